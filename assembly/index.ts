@@ -1,0 +1,57 @@
+// The WebAssembly exports: each kernel instantiated for f32 and f64. Pointers are byte addresses in
+// the scratch region; the facade (src/bindings/) validates every argument before calling in.
+
+import { crossEntropyIndexRows, crossEntropyProbRows } from './kernels/cross-entropy';
+import { expBatch } from './kernels/exp-batch';
+import { logSoftmaxRows } from './kernels/log-softmax';
+import { logSumExpRows } from './kernels/log-sum-exp';
+import { softmaxRows } from './kernels/softmax';
+import { swapLastTwoDims } from './kernels/transpose';
+
+export { scratch } from './scratch';
+
+/** 1 in the SIMD build, 0 in the scalar build. */
+export function simdBuild(): i32 {
+  return ASC_FEATURE_SIMD ? 1 : 0;
+}
+
+export function logSumExpF32(x: usize, rows: i32, cols: i32, out: usize): void { logSumExpRows<f32>(x, rows, cols, out); }
+export function logSumExpF64(x: usize, rows: i32, cols: i32, out: usize): void { logSumExpRows<f64>(x, rows, cols, out); }
+
+export function softmaxF32(x: usize, rows: i32, cols: i32, out: usize): void { softmaxRows<f32>(x, rows, cols, out); }
+export function softmaxF64(x: usize, rows: i32, cols: i32, out: usize): void { softmaxRows<f64>(x, rows, cols, out); }
+
+export function logSoftmaxF32(x: usize, rows: i32, cols: i32, out: usize): void { logSoftmaxRows<f32>(x, rows, cols, out); }
+export function logSoftmaxF64(x: usize, rows: i32, cols: i32, out: usize): void { logSoftmaxRows<f64>(x, rows, cols, out); }
+
+export function crossEntropyIndexF32(
+  x: usize, rows: i32, classes: i32, targets: usize, weight: usize, smoothing: f32,
+  lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
+): void {
+  crossEntropyIndexRows<f32>(x, rows, classes, targets, weight, smoothing, lossOut, grad, gradScale, gradOutput);
+}
+export function crossEntropyIndexF64(
+  x: usize, rows: i32, classes: i32, targets: usize, weight: usize, smoothing: f64,
+  lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
+): void {
+  crossEntropyIndexRows<f64>(x, rows, classes, targets, weight, smoothing, lossOut, grad, gradScale, gradOutput);
+}
+
+export function crossEntropyProbF32(
+  x: usize, targets: usize, rows: i32, classes: i32, weight: usize, smoothing: f32,
+  lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
+): void {
+  crossEntropyProbRows<f32>(x, targets, rows, classes, weight, smoothing, lossOut, grad, gradScale, gradOutput);
+}
+export function crossEntropyProbF64(
+  x: usize, targets: usize, rows: i32, classes: i32, weight: usize, smoothing: f64,
+  lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
+): void {
+  crossEntropyProbRows<f64>(x, targets, rows, classes, weight, smoothing, lossOut, grad, gradScale, gradOutput);
+}
+
+export function swapLastTwoDimsF32(src: usize, dst: usize, outer: i32, a: i32, b: i32): void { swapLastTwoDims<f32>(src, dst, outer, a, b); }
+export function swapLastTwoDimsF64(src: usize, dst: usize, outer: i32, a: i32, b: i32): void { swapLastTwoDims<f64>(src, dst, outer, a, b); }
+
+export function expF32(x: usize, n: i32, out: usize): void { expBatch<f32>(x, n, out); }
+export function expF64(x: usize, n: i32, out: usize): void { expBatch<f64>(x, n, out); }

@@ -1,0 +1,15 @@
+// torch.logsumexp over rows: lse = m + log Σ_j exp(x_j − m), with m = max_j x_j.
+// As in PyTorch, an infinite m is replaced by 0 so that a row of −inf gives −inf (not NaN) and a
+// row holding +inf gives +inf; an empty row gives −inf.
+
+import { logScalar } from '../math/exp';
+import { at, rowMax, rowSumExp } from '../math/rows';
+
+export function logSumExpRows<T>(x: usize, rows: i32, cols: i32, out: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const row = at<T>(x, r * cols);
+    let m = rowMax<T>(row, cols);
+    if (isFinite<T>(m) == false && isNaN<T>(m) == false) m = <T>0;
+    store<T>(at<T>(out, r), m + logScalar<T>(rowSumExp<T>(row, cols, m, 0)));
+  }
+}

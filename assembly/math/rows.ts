@@ -1,0 +1,218 @@
+// Row passes shared by the kernels: one pass over a contiguous row of n elements of T (f32 or f64).
+// Each pass has the same shape: under ASC_FEATURE_SIMD an unrolled vector loop (reductions keep four
+// independent accumulators), a one-vector loop, then a scalar tail; the scalar build is the tail alone
+// run over the whole row, which is also the plain reference the SIMD path is tested against.
+
+import { expScalar, expVector } from './exp';
+
+// @ts-ignore: decorator
+@inline function lanes<T>(): i32 {
+  return 16 / sizeof<T>();
+}
+
+/** Byte address of element i of an array of T at base. */
+// @ts-ignore: decorator
+@inline export function at<T>(base: usize, i: i32): usize {
+  return base + (<usize>i << alignof<T>());
+}
+
+// @ts-ignore: decorator
+@inline export function horizontalMax<T>(v: v128): T {
+  if (sizeof<T>() == 4) {
+    return <T>max(
+      max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)),
+      max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)),
+    );
+  }
+  return <T>max(f64x2.extract_lane(v, 0), f64x2.extract_lane(v, 1));
+}
+
+// @ts-ignore: decorator
+@inline export function horizontalSum<T>(v: v128): T {
+  if (sizeof<T>() == 4) {
+    return <T>(f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3)));
+  }
+  return <T>(f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1));
+}
+
+/** max_j x_j (NaN if any x_j is NaN; −inf for n = 0). */
+export function rowMax<T>(x: usize, n: i32): T {
+  let m = <T>-Infinity;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const L = lanes<T>();
+    if (n >= L) {
+      let m0 = v128.splat<T>(m), m1 = m0, m2 = m0, m3 = m0;
+      for (; i + 4 * L <= n; i += 4 * L) {
+        const p = at<T>(x, i);
+        m0 = v128.max<T>(m0, v128.load(p));
+        m1 = v128.max<T>(m1, v128.load(p, 16));
+        m2 = v128.max<T>(m2, v128.load(p, 32));
+        m3 = v128.max<T>(m3, v128.load(p, 48));
+      }
+      for (; i + L <= n; i += L) m0 = v128.max<T>(m0, v128.load(at<T>(x, i)));
+      m = horizontalMax<T>(v128.max<T>(v128.max<T>(m0, m1), v128.max<T>(m2, m3)));
+    }
+  }
+  for (; i < n; i++) m = max<T>(m, load<T>(at<T>(x, i)));
+  return m;
+}
+
+/**
+ * Σ_j exp(x_j − shift); when `out` is not 0 it also stores out_j = exp(x_j − shift).
+ * The scalar path sums in f64, the SIMD path in 4·L partial sums of T.
+ */
+export function rowSumExp<T>(x: usize, n: i32, shift: T, out: usize): T {
+  let i = 0;
+  let sum: f64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    const L = lanes<T>();
+    const shiftV = v128.splat<T>(shift);
+    let s0 = v128.splat<T>(0), s1 = s0, s2 = s0, s3 = s0;
+    for (; i + 4 * L <= n; i += 4 * L) {
+      const p = at<T>(x, i);
+      const e0 = expVector<T>(v128.sub<T>(v128.load(p), shiftV));
+      const e1 = expVector<T>(v128.sub<T>(v128.load(p, 16), shiftV));
+      const e2 = expVector<T>(v128.sub<T>(v128.load(p, 32), shiftV));
+      const e3 = expVector<T>(v128.sub<T>(v128.load(p, 48), shiftV));
+      if (out) {
+        const q = at<T>(out, i);
+        v128.store(q, e0);
+        v128.store(q, e1, 16);
+        v128.store(q, e2, 32);
+        v128.store(q, e3, 48);
+      }
+      s0 = v128.add<T>(s0, e0);
+      s1 = v128.add<T>(s1, e1);
+      s2 = v128.add<T>(s2, e2);
+      s3 = v128.add<T>(s3, e3);
+    }
+    for (; i + L <= n; i += L) {
+      const e = expVector<T>(v128.sub<T>(v128.load(at<T>(x, i)), shiftV));
+      if (out) v128.store(at<T>(out, i), e);
+      s0 = v128.add<T>(s0, e);
+    }
+    sum = <f64>horizontalSum<T>(v128.add<T>(v128.add<T>(s0, s1), v128.add<T>(s2, s3)));
+  }
+  for (; i < n; i++) {
+    const e = expScalar<T>(load<T>(at<T>(x, i)) - shift);
+    if (out) store<T>(at<T>(out, i), e);
+    sum += <f64>e;
+  }
+  return <T>sum;
+}
+
+/** Σ_j (x_j − shift). */
+export function rowSumShifted<T>(x: usize, n: i32, shift: T): T {
+  let i = 0;
+  let sum = <T>0;
+  if (ASC_FEATURE_SIMD) {
+    const L = lanes<T>();
+    const shiftV = v128.splat<T>(shift);
+    let s0 = v128.splat<T>(0), s1 = s0;
+    for (; i + 2 * L <= n; i += 2 * L) {
+      const p = at<T>(x, i);
+      s0 = v128.add<T>(s0, v128.sub<T>(v128.load(p), shiftV));
+      s1 = v128.add<T>(s1, v128.sub<T>(v128.load(p, 16), shiftV));
+    }
+    for (; i + L <= n; i += L) s0 = v128.add<T>(s0, v128.sub<T>(v128.load(at<T>(x, i)), shiftV));
+    sum = horizontalSum<T>(v128.add<T>(s0, s1));
+  }
+  for (; i < n; i++) sum += load<T>(at<T>(x, i)) - shift;
+  return sum;
+}
+
+/** Σ_j w_j · (x_j − shift). */
+export function rowWeightedSumShifted<T>(x: usize, w: usize, n: i32, shift: T): T {
+  let i = 0;
+  let sum = <T>0;
+  if (ASC_FEATURE_SIMD) {
+    const L = lanes<T>();
+    const shiftV = v128.splat<T>(shift);
+    let s0 = v128.splat<T>(0), s1 = s0;
+    for (; i + 2 * L <= n; i += 2 * L) {
+      const p = at<T>(x, i);
+      const q = at<T>(w, i);
+      s0 = v128.add<T>(s0, v128.mul<T>(v128.load(q), v128.sub<T>(v128.load(p), shiftV)));
+      s1 = v128.add<T>(s1, v128.mul<T>(v128.load(q, 16), v128.sub<T>(v128.load(p, 16), shiftV)));
+    }
+    for (; i + L <= n; i += L) {
+      s0 = v128.add<T>(s0, v128.mul<T>(v128.load(at<T>(w, i)), v128.sub<T>(v128.load(at<T>(x, i)), shiftV)));
+    }
+    sum = horizontalSum<T>(v128.add<T>(s0, s1));
+  }
+  for (; i < n; i++) sum += load<T>(at<T>(w, i)) * (load<T>(at<T>(x, i)) - shift);
+  return sum;
+}
+
+/** out_j = (x_j − shift) − c: log-softmax with shift = max and c = log Σ exp. `out` may be `x`. */
+export function rowSubtractTwice<T>(x: usize, out: usize, n: i32, shift: T, c: T): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const L = lanes<T>();
+    const shiftV = v128.splat<T>(shift);
+    const cV = v128.splat<T>(c);
+    for (; i + L <= n; i += L) {
+      v128.store(at<T>(out, i), v128.sub<T>(v128.sub<T>(v128.load(at<T>(x, i)), shiftV), cV));
+    }
+  }
+  for (; i < n; i++) store<T>(at<T>(out, i), load<T>(at<T>(x, i)) - shift - c);
+}
+
+/** y_j = a · y_j + b, in place. */
+export function rowAffine<T>(y: usize, n: i32, a: T, b: T): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const L = lanes<T>();
+    const aV = v128.splat<T>(a);
+    const bV = v128.splat<T>(b);
+    for (; i + L <= n; i += L) {
+      const p = at<T>(y, i);
+      v128.store(p, v128.add<T>(v128.mul<T>(aV, v128.load(p)), bV));
+    }
+  }
+  for (; i < n; i++) {
+    const p = at<T>(y, i);
+    store<T>(p, a * load<T>(p) + b);
+  }
+}
+
+/** y_j = a · y_j, in place (softmax's normalisation, and the gradient without smoothing). */
+export function rowScale<T>(y: usize, n: i32, a: T): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const L = lanes<T>();
+    const aV = v128.splat<T>(a);
+    for (; i + L <= n; i += L) {
+      const p = at<T>(y, i);
+      v128.store(p, v128.mul<T>(aV, v128.load(p)));
+    }
+  }
+  for (; i < n; i++) {
+    const p = at<T>(y, i);
+    store<T>(p, a * load<T>(p));
+  }
+}
+
+/** y_j = a · y_j + b · w_j, in place. */
+export function rowAxpby<T>(y: usize, w: usize, n: i32, a: T, b: T): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const L = lanes<T>();
+    const aV = v128.splat<T>(a);
+    const bV = v128.splat<T>(b);
+    for (; i + L <= n; i += L) {
+      const p = at<T>(y, i);
+      v128.store(p, v128.add<T>(v128.mul<T>(aV, v128.load(p)), v128.mul<T>(bV, v128.load(at<T>(w, i)))));
+    }
+  }
+  for (; i < n; i++) {
+    const p = at<T>(y, i);
+    store<T>(p, a * load<T>(p) + b * load<T>(at<T>(w, i)));
+  }
+}
+
+/** y_j = 0 for the whole row. */
+export function rowZero<T>(y: usize, n: i32): void {
+  memory.fill(y, 0, <usize>n << alignof<T>());
+}

@@ -1,0 +1,67 @@
+// The shared plumbing of the functions that work along one dim (softmax, logSoftmax, logSumExp):
+// the input is seen as (outer, size, inner); when inner > 1 the dim is first swapped to the end so
+// that the kernels always see contiguous rows of `size` elements.
+import type { FloatArray, Tensor } from '../../types.js';
+import { checkFloatTensor, normalizeDim, product } from './validate.js';
+import { type WasmExports, wasm } from './wasm.js';
+import { allocate, arrayTypeOf, dtypeOf, floatView } from './workspace.js';
+
+export interface DimLayout {
+  shape: number[];
+  dim: number;
+  outer: number;
+  size: number;
+  inner: number;
+}
+
+/** Checks input and dim and splits the shape around dim (a 0-dim input is one element along dim 0). */
+export function layoutAlongDim(caller: string, input: unknown, dim: unknown): DimLayout & { data: FloatArray } {
+  const { data, shape } = checkFloatTensor(caller, 'input', input);
+  const d = normalizeDim(caller, dim, shape.length);
+  const dims = shape.length === 0 ? [1] : shape;
+  return { data, shape, dim: d, outer: product(dims.slice(0, d)), size: dims[d], inner: product(dims.slice(d + 1)) };
+}
+
+type RowKernelName = 'softmax' | 'logSoftmax' | 'logSumExp';
+
+/**
+ * Copies data into WebAssembly memory, runs a row kernel along the layout's dim and returns its
+ * output: one value per row for logSumExp, else the input's shape. Nothing the caller passed is modified.
+ */
+export function runAlongDim(caller: string, name: RowKernelName, layout: DimLayout & { data: FloatArray }): FloatArray {
+  const kernels: WasmExports = wasm(caller);
+  const { data, outer, size, inner } = layout;
+  const dtype = dtypeOf(data);
+  const Float = arrayTypeOf(dtype);
+  const rows = outer * inner;
+  const perRow = name === 'logSumExp';
+  const result = new Float(perRow ? rows : data.length);
+  if (result.length === 0) return result;
+  const bytes = Float.BYTES_PER_ELEMENT;
+  const swapped = inner > 1;
+  const [input, rowMajor, rowOut] = allocate(kernels, caller, [
+    data.length * bytes,
+    swapped ? data.length * bytes : 0,
+    perRow ? rows * bytes : 0,
+  ]);
+  floatView(kernels, dtype, input, data.length).set(data);
+  const swap = dtype === 'f64' ? kernels.swapLastTwoDimsF64 : kernels.swapLastTwoDimsF32;
+  const rowsAt = swapped ? rowMajor : input;
+  if (swapped) swap(input, rowMajor, outer, size, inner);
+  const kernel = kernels[`${name}${dtype === 'f64' ? 'F64' : 'F32'}`];
+  if (perRow) {
+    kernel(rowsAt, rows, size, rowOut);
+    result.set(floatView(kernels, dtype, rowOut, rows));
+    return result;
+  }
+  kernel(rowsAt, rows, size, rowsAt);
+  if (swapped) swap(rowMajor, input, outer, inner, size);
+  result.set(floatView(kernels, dtype, input, data.length));
+  return result;
+}
+
+/** The tensor a dim function returns. */
+export const tensorOf = <T extends FloatArray>(data: FloatArray, shape: readonly number[]): Tensor<T> => ({
+  data: data as T,
+  shape,
+});

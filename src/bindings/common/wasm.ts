@@ -1,0 +1,91 @@
+// The raw WebAssembly exports, typed in one place, and the one instance every binding calls.
+import { instantiate } from '@assemblyscript/loader';
+import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from '../../generated/wasm.js';
+import type { InitOptions, WasmBuild } from '../../types.js';
+import { checkOptions, describe } from './validate.js';
+
+type Ptr = number;
+type RowKernel = (x: Ptr, rows: number, cols: number, out: Ptr) => void;
+type CrossEntropyIndexKernel = (
+  x: Ptr, rows: number, classes: number, targets: Ptr, weight: Ptr, smoothing: number,
+  lossOut: Ptr, grad: Ptr, gradScale: number, gradOutput: Ptr,
+) => void;
+type CrossEntropyProbKernel = (
+  x: Ptr, targets: Ptr, rows: number, classes: number, weight: Ptr, smoothing: number,
+  lossOut: Ptr, grad: Ptr, gradScale: number, gradOutput: Ptr,
+) => void;
+type SwapKernel = (src: Ptr, dst: Ptr, outer: number, a: number, b: number) => void;
+
+/** What assembly/index.ts exports. */
+export interface WasmExports {
+  memory: WebAssembly.Memory;
+  scratch(bytes: number): Ptr;
+  simdBuild(): number;
+  logSumExpF32: RowKernel;
+  logSumExpF64: RowKernel;
+  softmaxF32: RowKernel;
+  softmaxF64: RowKernel;
+  logSoftmaxF32: RowKernel;
+  logSoftmaxF64: RowKernel;
+  crossEntropyIndexF32: CrossEntropyIndexKernel;
+  crossEntropyIndexF64: CrossEntropyIndexKernel;
+  crossEntropyProbF32: CrossEntropyProbKernel;
+  crossEntropyProbF64: CrossEntropyProbKernel;
+  swapLastTwoDimsF32: SwapKernel;
+  swapLastTwoDimsF64: SwapKernel;
+  expF32(x: Ptr, n: number, out: Ptr): void;
+  expF64(x: Ptr, n: number, out: Ptr): void;
+}
+
+const base64ToBytes = (text: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+
+let active: { build: WasmBuild; exports: WasmExports } | undefined;
+const loading = new Map<WasmBuild, Promise<WasmExports>>();
+const loaded = new Map<WasmBuild, WasmExports>();
+
+function load(build: WasmBuild, bytes: Uint8Array<ArrayBuffer>): Promise<WasmExports> {
+  let promise = loading.get(build);
+  if (!promise) {
+    promise = instantiate<Record<string, unknown>>(bytes).then(({ exports }) => {
+      const kernels = exports as unknown as WasmExports;
+      loaded.set(build, kernels);
+      return kernels;
+    });
+    promise.catch(() => loading.delete(build));
+    loading.set(build, promise);
+  }
+  return promise;
+}
+
+/**
+ * Loads and instantiates the WebAssembly once. Idempotent: concurrent calls share one promise, and a
+ * call after a build is active keeps it unless `simd` asks for the other build, which it then loads
+ * and makes active (both stay instantiated, so switching back is immediate).
+ * @throws Error when `simd: true` is asked of an engine without WebAssembly SIMD.
+ */
+export async function init(options: InitOptions = {}): Promise<void> {
+  const { simd } = checkOptions('init', options, ['simd']);
+  if (simd !== undefined && typeof simd !== 'boolean') {
+    throw new TypeError(`init: options.simd must be a boolean or left out, received ${describe(simd)}`);
+  }
+  if (simd === undefined && active) return;
+  const simdBytes = base64ToBytes(SIMD_WASM_BASE64);
+  const simdSupported = WebAssembly.validate(simdBytes);
+  if (simd === true && !simdSupported) {
+    throw new Error('init: { simd: true } was asked, but this engine cannot run WebAssembly SIMD; use { simd: false }');
+  }
+  const build: WasmBuild = (simd ?? simdSupported) ? 'simd' : 'scalar';
+  const exports = await load(build, build === 'simd' ? simdBytes : base64ToBytes(SCALAR_WASM_BASE64));
+  active = { build, exports };
+}
+
+/** The build that runs the kernels: 'simd' or 'scalar', or `undefined` before `init()` has resolved. */
+export function wasmBuild(): WasmBuild | undefined {
+  return active?.build;
+}
+
+/** The active instance's exports. @throws Error before `init()` has resolved. */
+export function wasm(caller: string): WasmExports {
+  if (!active) throw new Error(`${caller}: call \`await init()\` from 'xentropy' before using it`);
+  return active.exports;
+}

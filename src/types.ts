@@ -1,0 +1,71 @@
+// Public types of xentropy. Implementations live in src/bindings/.
+
+/** The float arrays every function takes and returns; the output dtype is the input's. */
+export type FloatArray = Float32Array | Float64Array;
+
+/** Arrays of class indices. */
+export type IndexArray = Int32Array | Uint8Array | Uint16Array | Uint32Array | Int8Array | Int16Array | number[];
+
+/** A row-major, contiguous n-dimensional array: `data.length` is the product of `shape`. */
+export interface Tensor<T = FloatArray> {
+  data: T;
+  shape: readonly number[];
+}
+
+/** How a loss over many elements is reduced, as in `torch.nn.functional`. */
+export type Reduction = 'none' | 'mean' | 'sum';
+
+/** Which WebAssembly build runs the kernels. */
+export type WasmBuild = 'simd' | 'scalar';
+
+export interface InitOptions {
+  /**
+   * `true` forces the SIMD build (an `Error` if the engine cannot run it), `false` forces the scalar
+   * build; left out, the SIMD build is taken when `WebAssembly.validate` accepts it.
+   */
+  simd?: boolean;
+}
+
+export interface DimOptions {
+  /** The dimension to reduce or normalise over; negative counts from the end. @defaultValue -1 */
+  dim?: number;
+}
+
+export interface LogSumExpOptions extends DimOptions {
+  /** Keep the reduced dimension with size 1. @defaultValue false */
+  keepdim?: boolean;
+}
+
+/** Class-index targets: a Tensor of integers shaped like the input without its class dim, or a bare index array (shape `[length]`). */
+export type IndexTarget = Tensor<IndexArray> | IndexArray;
+
+/** Probability targets: a Tensor of the input's shape and dtype. */
+export type ProbabilityTarget<T extends FloatArray = FloatArray> = Tensor<T>;
+
+export interface CrossEntropyOptions {
+  /** A weight per class (length C). @defaultValue all ones */
+  weight?: FloatArray | readonly number[];
+  /** Target value that is ignored (no loss, no gradient, not counted by 'mean'). Class-index targets only. @defaultValue -100 */
+  ignoreIndex?: number;
+  /** @defaultValue 'mean' */
+  reduction?: Reduction;
+  /** Mixes the target with the uniform distribution: (1 − ε)·target + ε/C, ε in [0, 1]. @defaultValue 0 */
+  labelSmoothing?: number;
+}
+
+export interface GradOptions<T extends FloatArray = FloatArray> {
+  /**
+   * Upstream gradient: a number for 'mean' and 'sum' (@defaultValue 1); for 'none' a Tensor of the
+   * loss's shape (or a number applied to every element; @defaultValue ones).
+   */
+  gradOutput?: number | Tensor<FloatArray | readonly number[]> | FloatArray;
+  /** Receives the gradient: the input's dtype and length. May be `input.data` itself (in place). */
+  out?: T;
+}
+
+/** A loss and its gradient with respect to the input, from one fused call. */
+export interface LossWithGrad<L, T extends FloatArray> {
+  loss: L;
+  /** ∂(loss)/∂input with the input's shape and dtype (for 'none': of Σ gradOutput · loss). */
+  grad: Tensor<T>;
+}
