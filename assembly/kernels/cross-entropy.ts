@@ -20,7 +20,7 @@
 // reduction into gradScale (1/Σ w_t for 'mean' with class indices, 1/rows with probabilities).
 
 import { logScalar } from '../math/exp';
-import { at, rowAffine, rowAxpby, rowMax, rowScale, rowSumExp, rowSumShifted, rowWeightedSumShifted, rowZero } from '../math/rows';
+import { at, rowAffine, withCompensation, rowAxpby, rowMax, rowScale, rowSumExp, rowSumShifted, rowWeightedSumShifted, rowZero } from '../math/rows';
 
 // @ts-ignore: decorator
 @inline function rowGradScale<T>(gradScale: f64, gradOutput: usize, r: i32): T {
@@ -89,21 +89,29 @@ export function crossEntropyProbRows<T>(
     const m = rowMax<T>(row, classes);
     const s = rowSumExp<T>(row, classes, m, gradRow);
     const logSum = logScalar<T>(s);
-    // Pass 3: loss and Σ q_k w_k (plain loops in both builds).
-    let loss = <T>0;
-    let qwSum = <T>0;
+    // Pass 3: loss and Σ q_k w_k (plain loops in both builds), summed in f64 and compensated
+    // (Neumaier) so that long rows keep PyTorch's pairwise-sum accuracy.
+    let lossSum: f64 = 0, lossComp: f64 = 0;
+    let qwSum: f64 = 0, qwComp: f64 = 0;
     for (let j = 0; j < classes; j++) {
       let q = load<T>(at<T>(targetRow, j));
       if (smoothing > 0) q = q * keep + smoothPerClass;
       const w = weight ? load<T>(at<T>(weight, j)) : <T>1;
-      loss -= (load<T>(at<T>(row, j)) - m - logSum) * q * w;
-      qwSum += q * w;
+      const term = <f64>((load<T>(at<T>(row, j)) - m - logSum) * q * w);
+      const qw = <f64>(q * w);
+      let t = lossSum - term;
+      lossComp += abs(lossSum) >= abs(term) ? lossSum - t - term : -term - t + lossSum;
+      lossSum = t;
+      t = qwSum + qw;
+      qwComp += abs(qwSum) >= abs(qw) ? qwSum - t + qw : qw - t + qwSum;
+      qwSum = t;
     }
+    const loss = <T>withCompensation(lossSum, lossComp);
     store<T>(at<T>(lossOut, r), loss);
     if (grad) {
       // Pass 4: ∂loss/∂x_j = g · (e_j · Σqw / s − q_j w_j), e_j = exp(x_j − m) stored by pass 2.
       const g = rowGradScale<T>(gradScale, gradOutput, r);
-      const a = g * qwSum / s;
+      const a = g * <T>withCompensation(qwSum, qwComp) / s;
       for (let j = 0; j < classes; j++) {
         let q = load<T>(at<T>(targetRow, j));
         if (smoothing > 0) q = q * keep + smoothPerClass;

@@ -1,0 +1,84 @@
+// Every golden case from PyTorch, through both builds, float32 and float64, forward and gradient.
+import { beforeAll, describe, it } from 'vitest';
+import { crossEntropyWithGrad, init, logSoftmax, logSumExp, softmax, type FloatArray, type Tensor } from '../src/index.js';
+import { assertAsAccurateAsTorch, assertUlpClose } from './helpers/assert-close.js';
+import { decode, type Encoded, loadGolden } from './helpers/golden.js';
+
+interface DimCase {
+  name: string;
+  dtype: 'float32' | 'float64';
+  input: Encoded;
+  options: { dim: number; keepdim?: boolean };
+  output: Encoded;
+  outputTruth?: Encoded;
+}
+
+interface CrossEntropyCase {
+  name: string;
+  dtype: 'float32' | 'float64';
+  input: Encoded;
+  target: Encoded & { kind: 'index' | 'probability' };
+  options: { reduction: 'none' | 'mean' | 'sum'; weight?: Encoded; ignoreIndex?: number; labelSmoothing?: number };
+  gradOutput: number | Encoded;
+  loss: Encoded;
+  grad: Encoded;
+  lossTruth?: Encoded;
+  gradTruth?: Encoded;
+}
+
+// Ulps of slack: float64 against PyTorch's float64; float32 over twice PyTorch's own float32 error.
+const ULPS = { float64: 8, float32: 4 };
+
+function check(ours: ArrayLike<number>, torch: Encoded, truth: Encoded | undefined, dtype: 'float32' | 'float64', label: string) {
+  const expected = decode(torch).data;
+  if (dtype === 'float64' || !truth) assertUlpClose(ours, expected, ULPS.float64, 'float64', label);
+  else assertAsAccurateAsTorch(ours, expected, decode(truth).data, ULPS.float32, label);
+}
+
+const dimFunctions = {
+  softmax: (x: Tensor, o: DimCase['options']) => softmax(x, o),
+  log_softmax: (x: Tensor, o: DimCase['options']) => logSoftmax(x, o),
+  logsumexp: (x: Tensor, o: DimCase['options']) => logSumExp(x, o),
+};
+
+describe.each(['simd', 'scalar'] as const)('golden vectors from PyTorch, %s build', (build) => {
+  beforeAll(() => init({ simd: build === 'simd' }));
+
+  for (const [file, fn] of Object.entries(dimFunctions)) {
+    describe(file, () => {
+      it.each(loadGolden<DimCase>(file).cases.map((c) => [c.name, c] as const))('%s', (_, c) => {
+        const input = decode(c.input);
+        const result = fn(input, c.options);
+        const expectedShape = c.output.shape;
+        if (JSON.stringify(result.shape) !== JSON.stringify(expectedShape)) {
+          throw new Error(`shape ${JSON.stringify(result.shape)}, expected ${JSON.stringify(expectedShape)}`);
+        }
+        if (result.data.constructor !== input.data.constructor) throw new Error('output dtype differs from input dtype');
+        check(result.data, c.output, c.outputTruth, c.dtype, c.name);
+      });
+    });
+  }
+
+  describe('cross_entropy', () => {
+    it.each(loadGolden<CrossEntropyCase>('cross_entropy').cases.map((c) => [c.name, c] as const))('%s', (_, c) => {
+      const input = decode(c.input);
+      const target = decode<FloatArray | Int32Array>(c.target);
+      const { weight, ...rest } = c.options;
+      const gradOutput = typeof c.gradOutput === 'number' ? c.gradOutput : decode(c.gradOutput);
+      const inputCopy = input.data.slice();
+      const { loss, grad } = crossEntropyWithGrad(input, target as Tensor<Int32Array>, {
+        ...rest,
+        ...(weight ? { weight: decode(weight).data } : {}),
+        gradOutput,
+      });
+      const lossValues = typeof loss === 'number' ? [loss] : loss.data;
+      if (typeof loss !== 'number' && JSON.stringify(loss.shape) !== JSON.stringify(c.loss.shape)) {
+        throw new Error(`loss shape ${JSON.stringify(loss.shape)}, expected ${JSON.stringify(c.loss.shape)}`);
+      }
+      if (typeof loss === 'number' && c.loss.shape.length !== 0) throw new Error('expected a tensor loss');
+      check(lossValues, c.loss, c.lossTruth, c.dtype, `${c.name}: loss`);
+      check(grad.data, c.grad, c.gradTruth, c.dtype, `${c.name}: grad`);
+      assertUlpClose(input.data, inputCopy, 0, c.dtype, `${c.name}: input left as it was`);
+    });
+  });
+});
