@@ -1,0 +1,121 @@
+// The SIMD build held to the scalar build (its plain reference loops) and both to float64, at every
+// vector-width boundary (rows of 1 to 17, odd lengths, multiples of 4 and 8 ± 1) and on adversarial rows.
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  crossEntropyWithGrad, init, logSoftmax, logSumExp, softmax, type FloatArray, type Tensor,
+} from '../src/index.js';
+import { assertUlpClose, type DTypeName } from './helpers/assert-close.js';
+import { makeRandom } from './helpers/random.js';
+import { refCrossEntropy, refLogSoftmaxRows } from './helpers/reference.js';
+
+const LENGTHS = [...Array.from({ length: 17 }, (_, i) => i + 1), 31, 32, 33, 63, 64, 65, 127, 1000, 1025];
+const DTYPES: [DTypeName, Float32ArrayConstructor | Float64ArrayConstructor][] = [
+  ['float32', Float32Array],
+  ['float64', Float64Array],
+];
+
+type Adversary = (r: ReturnType<typeof makeRandom>, cols: number, row: number) => number;
+// Each input family says why it is there.
+const FAMILIES: Record<string, Adversary> = {
+  // plain logits
+  normal: (r) => 3 * r.normal(),
+  // exp(x) overflows in float32, exp(x − max) does not
+  'in [90, 100]': (r) => r.uniform(90, 100),
+  // masked classes; the first row is all −inf (NaN in PyTorch), the others keep their last class
+  '-inf masks': (r, cols, row) => (row === 0 || (r.next() < 0.4 && cols > 1) ? -Infinity : r.normal()),
+  // x − max overflows to −inf in float32
+  '±1e38': (r) => (r.next() < 0.5 ? 1e38 : -1e38) * r.uniform(0.5, 3),
+  // +inf and NaN poison their row
+  'inf and NaN': (r, _cols, row) => (row === 1 && r.next() < 0.3 ? Infinity : row === 2 && r.next() < 0.3 ? NaN : r.normal()),
+  // softmax → 1 at one place: cancellation in p − 1
+  'one huge logit': (_r, _cols, row) => (row === 0 ? 40 : 1e-3 * row),
+};
+
+async function onBothBuilds<R>(run: () => R): Promise<{ simd: R; scalar: R }> {
+  await init({ simd: true });
+  const simd = run();
+  await init({ simd: false });
+  const scalar = run();
+  return { simd, scalar };
+}
+
+const ROWS = 3;
+
+describe.each(DTYPES)('SIMD build against scalar build, %s', (dtype, Float) => {
+  beforeAll(() => init());
+  const ulps = dtype === 'float32' ? 8 : 8;
+
+  for (const [family, value] of Object.entries(FAMILIES)) {
+    it(`${family}: every function at lengths ${LENGTHS.slice(0, 5).join(', ')}, …, ${LENGTHS.at(-1)}`, async () => {
+      for (const cols of LENGTHS) {
+        const seed = cols * 7919 + family.length;
+        const r = makeRandom(seed);
+        const data = Float.from({ length: ROWS * cols }, (_, i) => value(r, cols, Math.floor(i / cols)));
+        const input: Tensor = { data, shape: [ROWS, cols] };
+        const target = Int32Array.from({ length: ROWS }, () => r.int(cols));
+        const weight = Float.from({ length: cols }, () => r.uniform(0.5, 2));
+        const probs = softmaxRowsF64(Float.from({ length: ROWS * cols }, () => r.normal()), ROWS, cols, Float);
+        const label = `${family}, C = ${cols}, ${dtype}, seed ${seed}`;
+        const { simd, scalar } = await onBothBuilds(() => ({
+          softmax: softmax(input).data,
+          logSoftmax: logSoftmax(input).data,
+          logSumExp: logSumExp(input).data,
+          ceIndex: crossEntropyWithGrad(input, target, { reduction: 'none', weight, labelSmoothing: 0.1 }),
+          ceProb: crossEntropyWithGrad(input, { data: probs, shape: [ROWS, cols] }, { reduction: 'sum', weight }),
+        }));
+        for (const name of ['softmax', 'logSoftmax', 'logSumExp'] as const) {
+          assertUlpClose(simd[name], scalar[name], ulps, dtype, `${name}: ${label}`);
+        }
+        assertUlpClose((simd.ceIndex.loss as Tensor).data, (scalar.ceIndex.loss as Tensor).data, ulps, dtype, `CE loss: ${label}`);
+        assertUlpClose(simd.ceIndex.grad.data, scalar.ceIndex.grad.data, ulps, dtype, `CE grad: ${label}`);
+        assertUlpClose([simd.ceProb.loss as number], [scalar.ceProb.loss as number], ulps, dtype, `CE prob loss: ${label}`);
+        assertUlpClose(simd.ceProb.grad.data, scalar.ceProb.grad.data, ulps, dtype, `CE prob grad: ${label}`);
+        if (family === 'normal') {
+          // Both builds against the float64 reference.
+          const ref = refLogSoftmaxRows(data, ROWS, cols);
+          assertUlpClose(simd.logSoftmax, ref, 16, dtype, `logSoftmax vs float64: ${label}`);
+          const ce = refCrossEntropy(data, [ROWS, cols], target, false, { reduction: 'none', weight, labelSmoothing: 0.1 });
+          assertUlpClose((simd.ceIndex.loss as Tensor).data, ce.loss as Float64Array, 16, dtype, `CE vs float64: ${label}`);
+          assertUlpClose(simd.ceIndex.grad.data, ce.grad, 16, dtype, `CE grad vs float64: ${label}`);
+        }
+      }
+    });
+  }
+
+  it('the max is found at every position of the row (vector body, one-vector loop and tail)', async () => {
+    for (const cols of LENGTHS.filter((n) => n <= 130)) {
+      // Row p holds 1000 at position p and 0 elsewhere: a missed max makes exp(1000) overflow.
+      const data = Float.from({ length: cols * cols }, (_, i) => (Math.floor(i / cols) === i % cols ? 1000 : 0));
+      const input = { data, shape: [cols, cols] };
+      const { simd, scalar } = await onBothBuilds(() => ({
+        logSumExp: Array.from(logSumExp(input).data),
+        softmax: softmax(input).data,
+        loss: crossEntropyWithGrad(input, Int32Array.from({ length: cols }, (_, p) => p), { reduction: 'sum' }).loss,
+      }));
+      for (const out of [simd, scalar]) {
+        expect(out.logSumExp).toEqual(Array(cols).fill(1000));
+        for (let p = 0; p < cols; p++) expect(out.softmax[p * cols + p]).toBe(1);
+        expect(out.loss).toBe(0);
+      }
+    }
+  });
+
+  it('C = 1: log-softmax is 0, softmax is 1, the loss and gradient are 0', async () => {
+    const input = { data: Float.from([3, -1e38, 7.5]), shape: [3, 1] };
+    const { simd, scalar } = await onBothBuilds(() => ({
+      softmax: Array.from(softmax(input).data),
+      logSoftmax: Array.from(logSoftmax(input).data),
+      ce: crossEntropyWithGrad(input, [0, 0, 0], { reduction: 'sum' }),
+    }));
+    for (const out of [simd, scalar]) {
+      expect(out.softmax).toEqual([1, 1, 1]);
+      expect(out.logSoftmax).toEqual([0, 0, 0]);
+      expect(out.ce.loss).toBe(0);
+      expect(Array.from(out.ce.grad.data)).toEqual([0, 0, 0]);
+    }
+  });
+});
+
+function softmaxRowsF64(x: FloatArray, rows: number, cols: number, Float: Float32ArrayConstructor | Float64ArrayConstructor): FloatArray {
+  return Float.from(refLogSoftmaxRows(x, rows, cols), Math.exp);
+}
