@@ -73,5 +73,9 @@ export function refCrossEntropy(
   if (reduction === 'none') return { loss: losses, grad };
   const sum = losses.reduce((a, b) => a + b, 0);
   const scale = reduction === 'mean' ? 1 / divisor : 1;
-  return { loss: sum * scale, grad: grad.map((g) => g * scale) };
+  // Ignored rows keep a zero gradient even when 'mean' divides by a zero weight sum (PyTorch's answer).
+  for (let r = 0; r < rows; r++) {
+    if (probabilities || target[r] !== ignoreIndex) for (let c = 0; c < classes; c++) grad[position(r, c)] *= scale;
+  }
+  return { loss: sum * scale, grad };
 }
