@@ -50,11 +50,11 @@ describe.each(DTYPES)('SIMD build against scalar build, %s', (dtype, Float) => {
       for (const cols of LENGTHS) {
         const seed = cols * 7919 + family.length;
         const r = makeRandom(seed);
-        const data = Float.from({ length: ROWS * cols }, (_, i) => value(r, cols, Math.floor(i / cols)));
+        const data = Float.from(Array.from({ length: ROWS * cols }, (_, i) => value(r, cols, Math.floor(i / cols))));
         const input: Tensor = { data, shape: [ROWS, cols] };
         const target = Int32Array.from({ length: ROWS }, () => r.int(cols));
-        const weight = Float.from({ length: cols }, () => r.uniform(0.5, 2));
-        const probs = softmaxRowsF64(Float.from({ length: ROWS * cols }, () => r.normal()), ROWS, cols, Float);
+        const weight = Float.from(Array.from({ length: cols }, () => r.uniform(0.5, 2)));
+        const probs = softmaxRowsF64(Float.from(Array.from({ length: ROWS * cols }, () => r.normal())), ROWS, cols, Float);
         const label = `${family}, C = ${cols}, ${dtype}, seed ${seed}`;
         const { simd, scalar } = await onBothBuilds(() => ({
           softmax: softmax(input).data,
@@ -85,7 +85,7 @@ describe.each(DTYPES)('SIMD build against scalar build, %s', (dtype, Float) => {
   it('the max is found at every position of the row (vector body, one-vector loop and tail)', async () => {
     for (const cols of LENGTHS.filter((n) => n <= 130)) {
       // Row p holds 1000 at position p and 0 elsewhere: a missed max makes exp(1000) overflow.
-      const data = Float.from({ length: cols * cols }, (_, i) => (Math.floor(i / cols) === i % cols ? 1000 : 0));
+      const data = Float.from(Array.from({ length: cols * cols }, (_, i) => (Math.floor(i / cols) === i % cols ? 1000 : 0)));
       const input = { data, shape: [cols, cols] };
       const { simd, scalar } = await onBothBuilds(() => ({
         logSumExp: Array.from(logSumExp(input).data),
@@ -117,5 +117,5 @@ describe.each(DTYPES)('SIMD build against scalar build, %s', (dtype, Float) => {
 });
 
 function softmaxRowsF64(x: FloatArray, rows: number, cols: number, Float: Float32ArrayConstructor | Float64ArrayConstructor): FloatArray {
-  return Float.from(refLogSoftmaxRows(x, rows, cols), Math.exp);
+  return Float.from(refLogSoftmaxRows(x, rows, cols).map(Math.exp));
 }

@@ -1,0 +1,142 @@
+// The public contract around the numbers: init, dtypes, shapes, target forms, out and in place,
+// inputs left untouched, and the types callers see.
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  crossEntropy, crossEntropyWithGrad, init, logSoftmax, logSumExp, softmax, wasmBuild, type Tensor,
+} from '../src/index.js';
+
+describe('init', () => {
+  it('throws a clear Error from every function before init() resolves', () => {
+    const x = { data: Float32Array.from([1, 2]), shape: [2] };
+    expect(wasmBuild()).toBeUndefined();
+    for (const call of [() => softmax(x), () => logSoftmax(x), () => logSumExp(x), () => crossEntropy(x, { data: [0], shape: [] })]) {
+      expect(call).toThrow(/call `await init\(\)` from 'xentropy'/);
+    }
+  });
+
+  it('is idempotent: concurrent calls share one load, later calls keep the active build', async () => {
+    const calls = [init(), init(), init()];
+    await Promise.all(calls);
+    expect(wasmBuild()).toBe(WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])) ? 'simd' : 'scalar');
+    await init({ simd: false });
+    expect(wasmBuild()).toBe('scalar');
+    await init();
+    expect(wasmBuild()).toBe('scalar');
+    await init({ simd: true });
+    expect(wasmBuild()).toBe('simd');
+  });
+});
+
+describe('results', () => {
+  it('keep the input dtype and shape', async () => {
+    await init();
+    const f64 = { data: Float64Array.from([1, 2, 3, 4]), shape: [2, 2] };
+    const f32 = { data: Float32Array.from([1, 2, 3, 4]), shape: [2, 2] };
+    expect(softmax(f64).data).toBeInstanceOf(Float64Array);
+    expect(softmax(f32).data).toBeInstanceOf(Float32Array);
+    expect(logSumExp(f64, { keepdim: true }).shape).toEqual([2, 1]);
+    expect(logSumExp(f64, { dim: 0 }).shape).toEqual([2]);
+    expect(logSumExp({ data: Float64Array.from([2]), shape: [] }).shape).toEqual([]);
+    const loss = crossEntropy(f32, [0, 1], { reduction: 'none' });
+    expect(loss.data).toBeInstanceOf(Float32Array);
+    expect(loss.shape).toEqual([2]);
+    expect(crossEntropy({ data: Float32Array.from([1, 2, 3]), shape: [3] }, { data: [2], shape: [] }, { reduction: 'none' }).shape).toEqual([]);
+    // a float32 scalar loss is a float32 value
+    const mean = crossEntropy(f32, [0, 1]);
+    expect(Math.fround(mean)).toBe(mean);
+  });
+
+  it('take class indices as any integer array, bare or as a Tensor', async () => {
+    await init();
+    const x = { data: Float64Array.from([0.5, -1, 2, 0, 3, 1, -2, 0.25, 1]), shape: [3, 3] };
+    const expected = crossEntropy(x, { data: Int32Array.from([2, 0, 1]), shape: [3] });
+    for (const Type of [Int32Array, Uint8Array, Uint16Array, Uint32Array, Int8Array, Int16Array]) {
+      expect(crossEntropy(x, Type.from([2, 0, 1]))).toBe(expected);
+    }
+    expect(crossEntropy(x, [2, 0, 1])).toBe(expected);
+    expect(crossEntropy(x, { data: [2, 0, 1], shape: [3] })).toBe(expected);
+  });
+
+  it('give PyTorch edge answers for empty inputs', async () => {
+    await init();
+    const empty = { data: new Float32Array(0), shape: [0, 4] };
+    expect(crossEntropy(empty, [])).toBeNaN();
+    expect(crossEntropy(empty, [], { reduction: 'sum' })).toBe(0);
+    expect(crossEntropy(empty, [], { reduction: 'none' }).shape).toEqual([0]);
+    expect(crossEntropyWithGrad(empty, []).grad.data.length).toBe(0);
+    expect(softmax(empty).shape).toEqual([0, 4]);
+  });
+});
+
+describe.each([Float32Array, Float64Array])('gradients and out, %s', (Float) => {
+  const input = () => ({ data: Float.from([0.1, 2, -1, 3, 0, 0.5, -2, 1, 4, 0, 0, 1]), shape: [2, 3, 2] });
+  const target = { data: Int32Array.from([0, 2, 1, -100]), shape: [2, 2] };
+  const weight = [1, 0.5, 2];
+
+  it('with a separate out: the gradient lands in out and grad.data is out', async () => {
+    await init();
+    const x = input();
+    const fresh = crossEntropyWithGrad(x, target, { weight, labelSmoothing: 0.2 });
+    const out = new Float(12);
+    const result = crossEntropyWithGrad(x, target, { weight, labelSmoothing: 0.2, out });
+    expect(result.grad.data).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from(fresh.grad.data));
+    expect(result.grad.shape).toEqual([2, 3, 2]);
+  });
+
+  it('in place: out === input.data receives the gradient of the original input', async () => {
+    await init();
+    const x = input();
+    const expected = crossEntropyWithGrad(input(), target, { weight, labelSmoothing: 0.2 });
+    const result = crossEntropyWithGrad(x, target, { weight, labelSmoothing: 0.2, out: x.data });
+    expect(result.grad.data).toBe(x.data);
+    expect(Array.from(x.data)).toEqual(Array.from(expected.grad.data));
+    expect(result.loss).toBe(expected.loss);
+  });
+
+  it('does not modify its input, target, weight or gradOutput', async () => {
+    await init();
+    const x = input();
+    const t = { data: Int32Array.from(target.data), shape: [2, 2] };
+    const w = Float.from(weight);
+    const g = { data: Float.from([1, -2, 0.5, 3]), shape: [2, 2] };
+    const copies = [x.data, t.data, w, g.data].map((a) => Array.from(a));
+    crossEntropyWithGrad(x, t, { weight: w, reduction: 'none', gradOutput: g });
+    softmax(x, { dim: 1 });
+    logSoftmax(x, { dim: 0 });
+    logSumExp(x, { dim: 2 });
+    expect([x.data, t.data, w, g.data].map((a) => Array.from(a))).toEqual(copies);
+  });
+
+  it("'none' gradient is the gradient of Σ gradOutput · loss; a number applies to every element", async () => {
+    await init();
+    const x = input();
+    const g = Float.from([1, -2, 0.5, 3]);
+    const byTensor = crossEntropyWithGrad(x, target, { reduction: 'none', gradOutput: { data: g, shape: [2, 2] } });
+    const byOnes = crossEntropyWithGrad(x, target, { reduction: 'none' });
+    const byTwo = crossEntropyWithGrad(x, target, { reduction: 'none', gradOutput: 2 });
+    const sum = crossEntropyWithGrad(x, target, { reduction: 'sum' });
+    expect(Array.from(byOnes.grad.data)).toEqual(Array.from(sum.grad.data));
+    byTwo.grad.data.forEach((v, i) => expect(v).toBeCloseTo(2 * byOnes.grad.data[i], 6));
+    // row (n = 1, d = 0) has gradOutput 0.5
+    const at = (data: ArrayLike<number>, c: number) => data[1 * 6 + c * 2 + 0];
+    for (let c = 0; c < 3; c++) expect(at(byTensor.grad.data, c)).toBeCloseTo(0.5 * at(byOnes.grad.data, c), 6);
+  });
+});
+
+describe('types', () => {
+  it('infer the output from the input dtype and the reduction', () => {
+    const f32: Tensor<Float32Array> = { data: new Float32Array(3), shape: [3] };
+    const f64: Tensor<Float64Array> = { data: new Float64Array(3), shape: [3] };
+    const t = { data: [0], shape: [] };
+    expectTypeOf(() => softmax(f64)).returns.toEqualTypeOf<Tensor<Float64Array>>();
+    expectTypeOf(() => logSumExp(f32)).returns.toEqualTypeOf<Tensor<Float32Array>>();
+    expectTypeOf(() => crossEntropy(f32, t)).returns.toEqualTypeOf<number>();
+    expectTypeOf(() => crossEntropy(f32, t, { reduction: 'sum' })).returns.toEqualTypeOf<number>();
+    expectTypeOf(() => crossEntropy(f64, t, { reduction: 'none' })).returns.toEqualTypeOf<Tensor<Float64Array>>();
+    expectTypeOf(() => crossEntropyWithGrad(f64, t).grad).returns.toEqualTypeOf<Tensor<Float64Array>>();
+    expectTypeOf(() => crossEntropyWithGrad(f32, t, { reduction: 'none' }).loss).returns.toEqualTypeOf<Tensor<Float32Array>>();
+    // @ts-expect-error: Int32Array logits are not accepted
+    expectTypeOf(() => softmax({ data: new Int32Array(2), shape: [2] })).toBeFunction();
+  });
+});
