@@ -65,6 +65,11 @@ describe('results', () => {
     expect(crossEntropy(empty, [], { reduction: 'none' }).shape).toEqual([0]);
     expect(crossEntropyWithGrad(empty, []).grad.data.length).toBe(0);
     expect(softmax(empty).shape).toEqual([0, 4]);
+    // no classes: PyTorch gives NaN when every target is ignored, an out-of-bounds error otherwise
+    const noClasses = { data: new Float32Array(0), shape: [2, 0] };
+    expect(crossEntropy(noClasses, [-100, -100])).toBeNaN();
+    expect(() => crossEntropy(noClasses, [0, -100])).toThrow(/target\[0\] = 0 is out of range/);
+    expect(Array.from(logSumExp(noClasses).data)).toEqual([-Infinity, -Infinity]);
   });
 });
 

@@ -107,9 +107,6 @@ function run<T extends FloatArray>(
   }
   const gradOutput = withGrad ? checkGradOutput(caller, options.gradOutput, lossShape, reduction !== 'none') : 1;
   const out = withGrad ? checkOut(caller, options.out, data) : undefined;
-  if (classes === 0 && rows > 0) {
-    throw new RangeError(`${caller}: input must have at least one class, received shape ${shapeString(shape)}`);
-  }
 
   const dtype = dtypeOf(data);
   const Float = arrayTypeOf(dtype);

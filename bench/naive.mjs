@@ -1,0 +1,29 @@
+// The peer every user starts from: a hand-written two-pass softmax cross-entropy in plain JS
+// (max, then Σ exp; then the loss and softmax − one-hot), 'mean' over rows, float32 in and out.
+// test/naive.test.ts holds it to the float64 reference, so the benchmark times a correct loop.
+
+/**
+ * @param {Float32Array} logits (rows, classes), row-major
+ * @param {Int32Array} targets one class index per row
+ * @param {number} rows
+ * @param {number} classes
+ * @param {Float32Array} grad receives ∂mean loss/∂logits
+ * @returns {number} the mean loss
+ */
+export function naiveCrossEntropyWithGrad(logits, targets, rows, classes, grad) {
+  let total = 0;
+  const scale = 1 / rows;
+  for (let r = 0; r < rows; r++) {
+    const base = r * classes;
+    let max = -Infinity;
+    for (let j = 0; j < classes; j++) if (logits[base + j] > max) max = logits[base + j];
+    let sum = 0;
+    for (let j = 0; j < classes; j++) sum += Math.exp(logits[base + j] - max);
+    const t = targets[r];
+    total += Math.log(sum) + max - logits[base + t];
+    const inv = scale / sum;
+    for (let j = 0; j < classes; j++) grad[base + j] = Math.exp(logits[base + j] - max) * inv;
+    grad[base + t] -= scale;
+  }
+  return total / rows;
+}
