@@ -71,6 +71,11 @@ function targetOf(p: Problem) {
   return p.probabilities ? { data: p.target as Float64Array, shape: p.shape } : { data: p.target as Int32Array, shape: indexShape };
 }
 
+function gradientOf(p: Problem) {
+  const options = { reduction: p.reduction, labelSmoothing: p.labelSmoothing, weight: p.weight, gradOutput: p.gradOutput };
+  return crossEntropyWithGrad({ data: p.input, shape: p.shape }, targetOf(p), options);
+}
+
 function lossOf(p: Problem, input: Float64Array): number {
   const options = { reduction: p.reduction, labelSmoothing: p.labelSmoothing, weight: p.weight };
   const loss = crossEntropy({ data: input, shape: p.shape }, targetOf(p), options);
@@ -120,9 +125,7 @@ describe.each(['simd', 'scalar'] as const)('properties, %s build', (build) => {
   it('cross-entropy gradient rows sum to 0, class indices and probabilities', () => {
     fc.assert(
       fc.property(crossEntropyProblem, (p) => {
-        const { grad } = crossEntropyWithGrad({ data: p.input, shape: p.shape }, targetOf(p), {
-          reduction: p.reduction, labelSmoothing: p.labelSmoothing, weight: p.weight, gradOutput: p.gradOutput,
-        });
+        const { grad } = gradientOf(p);
         const inner = p.shape.slice(2).reduce((a, b) => a * b, 1);
         // p_j·Σq − q_j cancels at the target: the rounding is relative to |g|·Σq, not to the result
         const g = typeof p.gradOutput === 'number' ? p.gradOutput : Math.max(...p.gradOutput.map(Math.abs));
@@ -146,9 +149,7 @@ describe.each(['simd', 'scalar'] as const)('properties, %s build', (build) => {
   it('crossEntropyWithGrad matches central finite differences of crossEntropy (float64)', () => {
     fc.assert(
       fc.property(crossEntropyProblem, (p) => {
-        const { grad } = crossEntropyWithGrad({ data: p.input, shape: p.shape }, targetOf(p), {
-          reduction: p.reduction, labelSmoothing: p.labelSmoothing, weight: p.weight, gradOutput: p.gradOutput,
-        });
+        const { grad } = gradientOf(p);
         if (Number.isNaN(lossOf(p, p.input))) return true; // 'mean' over all-ignored targets
         const h = 1e-6;
         for (let i = 0; i < p.input.length; i++) {

@@ -20,7 +20,7 @@
 // reduction into gradScale (1/Σ w_t for 'mean' with class indices, 1/rows with probabilities).
 
 import { logScalar } from '../math/exp';
-import { at, rowAffine, withCompensation, rowAxpby, rowMax, rowScale, rowSumExp, rowSumShifted, rowWeightedSumShifted, rowZero } from '../math/rows';
+import { at, rowAffine, withCompensation, rowAxpby, rowMax, rowScale, rowSumExp, rowWeightedSumShifted, rowZero } from '../math/rows';
 
 // @ts-ignore: decorator
 @inline function rowGradScale<T>(gradScale: f64, gradOutput: usize, r: i32): T {
@@ -53,9 +53,7 @@ export function crossEntropyIndexRows<T>(
     const wt = weight ? load<T>(at<T>(weight, t)) : <T>1;
     let loss = -wt * (load<T>(at<T>(row, t)) - m - logSum);
     if (smoothing > 0) {
-      const weightedLogp = weight
-        ? rowWeightedSumShifted<T>(row, weight, classes, m) - logSum * weightSum
-        : rowSumShifted<T>(row, classes, m) - logSum * weightSum;
+      const weightedLogp = rowWeightedSumShifted<T>(row, weight, classes, m) - logSum * weightSum;
       loss = keep * loss - smoothPerClass * weightedLogp;
     }
     store<T>(at<T>(lossOut, r), loss);

@@ -126,39 +126,10 @@ export function rowSumExp<T>(x: usize, n: i32, shift: T, out: usize): T {
   return <T>withCompensation(sum, compensation);
 }
 
-/** Σ_j (x_j − shift), summed like rowSumExp (f64 across blocks, compensated in the scalar f64 path). */
-export function rowSumShifted<T>(x: usize, n: i32, shift: T): T {
-  let i = 0;
-  let sum: f64 = 0;
-  let compensation: f64 = 0;
-  if (ASC_FEATURE_SIMD) {
-    const L = lanes<T>();
-    const shiftV = v128.splat<T>(shift);
-    while (i + 2 * L <= n) {
-      const blockEnd = min(n, i + SUM_BLOCK);
-      let s0 = v128.splat<T>(0), s1 = s0;
-      for (; i + 2 * L <= blockEnd; i += 2 * L) {
-        const p = at<T>(x, i);
-        s0 = v128.add<T>(s0, v128.sub<T>(v128.load(p), shiftV));
-        s1 = v128.add<T>(s1, v128.sub<T>(v128.load(p, 16), shiftV));
-      }
-      sum += <f64>horizontalSum<T>(v128.add<T>(s0, s1));
-    }
-  }
-  for (; i < n; i++) {
-    const v = <f64>(load<T>(at<T>(x, i)) - shift);
-    if (sizeof<T>() == 8) {
-      const t = sum + v;
-      compensation += abs(sum) >= abs(v) ? sum - t + v : v - t + sum;
-      sum = t;
-    } else {
-      sum += v;
-    }
-  }
-  return <T>withCompensation(sum, compensation);
-}
-
-/** Σ_j w_j · (x_j − shift), summed like rowSumShifted. */
+/**
+ * Σ_j w_j · (x_j − shift), or Σ_j (x_j − shift) when `w` is 0; summed like rowSumExp (f64 across
+ * blocks, compensated in the scalar f64 path).
+ */
 export function rowWeightedSumShifted<T>(x: usize, w: usize, n: i32, shift: T): T {
   let i = 0;
   let sum: f64 = 0;
@@ -166,20 +137,22 @@ export function rowWeightedSumShifted<T>(x: usize, w: usize, n: i32, shift: T): 
   if (ASC_FEATURE_SIMD) {
     const L = lanes<T>();
     const shiftV = v128.splat<T>(shift);
+    const one = v128.splat<T>(1);
     while (i + 2 * L <= n) {
       const blockEnd = min(n, i + SUM_BLOCK);
       let s0 = v128.splat<T>(0), s1 = s0;
       for (; i + 2 * L <= blockEnd; i += 2 * L) {
         const p = at<T>(x, i);
         const q = at<T>(w, i);
-        s0 = v128.add<T>(s0, v128.mul<T>(v128.load(q), v128.sub<T>(v128.load(p), shiftV)));
-        s1 = v128.add<T>(s1, v128.mul<T>(v128.load(q, 16), v128.sub<T>(v128.load(p, 16), shiftV)));
+        s0 = v128.add<T>(s0, v128.mul<T>(w ? v128.load(q) : one, v128.sub<T>(v128.load(p), shiftV)));
+        s1 = v128.add<T>(s1, v128.mul<T>(w ? v128.load(q, 16) : one, v128.sub<T>(v128.load(p, 16), shiftV)));
       }
       sum += <f64>horizontalSum<T>(v128.add<T>(s0, s1));
     }
   }
   for (; i < n; i++) {
-    const v = <f64>(load<T>(at<T>(w, i)) * (load<T>(at<T>(x, i)) - shift));
+    const d = load<T>(at<T>(x, i)) - shift;
+    const v = <f64>(w ? load<T>(at<T>(w, i)) * d : d);
     if (sizeof<T>() == 8) {
       const t = sum + v;
       compensation += abs(sum) >= abs(v) ? sum - t + v : v - t + sum;
