@@ -2,7 +2,7 @@
 // the scratch region; the facade (src/bindings/) validates every argument before calling in.
 
 import { crossEntropyIndexRows, crossEntropyProbRows } from './kernels/cross-entropy';
-import { expBatch } from './kernels/exp-batch';
+import { expBatch, log1pBatch, logBatch } from './kernels/exp-batch';
 import { logSoftmaxRows } from './kernels/log-softmax';
 import { logSumExpRows } from './kernels/log-sum-exp';
 import { softmaxRows } from './kernels/softmax';
@@ -55,3 +55,7 @@ export function swapLastTwoDimsF64(src: usize, dst: usize, outer: i32, a: i32, b
 
 export function expF32(x: usize, n: i32, out: usize): void { expBatch<f32>(x, n, out); }
 export function expF64(x: usize, n: i32, out: usize): void { expBatch<f64>(x, n, out); }
+export function logF32(x: usize, n: i32, out: usize): void { logBatch<f32>(x, n, out); }
+export function logF64(x: usize, n: i32, out: usize): void { logBatch<f64>(x, n, out); }
+export function log1pF32(x: usize, n: i32, out: usize): void { log1pBatch<f32>(x, n, out); }
+export function log1pF64(x: usize, n: i32, out: usize): void { log1pBatch<f64>(x, n, out); }

@@ -14,6 +14,7 @@ type CrossEntropyProbKernel = (
   x: Ptr, targets: Ptr, rows: number, classes: number, weight: Ptr, smoothing: number,
   lossOut: Ptr, grad: Ptr, gradScale: number, gradOutput: Ptr,
 ) => void;
+type ElementwiseKernel = (x: Ptr, n: number, out: Ptr) => void;
 type SwapKernel = (src: Ptr, dst: Ptr, outer: number, a: number, b: number) => void;
 
 /** What assembly/index.ts exports. */
@@ -33,8 +34,12 @@ export interface WasmExports {
   crossEntropyProbF64: CrossEntropyProbKernel;
   swapLastTwoDimsF32: SwapKernel;
   swapLastTwoDimsF64: SwapKernel;
-  expF32(x: Ptr, n: number, out: Ptr): void;
-  expF64(x: Ptr, n: number, out: Ptr): void;
+  expF32: ElementwiseKernel;
+  expF64: ElementwiseKernel;
+  logF32: ElementwiseKernel;
+  logF64: ElementwiseKernel;
+  log1pF32: ElementwiseKernel;
+  log1pF64: ElementwiseKernel;
 }
 
 const base64ToBytes = (text: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
