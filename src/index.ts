@@ -1,10 +1,21 @@
 // xentropy: cross-entropy losses with torch.nn.functional semantics, in WebAssembly.
 export type {
-  CrossEntropyOptions, DimOptions, FloatArray, GradOptions, IndexArray, IndexTarget, InitOptions, LogSumExpOptions,
-  LossWithGrad, ProbabilityTarget, Reduction, Tensor, WasmBuild,
+  BinaryCrossEntropyOptions, BinaryCrossEntropyWithLogitsOptions, BroadcastWeight, CrossEntropyOptions, DimOptions,
+  FloatArray, GradOptions, IndexArray, IndexTarget, InitOptions, KlDivOptions, LogSumExpOptions, LossFunction,
+  LossWithGrad, LossWithGradFunction, MseLossOptions, NllLossOptions, ProbabilityTarget, Reduction, Tensor, WasmBuild,
 } from './types.js';
 export { init, wasmBuild } from './bindings/common/wasm.js';
 export { logSumExp } from './bindings/log-sum-exp.js';
 export { softmax } from './bindings/softmax.js';
 export { logSoftmax } from './bindings/log-softmax.js';
 export { crossEntropy, crossEntropyWithGrad } from './bindings/cross-entropy.js';
+export { nllLoss, nllLossWithGrad } from './bindings/nll-loss.js';
+export { binaryCrossEntropy, binaryCrossEntropyWithGrad } from './bindings/binary-cross-entropy.js';
+export {
+  binaryCrossEntropyWithLogits, binaryCrossEntropyWithLogitsWithGrad,
+} from './bindings/binary-cross-entropy-with-logits.js';
+export { klDiv, klDivWithGrad } from './bindings/kl-div.js';
+export { mseLoss, mseLossWithGrad } from './bindings/mse-loss.js';
+export { entropy } from './bindings/entropy.js';
+export { sigmoid } from './bindings/sigmoid.js';
+export { logSigmoid } from './bindings/log-sigmoid.js';

@@ -69,3 +69,55 @@ export interface LossWithGrad<L, T extends FloatArray> {
   /** ∂(loss)/∂input with the input's shape and dtype (for 'none': of Σ gradOutput · loss). */
   grad: Tensor<T>;
 }
+
+/** A float Tensor, a flat array of the input's element count or last-dim length, broadcast as in PyTorch. */
+export type BroadcastWeight = FloatArray | readonly number[] | Tensor<FloatArray | readonly number[]>;
+
+export interface NllLossOptions {
+  /** A weight per class (length C). @defaultValue all ones */
+  weight?: FloatArray | readonly number[];
+  /** Target value that is ignored (no loss, no gradient, not counted by 'mean'). @defaultValue -100 */
+  ignoreIndex?: number;
+  /** @defaultValue 'mean' */
+  reduction?: Reduction;
+}
+
+export interface BinaryCrossEntropyOptions {
+  /** Rescales each element's loss; broadcast over the input. @defaultValue all ones */
+  weight?: BroadcastWeight;
+  /** @defaultValue 'mean' */
+  reduction?: Reduction;
+}
+
+export interface BinaryCrossEntropyWithLogitsOptions extends BinaryCrossEntropyOptions {
+  /** Weight of the positive term, usually one per class (the last dim); broadcast over the input. @defaultValue all ones */
+  posWeight?: BroadcastWeight;
+}
+
+export interface KlDivOptions {
+  /** 'batchmean' divides the sum by the size of the first dim: the mathematical KL divergence per sample. @defaultValue 'mean' */
+  reduction?: Reduction | 'batchmean';
+  /** The target holds log-probabilities. @defaultValue false */
+  logTarget?: boolean;
+}
+
+export interface MseLossOptions {
+  /** @defaultValue 'mean' */
+  reduction?: Reduction;
+}
+
+/** A loss of an input and a same-shaped float target: a number for scalar reductions, a Tensor for 'none'. */
+export interface LossFunction<O extends { reduction?: string }> {
+  <T extends FloatArray>(input: Tensor<T>, target: Tensor<T>, options: O & { reduction: 'none' }): Tensor<T>;
+  <T extends FloatArray>(input: Tensor<T>, target: Tensor<T>, options?: O & { reduction?: Exclude<O['reduction'], 'none'> }): number;
+  <T extends FloatArray>(input: Tensor<T>, target: Tensor<T>, options?: O): number | Tensor<T>;
+}
+
+/** The fused forward and backward of a LossFunction. */
+export interface LossWithGradFunction<O extends { reduction?: string }> {
+  <T extends FloatArray>(input: Tensor<T>, target: Tensor<T>, options: O & GradOptions<T> & { reduction: 'none' }): LossWithGrad<Tensor<T>, T>;
+  <T extends FloatArray>(
+    input: Tensor<T>, target: Tensor<T>, options?: O & GradOptions<T> & { reduction?: Exclude<O['reduction'], 'none'> },
+  ): LossWithGrad<number, T>;
+  <T extends FloatArray>(input: Tensor<T>, target: Tensor<T>, options?: O & GradOptions<T>): LossWithGrad<number | Tensor<T>, T>;
+}

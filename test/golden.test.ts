@@ -1,6 +1,9 @@
 // Every golden case from PyTorch, through both builds, float32 and float64, forward and gradient.
 import { beforeAll, describe, it } from 'vitest';
-import { crossEntropyWithGrad, init, logSoftmax, logSumExp, softmax, type FloatArray, type Tensor } from '../src/index.js';
+import {
+  binaryCrossEntropyWithGrad, binaryCrossEntropyWithLogitsWithGrad, crossEntropyWithGrad, entropy, init, klDivWithGrad,
+  logSigmoid, logSoftmax, logSumExp, mseLossWithGrad, nllLossWithGrad, sigmoid, softmax, type FloatArray, type Tensor,
+} from '../src/index.js';
 import { assertAsAccurateAsTorch, assertUlpClose } from './helpers/assert-close.js';
 import { decode, type Encoded, loadGolden } from './helpers/golden.js';
 
@@ -11,6 +14,19 @@ interface DimCase {
   options: { dim: number; keepdim?: boolean };
   output: Encoded;
   outputTruth?: Encoded;
+}
+
+interface LossCase {
+  name: string;
+  dtype: 'float32' | 'float64';
+  input: Encoded;
+  target: Encoded;
+  options: { reduction: string; weight?: Encoded; posWeight?: Encoded; logTarget?: boolean; ignoreIndex?: number };
+  gradOutput: number | Encoded;
+  loss: Encoded;
+  grad: Encoded;
+  lossTruth?: Encoded;
+  gradTruth?: Encoded;
 }
 
 interface CrossEntropyCase {
@@ -39,7 +55,31 @@ const dimFunctions = {
   softmax: (x: Tensor, o: DimCase['options']) => softmax(x, o),
   log_softmax: (x: Tensor, o: DimCase['options']) => logSoftmax(x, o),
   logsumexp: (x: Tensor, o: DimCase['options']) => logSumExp(x, o),
+  entropy: (x: Tensor, o: DimCase['options']) => entropy(x, o),
+  sigmoid: (x: Tensor) => sigmoid(x),
+  log_sigmoid: (x: Tensor) => logSigmoid(x),
 };
+
+type AnyLossWithGrad = (input: Tensor, target: never, options: Record<string, unknown>) => { loss: number | Tensor; grad: Tensor };
+
+// Each loss file, and whether its weight is per class (a flat array) or broadcast (a Tensor).
+const lossFunctions: Record<string, { fn: AnyLossWithGrad; classWeight?: boolean }> = {
+  nll_loss: { fn: nllLossWithGrad as AnyLossWithGrad, classWeight: true },
+  binary_cross_entropy: { fn: binaryCrossEntropyWithGrad as AnyLossWithGrad },
+  binary_cross_entropy_with_logits: { fn: binaryCrossEntropyWithLogitsWithGrad as AnyLossWithGrad },
+  kl_div: { fn: klDivWithGrad as AnyLossWithGrad },
+  mse_loss: { fn: mseLossWithGrad as AnyLossWithGrad },
+};
+
+function checkLossCase(c: LossCase | CrossEntropyCase, loss: number | Tensor, grad: Tensor) {
+  const lossValues = typeof loss === 'number' ? [loss] : loss.data;
+  if (typeof loss !== 'number' && JSON.stringify(loss.shape) !== JSON.stringify(c.loss.shape)) {
+    throw new Error(`loss shape ${JSON.stringify(loss.shape)}, expected ${JSON.stringify(c.loss.shape)}`);
+  }
+  if (typeof loss === 'number' && c.loss.shape.length !== 0) throw new Error('expected a tensor loss');
+  check(lossValues, c.loss, c.lossTruth, c.dtype, `${c.name}: loss`);
+  check(grad.data, c.grad, c.gradTruth, c.dtype, `${c.name}: grad`);
+}
 
 describe.each(['simd', 'scalar'] as const)('golden vectors from PyTorch, %s build', (build) => {
   beforeAll(() => init({ simd: build === 'simd' }));
@@ -71,14 +111,25 @@ describe.each(['simd', 'scalar'] as const)('golden vectors from PyTorch, %s buil
         ...(weight ? { weight: decode(weight).data } : {}),
         gradOutput,
       });
-      const lossValues = typeof loss === 'number' ? [loss] : loss.data;
-      if (typeof loss !== 'number' && JSON.stringify(loss.shape) !== JSON.stringify(c.loss.shape)) {
-        throw new Error(`loss shape ${JSON.stringify(loss.shape)}, expected ${JSON.stringify(c.loss.shape)}`);
-      }
-      if (typeof loss === 'number' && c.loss.shape.length !== 0) throw new Error('expected a tensor loss');
-      check(lossValues, c.loss, c.lossTruth, c.dtype, `${c.name}: loss`);
-      check(grad.data, c.grad, c.gradTruth, c.dtype, `${c.name}: grad`);
+      checkLossCase(c, loss, grad);
       assertUlpClose(input.data, inputCopy, 0, c.dtype, `${c.name}: input left as it was`);
     });
   });
+
+  for (const [file, { fn, classWeight }] of Object.entries(lossFunctions)) {
+    describe(file, () => {
+      it.each(loadGolden<LossCase>(file).cases.map((c) => [c.name, c] as const))('%s', (_, c) => {
+        const input = decode(c.input);
+        const { weight, posWeight, ...rest } = c.options;
+        const options: Record<string, unknown> = {
+          ...rest,
+          gradOutput: typeof c.gradOutput === 'number' ? c.gradOutput : decode(c.gradOutput),
+        };
+        if (weight) options.weight = classWeight ? decode(weight).data : decode(weight);
+        if (posWeight) options.posWeight = decode(posWeight);
+        const { loss, grad } = fn(input, decode<FloatArray | Int32Array>(c.target) as never, options);
+        checkLossCase(c, loss, grad);
+      });
+    });
+  }
 });

@@ -1,10 +1,10 @@
 import type {
   CrossEntropyOptions, FloatArray, GradOptions, IndexTarget, LossWithGrad, ProbabilityTarget, Tensor,
 } from '../types.js';
-import { checkTarget, writeClassIndices } from './common/targets.js';
+import { checkGradOutput } from './common/grad-output.js';
+import { checkTarget, classLayout, writeClassIndices } from './common/targets.js';
 import {
-  checkFloatTensor, checkInteger, checkNumberIn, checkOptions, checkOut, checkReduction, checkVector, describe,
-  isFloatArray, product, shapeString,
+  checkFloatTensor, checkInteger, checkNumberIn, checkOptions, checkOut, checkReduction, checkVector, product, shapeString,
 } from './common/validate.js';
 import { wasm } from './common/wasm.js';
 import { allocate, arrayTypeOf, dtypeOf, floatView, int32View } from './common/workspace.js';
@@ -56,45 +56,12 @@ export function crossEntropyWithGrad<T extends FloatArray>(
   return run<T>('crossEntropyWithGrad', input, target, checked, true) as LossWithGrad<number | Tensor<T>, T>;
 }
 
-/** Upstream gradient of 'none': one value per loss element (a number applies to all). */
-function checkGradOutput(caller: string, gradOutput: unknown, lossShape: number[], scalar: boolean): number | ArrayLike<number> {
-  if (gradOutput === undefined) return 1;
-  if (typeof gradOutput === 'number') return gradOutput;
-  if (scalar) {
-    throw new TypeError(`${caller}: options.gradOutput must be a number for a scalar reduction, received ${describe(gradOutput)}`);
-  }
-  const isTensor = typeof gradOutput === 'object' && gradOutput !== null && 'data' in gradOutput && 'shape' in gradOutput;
-  const data = isTensor ? (gradOutput as { data: unknown }).data : gradOutput;
-  if (!isFloatArray(data) && !(Array.isArray(data) && data.every((v) => typeof v === 'number'))) {
-    throw new TypeError(
-      `${caller}: options.gradOutput must be a number or a Tensor of floats shaped like the loss ${shapeString(lossShape)}, received ${describe(gradOutput)}`,
-    );
-  }
-  const shape = isTensor ? (gradOutput as { shape: unknown }).shape : [(data as ArrayLike<number>).length];
-  const ok = Array.isArray(shape) && shapeString(shape) === shapeString(lossShape);
-  const flatOk = !isTensor && (data as ArrayLike<number>).length === product(lossShape);
-  if (!ok && !flatOk) {
-    throw new RangeError(
-      `${caller}: options.gradOutput must have the loss's shape ${shapeString(lossShape)}, received ${Array.isArray(shape) ? shapeString(shape) : describe(shape)}`,
-    );
-  }
-  return data as ArrayLike<number>;
-}
-
 function run<T extends FloatArray>(
   caller: string, input: Tensor<T>, target: Target<T>, options: CrossEntropyOptions & GradOptions<T>, withGrad: boolean,
 ): LossWithGrad<number | Tensor<T>, T> {
   const kernels = wasm(caller);
   const { data, shape, size } = checkFloatTensor<T>(caller, 'input', input);
-  if (shape.length === 0) {
-    throw new RangeError(`${caller}: input must have shape (C), (N, C) or (N, C, d1, …, dk), received ${shapeString(shape)}`);
-  }
-  const classDim = shape.length === 1 ? 0 : 1;
-  const classes = shape[classDim];
-  const outer = shape.length === 1 ? 1 : shape[0];
-  const inner = product(shape.slice(2));
-  const rows = outer * inner;
-  const lossShape = shape.filter((_, d) => d !== classDim);
+  const { classes, outer, inner, rows, lossShape } = classLayout(caller, shape);
 
   const reduction = checkReduction(caller, options.reduction);
   const smoothing = checkNumberIn(caller, 'labelSmoothing', options.labelSmoothing, 0, 0, 1);

@@ -231,6 +231,184 @@ def dim_cases(fn_name, fn, with_keepdim=False):
     return cases
 
 
+# --- the other losses: nll_loss, BCE, BCE with logits, kl_div, mse_loss ---------------------------
+
+def loss_run(fn, x, target, kwargs, reduction, grad_output):
+    x = x.clone().requires_grad_(True)
+    loss = fn(x, target, reduction=reduction, **kwargs)
+    if isinstance(grad_output, torch.Tensor):
+        go = grad_output
+    else:
+        go = torch.full_like(loss, grad_output)
+    loss.backward(go)
+    return loss.detach(), x.grad.detach()
+
+
+def loss_case(name, fn, x, target, reduction="mean", tensors=None, options=None, grad_output=None, index_target=False):
+    """One case per dtype. `tensors` are float keyword arguments (weight, pos_weight) given to torch
+    and stored under `options` by their JS names; `options` are plain JS options passed as they are."""
+    tensors = tensors or {}
+    js_names = {"weight": "weight", "pos_weight": "posWeight"}
+    cases = []
+    for dname, dtype in DTYPES.items():
+        xd = x.to(dtype)
+        td = target if index_target else target.to(dtype)
+        kw = {k: v.to(dtype) for k, v in tensors.items()}
+        kw.update({k: v for k, v in (options or {}).items() if k in ("log_target", "ignore_index")})
+        go = grad_output.to(dtype) if isinstance(grad_output, torch.Tensor) else (1.0 if grad_output is None else grad_output)
+        loss, grad = loss_run(fn, xd, td, kw, reduction, go)
+        js_options = {"reduction": reduction}
+        js_options.update({js_names[k]: enc(v) for k, v in kw.items() if k in js_names})
+        if "log_target" in kw:
+            js_options["logTarget"] = kw["log_target"]
+        if "ignore_index" in kw:
+            js_options["ignoreIndex"] = kw["ignore_index"]
+        case = {"name": f"{name} [{dname}]", "dtype": dname, "input": enc(xd), "target": enc(td),
+                "options": js_options, "gradOutput": enc(go) if isinstance(go, torch.Tensor) else go,
+                "loss": enc(loss), "grad": enc(grad)}
+        if dtype == torch.float32:
+            kw64 = {k: (v.to(torch.float64) if isinstance(v, torch.Tensor) else v) for k, v in kw.items()}
+            go64 = go.to(torch.float64) if isinstance(go, torch.Tensor) else go
+            t64 = td if index_target else td.to(torch.float64)
+            loss64, grad64 = loss_run(fn, xd.to(torch.float64), t64, kw64, reduction, go64)
+            case["lossTruth"] = enc(loss64)
+            case["gradTruth"] = enc(grad64)
+        cases.append(case)
+    return cases
+
+
+def nll_loss_cases():
+    c = []
+    lp = torch.log_softmax(randn(5, 4, scale=2.0), 1)
+    t = torch.tensor([0, 3, -100, 1, 2])
+    w = torch.tensor([1.0, 2.0, 0.5, 1.5])
+    for r in ("mean", "sum", "none"):
+        c += loss_case(f"nll (5, 4) {r}", F.nll_loss, lp, t, r, index_target=True)
+        c += loss_case(f"nll weight + ignoreIndex {r}", F.nll_loss, lp, t, r, tensors={"weight": w}, index_target=True)
+    c += loss_case("nll none with gradOutput", F.nll_loss, lp, t, "none", grad_output=randn(5), index_target=True)
+    c += loss_case("nll unbatched (4)", F.nll_loss, lp[0], torch.tensor(2), "none", index_target=True)
+    c += loss_case("nll K-dim (2, 3, 2, 2)", F.nll_loss, torch.log_softmax(randn(2, 3, 2, 2), 1), randint(3, 2, 2, 2), "mean", index_target=True)
+    c += loss_case("nll all ignored mean", F.nll_loss, lp, torch.full((5,), -100), "mean", index_target=True)
+    c += loss_case("nll custom ignoreIndex 1", F.nll_loss, lp, torch.tensor([1, 3, 1, 0, 2]), "mean", options={"ignore_index": 1}, index_target=True)
+    masked = lp.clone()
+    masked[:, 2] = -INF
+    c += loss_case("nll -inf log-probabilities", F.nll_loss, masked, torch.tensor([0, 2, 1, 3, 1]), "none", index_target=True)
+    c += loss_case("nll N = 0 mean", F.nll_loss, torch.zeros(0, 4), torch.zeros(0, dtype=torch.int64), "mean", index_target=True)
+    return c
+
+
+def bce_cases():
+    c = []
+    p = torch.rand(4, 5, generator=gen, dtype=torch.float64)
+    p[0, 0], p[0, 1], p[1, 0], p[1, 1] = 0.0, 1.0, 1e-30, 1.0 - 1e-7
+    y = (torch.rand(4, 5, generator=gen, dtype=torch.float64) > 0.5).to(torch.float64)
+    y[0, 0], y[0, 1], y[1, 0] = 1.0, 0.0, 1.0
+    soft = torch.rand(4, 5, generator=gen, dtype=torch.float64)
+    for r in ("mean", "sum", "none"):
+        c += loss_case(f"bce with p = 0 and 1 {r}", F.binary_cross_entropy, p, y, r)
+    c += loss_case("bce soft targets", F.binary_cross_entropy, p, soft, "mean")
+    c += loss_case("bce weight per element", F.binary_cross_entropy, p, y, "sum", tensors={"weight": torch.rand(4, 5, generator=gen, dtype=torch.float64)})
+    c += loss_case("bce weight per column", F.binary_cross_entropy, p, y, "mean", tensors={"weight": torch.tensor([1.0, 2.0, 0.5, 0.0, 3.0])})
+    c += loss_case("bce weight (4, 1) broadcast", F.binary_cross_entropy, p, y, "none", tensors={"weight": torch.tensor([[1.0], [2.0], [0.5], [3.0]])})
+    c += loss_case("bce none with gradOutput", F.binary_cross_entropy, p, soft, "none", grad_output=randn(4, 5))
+    c += loss_case("bce 1-D (7)", F.binary_cross_entropy, torch.rand(7, generator=gen, dtype=torch.float64), torch.rand(7, generator=gen, dtype=torch.float64), "mean")
+    c += loss_case("bce empty", F.binary_cross_entropy, torch.zeros(0, 3), torch.zeros(0, 3), "mean")
+    c += loss_case("bce long (3, 1000)", F.binary_cross_entropy, torch.rand(3, 1000, generator=gen, dtype=torch.float64), torch.rand(3, 1000, generator=gen, dtype=torch.float64), "sum")
+    return c
+
+
+def bce_logits_cases():
+    c = []
+    x = randn(4, 6, scale=3.0)
+    x[0] = torch.tensor([1e4, -1e4, INF, -INF, 0.0, 88.0])
+    x[1] = torch.tensor([-1e4, 1e4, -INF, INF, -100.0, 100.0])
+    y = (torch.rand(4, 6, generator=gen, dtype=torch.float64) > 0.5).to(torch.float64)
+    y[0] = torch.tensor([1.0, 1.0, 1.0, 1.0, 0.5, 0.0])
+    y[1] = torch.tensor([0.0, 0.0, 0.0, 0.0, 1.0, 1.0])
+    finite = randn(4, 6, scale=3.0)
+    yf = torch.rand(4, 6, generator=gen, dtype=torch.float64)
+    for r in ("mean", "sum", "none"):
+        c += loss_case(f"bce logits at ±1e4 and ±inf {r}", F.binary_cross_entropy_with_logits, x, y, r)
+    c += loss_case("bce logits soft targets", F.binary_cross_entropy_with_logits, finite, yf, "mean")
+    c += loss_case("bce logits posWeight per class", F.binary_cross_entropy_with_logits, finite, yf, "none",
+                   tensors={"pos_weight": torch.tensor([1.0, 2.0, 0.5, 3.0, 1.0, 10.0])})
+    c += loss_case("bce logits posWeight and weight", F.binary_cross_entropy_with_logits, finite, y, "sum",
+                   tensors={"pos_weight": torch.tensor([1.0, 2.0, 0.5, 3.0, 1.0, 10.0]), "weight": torch.rand(4, 6, generator=gen, dtype=torch.float64)})
+    c += loss_case("bce logits posWeight at ±1e4", F.binary_cross_entropy_with_logits, x, y, "none",
+                   tensors={"pos_weight": torch.tensor([2.0, 2.0, 2.0, 2.0, 2.0, 2.0])})
+    c += loss_case("bce logits none with gradOutput", F.binary_cross_entropy_with_logits, finite, yf, "none", grad_output=randn(4, 6))
+    c += loss_case("bce logits (2, 3, 5)", F.binary_cross_entropy_with_logits, randn(2, 3, 5), torch.rand(2, 3, 5, generator=gen, dtype=torch.float64), "mean")
+    c += loss_case("bce logits empty", F.binary_cross_entropy_with_logits, torch.zeros(0), torch.zeros(0), "mean")
+    for n in (1, 3, 4, 5, 8, 9, 17):
+        c += loss_case(f"bce logits length {n}", F.binary_cross_entropy_with_logits, randn(n, scale=4.0), torch.rand(n, generator=gen, dtype=torch.float64), "sum")
+    return c
+
+
+def kl_div_cases():
+    c = []
+    logq = torch.log_softmax(randn(3, 5, scale=2.0), 1)
+    p = torch.softmax(randn(3, 5, scale=2.0), 1)
+    p[0, 1] = 0.0
+    p[1, 2] = 0.0
+    masked = logq.clone()
+    masked[2, 3] = -INF
+    p_masked = p.clone()
+    p_masked[2, 3] = 0.0
+    for r in ("none", "mean", "sum", "batchmean"):
+        c += loss_case(f"kl_div zero targets {r}", F.kl_div, logq, p, r)
+        c += loss_case(f"kl_div log target {r}", F.kl_div, logq, torch.log(p + 1e-3), r, options={"log_target": True})
+    c += loss_case("kl_div -inf input under a zero target", F.kl_div, masked, p_masked, "none")
+    c += loss_case("kl_div -inf input under a positive target", F.kl_div, masked, p, "batchmean")
+    c += loss_case("kl_div none with gradOutput", F.kl_div, logq, p, "none", grad_output=randn(3, 5))
+    c += loss_case("kl_div empty batchmean", F.kl_div, torch.zeros(0, 5), torch.zeros(0, 5), "batchmean")
+    c += loss_case("kl_div 1-D batchmean", F.kl_div, logq[0], p[0], "batchmean")
+    return c
+
+
+def mse_cases():
+    c = []
+    x = randn(4, 7, scale=3.0)
+    y = randn(4, 7, scale=3.0)
+    for r in ("mean", "sum", "none"):
+        c += loss_case(f"mse (4, 7) {r}", F.mse_loss, x, y, r)
+    c += loss_case("mse none with gradOutput", F.mse_loss, x, y, "none", grad_output=randn(4, 7))
+    c += loss_case("mse with inf", F.mse_loss, torch.tensor([INF, 1.0, -INF]), torch.tensor([INF, INF, 0.0]), "none")
+    c += loss_case("mse empty", F.mse_loss, torch.zeros(0), torch.zeros(0), "mean")
+    return c
+
+
+def entropy_cases():
+    from torch.distributions import Categorical
+    def ent(x, dim):
+        return Categorical(probs=torch.movedim(x, dim, -1)).entropy()
+    rows = torch.rand(5, 6, generator=gen, dtype=torch.float64)
+    rows[0] = torch.tensor([1.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    rows[1] = torch.tensor([0.5, 0.5, 0.0, 0.0, 0.0, 0.0])
+    rows[2] = torch.full((6,), 7.0)  # unnormalised
+    rows[3] = torch.tensor([1e-30, 1.0, 1e-10, 0.0, 0.25, 0.0])
+    inputs = [("rows with zeros, one-hot, unnormalised (5, 6)", rows, [1, -1, 0]),
+              ("(2, 3, 4)", torch.rand(2, 3, 4, generator=gen, dtype=torch.float64), [0, 1, 2]),
+              ("(9)", torch.rand(9, generator=gen, dtype=torch.float64), [0]),
+              ("row of 1000", torch.rand(1, 1000, generator=gen, dtype=torch.float64), [1])]
+    return [case for name, x, dims in inputs for dim in dims for case in plain_cases(f"entropy {name} dim={dim}", lambda t, d=dim: ent(t, d), x, {"dim": dim})]
+
+
+def plain_cases(name, fn, x, options):
+    cases = []
+    for dname, dtype in DTYPES.items():
+        xd = x.to(dtype)
+        case = {"name": f"{name} [{dname}]", "dtype": dname, "input": enc(xd), "options": options, "output": enc(fn(xd))}
+        if dtype == torch.float32:
+            case["outputTruth"] = enc(fn(xd.to(torch.float64)))
+        cases.append(case)
+    return cases
+
+
+def sigmoid_inputs():
+    return torch.cat([torch.tensor([0.0, 1.0, -1.0, 1e4, -1e4, INF, -INF, math.nan, 20.0, -20.0, 100.0, -100.0, 88.0, -88.0, 1e-8]),
+                      randn(33, scale=10.0)])
+
+
 def write(name, cases):
     path = os.path.join(HERE, f"{name}.json")
     with open(path, "w") as f:
@@ -245,3 +423,11 @@ if __name__ == "__main__":
     write("softmax", dim_cases("softmax", lambda x, d: torch.softmax(x, d)))
     write("log_softmax", dim_cases("log_softmax", lambda x, d: torch.log_softmax(x, d)))
     write("logsumexp", dim_cases("logsumexp", lambda x, d, keepdim: torch.logsumexp(x, d, keepdim=keepdim), True))
+    write("nll_loss", nll_loss_cases())
+    write("binary_cross_entropy", bce_cases())
+    write("binary_cross_entropy_with_logits", bce_logits_cases())
+    write("kl_div", kl_div_cases())
+    write("mse_loss", mse_cases())
+    write("entropy", entropy_cases())
+    write("sigmoid", plain_cases("sigmoid", torch.sigmoid, sigmoid_inputs(), {}) + plain_cases("sigmoid (3, 5)", torch.sigmoid, randn(3, 5, scale=5.0), {}))
+    write("log_sigmoid", plain_cases("logsigmoid", F.logsigmoid, sigmoid_inputs(), {}) + plain_cases("logsigmoid (3, 5)", F.logsigmoid, randn(3, 5, scale=5.0), {}))

@@ -22,11 +22,11 @@ export function layoutAlongDim(caller: string, input: unknown, dim: unknown): Di
   return { data, shape, dim: d, outer: product(dims.slice(0, d)), size: dims[d], inner: product(dims.slice(d + 1)) };
 }
 
-type RowKernelName = 'softmax' | 'logSoftmax' | 'logSumExp';
+type RowKernelName = 'softmax' | 'logSoftmax' | 'logSumExp' | 'entropy';
 
 /**
  * Copies data into WebAssembly memory, runs a row kernel along the layout's dim and returns its
- * output: one value per row for logSumExp, else the input's shape. Nothing the caller passed is modified.
+ * output: one value per row for logSumExp and entropy, else the input's shape. Nothing the caller passed is modified.
  */
 export function runAlongDim(caller: string, name: RowKernelName, layout: DimLayout & { data: FloatArray }): FloatArray {
   const kernels: WasmExports = wasm(caller);
@@ -34,7 +34,7 @@ export function runAlongDim(caller: string, name: RowKernelName, layout: DimLayo
   const dtype = dtypeOf(data);
   const Float = arrayTypeOf(dtype);
   const rows = outer * inner;
-  const perRow = name === 'logSumExp';
+  const perRow = name === 'logSumExp' || name === 'entropy';
   const result = new Float(perRow ? rows : data.length);
   if (result.length === 0) return result;
   const bytes = Float.BYTES_PER_ELEMENT;
@@ -65,3 +65,18 @@ export const tensorOf = <T extends FloatArray>(data: FloatArray, shape: readonly
   data: data as T,
   shape,
 });
+
+/** Runs an elementwise kernel (sigmoid, logSigmoid) over a float tensor of any shape. */
+export function runElementwise<T extends FloatArray>(caller: string, name: 'sigmoid' | 'logSigmoid', input: unknown): Tensor<T> {
+  const kernels = wasm(caller);
+  const { data, shape, size } = checkFloatTensor(caller, 'input', input);
+  const dtype = dtypeOf(data);
+  const result = new (arrayTypeOf(dtype))(size);
+  if (size > 0) {
+    const [x] = allocate(kernels, caller, [size * result.BYTES_PER_ELEMENT]);
+    floatView(kernels, dtype, x, size).set(data);
+    kernels[`${name}${dtype === 'f64' ? 'F64' : 'F32'}`](x, size, x);
+    result.set(floatView(kernels, dtype, x, size));
+  }
+  return tensorOf<T>(result, shape);
+}

@@ -1,7 +1,7 @@
 // Classifies and checks loss targets: class indices (integers, shaped like the input without its
 // class dim) or probabilities (floats of the input's shape and dtype).
 import type { FloatArray } from '../../types.js';
-import { checkFloatTensor, checkShape, describe, isFloatArray, product, shapeString } from './validate.js';
+import { checkFloatTensor, checkShape, describe, elementName, isFloatArray, product, shapeString } from './validate.js';
 
 const INTEGER_ARRAYS = [Int32Array, Uint8Array, Uint16Array, Uint32Array, Int8Array, Int16Array];
 
@@ -53,16 +53,6 @@ export function checkTarget(
   return { kind: 'index', data, shape };
 }
 
-/** `target[i, j, …]` for flat position `flat` of `shape`. */
-export function positionName(flat: number, shape: readonly number[]): string {
-  const index: number[] = [];
-  for (let d = shape.length - 1; d >= 0; d--) {
-    index.unshift(flat % shape[d]);
-    flat = Math.floor(flat / shape[d]);
-  }
-  return `target[${index.join(', ')}]`;
-}
-
 /**
  * Writes class indices into `out` as int32, ignored ones as −1, and returns Σ weight[t] over the
  * rows that are not ignored (their count without weights): the divisor of 'mean'.
@@ -80,15 +70,39 @@ export function writeClassIndices(
       continue;
     }
     if (!Number.isInteger(t)) {
-      throw new TypeError(`${caller}: ${positionName(i, shape)} = ${describe(t)} is not an integer class index`);
+      throw new TypeError(`${caller}: ${elementName('target', i, shape)} = ${describe(t)} is not an integer class index`);
     }
     if (t < 0 || t >= classes) {
       throw new RangeError(
-        `${caller}: ${positionName(i, shape)} = ${t} is out of range: class indices must be in [0, ${classes}) or equal ignoreIndex (${ignoreIndex})`,
+        `${caller}: ${elementName('target', i, shape)} = ${t} is out of range: class indices must be in [0, ${classes}) or equal ignoreIndex (${ignoreIndex})`,
       );
     }
     out[i] = t;
     weightSum += weight ? weight[t] : 1;
   }
   return weightSum;
+}
+
+/** (C), (N, C) or (N, C, d1, …, dk): the class dim and the rows the loss is taken over. */
+export interface ClassLayout {
+  classDim: number;
+  classes: number;
+  outer: number;
+  inner: number;
+  rows: number;
+  /** The loss's shape for 'none': the input's without the class dim. */
+  lossShape: number[];
+}
+
+export function classLayout(caller: string, shape: number[]): ClassLayout {
+  if (shape.length === 0) {
+    throw new RangeError(`${caller}: input must have shape (C), (N, C) or (N, C, d1, …, dk), received ${shapeString(shape)}`);
+  }
+  const classDim = shape.length === 1 ? 0 : 1;
+  const outer = shape.length === 1 ? 1 : shape[0];
+  const inner = product(shape.slice(2));
+  return {
+    classDim, classes: shape[classDim], outer, inner, rows: outer * inner,
+    lossShape: shape.filter((_, d) => d !== classDim),
+  };
 }

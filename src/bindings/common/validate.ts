@@ -30,6 +30,16 @@ export function describe(value: unknown): string {
 
 export const shapeString = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
+/** `name[i, j, …]`: the element at flat position `flat` of `shape`. */
+export function elementName(name: string, flat: number, shape: readonly number[]): string {
+  const index: number[] = [];
+  for (let d = shape.length - 1; d >= 0; d--) {
+    index.unshift(flat % shape[d]);
+    flat = Math.floor(flat / shape[d]);
+  }
+  return `${name}[${index.join(', ')}]`;
+}
+
 export const product = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
 
 /** The options object (or {}), after a TypeError for anything but a plain object or for unknown keys. */
@@ -109,15 +119,19 @@ export function normalizeDim(caller: string, dim: unknown, ndim: number): number
 
 const REDUCTIONS: readonly Reduction[] = ['none', 'mean', 'sum'];
 
-export function checkReduction(caller: string, reduction: unknown): Reduction {
-  if (reduction === undefined) return 'mean';
+/** One of `allowed` ('none', 'mean', 'sum' unless told), 'mean' when left out. */
+export function checkReduction<R extends string = Reduction>(
+  caller: string, reduction: unknown, allowed: readonly R[] = REDUCTIONS as readonly R[],
+): R {
+  if (reduction === undefined) return 'mean' as R;
+  const expected = `${allowed.slice(0, -1).map((r) => `'${r}'`).join(', ')} or '${allowed[allowed.length - 1]}'`;
   if (typeof reduction !== 'string') {
-    throw new TypeError(`${caller}: options.reduction must be 'none', 'mean' or 'sum', received ${describe(reduction)}`);
+    throw new TypeError(`${caller}: options.reduction must be ${expected}, received ${describe(reduction)}`);
   }
-  if (!REDUCTIONS.includes(reduction as Reduction)) {
-    throw new RangeError(`${caller}: options.reduction must be 'none', 'mean' or 'sum', received ${describe(reduction)}`);
+  if (!allowed.includes(reduction as R)) {
+    throw new RangeError(`${caller}: options.reduction must be ${expected}, received ${describe(reduction)}`);
   }
-  return reduction as Reduction;
+  return reduction as R;
 }
 
 export function checkBoolean(caller: string, name: string, value: unknown, fallback: boolean): boolean {

@@ -15,6 +15,11 @@ type CrossEntropyProbKernel = (
   lossOut: Ptr, grad: Ptr, gradScale: number, gradOutput: Ptr,
 ) => void;
 type ElementwiseKernel = (x: Ptr, n: number, out: Ptr) => void;
+/** Returns Σ loss; see assembly/kernels/elementwise-losses.ts. */
+type ElementwiseLossKernel = (
+  op: number, x: Ptr, y: Ptr, rows: number, cols: number, weight: Ptr, weightPerElement: number,
+  posWeight: Ptr, posWeightPerElement: number, lossOut: Ptr, grad: Ptr, gradScale: number, gradOutput: Ptr,
+) => number;
 type SwapKernel = (src: Ptr, dst: Ptr, outer: number, a: number, b: number) => void;
 
 /** What assembly/index.ts exports. */
@@ -40,6 +45,14 @@ export interface WasmExports {
   logF64: ElementwiseKernel;
   log1pF32: ElementwiseKernel;
   log1pF64: ElementwiseKernel;
+  sigmoidF32: ElementwiseKernel;
+  sigmoidF64: ElementwiseKernel;
+  logSigmoidF32: ElementwiseKernel;
+  logSigmoidF64: ElementwiseKernel;
+  entropyF32: RowKernel;
+  entropyF64: RowKernel;
+  elementwiseLossF32: ElementwiseLossKernel;
+  elementwiseLossF64: ElementwiseLossKernel;
 }
 
 const base64ToBytes = (text: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));

@@ -1,0 +1,19 @@
+import type { KlDivOptions, LossFunction, LossWithGradFunction } from '../types.js';
+import { elementwiseLossPair, Op } from './common/elementwise-loss.js';
+import { checkBoolean } from './common/validate.js';
+
+const pair = elementwiseLossPair('klDiv', {
+  options: ['logTarget'],
+  reductions: ['none', 'mean', 'sum', 'batchmean'],
+  op: (options, caller) => (checkBoolean(caller, 'logTarget', options.logTarget, false) ? Op.klDivLogTarget : Op.klDiv),
+});
+
+/**
+ * `F.kl_div(input, target, reduction, log_target)`: pointwise p·(log p − input) with `input` = log q,
+ * 0·log 0 = 0. Use `reduction: 'batchmean'` for KL(p‖q) per sample ('mean' divides by every element, as PyTorch).
+ * @throws TypeError / RangeError for the kinds and shapes of the arguments.
+ */
+export const klDiv = pair.loss as LossFunction<KlDivOptions>;
+
+/** `klDiv` and its gradient w.r.t. `input`: −p (−exp(target) with logTarget). */
+export const klDivWithGrad = pair.withGrad as LossWithGradFunction<KlDivOptions>;
