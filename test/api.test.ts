@@ -2,7 +2,8 @@
 // inputs left untouched, and the types callers see.
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
-  crossEntropy, crossEntropyWithGrad, init, logSoftmax, logSumExp, softmax, wasmBuild, type Tensor,
+  binaryCrossEntropyWithLogits, binaryCrossEntropyWithLogitsWithGrad, crossEntropy, crossEntropyWithGrad, entropy, init,
+  klDiv, klDivWithGrad, logSoftmax, logSumExp, mseLoss, mseLossWithGrad, nllLoss, softmax, wasmBuild, type Tensor,
 } from '../src/index.js';
 
 describe('init', () => {
@@ -129,6 +130,53 @@ describe.each([Float32Array, Float64Array])('gradients and out, %s', (Float) => 
   });
 });
 
+describe.each([Float32Array, Float64Array])('the loss family, %s', (Float) => {
+  const shape = [2, 3];
+  const x = () => ({ data: Float.from([0.3, -1.2, 2, 0, 4, -0.5]), shape });
+  const y = () => ({ data: Float.from([1, 0, 0.5, 0, 1, 1]), shape });
+
+  it('broadcast weights: per element, per column, or a Tensor of a broadcastable shape', async () => {
+    await init();
+    const full = Float.from([1, 2, 3, 1, 2, 3]);
+    const expected = binaryCrossEntropyWithLogits(x(), y(), { weight: full, reduction: 'sum' });
+    expect(binaryCrossEntropyWithLogits(x(), y(), { weight: [1, 2, 3], reduction: 'sum' })).toBe(expected);
+    expect(binaryCrossEntropyWithLogits(x(), y(), { weight: { data: [1, 2, 3], shape: [1, 3] }, reduction: 'sum' })).toBe(expected);
+    const rows = binaryCrossEntropyWithLogits(x(), y(), { weight: Float.from([2, 2, 2, 5, 5, 5]), reduction: 'sum' });
+    expect(binaryCrossEntropyWithLogits(x(), y(), { weight: { data: Float.from([2, 5]), shape: [2, 1] }, reduction: 'sum' })).toBe(rows);
+    expect(binaryCrossEntropyWithLogits(x(), y(), { posWeight: { data: [3], shape: [] } })).toBe(
+      binaryCrossEntropyWithLogits(x(), y(), { posWeight: [3, 3, 3] }),
+    );
+  });
+
+  it('reductions agree: mean = sum / n, batchmean = sum / N, none sums to sum', async () => {
+    await init();
+    const sum = klDiv(x(), y(), { reduction: 'sum' });
+    expect(klDiv(x(), y(), { reduction: 'batchmean' })).toBeCloseTo(sum / 2, 5);
+    expect(klDiv(x(), y())).toBeCloseTo(sum / 6, 5);
+    const none = mseLoss(x(), y(), { reduction: 'none' });
+    expect(none.shape).toEqual(shape);
+    expect(none.data).toBeInstanceOf(Float);
+    expect(Array.from(none.data).reduce((a, b) => a + b, 0)).toBeCloseTo(mseLoss(x(), y(), { reduction: 'sum' }), 5);
+  });
+
+  it('in place and with a separate out; inputs and targets untouched', async () => {
+    await init();
+    const input = x();
+    const target = y();
+    const before = [Array.from(input.data), Array.from(target.data)];
+    const fresh = klDivWithGrad(input, target, { reduction: 'batchmean' });
+    const out = new Float(6);
+    expect(klDivWithGrad(input, target, { reduction: 'batchmean', out }).grad.data).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from(fresh.grad.data));
+    nllLoss(input, [0, 2]);
+    entropy({ data: target.data, shape });
+    expect([Array.from(input.data), Array.from(target.data)]).toEqual(before);
+    const inPlace = binaryCrossEntropyWithLogitsWithGrad(input, target, { out: input.data });
+    expect(inPlace.grad.data).toBe(input.data);
+    expect(Array.from(input.data)).toEqual(Array.from(binaryCrossEntropyWithLogitsWithGrad(x(), y()).grad.data));
+  });
+});
+
 describe('types', () => {
   it('infer the output from the input dtype and the reduction', () => {
     const f32: Tensor<Float32Array> = { data: new Float32Array(3), shape: [3] };
@@ -141,6 +189,12 @@ describe('types', () => {
     expectTypeOf(() => crossEntropy(f64, t, { reduction: 'none' })).returns.toEqualTypeOf<Tensor<Float64Array>>();
     expectTypeOf(() => crossEntropyWithGrad(f64, t).grad).returns.toEqualTypeOf<Tensor<Float64Array>>();
     expectTypeOf(() => crossEntropyWithGrad(f32, t, { reduction: 'none' }).loss).returns.toEqualTypeOf<Tensor<Float32Array>>();
+    expectTypeOf(() => mseLoss(f32, f32)).returns.toEqualTypeOf<number>();
+    expectTypeOf(() => klDiv(f64, f64, { reduction: 'batchmean' })).returns.toEqualTypeOf<number>();
+    expectTypeOf(() => klDiv(f64, f64, { reduction: 'none' })).returns.toEqualTypeOf<Tensor<Float64Array>>();
+    expectTypeOf(() => mseLossWithGrad(f32, f32, { reduction: 'none' }).loss).returns.toEqualTypeOf<Tensor<Float32Array>>();
+    expectTypeOf(() => nllLoss(f32, t, { reduction: 'none' })).returns.toEqualTypeOf<Tensor<Float32Array>>();
+    expectTypeOf(() => entropy(f64)).returns.toEqualTypeOf<Tensor<Float64Array>>();
     // @ts-expect-error: Int32Array logits are not accepted
     expectTypeOf(() => softmax({ data: new Int32Array(2), shape: [2] })).toBeFunction();
   });

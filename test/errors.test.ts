@@ -2,7 +2,9 @@
 // received, before anything reaches WebAssembly; tested for both dtypes.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  crossEntropy, crossEntropyWithGrad, init, logSoftmax, logSumExp, softmax, type Tensor,
+  binaryCrossEntropy, binaryCrossEntropyWithGrad, binaryCrossEntropyWithLogits, crossEntropy, crossEntropyWithGrad,
+  entropy, init, klDiv, logSigmoid, logSoftmax, logSumExp, mseLoss, mseLossWithGrad, nllLoss, sigmoid, softmax,
+  type Tensor,
 } from '../src/index.js';
 
 type Thrower = () => unknown;
@@ -86,6 +88,30 @@ describe.each([Float32Array, Float64Array])('errors, %s', (Float) => {
     expectError(() => crossEntropyWithGrad(logits(), [0, 1], { reduction: 'none', gradOutput: { data: Float.from([1, 2, 3]), shape: [3] } }), RangeError, /gradOutput must have the loss's shape \[2\], received \[3\]/);
     expectError(() => crossEntropyWithGrad(logits(), [0, 1], { gradOutput: Float.from([1, 2]) }), TypeError, /gradOutput must be a number for a scalar reduction/);
     expectError(() => crossEntropy(logits(), [0, 1], { out: new Float(6) } as never), TypeError, /unknown option "out"/);
+  });
+
+  it('the loss family: inputs, targets, weights and options', () => {
+    const probs = (): Tensor => ({ data: Float.from([0.1, 0.5, 0.9, 0, 1, 0.3]), shape: [2, 3] });
+    const Other = Float === Float32Array ? Float64Array : Float32Array;
+    expectError(() => binaryCrossEntropy({ data: Float.from([0.1, 1.5]), shape: [1, 2] }, { data: Float.from([0, 1]), shape: [1, 2] }), RangeError, /binaryCrossEntropy: input\[0, 1\] = 1\.5 is not a probability in \[0, 1\]/);
+    expectError(() => binaryCrossEntropy({ data: Float.from([NaN]), shape: [1] }, { data: Float.from([1]), shape: [1] }), RangeError, /input\[0\] = NaN is not a probability/);
+    expectError(() => binaryCrossEntropy(probs(), { data: Float.from([0, 1, 0]), shape: [3] }), RangeError, /target must have the input's shape \[2, 3\], received \[3\]/);
+    expectError(() => binaryCrossEntropy(probs(), { data: Other.from([0, 1, 0, 1, 0, 1]), shape: [2, 3] } as never), TypeError, new RegExp(`target\\.data must be a ${Float.name}`));
+    expectError(() => binaryCrossEntropy(probs(), probs(), { weight: [1, 2] }), RangeError, /options\.weight must have the input's element count \(6\), its last dim's length \(3\)/, /received length 2/);
+    expectError(() => binaryCrossEntropy(probs(), probs(), { weight: { data: [1, 2], shape: [2] } }), RangeError, /received shape \[2\]/);
+    expectError(() => binaryCrossEntropy(probs(), probs(), { posWeight: [1, 1, 1] } as never), TypeError, /unknown option "posWeight"/);
+    expectError(() => binaryCrossEntropyWithLogits(probs(), probs(), { posWeight: [1, 2, 3, 4] }), RangeError, /options\.posWeight must have/);
+    expectError(() => binaryCrossEntropyWithGrad(probs(), probs(), { out: new Float(5) }), RangeError, /binaryCrossEntropyWithGrad: options\.out must have the input's length 6/);
+    expectError(() => klDiv(probs(), probs(), { reduction: 'avg' as never }), RangeError, /'none', 'mean', 'sum' or 'batchmean', received "avg"/);
+    expectError(() => klDiv(probs(), probs(), { logTarget: 'yes' as never }), TypeError, /options\.logTarget must be a boolean/);
+    expectError(() => mseLoss(probs(), { data: Float.from([1, 2]), shape: [2] }), RangeError, /mseLoss: target must have the input's shape/);
+    expectError(() => mseLossWithGrad(probs(), probs(), { reduction: 'none', gradOutput: { data: Float.from([1]), shape: [1] } }), RangeError, /gradOutput must have the loss's shape \[2, 3\]/);
+    expectError(() => nllLoss(probs(), [0, 3]), RangeError, /nllLoss: target\[1\] = 3 is out of range/);
+    expectError(() => nllLoss(probs(), probs() as never), TypeError, /nllLoss: target must hold class indices/);
+    expectError(() => entropy({ data: Float.from([0.5, -0.5]), shape: [2] }), RangeError, /entropy: input\[1\] = -0\.5 is negative/);
+    expectError(() => entropy(probs(), { dim: 2 }), RangeError, /options\.dim must be in \[-2, 1\]/);
+    expectError(() => sigmoid({ data: Int32Array.from([1]), shape: [1] } as never), TypeError, /sigmoid: input\.data must be a Float32Array or Float64Array/);
+    expectError(() => logSigmoid({ data: Float.from([1, 2]), shape: [3] }), RangeError, /logSigmoid: input\.shape \[3\] holds 3 elements but input\.data has 2/);
   });
 
   it('nothing is modified when a call throws', () => {

@@ -2,7 +2,8 @@
 // vector-width boundary (rows of 1 to 17, odd lengths, multiples of 4 and 8 ± 1) and on adversarial rows.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  crossEntropyWithGrad, init, logSoftmax, logSumExp, softmax, type FloatArray, type Tensor,
+  binaryCrossEntropyWithGrad, binaryCrossEntropyWithLogitsWithGrad, crossEntropyWithGrad, entropy, init, klDivWithGrad,
+  logSigmoid, logSoftmax, logSumExp, mseLossWithGrad, sigmoid, softmax, type FloatArray, type Tensor,
 } from '../src/index.js';
 import { assertUlpClose, type DTypeName } from './helpers/assert-close.js';
 import { makeRandom } from './helpers/random.js';
@@ -119,3 +120,57 @@ describe.each(DTYPES)('SIMD build against scalar build, %s', (dtype, Float) => {
 function softmaxRowsF64(x: FloatArray, rows: number, cols: number, Float: Float32ArrayConstructor | Float64ArrayConstructor): FloatArray {
   return Float.from(refLogSoftmaxRows(x, rows, cols).map(Math.exp));
 }
+
+describe.each(DTYPES)('SIMD build against scalar build, the rest of the family, %s', (dtype, Float) => {
+  beforeAll(() => init());
+
+  // probabilities with exact 0 and 1 sprinkled in (the −100 clamp and the ε of the BCE gradient)
+  const probability = (r: ReturnType<typeof makeRandom>) => {
+    const u = r.next();
+    return u < 0.1 ? 0 : u < 0.2 ? 1 : r.next();
+  };
+  // logits: plain, far out (exp under- and overflows), infinite and NaN
+  const logit = (r: ReturnType<typeof makeRandom>) => {
+    const u = r.next();
+    return u < 0.05 ? Infinity : u < 0.1 ? -Infinity : u < 0.12 ? NaN : u < 0.2 ? 1e4 * r.normal() : u < 0.3 ? 100 * r.normal() : 4 * r.normal();
+  };
+
+  it(`elementwise losses, entropy, sigmoid and logSigmoid at lengths ${LENGTHS.slice(0, 5).join(', ')}, …, ${LENGTHS.at(-1)}`, async () => {
+    for (const cols of LENGTHS) {
+      const seed = cols * 104729;
+      const r = makeRandom(seed);
+      const shape = [ROWS, cols];
+      const n = ROWS * cols;
+      const fill = (f: () => number) => Float.from(Array.from({ length: n }, f));
+      const p = { data: fill(() => probability(r)), shape };
+      const y = { data: fill(() => probability(r)), shape };
+      const x = { data: fill(() => logit(r)), shape };
+      const logq = { data: fill(() => (r.next() < 0.1 ? -Infinity : -5 * r.next())), shape };
+      const g = { data: fill(() => r.normal()), shape };
+      const weight = fill(() => r.uniform(0, 2));
+      const posWeight = Float.from(Array.from({ length: cols }, () => r.uniform(0.5, 3)));
+      const label = `C = ${cols}, ${dtype}, seed ${seed}`;
+      const { simd, scalar } = await onBothBuilds(() => ({
+        bce: binaryCrossEntropyWithGrad(p, y, { reduction: 'none', weight, gradOutput: g }),
+        bceLogits: binaryCrossEntropyWithLogitsWithGrad(x, y, { reduction: 'none', weight, posWeight, gradOutput: g }),
+        kl: klDivWithGrad(logq, y, { reduction: 'none', gradOutput: g }),
+        klLogTarget: klDivWithGrad(logq, logq, { reduction: 'none', logTarget: true }),
+        mse: mseLossWithGrad(x, y, { reduction: 'none', gradOutput: g }),
+        sum: binaryCrossEntropyWithLogitsWithGrad(x, y, { reduction: 'sum', posWeight }),
+        entropy: entropy(p).data,
+        sigmoid: sigmoid(x).data,
+        logSigmoid: logSigmoid(x).data,
+      }));
+      for (const name of ['bce', 'bceLogits', 'kl', 'klLogTarget', 'mse', 'sum'] as const) {
+        const [a, b] = [simd[name], scalar[name]];
+        const lossA = typeof a.loss === 'number' ? [a.loss] : a.loss.data;
+        const lossB = typeof b.loss === 'number' ? [b.loss] : b.loss.data;
+        assertUlpClose(lossA, lossB, 8, dtype, `${name} loss: ${label}`);
+        assertUlpClose(a.grad.data, b.grad.data, 8, dtype, `${name} grad: ${label}`);
+      }
+      for (const name of ['entropy', 'sigmoid', 'logSigmoid'] as const) {
+        assertUlpClose(simd[name], scalar[name], 8, dtype, `${name}: ${label}`);
+      }
+    }
+  });
+});
