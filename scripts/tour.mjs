@@ -1,43 +1,55 @@
-// `npm start`: a short terminal tour that reproduces, with the library, the worked numbers of a
-// cross-entropy primer. Every number printed is computed by xentropy, not typed in.
-import { crossEntropy, crossEntropyWithGrad, init, softmax, wasmBuild } from '../dist/index.js';
+// `npm start` (for now) and `npm run tour`: a short terminal tour that reproduces, with the library,
+// the worked numbers of a cross-entropy primer. Every number printed is computed by xentropy.
+import {
+  binaryCrossEntropy, binaryCrossEntropyWithLogitsWithGrad, crossEntropy, entropy, init, klDiv, mseLossWithGrad,
+  nllLoss, sigmoid, softmax, wasmBuild,
+} from '../dist/index.js';
 
 await init();
 const f = (x, digits = 4) => x.toFixed(digits);
+const t1 = (values) => ({ data: Float64Array.from(values), shape: [values.length] });
 const log = console.log;
 
 log(`xentropy tour — WebAssembly build: ${wasmBuild()}\n`);
 
 // 1. Three classes, the true class is "cat"; the model predicts [0.7, 0.2, 0.1].
-// Logits log p reproduce p exactly through the softmax, so the loss is −log p(cat).
 const classes = ['cat', 'dog', 'bird'];
 const predicted = [0.7, 0.2, 0.1];
-const logits = { data: Float64Array.from(predicted, Math.log), shape: [3] };
-const catLoss = crossEntropy(logits, { data: [0], shape: [] });
+const logProbabilities = t1(predicted.map(Math.log));
+const cat = { data: [0], shape: [] };
 log('1. Three classes, target "cat"');
 log(`   prediction ${classes.map((c, i) => `${c} ${predicted[i]}`).join(', ')}`);
-log(`   softmax of the logits: [${Array.from(softmax(logits).data, (p) => f(p, 3)).join(', ')}]`);
-log(`   crossEntropy = ${f(catLoss)}   (−log 0.7 = ${f(-Math.log(0.7))})\n`);
+log(`   nllLoss(log p)            = ${f(nllLoss(logProbabilities, cat))}`);
+log(`   crossEntropy(logits)      = ${f(crossEntropy(logProbabilities, cat))}   (logits log p: the softmax gives back [${Array.from(softmax(logProbabilities).data, (p) => f(p, 1)).join(', ')}])`);
+log(`   −log 0.7                  = ${f(-Math.log(0.7))}\n`);
 
-// 2. Binary outcomes as two classes [not, is]: confident and right is cheap, confident and wrong is dear.
-log('2. Binary cross-entropy, loss for each prediction p = P(y = 1)');
+// 2. Binary cross-entropy: confident and right is cheap, confident and wrong is dear.
+log('2. Binary cross-entropy for a prediction p = P(y = 1)');
 log('   p       y = 1     y = 0');
 for (const p of [0.99, 0.01]) {
-  const twoClass = { data: Float64Array.from([Math.log(1 - p), Math.log(p)]), shape: [1, 2] };
-  const [ifOne, ifZero] = [1, 0].map((y) => crossEntropy(twoClass, [y]));
+  const [ifOne, ifZero] = [1, 0].map((y) => binaryCrossEntropy(t1([p]), t1([y])));
   log(`   ${f(p, 2)}    ${f(ifOne).padStart(6)}    ${f(ifZero).padStart(6)}`);
 }
 log(`   (−log 0.99 = ${f(-Math.log(0.99))}, −log 0.01 = ${f(-Math.log(0.01))})\n`);
 
-// 3. The gradient at the logit z of a sigmoid unit with p = σ(z) = 0.001 and y = 1: a two-class softmax
-// over [0, z] has p = σ(z), so crossEntropyWithGrad's gradient w.r.t. z is ∂L/∂z = p − y.
-const p = 0.001;
-const z = Math.log(p / (1 - p));
-const { loss, grad } = crossEntropyWithGrad({ data: Float64Array.from([0, z]), shape: [1, 2] }, [1]);
-const sigma = softmax({ data: Float64Array.from([0, z]), shape: [2] }).data[1];
-// MSE on the probability, ½(p − y)², through the sigmoid: ∂/∂z = (p − y)·p(1 − p).
-const mseGrad = (sigma - 1) * sigma * (1 - sigma);
-log('3. The vanishing gradient: p = σ(z) = 0.001 but y = 1 (the model is badly wrong)');
-log(`   cross-entropy: loss ${f(loss)}, ∂L/∂z = p − y          = ${grad.data[1].toFixed(6)}`);
-log(`   MSE via sigmoid:  ∂L/∂z = (p − y)·p(1 − p) = ${mseGrad.toFixed(6)}`);
-log(`   cross-entropy pushes ${f(grad.data[1] / mseGrad, 0)}× harder exactly where the model is most wrong.`);
+// 3. Surprise, entropy and KL: H(p, q) = H(p) + KL(p‖q).
+const p = [0.7, 0.2, 0.1];
+const q = [0.4, 0.4, 0.2];
+const hp = entropy(t1(p)).data[0];
+const kl = klDiv(t1(q.map(Math.log)), t1(p), { reduction: 'sum' });
+const hpq = crossEntropy(t1(q.map(Math.log)), t1(p), { reduction: 'sum' });
+log('3. The true p = [0.7, 0.2, 0.1] and a model q = [0.4, 0.4, 0.2]');
+log(`   H(p) = ${f(hp)}   KL(p‖q) = ${f(kl)}   H(p, q) = ${f(hpq)} = H(p) + KL(p‖q) = ${f(hp + kl)}\n`);
+
+// 4. The gradient at the logit z with p = σ(z) = 0.001 and y = 1.
+const z = Math.log(0.001 / 0.999);
+const y1 = t1([1]);
+const ce = binaryCrossEntropyWithLogitsWithGrad(t1([z]), y1);
+const s = sigmoid(t1([z])).data[0];
+// ½(σ − y)² with mseLoss: its gradient w.r.t. σ (gradOutput ½ of 2(σ − y)) times dσ/dz = σ(1 − σ)
+const mse = mseLossWithGrad(t1([s]), y1, { gradOutput: 0.5 });
+const mseGrad = mse.grad.data[0] * s * (1 - s);
+log('4. The vanishing gradient: p = σ(z) = 0.001 but y = 1 (the model is badly wrong)');
+log(`   cross-entropy:  ∂L/∂z = p − y          = ${ce.grad.data[0].toFixed(6)}`);
+log(`   MSE via σ:      ∂L/∂z = (p − y)·p(1 − p) = ${mseGrad.toFixed(6)}`);
+log(`   cross-entropy pushes ${f(ce.grad.data[0] / mseGrad, 0)}× harder exactly where the model is most wrong.`);
