@@ -2,12 +2,12 @@ import type {
   CrossEntropyOptions, FloatArray, GradOptions, IndexTarget, LossWithGrad, ProbabilityTarget, Tensor,
 } from '../types.js';
 import { checkGradOutput } from './common/grad-output.js';
-import { checkTarget, classLayout, writeClassIndices } from './common/targets.js';
+import { checkTarget, classLayout, type IndexTargetParts, writeClassIndices } from './common/targets.js';
 import {
   checkFloatTensor, checkInteger, checkNumberIn, checkOptions, checkOut, checkReduction, checkVector, product, shapeString,
 } from './common/validate.js';
 import { wasm } from './common/wasm.js';
-import { allocate, arrayTypeOf, dtypeOf, floatView, int32View } from './common/workspace.js';
+import { allocate, arrayTypeOf, chunkRanges, dtypeOf, floatView, int32View, sliceOf } from './common/workspace.js';
 
 type Target<T extends FloatArray> = IndexTarget | ProbabilityTarget<T>;
 type ScalarReduction = CrossEntropyOptions & { reduction?: 'mean' | 'sum' };
@@ -75,57 +75,67 @@ function run<T extends FloatArray>(
   const gradOutput = withGrad ? checkGradOutput(caller, options.gradOutput, lossShape, reduction !== 'none') : 1;
   const out = withGrad ? checkOut(caller, options.out, data) : undefined;
 
+  // Class indices are checked and converted once, so that 'mean' knows Σ w_t before any kernel runs.
+  const indices = checkedTarget.kind === 'index' ? new Int32Array(rows) : undefined;
+  const divisor = indices ? writeClassIndices(caller, checkedTarget as IndexTargetParts, classes, ignoreIndex, weight, indices) : rows;
+  const perRowGradOutput = typeof gradOutput !== 'number';
+  const scale = perRowGradOutput ? 1 : reduction === 'mean' ? gradOutput / divisor : gradOutput;
+
   const dtype = dtypeOf(data);
   const Float = arrayTypeOf(dtype);
   const bytes = Float.BYTES_PER_ELEMENT;
   const swapped = inner > 1;
-  const perRowGradOutput = typeof gradOutput !== 'number';
-  const [x, xRows, t, tRows, w, loss, grad, g] = allocate(kernels, caller, [
-    size * bytes,
-    swapped ? size * bytes : 0,
-    probabilities ? size * bytes : rows * 4,
-    probabilities && swapped ? size * bytes : 0,
-    weight ? classes * bytes : 0,
-    rows * bytes,
-    withGrad && !swapped ? size * bytes : 0,
-    perRowGradOutput ? rows * bytes : 0,
-  ]);
-
-  floatView(kernels, dtype, x, size).set(data);
+  const block = classes * inner; // elements of one sample
   const swap = dtype === 'f64' ? kernels.swapLastTwoDimsF64 : kernels.swapLastTwoDimsF32;
-  if (swapped) swap(x, xRows, outer, classes, inner);
-  if (weight) floatView(kernels, dtype, w, classes).set(weight);
-  if (perRowGradOutput) floatView(kernels, dtype, g, rows).set(gradOutput);
-  // With the class dim swapped to the end, x's own region is free to take the gradient.
-  const gradAt = withGrad ? (swapped ? x : grad) : 0;
-  const logits = swapped ? xRows : x;
-  let divisor: number;
-  if (checkedTarget.kind === 'probability') {
-    floatView(kernels, dtype, t, size).set(checkedTarget.data);
-    if (swapped) swap(t, tRows, outer, classes, inner);
-    divisor = rows;
-    const kernel = dtype === 'f64' ? kernels.crossEntropyProbF64 : kernels.crossEntropyProbF32;
-    const scale = reduction === 'none' ? (perRowGradOutput ? 1 : (gradOutput as number)) : (gradOutput as number) / (reduction === 'mean' ? divisor : 1);
-    kernel(logits, swapped ? tRows : t, rows, classes, weight ? w : 0, smoothing, loss, gradAt, scale, perRowGradOutput ? g : 0);
-  } else {
-    divisor = writeClassIndices(caller, checkedTarget, classes, ignoreIndex, weight, int32View(kernels, t, rows));
-    const kernel = dtype === 'f64' ? kernels.crossEntropyIndexF64 : kernels.crossEntropyIndexF32;
-    const scale = reduction === 'none' ? (perRowGradOutput ? 1 : (gradOutput as number)) : (gradOutput as number) / (reduction === 'mean' ? divisor : 1);
-    kernel(logits, rows, classes, t, weight ? w : 0, smoothing, loss, gradAt, scale, perRowGradOutput ? g : 0);
+  const lossValues = reduction === 'none' ? new Float(rows) : undefined;
+  let lossSum = 0;
+  const sampleBytes = bytes * (block * (swapped ? 2 : 1) + inner + (withGrad && !swapped ? block : 0) + (perRowGradOutput ? inner : 0))
+    + (probabilities ? bytes * block * (swapped ? 2 : 1) : 4 * inner);
+  for (const [start, end] of chunkRanges(caller, outer, sampleBytes, classes * bytes + 128)) {
+    const n = (end - start) * block;
+    const r = (end - start) * inner;
+    const [x, xRows, t, tRows, w, loss, grad, g] = allocate(kernels, caller, [
+      n * bytes,
+      swapped ? n * bytes : 0,
+      probabilities ? n * bytes : r * 4,
+      probabilities && swapped ? n * bytes : 0,
+      weight ? classes * bytes : 0,
+      r * bytes,
+      withGrad && !swapped ? n * bytes : 0,
+      perRowGradOutput ? r * bytes : 0,
+    ]);
+    floatView(kernels, dtype, x, n).set(data.subarray(start * block, end * block));
+    if (swapped) swap(x, xRows, end - start, classes, inner);
+    if (weight) floatView(kernels, dtype, w, classes).set(weight);
+    if (perRowGradOutput) floatView(kernels, dtype, g, r).set(sliceOf(gradOutput, start * inner, end * inner));
+    // With the class dim swapped to the end, x's own region is free to take the gradient.
+    const gradAt = withGrad ? (swapped ? x : grad) : 0;
+    const logits = swapped ? xRows : x;
+    if (indices) {
+      int32View(kernels, t, r).set(indices.subarray(start * inner, end * inner));
+      const kernel = dtype === 'f64' ? kernels.crossEntropyIndexF64 : kernels.crossEntropyIndexF32;
+      kernel(logits, r, classes, t, weight ? w : 0, smoothing, loss, gradAt, scale, perRowGradOutput ? g : 0);
+    } else {
+      floatView(kernels, dtype, t, n).set((checkedTarget.data as FloatArray).subarray(start * block, end * block));
+      if (swapped) swap(t, tRows, end - start, classes, inner);
+      const kernel = dtype === 'f64' ? kernels.crossEntropyProbF64 : kernels.crossEntropyProbF32;
+      kernel(logits, swapped ? tRows : t, r, classes, weight ? w : 0, smoothing, loss, gradAt, scale, perRowGradOutput ? g : 0);
+    }
+    const losses = floatView(kernels, dtype, loss, r);
+    if (lossValues) lossValues.set(losses, start * inner);
+    else for (let i = 0; i < r; i++) lossSum += losses[i];
+    if (!out) continue;
+    if (swapped) swap(x, xRows, end - start, inner, classes);
+    out.set(floatView(kernels, dtype, swapped ? xRows : grad, n), start * block);
   }
 
-  const losses = floatView(kernels, dtype, loss, rows);
   let result: number | Tensor<T>;
-  if (reduction === 'none') {
-    result = { data: Float.from(losses) as T, shape: lossShape };
+  if (lossValues) {
+    result = { data: lossValues as T, shape: lossShape };
   } else {
-    let sum = 0;
-    for (let i = 0; i < rows; i++) sum += losses[i];
-    const value = reduction === 'mean' ? sum / divisor : sum;
+    const value = reduction === 'mean' ? lossSum / divisor : lossSum;
     result = dtype === 'f32' ? Math.fround(value) : value;
   }
   if (!out) return { loss: result, grad: undefined as unknown as Tensor<T> };
-  if (swapped) swap(x, xRows, outer, inner, classes);
-  out.set(floatView(kernels, dtype, swapped ? xRows : grad, size));
   return { loss: result, grad: { data: out, shape } };
 }

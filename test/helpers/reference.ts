@@ -1,5 +1,6 @@
-// Plain float64 reference implementations, written straight from the PyTorch formulas with no
-// attention to speed. The property tests and the benchmarks check the library against them.
+// Plain float64 reference implementations, written straight from PyTorch's formulas (in PyTorch's
+// order of operations, so that ±inf and NaN come out where PyTorch's do) with no attention to speed.
+// The property tests, the fuzz tests and the benchmarks check the library against them.
 
 export interface RefCrossEntropyOptions {
   weight?: ArrayLike<number>;
@@ -8,74 +9,209 @@ export interface RefCrossEntropyOptions {
   labelSmoothing?: number;
 }
 
+const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+const rowMax = (row: number[]) => row.reduce((m, v) => (Number.isNaN(m) || Number.isNaN(v) ? NaN : Math.max(m, v)), -Infinity);
+
+/** log-softmax of one row: (x − m) − log Σ exp(x − m). */
+export function refLogSoftmaxRow(row: number[]): number[] {
+  const m = rowMax(row);
+  const logSum = Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
+  return row.map((v) => v - m - logSum);
+}
+
+/** softmax of one row: exp(x − m) · (1 / Σ exp(x − m)). */
+export function refSoftmaxRow(row: number[]): number[] {
+  const m = rowMax(row);
+  const e = row.map((v) => Math.exp(v - m));
+  const inv = 1 / e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v * inv);
+}
+
+/** torch.logsumexp of one row: an infinite max is replaced by 0. */
+export function refLogSumExpRow(row: number[]): number {
+  let m = rowMax(row);
+  if (Math.abs(m) === Infinity) m = 0;
+  return Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0)) + m;
+}
+
+/** Categorical(probs=row).entropy(): normalise, clamp to [ε, 1 − ε] inside the log. */
+export function refEntropyRow(row: number[], eps = 2 ** -52): number {
+  const total = row.reduce((a, b) => a + b, 0);
+  return -row.reduce((h, v) => {
+    const q = v / total;
+    return h + q * Math.log(Math.min(Math.max(q, eps), 1 - eps));
+  }, 0);
+}
+
 /** log-softmax of each contiguous row of `cols` values. */
 export function refLogSoftmaxRows(x: ArrayLike<number>, rows: number, cols: number): Float64Array {
   const out = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    let m = -Infinity;
-    for (let j = 0; j < cols; j++) m = Math.max(m, x[r * cols + j]);
-    let s = 0;
-    for (let j = 0; j < cols; j++) s += Math.exp(x[r * cols + j] - m);
-    for (let j = 0; j < cols; j++) out[r * cols + j] = x[r * cols + j] - m - Math.log(s);
-  }
+  for (let r = 0; r < rows; r++) out.set(refLogSoftmaxRow(Array.from({ length: cols }, (_, j) => x[r * cols + j])), r * cols);
   return out;
 }
 
-/** Row r of (outer, C, inner) as the list of its C flat positions. */
-function classPositions(shape: readonly number[]): { rows: number; classes: number; position: (r: number, c: number) => number } {
+/** Applies a row function along `dim`: a row result (same length) or one value per row. */
+export function refAlongDim(
+  x: ArrayLike<number>, shape: readonly number[], dim: number, fn: (row: number[]) => number[] | number,
+): Float64Array {
+  const dims = shape.length === 0 ? [1] : shape;
+  const d = dim < 0 ? dim + dims.length : dim;
+  const size = dims[d];
+  const inner = product(dims.slice(d + 1));
+  const outer = product(dims.slice(0, d));
+  const rows: number[][] = [];
+  const results: (number[] | number)[] = [];
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const row = Array.from({ length: size }, (_, c) => x[o * size * inner + c * inner + i]);
+      rows.push(row);
+      results.push(fn(row));
+    }
+  }
+  if (typeof results[0] === 'number' || results.length === 0 && size === 0) return Float64Array.from(results as number[]);
+  const out = new Float64Array(x.length);
+  results.forEach((res, r) => {
+    const o = Math.floor(r / inner);
+    const i = r % inner;
+    (res as number[]).forEach((v, c) => (out[o * size * inner + c * inner + i] = v));
+  });
+  return out;
+}
+
+/** Row r of (outer, C, inner) as its C flat positions. */
+function classPositions(shape: readonly number[]) {
   const classes = shape.length === 1 ? shape[0] : shape[1];
-  const inner = shape.slice(2).reduce((a, b) => a * b, 1);
+  const inner = product(shape.slice(2));
   const outer = shape.length === 1 ? 1 : shape[0];
   return {
     rows: outer * inner,
     classes,
-    position: (r, c) => Math.floor(r / inner) * classes * inner + c * inner + (r % inner),
+    position: (r: number, c: number) => Math.floor(r / inner) * classes * inner + c * inner + (r % inner),
   };
 }
 
 /**
- * F.cross_entropy in float64 with its gradient (of the reduced loss, or of Σ loss for 'none').
- * `target` holds class indices (one per row) or probabilities (the input's shape).
+ * F.cross_entropy in float64 with its gradient (of the reduced loss, or of Σ loss for 'none') and the
+ * reduced loss's terms (their magnitudes bound the rounding of the sum), as
+ * PyTorch computes it: class indices as (1 − ε)·nll + (ε/C)·smooth, probabilities as −Σ logp·q·w.
  */
 export function refCrossEntropy(
   input: ArrayLike<number>, shape: readonly number[], target: ArrayLike<number>, probabilities: boolean,
   options: RefCrossEntropyOptions = {},
-): { loss: number | Float64Array; grad: Float64Array } {
+): { loss: number | Float64Array; grad: Float64Array; terms: Float64Array } {
   const { weight, ignoreIndex = -100, reduction = 'mean', labelSmoothing: eps = 0 } = options;
   const { rows, classes, position } = classPositions(shape);
   const w = (c: number) => (weight ? weight[c] : 1);
   const losses = new Float64Array(rows);
   const grad = new Float64Array(input.length);
+  const ignored: boolean[] = [];
   let divisor = probabilities ? rows : 0;
   for (let r = 0; r < rows; r++) {
-    const x = Array.from({ length: classes }, (_, c) => input[position(r, c)]);
-    const logp = refLogSoftmaxRows(x, 1, classes);
-    // q: the weighted, smoothed target of this row; the loss is −Σ q_c logp_c.
+    const logp = refLogSoftmaxRow(Array.from({ length: classes }, (_, c) => input[position(r, c)]));
+    // q: the weighted, smoothed target; ∂loss/∂x_c = softmax_c · Σq − q_c
     const q = new Float64Array(classes);
     if (probabilities) {
-      for (let c = 0; c < classes; c++) q[c] = ((1 - eps) * target[position(r, c)] + eps / classes) * w(c);
+      let loss = 0;
+      for (let c = 0; c < classes; c++) {
+        const t = eps > 0 ? target[position(r, c)] * (1 - eps) + eps / classes : target[position(r, c)];
+        loss -= logp[c] * t * w(c);
+        q[c] = t * w(c);
+      }
+      losses[r] = loss;
     } else {
       const t = target[r];
-      if (t === ignoreIndex) continue;
+      ignored[r] = t === ignoreIndex;
+      if (ignored[r]) continue;
       divisor += w(t);
+      let loss = -w(t) * logp[t];
+      if (eps > 0) {
+        let smooth = 0;
+        for (let c = 0; c < classes; c++) smooth -= logp[c] * w(c);
+        loss = (1 - eps) * loss + (eps / classes) * smooth;
+      }
+      losses[r] = loss;
       for (let c = 0; c < classes; c++) q[c] = (eps / classes) * w(c);
       q[t] += (1 - eps) * w(t);
     }
-    let loss = 0;
-    let qSum = 0;
-    for (let c = 0; c < classes; c++) {
-      loss -= q[c] * logp[c];
-      qSum += q[c];
-    }
-    losses[r] = loss;
+    const qSum = q.reduce((a, b) => a + b, 0);
     for (let c = 0; c < classes; c++) grad[position(r, c)] = Math.exp(logp[c]) * qSum - q[c];
   }
-  if (reduction === 'none') return { loss: losses, grad };
+  if (reduction === 'none') return { loss: losses, grad, terms: losses };
   const sum = losses.reduce((a, b) => a + b, 0);
   const scale = reduction === 'mean' ? 1 / divisor : 1;
   // Ignored rows keep a zero gradient even when 'mean' divides by a zero weight sum (PyTorch's answer).
   for (let r = 0; r < rows; r++) {
-    if (probabilities || target[r] !== ignoreIndex) for (let c = 0; c < classes; c++) grad[position(r, c)] *= scale;
+    if (!ignored[r]) for (let c = 0; c < classes; c++) grad[position(r, c)] *= scale;
   }
-  return { loss: sum * scale, grad };
+  return { loss: sum * scale, grad, terms: losses.map((l) => l * scale) };
+}
+
+/** F.nll_loss in float64 with its gradient. */
+export function refNllLoss(
+  input: ArrayLike<number>, shape: readonly number[], target: ArrayLike<number>, options: Omit<RefCrossEntropyOptions, 'labelSmoothing'> = {},
+): { loss: number | Float64Array; grad: Float64Array; terms: Float64Array } {
+  const { weight, ignoreIndex = -100, reduction = 'mean' } = options;
+  const { rows, position } = classPositions(shape);
+  const w = (c: number) => (weight ? weight[c] : 1);
+  const losses = new Float64Array(rows);
+  const grad = new Float64Array(input.length);
+  let divisor = 0;
+  for (let r = 0; r < rows; r++) {
+    const t = target[r];
+    if (t === ignoreIndex) continue;
+    losses[r] = -w(t) * input[position(r, t)];
+    divisor += w(t);
+    grad[position(r, t)] = -w(t);
+  }
+  if (reduction === 'none') return { loss: losses, grad, terms: losses };
+  const scale = reduction === 'mean' ? 1 / divisor : 1;
+  const terms = losses.map((l) => l * scale);
+  return { loss: losses.reduce((a, b) => a + b, 0) * scale, grad: grad.map((g) => (g === 0 ? 0 : g * scale)), terms };
+}
+
+export type RefElementwiseOp = 'bce' | 'bceWithLogits' | 'klDiv' | 'klDivLogTarget' | 'mse';
+
+/** One element of an elementwise loss and its derivative w.r.t. x, PyTorch's formulas (pw = posWeight). */
+export function refElementwise(op: RefElementwiseOp, x: number, y: number, pw = 1): { loss: number; grad: number } {
+  switch (op) {
+    case 'bce':
+      return {
+        loss: (y - 1) * Math.max(Math.log1p(-x), -100) - y * Math.max(Math.log(x), -100),
+        grad: (x - y) / Math.max((1 - x) * x, Math.fround(1e-12)),
+      };
+    case 'bceWithLogits': {
+      const m = Math.max(-x, 0);
+      const logWeight = (pw - 1) * y + 1;
+      const sigmoid = 1 / (1 + Math.exp(-x));
+      return {
+        loss: (1 - y) * x + logWeight * (Math.log(Math.exp(-m) + Math.exp(-x - m)) + m),
+        grad: (pw * y + 1 - y) * sigmoid - pw * y,
+      };
+    }
+    case 'klDiv':
+      return { loss: (y === 0 ? 0 : y * Math.log(y)) - y * x, grad: -y };
+    case 'klDivLogTarget':
+      return { loss: Math.exp(y) * (y - x), grad: -Math.exp(y) };
+    case 'mse':
+      return { loss: (x - y) * (x - y), grad: 2 * (x - y) };
+  }
+}
+
+/** An elementwise loss over whole arrays with per-element weights, reduced; gradient of the reduced loss. */
+export function refElementwiseLoss(
+  op: RefElementwiseOp, x: ArrayLike<number>, y: ArrayLike<number>, reduction: 'none' | 'mean' | 'sum' | 'batchmean',
+  batch: number, weight?: ArrayLike<number>, posWeight?: ArrayLike<number>,
+): { loss: number | Float64Array; grad: Float64Array; terms: Float64Array } {
+  const losses = new Float64Array(x.length);
+  const grad = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const w = weight ? weight[i] : 1;
+    const e = refElementwise(op, x[i], y[i], posWeight ? posWeight[i] : 1);
+    losses[i] = w * e.loss;
+    grad[i] = w * e.grad;
+  }
+  if (reduction === 'none') return { loss: losses, grad, terms: losses };
+  const divisor = reduction === 'mean' ? x.length : reduction === 'batchmean' ? batch : 1;
+  const terms = losses.map((l) => l / divisor);
+  return { loss: losses.reduce((a, b) => a + b, 0) / divisor, grad: grad.map((g) => g / divisor), terms };
 }

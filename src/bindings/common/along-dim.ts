@@ -4,7 +4,7 @@
 import type { FloatArray, Tensor } from '../../types.js';
 import { checkFloatTensor, normalizeDim, product } from './validate.js';
 import { type WasmExports, wasm } from './wasm.js';
-import { allocate, arrayTypeOf, dtypeOf, floatView } from './workspace.js';
+import { allocate, arrayTypeOf, chunkRanges, dtypeOf, floatView } from './workspace.js';
 
 export interface DimLayout {
   shape: number[];
@@ -26,37 +26,40 @@ type RowKernelName = 'softmax' | 'logSoftmax' | 'logSumExp' | 'entropy';
 
 /**
  * Copies data into WebAssembly memory, runs a row kernel along the layout's dim and returns its
- * output: one value per row for logSumExp and entropy, else the input's shape. Nothing the caller passed is modified.
+ * output: one value per row for logSumExp and entropy, else the input's shape. Large inputs go
+ * through in chunks of whole outer blocks. Nothing the caller passed is modified.
  */
 export function runAlongDim(caller: string, name: RowKernelName, layout: DimLayout & { data: FloatArray }): FloatArray {
   const kernels: WasmExports = wasm(caller);
   const { data, outer, size, inner } = layout;
   const dtype = dtypeOf(data);
   const Float = arrayTypeOf(dtype);
-  const rows = outer * inner;
   const perRow = name === 'logSumExp' || name === 'entropy';
-  const result = new Float(perRow ? rows : data.length);
+  const result = new Float(perRow ? outer * inner : data.length);
   if (result.length === 0) return result;
   const bytes = Float.BYTES_PER_ELEMENT;
   const swapped = inner > 1;
-  const [input, rowMajor, rowOut] = allocate(kernels, caller, [
-    data.length * bytes,
-    swapped ? data.length * bytes : 0,
-    perRow ? rows * bytes : 0,
-  ]);
-  floatView(kernels, dtype, input, data.length).set(data);
+  const block = size * inner; // elements of one outer block
   const swap = dtype === 'f64' ? kernels.swapLastTwoDimsF64 : kernels.swapLastTwoDimsF32;
-  const rowsAt = swapped ? rowMajor : input;
-  if (swapped) swap(input, rowMajor, outer, size, inner);
   const kernel = kernels[`${name}${dtype === 'f64' ? 'F64' : 'F32'}`];
-  if (perRow) {
-    kernel(rowsAt, rows, size, rowOut);
-    result.set(floatView(kernels, dtype, rowOut, rows));
-    return result;
+  const bytesPerBlock = (block * (swapped ? 2 : 1) + (perRow ? inner : 0)) * bytes;
+  for (const [start, end] of chunkRanges(caller, outer, bytesPerBlock, 64)) {
+    const blocks = end - start;
+    const n = blocks * block;
+    const rows = blocks * inner;
+    const [input, rowMajor, rowOut] = allocate(kernels, caller, [n * bytes, swapped ? n * bytes : 0, perRow ? rows * bytes : 0]);
+    floatView(kernels, dtype, input, n).set(data.subarray(start * block, end * block));
+    const rowsAt = swapped ? rowMajor : input;
+    if (swapped) swap(input, rowMajor, blocks, size, inner);
+    if (perRow) {
+      kernel(rowsAt, rows, size, rowOut);
+      result.set(floatView(kernels, dtype, rowOut, rows), start * inner);
+      continue;
+    }
+    kernel(rowsAt, rows, size, rowsAt);
+    if (swapped) swap(rowMajor, input, blocks, inner, size);
+    result.set(floatView(kernels, dtype, input, n), start * block);
   }
-  kernel(rowsAt, rows, size, rowsAt);
-  if (swapped) swap(rowMajor, input, outer, inner, size);
-  result.set(floatView(kernels, dtype, input, data.length));
   return result;
 }
 
@@ -66,17 +69,18 @@ export const tensorOf = <T extends FloatArray>(data: FloatArray, shape: readonly
   shape,
 });
 
-/** Runs an elementwise kernel (sigmoid, logSigmoid) over a float tensor of any shape. */
+/** Runs an elementwise kernel (sigmoid, logSigmoid) over a float tensor of any shape, in chunks. */
 export function runElementwise<T extends FloatArray>(caller: string, name: 'sigmoid' | 'logSigmoid', input: unknown): Tensor<T> {
   const kernels = wasm(caller);
   const { data, shape, size } = checkFloatTensor(caller, 'input', input);
   const dtype = dtypeOf(data);
   const result = new (arrayTypeOf(dtype))(size);
-  if (size > 0) {
-    const [x] = allocate(kernels, caller, [size * result.BYTES_PER_ELEMENT]);
-    floatView(kernels, dtype, x, size).set(data);
-    kernels[`${name}${dtype === 'f64' ? 'F64' : 'F32'}`](x, size, x);
-    result.set(floatView(kernels, dtype, x, size));
+  const kernel = kernels[`${name}${dtype === 'f64' ? 'F64' : 'F32'}`];
+  for (const [start, end] of chunkRanges(caller, size, result.BYTES_PER_ELEMENT)) {
+    const [x] = allocate(kernels, caller, [(end - start) * result.BYTES_PER_ELEMENT]);
+    floatView(kernels, dtype, x, end - start).set(data.subarray(start, end));
+    kernel(x, end - start, x);
+    result.set(floatView(kernels, dtype, x, end - start), start);
   }
   return tensorOf<T>(result, shape);
 }

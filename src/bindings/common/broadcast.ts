@@ -1,7 +1,7 @@
 // Weights that broadcast over an input as in PyTorch: a flat array of the input's element count or of
 // its last dim's length, or a Tensor of any shape broadcastable to the input's.
 import type { FloatArray } from '../../types.js';
-import { checkShape, describe, isFloatArray, product, shapeString } from './validate.js';
+import { checkShape, describe, isFloatArray, product, rejectDetached, shapeString } from './validate.js';
 
 /** A broadcast weight: its values, one per element (perElement) or one per column of the last dim. */
 export interface BroadcastWeight {
@@ -35,6 +35,7 @@ export function checkBroadcastWeight(caller: string, name: string, value: unknow
   const last = shape.length === 0 ? 1 : shape[shape.length - 1];
   const expectation = `the input's element count (${size}), its last dim's length (${last}), or a Tensor of a shape broadcastable to ${shapeString(shape)}`;
   if (isFloatArray(value) || isNumberArray(value)) {
+    rejectDetached(caller, `options.${name}`, value);
     if (value.length === size) return { values: value, perElement: true };
     if (value.length === last) return { values: value, perElement: false };
     throw new RangeError(`${caller}: options.${name} must have ${expectation}, received length ${value.length}`);
@@ -44,6 +45,7 @@ export function checkBroadcastWeight(caller: string, name: string, value: unknow
   if (!isTensor || !(isFloatArray(data) || isNumberArray(data))) {
     throw new TypeError(`${caller}: options.${name} must be a Float32Array, Float64Array, number[] or a Tensor of them, received ${describe(value)}`);
   }
+  rejectDetached(caller, `options.${name}.data`, data);
   const from = checkShape(caller, `options.${name}`, (value as { shape: unknown }).shape);
   if (product(from) !== data.length) {
     throw new RangeError(`${caller}: options.${name}.shape ${shapeString(from)} holds ${product(from)} elements but its data has ${data.length}`);

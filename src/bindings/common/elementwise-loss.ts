@@ -5,7 +5,7 @@ import { type BroadcastWeight, checkBroadcastWeight } from './broadcast.js';
 import { checkGradOutput } from './grad-output.js';
 import { checkFloatTensor, checkOptions, checkOut, checkReduction, describe, shapeString } from './validate.js';
 import { wasm } from './wasm.js';
-import { allocate, arrayTypeOf, dtypeOf, floatView } from './workspace.js';
+import { allocate, arrayTypeOf, chunkRanges, dtypeOf, floatView, sliceOf } from './workspace.js';
 
 /** Kernel op codes of assembly/kernels/elementwise-losses.ts. */
 export const Op = { bce: 0, bceWithLogits: 1, klDiv: 2, klDivLogTarget: 3, mse: 4 } as const;
@@ -49,38 +49,46 @@ export function runElementwiseLoss<T extends FloatArray>(
   const cols = shape.length === 0 ? 1 : shape[shape.length - 1];
   const rows = cols === 0 ? 0 : size / cols;
   const perElementGradOutput = typeof gradOutput !== 'number';
-  const lengthOf = (w: BroadcastWeight | undefined) => (w ? w.values.length : 0);
-  const [x, y, w, pw, loss, grad, g] = allocate(kernels, caller, [
-    size * bytes,
-    size * bytes,
-    lengthOf(weight) * bytes,
-    lengthOf(posWeight) * bytes,
-    reduction === 'none' ? size * bytes : 0,
-    withGrad ? size * bytes : 0,
-    perElementGradOutput ? size * bytes : 0,
-  ]);
-  floatView(kernels, dtype, x, size).set(data);
-  floatView(kernels, dtype, y, size).set(target.data);
-  if (weight) floatView(kernels, dtype, w, weight.values.length).set(weight.values);
-  if (posWeight) floatView(kernels, dtype, pw, posWeight.values.length).set(posWeight.values);
-  if (perElementGradOutput) floatView(kernels, dtype, g, size).set(gradOutput);
-
   const divisor = reduction === 'mean' ? size : reduction === 'batchmean' && shape.length > 0 ? shape[0] : 1;
-  const scale = reduction === 'none' ? (perElementGradOutput ? 1 : (gradOutput as number)) : (gradOutput as number) / divisor;
+  const scale = perElementGradOutput ? 1 : reduction === 'none' ? gradOutput : gradOutput / divisor;
   const kernel = dtype === 'f64' ? kernels.elementwiseLossF64 : kernels.elementwiseLossF32;
-  const total = kernel(
-    request.op, x, y, rows, cols, weight ? w : 0, weight?.perElement ? 1 : 0, posWeight ? pw : 0,
-    posWeight?.perElement ? 1 : 0, reduction === 'none' ? loss : 0, withGrad ? grad : 0, scale, perElementGradOutput ? g : 0,
-  );
+  const lossValues = reduction === 'none' ? new Float(size) : undefined;
+  // Per-element arrays travel with their chunk; per-column weights are copied whole each time.
+  const columnBytes = (w?: BroadcastWeight) => (w && !w.perElement ? cols * bytes : 0);
+  const elementCount = 2 + (weight?.perElement ? 1 : 0) + (posWeight?.perElement ? 1 : 0)
+    + (lossValues ? 1 : 0) + (withGrad ? 1 : 0) + (perElementGradOutput ? 1 : 0);
+  let total = 0;
+  for (const [start, end] of chunkRanges(caller, rows, cols * bytes * elementCount, columnBytes(weight) + columnBytes(posWeight) + 128)) {
+    const [from, to] = [start * cols, end * cols];
+    const n = to - from;
+    const region = (w?: BroadcastWeight) => (w ? (w.perElement ? n : cols) * bytes : 0);
+    const [x, y, w, pw, loss, grad, g] = allocate(kernels, caller, [
+      n * bytes, n * bytes, region(weight), region(posWeight), lossValues ? n * bytes : 0, withGrad ? n * bytes : 0,
+      perElementGradOutput ? n * bytes : 0,
+    ]);
+    floatView(kernels, dtype, x, n).set(data.subarray(from, to));
+    floatView(kernels, dtype, y, n).set(target.data.subarray(from, to));
+    const copyWeight = (at: number, b?: BroadcastWeight) => {
+      if (b) floatView(kernels, dtype, at, b.perElement ? n : cols).set(b.perElement ? sliceOf(b.values, from, to) : b.values);
+    };
+    copyWeight(w, weight);
+    copyWeight(pw, posWeight);
+    if (perElementGradOutput) floatView(kernels, dtype, g, n).set(sliceOf(gradOutput, from, to));
+    total += kernel(
+      request.op, x, y, end - start, cols, weight ? w : 0, weight?.perElement ? 1 : 0, posWeight ? pw : 0,
+      posWeight?.perElement ? 1 : 0, lossValues ? loss : 0, withGrad ? grad : 0, scale, perElementGradOutput ? g : 0,
+    );
+    if (lossValues) lossValues.set(floatView(kernels, dtype, loss, n), from);
+    if (out) out.set(floatView(kernels, dtype, grad, n), from);
+  }
   let result: number | Tensor<T>;
-  if (reduction === 'none') {
-    result = { data: Float.from(floatView(kernels, dtype, loss, size)) as T, shape };
+  if (lossValues) {
+    result = { data: lossValues as T, shape };
   } else {
     const value = total / divisor;
     result = dtype === 'f32' ? Math.fround(value) : value;
   }
   if (!out) return { loss: result };
-  out.set(floatView(kernels, dtype, grad, size));
   return { loss: result, grad: { data: out, shape } };
 }
 

@@ -1,5 +1,5 @@
 // The upstream gradient of the …WithGrad functions.
-import { describe, isFloatArray, product, shapeString } from './validate.js';
+import { describe, isFloatArray, product, rejectDetached, shapeString } from './validate.js';
 
 /**
  * A number for a scalar reduction (default 1); for 'none' a Tensor (or flat array) of the loss's shape,
@@ -18,6 +18,7 @@ export function checkGradOutput(caller: string, gradOutput: unknown, lossShape: 
       `${caller}: options.gradOutput must be a number or a Tensor of floats shaped like the loss ${shapeString(lossShape)}, received ${describe(gradOutput)}`,
     );
   }
+  rejectDetached(caller, 'options.gradOutput', data);
   const shape = isTensor ? (gradOutput as { shape: unknown }).shape : [(data as ArrayLike<number>).length];
   const ok = Array.isArray(shape) && shapeString(shape) === shapeString(lossShape);
   const flatOk = !isTensor && (data as ArrayLike<number>).length === product(lossShape);

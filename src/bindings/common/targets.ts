@@ -1,13 +1,12 @@
 // Classifies and checks loss targets: class indices (integers, shaped like the input without its
 // class dim) or probabilities (floats of the input's shape and dtype).
 import type { FloatArray } from '../../types.js';
-import { checkFloatTensor, checkShape, describe, elementName, isFloatArray, product, shapeString } from './validate.js';
+import { checkFloatTensor, checkShape, describe, elementName, isFloatArray, product, rejectDetached, shapeString } from './validate.js';
 
 const INTEGER_ARRAYS = [Int32Array, Uint8Array, Uint16Array, Uint32Array, Int8Array, Int16Array];
 
-export type CheckedTarget =
-  | { kind: 'index'; data: ArrayLike<number>; shape: number[] }
-  | { kind: 'probability'; data: FloatArray; shape: number[] };
+export type IndexTargetParts = { kind: 'index'; data: ArrayLike<number>; shape: number[] };
+export type CheckedTarget = IndexTargetParts | { kind: 'probability'; data: FloatArray; shape: number[] };
 
 const isIndexArray = (value: unknown): value is ArrayLike<number> =>
   Array.isArray(value) || INTEGER_ARRAYS.some((Type) => value instanceof Type);
@@ -41,6 +40,7 @@ export function checkTarget(
         `Tensor of probabilities with the input's dtype, received ${describe(isTensor ? data : target)}`,
     );
   }
+  rejectDetached(caller, isTensor ? 'target.data' : 'target', data);
   const shape = isTensor ? checkShape(caller, 'target', (target as { shape?: unknown }).shape) : [data.length];
   if (product(shape) !== data.length) {
     throw new RangeError(`${caller}: target.shape ${shapeString(shape)} holds ${product(shape)} elements but target.data has ${data.length}`);

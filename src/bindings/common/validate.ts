@@ -61,6 +61,24 @@ export function checkOptions<T extends object>(caller: string, options: T | unde
 export const isFloatArray = (value: unknown): value is FloatArray =>
   value instanceof Float32Array || value instanceof Float64Array;
 
+/** Whether a typed array's buffer has been detached (transferred to a worker, or a resized wasm memory). */
+export function isDetached(view: ArrayBufferView): boolean {
+  if (view.byteLength !== 0) return false;
+  try {
+    new Uint8Array(view.buffer);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** TypeError for a typed array whose buffer is detached (its length would read as 0). */
+export function rejectDetached(caller: string, name: string, value: unknown): void {
+  if (ArrayBuffer.isView(value) && isDetached(value)) {
+    throw new TypeError(`${caller}: ${name} is a view of a detached ArrayBuffer (transferred or freed); pass a live array`);
+  }
+}
+
 /** A checked float tensor: its data, a copy of its shape, and its element count. */
 export interface FloatTensorParts<T extends FloatArray = FloatArray> {
   data: T;
@@ -95,6 +113,7 @@ export function checkFloatTensor<T extends FloatArray>(caller: string, name: str
   if (!isFloatArray(data)) {
     throw new TypeError(`${caller}: ${name}.data must be a Float32Array or Float64Array, received ${describe(data)}`);
   }
+  rejectDetached(caller, `${name}.data`, data);
   const shape = checkShape(caller, name, (tensor as { shape: unknown }).shape);
   const size = product(shape);
   if (size !== data.length) {
@@ -164,6 +183,7 @@ export function checkVector(caller: string, name: string, value: unknown, length
   if (!ok) {
     throw new TypeError(`${caller}: ${name} must be a Float32Array, Float64Array or number[], received ${describe(value)}`);
   }
+  rejectDetached(caller, name, value);
   const vector = value as ArrayLike<number>;
   if (vector.length !== length) {
     throw new RangeError(`${caller}: ${name} must have one entry per class (${length}), received length ${vector.length}`);
@@ -177,6 +197,7 @@ export function checkOut<T extends FloatArray>(caller: string, out: unknown, lik
   if (!isFloatArray(out) || out.constructor !== like.constructor) {
     throw new TypeError(`${caller}: options.out must be a ${like.constructor.name} like the input, received ${describe(out)}`);
   }
+  rejectDetached(caller, 'options.out', out);
   if (out.length !== like.length) {
     throw new RangeError(`${caller}: options.out must have the input's length ${like.length}, received length ${out.length}`);
   }

@@ -102,6 +102,14 @@ export function wasmBuild(): WasmBuild | undefined {
   return active?.build;
 }
 
+/**
+ * Bytes of WebAssembly memory the active build holds (0 before `init()`): it grows to the largest
+ * chunk a call has needed (at most about 256 MiB, see README) and stays there, reused by every call.
+ */
+export function wasmMemoryBytes(): number {
+  return active ? active.exports.memory.buffer.byteLength : 0;
+}
+
 /** The active instance's exports. @throws Error before `init()` has resolved. */
 export function wasm(caller: string): WasmExports {
   if (!active) throw new Error(`${caller}: call \`await init()\` from 'xentropy' before using it`);

@@ -14,6 +14,37 @@ const align16 = (bytes: number): number => (bytes + 15) & ~15;
 const MAX_SCRATCH_BYTES = 2 ** 32 - 2 ** 20;
 
 /**
+ * Large inputs are processed in chunks of whole rows whose buffers take at most this many bytes, so
+ * WebAssembly memory stays bounded whatever the input's size.
+ */
+let chunkBytes = 256 * 2 ** 20;
+
+/** Sets the chunk size (tests use small ones to exercise chunking); returns the previous one. */
+export function setChunkBytes(bytes: number): number {
+  const previous = chunkBytes;
+  chunkBytes = bytes;
+  return previous;
+}
+
+/**
+ * Splits `units` (rows, or blocks of rows) into consecutive [start, end) ranges whose buffers —
+ * `fixedBytes` plus `bytesPerUnit` per unit — fit in one chunk; a single unit may exceed the chunk
+ * size but never WebAssembly's address space.
+ * @throws RangeError, before any work, when one unit cannot fit in WebAssembly memory at all.
+ */
+export function chunkRanges(caller: string, units: number, bytesPerUnit: number, fixedBytes = 0): [number, number][] {
+  if (fixedBytes + bytesPerUnit > MAX_SCRATCH_BYTES) {
+    throw new RangeError(
+      `${caller}: one row needs ${fixedBytes + bytesPerUnit} bytes of WebAssembly memory, more than its 4 GiB address space`,
+    );
+  }
+  const perChunk = Math.max(1, Math.floor((chunkBytes - fixedBytes) / Math.max(bytesPerUnit, 1)));
+  const ranges: [number, number][] = [];
+  for (let start = 0; start < units; start += perChunk) ranges.push([start, Math.min(units, start + perChunk)]);
+  return ranges;
+}
+
+/**
  * Reserves one region per entry of `bytes` (each 16-byte aligned) and returns their addresses.
  * Views made before a later `allocate` may be detached by memory growth: make them after it.
  * @throws RangeError when the call needs more memory than WebAssembly can give.
@@ -39,4 +70,9 @@ export function floatView(kernels: WasmExports, dtype: DType, ptr: number, n: nu
 
 export function int32View(kernels: WasmExports, ptr: number, n: number): Int32Array {
   return new Int32Array(kernels.memory.buffer, ptr, n);
+}
+
+/** Elements [start, end) of an array-like, as a view where it is a typed array. */
+export function sliceOf(values: ArrayLike<number>, start: number, end: number): ArrayLike<number> {
+  return ArrayBuffer.isView(values) ? (values as FloatArray).subarray(start, end) : Array.prototype.slice.call(values, start, end);
 }
