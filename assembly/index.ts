@@ -1,5 +1,6 @@
 // The WebAssembly exports: each kernel instantiated for f32 and f64. Pointers are byte addresses in
-// the scratch region; the facade (src/bindings/) validates every argument before calling in.
+// WebAssembly memory (scratch or caller-owned blocks); the facade (src/bindings/) validates every
+// argument before calling in.
 
 import { crossEntropyIndexRows, crossEntropyProbRows } from './kernels/cross-entropy';
 import { BCE, BCE_WITH_LOGITS, elementwiseLoss, KL_DIV, KL_DIV_LOG_TARGET, MSE } from './kernels/elementwise-losses';
@@ -11,7 +12,7 @@ import { logSumExpRows } from './kernels/log-sum-exp';
 import { softmaxRows } from './kernels/softmax';
 import { swapLastTwoDims } from './kernels/transpose';
 
-export { scratch } from './scratch';
+export { allocate, release, scratch } from './scratch';
 
 /** 1 in the SIMD build, 0 in the scalar build. */
 export function simdBuild(): i32 {

@@ -1,17 +1,30 @@
-// One scratch region above the static data, grown on demand: the facade lays out each call's
-// buffers in it. Single-threaded and reused by every call, so memory stays at the high-water mark.
+// Memory for the facade: one scratch region for each call's buffers, grown on demand and reused
+// (so memory stays at the high-water mark), and long-lived blocks the caller owns (tensors that live in
+// WebAssembly memory). Both come from the runtime's TLSF allocator.
 
-// @ts-ignore: decorator
-@inline const PAGE_BYTES: usize = 65536;
+let scratchBase: usize = 0;
+let scratchCapacity: usize = 0;
 
-/** Base address of a scratch region of at least `bytes` bytes (16-aligned), or 0 when memory cannot grow. */
+/** Base address of a scratch region of at least `bytes` bytes (16-aligned), valid until the next call. */
 export function scratch(bytes: usize): usize {
-  const base = (__heap_base + 15) & ~<usize>15;
-  const end = <u64>base + <u64>bytes;
-  const have = <u64>memory.size() * <u64>PAGE_BYTES;
-  if (end > have) {
-    const pages = <i32>((end - have + <u64>PAGE_BYTES - 1) / <u64>PAGE_BYTES);
-    if (memory.grow(pages) < 0) return 0;
+  if (bytes > scratchCapacity) {
+    // grow by at least a quarter, so that slowly growing inputs do not reallocate every call
+    const capacity = max(bytes, scratchCapacity + (scratchCapacity >> 2));
+    if (scratchBase) heap.free(scratchBase);
+    scratchBase = 0;
+    scratchCapacity = 0;
+    scratchBase = heap.alloc(capacity);
+    scratchCapacity = capacity;
   }
-  return base;
+  return scratchBase;
+}
+
+/** A block of `bytes` bytes (16-aligned) that stays until `release`. */
+export function allocate(bytes: usize): usize {
+  return heap.alloc(max<usize>(bytes, 16));
+}
+
+/** Frees a block from `allocate`. */
+export function release(ptr: usize): void {
+  heap.free(ptr);
 }

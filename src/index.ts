@@ -5,6 +5,7 @@ export type {
   LossWithGrad, LossWithGradFunction, MseLossOptions, NllLossOptions, ProbabilityTarget, Reduction, Tensor, WasmBuild,
 } from './types.js';
 export { init, wasmBuild, wasmMemoryBytes } from './bindings/common/wasm.js';
+export { allocTensor, type WasmTensor } from './bindings/wasm-tensor.js';
 export { logSumExp } from './bindings/log-sum-exp.js';
 export { softmax } from './bindings/softmax.js';
 export { logSoftmax } from './bindings/log-softmax.js';

@@ -7,7 +7,9 @@ import {
   checkFloatTensor, checkInteger, checkNumberIn, checkOptions, checkOut, checkReduction, checkVector, product, shapeString,
 } from './common/validate.js';
 import { wasm } from './common/wasm.js';
-import { allocate, arrayTypeOf, chunkRanges, dtypeOf, floatView, int32View, sliceOf } from './common/workspace.js';
+import {
+  allocate, arrayTypeOf, chunkRanges, dtypeOf, floatView, int32View, overlaps, residentAddress, sliceOf,
+} from './common/workspace.js';
 
 type Target<T extends FloatArray> = IndexTarget | ProbabilityTarget<T>;
 type ScalarReduction = CrossEntropyOptions & { reduction?: 'mean' | 'sum' };
@@ -89,27 +91,35 @@ function run<T extends FloatArray>(
   const swap = dtype === 'f64' ? kernels.swapLastTwoDimsF64 : kernels.swapLastTwoDimsF32;
   const lossValues = reduction === 'none' ? new Float(rows) : undefined;
   let lossSum = 0;
-  const sampleBytes = bytes * (block * (swapped ? 2 : 1) + inner + (withGrad && !swapped ? block : 0) + (perRowGradOutput ? inner : 0))
+  // Zero copy: logits, and a gradient `out` that does not overlap them, already in WebAssembly memory
+  // are used where they are (their addresses stay valid if memory grows; their views may not).
+  const inputAt = residentAddress(kernels, data);
+  const outAt = out && !overlaps(out, data) ? residentAddress(kernels, out) : undefined;
+  const xBytes = inputAt === undefined ? block : 0;
+  // With the class dim swapped to the end, a copied x's region is free to take the gradient.
+  const gradBytes = !withGrad ? 0 : swapped ? (inputAt === undefined ? 0 : block) : outAt === undefined ? block : 0;
+  const sampleBytes = bytes * (xBytes + (swapped ? block : 0) + gradBytes + inner + (perRowGradOutput ? inner : 0))
     + (probabilities ? bytes * block * (swapped ? 2 : 1) : 4 * inner);
   for (const [start, end] of chunkRanges(caller, outer, sampleBytes, classes * bytes + 128)) {
     const n = (end - start) * block;
     const r = (end - start) * inner;
-    const [x, xRows, t, tRows, w, loss, grad, g] = allocate(kernels, caller, [
-      n * bytes,
+    const [xCopy, xRows, t, tRows, w, loss, gradRegion, g] = allocate(kernels, caller, [
+      xBytes * (end - start) * bytes,
       swapped ? n * bytes : 0,
       probabilities ? n * bytes : r * 4,
       probabilities && swapped ? n * bytes : 0,
       weight ? classes * bytes : 0,
       r * bytes,
-      withGrad && !swapped ? n * bytes : 0,
+      gradBytes * (end - start) * bytes,
       perRowGradOutput ? r * bytes : 0,
     ]);
-    floatView(kernels, dtype, x, n).set(data.subarray(start * block, end * block));
+    const offset = start * block * bytes;
+    const x = inputAt === undefined ? xCopy : inputAt + offset;
+    if (inputAt === undefined) floatView(kernels, dtype, x, n).set(data.subarray(start * block, end * block));
     if (swapped) swap(x, xRows, end - start, classes, inner);
     if (weight) floatView(kernels, dtype, w, classes).set(weight);
     if (perRowGradOutput) floatView(kernels, dtype, g, r).set(sliceOf(gradOutput, start * inner, end * inner));
-    // With the class dim swapped to the end, x's own region is free to take the gradient.
-    const gradAt = withGrad ? (swapped ? x : grad) : 0;
+    const gradAt = !withGrad ? 0 : swapped ? (inputAt === undefined ? xCopy : gradRegion) : outAt === undefined ? gradRegion : outAt + offset;
     const logits = swapped ? xRows : x;
     if (indices) {
       int32View(kernels, t, r).set(indices.subarray(start * inner, end * inner));
@@ -125,8 +135,13 @@ function run<T extends FloatArray>(
     if (lossValues) lossValues.set(losses, start * inner);
     else for (let i = 0; i < r; i++) lossSum += losses[i];
     if (!out) continue;
-    if (swapped) swap(x, xRows, end - start, inner, classes);
-    out.set(floatView(kernels, dtype, swapped ? xRows : grad, n), start * block);
+    if (swapped) {
+      const target = outAt === undefined ? xRows : outAt + offset;
+      swap(gradAt, target, end - start, inner, classes);
+      if (outAt === undefined) out.set(floatView(kernels, dtype, xRows, n), start * block);
+    } else if (outAt === undefined) {
+      out.set(floatView(kernels, dtype, gradAt, n), start * block);
+    }
   }
 
   let result: number | Tensor<T>;
@@ -137,5 +152,7 @@ function run<T extends FloatArray>(
     result = dtype === 'f32' ? Math.fround(value) : value;
   }
   if (!out) return { loss: result, grad: undefined as unknown as Tensor<T> };
-  return { loss: result, grad: { data: out, shape } };
+  // a resident `out` is handed back as a live view, in case memory grew during the call
+  const grad = outAt === undefined ? out : (floatView(kernels, dtype, outAt, size) as T);
+  return { loss: result, grad: { data: grad, shape } };
 }

@@ -26,6 +26,8 @@ type SwapKernel = (src: Ptr, dst: Ptr, outer: number, a: number, b: number) => v
 export interface WasmExports {
   memory: WebAssembly.Memory;
   scratch(bytes: number): Ptr;
+  allocate(bytes: number): Ptr;
+  release(ptr: Ptr): void;
   simdBuild(): number;
   logSumExpF32: RowKernel;
   logSumExpF64: RowKernel;

@@ -56,11 +56,21 @@ export function allocate(kernels: WasmExports, caller: string, bytes: readonly n
     offsets.push(total);
     total += align16(b);
   }
-  const base = total <= MAX_SCRATCH_BYTES ? kernels.scratch(total) >>> 0 : 0;
+  const base = total <= MAX_SCRATCH_BYTES ? callAllocator(() => kernels.scratch(total)) : 0;
   if (base === 0) {
     throw new RangeError(`${caller}: the call needs ${total} bytes of WebAssembly memory, more than the engine can give`);
   }
   return offsets.map((o) => base + o);
+}
+
+/** Runs an allocator export; its trap when memory cannot grow (or a 0 address) becomes 0. */
+export function callAllocator(allocate: () => number): number {
+  try {
+    return allocate() >>> 0;
+  } catch (error) {
+    if (error instanceof WebAssembly.RuntimeError) return 0;
+    throw error;
+  }
 }
 
 /** A view of n elements of dtype at a byte address of WebAssembly memory. */
@@ -75,4 +85,14 @@ export function int32View(kernels: WasmExports, ptr: number, n: number): Int32Ar
 /** Elements [start, end) of an array-like, as a view where it is a typed array. */
 export function sliceOf(values: ArrayLike<number>, start: number, end: number): ArrayLike<number> {
   return ArrayBuffer.isView(values) ? (values as FloatArray).subarray(start, end) : Array.prototype.slice.call(values, start, end);
+}
+
+/** The byte address of a typed array that is a view of WebAssembly memory; undefined for any other. */
+export function residentAddress(kernels: WasmExports, view: ArrayBufferView): number | undefined {
+  return view.buffer === kernels.memory.buffer ? view.byteOffset : undefined;
+}
+
+/** Whether two typed arrays share any bytes. */
+export function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }

@@ -1,0 +1,56 @@
+// Writes the one-node ONNX models the benchmark runs in onnxruntime: SoftmaxCrossEntropyLoss
+// (opset 13, reduction 'mean', class-index labels) and Softmax (axis -1), with symbolic N and fixed C.
+// A small protobuf writer stands in for the onnx package, so nothing but Node is needed.
+import { mkdirSync, writeFileSync } from 'node:fs';
+
+// protobuf wire format: varints, length-delimited fields
+const varint = (n) => {
+  const out = [];
+  let v = BigInt(n);
+  if (v < 0n) v += 1n << 64n; // negative int64: ten bytes of two's complement
+  do {
+    let byte = Number(v & 0x7fn);
+    v >>= 7n;
+    if (v > 0n) byte |= 0x80;
+    out.push(byte);
+  } while (v > 0n);
+  return out;
+};
+const key = (field, wire) => varint((field << 3) | wire);
+const int = (field, n) => [...key(field, 0), ...varint(n)];
+const bytes = (field, data) => [...key(field, 2), ...varint(data.length), ...data];
+const str = (field, s) => bytes(field, [...Buffer.from(s, 'utf8')]);
+const msg = (field, parts) => bytes(field, parts.flat());
+
+const FLOAT = 1;
+const INT64 = 7;
+const dim = (d) => msg(1, typeof d === 'number' ? [int(1, d)] : [str(2, d)]);
+const valueInfo = (field, name, elemType, dims) =>
+  msg(field, [str(1, name), msg(2, [msg(1, [int(1, elemType), msg(2, dims.map(dim))])])]);
+const attrString = (name, value) => msg(5, [str(1, name), bytes(4, [...Buffer.from(value)]), int(20, 3)]);
+const attrInt = (name, value) => msg(5, [str(1, name), int(3, value), int(20, 2)]);
+
+function model(node, inputs, outputs) {
+  const graph = msg(7, [node, str(2, 'xentropy-bench'), ...inputs, ...outputs]);
+  return Uint8Array.from([...int(1, 8), ...str(2, 'xentropy bench'), ...graph, ...msg(8, [str(1, ''), int(2, 13)])]);
+}
+
+export function softmaxCrossEntropyModel(classes) {
+  const node = msg(1, [str(1, 'scores'), str(1, 'labels'), str(2, 'loss'), str(3, 'sce'), str(4, 'SoftmaxCrossEntropyLoss'), attrString('reduction', 'mean')]);
+  return model(node, [valueInfo(11, 'scores', FLOAT, ['N', classes]), valueInfo(11, 'labels', INT64, ['N'])], [valueInfo(12, 'loss', FLOAT, [])]);
+}
+
+export function softmaxModel(classes) {
+  const node = msg(1, [str(1, 'x'), str(2, 'y'), str(3, 'softmax'), str(4, 'Softmax'), attrInt('axis', -1)]);
+  return model(node, [valueInfo(11, 'x', FLOAT, ['N', classes])], [valueInfo(12, 'y', FLOAT, ['N', classes])]);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const dir = new URL('models/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  for (const classes of [10, 1000, 32000, 128256]) {
+    writeFileSync(new URL(`sce-${classes}.onnx`, dir), softmaxCrossEntropyModel(classes));
+    writeFileSync(new URL(`softmax-${classes}.onnx`, dir), softmaxModel(classes));
+  }
+  console.log('wrote bench/models/*.onnx');
+}
