@@ -27,3 +27,17 @@ export function naiveCrossEntropyWithGrad(logits, targets, rows, classes, grad) 
   }
   return total / rows;
 }
+
+/** The forward half of the naive loop: the mean loss only (two passes per row). */
+export function naiveCrossEntropy(logits, targets, rows, classes) {
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const base = r * classes;
+    let max = -Infinity;
+    for (let j = 0; j < classes; j++) if (logits[base + j] > max) max = logits[base + j];
+    let sum = 0;
+    for (let j = 0; j < classes; j++) sum += Math.exp(logits[base + j] - max);
+    total += Math.log(sum) + max - logits[base + targets[r]];
+  }
+  return total / rows;
+}

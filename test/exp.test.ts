@@ -7,10 +7,10 @@ import { float32Range, float64Sample, maxUlpError, runElementwise } from './help
 describe.each(['simd', 'scalar'] as const)('exp, %s build', (build) => {
   beforeAll(() => init({ simd: build === 'simd' }));
 
-  it('f32: at most 1.2 ulps over [-104, 88.72] (every 257th float)', () => {
+  it('f32: at most 1.3 ulps over [-104, 88.72] (every 257th float)', () => {
     const { ulps, at } = maxUlpError('exp', float32Range(-104, 88.72, 257), Math.exp);
     console.log(`exp f32 ${build}: max error ${ulps.toFixed(3)} ulp at x = ${at}`);
-    expect(ulps, `at x = ${at}`).toBeLessThanOrEqual(1.2);
+    expect(ulps, `at x = ${at}`).toBeLessThanOrEqual(1.3);
   });
 
   it('f64: at most 2 ulps against Math.exp over [-745, 709.78]', () => {

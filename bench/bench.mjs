@@ -1,0 +1,200 @@
+// The benchmark: softmax cross-entropy on float32 logits with class-index targets ('mean'), forward only
+// and forward + gradient, xentropy against every peer on the same machine in one run:
+//   naive JS (bench/naive.mjs), TensorFlow.js cpu and wasm backends (tf.losses.softmaxCrossEntropy,
+//   gradient by tf.valueAndGrad), onnxruntime-node and onnxruntime-web (a one-node
+//   SoftmaxCrossEntropyLoss model, forward only: inference has no gradient), and the memory floor
+//   (Float32Array.prototype.set of the logits' bytes).
+// Every implementation's loss is checked against a float64 computation before it is timed. Rounds
+// interleave the implementations; each timing repeats its call for at least MIN_MS. Medians with their
+// spread go to bench/RESULTS.md and bench/results.csv.
+// Run: npm run bench   (installs bench/'s own dependencies first)
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import * as ortNode from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
+import * as xentropy from '../dist/index.js';
+import { softmaxCrossEntropyModel } from './make-onnx-models.mjs';
+import { naiveCrossEntropy, naiveCrossEntropyWithGrad } from './naive.mjs';
+
+const SHAPES = (process.env.BENCH_SHAPES ?? '64x10,1024x1000,8192x1000,256x32000,16x128256').split(',').map((s) => s.split('x').map(Number));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const MIN_MS = Number(process.env.BENCH_MIN_MS ?? 50);
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function timeOnce(fn) {
+  let reps = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  do {
+    await fn();
+    reps++;
+    elapsed = performance.now() - start;
+  } while (elapsed < MIN_MS);
+  return elapsed / reps;
+}
+
+function makeProblem(rows, classes) {
+  let seed = 42;
+  const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const logits = Float32Array.from({ length: rows * classes }, () => 8 * rand() - 4);
+  const targets = Int32Array.from({ length: rows }, () => Math.floor(rand() * classes));
+  return { logits, targets };
+}
+
+await xentropy.init({ simd: true });
+ortWeb.env.wasm.numThreads = 1;
+ortWeb.env.logLevel = 'error';
+const backends = {};
+for (const name of ['cpu', 'wasm']) {
+  await tf.setBackend(name);
+  await tf.ready();
+  backends[name] = true;
+}
+
+const results = [];
+for (const [rows, classes] of SHAPES) {
+  const { logits, targets } = makeProblem(rows, classes);
+  const n = rows * classes;
+  const reference = naiveCrossEntropy(Float64Array.from(logits), targets, rows, classes); // float64
+  const input = { data: logits, shape: [rows, classes] };
+  const residentLogits = xentropy.allocTensor(Float32Array, [rows, classes]);
+  residentLogits.data.set(logits);
+  const residentGrad = xentropy.allocTensor(Float32Array, [rows, classes]);
+  const copyTarget = new Float32Array(n);
+  const naiveGrad = new Float32Array(n);
+  // one-hot labels built in JS (tfjs-wasm's tf.oneHot of float32 is unreliable)
+  const oneHot = new Float32Array(n);
+  targets.forEach((t, r) => (oneHot[r * classes + t] = 1));
+  const tfTensors = {};
+  for (const name of Object.keys(backends)) {
+    await tf.setBackend(name);
+    tfTensors[name] = { logits: tf.tensor2d(logits, [rows, classes]), labels: tf.tensor2d(oneHot, [rows, classes]) };
+  }
+  const model = softmaxCrossEntropyModel(classes);
+  const ortNodeSession = await ortNode.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const ortWebSession = await ortWeb.InferenceSession.create(model);
+  const feeds = (ort) => ({
+    scores: new ort.Tensor('float32', logits, [rows, classes]),
+    labels: new ort.Tensor('int64', BigInt64Array.from(targets, (t) => BigInt(t)), [rows]),
+  });
+  const [nodeFeeds, webFeeds] = [feeds(ortNode), feeds(ortWeb)];
+  const tfLoss = (name) => tf.losses.softmaxCrossEntropy(tfTensors[name].labels, tfTensors[name].logits);
+  const tfRun = (name, withGrad) => async () => {
+    if (tf.getBackend() !== name) await tf.setBackend(name);
+    if (!withGrad) return tf.tidy(() => tfLoss(name).dataSync()[0]);
+    return tf.tidy(() => {
+      const { value, grad } = tf.valueAndGrad((l) => tf.losses.softmaxCrossEntropy(tfTensors[name].labels, l))(tfTensors[name].logits);
+      grad.dataSync();
+      return value.dataSync()[0];
+    });
+  };
+  const forward = {
+    'xentropy simd, zero-copy': () => xentropy.crossEntropy(residentLogits, targets),
+    'xentropy simd, copies': () => xentropy.crossEntropy(input, targets),
+    'xentropy scalar, copies': { scalar: true, run: () => xentropy.crossEntropy(input, targets) },
+    'naive JS': () => naiveCrossEntropy(logits, targets, rows, classes),
+    'TensorFlow.js cpu': tfRun('cpu', false),
+    'TensorFlow.js wasm': tfRun('wasm', false),
+    'onnxruntime-node (1 thread)': async () => (await ortNodeSession.run(nodeFeeds)).loss.data[0],
+    'onnxruntime-web wasm (1 thread)': async () => (await ortWebSession.run(webFeeds)).loss.data[0],
+    'memory floor (Float32Array.set)': { floor: true, run: () => copyTarget.set(logits) },
+  };
+  const backward = {
+    'xentropy simd, zero-copy': () => xentropy.crossEntropyWithGrad(residentLogits, targets, { out: residentGrad.data }).loss,
+    'xentropy simd, copies': () => xentropy.crossEntropyWithGrad(input, targets).loss,
+    'xentropy scalar, copies': { scalar: true, run: () => xentropy.crossEntropyWithGrad(input, targets).loss },
+    'naive JS': () => naiveCrossEntropyWithGrad(logits, targets, rows, classes, naiveGrad),
+    'TensorFlow.js cpu': tfRun('cpu', true),
+    'TensorFlow.js wasm': tfRun('wasm', true),
+    'memory floor (Float32Array.set)': { floor: true, run: () => copyTarget.set(logits) },
+  };
+  for (const [mode, impls] of [['forward', forward], ['forward + gradient', backward]]) {
+    const entries = Object.entries(impls).map(([name, v]) => [name, typeof v === 'function' ? { run: v } : v]);
+    for (const [name, impl] of entries) {
+      if (impl.floor) continue;
+      await xentropy.init({ simd: !impl.scalar });
+      const loss = await impl.run();
+      if (!(Math.abs(loss - reference) <= 1e-4 * Math.abs(reference))) {
+        throw new Error(`${name}, ${mode}, [${rows}, ${classes}]: loss ${loss}, float64 reference ${reference}`);
+      }
+    }
+    const times = Object.fromEntries(entries.map(([name]) => [name, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, impl] of entries) {
+        await xentropy.init({ simd: !impl.scalar });
+        times[name].push(await timeOnce(impl.run));
+      }
+    }
+    await xentropy.init({ simd: true });
+    for (const [name, impl] of entries) {
+      const ms = median(times[name]);
+      results.push({ shape: `[${rows}, ${classes}]`, mode, name, ms, min: Math.min(...times[name]), max: Math.max(...times[name]), melems: n / ms / 1e3, floor: !!impl.floor, ours: name.startsWith('xentropy') });
+    }
+    process.stdout.write(`done [${rows}, ${classes}] ${mode}\n`);
+  }
+  residentLogits.free();
+  residentGrad.free();
+  for (const t of Object.values(tfTensors)) tf.dispose([t.logits, t.labels]);
+  await ortNodeSession.release();
+  await ortWebSession.release();
+}
+
+// Tables: per shape and mode, ratios to the fastest peer (its time / ours: above 1 is faster) and to the floor.
+const lines = [];
+const csv = ['shape,mode,implementation,median_ms,min_ms,max_ms,melem_per_s'];
+for (const shape of [...new Set(results.map((r) => r.shape))]) {
+  for (const mode of ['forward', 'forward + gradient']) {
+    const group = results.filter((r) => r.shape === shape && r.mode === mode);
+    const peers = group.filter((r) => !r.ours && !r.floor);
+    const fastestPeer = peers.reduce((a, b) => (b.ms < a.ms ? b : a));
+    const floor = group.find((r) => r.floor);
+    lines.push(`\n### ${shape}, ${mode}\n`);
+    lines.push(`| implementation | median ms | min–max ms | Melem/s | speed vs fastest peer (${fastestPeer.name}) | time vs memory floor |`);
+    lines.push('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const r of group) {
+      lines.push(`| ${r.name} | ${r.ms.toFixed(3)} | ${r.min.toFixed(3)}–${r.max.toFixed(3)} | ${r.melems.toFixed(0)} | ${(fastestPeer.ms / r.ms).toFixed(2)}× | ${(r.ms / floor.ms).toFixed(1)}× |`);
+      csv.push(`${shape.replace(', ', 'x').slice(1, -1)},${mode},${r.name},${r.ms},${r.min},${r.max},${r.melems}`);
+    }
+  }
+}
+const find = (shape, mode, name) => results.find((r) => r.shape === shape && r.mode === mode && r.name === name);
+const targetLines = [];
+const big = '[8192, 1000]';
+if (find(big, 'forward', 'naive JS')) {
+  const fb = (name) => find(big, 'forward + gradient', name).ms;
+  const f = (name) => find(big, 'forward', name).ms;
+  const zero = fb('xentropy simd, zero-copy');
+  targetLines.push(
+    `- forward + gradient, zero-copy, vs TensorFlow.js wasm: ${(fb('TensorFlow.js wasm') / zero).toFixed(1)}× faster (target ≥ 25×)`,
+    `- forward + gradient, zero-copy, vs naive JS: ${(fb('naive JS') / zero).toFixed(1)}× faster (target ≥ 12×)`,
+    `- forward + gradient, zero-copy, vs onnxruntime-node forward only (1 thread): ${(f('onnxruntime-node (1 thread)') / zero).toFixed(2)}× (target > 1)`,
+    `- forward only vs onnxruntime-node (1 thread): ${(f('onnxruntime-node (1 thread)') / f('xentropy simd, zero-copy')).toFixed(2)}× faster (target ≥ 1.3×)`,
+    `- forward + gradient with copies (plain arrays in, fresh gradient out): ${(8192 * 1000 / fb('xentropy simd, copies') / 1e6).toFixed(2)} Gelem/s (target ≥ 0.6)`,
+  );
+}
+const report = `# Benchmark results
+
+\`npm run bench\`: softmax cross-entropy, float32 logits, class-index targets, reduction 'mean'. ${ROUNDS}
+interleaved rounds, each timing repeated for at least ${MIN_MS} ms; medians with min–max. One thread
+everywhere. Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores (a shared machine:
+spreads are wide). "Speed vs fastest peer" is the fastest peer's time over this implementation's (above 1:
+faster than every peer); "time vs memory floor" is this time over one \`Float32Array.set\` of the logits.
+xentropy "copies" takes plain typed arrays and returns a fresh gradient array; "zero-copy" works on
+tensors from \`allocTensor\` with a resident \`out\`.
+
+## Targets at [8192, 1000]
+
+${targetLines.join('\n')}
+
+## All shapes
+${lines.join('\n')}
+`;
+writeFileSync(new URL('RESULTS.md', import.meta.url), report);
+writeFileSync(new URL('results.csv', import.meta.url), `${csv.join('\n')}\n`);
+console.log(report);
