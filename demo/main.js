@@ -1,0 +1,242 @@
+// The demo page: every loss, gradient and probability below is computed by xentropy.
+import Chart from 'chart.js/auto';
+import {
+  binaryCrossEntropyWithLogitsWithGrad, crossEntropy, entropy, init, klDiv, mseLossWithGrad, sigmoid, softmax, wasmBuild,
+} from 'xentropy';
+import * as lib from 'xentropy';
+import digitsJson from './data/digits.json';
+import { accuracy, CLASSES, createModel, FEATURES, loadDigits, logits, trainEpoch } from './training.js';
+
+const params = new URLSearchParams(location.search);
+await init(params.has('simd') ? { simd: params.get('simd') !== '0' } : {});
+document.getElementById('build').textContent = wasmBuild() === 'simd' ? 'SIMD WebAssembly' : 'scalar WebAssembly (no SIMD)';
+Chart.defaults.animation = false;
+Chart.defaults.font.family = 'system-ui, sans-serif';
+const COLORS = { ce: '#2166ac', mse: '#d6604d', entropy: '#4393c3', kl: '#f4a582' };
+const vector = (values) => ({ data: Float64Array.from(values), shape: [values.length] });
+const format = (v) => (Number.isFinite(v) ? v.toFixed(3) : String(v));
+
+// 1. Surprise, entropy and KL -------------------------------------------------------------------------------
+const OUTCOMES = ['sun', 'clouds', 'rain', 'storm'];
+const PRESETS = {
+  desert: { p: [0.94, 0.04, 0.015, 0.005], q: [0.85, 0.1, 0.04, 0.01] },
+  city: { p: [0.3, 0.35, 0.25, 0.1], q: [0.6, 0.2, 0.15, 0.05] },
+};
+const weights = { p: [...PRESETS.desert.p], q: [...PRESETS.desert.q] };
+const sliders = {};
+for (const which of ['p', 'q']) {
+  const box = document.getElementById(`${which}-sliders`);
+  sliders[which] = OUTCOMES.map((name, i) => {
+    const label = document.createElement('label');
+    label.innerHTML = `<span>${name}</span><input type="range" min="0" max="1000" /><output></output>`;
+    const input = label.querySelector('input');
+    input.addEventListener('input', () => {
+      weights[which][i] = Number(input.value) / 1000;
+      updateEntropy();
+    });
+    box.append(label);
+    return label;
+  });
+}
+const entropyChart = new Chart(document.getElementById('entropy-chart'), {
+  type: 'bar',
+  data: {
+    labels: ['H(p): uncertainty', 'H(p, q): the forecaster’s surprise'],
+    datasets: [
+      { label: 'H(p)', data: [0, 0], backgroundColor: COLORS.entropy },
+      { label: 'KL(p‖q)', data: [0, 0], backgroundColor: COLORS.kl },
+    ],
+  },
+  options: { maintainAspectRatio: false, scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: 'nats' } } } },
+});
+
+function normalised(values) {
+  const total = values.reduce((a, b) => a + b, 0) || 1;
+  return values.map((v) => v / total);
+}
+
+function updateEntropy() {
+  const p = normalised(weights.p);
+  const q = normalised(weights.q).map((v) => Math.max(v, 1e-12));
+  for (const which of ['p', 'q']) {
+    const shown = which === 'p' ? p : normalised(weights.q);
+    sliders[which].forEach((label, i) => {
+      label.querySelector('input').value = String(Math.round(weights[which][i] * 1000));
+      label.querySelector('output').textContent = shown[i].toFixed(3);
+    });
+  }
+  const logQ = vector(q.map(Math.log));
+  const hp = entropy(vector(p)).data[0];
+  const kl = klDiv(logQ, vector(p), { reduction: 'sum' });
+  const hpq = crossEntropy(logQ, vector(p), { reduction: 'sum' });
+  document.getElementById('entropy-figures').innerHTML =
+    `<div><strong>${format(hp)}</strong> H(p), entropy of the truth</div>` +
+    `<div><strong>${format(kl)}</strong> KL(p‖q), the price of the wrong belief</div>` +
+    `<div><strong>${format(hpq)}</strong> H(p, q), cross-entropy = H(p) + KL(p‖q) = ${format(hp + kl)}</div>`;
+  entropyChart.data.datasets[0].data = [hp, hp];
+  entropyChart.data.datasets[1].data = [0, kl];
+  entropyChart.update();
+}
+for (const button of document.querySelectorAll('[data-preset]')) {
+  button.addEventListener('click', () => {
+    Object.assign(weights, structuredClone(PRESETS[button.dataset.preset]));
+    updateEntropy();
+  });
+}
+updateEntropy();
+
+// 2. The sports car and the old car ------------------------------------------------------------------------------
+{
+  const probabilities = Array.from({ length: 199 }, (_, i) => 0.0025 + (i / 198) * 0.995);
+  const z = vector(probabilities.map((p) => Math.log(p / (1 - p))));
+  const ones = vector(probabilities.map(() => 1));
+  const crossEntropyGrad = binaryCrossEntropyWithLogitsWithGrad(z, ones, { reduction: 'none' }).grad.data;
+  const s = sigmoid(z);
+  // ½(σ(z) − y)²: mseLossWithGrad gives (σ − y) with gradOutput ½ per element; times dσ/dz = σ(1 − σ)
+  const mse = mseLossWithGrad(s, ones, { reduction: 'none', gradOutput: 0.5 }).grad.data;
+  const mseGrad = Array.from(mse, (g, i) => g * s.data[i] * (1 - s.data[i]));
+  new Chart(document.getElementById('gradient-chart'), {
+    type: 'line',
+    data: {
+      labels: probabilities.map((p) => p.toFixed(2)),
+      datasets: [
+        { label: '|∂L/∂z|, cross-entropy', data: Array.from(crossEntropyGrad, Math.abs), borderColor: COLORS.ce, pointRadius: 0 },
+        { label: '|∂L/∂z|, squared error after σ', data: mseGrad.map(Math.abs), borderColor: COLORS.mse, pointRadius: 0 },
+      ],
+    },
+    options: {
+      maintainAspectRatio: false,
+      scales: {
+        x: { title: { display: true, text: 'predicted probability p of the true class (y = 1)' }, ticks: { maxTicksLimit: 11 } },
+        y: { title: { display: true, text: 'gradient magnitude at the logit' } },
+      },
+    },
+  });
+}
+
+// 3. A training race ------------------------------------------------------------------------------------------------
+const EPOCHS = Number(params.get('epochs') ?? 30);
+const { train, test } = loadDigits(digitsJson, Number(params.get('seed') ?? 1));
+// The two losses have different units, so the loss chart gives each its own axis.
+const lineChart = (id, title, ownAxes) =>
+  new Chart(document.getElementById(id), {
+    type: 'line',
+    data: {
+      labels: [],
+      datasets: [
+        { label: 'cross-entropy', data: [], borderColor: COLORS.ce, backgroundColor: COLORS.ce, yAxisID: 'y' },
+        { label: 'squared error on softmax', data: [], borderColor: COLORS.mse, backgroundColor: COLORS.mse, yAxisID: ownAxes ? 'y1' : 'y' },
+      ],
+    },
+    options: {
+      maintainAspectRatio: false,
+      scales: {
+        x: { title: { display: true, text: 'epoch' } },
+        y: { title: { display: true, text: ownAxes ? `${title}, cross-entropy` : title } },
+        ...(ownAxes ? { y1: { position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: `${title}, squared error` } } } : {}),
+      },
+    },
+  });
+const lossChart = lineChart('loss-chart', 'training loss', true);
+const accuracyChart = lineChart('accuracy-chart', 'test accuracy', false);
+const race = { epoch: 0, done: false, accuracy: { 'cross-entropy': [], mse: [] }, loss: { 'cross-entropy': [], mse: [] } };
+let models = { 'cross-entropy': createModel(), mse: createModel() };
+let runId = 0;
+
+function startTraining() {
+  const id = ++runId;
+  models = { 'cross-entropy': createModel(), mse: createModel() };
+  Object.assign(race, { epoch: 0, done: false, accuracy: { 'cross-entropy': [], mse: [] }, loss: { 'cross-entropy': [], mse: [] } });
+  for (const chart of [lossChart, accuracyChart]) {
+    chart.data.labels = [];
+    for (const d of chart.data.datasets) d.data = [];
+  }
+  const tick = () => {
+    if (id !== runId) return;
+    race.epoch++;
+    for (const kind of ['cross-entropy', 'mse']) {
+      race.loss[kind].push(trainEpoch(lib, models[kind], kind, train));
+      race.accuracy[kind].push(accuracy(models[kind], test));
+    }
+    lossChart.data.labels.push(race.epoch);
+    accuracyChart.data.labels.push(race.epoch);
+    ['cross-entropy', 'mse'].forEach((kind, i) => {
+      lossChart.data.datasets[i].data = race.loss[kind];
+      accuracyChart.data.datasets[i].data = race.accuracy[kind];
+    });
+    lossChart.update();
+    accuracyChart.update();
+    const [ce, mse] = [race.accuracy['cross-entropy'].at(-1), race.accuracy.mse.at(-1)];
+    document.getElementById('train-status').textContent =
+      `epoch ${race.epoch}/${EPOCHS}: test accuracy ${(100 * ce).toFixed(1)} % with cross-entropy, ${(100 * mse).toFixed(1)} % with squared error`;
+    predict();
+    if (race.epoch < EPOCHS) setTimeout(tick, 0); // one epoch per task: the page stays responsive
+    else race.done = true;
+  };
+  setTimeout(tick, 0);
+}
+document.getElementById('train-button').addEventListener('click', startTraining);
+
+// 4. Ask the model ----------------------------------------------------------------------------------------------------
+const pixels = new Float32Array(FEATURES);
+const grid = document.getElementById('grid');
+const cells = Array.from({ length: FEATURES }, (_, i) => {
+  const cell = document.createElement('div');
+  cell.dataset.index = String(i);
+  grid.append(cell);
+  return cell;
+});
+let painting = 0;
+const paint = (cell) => {
+  const i = Number(cell.dataset.index);
+  pixels[i] = painting > 0 ? 1 : 0;
+  showPixels();
+  predict();
+};
+grid.addEventListener('contextmenu', (e) => e.preventDefault());
+grid.addEventListener('pointerdown', (e) => {
+  if (!e.target.dataset.index) return;
+  painting = e.button === 2 ? -1 : 1;
+  paint(e.target);
+});
+grid.addEventListener('pointerover', (e) => painting && e.target.dataset.index && paint(e.target));
+addEventListener('pointerup', () => (painting = 0));
+function showPixels() {
+  cells.forEach((cell, i) => (cell.style.background = `rgb(${Array(3).fill(Math.round(255 * (1 - pixels[i]))).join(',')})`));
+}
+document.getElementById('clear-button').addEventListener('click', () => {
+  pixels.fill(0);
+  showPixels();
+  predict();
+});
+document.getElementById('sample-button').addEventListener('click', () => {
+  const r = Math.floor(Math.random() * test.count);
+  pixels.set(test.x.subarray(r * FEATURES, (r + 1) * FEATURES));
+  showPixels();
+  predict();
+});
+const probabilityChart = new Chart(document.getElementById('probability-chart'), {
+  type: 'bar',
+  data: { labels: Array.from({ length: CLASSES }, (_, i) => String(i)), datasets: [{ label: 'P(digit)', data: [], backgroundColor: COLORS.ce }] },
+  options: { maintainAspectRatio: false, scales: { y: { min: 0, max: 1 } } },
+});
+
+function predict() {
+  const z = logits(models['cross-entropy'], pixels, 1);
+  const probabilities = softmax({ data: z, shape: [CLASSES] }).data;
+  const unsure = entropy({ data: probabilities, shape: [CLASSES] }).data[0];
+  let best = 0;
+  probabilities.forEach((p, i) => (best = p > probabilities[best] ? i : best));
+  const box = document.getElementById('prediction');
+  box.dataset.probabilities = JSON.stringify(Array.from(probabilities));
+  box.innerHTML = `<div><strong>${best}</strong> most likely digit (${(100 * probabilities[best]).toFixed(1)} %)</div>` +
+    `<div><strong>${format(unsure)}</strong> entropy of the prediction (nats)</div>`;
+  probabilityChart.data.datasets[0].data = Array.from(probabilities);
+  probabilityChart.update();
+}
+
+pixels.set(test.x.subarray(0, FEATURES)); // start with the first test digit on the grid
+showPixels();
+startTraining();
+// For the end-to-end test: the race's figures as they come.
+window.xentropyDemo = race;

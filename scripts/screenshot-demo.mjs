@@ -1,0 +1,30 @@
+// `npm run screenshot`: builds the demo, opens it in Debian's Chromium, lets the training race finish,
+// draws a "7" on the grid and saves docs/demo.png for the README.
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { buildDemo } from './build-demo.mjs';
+import { serve } from './serve.mjs';
+
+const { url, close } = await serve(await buildDemo());
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+await page.goto(`${url}?epochs=20&seed=1`);
+await page.waitForFunction(() => window.xentropyDemo?.done, null, { timeout: 60_000 });
+await page.click('#clear-button');
+const centre = async (row, col) => {
+  const box = await page.locator(`#grid div[data-index="${row * 8 + col}"]`).boundingBox();
+  return [box.x + box.width / 2, box.y + box.height / 2];
+};
+const stroke = [[1, 1], [1, 2], [1, 3], [1, 4], [1, 5], [1, 6], [2, 6], [3, 5], [4, 4], [5, 4], [6, 3], [7, 3]];
+await page.mouse.move(...(await centre(...stroke[0])));
+await page.mouse.down();
+for (const cell of stroke.slice(1)) await page.mouse.move(...(await centre(...cell)), { steps: 3 });
+await page.mouse.up();
+mkdirSync(new URL('../docs/', import.meta.url), { recursive: true });
+await page.screenshot({ path: new URL('../docs/demo.png', import.meta.url).pathname, fullPage: true });
+await browser.close();
+await close();
+console.log('wrote docs/demo.png');

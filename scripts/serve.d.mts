@@ -1,0 +1,1 @@
+export function serve(root: string, port?: number): Promise<{ url: string; close: () => Promise<void> }>;

@@ -1,0 +1,129 @@
+// The same package in real Chromium (Debian's, driven by playwright-core): bundled by Vite and by esbuild
+// with no configuration, and loaded as a plain <script type="module">, it must give Node's results bit for
+// bit on a slice of the golden vectors, through both builds. Then the demo page: its training race and
+// its drawing grid.
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import * as esbuild from 'esbuild';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { build as viteBuild } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as lib from '../dist/index.js';
+import { buildDemo } from '../scripts/build-demo.mjs';
+import { serve } from '../scripts/serve.mjs';
+import { GOLDEN_FILES, runGolden } from './browser/golden-runner.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const root = new URL('../', import.meta.url).pathname;
+const work = new URL('./browser/.build/', import.meta.url).pathname;
+const skip = process.env.XENTROPY_SKIP_BROWSER === '1';
+
+let browser: Browser;
+let server: { url: string; close: () => Promise<void> };
+let demoUrl: string;
+let closeDemo: () => Promise<void>;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`the browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH; XENTROPY_SKIP_BROWSER=1 skips them)`);
+  }
+  rmSync(work, { recursive: true, force: true });
+  // A user's app: package.json-less folder whose node_modules holds xentropy (this repository).
+  const app = `${work}app/`;
+  mkdirSync(`${app}node_modules`, { recursive: true });
+  symlinkSync(root, `${app}node_modules/xentropy`, 'dir');
+  copyFileSync(new URL('./browser/app.js', import.meta.url), `${app}app.js`);
+  copyFileSync(new URL('./browser/golden-runner.js', import.meta.url), `${app}golden-runner.js`);
+  writeFileSync(`${app}index.html`, '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="./app.js"></script>');
+  await viteBuild({ root: app, configFile: false, base: './', logLevel: 'silent', build: { outDir: `${work}vite`, emptyOutDir: true } });
+  await esbuild.build({ entryPoints: [`${app}app.js`], bundle: true, format: 'esm', outfile: `${work}esbuild/app.js`, logLevel: 'silent' });
+  writeFileSync(`${work}esbuild/index.html`, '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="./app.js"></script>');
+  server = await serve(root);
+  const demo = await serve(await buildDemo());
+  demoUrl = demo.url;
+  closeDemo = demo.close;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await closeDemo?.();
+});
+
+async function open(url: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(url);
+  await page.waitForFunction(() => (window as unknown as { xentropyReady?: boolean; xentropyDemo?: unknown }).xentropyReady || (window as unknown as { xentropyDemo?: unknown }).xentropyDemo, null, { timeout: 60_000 });
+  expect(errors, 'errors in the page').toEqual([]);
+  return page;
+}
+
+const golden = Object.fromEntries(GOLDEN_FILES.map((file) => [file, JSON.parse(readFileSync(new URL(`./golden/${file}.json`, import.meta.url), 'utf8'))]));
+const fromBase64 = (text: string) => new Float64Array(Uint8Array.from(Buffer.from(text, 'base64')).buffer);
+
+/** Equal bit for bit, except that any NaN matches any NaN (engines may differ in NaN payloads). */
+function sameResults(browserResults: Record<string, string[]>, nodeResults: Record<string, string[]>) {
+  expect(Object.keys(browserResults).sort()).toEqual(Object.keys(nodeResults).sort());
+  for (const [name, outputs] of Object.entries(nodeResults)) {
+    outputs.forEach((encoded, k) => {
+      const [a, b] = [fromBase64(browserResults[name][k]), fromBase64(encoded)];
+      const bad = Array.from(a).findIndex((v, i) => !(Object.is(v, b[i]) || (Number.isNaN(v) && Number.isNaN(b[i]))));
+      if (bad >= 0 || a.length !== b.length) throw new Error(`${name}, output ${k}: browser ${a[bad]} vs Node ${b[bad]} at ${bad}`);
+    });
+  }
+}
+
+describe.skipIf(skip).each([
+  ['bundled by Vite with no configuration', 'test/browser/.build/vite/index.html'],
+  ['bundled by esbuild with no configuration', 'test/browser/.build/esbuild/index.html'],
+  ['as a plain <script type="module">', 'test/browser/plain.html'],
+])('in Chromium, %s', (_, path) => {
+  it.each([true, false])('golden slice, simd: %s, matches Node bit for bit', async (simd) => {
+    const page = await open(`${server.url}${path}`);
+    const { build, results } = await page.evaluate((s) => (window as unknown as { xentropyTest: (s: boolean) => Promise<{ build: string; results: Record<string, string[]> }> }).xentropyTest(s), simd);
+    await page.close();
+    expect(build).toBe(simd ? 'simd' : 'scalar');
+    await lib.init({ simd });
+    const nodeResults = runGolden(lib, golden);
+    expect(Object.keys(nodeResults).length).toBeGreaterThan(400);
+    sameResults(results, nodeResults);
+  });
+});
+
+describe.skipIf(skip)('the demo page in Chromium', () => {
+  it('cross-entropy reaches 90 % test accuracy and beats squared error; the drawn digit gets probabilities that sum to 1', async () => {
+    const page = await open(`${demoUrl}?epochs=12&seed=1`);
+    await page.waitForFunction(() => (window as unknown as { xentropyDemo: { done: boolean } }).xentropyDemo.done, null, { timeout: 60_000 });
+    const race = await page.evaluate(() => (window as unknown as { xentropyDemo: { accuracy: Record<string, number[]> } }).xentropyDemo.accuracy);
+    const [ce, mse] = [race['cross-entropy'], race.mse];
+    expect(ce).toHaveLength(12);
+    expect(ce.at(-1)).toBeGreaterThanOrEqual(0.9);
+    expect(ce.at(-1)).toBeGreaterThan(mse.at(-1) as number);
+    expect(await page.textContent('#build')).toMatch(/SIMD WebAssembly/);
+    // draw a "1": clear, then a vertical stroke down the middle of the grid
+    await page.click('#clear-button');
+    const cell = async (row: number, col: number) => {
+      const box = await page.locator(`#grid div[data-index="${row * 8 + col}"]`).boundingBox();
+      return { x: (box?.x ?? 0) + (box?.width ?? 0) / 2, y: (box?.y ?? 0) + (box?.height ?? 0) / 2 };
+    };
+    const top = await cell(0, 4);
+    await page.mouse.move(top.x, top.y);
+    await page.mouse.down();
+    for (let row = 1; row < 8; row++) {
+      const c = await cell(row, 4);
+      await page.mouse.move(c.x, c.y, { steps: 3 });
+    }
+    await page.mouse.up();
+    const probabilities = JSON.parse((await page.getAttribute('#prediction', 'data-probabilities')) ?? '[]') as number[];
+    expect(probabilities).toHaveLength(10);
+    expect(Math.abs(probabilities.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-5);
+    const drawn = await page.evaluate(() => Array.from(document.querySelectorAll('#grid div')).filter((d) => (d as HTMLElement).style.background === 'rgb(0, 0, 0)').length);
+    expect(drawn).toBe(8);
+    await page.screenshot({ path: `${work}demo.png`, fullPage: true });
+    await page.close();
+  });
+});

@@ -1,0 +1,11 @@
+// The browser test app: imports the package by its name, as a user's app would, and exposes the
+// golden runner to the test. Bundled by Vite and by esbuild, each with no configuration.
+import * as xentropy from 'xentropy';
+import { fetchGolden, runGolden } from './golden-runner.js';
+
+window.xentropyTest = async (simd) => {
+  await xentropy.init({ simd });
+  const golden = await fetchGolden('/test/golden/');
+  return { build: xentropy.wasmBuild(), results: runGolden(xentropy, golden) };
+};
+window.xentropyReady = true;

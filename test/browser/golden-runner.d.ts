@@ -1,0 +1,4 @@
+export const GOLDEN_FILES: string[];
+export const MAX_CASE_ELEMENTS: number;
+export function runGolden(lib: unknown, golden: Record<string, unknown>): Record<string, string[]>;
+export function fetchGolden(base: string): Promise<Record<string, unknown>>;
