@@ -4,7 +4,7 @@ export type {
   FloatArray, GradOptions, IndexArray, IndexTarget, InitOptions, KlDivOptions, LogSumExpOptions, LossFunction,
   LossWithGrad, LossWithGradFunction, MseLossOptions, NllLossOptions, ProbabilityTarget, Reduction, Tensor, WasmBuild,
 } from './types.js';
-export { init, wasmBuild, wasmMemoryBytes } from './bindings/common/wasm.js';
+export { init, wasmBuild, wasmMemoryBytes, wasmThreads } from './bindings/common/wasm.js';
 export { allocTensor, type WasmTensor } from './bindings/wasm-tensor.js';
 export { logSumExp } from './bindings/log-sum-exp.js';
 export { softmax } from './bindings/softmax.js';

@@ -24,6 +24,11 @@ export interface InitOptions {
    * build; left out, the SIMD build is taken when `WebAssembly.validate` accepts it.
    */
   simd?: boolean;
+  /**
+   * Threads for big calls (at least 65,536 elements): 1 plus worker threads that share the rows. Node
+   * only for now, with the SIMD build; elsewhere init warns and runs on one thread. @defaultValue 1
+   */
+  threads?: number;
 }
 
 export interface DimOptions {

@@ -2,6 +2,7 @@ import type {
   CrossEntropyOptions, FloatArray, GradOptions, IndexTarget, LossWithGrad, ProbabilityTarget, Tensor,
 } from '../types.js';
 import { checkGradOutput } from './common/grad-output.js';
+import { type ParallelKernels, runRows } from './common/threads.js';
 import { checkTarget, classLayout, type IndexTargetParts, writeClassIndices } from './common/targets.js';
 import {
   checkFloatTensor, checkInteger, checkNumberIn, checkOptions, checkOut, checkReduction, checkVector, product, shapeString,
@@ -89,6 +90,8 @@ function run<T extends FloatArray>(
   const swapped = inner > 1;
   const block = classes * inner; // elements of one sample
   const swap = dtype === 'f64' ? kernels.swapLastTwoDimsF64 : kernels.swapLastTwoDimsF32;
+  const parallel = kernels as unknown as ParallelKernels;
+  const rowBytes = classes * bytes;
   const lossValues = reduction === 'none' ? new Float(rows) : undefined;
   let lossSum = 0;
   // Zero copy: logits, and a gradient `out` that does not overlap them, already in WebAssembly memory
@@ -123,13 +126,18 @@ function run<T extends FloatArray>(
     const logits = swapped ? xRows : x;
     if (indices) {
       int32View(kernels, t, r).set(indices.subarray(start * inner, end * inner));
-      const kernel = dtype === 'f64' ? kernels.crossEntropyIndexF64 : kernels.crossEntropyIndexF32;
-      kernel(logits, r, classes, t, weight ? w : 0, smoothing, loss, gradAt, scale, perRowGradOutput ? g : 0);
+      runRows(parallel, dtype === 'f64' ? 'crossEntropyIndexF64' : 'crossEntropyIndexF32', r, classes, (a, b) => [
+        logits + a * rowBytes, b - a, classes, t + a * 4, weight ? w : 0, smoothing, loss + a * bytes,
+        gradAt ? gradAt + a * rowBytes : 0, scale, perRowGradOutput ? g + a * bytes : 0,
+      ]);
     } else {
       floatView(kernels, dtype, t, n).set((checkedTarget.data as FloatArray).subarray(start * block, end * block));
       if (swapped) swap(t, tRows, end - start, classes, inner);
-      const kernel = dtype === 'f64' ? kernels.crossEntropyProbF64 : kernels.crossEntropyProbF32;
-      kernel(logits, swapped ? tRows : t, r, classes, weight ? w : 0, smoothing, loss, gradAt, scale, perRowGradOutput ? g : 0);
+      const targetsAt = swapped ? tRows : t;
+      runRows(parallel, dtype === 'f64' ? 'crossEntropyProbF64' : 'crossEntropyProbF32', r, classes, (a, b) => [
+        logits + a * rowBytes, targetsAt + a * rowBytes, b - a, classes, weight ? w : 0, smoothing, loss + a * bytes,
+        gradAt ? gradAt + a * rowBytes : 0, scale, perRowGradOutput ? g + a * bytes : 0,
+      ]);
     }
     const losses = floatView(kernels, dtype, loss, r);
     if (lossValues) lossValues.set(losses, start * inner);

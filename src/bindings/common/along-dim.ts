@@ -3,6 +3,7 @@
 // that the kernels always see contiguous rows of `size` elements.
 import type { FloatArray, Tensor } from '../../types.js';
 import { checkFloatTensor, normalizeDim, product } from './validate.js';
+import { type ParallelKernel, type ParallelKernels, runRows } from './threads.js';
 import { type WasmExports, wasm } from './wasm.js';
 import { allocate, arrayTypeOf, chunkRanges, dtypeOf, floatView } from './workspace.js';
 
@@ -41,7 +42,10 @@ export function runAlongDim(caller: string, name: RowKernelName, layout: DimLayo
   const swapped = inner > 1;
   const block = size * inner; // elements of one outer block
   const swap = dtype === 'f64' ? kernels.swapLastTwoDimsF64 : kernels.swapLastTwoDimsF32;
-  const kernel = kernels[`${name}${dtype === 'f64' ? 'F64' : 'F32'}`];
+  const kernel: ParallelKernel = `${name}${dtype === 'f64' ? 'F64' : 'F32'}`;
+  const parallel = kernels as unknown as ParallelKernels;
+  const run = (at: number, rows: number, out: number, outRowBytes: number) =>
+    runRows(parallel, kernel, rows, size, (a, b) => [at + a * size * bytes, b - a, size, out + a * outRowBytes]);
   const bytesPerBlock = (block * (swapped ? 2 : 1) + (perRow ? inner : 0)) * bytes;
   for (const [start, end] of chunkRanges(caller, outer, bytesPerBlock, 64)) {
     const blocks = end - start;
@@ -52,11 +56,11 @@ export function runAlongDim(caller: string, name: RowKernelName, layout: DimLayo
     const rowsAt = swapped ? rowMajor : input;
     if (swapped) swap(input, rowMajor, blocks, size, inner);
     if (perRow) {
-      kernel(rowsAt, rows, size, rowOut);
+      run(rowsAt, rows, rowOut, bytes);
       result.set(floatView(kernels, dtype, rowOut, rows), start * inner);
       continue;
     }
-    kernel(rowsAt, rows, size, rowsAt);
+    run(rowsAt, rows, rowsAt, size * bytes);
     if (swapped) swap(rowMajor, input, blocks, inner, size);
     result.set(floatView(kernels, dtype, input, n), start * block);
   }

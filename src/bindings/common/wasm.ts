@@ -1,7 +1,8 @@
 // The raw WebAssembly exports, typed in one place, and the one instance every binding calls.
 import { instantiate } from '@assemblyscript/loader';
-import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from '../../generated/wasm.js';
+import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64, THREADS_WASM_BASE64 } from '../../generated/wasm.js';
 import type { InitOptions, WasmBuild } from '../../types.js';
+import { startWorkers, stopWorkers, threadCount } from './threads.js';
 import { checkOptions, describe } from './validate.js';
 
 type Ptr = number;
@@ -59,44 +60,79 @@ export interface WasmExports {
 
 const base64ToBytes = (text: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
-let active: { build: WasmBuild; exports: WasmExports } | undefined;
-const loading = new Map<WasmBuild, Promise<WasmExports>>();
-const loaded = new Map<WasmBuild, WasmExports>();
+let active: { build: WasmBuild; exports: WasmExports; threads: number } | undefined;
+const loading = new Map<string, Promise<WasmExports>>();
 
-function load(build: WasmBuild, bytes: Uint8Array<ArrayBuffer>): Promise<WasmExports> {
-  let promise = loading.get(build);
+function load(key: string, bytes: Uint8Array<ArrayBuffer>, imports: Record<string, Record<string, unknown>> = {}): Promise<WasmExports> {
+  let promise = loading.get(key);
   if (!promise) {
-    promise = instantiate<Record<string, unknown>>(bytes).then(({ exports }) => {
-      const kernels = exports as unknown as WasmExports;
-      loaded.set(build, kernels);
-      return kernels;
-    });
-    promise.catch(() => loading.delete(build));
-    loading.set(build, promise);
+    promise = instantiate<Record<string, unknown>>(bytes, imports).then(({ exports }) => exports as unknown as WasmExports);
+    promise.catch(() => loading.delete(key));
+    loading.set(key, promise);
   }
   return promise;
 }
 
+/** Why threads cannot run here, or undefined where they can (Node with SharedArrayBuffer). */
+function threadsUnavailable(): string | undefined {
+  const node = Boolean((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node);
+  if (typeof SharedArrayBuffer === 'undefined') return 'SharedArrayBuffer is missing (a browser page needs cross-origin isolation)';
+  if (!node) return 'threads use Node worker_threads; Web Workers are not supported yet';
+  return undefined;
+}
+
+let shared: { memory: WebAssembly.Memory; bytes: Uint8Array<ArrayBuffer> } | undefined;
+
 /**
  * Loads and instantiates the WebAssembly once. Idempotent: concurrent calls share one promise, and a
- * call after a build is active keeps it unless `simd` asks for the other build, which it then loads
- * and makes active (both stay instantiated, so switching back is immediate).
+ * call after a build is active keeps it unless `simd` or `threads` asks for something else, which it
+ * then loads and makes active (each build stays instantiated, so switching back is immediate).
+ * `threads` > 1 splits the rows of big calls across Node worker_threads on shared memory (SIMD build);
+ * where that cannot run, init says so on the console and runs on one thread.
  * @throws Error when `simd: true` is asked of an engine without WebAssembly SIMD.
  */
 export async function init(options: InitOptions = {}): Promise<void> {
-  const { simd } = checkOptions('init', options, ['simd']);
+  const { simd, threads } = checkOptions('init', options, ['simd', 'threads']);
   if (simd !== undefined && typeof simd !== 'boolean') {
     throw new TypeError(`init: options.simd must be a boolean or left out, received ${describe(simd)}`);
   }
-  if (simd === undefined && active) return;
+  if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads))) {
+    throw new TypeError(`init: options.threads must be an integer, received ${describe(threads)}`);
+  }
+  if (threads !== undefined && (threads < 1 || threads > 256)) {
+    throw new RangeError(`init: options.threads must be in [1, 256], received ${threads}`);
+  }
+  if (simd === undefined && threads === undefined && active) return;
   const simdBytes = base64ToBytes(SIMD_WASM_BASE64);
   const simdSupported = WebAssembly.validate(simdBytes);
   if (simd === true && !simdSupported) {
     throw new Error('init: { simd: true } was asked, but this engine cannot run WebAssembly SIMD; use { simd: false }');
   }
   const build: WasmBuild = (simd ?? simdSupported) ? 'simd' : 'scalar';
+  let wanted = threads ?? 1;
+  const why = wanted > 1 ? (build === 'scalar' ? 'threads need the SIMD build' : threadsUnavailable()) : undefined;
+  if (why) {
+    console.warn(`xentropy: init({ threads: ${wanted} }) runs on one thread here: ${why}`);
+    wanted = 1;
+  }
+  if (wanted > 1) {
+    shared ??= {
+      memory: new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true }),
+      bytes: base64ToBytes(THREADS_WASM_BASE64),
+    };
+    const exports = await load('threads', shared.bytes, { env: { memory: shared.memory } });
+    if (threadCount() !== wanted) await startWorkers(shared.bytes, shared.memory, wanted - 1);
+    active = { build, exports, threads: wanted };
+    return;
+  }
+  await stopWorkers();
   const exports = await load(build, build === 'simd' ? simdBytes : base64ToBytes(SCALAR_WASM_BASE64));
-  active = { build, exports };
+  active = { build, exports, threads: 1 };
+}
+
+/** How many threads share the rows of a big call (1 unless `init({ threads })` started workers). */
+export function wasmThreads(): number {
+  return active?.threads ?? 1;
 }
 
 /** The build that runs the kernels: 'simd' or 'scalar', or `undefined` before `init()` has resolved. */

@@ -1,0 +1,124 @@
+// Splitting a kernel's rows across threads: Node worker_threads, each running the threads build of the
+// kernels on the one shared WebAssembly memory. The calling thread takes the first share of the rows and
+// waits (Atomics.wait) for the others, so every public function stays synchronous. Each thread writes
+// only its own rows, so the results are identical to one thread's.
+
+/** The kernels that may run on a worker, with how many arguments each takes. */
+export const PARALLEL_KERNELS = [
+  'crossEntropyIndexF32', 'crossEntropyIndexF64', 'crossEntropyProbF32', 'crossEntropyProbF64',
+  'softmaxF32', 'softmaxF64', 'logSoftmaxF32', 'logSoftmaxF64', 'logSumExpF32', 'logSumExpF64', 'entropyF32', 'entropyF64',
+] as const;
+export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
+export type ParallelKernels = Record<ParallelKernel, (...args: number[]) => void>;
+
+const MAX_ARGS = 10;
+const SLOT = MAX_ARGS + 2; // kernel id, argument count, arguments
+const GENERATION = 0; // Int32 index: bumped to start a task (−1: stop)
+const DONE = 1; // Int32 index: workers finished with the current task
+
+/** Below this many elements a call is not worth waking workers for. */
+const MIN_PARALLEL_ELEMENTS = 1 << 16;
+
+// The worker's own code, as a string, so that the package needs no separate file.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { bytes, memory, control, index, names } = workerData;
+const flags = new Int32Array(control, 0, 2);
+const slots = new Float64Array(control, 16);
+WebAssembly.instantiate(bytes, { env: { memory, abort() { throw new Error('xentropy worker: abort'); } } }).then(({ instance }) => {
+  const kernels = instance.exports;
+  let seen = Atomics.load(flags, 0); // read before 'ready', so no task can slip in between
+  parentPort.postMessage('ready');
+  for (;;) {
+    Atomics.wait(flags, 0, seen);
+    seen = Atomics.load(flags, 0);
+    if (seen < 0) break;
+    const base = index * ${SLOT};
+    const count = slots[base + 1];
+    if (count >= 0) {
+      const args = Array.from(slots.subarray(base + 2, base + 2 + count));
+      kernels[names[slots[base]]](...args);
+    }
+    Atomics.add(flags, 1, 1);
+    Atomics.notify(flags, 1);
+  }
+});
+`;
+
+/** The part of node:worker_threads' Worker this module uses (no Node types in the browser build). */
+interface NodeWorker {
+  once(event: 'message' | 'error', listener: (value: unknown) => void): void;
+  terminate(): Promise<number>;
+  unref(): void;
+}
+type NodeWorkerConstructor = new (source: string, options: { eval: boolean; workerData: unknown }) => NodeWorker;
+
+interface Pool {
+  workers: NodeWorker[];
+  flags: Int32Array;
+  slots: Float64Array;
+}
+
+let pool: Pool | undefined;
+
+/** Starts `count` workers on the threads build's bytes and shared memory. */
+export async function startWorkers(bytes: Uint8Array, memory: WebAssembly.Memory, count: number): Promise<void> {
+  await stopWorkers();
+  const moduleName = 'node:worker_threads';
+  const { Worker } = (await import(/* @vite-ignore */ moduleName)) as { Worker: NodeWorkerConstructor };
+  const control = new SharedArrayBuffer(16 + 8 * SLOT * count);
+  const names = [...PARALLEL_KERNELS];
+  const workers = await Promise.all(
+    Array.from({ length: count }, (_, index) => new Promise<NodeWorker>((resolve, reject) => {
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bytes, memory, control, index, names } });
+      worker.once('message', () => resolve(worker));
+      worker.once('error', reject);
+    })),
+  );
+  for (const worker of workers) worker.unref(); // an idle pool never keeps the process alive
+  pool = { workers, flags: new Int32Array(control, 0, 2), slots: new Float64Array(control, 16) };
+}
+
+/** Stops the workers (the next init() without threads, or a new pool). */
+export async function stopWorkers(): Promise<void> {
+  if (!pool) return;
+  const { workers, flags } = pool;
+  pool = undefined;
+  Atomics.store(flags, GENERATION, -1);
+  Atomics.notify(flags, GENERATION);
+  await Promise.all(workers.map((w) => w.terminate()));
+}
+
+/** Threads that share the rows of a call: 1 plus the workers. */
+export const threadCount = (): number => 1 + (pool?.workers.length ?? 0);
+
+/**
+ * Runs `kernel` over `rows` rows of `rowElements` elements each: `argsFor(start, end)` gives the kernel's
+ * arguments for rows [start, end). With workers, they take equal shares after the calling thread's.
+ */
+export function runRows(
+  kernels: ParallelKernels, kernel: ParallelKernel, rows: number, rowElements: number,
+  argsFor: (start: number, end: number) => number[],
+): void {
+  const threads = threadCount();
+  if (!pool || threads === 1 || rows < threads || rows * rowElements < MIN_PARALLEL_ELEMENTS) {
+    kernels[kernel](...argsFor(0, rows));
+    return;
+  }
+  const { flags, slots, workers } = pool;
+  const share = Math.ceil(rows / threads);
+  workers.forEach((_, w) => {
+    const [start, end] = [Math.min(rows, (w + 1) * share), Math.min(rows, (w + 2) * share)];
+    const args = end > start ? argsFor(start, end) : [];
+    slots[w * SLOT] = PARALLEL_KERNELS.indexOf(kernel);
+    slots[w * SLOT + 1] = end > start ? args.length : -1;
+    slots.set(args, w * SLOT + 2);
+  });
+  Atomics.store(flags, DONE, 0);
+  Atomics.add(flags, GENERATION, 1);
+  Atomics.notify(flags, GENERATION);
+  kernels[kernel](...argsFor(0, Math.min(rows, share)));
+  for (let done = Atomics.load(flags, DONE); done < workers.length; done = Atomics.load(flags, DONE)) {
+    Atomics.wait(flags, DONE, done);
+  }
+}
