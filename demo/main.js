@@ -9,7 +9,11 @@ import { accuracy, CLASSES, createModel, FEATURES, loadDigits, logits, trainEpoc
 
 const params = new URLSearchParams(location.search);
 await init(params.has('simd') ? { simd: params.get('simd') !== '0' } : {});
-document.getElementById('build').textContent = wasmBuild() === 'simd' ? 'SIMD WebAssembly' : 'scalar WebAssembly (no SIMD)';
+document.getElementById('build').textContent = {
+  'relaxed-simd': 'relaxed SIMD WebAssembly (fused multiply-add)',
+  simd: 'SIMD WebAssembly',
+  scalar: 'scalar WebAssembly (no SIMD)',
+}[wasmBuild()];
 Chart.defaults.animation = false;
 Chart.defaults.font.family = 'system-ui, sans-serif';
 const COLORS = { ce: '#2166ac', mse: '#d6604d', entropy: '#4393c3', kl: '#f4a582' };

@@ -1,4 +1,4 @@
-// Embeds the three WebAssembly builds as base64 in src/generated/wasm.ts, so that Node and bundlers
+// Embeds the WebAssembly builds as base64 in src/generated/wasm.ts, so that Node and bundlers
 // load the package with no file paths or loader configuration. Run by `npm run build:wasm`.
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 
@@ -7,6 +7,7 @@ const bytes = (name) => readFileSync(new URL(`build/xentropy.${name}.wasm`, root
 const simd = bytes('simd');
 const scalar = bytes('scalar');
 const threads = bytes('threads');
+const relaxed = bytes('relaxed');
 mkdirSync(new URL('src/generated/', root), { recursive: true });
 writeFileSync(
   new URL('src/generated/wasm.ts', root),
@@ -15,8 +16,10 @@ writeFileSync(
 export const SIMD_WASM_BASE64 = '${simd.toString('base64')}';
 /** The scalar build (${scalar.length} bytes), base64. */
 export const SCALAR_WASM_BASE64 = '${scalar.toString('base64')}';
+/** The relaxed-SIMD build: SIMD with fused multiply-add where the hardware has it (${relaxed.length} bytes), base64. */
+export const RELAXED_WASM_BASE64 = '${relaxed.toString('base64')}';
 /** The SIMD build on imported shared memory, for threads (${threads.length} bytes), base64. */
 export const THREADS_WASM_BASE64 = '${threads.toString('base64')}';
 `,
 );
-console.log(`embedded xentropy.simd.wasm (${simd.length} B), xentropy.scalar.wasm (${scalar.length} B), xentropy.threads.wasm (${threads.length} B)`);
+console.log(`embedded xentropy.simd.wasm (${simd.length} B), xentropy.relaxed.wasm (${relaxed.length} B), xentropy.scalar.wasm (${scalar.length} B), xentropy.threads.wasm (${threads.length} B)`);

@@ -16,7 +16,7 @@ export interface Tensor<T = FloatArray> {
 export type Reduction = 'none' | 'mean' | 'sum';
 
 /** Which WebAssembly build runs the kernels. */
-export type WasmBuild = 'simd' | 'scalar';
+export type WasmBuild = 'relaxed-simd' | 'simd' | 'scalar';
 
 export interface InitOptions {
   /**
@@ -24,6 +24,12 @@ export interface InitOptions {
    * build; left out, the SIMD build is taken when `WebAssembly.validate` accepts it.
    */
   simd?: boolean;
+  /**
+   * With SIMD: `false` keeps the plain SIMD build, `true` requires the relaxed-SIMD one (fused
+   * multiply-add; an `Error` where the engine cannot run it); left out, it is taken where
+   * `WebAssembly.validate` accepts it (Chrome ≥ 114, Node ≥ 22).
+   */
+  relaxedSimd?: boolean;
   /**
    * Threads for big calls (at least 65,536 elements): 1 plus worker threads that share the rows. Node
    * only for now, with the SIMD build; elsewhere init warns and runs on one thread. @defaultValue 1

@@ -18,13 +18,27 @@ describe('init', () => {
   it('is idempotent: concurrent calls share one load, later calls keep the active build', async () => {
     const calls = [init(), init(), init()];
     await Promise.all(calls);
-    expect(wasmBuild()).toBe(WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])) ? 'simd' : 'scalar');
+    expect(['relaxed-simd', 'simd']).toContain(wasmBuild()); // Node 20 validates SIMD; Node ≥ 22 relaxed SIMD too
     await init({ simd: false });
     expect(wasmBuild()).toBe('scalar');
     await init();
     expect(wasmBuild()).toBe('scalar');
-    await init({ simd: true });
+    await init({ simd: true, relaxedSimd: false });
     expect(wasmBuild()).toBe('simd');
+    await init({ simd: true });
+    expect(wasmBuild()).toMatch(/simd$/);
+  });
+
+  it('relaxedSimd: true is an Error where the engine cannot run it, and picks it where it can', async () => {
+    const { RELAXED_WASM_BASE64 } = await import('../src/generated/wasm.js');
+    const supported = WebAssembly.validate(Uint8Array.from(atob(RELAXED_WASM_BASE64), (c) => c.charCodeAt(0)));
+    if (supported) {
+      await init({ relaxedSimd: true });
+      expect(wasmBuild()).toBe('relaxed-simd');
+    } else {
+      await expect(init({ relaxedSimd: true })).rejects.toThrow(/cannot run relaxed WebAssembly SIMD/);
+    }
+    await init({ simd: true, relaxedSimd: false });
   });
 });
 

@@ -11,6 +11,7 @@ import * as lib from '../dist/index.js';
 import { buildDemo } from '../scripts/build-demo.mjs';
 import { serve } from '../scripts/serve.mjs';
 import { GOLDEN_FILES, runGolden } from './browser/golden-runner.js';
+import { assertUlpClose } from './helpers/assert-close.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -83,16 +84,39 @@ describe.skipIf(skip).each([
   ['as a plain <script type="module">', 'test/browser/plain.html'],
 ])('in Chromium, %s', (_, path) => {
   it.each([true, false])('golden slice, simd: %s, matches Node bit for bit', async (simd) => {
-    const page = await open(`${server.url}${path}`);
-    const { build, results } = await page.evaluate((s) => (window as unknown as { xentropyTest: (s: boolean) => Promise<{ build: string; results: Record<string, string[]> }> }).xentropyTest(s), simd);
-    await page.close();
+    const { build, results } = await runInPage(path, { simd, relaxedSimd: false });
     expect(build).toBe(simd ? 'simd' : 'scalar');
-    await lib.init({ simd });
+    await lib.init({ simd, relaxedSimd: false });
     const nodeResults = runGolden(lib, golden);
     expect(Object.keys(nodeResults).length).toBeGreaterThan(400);
     sameResults(results, nodeResults);
   });
 });
+
+describe.skipIf(skip)('in Chromium, the relaxed-SIMD build (fused multiply-add)', () => {
+  it('is picked by default and agrees with the SIMD build within 8 ulps on the golden slice', async () => {
+    const { build, results } = await runInPage('test/browser/plain.html', {});
+    expect(build).toBe('relaxed-simd');
+    await lib.init({ simd: true, relaxedSimd: false });
+    const nodeResults = runGolden(lib, golden);
+    for (const [name, outputs] of Object.entries(nodeResults)) {
+      outputs.forEach((encoded, k) => {
+        const dtype = name.includes('[float32]') ? 'float32' : 'float64';
+        assertUlpClose(fromBase64(results[name][k]), fromBase64(encoded), 8, dtype, `${name}, output ${k}`);
+      });
+    }
+  });
+});
+
+async function runInPage(path: string, options: object) {
+  const page = await open(`${server.url}${path}`);
+  const result = await page.evaluate(
+    (o) => (window as unknown as { xentropyTest: (o: object) => Promise<{ build: string; results: Record<string, string[]> }> }).xentropyTest(o),
+    options,
+  );
+  await page.close();
+  return result;
+}
 
 describe.skipIf(skip)('the demo page in Chromium', () => {
   it('cross-entropy reaches 90 % test accuracy and beats squared error; the drawn digit gets probabilities that sum to 1', async () => {

@@ -126,5 +126,5 @@ describe.each([Float32Array, Float64Array])('errors, %s', (Float) => {
 
 it('init rejects options of the wrong kind', async () => {
   await expect(init({ simd: 'yes' as never })).rejects.toThrow(TypeError);
-  await expect(init({ thread: 2 } as never)).rejects.toThrow(/unknown option "thread"; the options are "simd", "threads"/);
+  await expect(init({ thread: 2 } as never)).rejects.toThrow(/unknown option "thread"; the options are "simd", "relaxedSimd", "threads"/);
 });

@@ -14,6 +14,8 @@
 // f64 at most 1.0 ulp from Math.exp over 2^20 random points of [−745, 709.78].
 
 // f32 constants
+import { madd, nmadd } from './madd';
+
 // @ts-ignore: decorator
 @inline const F32_LOG2E: f32 = reinterpret<f32>(0x3FB8AA3B); // 1.44269504
 // @ts-ignore: decorator
@@ -46,19 +48,19 @@
 @inline export function expF32x4(x: v128): v128 {
   x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(F32_EXP_MIN)), f32x4.splat(F32_EXP_MAX));
   // n = nearest(x·log2 e) by the round-to-integer magic of 1.5·2^23; its low bits are n as an i32
-  const t = f32x4.add(f32x4.mul(x, f32x4.splat(F32_LOG2E)), f32x4.splat(F32_ROUND_MAGIC));
+  const t = madd<f32>(x, f32x4.splat(F32_LOG2E), f32x4.splat(F32_ROUND_MAGIC));
   const n = f32x4.sub(t, f32x4.splat(F32_ROUND_MAGIC));
   const ni = i32x4.sub(t, i32x4.splat(0x4B400000));
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(F32_LN2_HI)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(F32_LN2_LO)));
+  let r = nmadd<f32>(n, f32x4.splat(F32_LN2_HI), x);
+  r = nmadd<f32>(n, f32x4.splat(F32_LN2_LO), r);
   // Horner, the minimax coefficients of scripts/fit-exp-polynomial.py (relative error 1.7e-8)
   let p = f32x4.splat(reinterpret<f32>(0x3AB5738E)); // 0.0013843642
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(reinterpret<f32>(0x3C0933C1))); // 0.0083741555
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(reinterpret<f32>(0x3D2AAC11))); // 0.041668002
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(reinterpret<f32>(0x3E2AAA0D))); // 0.16666432
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(reinterpret<f32>(0x3EFFFFFE))); // 0.49999994
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>1.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>1.0));
+  p = madd<f32>(p, r, f32x4.splat(reinterpret<f32>(0x3C0933C1))); // 0.0083741555
+  p = madd<f32>(p, r, f32x4.splat(reinterpret<f32>(0x3D2AAC11))); // 0.041668002
+  p = madd<f32>(p, r, f32x4.splat(reinterpret<f32>(0x3E2AAA0D))); // 0.16666432
+  p = madd<f32>(p, r, f32x4.splat(reinterpret<f32>(0x3EFFFFFE))); // 0.49999994
+  p = madd<f32>(p, r, f32x4.splat(<f32>1.0));
+  p = madd<f32>(p, r, f32x4.splat(<f32>1.0));
   const half = i32x4.shr_s(ni, 1);
   const scaleA = i32x4.shl(i32x4.add(half, i32x4.splat(127)), 23);
   const scaleB = i32x4.shl(i32x4.add(i32x4.sub(ni, half), i32x4.splat(127)), 23);
@@ -70,26 +72,26 @@
 @inline export function expF64x2(x: v128): v128 {
   x = f64x2.pmin(f64x2.pmax(x, f64x2.splat(F64_EXP_MIN)), f64x2.splat(F64_EXP_MAX));
   // n = nearest(x·log2 e) by the round-to-integer magic of 1.5·2^52; its low bits are n as an i64
-  const t = f64x2.add(f64x2.mul(x, f64x2.splat(F64_LOG2E)), f64x2.splat(F64_ROUND_MAGIC));
+  const t = madd<f64>(x, f64x2.splat(F64_LOG2E), f64x2.splat(F64_ROUND_MAGIC));
   const n = f64x2.sub(t, f64x2.splat(F64_ROUND_MAGIC));
   const ni = i64x2.sub(t, i64x2.splat(0x4338000000000000));
-  let r = f64x2.sub(x, f64x2.mul(n, f64x2.splat(F64_LN2_HI)));
-  r = f64x2.sub(r, f64x2.mul(n, f64x2.splat(F64_LN2_LO)));
+  let r = nmadd<f64>(n, f64x2.splat(F64_LN2_HI), x);
+  r = nmadd<f64>(n, f64x2.splat(F64_LN2_LO), r);
   // Horner, coefficients 1/k! for k = 13 … 0
   let p = f64x2.splat(1.6059043836821613e-10); // 1/13!
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(2.08767569878681e-9)); // 1/12!
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(2.505210838544172e-8)); // 1/11!
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(2.755731922398589e-7)); // 1/10!
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(2.7557319223985893e-6)); // 1/9!
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(2.48015873015873e-5)); // 1/8!
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.984126984126984e-4)); // 1/7!
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.388888888888889e-3)); // 1/6!
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(8.333333333333333e-3)); // 1/5!
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(4.1666666666666664e-2)); // 1/4!
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.6666666666666666e-1)); // 1/3!
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  p = madd<f64>(p, r, f64x2.splat(2.08767569878681e-9)); // 1/12!
+  p = madd<f64>(p, r, f64x2.splat(2.505210838544172e-8)); // 1/11!
+  p = madd<f64>(p, r, f64x2.splat(2.755731922398589e-7)); // 1/10!
+  p = madd<f64>(p, r, f64x2.splat(2.7557319223985893e-6)); // 1/9!
+  p = madd<f64>(p, r, f64x2.splat(2.48015873015873e-5)); // 1/8!
+  p = madd<f64>(p, r, f64x2.splat(1.984126984126984e-4)); // 1/7!
+  p = madd<f64>(p, r, f64x2.splat(1.388888888888889e-3)); // 1/6!
+  p = madd<f64>(p, r, f64x2.splat(8.333333333333333e-3)); // 1/5!
+  p = madd<f64>(p, r, f64x2.splat(4.1666666666666664e-2)); // 1/4!
+  p = madd<f64>(p, r, f64x2.splat(1.6666666666666666e-1)); // 1/3!
+  p = madd<f64>(p, r, f64x2.splat(0.5));
+  p = madd<f64>(p, r, f64x2.splat(1.0));
+  p = madd<f64>(p, r, f64x2.splat(1.0));
   const half = i64x2.shr_s(ni, 1);
   const scaleA = i64x2.shl(i64x2.add(half, i64x2.splat(1023)), 52);
   const scaleB = i64x2.shl(i64x2.add(i64x2.sub(ni, half), i64x2.splat(1023)), 52);

@@ -12,6 +12,8 @@
 // (subnormals included), f64 1.0 ulp from Math.log; log1p f32 at most 1.44 ulp over every 2053rd float
 // of (−1, 3.4e38], f64 1.0 ulp from Math.log1p.
 
+import { madd } from './madd';
+
 // @ts-ignore: decorator
 @inline const F32_LN2_HI: f32 = reinterpret<f32>(0x3F317200); // 0.693145751953125
 // @ts-ignore: decorator
@@ -46,9 +48,9 @@
   const z = f32x4.mul(s, s);
   // R = 2z/3 + 2z²/5 + 2z³/7 + 2z⁴/9, log(1 + f) = f − (f²/2 − s·(f²/2 + R)) = 2s + s·R
   let r = f32x4.splat(<f32>(2.0 / 9.0));
-  r = f32x4.add(f32x4.mul(r, z), f32x4.splat(<f32>(2.0 / 7.0)));
-  r = f32x4.add(f32x4.mul(r, z), f32x4.splat(<f32>(2.0 / 5.0)));
-  r = f32x4.add(f32x4.mul(r, z), f32x4.splat(<f32>(2.0 / 3.0)));
+  r = madd<f32>(r, z, f32x4.splat(<f32>(2.0 / 7.0)));
+  r = madd<f32>(r, z, f32x4.splat(<f32>(2.0 / 5.0)));
+  r = madd<f32>(r, z, f32x4.splat(<f32>(2.0 / 3.0)));
   r = f32x4.mul(r, z);
   const halfSquare = f32x4.mul(f32x4.mul(f, f), f32x4.splat(0.5));
   const logM = f32x4.sub(f, f32x4.sub(halfSquare, f32x4.mul(s, f32x4.add(halfSquare, r))));
@@ -81,15 +83,15 @@
   const z = f64x2.mul(s, s);
   // R = Σ 2z^k/(2k+1) for k = 1 … 10, log(1 + f) = f − (f²/2 − s·(f²/2 + R))
   let r = f64x2.splat(2.0 / 21.0);
-  r = f64x2.add(f64x2.mul(r, z), f64x2.splat(2.0 / 19.0));
-  r = f64x2.add(f64x2.mul(r, z), f64x2.splat(2.0 / 17.0));
-  r = f64x2.add(f64x2.mul(r, z), f64x2.splat(2.0 / 15.0));
-  r = f64x2.add(f64x2.mul(r, z), f64x2.splat(2.0 / 13.0));
-  r = f64x2.add(f64x2.mul(r, z), f64x2.splat(2.0 / 11.0));
-  r = f64x2.add(f64x2.mul(r, z), f64x2.splat(2.0 / 9.0));
-  r = f64x2.add(f64x2.mul(r, z), f64x2.splat(2.0 / 7.0));
-  r = f64x2.add(f64x2.mul(r, z), f64x2.splat(2.0 / 5.0));
-  r = f64x2.add(f64x2.mul(r, z), f64x2.splat(2.0 / 3.0));
+  r = madd<f64>(r, z, f64x2.splat(2.0 / 19.0));
+  r = madd<f64>(r, z, f64x2.splat(2.0 / 17.0));
+  r = madd<f64>(r, z, f64x2.splat(2.0 / 15.0));
+  r = madd<f64>(r, z, f64x2.splat(2.0 / 13.0));
+  r = madd<f64>(r, z, f64x2.splat(2.0 / 11.0));
+  r = madd<f64>(r, z, f64x2.splat(2.0 / 9.0));
+  r = madd<f64>(r, z, f64x2.splat(2.0 / 7.0));
+  r = madd<f64>(r, z, f64x2.splat(2.0 / 5.0));
+  r = madd<f64>(r, z, f64x2.splat(2.0 / 3.0));
   r = f64x2.mul(r, z);
   const halfSquare = f64x2.mul(f64x2.mul(f, f), f64x2.splat(0.5));
   const logM = f64x2.sub(f, f64x2.sub(halfSquare, f64x2.mul(s, f64x2.add(halfSquare, r))));

@@ -3,8 +3,8 @@
 import * as xentropy from 'xentropy';
 import { fetchGolden, runGolden } from './golden-runner.js';
 
-window.xentropyTest = async (simd) => {
-  await xentropy.init({ simd });
+window.xentropyTest = async (options) => {
+  await xentropy.init(options);
   const golden = await fetchGolden('/test/golden/');
   return { build: xentropy.wasmBuild(), results: runGolden(xentropy, golden) };
 };

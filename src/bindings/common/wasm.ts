@@ -1,6 +1,6 @@
 // The raw WebAssembly exports, typed in one place, and the one instance every binding calls.
 import { instantiate } from '@assemblyscript/loader';
-import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64, THREADS_WASM_BASE64 } from '../../generated/wasm.js';
+import { RELAXED_WASM_BASE64, SCALAR_WASM_BASE64, SIMD_WASM_BASE64, THREADS_WASM_BASE64 } from '../../generated/wasm.js';
 import type { InitOptions, WasmBuild } from '../../types.js';
 import { startWorkers, stopWorkers, threadCount } from './threads.js';
 import { checkOptions, describe } from './validate.js';
@@ -87,14 +87,17 @@ let shared: { memory: WebAssembly.Memory; bytes: Uint8Array<ArrayBuffer> } | und
  * Loads and instantiates the WebAssembly once. Idempotent: concurrent calls share one promise, and a
  * call after a build is active keeps it unless `simd` or `threads` asks for something else, which it
  * then loads and makes active (each build stays instantiated, so switching back is immediate).
- * `threads` > 1 splits the rows of big calls across Node worker_threads on shared memory (SIMD build);
+ * The relaxed-SIMD build (fused multiply-add) is taken where the engine validates it, unless
+ * `relaxedSimd: false`. `threads` > 1 splits the rows of big calls across Node worker_threads on shared memory (SIMD build);
  * where that cannot run, init says so on the console and runs on one thread.
  * @throws Error when `simd: true` is asked of an engine without WebAssembly SIMD.
  */
 export async function init(options: InitOptions = {}): Promise<void> {
-  const { simd, threads } = checkOptions('init', options, ['simd', 'threads']);
-  if (simd !== undefined && typeof simd !== 'boolean') {
-    throw new TypeError(`init: options.simd must be a boolean or left out, received ${describe(simd)}`);
+  const { simd, relaxedSimd, threads } = checkOptions('init', options, ['simd', 'relaxedSimd', 'threads']);
+  for (const [name, value] of [['simd', simd], ['relaxedSimd', relaxedSimd]] as const) {
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new TypeError(`init: options.${name} must be a boolean or left out, received ${describe(value)}`);
+    }
   }
   if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads))) {
     throw new TypeError(`init: options.threads must be an integer, received ${describe(threads)}`);
@@ -102,13 +105,19 @@ export async function init(options: InitOptions = {}): Promise<void> {
   if (threads !== undefined && (threads < 1 || threads > 256)) {
     throw new RangeError(`init: options.threads must be in [1, 256], received ${threads}`);
   }
-  if (simd === undefined && threads === undefined && active) return;
+  if (simd === undefined && relaxedSimd === undefined && threads === undefined && active) return;
   const simdBytes = base64ToBytes(SIMD_WASM_BASE64);
   const simdSupported = WebAssembly.validate(simdBytes);
   if (simd === true && !simdSupported) {
     throw new Error('init: { simd: true } was asked, but this engine cannot run WebAssembly SIMD; use { simd: false }');
   }
-  const build: WasmBuild = (simd ?? simdSupported) ? 'simd' : 'scalar';
+  const relaxedBytes = base64ToBytes(RELAXED_WASM_BASE64);
+  const relaxedSupported = simdSupported && WebAssembly.validate(relaxedBytes);
+  if (relaxedSimd === true && simd !== false && !relaxedSupported) {
+    throw new Error('init: { relaxedSimd: true } was asked, but this engine cannot run relaxed WebAssembly SIMD');
+  }
+  const useSimd = simd ?? simdSupported;
+  const build: WasmBuild = !useSimd ? 'scalar' : (relaxedSimd ?? relaxedSupported) ? 'relaxed-simd' : 'simd';
   let wanted = threads ?? 1;
   const why = wanted > 1 ? (build === 'scalar' ? 'threads need the SIMD build' : threadsUnavailable()) : undefined;
   if (why) {
@@ -122,11 +131,12 @@ export async function init(options: InitOptions = {}): Promise<void> {
     };
     const exports = await load('threads', shared.bytes, { env: { memory: shared.memory } });
     if (threadCount() !== wanted) await startWorkers(shared.bytes, shared.memory, wanted - 1);
-    active = { build, exports, threads: wanted };
+    active = { build: 'simd', exports, threads: wanted };
     return;
   }
   await stopWorkers();
-  const exports = await load(build, build === 'simd' ? simdBytes : base64ToBytes(SCALAR_WASM_BASE64));
+  const bytes = { 'relaxed-simd': relaxedBytes, simd: simdBytes, scalar: base64ToBytes(SCALAR_WASM_BASE64) }[build];
+  const exports = await load(build, bytes);
   active = { build, exports, threads: 1 };
 }
 
@@ -135,7 +145,7 @@ export function wasmThreads(): number {
   return active?.threads ?? 1;
 }
 
-/** The build that runs the kernels: 'simd' or 'scalar', or `undefined` before `init()` has resolved. */
+/** The build that runs the kernels: 'relaxed-simd', 'simd' or 'scalar', or `undefined` before `init()` has resolved. */
 export function wasmBuild(): WasmBuild | undefined {
   return active?.build;
 }

@@ -1,0 +1,26 @@
+// `npm run bench:browser`: crossEntropy in Debian's Chromium, per build (relaxed SIMD, SIMD, scalar),
+// zero-copy, float32 [8192, 1000]; writes bench/BROWSER-RESULTS.md. Needs dist/ (npm ci) and Chromium.
+import { writeFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { serve } from '../scripts/serve.mjs';
+
+const { url, close } = await serve(new URL('../', import.meta.url).pathname);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+const page = await browser.newPage();
+await page.goto(`${url}bench/browser.html`);
+await page.waitForFunction(() => window.benchReady);
+const [rows, classes] = [8192, 1000];
+const results = await page.evaluate((o) => window.runBench(o), { rows, classes, rounds: Number(process.env.BENCH_ROUNDS ?? 7), minMs: 100 });
+const version = browser.version();
+await browser.close();
+await close();
+const lines = ['| build | forward ms | Gelem/s | forward + gradient ms | Gelem/s |', '| --- | ---: | ---: | ---: | ---: |'];
+for (const [name, r] of Object.entries(results)) {
+  lines.push(`| ${name} | ${r.forward.toFixed(2)} | ${((rows * classes) / r.forward / 1e6).toFixed(2)} | ${r.backward.toFixed(2)} | ${((rows * classes) / r.backward / 1e6).toFixed(2)} |`);
+}
+const report = `# In-browser results\n\n\`npm run bench:browser\`: crossEntropy and crossEntropyWithGrad on float32 [${rows}, ${classes}] logits from\n\`allocTensor\` (zero-copy), one thread, in Chromium ${version} (headless, Debian's), medians of\n${process.env.BENCH_ROUNDS ?? 7} rounds of at least 100 ms each.\n\n${lines.join('\n')}\n`;
+writeFileSync(new URL('BROWSER-RESULTS.md', import.meta.url), report);
+console.log(report);
