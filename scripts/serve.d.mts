@@ -1,1 +1,1 @@
-export function serve(root: string, port?: number): Promise<{ url: string; close: () => Promise<void> }>;
+export function serve(root: string, port?: number, options?: { isolated?: boolean }): Promise<{ url: string; close: () => Promise<void> }>;

@@ -8,8 +8,12 @@ const TYPES = {
   '.json': 'application/json', '.wasm': 'application/wasm', '.png': 'image/png', '.svg': 'image/svg+xml',
 };
 
-/** Serves `root` on 127.0.0.1:`port` (0 picks a free port); resolves to { url, close }. */
-export function serve(root, port = 0) {
+/**
+ * Serves `root` on 127.0.0.1:`port` (0 picks a free port); resolves to { url, close }. With `isolated`,
+ * pages are cross-origin isolated (COOP and COEP headers), as SharedArrayBuffer needs.
+ */
+export function serve(root, port = 0, { isolated = false } = {}) {
+  const isolation = isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {};
   const server = createServer((request, response) => {
     const path = normalize(decodeURIComponent(new URL(request.url, 'http://localhost').pathname)).replace(/^(\.\.[/\\])+/, '');
     let file = join(root, path);
@@ -20,7 +24,7 @@ export function serve(root, port = 0) {
       response.writeHead(404).end('not found');
       return;
     }
-    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store', ...isolation });
     createReadStream(file).pipe(response);
   });
   return new Promise((resolve) => {

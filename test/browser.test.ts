@@ -21,6 +21,7 @@ const skip = process.env.XENTROPY_SKIP_BROWSER === '1';
 
 let browser: Browser;
 let server: { url: string; close: () => Promise<void> };
+let isolatedServer: { url: string; close: () => Promise<void> };
 let demoUrl: string;
 let closeDemo: () => Promise<void>;
 
@@ -40,6 +41,7 @@ beforeAll(async () => {
   await esbuild.build({ entryPoints: [`${app}app.js`], bundle: true, format: 'esm', outfile: `${work}esbuild/app.js`, logLevel: 'silent' });
   writeFileSync(`${work}esbuild/index.html`, '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="./app.js"></script>');
   server = await serve(root);
+  isolatedServer = await serve(root, 0, { isolated: true });
   const demo = await serve(await buildDemo());
   demoUrl = demo.url;
   closeDemo = demo.close;
@@ -49,6 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  await isolatedServer?.close();
   await closeDemo?.();
 });
 
@@ -105,6 +108,21 @@ describe.skipIf(skip)('in Chromium, the relaxed-SIMD build (fused multiply-add)'
         assertUlpClose(fromBase64(results[name][k]), fromBase64(encoded), 8, dtype, `${name}, output ${k}`);
       });
     }
+  });
+});
+
+describe.skipIf(skip)('in Chromium, threads', () => {
+  it('run in a Web Worker of a cross-origin-isolated page, bit for bit like one thread; the main thread falls back and says so', async () => {
+    const page = await open(`${isolatedServer.url}test/browser/threads.html`);
+    type Result = { threads: number; build: string; lossEqual: boolean; gradEqual: boolean; softmaxEqual: boolean };
+    const worker = await page.evaluate(() => (window as unknown as { workerTest: () => Promise<Result> }).workerTest());
+    expect(worker).toEqual({ threads: 2, build: 'simd', lossEqual: true, gradEqual: true, softmaxEqual: true });
+    type Main = { threads: number; warnings: string[]; isolated: boolean };
+    const main = await page.evaluate(() => (window as unknown as { mainThreadTest: () => Promise<Main> }).mainThreadTest());
+    expect(main.isolated).toBe(true);
+    expect(main.threads).toBe(1);
+    expect(main.warnings.join()).toMatch(/main thread may not wait for workers: call xentropy from a Web Worker/);
+    await page.close();
   });
 });
 

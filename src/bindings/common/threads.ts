@@ -1,7 +1,8 @@
-// Splitting a kernel's rows across threads: Node worker_threads, each running the threads build of the
-// kernels on the one shared WebAssembly memory. The calling thread takes the first share of the rows and
-// waits (Atomics.wait) for the others, so every public function stays synchronous. Each thread writes
-// only its own rows, so the results are identical to one thread's.
+// Splitting a kernel's rows across threads: Node worker_threads, or Web Workers when xentropy itself runs
+// in a cross-origin-isolated Web Worker, each running the threads build of the kernels on the one shared
+// WebAssembly memory. The calling thread takes the first share of the rows and waits (Atomics.wait) for
+// the others, so every public function stays synchronous (which is why a page's main thread, which may
+// not wait, cannot use threads). Each thread writes only its own rows: results equal one thread's.
 
 /** The kernels that may run on a worker, with how many arguments each takes. */
 export const PARALLEL_KERNELS = [
@@ -19,74 +20,114 @@ const DONE = 1; // Int32 index: workers finished with the current task
 /** Below this many elements a call is not worth waking workers for. */
 const MIN_PARALLEL_ELEMENTS = 1 << 16;
 
-// The worker's own code, as a string, so that the package needs no separate file.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { bytes, memory, control, index, names } = workerData;
-const flags = new Int32Array(control, 0, 2);
-const slots = new Float64Array(control, 16);
-WebAssembly.instantiate(bytes, { env: { memory, abort() { throw new Error('xentropy worker: abort'); } } }).then(({ instance }) => {
-  const kernels = instance.exports;
-  let seen = Atomics.load(flags, 0); // read before 'ready', so no task can slip in between
-  parentPort.postMessage('ready');
-  for (;;) {
-    Atomics.wait(flags, 0, seen);
-    seen = Atomics.load(flags, 0);
-    if (seen < 0) break;
-    const base = index * ${SLOT};
-    const count = slots[base + 1];
-    if (count >= 0) {
-      const args = Array.from(slots.subarray(base + 2, base + 2 + count));
-      kernels[names[slots[base]]](...args);
+// The worker's own code, as a string, so that the package needs no separate file: `start` runs the task
+// loop; a prelude per platform hands it the start-up data and a way to answer.
+const WORKER_LOOP = `
+function start({ bytes, memory, control, index, names }, reply) {
+  const flags = new Int32Array(control, 0, 2);
+  const slots = new Float64Array(control, 16);
+  WebAssembly.instantiate(bytes, { env: { memory, abort() { throw new Error('xentropy worker: abort'); } } }).then(({ instance }) => {
+    const kernels = instance.exports;
+    let seen = Atomics.load(flags, 0); // read before 'ready', so no task can slip in between
+    reply('ready');
+    for (;;) {
+      Atomics.wait(flags, 0, seen);
+      seen = Atomics.load(flags, 0);
+      if (seen < 0) break;
+      const base = index * ${SLOT};
+      const count = slots[base + 1];
+      if (count >= 0) kernels[names[slots[base]]](...Array.from(slots.subarray(base + 2, base + 2 + count)));
+      Atomics.add(flags, 1, 1);
+      Atomics.notify(flags, 1);
     }
-    Atomics.add(flags, 1, 1);
-    Atomics.notify(flags, 1);
-  }
-});
+  });
+}
+`;
+const NODE_WORKER_SOURCE = `${WORKER_LOOP}
+const { parentPort, workerData } = require('node:worker_threads');
+start(workerData, (message) => parentPort.postMessage(message));
+`;
+const WEB_WORKER_SOURCE = `${WORKER_LOOP}
+self.onmessage = (event) => start(event.data, (message) => self.postMessage(message));
 `;
 
+/** A started worker, whatever the platform. */
+interface PoolWorker {
+  terminate(): unknown;
+}
+
 /** The part of node:worker_threads' Worker this module uses (no Node types in the browser build). */
-interface NodeWorker {
+interface NodeWorker extends PoolWorker {
   once(event: 'message' | 'error', listener: (value: unknown) => void): void;
-  terminate(): Promise<number>;
   unref(): void;
 }
 type NodeWorkerConstructor = new (source: string, options: { eval: boolean; workerData: unknown }) => NodeWorker;
 
 interface Pool {
-  workers: NodeWorker[];
+  workers: PoolWorker[];
   flags: Int32Array;
   slots: Float64Array;
+  /** The Web Workers' script URL, revoked when the pool stops. */
+  scriptUrl?: string;
 }
 
 let pool: Pool | undefined;
 
+const isNode = (): boolean => Boolean((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node);
+
+/** Why threads cannot run here, or undefined where they can. */
+export function threadsUnavailable(): string | undefined {
+  if (typeof SharedArrayBuffer === 'undefined') return 'SharedArrayBuffer is missing (a page needs cross-origin isolation: COOP and COEP headers)';
+  if (isNode()) return undefined;
+  const scope = globalThis as { WorkerGlobalScope?: abstract new () => unknown; crossOriginIsolated?: boolean };
+  if (!(scope.WorkerGlobalScope && globalThis instanceof scope.WorkerGlobalScope)) {
+    return "a page's main thread may not wait for workers: call xentropy from a Web Worker to use threads";
+  }
+  if (!scope.crossOriginIsolated) return 'the page is not cross-origin isolated (COOP and COEP headers)';
+  return undefined;
+}
+
 /** Starts `count` workers on the threads build's bytes and shared memory. */
 export async function startWorkers(bytes: Uint8Array, memory: WebAssembly.Memory, count: number): Promise<void> {
   await stopWorkers();
-  const moduleName = 'node:worker_threads';
-  const { Worker } = (await import(/* @vite-ignore */ moduleName)) as { Worker: NodeWorkerConstructor };
   const control = new SharedArrayBuffer(16 + 8 * SLOT * count);
   const names = [...PARALLEL_KERNELS];
-  const workers = await Promise.all(
-    Array.from({ length: count }, (_, index) => new Promise<NodeWorker>((resolve, reject) => {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bytes, memory, control, index, names } });
-      worker.once('message', () => resolve(worker));
-      worker.once('error', reject);
-    })),
-  );
-  for (const worker of workers) worker.unref(); // an idle pool never keeps the process alive
-  pool = { workers, flags: new Int32Array(control, 0, 2), slots: new Float64Array(control, 16) };
+  const data = (index: number) => ({ bytes, memory, control, index, names });
+  const next: Pool = { workers: [], flags: new Int32Array(control, 0, 2), slots: new Float64Array(control, 16) };
+  if (isNode()) {
+    const moduleName = 'node:worker_threads';
+    const { Worker } = (await import(/* @vite-ignore */ moduleName)) as { Worker: NodeWorkerConstructor };
+    next.workers = await Promise.all(
+      Array.from({ length: count }, (_, index) => new Promise<NodeWorker>((resolve, reject) => {
+        const worker = new Worker(NODE_WORKER_SOURCE, { eval: true, workerData: data(index) });
+        worker.once('message', () => resolve(worker));
+        worker.once('error', reject);
+      })),
+    );
+    for (const worker of next.workers as NodeWorker[]) worker.unref(); // an idle pool never keeps the process alive
+  } else {
+    next.scriptUrl = URL.createObjectURL(new Blob([WEB_WORKER_SOURCE], { type: 'text/javascript' }));
+    next.workers = await Promise.all(
+      Array.from({ length: count }, (_, index) => new Promise<Worker>((resolve, reject) => {
+        const worker = new Worker(next.scriptUrl as string);
+        worker.onmessage = () => resolve(worker);
+        worker.onerror = (event) => reject(new Error(`xentropy: a thread failed to start: ${event.message}`));
+        worker.postMessage(data(index));
+      })),
+    );
+  }
+  pool = next;
 }
 
 /** Stops the workers (the next init() without threads, or a new pool). */
 export async function stopWorkers(): Promise<void> {
   if (!pool) return;
-  const { workers, flags } = pool;
+  const { workers, flags, scriptUrl } = pool;
   pool = undefined;
   Atomics.store(flags, GENERATION, -1);
   Atomics.notify(flags, GENERATION);
   await Promise.all(workers.map((w) => w.terminate()));
+  if (scriptUrl) URL.revokeObjectURL(scriptUrl);
 }
 
 /** Threads that share the rows of a call: 1 plus the workers. */

@@ -2,7 +2,7 @@
 import { instantiate } from '@assemblyscript/loader';
 import { RELAXED_WASM_BASE64, SCALAR_WASM_BASE64, SIMD_WASM_BASE64, THREADS_WASM_BASE64 } from '../../generated/wasm.js';
 import type { InitOptions, WasmBuild } from '../../types.js';
-import { startWorkers, stopWorkers, threadCount } from './threads.js';
+import { startWorkers, stopWorkers, threadCount, threadsUnavailable } from './threads.js';
 import { checkOptions, describe } from './validate.js';
 
 type Ptr = number;
@@ -71,14 +71,6 @@ function load(key: string, bytes: Uint8Array<ArrayBuffer>, imports: Record<strin
     loading.set(key, promise);
   }
   return promise;
-}
-
-/** Why threads cannot run here, or undefined where they can (Node with SharedArrayBuffer). */
-function threadsUnavailable(): string | undefined {
-  const node = Boolean((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node);
-  if (typeof SharedArrayBuffer === 'undefined') return 'SharedArrayBuffer is missing (a browser page needs cross-origin isolation)';
-  if (!node) return 'threads use Node worker_threads; Web Workers are not supported yet';
-  return undefined;
 }
 
 let shared: { memory: WebAssembly.Memory; bytes: Uint8Array<ArrayBuffer> } | undefined;
