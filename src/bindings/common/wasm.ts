@@ -144,7 +144,8 @@ export function wasmBuild(): WasmBuild | undefined {
 
 /**
  * Bytes of WebAssembly memory the active build holds (0 before `init()`): it grows to the largest
- * chunk a call has needed (at most about 256 MiB, see README) and stays there, reused by every call.
+ * chunk a call has needed (about 1 MiB per thread for plain arrays) plus any `allocTensor` tensors, and
+ * stays there, reused by every call.
  */
 export function wasmMemoryBytes(): number {
   return active ? active.exports.memory.buffer.byteLength : 0;

@@ -1,5 +1,6 @@
 // Lays out one call's buffers in the WebAssembly scratch region and gives typed views on them.
 import type { FloatArray } from '../../types.js';
+import { threadCount } from './threads.js';
 import type { WasmExports } from './wasm.js';
 
 export type DType = 'f32' | 'f64';
@@ -17,7 +18,7 @@ const MAX_SCRATCH_BYTES = 2 ** 32 - 2 ** 20;
  * Large inputs are processed in chunks of whole rows whose buffers take at most this many bytes, so
  * WebAssembly memory stays bounded whatever the input's size.
  */
-let chunkBytes = 256 * 2 ** 20;
+let chunkBytes = 4 * 2 ** 20;
 
 /** Sets the chunk size (tests use small ones to exercise chunking); returns the previous one. */
 export function setChunkBytes(bytes: number): number {
@@ -38,7 +39,8 @@ export function chunkRanges(caller: string, units: number, bytesPerUnit: number,
       `${caller}: one row needs ${fixedBytes + bytesPerUnit} bytes of WebAssembly memory, more than its 4 GiB address space`,
     );
   }
-  const perChunk = Math.max(1, Math.floor((chunkBytes - fixedBytes) / Math.max(bytesPerUnit, 1)));
+  const budget = chunkBytes * threadCount();
+  const perChunk = Math.max(1, Math.floor((budget - fixedBytes) / Math.max(bytesPerUnit, 1)));
   const ranges: [number, number][] = [];
   for (let start = 0; start < units; start += perChunk) ranges.push([start, Math.min(units, start + perChunk)]);
   return ranges;
