@@ -5,7 +5,7 @@
 import { crossEntropyIndexRows, crossEntropyProbRows } from './kernels/cross-entropy';
 import { BCE, BCE_WITH_LOGITS, elementwiseLoss, KL_DIV, KL_DIV_LOG_TARGET, MSE } from './kernels/elementwise-losses';
 import { entropyRows } from './kernels/entropy';
-import { expBatch, log1pBatch, logBatch } from './kernels/exp-batch';
+import { EXP, LOG, LOG1P, mathBatch } from './kernels/exp-batch';
 import { logSigmoidBatch, sigmoidBatch } from './kernels/sigmoid';
 import { logSoftmaxRows } from './kernels/log-softmax';
 import { logSumExpRows } from './kernels/log-sum-exp';
@@ -57,12 +57,12 @@ export function crossEntropyProbF64(
 export function swapLastTwoDimsF32(src: usize, dst: usize, outer: i32, a: i32, b: i32): void { swapLastTwoDims<f32>(src, dst, outer, a, b); }
 export function swapLastTwoDimsF64(src: usize, dst: usize, outer: i32, a: i32, b: i32): void { swapLastTwoDims<f64>(src, dst, outer, a, b); }
 
-export function expF32(x: usize, n: i32, out: usize): void { expBatch<f32>(x, n, out); }
-export function expF64(x: usize, n: i32, out: usize): void { expBatch<f64>(x, n, out); }
-export function logF32(x: usize, n: i32, out: usize): void { logBatch<f32>(x, n, out); }
-export function logF64(x: usize, n: i32, out: usize): void { logBatch<f64>(x, n, out); }
-export function log1pF32(x: usize, n: i32, out: usize): void { log1pBatch<f32>(x, n, out); }
-export function log1pF64(x: usize, n: i32, out: usize): void { log1pBatch<f64>(x, n, out); }
+export function expF32(x: usize, n: i32, out: usize): void { mathBatch<f32>(EXP, x, n, out); }
+export function expF64(x: usize, n: i32, out: usize): void { mathBatch<f64>(EXP, x, n, out); }
+export function logF32(x: usize, n: i32, out: usize): void { mathBatch<f32>(LOG, x, n, out); }
+export function logF64(x: usize, n: i32, out: usize): void { mathBatch<f64>(LOG, x, n, out); }
+export function log1pF32(x: usize, n: i32, out: usize): void { mathBatch<f32>(LOG1P, x, n, out); }
+export function log1pF64(x: usize, n: i32, out: usize): void { mathBatch<f64>(LOG1P, x, n, out); }
 
 export function sigmoidF32(x: usize, n: i32, out: usize): void { sigmoidBatch<f32>(x, n, out); }
 export function sigmoidF64(x: usize, n: i32, out: usize): void { sigmoidBatch<f64>(x, n, out); }
@@ -72,17 +72,25 @@ export function logSigmoidF64(x: usize, n: i32, out: usize): void { logSigmoidBa
 export function entropyF32(p: usize, rows: i32, cols: i32, out: usize): void { entropyRows<f32>(p, rows, cols, out); }
 export function entropyF64(p: usize, rows: i32, cols: i32, out: usize): void { entropyRows<f64>(p, rows, cols, out); }
 
+// Each op is its own inlined copy of the kernel, so that the op's branches fold away.
+// @ts-ignore: decorator
+@inline function elementwiseLossOf<T>(
+  op: i32, x: usize, y: usize, rows: i32, cols: i32, weight: usize, weightPerElement: i32,
+  posWeight: usize, posWeightPerElement: i32, lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
+): f64 {
+  if (op == BCE) return elementwiseLoss<T>(BCE, x, y, rows, cols, weight, weightPerElement, posWeight, posWeightPerElement, lossOut, grad, gradScale, gradOutput);
+  if (op == BCE_WITH_LOGITS) return elementwiseLoss<T>(BCE_WITH_LOGITS, x, y, rows, cols, weight, weightPerElement, posWeight, posWeightPerElement, lossOut, grad, gradScale, gradOutput);
+  if (op == KL_DIV) return elementwiseLoss<T>(KL_DIV, x, y, rows, cols, weight, weightPerElement, posWeight, posWeightPerElement, lossOut, grad, gradScale, gradOutput);
+  if (op == KL_DIV_LOG_TARGET) return elementwiseLoss<T>(KL_DIV_LOG_TARGET, x, y, rows, cols, weight, weightPerElement, posWeight, posWeightPerElement, lossOut, grad, gradScale, gradOutput);
+  return elementwiseLoss<T>(MSE, x, y, rows, cols, weight, weightPerElement, posWeight, posWeightPerElement, lossOut, grad, gradScale, gradOutput);
+}
+
 /** Elementwise loss `op` (0 BCE, 1 BCE with logits, 2 KL, 3 KL with log target, 4 MSE) in f32; returns Σ loss. */
 export function elementwiseLossF32(
   op: i32, x: usize, y: usize, rows: i32, cols: i32, weight: usize, weightPerElement: i32,
   posWeight: usize, posWeightPerElement: i32, lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
 ): f64 {
-  // Each op is its own inlined copy, so that the op's branches fold away.
-  if (op == BCE) return elementwiseLoss<f32>(BCE, x, y, rows, cols, weight, weightPerElement, posWeight, posWeightPerElement, lossOut, grad, gradScale, gradOutput);
-  if (op == BCE_WITH_LOGITS) return elementwiseLoss<f32>(BCE_WITH_LOGITS, x, y, rows, cols, weight, weightPerElement, posWeight, posWeightPerElement, lossOut, grad, gradScale, gradOutput);
-  if (op == KL_DIV) return elementwiseLoss<f32>(KL_DIV, x, y, rows, cols, weight, weightPerElement, posWeight, posWeightPerElement, lossOut, grad, gradScale, gradOutput);
-  if (op == KL_DIV_LOG_TARGET) return elementwiseLoss<f32>(KL_DIV_LOG_TARGET, x, y, rows, cols, weight, weightPerElement, posWeight, posWeightPerElement, lossOut, grad, gradScale, gradOutput);
-  return elementwiseLoss<f32>(MSE, x, y, rows, cols, weight, weightPerElement, posWeight, posWeightPerElement, lossOut, grad, gradScale, gradOutput);
+  return elementwiseLossOf<f32>(op, x, y, rows, cols, weight, weightPerElement, posWeight, posWeightPerElement, lossOut, grad, gradScale, gradOutput);
 }
 
 /** As elementwiseLossF32, in f64. */
@@ -90,9 +98,5 @@ export function elementwiseLossF64(
   op: i32, x: usize, y: usize, rows: i32, cols: i32, weight: usize, weightPerElement: i32,
   posWeight: usize, posWeightPerElement: i32, lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
 ): f64 {
-  if (op == BCE) return elementwiseLoss<f64>(BCE, x, y, rows, cols, weight, weightPerElement, posWeight, posWeightPerElement, lossOut, grad, gradScale, gradOutput);
-  if (op == BCE_WITH_LOGITS) return elementwiseLoss<f64>(BCE_WITH_LOGITS, x, y, rows, cols, weight, weightPerElement, posWeight, posWeightPerElement, lossOut, grad, gradScale, gradOutput);
-  if (op == KL_DIV) return elementwiseLoss<f64>(KL_DIV, x, y, rows, cols, weight, weightPerElement, posWeight, posWeightPerElement, lossOut, grad, gradScale, gradOutput);
-  if (op == KL_DIV_LOG_TARGET) return elementwiseLoss<f64>(KL_DIV_LOG_TARGET, x, y, rows, cols, weight, weightPerElement, posWeight, posWeightPerElement, lossOut, grad, gradScale, gradOutput);
-  return elementwiseLoss<f64>(MSE, x, y, rows, cols, weight, weightPerElement, posWeight, posWeightPerElement, lossOut, grad, gradScale, gradOutput);
+  return elementwiseLossOf<f64>(op, x, y, rows, cols, weight, weightPerElement, posWeight, posWeightPerElement, lossOut, grad, gradScale, gradOutput);
 }

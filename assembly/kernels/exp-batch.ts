@@ -5,31 +5,23 @@ import { expScalar, expVector, logScalar } from '../math/exp';
 import { log1pScalar, log1pVector, logVector } from '../math/log';
 import { at } from '../math/rows';
 
-export function expBatch<T>(x: usize, n: i32, out: usize): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const L = 16 / sizeof<T>();
-    for (; i + L <= n; i += L) v128.store(at<T>(out, i), expVector<T>(v128.load(at<T>(x, i))));
-  }
-  for (; i < n; i++) store<T>(at<T>(out, i), expScalar<T>(load<T>(at<T>(x, i))));
-}
+export const EXP = 0;
+export const LOG = 1;
+export const LOG1P = 2;
 
-/** out_j = log(x_j) through the build's log (the vector log in the SIMD build). */
-export function logBatch<T>(x: usize, n: i32, out: usize): void {
+/** out_j = f(x_j) for f = exp, log or log1p (`op`, a constant where it is inlined). */
+// @ts-ignore: decorator
+@inline export function mathBatch<T>(op: i32, x: usize, n: i32, out: usize): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const L = 16 / sizeof<T>();
-    for (; i + L <= n; i += L) v128.store(at<T>(out, i), logVector<T>(v128.load(at<T>(x, i))));
+    for (; i + L <= n; i += L) {
+      const v = v128.load(at<T>(x, i));
+      v128.store(at<T>(out, i), op == EXP ? expVector<T>(v) : op == LOG ? logVector<T>(v) : log1pVector<T>(v));
+    }
   }
-  for (; i < n; i++) store<T>(at<T>(out, i), logScalar<T>(load<T>(at<T>(x, i))));
-}
-
-/** out_j = log1p(x_j) through the build's log1p. */
-export function log1pBatch<T>(x: usize, n: i32, out: usize): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const L = 16 / sizeof<T>();
-    for (; i + L <= n; i += L) v128.store(at<T>(out, i), log1pVector<T>(v128.load(at<T>(x, i))));
+  for (; i < n; i++) {
+    const v = load<T>(at<T>(x, i));
+    store<T>(at<T>(out, i), op == EXP ? expScalar<T>(v) : op == LOG ? logScalar<T>(v) : log1pScalar<T>(v));
   }
-  for (; i < n; i++) store<T>(at<T>(out, i), log1pScalar<T>(load<T>(at<T>(x, i))));
 }
