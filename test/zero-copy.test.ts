@@ -1,6 +1,6 @@
 // Tensors that live in WebAssembly memory: used where they are, no copies, memory flat, views refreshed.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { allocTensor, crossEntropyWithGrad, init, softmax, wasmMemoryBytes } from '../src/index.js';
+import { allocTensor, binaryCrossEntropyWithLogitsWithGrad, crossEntropyWithGrad, init, softmax, wasmMemoryBytes } from '../src/index.js';
 
 beforeAll(() => init());
 
@@ -71,5 +71,51 @@ describe.each([Float32Array, Float64Array])('allocTensor, %s', (Float) => {
     expect(() => t.data).toThrow(/after free\(\)/);
     expect(() => allocTensor(Uint8Array as never, [2])).toThrow(TypeError);
     expect(() => allocTensor(Float, [-1])).toThrow(RangeError);
+  });
+});
+
+describe('WebAssembly memory growing in the middle of a call', () => {
+  it('does not break resident inputs, targets, gradOutput or out (their views are made again)', async () => {
+    const { setChunkBytes } = await import('../src/bindings/common/workspace.js');
+    const previous = setChunkBytes(256 * 2 ** 20); // one big chunk: the scratch region must grow
+    try {
+      const shape = [2000, 1000];
+      const logits = allocTensor(Float32Array, shape);
+      const probs = allocTensor(Float32Array, shape);
+      const gradOutput = allocTensor(Float32Array, [2000]);
+      logits.data.forEach((_, i) => (logits.data[i] = Math.cos(i)));
+      probs.data.fill(1 / 1000);
+      gradOutput.data.fill(2);
+      const plain = {
+        softmax: softmax({ data: Float32Array.from(logits.data), shape }).data,
+        ce: crossEntropyWithGrad({ data: Float32Array.from(logits.data), shape }, { data: Float32Array.from(probs.data), shape }, { reduction: 'none', gradOutput: { data: Float32Array.from(gradOutput.data), shape: [2000] } }),
+        bce: binaryCrossEntropyWithLogitsWithGrad({ data: Float32Array.from(logits.data), shape }, { data: Float32Array.from(probs.data), shape }, { weight: Float32Array.from(probs.data) }),
+      };
+      // a bigger call first makes the scratch region large, then free it so memory must grow again
+      for (const size of [4000, 8000]) {
+        const big = allocTensor(Float32Array, [size, 1000]);
+        const grow = softmax(big);
+        expect(grow.data.length).toBe(size * 1000);
+        const bce = binaryCrossEntropyWithLogitsWithGrad(logits, probs, { weight: probs.data, out: probs.data });
+        expect(bce.loss).toBe(plain.bce.loss);
+        expect(Array.from(bce.grad.data)).toEqual(Array.from(plain.bce.grad.data));
+        probs.data.fill(1 / 1000); // out was the target
+        big.free();
+        const again = allocTensor(Float32Array, [size, 1000]);
+        softmax(again);
+        again.free();
+        const resident = {
+          softmax: softmax(logits).data,
+          ce: crossEntropyWithGrad(logits, probs, { reduction: 'none', gradOutput, out: logits.data }),
+        };
+        expect(Array.from(resident.softmax)).toEqual(Array.from(plain.softmax));
+        expect(Array.from(resident.ce.loss.data)).toEqual(Array.from(plain.ce.loss.data));
+        expect(Array.from(resident.ce.grad.data)).toEqual(Array.from(plain.ce.grad.data));
+        logits.data.forEach((_, i) => (logits.data[i] = Math.cos(i))); // out was the input
+      }
+      for (const t of [logits, probs, gradOutput]) t.free();
+    } finally {
+      setChunkBytes(previous);
+    }
   });
 });

@@ -9,7 +9,7 @@ import {
 } from './common/validate.js';
 import { wasm } from './common/wasm.js';
 import {
-  allocate, arrayTypeOf, chunkRanges, dtypeOf, floatView, int32View, overlaps, residentAddress, sliceOf,
+  allocate, arrayTypeOf, chunkRanges, dtypeOf, floatView, int32View, overlaps, residentAddress, sliceOf, stable,
 } from './common/workspace.js';
 
 type Target<T extends FloatArray> = IndexTarget | ProbabilityTarget<T>;
@@ -98,6 +98,12 @@ function run<T extends FloatArray>(
   // are used where they are (their addresses stay valid if memory grows; their views may not).
   const inputAt = residentAddress(kernels, data);
   const outAt = out && !overlaps(out, data) ? residentAddress(kernels, out) : undefined;
+  // Arrays read or written after memory may have grown are reached through getters.
+  const source = stable(kernels, data);
+  const liveOut = out && stable(kernels, out);
+  const liveTargets = checkedTarget.kind === 'probability' ? stable(kernels, checkedTarget.data) : undefined;
+  const liveGradOutput = perRowGradOutput ? stable(kernels, gradOutput) : undefined;
+  const liveWeight = weight && stable(kernels, weight);
   const xBytes = inputAt === undefined ? block : 0;
   // With the class dim swapped to the end, a copied x's region is free to take the gradient.
   const gradBytes = !withGrad ? 0 : swapped ? (inputAt === undefined ? 0 : block) : outAt === undefined ? block : 0;
@@ -118,10 +124,10 @@ function run<T extends FloatArray>(
     ]);
     const offset = start * block * bytes;
     const x = inputAt === undefined ? xCopy : inputAt + offset;
-    if (inputAt === undefined) floatView(kernels, dtype, x, n).set(data.subarray(start * block, end * block));
+    if (inputAt === undefined) floatView(kernels, dtype, x, n).set(source().subarray(start * block, end * block));
     if (swapped) swap(x, xRows, end - start, classes, inner);
-    if (weight) floatView(kernels, dtype, w, classes).set(weight);
-    if (perRowGradOutput) floatView(kernels, dtype, g, r).set(sliceOf(gradOutput, start * inner, end * inner));
+    if (liveWeight) floatView(kernels, dtype, w, classes).set(liveWeight());
+    if (liveGradOutput) floatView(kernels, dtype, g, r).set(sliceOf(liveGradOutput(), start * inner, end * inner));
     const gradAt = !withGrad ? 0 : swapped ? (inputAt === undefined ? xCopy : gradRegion) : outAt === undefined ? gradRegion : outAt + offset;
     const logits = swapped ? xRows : x;
     if (indices) {
@@ -131,7 +137,7 @@ function run<T extends FloatArray>(
         gradAt ? gradAt + a * rowBytes : 0, scale, perRowGradOutput ? g + a * bytes : 0,
       ]);
     } else {
-      floatView(kernels, dtype, t, n).set((checkedTarget.data as FloatArray).subarray(start * block, end * block));
+      floatView(kernels, dtype, t, n).set((liveTargets as () => FloatArray)().subarray(start * block, end * block));
       if (swapped) swap(t, tRows, end - start, classes, inner);
       const targetsAt = swapped ? tRows : t;
       runRows(parallel, dtype === 'f64' ? 'crossEntropyProbF64' : 'crossEntropyProbF32', r, classes, (a, b) => [
@@ -142,13 +148,13 @@ function run<T extends FloatArray>(
     const losses = floatView(kernels, dtype, loss, r);
     if (lossValues) lossValues.set(losses, start * inner);
     else for (let i = 0; i < r; i++) lossSum += losses[i];
-    if (!out) continue;
+    if (!liveOut) continue;
     if (swapped) {
       const target = outAt === undefined ? xRows : outAt + offset;
       swap(gradAt, target, end - start, inner, classes);
-      if (outAt === undefined) out.set(floatView(kernels, dtype, xRows, n), start * block);
+      if (outAt === undefined) liveOut().set(floatView(kernels, dtype, xRows, n), start * block);
     } else if (outAt === undefined) {
-      out.set(floatView(kernels, dtype, gradAt, n), start * block);
+      liveOut().set(floatView(kernels, dtype, gradAt, n), start * block);
     }
   }
 
@@ -159,8 +165,7 @@ function run<T extends FloatArray>(
     const value = reduction === 'mean' ? lossSum / divisor : lossSum;
     result = dtype === 'f32' ? Math.fround(value) : value;
   }
-  if (!out) return { loss: result, grad: undefined as unknown as Tensor<T> };
+  if (!liveOut) return { loss: result, grad: undefined as unknown as Tensor<T> };
   // a resident `out` is handed back as a live view, in case memory grew during the call
-  const grad = outAt === undefined ? out : (floatView(kernels, dtype, outAt, size) as T);
-  return { loss: result, grad: { data: grad, shape } };
+  return { loss: result, grad: { data: liveOut(), shape } };
 }

@@ -5,7 +5,7 @@ import type { FloatArray, Tensor } from '../../types.js';
 import { checkFloatTensor, normalizeDim, product } from './validate.js';
 import { type ParallelKernel, type ParallelKernels, runRows } from './threads.js';
 import { type WasmExports, wasm } from './wasm.js';
-import { allocate, arrayTypeOf, chunkRanges, dtypeOf, floatView } from './workspace.js';
+import { allocate, arrayTypeOf, chunkRanges, dtypeOf, floatView, stable } from './workspace.js';
 
 export interface DimLayout {
   shape: number[];
@@ -42,6 +42,7 @@ export function runAlongDim(caller: string, name: RowKernelName, layout: DimLayo
   const swapped = inner > 1;
   const block = size * inner; // elements of one outer block
   const swap = dtype === 'f64' ? kernels.swapLastTwoDimsF64 : kernels.swapLastTwoDimsF32;
+  const source = stable(kernels, data);
   const kernel: ParallelKernel = `${name}${dtype === 'f64' ? 'F64' : 'F32'}`;
   const parallel = kernels as unknown as ParallelKernels;
   const run = (at: number, rows: number, out: number, outRowBytes: number) =>
@@ -52,7 +53,7 @@ export function runAlongDim(caller: string, name: RowKernelName, layout: DimLayo
     const n = blocks * block;
     const rows = blocks * inner;
     const [input, rowMajor, rowOut] = allocate(kernels, caller, [n * bytes, swapped ? n * bytes : 0, perRow ? rows * bytes : 0]);
-    floatView(kernels, dtype, input, n).set(data.subarray(start * block, end * block));
+    floatView(kernels, dtype, input, n).set(source().subarray(start * block, end * block));
     const rowsAt = swapped ? rowMajor : input;
     if (swapped) swap(input, rowMajor, blocks, size, inner);
     if (perRow) {
@@ -80,9 +81,10 @@ export function runElementwise<T extends FloatArray>(caller: string, name: 'sigm
   const dtype = dtypeOf(data);
   const result = new (arrayTypeOf(dtype))(size);
   const kernel = kernels[`${name}${dtype === 'f64' ? 'F64' : 'F32'}`];
+  const source = stable(kernels, data);
   for (const [start, end] of chunkRanges(caller, size, result.BYTES_PER_ELEMENT)) {
     const [x] = allocate(kernels, caller, [(end - start) * result.BYTES_PER_ELEMENT]);
-    floatView(kernels, dtype, x, end - start).set(data.subarray(start, end));
+    floatView(kernels, dtype, x, end - start).set(source().subarray(start, end));
     kernel(x, end - start, x);
     result.set(floatView(kernels, dtype, x, end - start), start);
   }

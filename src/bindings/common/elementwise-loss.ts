@@ -5,7 +5,7 @@ import { type BroadcastWeight, checkBroadcastWeight } from './broadcast.js';
 import { checkGradOutput } from './grad-output.js';
 import { checkFloatTensor, checkOptions, checkOut, checkReduction, describe, shapeString } from './validate.js';
 import { wasm } from './wasm.js';
-import { allocate, arrayTypeOf, chunkRanges, dtypeOf, floatView, sliceOf } from './workspace.js';
+import { allocate, arrayTypeOf, chunkRanges, dtypeOf, floatView, sliceOf, stable } from './workspace.js';
 
 /** Kernel op codes of assembly/kernels/elementwise-losses.ts. */
 export const Op = { bce: 0, bceWithLogits: 1, klDiv: 2, klDivLogTarget: 3, mse: 4 } as const;
@@ -58,6 +58,11 @@ export function runElementwiseLoss<T extends FloatArray>(
   const elementCount = 2 + (weight?.perElement ? 1 : 0) + (posWeight?.perElement ? 1 : 0)
     + (lossValues ? 1 : 0) + (withGrad ? 1 : 0) + (perElementGradOutput ? 1 : 0);
   let total = 0;
+  // Arrays read or written after memory may have grown are reached through getters.
+  const [source, targets, liveOut] = [stable(kernels, data), stable(kernels, target.data), out && stable(kernels, out)];
+  const live = (b?: BroadcastWeight) => b && { ...b, values: stable(kernels, b.values) };
+  const [liveWeight, livePosWeight] = [live(weight), live(posWeight)];
+  const liveGradOutput = perElementGradOutput ? stable(kernels, gradOutput) : undefined;
   for (const [start, end] of chunkRanges(caller, rows, cols * bytes * elementCount, columnBytes(weight) + columnBytes(posWeight) + 128)) {
     const [from, to] = [start * cols, end * cols];
     const n = to - from;
@@ -66,20 +71,20 @@ export function runElementwiseLoss<T extends FloatArray>(
       n * bytes, n * bytes, region(weight), region(posWeight), lossValues ? n * bytes : 0, withGrad ? n * bytes : 0,
       perElementGradOutput ? n * bytes : 0,
     ]);
-    floatView(kernels, dtype, x, n).set(data.subarray(from, to));
-    floatView(kernels, dtype, y, n).set(target.data.subarray(from, to));
-    const copyWeight = (at: number, b?: BroadcastWeight) => {
-      if (b) floatView(kernels, dtype, at, b.perElement ? n : cols).set(b.perElement ? sliceOf(b.values, from, to) : b.values);
+    floatView(kernels, dtype, x, n).set(source().subarray(from, to));
+    floatView(kernels, dtype, y, n).set(targets().subarray(from, to));
+    const copyWeight = (at: number, b?: { perElement: boolean; values: () => ArrayLike<number> }) => {
+      if (b) floatView(kernels, dtype, at, b.perElement ? n : cols).set(b.perElement ? sliceOf(b.values(), from, to) : b.values());
     };
-    copyWeight(w, weight);
-    copyWeight(pw, posWeight);
-    if (perElementGradOutput) floatView(kernels, dtype, g, n).set(sliceOf(gradOutput, from, to));
+    copyWeight(w, liveWeight);
+    copyWeight(pw, livePosWeight);
+    if (liveGradOutput) floatView(kernels, dtype, g, n).set(sliceOf(liveGradOutput(), from, to));
     total += kernel(
       request.op, x, y, end - start, cols, weight ? w : 0, weight?.perElement ? 1 : 0, posWeight ? pw : 0,
       posWeight?.perElement ? 1 : 0, lossValues ? loss : 0, withGrad ? grad : 0, scale, perElementGradOutput ? g : 0,
     );
     if (lossValues) lossValues.set(floatView(kernels, dtype, loss, n), from);
-    if (out) out.set(floatView(kernels, dtype, grad, n), from);
+    if (liveOut) liveOut().set(floatView(kernels, dtype, grad, n), from);
   }
   let result: number | Tensor<T>;
   if (lossValues) {
@@ -88,8 +93,8 @@ export function runElementwiseLoss<T extends FloatArray>(
     const value = total / divisor;
     result = dtype === 'f32' ? Math.fround(value) : value;
   }
-  if (!out) return { loss: result };
-  return { loss: result, grad: { data: out, shape } };
+  if (!liveOut) return { loss: result };
+  return { loss: result, grad: { data: liveOut(), shape } };
 }
 
 /** What distinguishes one elementwise loss from another. */

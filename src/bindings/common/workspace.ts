@@ -98,3 +98,17 @@ export function residentAddress(kernels: WasmExports, view: ArrayBufferView): nu
 export function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
   return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }
+
+/**
+ * A getter for `values` that stays usable when WebAssembly memory grows during a call: an array that is
+ * a view of WebAssembly memory (an `allocTensor` tensor) is viewed again at its address, since growth
+ * detaches the old view; anything else is returned as it is.
+ */
+export function stable<A extends ArrayLike<number>>(kernels: WasmExports, values: A): () => A {
+  if (!ArrayBuffer.isView(values)) return () => values;
+  const at = residentAddress(kernels, values);
+  if (at === undefined) return () => values;
+  const Type = values.constructor as new (buffer: ArrayBufferLike, offset: number, length: number) => A;
+  const { length } = values;
+  return () => new Type(kernels.memory.buffer, at, length);
+}
