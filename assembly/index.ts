@@ -5,7 +5,7 @@
 import { crossEntropyIndexRows, crossEntropyProbRows } from './kernels/cross-entropy';
 import { BCE, BCE_WITH_LOGITS, elementwiseLoss, KL_DIV, KL_DIV_LOG_TARGET, MSE } from './kernels/elementwise-losses';
 import { entropyRows } from './kernels/entropy';
-import { EXP, LOG, LOG1P, mathBatch } from './kernels/exp-batch';
+import { EXP, EXP_NON_POSITIVE, LOG, LOG1P, mathBatch } from './kernels/exp-batch';
 import { logSigmoidBatch, sigmoidBatch } from './kernels/sigmoid';
 import { logSoftmaxRows } from './kernels/log-softmax';
 import { logSumExpRows } from './kernels/log-sum-exp';
@@ -59,6 +59,8 @@ export function swapLastTwoDimsF64(src: usize, dst: usize, outer: i32, a: i32, b
 
 export function expF32(x: usize, n: i32, out: usize): void { mathBatch<f32>(EXP, x, n, out); }
 export function expF64(x: usize, n: i32, out: usize): void { mathBatch<f64>(EXP, x, n, out); }
+export function expNonPositiveF32(x: usize, n: i32, out: usize): void { mathBatch<f32>(EXP_NON_POSITIVE, x, n, out); }
+export function expNonPositiveF64(x: usize, n: i32, out: usize): void { mathBatch<f64>(EXP_NON_POSITIVE, x, n, out); }
 export function logF32(x: usize, n: i32, out: usize): void { mathBatch<f32>(LOG, x, n, out); }
 export function logF64(x: usize, n: i32, out: usize): void { mathBatch<f64>(LOG, x, n, out); }
 export function log1pF32(x: usize, n: i32, out: usize): void { mathBatch<f32>(LOG1P, x, n, out); }

@@ -62,18 +62,21 @@ export const MSE = 4;
   return <T>2 * (x - y);
 }
 
+// The vector code takes max/min as pmax/pmin(value, bound), one instruction each, which keep a NaN value
+// (it is their first operand) as the NaN-propagating max/min of the scalar code does.
+
 // @ts-ignore: decorator
 @inline function lossVector<T>(op: i32, x: v128, y: v128, pw: v128): v128 {
   const one = v128.splat<T>(1);
   const zero = v128.splat<T>(0);
   if (op == BCE) {
     const floor = v128.splat<T>(-100);
-    const logX = v128.max<T>(logVector<T>(x), floor);
-    const log1mX = v128.max<T>(log1pVector<T>(v128.neg<T>(x)), floor);
+    const logX = v128.pmax<T>(logVector<T>(x), floor);
+    const log1mX = v128.pmax<T>(log1pVector<T>(v128.neg<T>(x)), floor);
     return v128.sub<T>(v128.mul<T>(v128.sub<T>(y, one), log1mX), v128.mul<T>(y, logX));
   } else if (op == BCE_WITH_LOGITS) {
     const negX = v128.neg<T>(x);
-    const m = v128.max<T>(negX, zero);
+    const m = v128.pmax<T>(negX, zero);
     const logWeight = v128.add<T>(v128.mul<T>(v128.sub<T>(pw, one), y), one);
     const sum = v128.add<T>(expVector<T>(v128.neg<T>(m)), expVector<T>(v128.sub<T>(negX, m)));
     const softplus = v128.add<T>(logVector<T>(sum), m);
@@ -92,7 +95,7 @@ export const MSE = 4;
 @inline function gradVector<T>(op: i32, x: v128, y: v128, pw: v128): v128 {
   const one = v128.splat<T>(1);
   if (op == BCE) {
-    const denominator = v128.max<T>(v128.mul<T>(v128.sub<T>(one, x), x), v128.splat<T>(<T>BCE_GRAD_EPSILON));
+    const denominator = v128.pmax<T>(v128.mul<T>(v128.sub<T>(one, x), x), v128.splat<T>(<T>BCE_GRAD_EPSILON));
     return v128.div<T>(v128.sub<T>(x, y), denominator);
   } else if (op == BCE_WITH_LOGITS) {
     const sigmoid = v128.div<T>(one, v128.add<T>(one, expVector<T>(v128.neg<T>(x))));

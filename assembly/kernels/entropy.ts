@@ -23,7 +23,7 @@ export function entropyRows<T>(p: usize, rows: i32, cols: i32, out: usize): void
       let acc = v128.splat<T>(0);
       for (; j + L <= cols; j += L) {
         const q = v128.div<T>(v128.load(at<T>(row, j)), sumV);
-        acc = v128.add<T>(acc, v128.mul<T>(q, logVector<T>(v128.min<T>(v128.max<T>(q, lo), hi))));
+        acc = v128.add<T>(acc, v128.mul<T>(q, logVector<T>(v128.pmin<T>(v128.pmax<T>(q, lo), hi))));
       }
       h = <f64>horizontalSum<T>(acc);
     }

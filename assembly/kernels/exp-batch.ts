@@ -1,15 +1,16 @@
 // Elementwise exp, log and log1p through the build's own: the vector approximations in the SIMD build
 // (std on the tail), std in the scalar build. Exported so the tests can measure the approximations.
 
-import { expScalar, expVector, logScalar } from '../math/exp';
+import { expNonPositiveVector, expScalar, expVector, logScalar } from '../math/exp';
 import { log1pScalar, log1pVector, logVector } from '../math/log';
 import { at } from '../math/rows';
 
 export const EXP = 0;
 export const LOG = 1;
 export const LOG1P = 2;
+export const EXP_NON_POSITIVE = 3;
 
-/** out_j = f(x_j) for f = exp, log or log1p (`op`, a constant where it is inlined). */
+/** out_j = f(x_j) for f = exp, log, log1p or the exp for x ≤ 0 (`op`, a constant where it is inlined). */
 // @ts-ignore: decorator
 @inline export function mathBatch<T>(op: i32, x: usize, n: i32, out: usize): void {
   let i = 0;
@@ -17,11 +18,12 @@ export const LOG1P = 2;
     const L = 16 / sizeof<T>();
     for (; i + L <= n; i += L) {
       const v = v128.load(at<T>(x, i));
-      v128.store(at<T>(out, i), op == EXP ? expVector<T>(v) : op == LOG ? logVector<T>(v) : log1pVector<T>(v));
+      const r = op == EXP ? expVector<T>(v) : op == EXP_NON_POSITIVE ? expNonPositiveVector<T>(v) : op == LOG ? logVector<T>(v) : log1pVector<T>(v);
+      v128.store(at<T>(out, i), r);
     }
   }
   for (; i < n; i++) {
     const v = load<T>(at<T>(x, i));
-    store<T>(at<T>(out, i), op == EXP ? expScalar<T>(v) : op == LOG ? logScalar<T>(v) : log1pScalar<T>(v));
+    store<T>(at<T>(out, i), op == EXP || op == EXP_NON_POSITIVE ? expScalar<T>(v) : op == LOG ? logScalar<T>(v) : log1pScalar<T>(v));
   }
 }

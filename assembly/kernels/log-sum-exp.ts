@@ -3,13 +3,13 @@
 // row holding +inf gives +inf; an empty row gives −inf.
 
 import { logScalar } from '../math/exp';
-import { at, rowMax, rowSumExp } from '../math/rows';
+import { at, rowMax, rowSumExpAnySign } from '../math/rows';
 
 export function logSumExpRows<T>(x: usize, rows: i32, cols: i32, out: usize): void {
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * cols);
     let m = rowMax<T>(row, cols);
     if (isFinite<T>(m) == false && isNaN<T>(m) == false) m = <T>0;
-    store<T>(at<T>(out, r), m + logScalar<T>(rowSumExp<T>(row, cols, m, 0)));
+    store<T>(at<T>(out, r), m + logScalar<T>(rowSumExpAnySign<T>(row, cols, m, 0)));
   }
 }

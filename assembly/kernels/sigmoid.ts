@@ -27,7 +27,7 @@ export function logSigmoidBatch<T>(x: usize, n: i32, out: usize): void {
     for (; i + L <= n; i += L) {
       const v = v128.load(at<T>(x, i));
       const tail = log1pVector<T>(expVector<T>(v128.neg<T>(v128.abs<T>(v))));
-      v128.store(at<T>(out, i), v128.sub<T>(v128.min<T>(v, zero), tail));
+      v128.store(at<T>(out, i), v128.sub<T>(v128.pmin<T>(v, zero), tail));
     }
   }
   for (; i < n; i++) {

@@ -46,7 +46,22 @@ import { madd, nmadd } from './madd';
 /** e^x for four f32 lanes. */
 // @ts-ignore: decorator
 @inline export function expF32x4(x: v128): v128 {
-  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(F32_EXP_MIN)), f32x4.splat(F32_EXP_MAX));
+  return expF32x4Of(x, false);
+}
+
+/**
+ * e^x for four f32 lanes known to be ≤ 0 or NaN (x − max): no upper clamp, and 2^n as 2^(n+64)·2^−64,
+ * one integer add instead of two halves (n ≥ −150 keeps 2^(n+64) normal). The same bits as expF32x4.
+ */
+// @ts-ignore: decorator
+@inline export function expNonPositiveF32x4(x: v128): v128 {
+  return expF32x4Of(x, true);
+}
+
+// @ts-ignore: decorator
+@inline function expF32x4Of(x: v128, nonPositive: bool): v128 {
+  x = f32x4.pmax(x, f32x4.splat(F32_EXP_MIN));
+  if (!nonPositive) x = f32x4.pmin(x, f32x4.splat(F32_EXP_MAX));
   // n = nearest(x·log2 e) by the round-to-integer magic of 1.5·2^23; its low bits are n as an i32
   const t = madd<f32>(x, f32x4.splat(F32_LOG2E), f32x4.splat(F32_ROUND_MAGIC));
   const n = f32x4.sub(t, f32x4.splat(F32_ROUND_MAGIC));
@@ -61,6 +76,10 @@ import { madd, nmadd } from './madd';
   p = madd<f32>(p, r, f32x4.splat(reinterpret<f32>(0x3EFFFFFE))); // 0.49999994
   p = madd<f32>(p, r, f32x4.splat(<f32>1.0));
   p = madd<f32>(p, r, f32x4.splat(<f32>1.0));
+  if (nonPositive) {
+    const scale = i32x4.shl(i32x4.add(ni, i32x4.splat(127 + 64)), 23);
+    return f32x4.mul(f32x4.mul(p, scale), f32x4.splat(reinterpret<f32>(0x1F800000))); // 2^-64
+  }
   const half = i32x4.shr_s(ni, 1);
   const scaleA = i32x4.shl(i32x4.add(half, i32x4.splat(127)), 23);
   const scaleB = i32x4.shl(i32x4.add(i32x4.sub(ni, half), i32x4.splat(127)), 23);
@@ -70,7 +89,19 @@ import { madd, nmadd } from './madd';
 /** e^x for two f64 lanes. */
 // @ts-ignore: decorator
 @inline export function expF64x2(x: v128): v128 {
-  x = f64x2.pmin(f64x2.pmax(x, f64x2.splat(F64_EXP_MIN)), f64x2.splat(F64_EXP_MAX));
+  return expF64x2Of(x, false);
+}
+
+/** e^x for two f64 lanes known to be ≤ 0 or NaN, as expNonPositiveF32x4 (2^n as 2^(n+512)·2^−512). */
+// @ts-ignore: decorator
+@inline export function expNonPositiveF64x2(x: v128): v128 {
+  return expF64x2Of(x, true);
+}
+
+// @ts-ignore: decorator
+@inline function expF64x2Of(x: v128, nonPositive: bool): v128 {
+  x = f64x2.pmax(x, f64x2.splat(F64_EXP_MIN));
+  if (!nonPositive) x = f64x2.pmin(x, f64x2.splat(F64_EXP_MAX));
   // n = nearest(x·log2 e) by the round-to-integer magic of 1.5·2^52; its low bits are n as an i64
   const t = madd<f64>(x, f64x2.splat(F64_LOG2E), f64x2.splat(F64_ROUND_MAGIC));
   const n = f64x2.sub(t, f64x2.splat(F64_ROUND_MAGIC));
@@ -92,6 +123,10 @@ import { madd, nmadd } from './madd';
   p = madd<f64>(p, r, f64x2.splat(0.5));
   p = madd<f64>(p, r, f64x2.splat(1.0));
   p = madd<f64>(p, r, f64x2.splat(1.0));
+  if (nonPositive) {
+    const scale = i64x2.shl(i64x2.add(ni, i64x2.splat(1023 + 512)), 52);
+    return f64x2.mul(f64x2.mul(p, scale), f64x2.splat(reinterpret<f64>(0x1FF0000000000000))); // 2^-512
+  }
   const half = i64x2.shr_s(ni, 1);
   const scaleA = i64x2.shl(i64x2.add(half, i64x2.splat(1023)), 52);
   const scaleB = i64x2.shl(i64x2.add(i64x2.sub(ni, half), i64x2.splat(1023)), 52);
@@ -103,6 +138,13 @@ import { madd, nmadd } from './madd';
 @inline export function expVector<T>(x: v128): v128 {
   if (sizeof<T>() == 4) return expF32x4(x);
   return expF64x2(x);
+}
+
+/** e^x for one vector of T lanes that are ≤ 0 or NaN (the same bits as expVector, cheaper). */
+// @ts-ignore: decorator
+@inline export function expNonPositiveVector<T>(x: v128): v128 {
+  if (sizeof<T>() == 4) return expNonPositiveF32x4(x);
+  return expNonPositiveF64x2(x);
 }
 
 /** Scalar e^x in T: the AssemblyScript standard library's correctly-rounded-within-1-ulp exp. */

@@ -3,7 +3,7 @@
 // independent accumulators), a one-vector loop, then a scalar tail; the scalar build is the tail alone
 // run over the whole row, which is also the plain reference the SIMD path is tested against.
 
-import { expScalar, expVector } from './exp';
+import { expNonPositiveVector, expScalar, expVector } from './exp';
 
 // @ts-ignore: decorator
 @inline function lanes<T>(): i32 {
@@ -45,7 +45,11 @@ import { expScalar, expVector } from './exp';
   return <T>(f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1));
 }
 
-/** max_j x_j (NaN if any x_j is NaN; −inf for n = 0). */
+/**
+ * max_j x_j, the shift of every exp (−inf for n = 0). The vector loop uses pmax (one instruction, where
+ * max is a NaN-propagating sequence), so a NaN lane may be passed over: the row's outputs are NaN
+ * anyway, since exp(NaN − m) makes the sum of exps NaN.
+ */
 export function rowMax<T>(x: usize, n: i32): T {
   let m = <T>-Infinity;
   let i = 0;
@@ -55,12 +59,12 @@ export function rowMax<T>(x: usize, n: i32): T {
       let m0 = v128.splat<T>(m), m1 = m0, m2 = m0, m3 = m0;
       for (; i + 4 * L <= n; i += 4 * L) {
         const p = at<T>(x, i);
-        m0 = v128.max<T>(m0, v128.load(p));
-        m1 = v128.max<T>(m1, v128.load(p, 16));
-        m2 = v128.max<T>(m2, v128.load(p, 32));
-        m3 = v128.max<T>(m3, v128.load(p, 48));
+        m0 = v128.pmax<T>(m0, v128.load(p));
+        m1 = v128.pmax<T>(m1, v128.load(p, 16));
+        m2 = v128.pmax<T>(m2, v128.load(p, 32));
+        m3 = v128.pmax<T>(m3, v128.load(p, 48));
       }
-      for (; i + L <= n; i += L) m0 = v128.max<T>(m0, v128.load(at<T>(x, i)));
+      for (; i + L <= n; i += L) m0 = v128.pmax<T>(m0, v128.load(at<T>(x, i)));
       m = horizontalMax<T>(v128.max<T>(v128.max<T>(m0, m1), v128.max<T>(m2, m3)));
     }
   }
@@ -69,12 +73,21 @@ export function rowMax<T>(x: usize, n: i32): T {
 }
 
 /**
- * Σ_j exp(x_j − shift); when `out` is not 0 it also stores out_j = exp(x_j − shift).
+ * Σ_j exp(x_j − shift); when `out` is not 0 it also stores out_j = exp(x_j − shift). `anySign` allows
+ * x_j − shift > 0 (torch.logsumexp's shift of 0 for an infinite max); otherwise shift is the row's max.
  * The SIMD path keeps 4·L partial sums of T over blocks of SUM_BLOCK elements and adds each block's
  * total into an f64 sum; the scalar path adds every term into an f64 sum, compensated (Neumaier) for
  * f64 data. Either way long rows (C = 32000 and more) lose no more than a few ulps.
  */
-export function rowSumExp<T>(x: usize, n: i32, shift: T, out: usize): T {
+/** exp(v − shift), by the fast exp unless v − shift may be positive. */
+// @ts-ignore: decorator
+@inline function expOfShifted<T>(v: v128, shift: v128, anySign: bool): v128 {
+  const d = v128.sub<T>(v, shift);
+  return anySign ? expVector<T>(d) : expNonPositiveVector<T>(d);
+}
+
+// @ts-ignore: decorator
+@inline function sumExpOf<T>(x: usize, n: i32, shift: T, out: usize, anySign: bool): T {
   let i = 0;
   let sum: f64 = 0;
   let compensation: f64 = 0;
@@ -86,10 +99,10 @@ export function rowSumExp<T>(x: usize, n: i32, shift: T, out: usize): T {
       let s0 = v128.splat<T>(0), s1 = s0, s2 = s0, s3 = s0;
       for (; i + 4 * L <= blockEnd; i += 4 * L) {
         const p = at<T>(x, i);
-        const e0 = expVector<T>(v128.sub<T>(v128.load(p), shiftV));
-        const e1 = expVector<T>(v128.sub<T>(v128.load(p, 16), shiftV));
-        const e2 = expVector<T>(v128.sub<T>(v128.load(p, 32), shiftV));
-        const e3 = expVector<T>(v128.sub<T>(v128.load(p, 48), shiftV));
+        const e0 = expOfShifted<T>(v128.load(p), shiftV, anySign);
+        const e1 = expOfShifted<T>(v128.load(p, 16), shiftV, anySign);
+        const e2 = expOfShifted<T>(v128.load(p, 32), shiftV, anySign);
+        const e3 = expOfShifted<T>(v128.load(p, 48), shiftV, anySign);
         if (out) {
           const q = at<T>(out, i);
           v128.store(q, e0);
@@ -106,7 +119,7 @@ export function rowSumExp<T>(x: usize, n: i32, shift: T, out: usize): T {
     }
     let s0 = v128.splat<T>(0);
     for (; i + L <= n; i += L) {
-      const e = expVector<T>(v128.sub<T>(v128.load(at<T>(x, i)), shiftV));
+      const e = expOfShifted<T>(v128.load(at<T>(x, i)), shiftV, anySign);
       if (out) v128.store(at<T>(out, i), e);
       s0 = v128.add<T>(s0, e);
     }
@@ -124,6 +137,16 @@ export function rowSumExp<T>(x: usize, n: i32, shift: T, out: usize): T {
     }
   }
   return <T>withCompensation(sum, compensation);
+}
+
+/** rowSumExp with shift = the row's max (every x_j − shift ≤ 0 or NaN): the fast exp. */
+export function rowSumExp<T>(x: usize, n: i32, shift: T, out: usize): T {
+  return sumExpOf<T>(x, n, shift, out, false);
+}
+
+/** rowSumExp for any shift (x_j − shift may be positive or +inf). */
+export function rowSumExpAnySign<T>(x: usize, n: i32, shift: T, out: usize): T {
+  return sumExpOf<T>(x, n, shift, out, true);
 }
 
 /**

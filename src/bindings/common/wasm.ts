@@ -44,6 +44,8 @@ export interface WasmExports {
   swapLastTwoDimsF64: SwapKernel;
   expF32: ElementwiseKernel;
   expF64: ElementwiseKernel;
+  expNonPositiveF32: ElementwiseKernel;
+  expNonPositiveF64: ElementwiseKernel;
   logF32: ElementwiseKernel;
   logF64: ElementwiseKernel;
   log1pF32: ElementwiseKernel;
