@@ -1,8 +1,8 @@
 // The benchmark: softmax cross-entropy on float32 logits with class-index targets ('mean'), forward only
-// and forward + gradient, xentropy against every peer on the same machine in one run:
+// and forward + gradient, and softmax alone, xentropy against every peer on the same machine in one run:
 //   naive JS (bench/naive.mjs), TensorFlow.js cpu and wasm backends (tf.losses.softmaxCrossEntropy,
 //   gradient by tf.valueAndGrad), onnxruntime-node and onnxruntime-web (a one-node
-//   SoftmaxCrossEntropyLoss model, forward only: inference has no gradient), and the memory floor
+//   SoftmaxCrossEntropyLoss model, forward only: inference has no gradient; and a Softmax model), and the memory floor
 //   (Float32Array.prototype.set of the logits' bytes).
 // Every implementation's loss is checked against a float64 computation before it is timed. Rounds
 // interleave the implementations; each timing repeats its call for at least MIN_MS. Medians with their
@@ -15,8 +15,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import * as xentropy from '../dist/index.js';
-import { softmaxCrossEntropyModel } from './make-onnx-models.mjs';
-import { naiveCrossEntropy, naiveCrossEntropyWithGrad } from './naive.mjs';
+import { softmaxCrossEntropyModel, softmaxModel } from './make-onnx-models.mjs';
+import { naiveCrossEntropy, naiveCrossEntropyWithGrad, naiveSoftmax } from './naive.mjs';
 
 const SHAPES = (process.env.BENCH_SHAPES ?? '64x10,1024x1000,8192x1000,256x32000,16x128256').split(',').map((s) => s.split('x').map(Number));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -85,6 +85,8 @@ for (const [rows, classes] of SHAPES) {
   const model = softmaxCrossEntropyModel(classes);
   const ortNodeSession = await ortNode.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   const ortWebSession = await ortWeb.InferenceSession.create(model);
+  const ortNodeSoftmax = await ortNode.InferenceSession.create(softmaxModel(classes), { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const ortWebSoftmax = await ortWeb.InferenceSession.create(softmaxModel(classes));
   const feeds = (ort) => ({
     scores: new ort.Tensor('float32', logits, [rows, classes]),
     labels: new ort.Tensor('int64', BigInt64Array.from(targets, (t) => BigInt(t)), [rows]),
@@ -122,14 +124,37 @@ for (const [rows, classes] of SHAPES) {
     'TensorFlow.js wasm': tfRun('wasm', true),
     'memory floor (Float32Array.set)': { floor: true, run: () => copyTarget.set(logits) },
   };
-  for (const [mode, impls] of [['forward', forward], ['forward + gradient', backward]]) {
+  // softmax alone: each returns row 0's probability of its target, checked against float64
+  const probe = targets[0];
+  const softmaxReference = (() => {
+    const row = Array.from(logits.subarray(0, classes));
+    const max = Math.max(...row);
+    return Math.exp(row[probe] - max) / row.reduce((a, v) => a + Math.exp(v - max), 0);
+  })();
+  const naiveSoftmaxOut = new Float32Array(n);
+  const softmaxes = {
+    'xentropy simd, zero-copy input': () => xentropy.softmax(one.logits).data[probe],
+    'xentropy simd, zero-copy, 2 threads': { threads: 2, run: () => xentropy.softmax(two.logits).data[probe] },
+    'xentropy simd, copies': () => xentropy.softmax(input).data[probe],
+    'naive JS': () => naiveSoftmax(logits, rows, classes, naiveSoftmaxOut)[probe],
+    'TensorFlow.js wasm': async () => {
+      if (tf.getBackend() !== 'wasm') await tf.setBackend('wasm');
+      return tf.tidy(() => tf.softmax(tfTensors.wasm.logits).dataSync()[probe]);
+    },
+    'onnxruntime-node Softmax (1 thread)': async () => (await ortNodeSoftmax.run({ x: nodeFeeds.scores })).y.data[probe],
+    'onnxruntime-web Softmax (1 thread)': async () => (await ortWebSoftmax.run({ x: webFeeds.scores })).y.data[probe],
+    'memory floor (Float32Array.set)': { floor: true, run: () => copyTarget.set(logits) },
+  };
+  const references = { forward: reference, 'forward + gradient': reference, softmax: softmaxReference };
+  for (const [mode, impls] of [['forward', forward], ['forward + gradient', backward], ['softmax', softmaxes]]) {
     const entries = Object.entries(impls).map(([name, v]) => [name, typeof v === 'function' ? { run: v } : v]);
     for (const [name, impl] of entries) {
       if (impl.floor) continue;
       await xentropy.init({ simd: !impl.scalar, threads: impl.threads ?? 1 });
-      const loss = await impl.run();
-      if (!(Math.abs(loss - reference) <= 1e-4 * Math.abs(reference))) {
-        throw new Error(`${name}, ${mode}, [${rows}, ${classes}]: loss ${loss}, float64 reference ${reference}`);
+      const value = await impl.run();
+      const expected = references[mode];
+      if (!(Math.abs(value - expected) <= 1e-4 * Math.abs(expected))) {
+        throw new Error(`${name}, ${mode}, [${rows}, ${classes}]: ${value}, float64 reference ${expected}`);
       }
     }
     const times = Object.fromEntries(entries.map(([name]) => [name, []]));
@@ -153,15 +178,14 @@ for (const [rows, classes] of SHAPES) {
   one.logits.free();
   one.grad.free();
   for (const t of Object.values(tfTensors)) tf.dispose([t.logits, t.labels]);
-  await ortNodeSession.release();
-  await ortWebSession.release();
+  for (const session of [ortNodeSession, ortWebSession, ortNodeSoftmax, ortWebSoftmax]) await session.release();
 }
 
 // Tables: per shape and mode, ratios to the fastest peer (its time / ours: above 1 is faster) and to the floor.
 const lines = [];
 const csv = ['shape,mode,implementation,median_ms,min_ms,max_ms,melem_per_s'];
 for (const shape of [...new Set(results.map((r) => r.shape))]) {
-  for (const mode of ['forward', 'forward + gradient']) {
+  for (const mode of ['forward', 'forward + gradient', 'softmax']) {
     const group = results.filter((r) => r.shape === shape && r.mode === mode);
     const peers = group.filter((r) => !r.ours && !r.floor);
     const fastestPeer = peers.reduce((a, b) => (b.ms < a.ms ? b : a));

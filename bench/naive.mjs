@@ -43,3 +43,17 @@ export function naiveCrossEntropy(logits, targets, rows, classes) {
   }
   return total / rows;
 }
+
+/** softmax of each row into `out`, the two-pass way; returns `out`. */
+export function naiveSoftmax(logits, rows, classes, out) {
+  for (let r = 0; r < rows; r++) {
+    const base = r * classes;
+    let max = -Infinity;
+    for (let j = 0; j < classes; j++) if (logits[base + j] > max) max = logits[base + j];
+    let sum = 0;
+    for (let j = 0; j < classes; j++) sum += out[base + j] = Math.exp(logits[base + j] - max);
+    const inv = 1 / sum;
+    for (let j = 0; j < classes; j++) out[base + j] *= inv;
+  }
+  return out;
+}

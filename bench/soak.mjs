@@ -29,7 +29,13 @@ const problems = [[4, 10], [32, 100], [2, 3, 4, 5], [1, 1000], [7], [0, 5]].flat
   }),
 );
 
+// One training-loop-like problem in WebAssembly memory: zero copies per call.
+const resident = { logits: x.allocTensor(Float32Array, [64, 1000]), grad: x.allocTensor(Float32Array, [64, 1000]) };
+resident.logits.data.set(floats(64 * 1000, Float32Array));
+const residentTargets = Int32Array.from({ length: 64 }, (_, r) => r * 11);
+
 const calls = {
+  'crossEntropyWithGrad, zero-copy [64, 1000]': () => x.crossEntropyWithGrad(resident.logits, residentTargets, { out: resident.grad.data }),
   crossEntropyWithGrad: (p, i) => x.crossEntropyWithGrad(p.logits, p.indices, { weight: p.weight, labelSmoothing: i % 2 ? 0.1 : 0, out: p.out }),
   nllLossWithGrad: (p) => x.nllLossWithGrad(p.logits, p.indices, { reduction: 'sum', out: p.out }),
   binaryCrossEntropyWithGrad: (p) => x.binaryCrossEntropyWithGrad(p.probs, p.probs, { out: p.out }),
