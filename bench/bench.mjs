@@ -128,7 +128,7 @@ for (const [rows, classes] of SHAPES) {
   const probe = targets[0];
   const softmaxReference = (() => {
     const row = Array.from(logits.subarray(0, classes));
-    const max = Math.max(...row);
+    const max = row.reduce((m, v) => Math.max(m, v), -Infinity); // no spread: rows of 128256
     return Math.exp(row[probe] - max) / row.reduce((a, v) => a + Math.exp(v - max), 0);
   })();
   const naiveSoftmaxOut = new Float32Array(n);
@@ -147,16 +147,27 @@ for (const [rows, classes] of SHAPES) {
   };
   const references = { forward: reference, 'forward + gradient': reference, softmax: softmaxReference };
   for (const [mode, impls] of [['forward', forward], ['forward + gradient', backward], ['softmax', softmaxes]]) {
-    const entries = Object.entries(impls).map(([name, v]) => [name, typeof v === 'function' ? { run: v } : v]);
+    let entries = Object.entries(impls).map(([name, v]) => [name, typeof v === 'function' ? { run: v } : v]);
+    // A peer that throws on a shape is reported, not timed; a wrong answer stops the benchmark.
+    const failed = [];
     for (const [name, impl] of entries) {
       if (impl.floor) continue;
       await xentropy.init({ simd: !impl.scalar, threads: impl.threads ?? 1 });
-      const value = await impl.run();
+      let value;
+      try {
+        value = await impl.run();
+      } catch (error) {
+        if (name.startsWith('xentropy')) throw error;
+        failed.push(name);
+        results.push({ shape: `[${rows}, ${classes}]`, mode, name, failed: String(error?.message ?? error) });
+        continue;
+      }
       const expected = references[mode];
       if (!(Math.abs(value - expected) <= 1e-4 * Math.abs(expected))) {
         throw new Error(`${name}, ${mode}, [${rows}, ${classes}]: ${value}, float64 reference ${expected}`);
       }
     }
+    entries = entries.filter(([name]) => !failed.includes(name));
     const times = Object.fromEntries(entries.map(([name]) => [name, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, impl] of entries) {
@@ -186,7 +197,7 @@ const lines = [];
 const csv = ['shape,mode,implementation,median_ms,min_ms,max_ms,melem_per_s'];
 for (const shape of [...new Set(results.map((r) => r.shape))]) {
   for (const mode of ['forward', 'forward + gradient', 'softmax']) {
-    const group = results.filter((r) => r.shape === shape && r.mode === mode);
+    const group = results.filter((r) => r.shape === shape && r.mode === mode && !r.failed);
     const peers = group.filter((r) => !r.ours && !r.floor);
     const fastestPeer = peers.reduce((a, b) => (b.ms < a.ms ? b : a));
     const floor = group.find((r) => r.floor);
@@ -196,6 +207,9 @@ for (const shape of [...new Set(results.map((r) => r.shape))]) {
     for (const r of group) {
       lines.push(`| ${r.name} | ${r.ms.toFixed(3)} | ${r.min.toFixed(3)}–${r.max.toFixed(3)} | ${r.melems.toFixed(0)} | ${(fastestPeer.ms / r.ms).toFixed(2)}× | ${(r.ms / floor.ms).toFixed(1)}× |`);
       csv.push(`${shape.replace(', ', 'x').slice(1, -1)},${mode},${r.name},${r.ms},${r.min},${r.max},${r.melems}`);
+    }
+    for (const r of results.filter((x) => x.shape === shape && x.mode === mode && x.failed)) {
+      lines.push(`| ${r.name} | failed: ${r.failed.replace(/\|/g, '/').slice(0, 80)} | | | | |`);
     }
   }
 }
