@@ -2,7 +2,8 @@
 export type {
   BinaryCrossEntropyOptions, BinaryCrossEntropyWithLogitsOptions, BroadcastWeight, CrossEntropyOptions, DimOptions,
   FloatArray, GradOptions, IndexArray, IndexTarget, InitOptions, KlDivOptions, LogSumExpOptions, LossFunction,
-  LossWithGrad, LossWithGradFunction, MseLossOptions, NllLossOptions, ProbabilityTarget, Reduction, Tensor, WasmBuild,
+  LossWithGrad, LossWithGradFunction, MseLossOptions, NllLossOptions, ProbabilityTarget, Reduction, SoftmaxOptions, Tensor,
+  WasmBuild,
 } from './types.js';
 export { init, wasmBuild, wasmMemoryBytes, wasmThreads } from './bindings/common/wasm.js';
 export { allocTensor, type WasmTensor } from './bindings/wasm-tensor.js';

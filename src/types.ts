@@ -43,6 +43,11 @@ export interface DimOptions {
   dim?: number;
 }
 
+export interface SoftmaxOptions<T extends FloatArray = FloatArray> extends DimOptions {
+  /** Receives the result: the input's dtype and length; it may be `input.data` itself (in place). */
+  out?: T;
+}
+
 export interface LogSumExpOptions extends DimOptions {
   /** Keep the reduced dimension with size 1. @defaultValue false */
   keepdim?: boolean;

@@ -1,6 +1,8 @@
 // Tensors that live in WebAssembly memory: used where they are, no copies, memory flat, views refreshed.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { allocTensor, binaryCrossEntropyWithLogitsWithGrad, crossEntropyWithGrad, init, softmax, wasmMemoryBytes } from '../src/index.js';
+import {
+  allocTensor, binaryCrossEntropyWithLogitsWithGrad, crossEntropyWithGrad, init, logSoftmax, softmax, wasmMemoryBytes,
+} from '../src/index.js';
 
 beforeAll(() => init());
 
@@ -116,6 +118,34 @@ describe('WebAssembly memory growing in the middle of a call', () => {
       for (const t of [logits, probs, gradOutput]) t.free();
     } finally {
       setChunkBytes(previous);
+    }
+  });
+});
+
+describe.each([Float32Array, Float64Array])('softmax and logSoftmax with out, %s', (Float) => {
+  it('a separate out, in place, and resident input and out (no copies) all give the plain result', () => {
+    const shape = [40, 33];
+    const values = Float.from(Array.from({ length: 40 * 33 }, (_, i) => Math.sin(i) * 5));
+    for (const fn of [softmax, logSoftmax]) {
+      const plain = Array.from(fn({ data: values, shape }).data);
+      const out = new Float(values.length);
+      expect(fn({ data: values, shape }, { out }).data).toBe(out);
+      expect(Array.from(out)).toEqual(plain);
+      const copy = Float.from(values);
+      fn({ data: copy, shape }, { out: copy });
+      expect(Array.from(copy)).toEqual(plain);
+      const input = allocTensor(Float, shape);
+      const result = allocTensor(Float, shape);
+      input.data.set(values);
+      const before = wasmMemoryBytes();
+      expect(Array.from(fn(input, { out: result.data }).data)).toEqual(plain);
+      expect(Array.from(result.data)).toEqual(plain);
+      fn(input, { out: input.data });
+      expect(Array.from(input.data)).toEqual(plain);
+      expect(wasmMemoryBytes()).toBe(before);
+      input.free();
+      result.free();
+      expect(() => fn({ data: values, shape }, { out: new Float(3) })).toThrow(/options\.out must have the input's length 1320/);
     }
   });
 });

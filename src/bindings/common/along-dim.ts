@@ -5,7 +5,7 @@ import type { FloatArray, Tensor } from '../../types.js';
 import { checkFloatTensor, normalizeDim, product } from './validate.js';
 import { type ParallelKernel, type ParallelKernels, runRows } from './threads.js';
 import { type WasmExports, wasm } from './wasm.js';
-import { allocate, arrayTypeOf, chunkRanges, dtypeOf, floatView, stable } from './workspace.js';
+import { allocate, arrayTypeOf, chunkRanges, dtypeOf, floatView, overlaps, residentAddress, stable } from './workspace.js';
 
 export interface DimLayout {
   shape: number[];
@@ -30,14 +30,18 @@ type RowKernelName = 'softmax' | 'logSoftmax' | 'logSumExp' | 'entropy';
  * output: one value per row for logSumExp and entropy, else the input's shape. Large inputs go
  * through in chunks of whole outer blocks. Nothing the caller passed is modified.
  */
-export function runAlongDim(caller: string, name: RowKernelName, layout: DimLayout & { data: FloatArray }): FloatArray {
+export function runAlongDim(
+  caller: string, name: RowKernelName, layout: DimLayout & { data: FloatArray }, out?: FloatArray,
+): FloatArray {
   const kernels: WasmExports = wasm(caller);
   const { data, outer, size, inner } = layout;
   const dtype = dtypeOf(data);
   const Float = arrayTypeOf(dtype);
   const perRow = name === 'logSumExp' || name === 'entropy';
-  const result = new Float(perRow ? outer * inner : data.length);
+  if (out && !perRow && inner === 1 && runResident(kernels, name, data, out, outer, size)) return out;
+  const result = out ?? new Float(perRow ? outer * inner : data.length);
   if (result.length === 0) return result;
+  const live = stable(kernels, result);
   const bytes = Float.BYTES_PER_ELEMENT;
   const swapped = inner > 1;
   const block = size * inner; // elements of one outer block
@@ -58,14 +62,29 @@ export function runAlongDim(caller: string, name: RowKernelName, layout: DimLayo
     if (swapped) swap(input, rowMajor, blocks, size, inner);
     if (perRow) {
       run(rowsAt, rows, rowOut, bytes);
-      result.set(floatView(kernels, dtype, rowOut, rows), start * inner);
+      live().set(floatView(kernels, dtype, rowOut, rows), start * inner);
       continue;
     }
     run(rowsAt, rows, rowsAt, size * bytes);
     if (swapped) swap(rowMajor, input, blocks, inner, size);
-    result.set(floatView(kernels, dtype, input, n), start * block);
+    live().set(floatView(kernels, dtype, input, n), start * block);
   }
-  return result;
+  return live();
+}
+
+/**
+ * Zero copy: where input and `out` both live in WebAssembly memory (the same array, for in place, or
+ * arrays that do not overlap) and rows are contiguous, the kernel reads and writes them where they are.
+ */
+function runResident(kernels: WasmExports, name: RowKernelName, data: FloatArray, out: FloatArray, rows: number, size: number): boolean {
+  const inputAt = residentAddress(kernels, data);
+  const outAt = residentAddress(kernels, out);
+  const inPlace = inputAt === outAt && data.length === out.length;
+  if (inputAt === undefined || outAt === undefined || (!inPlace && overlaps(data, out))) return false;
+  const bytes = data.BYTES_PER_ELEMENT;
+  const kernel = `${name}${data instanceof Float64Array ? 'F64' : 'F32'}` as ParallelKernel;
+  runRows(kernels as unknown as ParallelKernels, kernel, rows, size, (a, b) => [inputAt + a * size * bytes, b - a, size, outAt + a * size * bytes]);
+  return true;
 }
 
 /** The tensor a dim function returns. */
