@@ -60,9 +60,24 @@ export interface WasmExports {
   elementwiseLossF64: ElementwiseLossKernel;
 }
 
-const base64ToBytes = (text: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+const EMBEDDED = { simd: SIMD_WASM_BASE64, 'relaxed-simd': RELAXED_WASM_BASE64, scalar: SCALAR_WASM_BASE64, threads: THREADS_WASM_BASE64 };
+type Embedded = keyof typeof EMBEDDED;
 
-let active: { build: WasmBuild; exports: WasmExports; threads: number } | undefined;
+// Each build's bytes and whether the engine validates them, decoded and asked once, when first needed.
+const decoded = new Map<Embedded, Uint8Array<ArrayBuffer>>();
+const bytesOf = (build: Embedded): Uint8Array<ArrayBuffer> => {
+  let bytes = decoded.get(build);
+  if (!bytes) decoded.set(build, (bytes = Uint8Array.from(atob(EMBEDDED[build]), (c) => c.charCodeAt(0))));
+  return bytes;
+};
+const validated = new Map<Embedded, boolean>();
+const validates = (build: Embedded): boolean => {
+  let ok = validated.get(build);
+  if (ok === undefined) validated.set(build, (ok = WebAssembly.validate(bytesOf(build))));
+  return ok;
+};
+
+let active: { build: WasmBuild; exports: WasmExports } | undefined;
 const loading = new Map<string, Promise<WasmExports>>();
 
 function load(key: string, bytes: Uint8Array<ArrayBuffer>, imports: Record<string, Record<string, unknown>> = {}): Promise<WasmExports> {
@@ -75,15 +90,15 @@ function load(key: string, bytes: Uint8Array<ArrayBuffer>, imports: Record<strin
   return promise;
 }
 
-let shared: { memory: WebAssembly.Memory; bytes: Uint8Array<ArrayBuffer> } | undefined;
+let sharedMemory: WebAssembly.Memory | undefined;
 
 /**
  * Loads and instantiates the WebAssembly once. Idempotent: concurrent calls share one promise, and a
  * call after a build is active keeps it unless `simd` or `threads` asks for something else, which it
  * then loads and makes active (each build stays instantiated, so switching back is immediate).
  * The relaxed-SIMD build (fused multiply-add) is taken where the engine validates it, unless
- * `relaxedSimd: false`. `threads` > 1 splits the rows of big calls across Node worker_threads on shared memory (SIMD build);
- * where that cannot run, init says so on the console and runs on one thread.
+ * `relaxedSimd: false`. `threads` > 1 splits the rows of big calls across worker threads on shared memory
+ * (SIMD build); where that cannot run, init says so on the console and runs on one thread.
  * @throws Error when `simd: true` is asked of an engine without WebAssembly SIMD.
  */
 export async function init(options: InitOptions = {}): Promise<void> {
@@ -100,13 +115,11 @@ export async function init(options: InitOptions = {}): Promise<void> {
     throw new RangeError(`init: options.threads must be in [1, 256], received ${threads}`);
   }
   if (simd === undefined && relaxedSimd === undefined && threads === undefined && active) return;
-  const simdBytes = base64ToBytes(SIMD_WASM_BASE64);
-  const simdSupported = WebAssembly.validate(simdBytes);
+  const simdSupported = validates('simd');
   if (simd === true && !simdSupported) {
     throw new Error('init: { simd: true } was asked, but this engine cannot run WebAssembly SIMD; use { simd: false }');
   }
-  const relaxedBytes = base64ToBytes(RELAXED_WASM_BASE64);
-  const relaxedSupported = simdSupported && WebAssembly.validate(relaxedBytes);
+  const relaxedSupported = simdSupported && validates('relaxed-simd');
   if (relaxedSimd === true && simd !== false && !relaxedSupported) {
     throw new Error('init: { relaxedSimd: true } was asked, but this engine cannot run relaxed WebAssembly SIMD');
   }
@@ -119,24 +132,19 @@ export async function init(options: InitOptions = {}): Promise<void> {
     wanted = 1;
   }
   if (wanted > 1) {
-    shared ??= {
-      memory: new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true }),
-      bytes: base64ToBytes(THREADS_WASM_BASE64),
-    };
-    const exports = await load('threads', shared.bytes, { env: { memory: shared.memory } });
-    if (threadCount() !== wanted) await startWorkers(shared.bytes, shared.memory, wanted - 1);
-    active = { build: 'simd', exports, threads: wanted };
+    sharedMemory ??= new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true });
+    const exports = await load('threads', bytesOf('threads'), { env: { memory: sharedMemory } });
+    if (threadCount() !== wanted) await startWorkers(bytesOf('threads'), sharedMemory, wanted - 1);
+    active = { build: 'simd', exports };
     return;
   }
   await stopWorkers();
-  const bytes = { 'relaxed-simd': relaxedBytes, simd: simdBytes, scalar: base64ToBytes(SCALAR_WASM_BASE64) }[build];
-  const exports = await load(build, bytes);
-  active = { build, exports, threads: 1 };
+  active = { build, exports: await load(build, bytesOf(build)) };
 }
 
 /** How many threads share the rows of a big call (1 unless `init({ threads })` started workers). */
 export function wasmThreads(): number {
-  return active?.threads ?? 1;
+  return threadCount();
 }
 
 /** The build that runs the kernels: 'relaxed-simd', 'simd' or 'scalar', or `undefined` before `init()` has resolved. */
