@@ -4,7 +4,7 @@ import type { FloatArray } from '../../types.js';
 import { checkShape, describe, isFloatArray, product, rejectDetached, shapeString } from './validate.js';
 
 /** A broadcast weight: its values, one per element (perElement) or one per column of the last dim. */
-export interface BroadcastWeight {
+export interface CheckedWeight {
   values: ArrayLike<number>;
   perElement: boolean;
 }
@@ -30,7 +30,7 @@ function expand(data: ArrayLike<number>, from: readonly number[], to: readonly n
   return out;
 }
 
-export function checkBroadcastWeight(caller: string, name: string, value: unknown, shape: readonly number[]): BroadcastWeight {
+export function checkBroadcastWeight(caller: string, name: string, value: unknown, shape: readonly number[]): CheckedWeight {
   const size = product(shape);
   const last = shape.length === 0 ? 1 : shape[shape.length - 1];
   const expectation = `the input's element count (${size}), its last dim's length (${last}), or a Tensor of a shape broadcastable to ${shapeString(shape)}`;

@@ -1,7 +1,7 @@
 // The shared plumbing of the elementwise losses (binaryCrossEntropy, binaryCrossEntropyWithLogits,
 // klDiv, mseLoss): checks, one fused kernel call for loss and gradient, reduction.
 import type { FloatArray, Tensor } from '../../types.js';
-import { type BroadcastWeight, checkBroadcastWeight } from './broadcast.js';
+import { type CheckedWeight, checkBroadcastWeight } from './broadcast.js';
 import { checkGradOutput } from './grad-output.js';
 import { checkFloatTensor, checkOptions, checkOut, checkReduction, describe, shapeString } from './validate.js';
 import { wasm } from './wasm.js';
@@ -54,19 +54,19 @@ export function runElementwiseLoss<T extends FloatArray>(
   const kernel = dtype === 'f64' ? kernels.elementwiseLossF64 : kernels.elementwiseLossF32;
   const lossValues = reduction === 'none' ? new Float(size) : undefined;
   // Per-element arrays travel with their chunk; per-column weights are copied whole each time.
-  const columnBytes = (w?: BroadcastWeight) => (w && !w.perElement ? cols * bytes : 0);
+  const columnBytes = (w?: CheckedWeight) => (w && !w.perElement ? cols * bytes : 0);
   const elementCount = 2 + (weight?.perElement ? 1 : 0) + (posWeight?.perElement ? 1 : 0)
     + (lossValues ? 1 : 0) + (withGrad ? 1 : 0) + (perElementGradOutput ? 1 : 0);
   let total = 0;
   // Arrays read or written after memory may have grown are reached through getters.
   const [source, targets, liveOut] = [stable(kernels, data), stable(kernels, target.data), out && stable(kernels, out)];
-  const live = (b?: BroadcastWeight) => b && { ...b, values: stable(kernels, b.values) };
+  const live = (b?: CheckedWeight) => b && { ...b, values: stable(kernels, b.values) };
   const [liveWeight, livePosWeight] = [live(weight), live(posWeight)];
   const liveGradOutput = perElementGradOutput ? stable(kernels, gradOutput) : undefined;
   for (const [start, end] of chunkRanges(caller, rows, cols * bytes * elementCount, columnBytes(weight) + columnBytes(posWeight) + 128)) {
     const [from, to] = [start * cols, end * cols];
     const n = to - from;
-    const region = (w?: BroadcastWeight) => (w ? (w.perElement ? n : cols) * bytes : 0);
+    const region = (w?: CheckedWeight) => (w ? (w.perElement ? n : cols) * bytes : 0);
     const [x, y, w, pw, loss, grad, g] = allocate(kernels, caller, [
       n * bytes, n * bytes, region(weight), region(posWeight), lossValues ? n * bytes : 0, withGrad ? n * bytes : 0,
       perElementGradOutput ? n * bytes : 0,
