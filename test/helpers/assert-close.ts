@@ -4,8 +4,6 @@
 export const EPS = { float32: 2 ** -23, float64: 2 ** -52 } as const;
 export type DTypeName = keyof typeof EPS;
 
-export const dtypeName = (data: ArrayLike<number>): DTypeName => (data instanceof Float32Array ? 'float32' : 'float64');
-
 const special = (v: number): string | undefined => (Number.isNaN(v) ? 'NaN' : v === Infinity ? '+inf' : v === -Infinity ? '-inf' : undefined);
 
 /** The largest finite |v| of an array (0 when none): the scale of absolute tolerances. */
