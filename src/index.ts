@@ -1,12 +1,12 @@
-// xentropy: cross-entropy losses with torch.nn.functional semantics, in WebAssembly.
+// xentropy: cross-entropy losses with torch.nn.functional semantics, in WebAssembly. Public re-exports only.
 export type {
   BinaryCrossEntropyOptions, BinaryCrossEntropyWithLogitsOptions, BroadcastWeight, CrossEntropyOptions, DimOptions,
   FloatArray, GradOptions, IndexArray, IndexTarget, InitOptions, KlDivOptions, LogSumExpOptions, LossFunction,
-  LossWithGrad, LossWithGradFunction, MseLossOptions, NllLossOptions, ProbabilityTarget, Reduction, SoftmaxOptions, Tensor,
-  WasmBuild,
+  LossWithGrad, LossWithGradFunction, MseLossOptions, NllLossOptions, ProbabilityTarget, Reduction, ResidentArray,
+  SigmoidFocalLossOptions, SoftmaxOptions, TargetKind, Tensor, WasmBuild, WasmTensor,
 } from './types.js';
-export { init, wasmBuild, wasmMemoryBytes, wasmThreads } from './bindings/common/wasm.js';
-export { allocTensor, type WasmTensor } from './bindings/wasm-tensor.js';
+export { init, wasmBuild, wasmMemoryBytes, wasmThreads } from './core/runtime.js';
+export { allocTensor } from './bindings/alloc-tensor.js';
 export { logSumExp } from './bindings/log-sum-exp.js';
 export { softmax } from './bindings/softmax.js';
 export { logSoftmax } from './bindings/log-softmax.js';
@@ -18,6 +18,7 @@ export {
 } from './bindings/binary-cross-entropy-with-logits.js';
 export { klDiv, klDivWithGrad } from './bindings/kl-div.js';
 export { mseLoss, mseLossWithGrad } from './bindings/mse-loss.js';
+export { sigmoidFocalLoss, sigmoidFocalLossWithGrad } from './bindings/sigmoid-focal-loss.js';
 export { entropy } from './bindings/entropy.js';
 export { sigmoid } from './bindings/sigmoid.js';
 export { logSigmoid } from './bindings/log-sigmoid.js';

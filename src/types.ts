@@ -1,4 +1,4 @@
-// Public types of xentropy. Implementations live in src/bindings/.
+// Public types of xentropy. Implementations live in src/bindings/ (one public function per file) on src/core/.
 
 /** The float arrays every function takes and returns; the output dtype is the input's. */
 export type FloatArray = Float32Array | Float64Array;
@@ -123,18 +123,70 @@ export interface MseLossOptions {
   reduction?: Reduction;
 }
 
-/** A loss of an input and a same-shaped float target: a number for scalar reductions, a Tensor for 'none'. */
-export interface LossFunction<O extends { reduction?: string }> {
-  <T extends FloatArray>(input: Tensor<T>, target: Tensor<T>, options: O & { reduction: 'none' }): Tensor<T>;
-  <T extends FloatArray>(input: Tensor<T>, target: Tensor<T>, options?: O & { reduction?: Exclude<O['reduction'], 'none'> }): number;
-  <T extends FloatArray>(input: Tensor<T>, target: Tensor<T>, options?: O): number | Tensor<T>;
+export interface SigmoidFocalLossOptions {
+  /** Weight of the positive class, α; the negatives get 1 − α. A negative α disables the weighting. @defaultValue 0.25 */
+  alpha?: number;
+  /** The focusing exponent γ ≥ 0: (1 − p_t)^γ scales down easy examples. @defaultValue 2 */
+  gamma?: number;
+  /** As torchvision, the default is 'none'. @defaultValue 'none' */
+  reduction?: Reduction;
+}
+
+/** What a loss takes as its target: a same-shaped float Tensor, class indices or probabilities, or class indices. */
+export type TargetKind = 'same' | 'class' | 'index';
+type TargetOf<K extends TargetKind, T extends FloatArray> = K extends 'same'
+  ? Tensor<T>
+  : K extends 'class'
+    ? IndexTarget | ProbabilityTarget<T>
+    : IndexTarget;
+/** The reductions of O that return a number. */
+type ScalarOf<O extends { reduction?: string }> = Exclude<O['reduction'], 'none' | undefined>;
+
+/**
+ * A loss: a number for scalar reductions, a Tensor for 'none'. `D` is the default reduction's kind
+ * ('scalar' for 'mean', 'none' for a loss whose default is 'none').
+ */
+export interface LossFunction<O extends { reduction?: string }, K extends TargetKind = 'same', D extends 'scalar' | 'none' = 'scalar'> {
+  <T extends FloatArray>(input: Tensor<T>, target: TargetOf<K, T>, options: O & { reduction: 'none' }): Tensor<T>;
+  <T extends FloatArray>(input: Tensor<T>, target: TargetOf<K, T>, options: O & { reduction: ScalarOf<O> }): number;
+  <T extends FloatArray>(
+    input: Tensor<T>, target: TargetOf<K, T>, options?: O & { reduction?: undefined },
+  ): D extends 'none' ? Tensor<T> : number;
+  <T extends FloatArray>(input: Tensor<T>, target: TargetOf<K, T>, options?: O): number | Tensor<T>;
 }
 
 /** The fused forward and backward of a LossFunction. */
-export interface LossWithGradFunction<O extends { reduction?: string }> {
-  <T extends FloatArray>(input: Tensor<T>, target: Tensor<T>, options: O & GradOptions<T> & { reduction: 'none' }): LossWithGrad<Tensor<T>, T>;
+export interface LossWithGradFunction<
+  O extends { reduction?: string }, K extends TargetKind = 'same', D extends 'scalar' | 'none' = 'scalar',
+> {
   <T extends FloatArray>(
-    input: Tensor<T>, target: Tensor<T>, options?: O & GradOptions<T> & { reduction?: Exclude<O['reduction'], 'none'> },
+    input: Tensor<T>, target: TargetOf<K, T>, options: O & GradOptions<T> & { reduction: 'none' },
+  ): LossWithGrad<Tensor<T>, T>;
+  <T extends FloatArray>(
+    input: Tensor<T>, target: TargetOf<K, T>, options: O & GradOptions<T> & { reduction: ScalarOf<O> },
   ): LossWithGrad<number, T>;
-  <T extends FloatArray>(input: Tensor<T>, target: Tensor<T>, options?: O & GradOptions<T>): LossWithGrad<number | Tensor<T>, T>;
+  <T extends FloatArray>(
+    input: Tensor<T>, target: TargetOf<K, T>, options?: O & GradOptions<T> & { reduction?: undefined },
+  ): LossWithGrad<D extends 'none' ? Tensor<T> : number, T>;
+  <T extends FloatArray>(
+    input: Tensor<T>, target: TargetOf<K, T>, options?: O & GradOptions<T>,
+  ): LossWithGrad<number | Tensor<T>, T>;
+}
+
+/** The arrays a WasmTensor can hold. */
+export type ResidentArray = Float32Array | Float64Array | Int32Array;
+
+/**
+ * A tensor whose data lives in WebAssembly memory: passed as an input, a target or `out`, it is used where
+ * it is, with no copy. You own it: `free()` it when done. WebAssembly memory can grow during a call,
+ * which detaches earlier views, so read `data` afresh after each call instead of keeping it.
+ */
+export interface WasmTensor<T extends ResidentArray = Float32Array> extends Tensor<T> {
+  /** A view of the tensor's memory, made anew whenever WebAssembly memory has grown. */
+  readonly data: T;
+  readonly shape: readonly number[];
+  /** Whether `free()` has been called. */
+  readonly freed: boolean;
+  /** Returns the memory to xentropy's allocator; `data` throws afterwards. Calling it twice is harmless. */
+  free(): void;
 }

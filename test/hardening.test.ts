@@ -2,7 +2,7 @@
 // the float64 reference; large inputs go through in chunks with the same answers.
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chunkRanges, setChunkBytes } from '../src/bindings/common/workspace.js';
+import { chunkUnits, setChunkBytes } from '../src/core/pipeline.js';
 import * as x from '../src/index.js';
 import { assertClose, finiteScale } from './helpers/assert-close.js';
 import {
@@ -150,7 +150,7 @@ describe('large inputs go through in chunks of whole rows', () => {
   });
 
   it('one row too large for WebAssembly memory is a RangeError before any work', () => {
-    expect(() => chunkRanges('crossEntropy', 10, 2 ** 33)).toThrow(/crossEntropy: one row needs 8589934592 bytes of WebAssembly memory, more than its 4 GiB address space/);
+    expect(() => chunkUnits('crossEntropy', 10, 2 ** 33, 0, 1)).toThrow(/crossEntropy: one row needs 8589934592 bytes of WebAssembly memory, more than its 4 GiB address space/);
   });
 });
 

@@ -1,7 +1,11 @@
+import { pairLossFunctions } from '../core/families.js';
 import type { BinaryCrossEntropyWithLogitsOptions, LossFunction, LossWithGradFunction } from '../types.js';
-import { elementwiseLossPair, Op } from './common/elementwise-loss.js';
 
-const pair = elementwiseLossPair('binaryCrossEntropyWithLogits', { options: ['weight', 'posWeight'], op: () => Op.bceWithLogits });
+const { loss, withGrad } = pairLossFunctions({
+  name: 'binaryCrossEntropyWithLogits',
+  options: ['weight', 'posWeight'],
+  kernel: () => 'binaryCrossEntropyWithLogits',
+});
 
 /**
  * `F.binary_cross_entropy_with_logits(input, target, weight, pos_weight, reduction)`: binary
@@ -9,7 +13,10 @@ const pair = elementwiseLossPair('binaryCrossEntropyWithLogits', { options: ['we
  * `posWeight` (usually one per class, the last dim) weighs the positive term.
  * @throws TypeError / RangeError for the kinds, shapes and broadcasts of the arguments.
  */
-export const binaryCrossEntropyWithLogits = pair.loss as LossFunction<BinaryCrossEntropyWithLogitsOptions>;
+export const binaryCrossEntropyWithLogits = loss as LossFunction<BinaryCrossEntropyWithLogitsOptions>;
 
-/** `binaryCrossEntropyWithLogits` and its gradient w.r.t. the logits: w·((pw·y + 1 − y)·σ(x) − pw·y), σ(x) − y without posWeight. */
-export const binaryCrossEntropyWithLogitsWithGrad = pair.withGrad as LossWithGradFunction<BinaryCrossEntropyWithLogitsOptions>;
+/**
+ * `binaryCrossEntropyWithLogits` and its gradient w.r.t. the logits: w·((pw·y + 1 − y)·σ(x) − pw·y), σ(x) − y
+ * without posWeight.
+ */
+export const binaryCrossEntropyWithLogitsWithGrad = withGrad as LossWithGradFunction<BinaryCrossEntropyWithLogitsOptions>;

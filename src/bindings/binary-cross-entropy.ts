@@ -1,14 +1,16 @@
+import { pairLossFunctions } from '../core/families.js';
+import { elementName } from '../core/validate.js';
 import type { BinaryCrossEntropyOptions, LossFunction, LossWithGradFunction } from '../types.js';
-import { elementwiseLossPair, Op } from './common/elementwise-loss.js';
-import { elementName } from './common/validate.js';
 
-const pair = elementwiseLossPair('binaryCrossEntropy', {
+const { loss, withGrad } = pairLossFunctions({
+  name: 'binaryCrossEntropy',
   options: ['weight'],
-  op: () => Op.bce,
-  checkInputValue: (value, index, shape, caller) => {
-    if (!(value >= 0 && value <= 1)) {
+  kernel: () => 'binaryCrossEntropy',
+  check: (data, shape) => {
+    for (let i = 0; i < data.length; i++) {
+      if (data[i] >= 0 && data[i] <= 1) continue;
       throw new RangeError(
-        `${caller}: ${elementName('input', index, shape)} = ${value} is not a probability in [0, 1] ` +
+        `binaryCrossEntropy: ${elementName('input', i, shape)} = ${data[i]} is not a probability in [0, 1] ` +
           '(apply a sigmoid first, or use binaryCrossEntropyWithLogits on the logits)',
       );
     }
@@ -20,10 +22,10 @@ const pair = elementwiseLossPair('binaryCrossEntropy', {
  * each log clamped at −100, exactly as PyTorch. `input` holds probabilities in [0, 1]; `target` has its shape and dtype.
  * @throws RangeError for an input outside [0, 1] (NaN included, as PyTorch), shapes, a weight that does not broadcast.
  */
-export const binaryCrossEntropy = pair.loss as LossFunction<BinaryCrossEntropyOptions>;
+export const binaryCrossEntropy = loss as LossFunction<BinaryCrossEntropyOptions>;
 
 /**
  * `binaryCrossEntropy` and its gradient w.r.t. the probabilities, PyTorch's formula:
  * w·(p − y) / max((1 − p)·p, ε) with ε = float32(1e-12), for float64 input too.
  */
-export const binaryCrossEntropyWithGrad = pair.withGrad as LossWithGradFunction<BinaryCrossEntropyOptions>;
+export const binaryCrossEntropyWithGrad = withGrad as LossWithGradFunction<BinaryCrossEntropyOptions>;

@@ -1,6 +1,6 @@
+import { alongDim, runAlongDim } from '../core/families.js';
+import { elementName, readOptions } from '../core/validate.js';
 import type { DimOptions, FloatArray, Tensor } from '../types.js';
-import { layoutAlongDim, runAlongDim, tensorOf } from './common/along-dim.js';
-import { checkOptions, elementName } from './common/validate.js';
 
 /**
  * Shannon entropy along `dim`, as `torch.distributions.Categorical(probs=p).entropy()`: each
@@ -9,14 +9,13 @@ import { checkOptions, elementName } from './common/validate.js';
  * @throws RangeError for a negative probability (PyTorch rejects it too); a row summing to 0 gives NaN.
  */
 export function entropy<T extends FloatArray>(input: Tensor<T>, options?: DimOptions): Tensor<T> {
-  const { dim = -1 } = checkOptions('entropy', options, ['dim']);
-  const layout = layoutAlongDim('entropy', input, dim);
+  const { dim = -1 } = readOptions('entropy', options, ['dim']);
+  const layout = alongDim('entropy', input, dim);
   const { data, shape } = layout;
   for (let i = 0; i < data.length; i++) {
     if (data[i] < 0) {
       throw new RangeError(`entropy: ${elementName('input', i, shape)} = ${data[i]} is negative: probabilities must be ≥ 0`);
     }
   }
-  const outShape = shape.filter((_, d) => d !== layout.dim);
-  return tensorOf<T>(runAlongDim('entropy', 'entropy', layout), outShape);
+  return { data: runAlongDim('entropy', 'entropy', layout, 'row') as T, shape: shape.filter((_, d) => d !== layout.dim) };
 }

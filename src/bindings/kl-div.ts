@@ -1,11 +1,12 @@
+import { pairLossFunctions } from '../core/families.js';
+import { checkBoolean } from '../core/validate.js';
 import type { KlDivOptions, LossFunction, LossWithGradFunction } from '../types.js';
-import { elementwiseLossPair, Op } from './common/elementwise-loss.js';
-import { checkBoolean } from './common/validate.js';
 
-const pair = elementwiseLossPair('klDiv', {
+const { loss, withGrad } = pairLossFunctions({
+  name: 'klDiv',
   options: ['logTarget'],
   reductions: ['none', 'mean', 'sum', 'batchmean'],
-  op: (options, caller) => (checkBoolean(caller, 'logTarget', options.logTarget, false) ? Op.klDivLogTarget : Op.klDiv),
+  kernel: (options, caller) => (checkBoolean(caller, 'logTarget', options.logTarget, false) ? 'klDivLogTarget' : 'klDiv'),
 });
 
 /**
@@ -13,7 +14,7 @@ const pair = elementwiseLossPair('klDiv', {
  * 0·log 0 = 0. Use `reduction: 'batchmean'` for KL(p‖q) per sample ('mean' divides by every element, as PyTorch).
  * @throws TypeError / RangeError for the kinds and shapes of the arguments.
  */
-export const klDiv = pair.loss as LossFunction<KlDivOptions>;
+export const klDiv = loss as LossFunction<KlDivOptions>;
 
 /** `klDiv` and its gradient w.r.t. `input`: −p (−exp(target) with logTarget). */
-export const klDivWithGrad = pair.withGrad as LossWithGradFunction<KlDivOptions>;
+export const klDivWithGrad = withGrad as LossWithGradFunction<KlDivOptions>;

@@ -1,7 +1,10 @@
+import { elementwise } from '../core/families.js';
 import type { FloatArray, Tensor } from '../types.js';
-import { runElementwise } from './common/along-dim.js';
 
-/** `F.logsigmoid`: min(x, 0) − log1p(exp(−|x|)) elementwise, accurate for large |x| (log σ(−1e4) = −1e4). */
+/**
+ * `F.logsigmoid`: log σ(x) = min(x, 0) − log1p(exp(−|x|)) elementwise, exact for large |x|.
+ * @throws TypeError for a non-float input; RangeError for a shape that does not match the data.
+ */
 export function logSigmoid<T extends FloatArray>(input: Tensor<T>): Tensor<T> {
-  return runElementwise<T>('logSigmoid', 'logSigmoid', input);
+  return elementwise<T>('logSigmoid', 'logSigmoid', input);
 }

@@ -1,13 +1,14 @@
+import { pairLossFunctions } from '../core/families.js';
 import type { LossFunction, LossWithGradFunction, MseLossOptions } from '../types.js';
-import { elementwiseLossPair, Op } from './common/elementwise-loss.js';
 
-const pair = elementwiseLossPair('mseLoss', { options: [], op: () => Op.mse });
+const { loss, withGrad } = pairLossFunctions({ name: 'mseLoss', options: [], kernel: () => 'mseLoss' });
 
 /**
  * `F.mse_loss(input, target, reduction)`: (input − target)². `target` must have the input's shape and
  * dtype (PyTorch would broadcast with a warning).
+ * @throws TypeError / RangeError for the kinds and shapes of the arguments.
  */
-export const mseLoss = pair.loss as LossFunction<MseLossOptions>;
+export const mseLoss = loss as LossFunction<MseLossOptions>;
 
 /** `mseLoss` and its gradient w.r.t. the input: 2·(input − target), scaled by the reduction. */
-export const mseLossWithGrad = pair.withGrad as LossWithGradFunction<MseLossOptions>;
+export const mseLossWithGrad = withGrad as LossWithGradFunction<MseLossOptions>;

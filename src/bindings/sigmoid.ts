@@ -1,7 +1,10 @@
+import { elementwise } from '../core/families.js';
 import type { FloatArray, Tensor } from '../types.js';
-import { runElementwise } from './common/along-dim.js';
 
-/** `torch.sigmoid`: 1 / (1 + exp(−x)) elementwise, exactly 0 and 1 at the far ends and never NaN for finite x. */
+/**
+ * `torch.sigmoid`: 1 / (1 + exp(−x)) elementwise, with the input's shape and dtype (0 and 1 at the ends, no NaN).
+ * @throws TypeError for a non-float input; RangeError for a shape that does not match the data.
+ */
 export function sigmoid<T extends FloatArray>(input: Tensor<T>): Tensor<T> {
-  return runElementwise<T>('sigmoid', 'sigmoid', input);
+  return elementwise<T>('sigmoid', 'sigmoid', input);
 }

@@ -1,5 +1,5 @@
 // Measures an elementwise kernel of the active build against a float64 function, in ulps of the dtype.
-import { wasm } from '../../src/bindings/common/wasm.js';
+import { wasm } from '../../src/core/runtime.js';
 
 const CHUNK = 1 << 20;
 
@@ -25,7 +25,7 @@ export function maxUlpError(kernel: ElementwiseKernel, xs: Float32Array | Float6
     const part = xs.subarray(start, start + CHUNK);
     const base = kernels.scratch(2 * part.length * bytes) >>> 0;
     new Type(kernels.memory.buffer, base, part.length).set(part);
-    run(base, part.length, base + part.length * bytes);
+    run(base, part.length, 1, base + part.length * bytes);
     const out = new Type(kernels.memory.buffer, base + part.length * bytes, part.length);
     for (let i = 0; i < part.length; i++) {
       const e = exact(part[i]);
@@ -43,7 +43,7 @@ export function runElementwise(kernel: ElementwiseKernel, xs: Float32Array | Flo
   const Type = f64 ? Float64Array : Float32Array;
   const base = kernels.scratch(2 * xs.byteLength) >>> 0;
   new Type(kernels.memory.buffer, base, xs.length).set(xs);
-  kernels[`${kernel}${f64 ? 'F64' : 'F32'}`](base, xs.length, base + xs.byteLength);
+  kernels[`${kernel}${f64 ? 'F64' : 'F32'}`](base, xs.length, 1, base + xs.byteLength);
   return Array.from(new Type(kernels.memory.buffer, base + xs.byteLength, xs.length));
 }
 

@@ -4,16 +4,9 @@
 // the others, so every public function stays synchronous (which is why a page's main thread, which may
 // not wait, cannot use threads). Each thread writes only its own rows: results equal one thread's.
 
-/** The kernels that may run on a worker, with how many arguments each takes. */
-export const PARALLEL_KERNELS = [
-  'crossEntropyIndexF32', 'crossEntropyIndexF64', 'crossEntropyProbF32', 'crossEntropyProbF64',
-  'softmaxF32', 'softmaxF64', 'logSoftmaxF32', 'logSoftmaxF64', 'logSumExpF32', 'logSumExpF64', 'entropyF32', 'entropyF64',
-] as const;
-export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
-export type ParallelKernels = Record<ParallelKernel, (...args: number[]) => void>;
+import { type ExportName, MAX_SPLIT_ARGS, SPLIT_KERNELS, type WasmExports } from './kernels.js';
 
-const MAX_ARGS = 10;
-const SLOT = MAX_ARGS + 2; // kernel id, argument count, arguments
+const SLOT = MAX_SPLIT_ARGS + 2; // kernel id, argument count, arguments: sized from the kernel table
 const GENERATION = 0; // Int32 index: bumped to start a task (−1: stop)
 const DONE = 1; // Int32 index: workers finished with the current task
 
@@ -91,7 +84,7 @@ export function threadsUnavailable(): string | undefined {
 export async function startWorkers(bytes: Uint8Array, memory: WebAssembly.Memory, count: number): Promise<void> {
   await stopWorkers();
   const control = new SharedArrayBuffer(16 + 8 * SLOT * count);
-  const names = [...PARALLEL_KERNELS];
+  const names = [...SPLIT_KERNELS];
   const data = (index: number) => ({ bytes, memory, control, index, names });
   const next: Pool = { workers: [], flags: new Int32Array(control, 0, 2), slots: new Float64Array(control, 16) };
   if (isNode()) {
@@ -136,9 +129,10 @@ export const threadCount = (): number => 1 + (pool?.workers.length ?? 0);
 /**
  * Runs `kernel` over `rows` rows of `rowElements` elements each: `argsFor(start, end)` gives the kernel's
  * arguments for rows [start, end). With workers, they take equal shares after the calling thread's.
+ * @throws Error for a kernel the table does not mark as splittable, or more arguments than a slot holds.
  */
 export function runRows(
-  kernels: ParallelKernels, kernel: ParallelKernel, rows: number, rowElements: number,
+  kernels: WasmExports, kernel: ExportName, rows: number, rowElements: number,
   argsFor: (start: number, end: number) => number[],
 ): void {
   const threads = threadCount();
@@ -146,12 +140,15 @@ export function runRows(
     kernels[kernel](...argsFor(0, rows));
     return;
   }
+  const id = SPLIT_KERNELS.indexOf(kernel);
+  if (id < 0) throw new Error(`xentropy internal error: ${kernel} is not splittable across threads`);
   const { flags, slots, workers } = pool;
   const share = Math.ceil(rows / threads);
   workers.forEach((_, w) => {
     const [start, end] = [Math.min(rows, (w + 1) * share), Math.min(rows, (w + 2) * share)];
     const args = end > start ? argsFor(start, end) : [];
-    slots[w * SLOT] = PARALLEL_KERNELS.indexOf(kernel);
+    if (args.length > MAX_SPLIT_ARGS) throw new Error(`xentropy internal error: ${kernel} takes ${args.length} arguments`);
+    slots[w * SLOT] = id;
     slots[w * SLOT + 1] = end > start ? args.length : -1;
     slots.set(args, w * SLOT + 2);
   });

@@ -1,15 +1,13 @@
 // Weights that broadcast over an input as in PyTorch: a flat array of the input's element count or of
 // its last dim's length, or a Tensor of any shape broadcastable to the input's.
-import type { FloatArray } from '../../types.js';
-import { checkShape, describe, isFloatArray, product, rejectDetached, shapeString } from './validate.js';
+import type { FloatArray } from '../types.js';
+import { checkShape, checkSize, floatValues, product, shapeString, tensorFields } from './validate.js';
 
-/** A broadcast weight: its values, one per element (perElement) or one per column of the last dim. */
+/** A broadcast weight, read once: its values, one per element (perElement) or one per column of the last dim. */
 export interface CheckedWeight {
-  values: ArrayLike<number>;
+  values: FloatArray;
   perElement: boolean;
 }
-
-const isNumberArray = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
 
 /** Expands `data` of `from` shape to the `to` shape (right-aligned; each dim 1 or equal). */
 function expand(data: ArrayLike<number>, from: readonly number[], to: readonly number[]): Float64Array {
@@ -30,26 +28,22 @@ function expand(data: ArrayLike<number>, from: readonly number[], to: readonly n
   return out;
 }
 
-export function checkBroadcastWeight(caller: string, name: string, value: unknown, shape: readonly number[]): CheckedWeight {
+export function broadcastWeight(caller: string, name: string, value: unknown, shape: readonly number[]): CheckedWeight {
   const size = product(shape);
   const last = shape.length === 0 ? 1 : shape[shape.length - 1];
   const expectation = `the input's element count (${size}), its last dim's length (${last}), or a Tensor of a shape broadcastable to ${shapeString(shape)}`;
-  if (isFloatArray(value) || isNumberArray(value)) {
-    rejectDetached(caller, `options.${name}`, value);
-    if (value.length === size) return { values: value, perElement: true };
-    if (value.length === last) return { values: value, perElement: false };
-    throw new RangeError(`${caller}: options.${name} must have ${expectation}, received length ${value.length}`);
+  const kinds = 'a Float32Array, Float64Array, number[] or a Tensor of them';
+  const isTensor = typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
+  if (!isTensor) {
+    const values = floatValues(caller, `options.${name}`, value, kinds);
+    if (values.length === size) return { values, perElement: true };
+    if (values.length === last) return { values, perElement: false };
+    throw new RangeError(`${caller}: options.${name} must have ${expectation}, received length ${values.length}`);
   }
-  const isTensor = typeof value === 'object' && value !== null && 'data' in value && 'shape' in value;
-  const data = isTensor ? (value as { data: unknown }).data : undefined;
-  if (!isTensor || !(isFloatArray(data) || isNumberArray(data))) {
-    throw new TypeError(`${caller}: options.${name} must be a Float32Array, Float64Array, number[] or a Tensor of them, received ${describe(value)}`);
-  }
-  rejectDetached(caller, `options.${name}.data`, data);
-  const from = checkShape(caller, `options.${name}`, (value as { shape: unknown }).shape);
-  if (product(from) !== data.length) {
-    throw new RangeError(`${caller}: options.${name}.shape ${shapeString(from)} holds ${product(from)} elements but its data has ${data.length}`);
-  }
+  const fields = tensorFields(caller, `options.${name}`, value, kinds);
+  const data = floatValues(caller, `options.${name}.data`, fields.data, kinds);
+  const from = checkShape(caller, `options.${name}`, fields.shape);
+  checkSize(caller, `options.${name}`, from, data.length);
   const offset = shape.length - from.length;
   const broadcastable = offset >= 0 && from.every((d, i) => d === 1 || d === shape[offset + i]);
   if (!broadcastable) {

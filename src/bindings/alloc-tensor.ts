@@ -1,0 +1,22 @@
+import { wasm } from '../core/runtime.js';
+import { checkShape, describe } from '../core/validate.js';
+import { ResidentTensor } from '../core/wasm-tensor.js';
+import type { WasmTensor } from '../types.js';
+
+type ResidentArrayConstructor = Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor;
+
+/**
+ * Allocates a zero-filled tensor in WebAssembly memory (of the build active now), for calls with no
+ * copies: fill `t.data`, pass `t` (or `t.data` as `out`), read results from `t.data`, and `free()` it.
+ * @throws TypeError for a dtype other than Float32Array, Float64Array or Int32Array; RangeError for a bad shape
+ * or a size WebAssembly memory cannot hold.
+ */
+export function allocTensor<C extends ResidentArrayConstructor>(dtype: C, shape: readonly number[]): WasmTensor<InstanceType<C>> {
+  const kernels = wasm('allocTensor');
+  if (dtype !== Float32Array && dtype !== Float64Array && dtype !== Int32Array) {
+    throw new TypeError(`allocTensor: dtype must be Float32Array, Float64Array or Int32Array, received ${describe(dtype)}`);
+  }
+  const tensor = new ResidentTensor<InstanceType<C>>(kernels, dtype, checkShape('allocTensor', 'tensor', shape));
+  tensor.data.fill(0);
+  return tensor;
+}

@@ -1,0 +1,220 @@
+// The three shapes of call the bindings describe, in front of the pipeline: functions along a dim
+// (softmax, logSoftmax, logSumExp, entropy; elementwise functions as rows of one), losses over classes
+// (crossEntropy, nllLoss) and elementwise losses of an input and a same-shaped target. Each reads and
+// checks what is common (gradOutput, out, the reduction), lays the call out and reduces the result.
+import type { FloatArray, Tensor } from '../types.js';
+import { broadcastWeight, type CheckedWeight } from './broadcast.js';
+import type { ArgName, KernelName } from './kernels.js';
+import { type Operand, type Output, run } from './pipeline.js';
+import { type CheckedTarget, type ClassLayout, classIndices } from './targets.js';
+import {
+  checkOut, checkReduction, checkShape, describe, floatTensor, floatValues, normalizeDim, product, readOptions, shapeString,
+  tensorFields,
+} from './validate.js';
+
+export type AnyReduction = 'none' | 'mean' | 'sum' | 'batchmean';
+type FloatConstructor = Float32ArrayConstructor | Float64ArrayConstructor;
+const ctorOf = (a: FloatArray): FloatConstructor => (a instanceof Float64Array ? Float64Array : Float32Array);
+
+/** `values` in the dtype of `like`: itself when it already is, else a converted copy. */
+export const inDtype = (values: FloatArray, like: FloatArray): FloatArray =>
+  values instanceof ctorOf(like) ? values : ctorOf(like).from(values);
+
+/** A float input along `dim`: (outer, size, inner) around it (a 0-dim input is one element along dim 0). */
+export function alongDim(caller: string, input: unknown, dim: unknown) {
+  const x = floatTensor(caller, 'input', input);
+  const d = normalizeDim(caller, dim, x.shape.length);
+  const dims = x.shape.length === 0 ? [1] : x.shape;
+  return { ...x, dim: d, outer: product(dims.slice(0, d)), cols: dims[d], inner: product(dims.slice(d + 1)) };
+}
+
+/** Runs a row kernel along the dim: one value per row, or one per element (into `out` when given). */
+export function runAlongDim(
+  caller: string, kernel: 'softmax' | 'logSoftmax' | 'logSumExp' | 'entropy' | 'sigmoid' | 'logSigmoid',
+  layout: ReturnType<typeof alongDim>, per: 'row' | 'element', out?: unknown,
+): FloatArray {
+  const into = per === 'element' ? checkOut(caller, out, layout.data) : undefined;
+  const { outputs } = run({
+    caller, kernel, input: layout.data, outer: layout.outer, cols: layout.cols, inner: layout.inner, inPlace: true,
+    outputs: { out: { per, into, given: out } },
+  });
+  return outputs.out;
+}
+
+/** An elementwise function of a float tensor of any shape. */
+export function elementwise<T extends FloatArray>(caller: string, kernel: 'sigmoid' | 'logSigmoid', input: unknown): Tensor<T> {
+  const x = floatTensor<T>(caller, 'input', input);
+  const data = runAlongDim(caller, kernel, { ...x, dim: 0, outer: x.size, cols: 1, inner: 1 }, 'element');
+  return { data: data as T, shape: x.shape };
+}
+
+/**
+ * The upstream gradient, read once: a number for a scalar reduction (default 1); for 'none' a Tensor (or flat
+ * array) of the loss's shape in the input's dtype, or a number for every element.
+ */
+export function readGradOutput(caller: string, value: unknown, lossShape: number[], scalar: boolean, like: FloatArray): number | FloatArray {
+  if (value === undefined) return 1;
+  if (typeof value === 'number') return value;
+  if (scalar) throw new TypeError(`${caller}: options.gradOutput must be a number for a scalar reduction, received ${describe(value)}`);
+  const expected = `a number or a Tensor of floats shaped like the loss ${shapeString(lossShape)}`;
+  const isTensor = typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
+  const fields = isTensor ? tensorFields(caller, 'options.gradOutput', value, expected) : undefined;
+  const data = floatValues(caller, 'options.gradOutput', fields ? fields.data : value, expected);
+  const shape = fields ? checkShape(caller, 'options.gradOutput', fields.shape) : [data.length];
+  if (fields ? shapeString(shape) !== shapeString(lossShape) : data.length !== product(lossShape)) {
+    throw new RangeError(`${caller}: options.gradOutput must have the loss's shape ${shapeString(lossShape)}, received ${shapeString(shape)}`);
+  }
+  if (fields && product(shape) !== data.length) {
+    throw new RangeError(`${caller}: options.gradOutput.shape ${shapeString(shape)} holds ${product(shape)} elements but its data has ${data.length}`);
+  }
+  return inDtype(data, like);
+}
+
+/** What a loss binding asks of the pipeline besides its own operands and scalars. */
+interface LossCall<K extends KernelName> {
+  caller: string;
+  kernel: K;
+  input: Tensor<FloatArray> & { data: FloatArray; shape: number[] };
+  outer: number;
+  cols: number;
+  inner: number;
+  lossShape: number[];
+  reduction: AnyReduction;
+  /** Where the loss comes from: one value per row (summed here, in row order), or the kernel's Σ with one per element. */
+  lossPer: 'row' | 'element';
+  withGrad: boolean;
+  gradOutput: unknown;
+  out: unknown;
+  scalars?: Partial<Record<ArgName<K>, number>>;
+  /**
+   * Called once every argument has been read (gradOutput and out last): checks values (class indices,
+   * probabilities) and gives the kernel's operands and what 'mean' (or 'batchmean') divides by.
+   */
+  prepare: () => { operands: Partial<Record<ArgName<K>, Operand | undefined>>; divisor: number };
+}
+
+export interface LossResult<T extends FloatArray> {
+  loss: number | Tensor<T>;
+  grad?: Tensor<T>;
+}
+
+/** Reads gradOutput and out, runs the kernel and reduces: a loss and, with `withGrad`, its gradient. */
+export function runLoss<K extends KernelName, T extends FloatArray>(call: LossCall<K>): LossResult<T> {
+  const { caller, input, reduction, withGrad, lossShape, lossPer } = call;
+  const gradOutput = withGrad ? readGradOutput(caller, call.gradOutput, lossShape, reduction !== 'none', input.data) : 1;
+  const into = withGrad ? checkOut(caller, call.out, input.data) : undefined;
+  const { operands, divisor } = call.prepare();
+  const perItem = typeof gradOutput !== 'number';
+  const scale = perItem ? 1 : reduction === 'none' || reduction === 'sum' ? gradOutput : gradOutput / divisor;
+  const needLosses = lossPer === 'row' || reduction === 'none';
+  const outputs: Partial<Record<string, Output>> = {
+    lossOut: needLosses ? { per: lossPer } : undefined,
+    grad: withGrad ? { per: 'element', into, given: call.out } : undefined,
+  };
+  const gradOperand: Operand | undefined = perItem ? { label: 'options.gradOutput', data: gradOutput, per: lossPer } : undefined;
+  const ran = run({
+    caller: call.caller, kernel: call.kernel, input: input.data, outer: call.outer, cols: call.cols, inner: call.inner,
+    operands: { ...operands, gradOutput: gradOperand } as never, outputs: outputs as never, scalars: { ...call.scalars, gradScale: withGrad ? scale : 0 } as never,
+  });
+  let loss: number | Tensor<T>;
+  if (reduction === 'none') {
+    loss = { data: ran.outputs.lossOut as T, shape: lossShape };
+  } else {
+    let sum = ran.sum;
+    if (lossPer === 'row') for (const v of ran.outputs.lossOut) sum += v;
+    const value = reduction === 'sum' ? sum : sum / divisor;
+    loss = input.data instanceof Float32Array ? Math.fround(value) : value;
+  }
+  return withGrad ? { loss, grad: { data: ran.outputs.grad as T, shape: input.shape } } : { loss };
+}
+
+/** Class-index or probability targets as the operands of a class-loss kernel, with the divisor of 'mean'. */
+export function classTargets(
+  caller: string, target: CheckedTarget, layout: ClassLayout, ignoreIndex: number, weight: FloatArray | undefined,
+): { targets: Operand; divisor: number } {
+  if (target.kind === 'probability') return { targets: { label: 'target', data: target.data, per: 'element' }, divisor: layout.rows };
+  const { indices, weightSum } = classIndices(caller, target, layout.classes, ignoreIndex, weight);
+  return { targets: { label: 'target', data: indices, per: 'row' }, divisor: weightSum };
+}
+
+/** A broadcast weight as an operand and its per-element flag. */
+export function weightOperand(label: string, weight: CheckedWeight | undefined, like: FloatArray): Operand | undefined {
+  return weight && { label, data: inDtype(weight.values, like), per: weight.perElement ? 'element' : 'whole' };
+}
+
+/** What an elementwise loss adds to its input and target: kernel, options read, value checks. */
+export interface PairLoss<K extends KernelName> {
+  caller: string;
+  kernel: K;
+  input: unknown;
+  target: unknown;
+  withGrad: boolean;
+  options: Readonly<Partial<Record<'reduction' | 'gradOutput' | 'out' | 'weight' | 'posWeight', unknown>>>;
+  reductions?: readonly AnyReduction[];
+  defaultReduction?: AnyReduction;
+  scalars?: Partial<Record<ArgName<K>, number>>;
+  /** Checks the input's values (after every argument has been read); throws for a bad one. */
+  check?: (data: FloatArray, shape: number[]) => void;
+}
+
+/** An elementwise loss of an input and a target of the same shape and dtype, with broadcast weights. */
+export function pairLoss<K extends KernelName, T extends FloatArray>(spec: PairLoss<K>): LossResult<T> {
+  const { caller, options: o } = spec;
+  const x = floatTensor(caller, 'input', spec.input);
+  const y = floatTensor(caller, 'target', spec.target);
+  if (y.data.constructor !== x.data.constructor) {
+    throw new TypeError(`${caller}: target.data must be a ${x.data.constructor.name} like the input, received ${describe(y.data)}`);
+  }
+  if (shapeString(y.shape) !== shapeString(x.shape)) {
+    throw new RangeError(`${caller}: target must have the input's shape ${shapeString(x.shape)}, received ${shapeString(y.shape)}`);
+  }
+  const reduction = checkReduction(caller, o.reduction, spec.reductions ?? ['none', 'mean', 'sum'], spec.defaultReduction ?? 'mean');
+  const weight = o.weight === undefined ? undefined : broadcastWeight(caller, 'weight', o.weight, x.shape);
+  const posWeight = o.posWeight === undefined ? undefined : broadcastWeight(caller, 'posWeight', o.posWeight, x.shape);
+  const cols = x.shape.length === 0 ? 1 : x.shape[x.shape.length - 1];
+  const divisor = reduction === 'mean' ? x.size : reduction === 'batchmean' && x.shape.length > 0 ? x.shape[0] : 1;
+  return runLoss({
+    caller, kernel: spec.kernel, input: x, outer: cols === 0 ? 0 : x.size / cols, cols, inner: 1, lossShape: x.shape,
+    reduction, lossPer: 'element', withGrad: spec.withGrad, gradOutput: o.gradOutput, out: o.out,
+    scalars: {
+      weightPerElement: weight?.perElement ? 1 : 0, posWeightPerElement: posWeight?.perElement ? 1 : 0, ...spec.scalars,
+    } as Partial<Record<ArgName<K>, number>>,
+    prepare: () => {
+      spec.check?.(x.data, x.shape);
+      const operands = {
+        y: { label: 'target', data: y.data, per: 'element' },
+        weight: weightOperand('options.weight', weight, x.data),
+        posWeight: weightOperand('options.posWeight', posWeight, x.data),
+      } satisfies Record<string, Operand | undefined>;
+      return { operands: operands as never, divisor };
+    },
+  });
+}
+
+/** An elementwise loss's description: its option names and how they choose the kernel and its scalars. */
+export interface PairLossSpec<K extends KernelName> {
+  name: string;
+  /** Option names besides 'reduction' (and 'gradOutput' and 'out' for …WithGrad). */
+  options: readonly string[];
+  reductions?: readonly AnyReduction[];
+  defaultReduction?: AnyReduction;
+  kernel: (options: Readonly<Record<string, unknown>>, caller: string) => K;
+  scalars?: (options: Readonly<Record<string, unknown>>, caller: string) => Partial<Record<ArgName<K>, number>>;
+  check?: PairLoss<K>['check'];
+}
+
+/** A loss and its …WithGrad from one description. */
+export function pairLossFunctions<K extends KernelName>(spec: PairLossSpec<K>) {
+  const call = (caller: string, input: unknown, target: unknown, options: unknown, withGrad: boolean) => {
+    const accepted = [...spec.options, 'reduction', ...(withGrad ? ['gradOutput', 'out'] : [])];
+    const o = readOptions(caller, options, accepted) as Readonly<Record<string, unknown>>;
+    const { reductions, defaultReduction, check } = spec;
+    const kernel = spec.kernel(o, caller);
+    const scalars = spec.scalars?.(o, caller);
+    return pairLoss({ caller, kernel, input, target, withGrad, options: o, reductions, defaultReduction, scalars, check });
+  };
+  return {
+    loss: (input: unknown, target: unknown, options?: unknown) => call(spec.name, input, target, options, false).loss,
+    withGrad: (input: unknown, target: unknown, options?: unknown) => call(`${spec.name}WithGrad`, input, target, options, true),
+  };
+}

@@ -1,0 +1,126 @@
+// THE kernel table: every WebAssembly export, declared once with its arguments in order and their kinds.
+// The exports' type, the thread pool's argument slots and the pipeline's calls all come from it, and
+// test/kernel-table.test.ts fails if assembly/index.ts exports a kernel this table lacks, or the reverse.
+//
+// Argument kinds: 'ptr' a byte address in WebAssembly memory (0 for an absent array), 'int' an i32,
+// 'float' a number of the kernel's dtype, 'f64' a float64 whatever the dtype.
+
+export type ArgKind = 'ptr' | 'int' | 'float' | 'f64';
+
+interface KernelSpec {
+  /** The arguments in the order the export takes them. */
+  readonly args: Readonly<Record<string, ArgKind>>;
+  /** Whether rows may be shared among threads (each row written by one thread only; returns nothing). */
+  readonly split: boolean;
+  /** 'sum': the kernel returns Σ loss of the rows it ran (it cannot be split). */
+  readonly returns?: 'sum';
+}
+
+const rowKernel = { args: { x: 'ptr', rows: 'int', cols: 'int', out: 'ptr' }, split: true } as const;
+const testKernel = { ...rowKernel, split: false } as const;
+const gradTail = { lossOut: 'ptr', grad: 'ptr', gradScale: 'f64', gradOutput: 'ptr' } as const;
+const pairLoss = { x: 'ptr', y: 'ptr', rows: 'int', cols: 'int' } as const;
+
+export const KERNELS = {
+  logSumExp: rowKernel,
+  softmax: rowKernel,
+  logSoftmax: rowKernel,
+  entropy: rowKernel,
+  sigmoid: rowKernel,
+  logSigmoid: rowKernel,
+  crossEntropyIndex: {
+    args: { x: 'ptr', rows: 'int', cols: 'int', targets: 'ptr', weight: 'ptr', smoothing: 'float', ...gradTail },
+    split: true,
+  },
+  crossEntropyProb: {
+    args: { x: 'ptr', targets: 'ptr', rows: 'int', cols: 'int', weight: 'ptr', smoothing: 'float', ...gradTail },
+    split: true,
+  },
+  nllLoss: { args: { x: 'ptr', rows: 'int', cols: 'int', targets: 'ptr', weight: 'ptr', ...gradTail }, split: true },
+  swapLastTwoDims: { args: { x: 'ptr', out: 'ptr', outer: 'int', a: 'int', b: 'int' }, split: false },
+  binaryCrossEntropy: {
+    args: { ...pairLoss, weight: 'ptr', weightPerElement: 'int', ...gradTail }, split: false, returns: 'sum',
+  },
+  binaryCrossEntropyWithLogits: {
+    args: { ...pairLoss, weight: 'ptr', weightPerElement: 'int', posWeight: 'ptr', posWeightPerElement: 'int', ...gradTail },
+    split: false,
+    returns: 'sum',
+  },
+  klDiv: { args: { ...pairLoss, ...gradTail }, split: false, returns: 'sum' },
+  klDivLogTarget: { args: { ...pairLoss, ...gradTail }, split: false, returns: 'sum' },
+  mseLoss: { args: { ...pairLoss, ...gradTail }, split: false, returns: 'sum' },
+  sigmoidFocalLoss: { args: { ...pairLoss, alpha: 'f64', gamma: 'f64', ...gradTail }, split: false, returns: 'sum' },
+  exp: testKernel,
+  expNonPositive: testKernel,
+  log: testKernel,
+  log1p: testKernel,
+} as const satisfies Record<string, KernelSpec>;
+
+export type KernelName = keyof typeof KERNELS;
+export type ArgName<K extends KernelName> = keyof (typeof KERNELS)[K]['args'] & string;
+/** A kernel's arguments by name. */
+export type KernelArgs<K extends KernelName> = Record<ArgName<K>, number>;
+export type Dtype = 'f32' | 'f64';
+export type ExportName = `${KernelName}${'F32' | 'F64'}`;
+
+/** The exports that are not kernels: memory and its allocator. */
+export interface RuntimeExports {
+  memory: WebAssembly.Memory;
+  /** Base of a scratch region of at least `bytes` bytes, reused by every call (the old one is freed). */
+  scratch(bytes: number): number;
+  /** A block that stays until `release`. */
+  allocate(bytes: number): number;
+  release(ptr: number): void;
+  simdBuild(): number;
+}
+
+/** What assembly/index.ts exports, typed from the table. */
+export type WasmExports = RuntimeExports & Record<ExportName, (...args: number[]) => number | undefined>;
+
+export const exportName = (kernel: KernelName, dtype: Dtype): ExportName =>
+  `${kernel}${dtype === 'f64' ? 'F64' : 'F32'}`;
+
+export const argNames = <K extends KernelName>(kernel: K): ArgName<K>[] => Object.keys(KERNELS[kernel].args) as ArgName<K>[];
+
+/** The kernels that may run on a worker thread, in a fixed order (their index is their id in the pool). */
+export const SPLIT_KERNELS: readonly ExportName[] = (Object.keys(KERNELS) as KernelName[])
+  .filter((k) => KERNELS[k].split)
+  .flatMap((k) => [exportName(k, 'f32'), exportName(k, 'f64')]);
+
+/** The most arguments any splittable kernel takes: the size of a worker's argument slot. */
+export const MAX_SPLIT_ARGS = Math.max(
+  ...(Object.keys(KERNELS) as KernelName[]).filter((k) => KERNELS[k].split).map((k) => argNames(k).length),
+);
+
+/**
+ * The positional argument list of `kernel` from its arguments by name. A missing name, or a value that is
+ * not what its kind allows (an address or int outside 32 bits, a non-integer), throws: a mistake in a
+ * binding must fail loudly, never reach WebAssembly.
+ */
+export function positional<K extends KernelName>(kernel: K, args: KernelArgs<K>): number[] {
+  const kinds = KERNELS[kernel].args as Record<string, ArgKind>;
+  return argNames(kernel).map((name) => {
+    const value = (args as Record<string, number>)[name];
+    const kind = kinds[name];
+    const ok = kind === 'ptr'
+      ? Number.isInteger(value) && value >= 0 && value < 2 ** 32
+      : kind === 'int'
+        ? Number.isInteger(value) && Math.abs(value) < 2 ** 31
+        : typeof value === 'number';
+    if (!ok) throw new Error(`xentropy internal error: ${kernel}.${name} (${kind}) = ${value}`);
+    return value;
+  });
+}
+
+/** Every export name the table declares, with the runtime's own. */
+export const EXPORT_NAMES: readonly string[] = [
+  'memory', 'scratch', 'allocate', 'release', 'simdBuild',
+  ...(Object.keys(KERNELS) as KernelName[]).flatMap((k) => [exportName(k, 'f32'), exportName(k, 'f64')]),
+];
+
+/** The instance's exports, once each one the table declares is checked to be there. @throws Error otherwise. */
+export function checkExports(exports: Record<string, unknown>): WasmExports {
+  const missing = EXPORT_NAMES.filter((name) => exports[name] === undefined);
+  if (missing.length > 0) throw new Error(`xentropy: the WebAssembly build lacks ${missing.join(', ')}`);
+  return exports as WasmExports;
+}

@@ -1,0 +1,257 @@
+// The one pipeline every binding describes a call to: lay out scratch → chunk rows (and share them among
+// threads) → copy in → move the row dim last → kernel → move it back → copy out. Bindings hand it
+// snapshots only (src/core/validate.ts), already checked; it knows kernels by their table row, never
+// which loss it runs, and it writes nothing the caller passed but an `out`, and that only after every
+// check and the one allocation of the call have passed.
+import type { FloatArray } from '../types.js';
+import { type ArgKind, type ArgName, type Dtype, exportName, KERNELS, type KernelName, positional, type WasmExports } from './kernels.js';
+import { callAllocator } from './wasm-tensor.js';
+import { runRows, threadCount } from './threads.js';
+import { wasm } from './runtime.js';
+
+/** How an array lines up with the rows: one value per input element, one per row, or one whole array. */
+export type Per = 'element' | 'row' | 'whole';
+
+/** An array the kernel reads. */
+export interface Operand {
+  /** The argument's name for errors ('target', 'options.weight', …). */
+  label: string;
+  /** A snapshot: a view made by validate.ts, or a copy. Element operands have the input's dtype. */
+  data: FloatArray | Int32Array;
+  per: Per;
+}
+
+/** An array the kernel writes: a fresh one, or the caller's `out` (checked: the input's dtype and length). */
+export interface Output {
+  per: 'element' | 'row';
+  /** The caller's `out`, viewed afresh by validate.ts. */
+  into?: FloatArray;
+  /** The caller's own `out` object, handed back as the result while it is still a live view. */
+  given?: unknown;
+}
+
+/**
+ * One call. The input is seen as (outer, cols, inner): rows = outer · inner rows of `cols` elements, which
+ * the pipeline makes contiguous (moving the cols dim last) when inner > 1. Kernel arguments are filled by
+ * name: `x` is the input, `rows` and `cols` the chunk's, the rest come from operands (absent: address 0),
+ * outputs and scalars.
+ */
+export interface Plan<K extends KernelName> {
+  caller: string;
+  kernel: K;
+  input: FloatArray;
+  outer: number;
+  cols: number;
+  inner: number;
+  operands?: Partial<Record<ArgName<K>, Operand | undefined>>;
+  outputs?: Partial<Record<ArgName<K>, Output | undefined>>;
+  scalars?: Partial<Record<ArgName<K>, number>>;
+  /** Whether an element output may be written over the input where it lies (the kernel reads x_j first). */
+  inPlace?: boolean;
+}
+
+export interface Ran {
+  /** Each output: the caller's `out` (viewed afresh) or a fresh array. */
+  outputs: Record<string, FloatArray>;
+  /** Σ of what the kernel returned (kernels that return Σ loss), in chunk order. */
+  sum: number;
+}
+
+/** The largest scratch a call may ask for: wasm32 addresses 4 GiB, less a margin for static data. */
+const MAX_SCRATCH_BYTES = 2 ** 32 - 2 ** 20;
+const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
+
+/** Bytes of buffers per chunk and thread; big inputs go through in chunks of whole rows that fit. */
+let chunkBytes = 4 * 2 ** 20;
+
+/** Sets the chunk size (tests use small ones to exercise chunking); returns the previous one. */
+export function setChunkBytes(bytes: number): number {
+  const previous = chunkBytes;
+  chunkBytes = bytes;
+  return previous;
+}
+
+/**
+ * How many units (outer blocks) go through per chunk: as many as fit in the chunk budget of every thread,
+ * at least one.
+ * @throws RangeError, before any work, when one unit cannot fit in WebAssembly memory at all.
+ */
+export function chunkUnits(caller: string, units: number, perUnit: number, fixed: number, threads: number): number {
+  if (perUnit + fixed > MAX_SCRATCH_BYTES) {
+    throw new RangeError(`${caller}: one row needs ${perUnit + fixed} bytes of WebAssembly memory, more than its 4 GiB address space`);
+  }
+  return Math.max(1, Math.min(units, Math.floor((chunkBytes * threads - fixed) / Math.max(perUnit, 1))));
+}
+
+/** Whether two typed arrays share any bytes. */
+export function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+const sameArray = (a: ArrayBufferView, b: ArrayBufferView): boolean =>
+  a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength;
+
+/** RangeError when `out` shares memory with any array the call reads, except exactly the input (in place). */
+function checkOverlaps(caller: string, input: FloatArray, operands: Operand[], outputs: Output[]): void {
+  for (const { into } of outputs) {
+    if (!into) continue;
+    for (const { label, data } of [{ label: 'input.data', data: input }, ...operands]) {
+      if (!overlaps(into, data) || (data === input && sameArray(into, input))) continue;
+      throw new RangeError(
+        `${caller}: options.out overlaps ${label}; out must be input.data itself (in place) or share no memory with the other arguments`,
+      );
+    }
+  }
+}
+
+type Ctor = (Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor) &
+  (new (buffer: ArrayBufferLike, byteOffset: number, length: number) => FloatArray | Int32Array);
+const ctorOf = (a: FloatArray | Int32Array): Ctor =>
+  a instanceof Float64Array ? Float64Array : a instanceof Int32Array ? Int32Array : Float32Array;
+
+/** A slot: where one array of the call is, in WebAssembly memory, for the current chunk. */
+interface Slot {
+  name: string;
+  per: Per;
+  /** Bytes per value. */
+  bytes: number;
+  /** The array's own address when it lives in WebAssembly memory and the kernel may use it there. */
+  resident?: number;
+  /** Scratch for a copy (or the kernel's output), and for the dim swap when inner > 1. */
+  copyAt: number;
+  swapAt: number;
+}
+
+/**
+ * Runs the plan and returns its outputs.
+ * @throws RangeError when `out` overlaps another argument, or the call needs more WebAssembly memory than
+ * the engine gives (before anything is written).
+ */
+export function run<K extends KernelName>(plan: Plan<K>): Ran {
+  const { caller, kernel, input, outer, cols, inner } = plan;
+  const kernels = wasm(caller);
+  const dtype: Dtype = input instanceof Float64Array ? 'f64' : 'f32';
+  const Float = ctorOf(input) as Float32ArrayConstructor | Float64ArrayConstructor;
+  const eb = Float.BYTES_PER_ELEMENT;
+  const rows = outer * inner;
+  const block = cols * inner;
+  const swapped = inner > 1;
+  const operands = Object.entries(plan.operands ?? {}).filter((e): e is [string, Operand] => e[1] !== undefined);
+  const outputs = Object.entries(plan.outputs ?? {}).filter((e): e is [string, Output] => e[1] !== undefined);
+  checkOverlaps(caller, input, operands.map((e) => e[1]), outputs.map((e) => e[1]));
+
+  const results: Record<string, FloatArray> = {};
+  for (const [name, o] of outputs) results[name] = o.into ?? new Float(o.per === 'row' ? rows : outer * block);
+  if (rows === 0) {
+    for (const [name, o] of outputs) if (o.into) results[name] = o.given as FloatArray;
+    return { outputs: results, sum: 0 };
+  }
+
+  // Which arrays the kernel can use where they are: in WebAssembly memory, rows already contiguous.
+  const memoryBuffer = kernels.memory.buffer;
+  const addressOf = (a: ArrayBufferView | undefined) => (a && a.buffer === memoryBuffer ? a.byteOffset : undefined);
+  const inputAt = addressOf(input);
+  const readers: [string, Operand][] = [['x', { label: 'input', data: input, per: 'element' }], ...operands];
+  const inSlots = readers.map(([name, o]): Slot => ({
+    name, per: o.per, bytes: o.data.BYTES_PER_ELEMENT, copyAt: 0, swapAt: 0,
+    resident: swapped && o.per === 'element' ? undefined : addressOf(o.data),
+  }));
+  const outSlots = outputs.map(([name, o]): Slot => {
+    const direct = o.per === 'element' && !swapped && (o.into === undefined || !sameArray(o.into, input) || plan.inPlace);
+    return { name, per: o.per, bytes: eb, copyAt: 0, swapAt: 0, resident: direct ? addressOf(o.into) : undefined };
+  });
+  // a resident input that a swap reads in place needs no copy
+  const swapFromInput = swapped && inputAt !== undefined;
+
+  // Lay out: bytes per outer block (the chunk unit), and the arrays copied whole once.
+  const unitBytes = (s: Slot) => {
+    if (s.per === 'whole') return 0;
+    const count = s.per === 'row' ? inner : block;
+    const copy = s.resident === undefined && !(s.name === 'x' && swapFromInput) ? count : 0;
+    const swap = swapped && s.per === 'element' ? count : 0;
+    return (copy + swap) * s.bytes;
+  };
+  const wholeBytes = operands.reduce((t, [, o], i) => t + (o.per === 'whole' && inSlots[i + 1].resident === undefined ? align16(o.data.byteLength) : 0), 0);
+  const perUnit = [...inSlots, ...outSlots].map(unitBytes).reduce((a, b) => a + b, 0);
+  const slack = 32 * (inSlots.length + outSlots.length) + wholeBytes;
+  const unitsPerChunk = chunkUnits(caller, outer, perUnit, slack, KERNELS[kernel].split ? threadCount() : 1);
+  const total = perUnit * unitsPerChunk + slack;
+  const base = total <= MAX_SCRATCH_BYTES ? callAllocator(() => kernels.scratch(total)) : 0;
+  if (base === 0) throw new RangeError(`${caller}: the call needs ${total} bytes of WebAssembly memory, more than the engine can give`);
+
+  // Addresses, now that memory will not grow again during this call.
+  let at = base;
+  const take = (bytes: number) => ((at += align16(bytes)), at - align16(bytes));
+  [...inSlots, ...outSlots].forEach((s, i) => {
+    const count = s.per === 'row' ? inner * unitsPerChunk : s.per === 'element' ? block * unitsPerChunk : 0;
+    if (s.per === 'whole') s.copyAt = s.resident ?? take(readers[i][1].data.byteLength);
+    else if (s.resident === undefined && !(s.name === 'x' && swapFromInput)) s.copyAt = take(count * s.bytes);
+    if (swapped && s.per === 'element') s.swapAt = take(count * s.bytes);
+  });
+  const live = (a: FloatArray | Int32Array) => {
+    const address = addressOf(a);
+    return address === undefined ? a : new (ctorOf(a))(kernels.memory.buffer, address, a.length);
+  };
+  const view = (C: Ctor, address: number, n: number) => new C(kernels.memory.buffer, address, n);
+  const part = (a: FloatArray | Int32Array, from: number, n: number) =>
+    new (ctorOf(a))(a.buffer, a.byteOffset + from * a.BYTES_PER_ELEMENT, n);
+  const swap = kernels[exportName('swapLastTwoDims', dtype)];
+  const sources = readers.map(([, o]) => live(o.data));
+  for (const [name, o] of outputs) if (o.into) results[name] = live(o.into) as FloatArray;
+  const handBack = () => {
+    for (const [name, o] of outputs) {
+      if (o.into && (o.into.buffer === kernels.memory.buffer || addressOf(o.into) === undefined)) results[name] = o.given as FloatArray;
+    }
+  };
+  readers.forEach(([, o], i) => {
+    if (o.per === 'whole' && inSlots[i].resident === undefined) view(ctorOf(o.data), inSlots[i].copyAt, o.data.length).set(sources[i]);
+  });
+
+  let sum = 0;
+  const exportId = exportName(kernel, dtype);
+  const splittable = KERNELS[kernel].split;
+  const kinds: Readonly<Record<string, ArgKind>> = KERNELS[kernel].args;
+  for (let start = 0; start < outer; start += unitsPerChunk) {
+    const units = Math.min(unitsPerChunk, outer - start);
+    const n = units * block;
+    const r = units * inner;
+    const where: Record<string, { address: number; per: Per; bytes: number }> = {};
+    inSlots.forEach((s, i) => {
+      const [count, from] = s.per === 'row' ? [r, start * inner] : [n, start * block];
+      let address = s.resident !== undefined ? s.resident + from * s.bytes : s.copyAt;
+      if (s.per !== 'whole' && s.resident === undefined) {
+        if (s.name === 'x' && swapFromInput) address = (inputAt as number) + from * s.bytes;
+        else view(ctorOf(readers[i][1].data), s.copyAt, count).set(part(sources[i], from, count));
+      }
+      if (swapped && s.per === 'element') {
+        swap(address, s.swapAt, units, cols, inner);
+        address = s.swapAt;
+      }
+      where[s.name] = { address, per: s.per, bytes: s.bytes };
+    });
+    outSlots.forEach((s) => {
+      const from = s.per === 'row' ? start * inner : start * block;
+      const address = s.resident !== undefined ? s.resident + from * eb : swapped && s.per === 'element' ? s.swapAt : s.copyAt;
+      where[s.name] = { address, per: s.per, bytes: eb };
+    });
+    const argsFor = (a: number, b: number) => {
+      const named: Record<string, number> = { ...(plan.scalars as Record<string, number>), rows: b - a, cols };
+      for (const name of Object.keys(KERNELS[kernel].args)) {
+        const w = where[name];
+        if (w) named[name] = w.address + (w.per === 'whole' ? 0 : a * (w.per === 'row' ? 1 : cols) * w.bytes);
+        else if (!(name in named) && kinds[name] === 'ptr') named[name] = 0;
+      }
+      return positional(kernel, named as never);
+    };
+    if (splittable) runRows(kernels, exportId, r, cols, argsFor);
+    else sum += kernels[exportId](...argsFor(0, r)) ?? 0;
+    outSlots.forEach((s, i) => {
+      const name = outputs[i][0];
+      const [count, from] = s.per === 'row' ? [r, start * inner] : [n, start * block];
+      if (s.per === 'element' && swapped) swap(s.swapAt, s.copyAt, units, inner, cols);
+      if (s.resident === undefined) part(results[name], from, count).set(view(Float, s.copyAt, count) as FloatArray);
+    });
+  }
+  handBack();
+  return { outputs: results, sum };
+}

@@ -1,0 +1,122 @@
+// The runtime: the embedded builds, init (serialised), the active instance and its memory.
+import { instantiate } from '@assemblyscript/loader';
+import { RELAXED_WASM_BASE64, SCALAR_WASM_BASE64, SIMD_WASM_BASE64, THREADS_WASM_BASE64 } from '../generated/wasm.js';
+import type { InitOptions, WasmBuild } from '../types.js';
+import { checkExports, type WasmExports } from './kernels.js';
+import { startWorkers, stopWorkers, threadCount, threadsUnavailable } from './threads.js';
+import { describe, readOptions } from './validate.js';
+
+const EMBEDDED = { simd: SIMD_WASM_BASE64, 'relaxed-simd': RELAXED_WASM_BASE64, scalar: SCALAR_WASM_BASE64, threads: THREADS_WASM_BASE64 };
+type Embedded = keyof typeof EMBEDDED;
+
+// Each build's bytes and whether the engine validates them, decoded and asked once, when first needed.
+const decoded = new Map<Embedded, Uint8Array<ArrayBuffer>>();
+const bytesOf = (build: Embedded): Uint8Array<ArrayBuffer> => {
+  let bytes = decoded.get(build);
+  if (!bytes) decoded.set(build, (bytes = Uint8Array.from(atob(EMBEDDED[build]), (c) => c.charCodeAt(0))));
+  return bytes;
+};
+const validated = new Map<Embedded, boolean>();
+const validates = (build: Embedded): boolean => {
+  let ok = validated.get(build);
+  if (ok === undefined) validated.set(build, (ok = WebAssembly.validate(bytesOf(build))));
+  return ok;
+};
+
+let active: { build: WasmBuild; exports: WasmExports } | undefined;
+const instances = new Map<Embedded, WasmExports>();
+
+async function load(build: Embedded, imports: Record<string, Record<string, unknown>> = {}): Promise<WasmExports> {
+  let exports = instances.get(build);
+  if (!exports) {
+    exports = checkExports((await instantiate<Record<string, unknown>>(bytesOf(build), imports)).exports);
+    instances.set(build, exports);
+  }
+  return exports;
+}
+
+let sharedMemory: WebAssembly.Memory | undefined;
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Loads and instantiates the WebAssembly. Calls are serialised: each runs after the previous one has
+ * settled, so concurrent calls resolve in call order and the last call's request is what runs afterwards.
+ * A call without options keeps the active build; `simd`, `relaxedSimd` or `threads` switch to what they
+ * ask for (each build stays instantiated, so switching back is immediate). The relaxed-SIMD build (fused
+ * multiply-add) is taken where the engine validates it, unless `relaxedSimd: false`. `threads` > 1 splits
+ * the rows of big calls across worker threads on shared memory (SIMD build); where that cannot run, init
+ * says so on the console and runs on one thread.
+ * @throws TypeError / RangeError for bad options; Error when `simd: true` or `relaxedSimd: true` is asked of
+ * an engine that cannot run it.
+ */
+export function init(options?: InitOptions): Promise<void> {
+  const run = queue.then(() => initNow(options));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function initNow(options?: InitOptions): Promise<void> {
+  const { simd, relaxedSimd, threads } = readOptions('init', options, ['simd', 'relaxedSimd', 'threads']);
+  for (const [name, value] of [['simd', simd], ['relaxedSimd', relaxedSimd]] as const) {
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new TypeError(`init: options.${name} must be a boolean or left out, received ${describe(value)}`);
+    }
+  }
+  if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads))) {
+    throw new TypeError(`init: options.threads must be an integer, received ${describe(threads)}`);
+  }
+  if (threads !== undefined && (threads < 1 || threads > 256)) {
+    throw new RangeError(`init: options.threads must be in [1, 256], received ${threads}`);
+  }
+  if (simd === undefined && relaxedSimd === undefined && threads === undefined && active) return;
+  const simdSupported = validates('simd');
+  if (simd === true && !simdSupported) {
+    throw new Error('init: { simd: true } was asked, but this engine cannot run WebAssembly SIMD; use { simd: false }');
+  }
+  const relaxedSupported = simdSupported && validates('relaxed-simd');
+  if (relaxedSimd === true && simd !== false && !relaxedSupported) {
+    throw new Error('init: { relaxedSimd: true } was asked, but this engine cannot run relaxed WebAssembly SIMD');
+  }
+  const useSimd = simd ?? simdSupported;
+  const build: WasmBuild = !useSimd ? 'scalar' : (relaxedSimd ?? relaxedSupported) ? 'relaxed-simd' : 'simd';
+  let wanted = (threads as number | undefined) ?? 1;
+  const why = wanted > 1 ? (build === 'scalar' ? 'threads need the SIMD build' : threadsUnavailable()) : undefined;
+  if (why) {
+    console.warn(`xentropy: init({ threads: ${wanted} }) runs on one thread here: ${why}`);
+    wanted = 1;
+  }
+  if (wanted > 1) {
+    sharedMemory ??= new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true });
+    const exports = await load('threads', { env: { memory: sharedMemory } });
+    if (threadCount() !== wanted) await startWorkers(bytesOf('threads'), sharedMemory, wanted - 1);
+    active = { build: 'simd', exports };
+    return;
+  }
+  await stopWorkers();
+  active = { build, exports: await load(build) };
+}
+
+/** How many threads share the rows of a big call (1 unless `init({ threads })` started workers). */
+export function wasmThreads(): number {
+  return threadCount();
+}
+
+/** The build that runs the kernels: 'relaxed-simd', 'simd' or 'scalar', or `undefined` before `init()` has resolved. */
+export function wasmBuild(): WasmBuild | undefined {
+  return active?.build;
+}
+
+/**
+ * Bytes of WebAssembly memory the active build holds (0 before `init()`): it grows to the largest
+ * chunk a call has needed (about 4 MiB per thread for plain arrays) plus any `allocTensor` tensors, and
+ * stays there, reused by every call.
+ */
+export function wasmMemoryBytes(): number {
+  return active ? active.exports.memory.buffer.byteLength : 0;
+}
+
+/** The active instance's exports. @throws Error before `init()` has resolved. */
+export function wasm(caller: string): WasmExports {
+  if (!active) throw new Error(`${caller}: call \`await init()\` from 'xentropy' before using it`);
+  return active.exports;
+}

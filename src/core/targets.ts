@@ -1,0 +1,107 @@
+// Loss targets, read once: class indices (integers, shaped like the input without its class dim) or
+// probabilities (floats of the input's shape and dtype); and the (N, C, d1…dk) layout of class losses.
+import type { FloatArray } from '../types.js';
+import {
+  checkShape, checkSize, describe, elementName, floatTensor, INTEGER_ARRAY_NAMES, ownView, product, shapeString,
+  tensorFields, typedArrayTag,
+} from './validate.js';
+
+export type IndexTarget = { kind: 'index'; data: ArrayLike<number>; shape: number[] };
+export type CheckedTarget = IndexTarget | { kind: 'probability'; data: FloatArray; shape: number[] };
+
+const isFloatTag = (value: unknown) => ['Float32Array', 'Float64Array'].includes(typedArrayTag(value) ?? '');
+
+/** Class indices as an integer array or number[] (a snapshot: a fresh view, or a copy), else undefined. */
+function indexArray(caller: string, name: string, value: unknown): ArrayLike<number> | undefined {
+  if (Array.isArray(value)) return Array.from({ length: value.length }, (_, i) => value[i] as number);
+  return ownView(caller, name, value, INTEGER_ARRAY_NAMES) as Int32Array | undefined;
+}
+
+/**
+ * Class indices: an integer typed array or number[], bare (shape [length]) or as a Tensor of `indexShape`.
+ * Probabilities: a float Tensor of `inputShape` and the input's dtype.
+ */
+export function readTarget(
+  caller: string, target: unknown, input: FloatArray, inputShape: number[], indexShape: number[],
+): CheckedTarget {
+  const bare = Array.isArray(target) || ArrayBuffer.isView(target);
+  const fields = bare ? undefined : tensorFields(caller, 'target', target, 'class indices or a Tensor of probabilities');
+  if (fields && isFloatTag(fields.data)) {
+    const { data, shape } = floatTensor(caller, 'target', target);
+    if (data.constructor !== input.constructor) {
+      throw new TypeError(`${caller}: probability target.data must be a ${input.constructor.name} like the input, received ${describe(data)}`);
+    }
+    if (shapeString(shape) !== shapeString(inputShape)) {
+      throw new RangeError(
+        `${caller}: probability target must have the input's shape ${shapeString(inputShape)}, received ${shapeString(shape)}`,
+      );
+    }
+    return { kind: 'probability', data, shape };
+  }
+  const raw = fields ? fields.data : target;
+  const data = indexArray(caller, fields ? 'target.data' : 'target', raw);
+  if (!data) {
+    throw new TypeError(
+      `${caller}: target must be class indices (an integer typed array or number[], or a Tensor of them) or a ` +
+        `Tensor of probabilities with the input's dtype, received ${describe(raw)}`,
+    );
+  }
+  const shape = fields ? checkShape(caller, 'target', fields.shape) : [data.length];
+  checkSize(caller, 'target', shape, data.length);
+  if (shapeString(shape) !== shapeString(indexShape)) {
+    throw new RangeError(
+      `${caller}: class-index target must have shape ${shapeString(indexShape)} (the input's shape without its class dim), received ${shapeString(shape)}`,
+    );
+  }
+  return { kind: 'index', data, shape };
+}
+
+/**
+ * Class indices as int32, ignored ones as −1, with Σ weight[t] over the rows that are not ignored (their
+ * count without weights): the divisor of 'mean'.
+ */
+export function classIndices(
+  caller: string, target: IndexTarget, classes: number, ignoreIndex: number, weight: ArrayLike<number> | undefined,
+): { indices: Int32Array; weightSum: number } {
+  const { data, shape } = target;
+  const indices = new Int32Array(data.length);
+  let weightSum = 0;
+  for (let i = 0; i < data.length; i++) {
+    const t = data[i];
+    if (t === ignoreIndex) {
+      indices[i] = -1;
+      continue;
+    }
+    if (!Number.isInteger(t)) {
+      throw new TypeError(`${caller}: ${elementName('target', i, shape)} = ${describe(t)} is not an integer class index`);
+    }
+    if (t < 0 || t >= classes) {
+      throw new RangeError(
+        `${caller}: ${elementName('target', i, shape)} = ${t} is out of range: class indices must be in [0, ${classes}) or equal ignoreIndex (${ignoreIndex})`,
+      );
+    }
+    indices[i] = t;
+    weightSum += weight ? weight[t] : 1;
+  }
+  return { indices, weightSum };
+}
+
+/** (C), (N, C) or (N, C, d1, …, dk): the class dim and the rows the loss is taken over. */
+export interface ClassLayout {
+  classes: number;
+  outer: number;
+  inner: number;
+  rows: number;
+  /** The loss's shape for 'none': the input's without the class dim. */
+  lossShape: number[];
+}
+
+export function classLayout(caller: string, shape: number[]): ClassLayout {
+  if (shape.length === 0) {
+    throw new RangeError(`${caller}: input must have shape (C), (N, C) or (N, C, d1, …, dk), received ${shapeString(shape)}`);
+  }
+  const classDim = shape.length === 1 ? 0 : 1;
+  const outer = shape.length === 1 ? 1 : shape[0];
+  const inner = product(shape.slice(2));
+  return { classes: shape[classDim], outer, inner, rows: outer * inner, lossShape: shape.filter((_, d) => d !== classDim) };
+}
