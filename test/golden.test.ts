@@ -2,7 +2,8 @@
 import { beforeAll, describe, it } from 'vitest';
 import {
   binaryCrossEntropyWithGrad, binaryCrossEntropyWithLogitsWithGrad, crossEntropyWithGrad, entropy, init, klDivWithGrad,
-  logSigmoid, logSoftmax, logSumExp, mseLossWithGrad, nllLossWithGrad, sigmoid, softmax, type FloatArray, type Tensor,
+  logSigmoid, logSoftmax, logSumExp, mseLossWithGrad, nllLossWithGrad, sigmoid, sigmoidFocalLossWithGrad, softmax,
+  type FloatArray, type Tensor,
 } from '../src/index.js';
 import { assertAsAccurateAsTorch, assertUlpClose } from './helpers/assert-close.js';
 import { decode, type Encoded, loadGolden } from './helpers/golden.js';
@@ -21,7 +22,10 @@ interface LossCase {
   dtype: 'float32' | 'float64';
   input: Encoded;
   target: Encoded;
-  options: { reduction: string; weight?: Encoded; posWeight?: Encoded; logTarget?: boolean; ignoreIndex?: number };
+  options: {
+    reduction: string; weight?: Encoded; posWeight?: Encoded; logTarget?: boolean; ignoreIndex?: number; alpha?: number;
+    gamma?: number;
+  };
   gradOutput: number | Encoded;
   loss: Encoded;
   grad: Encoded;
@@ -69,6 +73,7 @@ const lossFunctions: Record<string, { fn: AnyLossWithGrad; classWeight?: boolean
   binary_cross_entropy_with_logits: { fn: binaryCrossEntropyWithLogitsWithGrad as AnyLossWithGrad },
   kl_div: { fn: klDivWithGrad as AnyLossWithGrad },
   mse_loss: { fn: mseLossWithGrad as AnyLossWithGrad },
+  sigmoid_focal_loss: { fn: sigmoidFocalLossWithGrad as AnyLossWithGrad },
 };
 
 function checkLossCase(c: LossCase | CrossEntropyCase, loss: number | Tensor, grad: Tensor) {

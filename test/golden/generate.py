@@ -254,7 +254,7 @@ def loss_case(name, fn, x, target, reduction="mean", tensors=None, options=None,
         xd = x.to(dtype)
         td = target if index_target else target.to(dtype)
         kw = {k: v.to(dtype) for k, v in tensors.items()}
-        kw.update({k: v for k, v in (options or {}).items() if k in ("log_target", "ignore_index")})
+        kw.update({k: v for k, v in (options or {}).items() if k in ("log_target", "ignore_index", "alpha", "gamma")})
         go = grad_output.to(dtype) if isinstance(grad_output, torch.Tensor) else (1.0 if grad_output is None else grad_output)
         loss, grad = loss_run(fn, xd, td, kw, reduction, go)
         js_options = {"reduction": reduction}
@@ -263,6 +263,7 @@ def loss_case(name, fn, x, target, reduction="mean", tensors=None, options=None,
             js_options["logTarget"] = kw["log_target"]
         if "ignore_index" in kw:
             js_options["ignoreIndex"] = kw["ignore_index"]
+        js_options.update({k: kw[k] for k in ("alpha", "gamma") if k in kw})
         case = {"name": f"{name} [{dname}]", "dtype": dname, "input": enc(xd), "target": enc(td),
                 "options": js_options, "gradOutput": enc(go) if isinstance(go, torch.Tensor) else go,
                 "loss": enc(loss), "grad": enc(grad)}
@@ -393,6 +394,48 @@ def entropy_cases():
     return [case for name, x, dims in inputs for dim in dims for case in plain_cases(f"entropy {name} dim={dim}", lambda t, d=dim: ent(t, d), x, {"dim": dim})]
 
 
+def sigmoid_focal_loss(inputs, targets, reduction="none", alpha=0.25, gamma=2.0):
+    # torchvision.ops.sigmoid_focal_loss, written from its source (torchvision is not part of Debian's
+    # python3-torch); the gradient is PyTorch's autograd through these same operations.
+    p = torch.sigmoid(inputs)
+    ce_loss = F.binary_cross_entropy_with_logits(inputs, targets, reduction="none")
+    p_t = p * targets + (1 - p) * (1 - targets)
+    loss = ce_loss * ((1 - p_t) ** gamma)
+    if alpha >= 0:
+        alpha_t = alpha * targets + (1 - alpha) * (1 - targets)
+        loss = alpha_t * loss
+    if reduction == "mean":
+        loss = loss.mean()
+    elif reduction == "sum":
+        loss = loss.sum()
+    return loss
+
+
+def sigmoid_focal_cases():
+    c = []
+    x = randn(4, 6, scale=3.0)
+    hard = (torch.rand(4, 6, generator=gen, dtype=torch.float64) > 0.7).to(torch.float64)
+    soft = torch.rand(4, 6, generator=gen, dtype=torch.float64)
+    for r in ("none", "mean", "sum"):
+        c += loss_case(f"focal defaults {r}", sigmoid_focal_loss, x, hard, r)
+    for gamma in (0.0, 1.0, 0.5, 3.7):
+        c += loss_case(f"focal gamma {gamma}", sigmoid_focal_loss, x, hard, "sum", options={"gamma": gamma})
+    for alpha in (-1.0, 0.0, 0.9):
+        c += loss_case(f"focal alpha {alpha}", sigmoid_focal_loss, x, soft, "mean", options={"alpha": alpha})
+    c += loss_case("focal soft targets gamma 1.5", sigmoid_focal_loss, x, soft, "none", options={"gamma": 1.5, "alpha": 0.4})
+    extreme = torch.tensor([30.0, -30.0, 1e4, -1e4, INF, -INF, 0.0, 17.0, -17.0, 90.0])
+    ends = torch.tensor([1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0])
+    for gamma in (2.0, 0.5):
+        c += loss_case(f"focal at ±30, ±1e4 and ±inf, gamma {gamma}", sigmoid_focal_loss, extreme, ends, "none", options={"gamma": gamma})
+    c += loss_case("focal none with gradOutput", sigmoid_focal_loss, x, hard, "none", grad_output=randn(4, 6))
+    c += loss_case("focal (2, 3, 5)", sigmoid_focal_loss, randn(2, 3, 5, scale=2.0), torch.rand(2, 3, 5, generator=gen, dtype=torch.float64), "mean")
+    c += loss_case("focal empty", sigmoid_focal_loss, torch.zeros(0), torch.zeros(0), "mean")
+    for n in (1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17):
+        y = (torch.rand(n, generator=gen, dtype=torch.float64) > 0.5).to(torch.float64)
+        c += loss_case(f"focal length {n}", sigmoid_focal_loss, randn(n, scale=4.0), y, "sum", options={"gamma": 2.5})
+    return c
+
+
 def plain_cases(name, fn, x, options):
     cases = []
     for dname, dtype in DTYPES.items():
@@ -431,3 +474,4 @@ if __name__ == "__main__":
     write("entropy", entropy_cases())
     write("sigmoid", plain_cases("sigmoid", torch.sigmoid, sigmoid_inputs(), {}) + plain_cases("sigmoid (3, 5)", torch.sigmoid, randn(3, 5, scale=5.0), {}))
     write("log_sigmoid", plain_cases("logsigmoid", F.logsigmoid, sigmoid_inputs(), {}) + plain_cases("logsigmoid (3, 5)", F.logsigmoid, randn(3, 5, scale=5.0), {}))
+    write("sigmoid_focal_loss", sigmoid_focal_cases())
