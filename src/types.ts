@@ -75,7 +75,7 @@ export interface GradOptions<T extends FloatArray = FloatArray> {
    * Upstream gradient: a number for 'mean' and 'sum' (@defaultValue 1); for 'none' a Tensor of the
    * loss's shape (or a number applied to every element; @defaultValue ones).
    */
-  gradOutput?: number | Tensor<FloatArray | readonly number[]> | FloatArray;
+  gradOutput?: number | Tensor<FloatArray | readonly number[]> | FloatArray | readonly number[];
   /** Receives the gradient: the input's dtype and length. May be `input.data` itself (in place). */
   out?: T;
 }

@@ -8,7 +8,7 @@ import { assertClose, finiteScale } from './helpers/assert-close.js';
 import {
   refAlongDim, refCrossEntropy, refElementwiseLoss, refEntropyRow, refLogSoftmaxRow, refLogSumExpRow, refNllLoss,
   refSoftmaxRow, type RefElementwiseOp,
-} from './helpers/reference.js';
+} from '../reference/index.js';
 
 const FUZZ_RUNS = Number(process.env.XENTROPY_FUZZ_RUNS ?? 300);
 
@@ -37,6 +37,8 @@ const PUBLIC: Record<string, Call> = {
   klDivWithGrad: { fn: x.klDivWithGrad, args: (F) => [logits(F), same(F), {}] },
   mseLoss: { fn: x.mseLoss, args: (F) => [logits(F), same(F), {}] },
   mseLossWithGrad: { fn: x.mseLossWithGrad, args: (F) => [logits(F), same(F), {}] },
+  sigmoidFocalLoss: { fn: x.sigmoidFocalLoss, args: (F) => [logits(F), same(F), {}] },
+  sigmoidFocalLossWithGrad: { fn: x.sigmoidFocalLossWithGrad, args: (F) => [logits(F), same(F), {}] },
 };
 
 function detachedFloatArray(Float: Float32ArrayConstructor | Float64ArrayConstructor) {
@@ -180,7 +182,12 @@ const problem = shapes.chain((shape) => {
     dim: fc.integer({ min: -shape.length, max: shape.length - 1 }),
     reduction: fc.constantFrom('none', 'mean', 'sum') as fc.Arbitrary<'none' | 'mean' | 'sum'>,
     labelSmoothing: fc.constantFrom(0, 0, 0.1, 1),
-    fn: fc.constantFrom('softmax', 'logSoftmax', 'logSumExp', 'entropy', 'crossEntropy', 'crossEntropyProb', 'nllLoss', 'bce', 'bceWithLogits', 'klDiv', 'klDivLogTarget', 'mse'),
+    fn: fc.constantFrom(
+      'softmax', 'logSoftmax', 'logSumExp', 'entropy', 'crossEntropy', 'crossEntropyProb', 'nllLoss', 'bce', 'bceWithLogits',
+      'klDiv', 'klDivLogTarget', 'mse', 'sigmoidFocal',
+    ),
+    alpha: fc.constantFrom(0.25, -1, 0.9),
+    gamma: fc.constantFrom(2, 0, 1, 0.5, 3.7),
   });
 });
 
@@ -234,10 +241,15 @@ describe.each(['simd', 'scalar'] as const)('fuzzing against the float64 referenc
             default: {
               const op = p.fn as RefElementwiseOp;
               const data = op === 'bce' ? p.target : p.input;
-              const options = op.startsWith('bce') ? { reduction: p.reduction, weight: p.weights } : { reduction: p.reduction };
-              const call = ({ bce: x.binaryCrossEntropyWithGrad, bceWithLogits: x.binaryCrossEntropyWithLogitsWithGrad, klDiv: x.klDivWithGrad, klDivLogTarget: x.klDivWithGrad, mse: x.mseLossWithGrad } as Record<string, x.LossWithGradFunction<{ reduction?: string }>>)[op];
+              const focal = op === 'sigmoidFocal' ? { alpha: p.alpha, gamma: p.gamma } : {};
+              const options = op.startsWith('bce') ? { reduction: p.reduction, weight: p.weights } : { reduction: p.reduction, ...focal };
+              const call = ({
+                bce: x.binaryCrossEntropyWithGrad, bceWithLogits: x.binaryCrossEntropyWithLogitsWithGrad, klDiv: x.klDivWithGrad,
+                klDivLogTarget: x.klDivWithGrad, mse: x.mseLossWithGrad, sigmoidFocal: x.sigmoidFocalLossWithGrad,
+              } as Record<string, (...args: unknown[]) => { loss: number | x.Tensor; grad: x.Tensor }>)[op];
               ours = call({ data, shape: p.shape }, { data: p.target, shape: p.shape }, { ...options, ...(op === 'klDivLogTarget' ? { logTarget: true } : {}) });
-              ref = refElementwiseLoss(op, data, p.target, p.reduction, p.shape[0], op.startsWith('bce') ? p.weights : undefined);
+              const weights = op.startsWith('bce') ? p.weights : undefined;
+              ref = refElementwiseLoss(op, data, p.target, p.reduction, p.shape[0], weights, undefined, p.alpha, p.gamma);
             }
           }
         } catch (error) {

@@ -2,8 +2,8 @@
 import { expect, it } from 'vitest';
 import { naiveCrossEntropy, naiveCrossEntropyWithGrad, naiveSoftmax } from '../bench/naive.mjs';
 import { assertUlpClose } from './helpers/assert-close.js';
-import { makeRandom } from './helpers/random.js';
-import { refCrossEntropy, refLogSoftmaxRows } from './helpers/reference.js';
+import { makeRandom } from '../reference/random.js';
+import { refCrossEntropy, refLogSoftmaxRows } from '../reference/index.js';
 
 it('bench/naive.mjs computes the mean cross-entropy and its gradient', () => {
   const r = makeRandom(7);

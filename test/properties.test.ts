@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, it } from 'vitest';
 import { crossEntropy, crossEntropyWithGrad, init, logSoftmax, softmax, type Tensor } from '../src/index.js';
 import { assertClose, assertUlpClose, EPS, finiteScale } from './helpers/assert-close.js';
-import { refCrossEntropy } from './helpers/reference.js';
+import { refCrossEntropy } from '../reference/index.js';
 
 const RUNS = Number(process.env.XENTROPY_PROPERTY_RUNS ?? 100);
 

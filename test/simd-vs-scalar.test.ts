@@ -6,8 +6,8 @@ import {
   logSigmoid, logSoftmax, logSumExp, mseLossWithGrad, sigmoid, softmax, type FloatArray, type Tensor,
 } from '../src/index.js';
 import { assertUlpClose, type DTypeName } from './helpers/assert-close.js';
-import { makeRandom } from './helpers/random.js';
-import { refCrossEntropy, refLogSoftmaxRows } from './helpers/reference.js';
+import { makeRandom } from '../reference/random.js';
+import { refCrossEntropy, refLogSoftmaxRows } from '../reference/index.js';
 
 const LENGTHS = [...Array.from({ length: 17 }, (_, i) => i + 1), 31, 32, 33, 63, 64, 65, 127, 1000, 1025];
 const DTYPES: [DTypeName, Float32ArrayConstructor | Float64ArrayConstructor][] = [

@@ -140,7 +140,8 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
   const outputs = Object.entries(plan.outputs ?? {}).filter((e): e is [string, Output] => e[1] !== undefined);
   checkOverlaps(caller, input, operands.map((e) => e[1]), outputs.map((e) => e[1]));
 
-  const results: Record<string, FloatArray> = {};
+  // internal records have no prototype: a polluted Object.prototype must not fill an absent argument
+  const results: Record<string, FloatArray> = Object.create(null);
   for (const [name, o] of outputs) results[name] = o.into ?? new Float(o.per === 'row' ? rows : outer * block);
   if (rows === 0) {
     for (const [name, o] of outputs) if (o.into) results[name] = o.given as FloatArray;
@@ -215,7 +216,7 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
     const units = Math.min(unitsPerChunk, outer - start);
     const n = units * block;
     const r = units * inner;
-    const where: Record<string, { address: number; per: Per; bytes: number }> = {};
+    const where: Record<string, { address: number; per: Per; bytes: number }> = Object.create(null);
     inSlots.forEach((s, i) => {
       const [count, from] = s.per === 'row' ? [r, start * inner] : [n, start * block];
       let address = s.resident !== undefined ? s.resident + from * s.bytes : s.copyAt;
@@ -235,7 +236,7 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
       where[s.name] = { address, per: s.per, bytes: eb };
     });
     const argsFor = (a: number, b: number) => {
-      const named: Record<string, number> = { ...(plan.scalars as Record<string, number>), rows: b - a, cols };
+      const named: Record<string, number> = Object.assign(Object.create(null), plan.scalars, { rows: b - a, cols });
       for (const name of Object.keys(KERNELS[kernel].args)) {
         const w = where[name];
         if (w) named[name] = w.address + (w.per === 'whole' ? 0 : a * (w.per === 'row' ? 1 : cols) * w.bytes);

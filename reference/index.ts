@@ -169,10 +169,12 @@ export function refNllLoss(
   return { loss: losses.reduce((a, b) => a + b, 0) * scale, grad: grad.map((g) => (g === 0 ? 0 : g * scale)), terms };
 }
 
-export type RefElementwiseOp = 'bce' | 'bceWithLogits' | 'klDiv' | 'klDivLogTarget' | 'mse';
+export type RefElementwiseOp = 'bce' | 'bceWithLogits' | 'klDiv' | 'klDivLogTarget' | 'mse' | 'sigmoidFocal';
 
 /** One element of an elementwise loss and its derivative w.r.t. x, PyTorch's formulas (pw = posWeight). */
-export function refElementwise(op: RefElementwiseOp, x: number, y: number, pw = 1): { loss: number; grad: number } {
+export function refElementwise(
+  op: RefElementwiseOp, x: number, y: number, pw = 1, alpha = 0.25, gamma = 2,
+): { loss: number; grad: number } {
   switch (op) {
     case 'bce':
       return {
@@ -194,19 +196,31 @@ export function refElementwise(op: RefElementwiseOp, x: number, y: number, pw = 
       return { loss: Math.exp(y) * (y - x), grad: -Math.exp(y) };
     case 'mse':
       return { loss: (x - y) * (x - y), grad: 2 * (x - y) };
+    case 'sigmoidFocal': {
+      // torchvision.ops.sigmoid_focal_loss, and PyTorch's autograd through it (pow's gradient is 0 for γ = 0)
+      const p = 1 / (1 + Math.exp(-x));
+      const ce = refElementwise('bceWithLogits', x, y).loss;
+      const u = 1 - (p * y + (1 - p) * (1 - y));
+      const alphaT = alpha >= 0 ? alpha * y + (1 - alpha) * (1 - y) : 1;
+      const powGrad = gamma === 0 ? 0 : gamma * u ** (gamma - 1);
+      return {
+        loss: alphaT * ce * u ** gamma,
+        grad: alphaT * ((p - y) * u ** gamma - ce * powGrad * (2 * y - 1) * p * (1 - p)),
+      };
+    }
   }
 }
 
 /** An elementwise loss over whole arrays with per-element weights, reduced; gradient of the reduced loss. */
 export function refElementwiseLoss(
   op: RefElementwiseOp, x: ArrayLike<number>, y: ArrayLike<number>, reduction: 'none' | 'mean' | 'sum' | 'batchmean',
-  batch: number, weight?: ArrayLike<number>, posWeight?: ArrayLike<number>,
+  batch: number, weight?: ArrayLike<number>, posWeight?: ArrayLike<number>, alpha?: number, gamma?: number,
 ): { loss: number | Float64Array; grad: Float64Array; terms: Float64Array } {
   const losses = new Float64Array(x.length);
   const grad = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) {
     const w = weight ? weight[i] : 1;
-    const e = refElementwise(op, x[i], y[i], posWeight ? posWeight[i] : 1);
+    const e = refElementwise(op, x[i], y[i], posWeight ? posWeight[i] : 1, alpha, gamma);
     losses[i] = w * e.loss;
     grad[i] = w * e.grad;
   }
