@@ -26,12 +26,20 @@ export function simdBuild(): i32 {
 }
 
 // Row kernels: rows of `cols` contiguous elements.
-export function logSumExpF32(x: usize, rows: i32, cols: i32, out: usize): void { logSumExpRows<f32>(x, rows, cols, out); }
-export function logSumExpF64(x: usize, rows: i32, cols: i32, out: usize): void { logSumExpRows<f64>(x, rows, cols, out); }
+export function logSumExpF32(x: usize, rows: i32, cols: i32, out: usize): void {
+  logSumExpRows<f32>(x, rows, cols, out);
+}
+export function logSumExpF64(x: usize, rows: i32, cols: i32, out: usize): void {
+  logSumExpRows<f64>(x, rows, cols, out);
+}
 export function softmaxF32(x: usize, rows: i32, cols: i32, out: usize): void { softmaxRows<f32>(x, rows, cols, out); }
 export function softmaxF64(x: usize, rows: i32, cols: i32, out: usize): void { softmaxRows<f64>(x, rows, cols, out); }
-export function logSoftmaxF32(x: usize, rows: i32, cols: i32, out: usize): void { logSoftmaxRows<f32>(x, rows, cols, out); }
-export function logSoftmaxF64(x: usize, rows: i32, cols: i32, out: usize): void { logSoftmaxRows<f64>(x, rows, cols, out); }
+export function logSoftmaxF32(x: usize, rows: i32, cols: i32, out: usize): void {
+  logSoftmaxRows<f32>(x, rows, cols, out);
+}
+export function logSoftmaxF64(x: usize, rows: i32, cols: i32, out: usize): void {
+  logSoftmaxRows<f64>(x, rows, cols, out);
+}
 export function entropyF32(x: usize, rows: i32, cols: i32, out: usize): void { entropyRows<f32>(x, rows, cols, out); }
 export function entropyF64(x: usize, rows: i32, cols: i32, out: usize): void { entropyRows<f64>(x, rows, cols, out); }
 
@@ -60,12 +68,14 @@ export function crossEntropyProbF64(
   crossEntropyProbRows<f64>(x, targets, rows, cols, weight, smoothing, lossOut, grad, gradScale, gradOutput);
 }
 export function nllLossF32(
-  x: usize, rows: i32, cols: i32, targets: usize, weight: usize, lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
+  x: usize, rows: i32, cols: i32, targets: usize, weight: usize,
+  lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
 ): void {
   nllLossRows<f32>(x, rows, cols, targets, weight, lossOut, grad, gradScale, gradOutput);
 }
 export function nllLossF64(
-  x: usize, rows: i32, cols: i32, targets: usize, weight: usize, lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
+  x: usize, rows: i32, cols: i32, targets: usize, weight: usize,
+  lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
 ): void {
   nllLossRows<f64>(x, rows, cols, targets, weight, lossOut, grad, gradScale, gradOutput);
 }
@@ -73,77 +83,123 @@ export function nllLossF64(
 // Elementwise kernels: rows · cols elements.
 export function sigmoidF32(x: usize, rows: i32, cols: i32, out: usize): void { sigmoidBatch<f32>(x, rows * cols, out); }
 export function sigmoidF64(x: usize, rows: i32, cols: i32, out: usize): void { sigmoidBatch<f64>(x, rows * cols, out); }
-export function logSigmoidF32(x: usize, rows: i32, cols: i32, out: usize): void { logSigmoidBatch<f32>(x, rows * cols, out); }
-export function logSigmoidF64(x: usize, rows: i32, cols: i32, out: usize): void { logSigmoidBatch<f64>(x, rows * cols, out); }
+export function logSigmoidF32(x: usize, rows: i32, cols: i32, out: usize): void {
+  logSigmoidBatch<f32>(x, rows * cols, out);
+}
+export function logSigmoidF64(x: usize, rows: i32, cols: i32, out: usize): void {
+  logSigmoidBatch<f64>(x, rows * cols, out);
+}
 
 // The vector exp, log and log1p of each build, for their accuracy tests.
 export function expF32(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f32>(EXP, x, rows * cols, out); }
 export function expF64(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f64>(EXP, x, rows * cols, out); }
-export function expNonPositiveF32(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f32>(EXP_NON_POSITIVE, x, rows * cols, out); }
-export function expNonPositiveF64(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f64>(EXP_NON_POSITIVE, x, rows * cols, out); }
+export function expNonPositiveF32(x: usize, rows: i32, cols: i32, out: usize): void {
+  mathBatch<f32>(EXP_NON_POSITIVE, x, rows * cols, out);
+}
+export function expNonPositiveF64(x: usize, rows: i32, cols: i32, out: usize): void {
+  mathBatch<f64>(EXP_NON_POSITIVE, x, rows * cols, out);
+}
 export function logF32(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f32>(LOG, x, rows * cols, out); }
 export function logF64(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f64>(LOG, x, rows * cols, out); }
-export function log1pF32(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f32>(LOG1P, x, rows * cols, out); }
-export function log1pF64(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f64>(LOG1P, x, rows * cols, out); }
+export function log1pF32(x: usize, rows: i32, cols: i32, out: usize): void {
+  mathBatch<f32>(LOG1P, x, rows * cols, out);
+}
+export function log1pF64(x: usize, rows: i32, cols: i32, out: usize): void {
+  mathBatch<f64>(LOG1P, x, rows * cols, out);
+}
 
 // (outer, a, b) → (outer, b, a): the pipeline's move of a non-last dim to the end, and back.
-export function swapLastTwoDimsF32(x: usize, out: usize, outer: i32, a: i32, b: i32): void { swapLastTwoDims<f32>(x, out, outer, a, b); }
-export function swapLastTwoDimsF64(x: usize, out: usize, outer: i32, a: i32, b: i32): void { swapLastTwoDims<f64>(x, out, outer, a, b); }
+export function swapLastTwoDimsF32(x: usize, out: usize, outer: i32, a: i32, b: i32): void {
+  swapLastTwoDims<f32>(x, out, outer, a, b);
+}
+export function swapLastTwoDimsF64(x: usize, out: usize, outer: i32, a: i32, b: i32): void {
+  swapLastTwoDims<f64>(x, out, outer, a, b);
+}
 
 // Elementwise losses, one driver instantiated per loss (assembly/kernels/losses/): return Σ loss.
 export function binaryCrossEntropyF32(
   x: usize, y: usize, rows: i32, cols: i32, weight: usize, weightPerElement: i32,
   lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
 ): f64 {
-  return elementwiseLoss<BinaryCrossEntropy, f32>(x, y, rows, cols, weight, weightPerElement, 0, 0, 0, 0, lossOut, grad, gradScale, gradOutput);
+  return elementwiseLoss<BinaryCrossEntropy, f32>(
+    x, y, rows, cols, weight, weightPerElement, 0, 0, 0, 0, lossOut, grad, gradScale, gradOutput,
+  );
 }
 export function binaryCrossEntropyF64(
   x: usize, y: usize, rows: i32, cols: i32, weight: usize, weightPerElement: i32,
   lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
 ): f64 {
-  return elementwiseLoss<BinaryCrossEntropy, f64>(x, y, rows, cols, weight, weightPerElement, 0, 0, 0, 0, lossOut, grad, gradScale, gradOutput);
+  return elementwiseLoss<BinaryCrossEntropy, f64>(
+    x, y, rows, cols, weight, weightPerElement, 0, 0, 0, 0, lossOut, grad, gradScale, gradOutput,
+  );
 }
 export function binaryCrossEntropyWithLogitsF32(
-  x: usize, y: usize, rows: i32, cols: i32, weight: usize, weightPerElement: i32, posWeight: usize, posWeightPerElement: i32,
+  x: usize, y: usize, rows: i32, cols: i32,
+  weight: usize, weightPerElement: i32, posWeight: usize, posWeightPerElement: i32,
   lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
 ): f64 {
   return elementwiseLoss<BinaryCrossEntropyWithLogits, f32>(
-    x, y, rows, cols, weight, weightPerElement, posWeight, posWeightPerElement, 0, 0, lossOut, grad, gradScale, gradOutput,
+    x, y, rows, cols, weight, weightPerElement, posWeight, posWeightPerElement, 0, 0,
+    lossOut, grad, gradScale, gradOutput,
   );
 }
 export function binaryCrossEntropyWithLogitsF64(
-  x: usize, y: usize, rows: i32, cols: i32, weight: usize, weightPerElement: i32, posWeight: usize, posWeightPerElement: i32,
+  x: usize, y: usize, rows: i32, cols: i32,
+  weight: usize, weightPerElement: i32, posWeight: usize, posWeightPerElement: i32,
   lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
 ): f64 {
   return elementwiseLoss<BinaryCrossEntropyWithLogits, f64>(
-    x, y, rows, cols, weight, weightPerElement, posWeight, posWeightPerElement, 0, 0, lossOut, grad, gradScale, gradOutput,
+    x, y, rows, cols, weight, weightPerElement, posWeight, posWeightPerElement, 0, 0,
+    lossOut, grad, gradScale, gradOutput,
   );
 }
-export function klDivF32(x: usize, y: usize, rows: i32, cols: i32, lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize): f64 {
+export function klDivF32(
+  x: usize, y: usize, rows: i32, cols: i32, lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
+): f64 {
   return elementwiseLoss<KlDiv, f32>(x, y, rows, cols, 0, 0, 0, 0, 0, 0, lossOut, grad, gradScale, gradOutput);
 }
-export function klDivF64(x: usize, y: usize, rows: i32, cols: i32, lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize): f64 {
+export function klDivF64(
+  x: usize, y: usize, rows: i32, cols: i32, lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
+): f64 {
   return elementwiseLoss<KlDiv, f64>(x, y, rows, cols, 0, 0, 0, 0, 0, 0, lossOut, grad, gradScale, gradOutput);
 }
-export function klDivLogTargetF32(x: usize, y: usize, rows: i32, cols: i32, lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize): f64 {
+export function klDivLogTargetF32(
+  x: usize, y: usize, rows: i32, cols: i32, lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
+): f64 {
   return elementwiseLoss<KlDivLogTarget, f32>(x, y, rows, cols, 0, 0, 0, 0, 0, 0, lossOut, grad, gradScale, gradOutput);
 }
-export function klDivLogTargetF64(x: usize, y: usize, rows: i32, cols: i32, lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize): f64 {
+export function klDivLogTargetF64(
+  x: usize, y: usize, rows: i32, cols: i32, lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
+): f64 {
   return elementwiseLoss<KlDivLogTarget, f64>(x, y, rows, cols, 0, 0, 0, 0, 0, 0, lossOut, grad, gradScale, gradOutput);
 }
-export function mseLossF32(x: usize, y: usize, rows: i32, cols: i32, lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize): f64 {
-  return elementwiseLoss<MeanSquaredError, f32>(x, y, rows, cols, 0, 0, 0, 0, 0, 0, lossOut, grad, gradScale, gradOutput);
+export function mseLossF32(
+  x: usize, y: usize, rows: i32, cols: i32, lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
+): f64 {
+  return elementwiseLoss<MeanSquaredError, f32>(
+    x, y, rows, cols, 0, 0, 0, 0, 0, 0, lossOut, grad, gradScale, gradOutput,
+  );
 }
-export function mseLossF64(x: usize, y: usize, rows: i32, cols: i32, lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize): f64 {
-  return elementwiseLoss<MeanSquaredError, f64>(x, y, rows, cols, 0, 0, 0, 0, 0, 0, lossOut, grad, gradScale, gradOutput);
+export function mseLossF64(
+  x: usize, y: usize, rows: i32, cols: i32, lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
+): f64 {
+  return elementwiseLoss<MeanSquaredError, f64>(
+    x, y, rows, cols, 0, 0, 0, 0, 0, 0, lossOut, grad, gradScale, gradOutput,
+  );
 }
 export function sigmoidFocalLossF32(
-  x: usize, y: usize, rows: i32, cols: i32, alpha: f64, gamma: f64, lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
+  x: usize, y: usize, rows: i32, cols: i32, alpha: f64, gamma: f64,
+  lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
 ): f64 {
-  return elementwiseLoss<SigmoidFocal, f32>(x, y, rows, cols, 0, 0, 0, 0, alpha, gamma, lossOut, grad, gradScale, gradOutput);
+  return elementwiseLoss<SigmoidFocal, f32>(
+    x, y, rows, cols, 0, 0, 0, 0, alpha, gamma, lossOut, grad, gradScale, gradOutput,
+  );
 }
 export function sigmoidFocalLossF64(
-  x: usize, y: usize, rows: i32, cols: i32, alpha: f64, gamma: f64, lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
+  x: usize, y: usize, rows: i32, cols: i32, alpha: f64, gamma: f64,
+  lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
 ): f64 {
-  return elementwiseLoss<SigmoidFocal, f64>(x, y, rows, cols, 0, 0, 0, 0, alpha, gamma, lossOut, grad, gradScale, gradOutput);
+  return elementwiseLoss<SigmoidFocal, f64>(
+    x, y, rows, cols, 0, 0, 0, 0, alpha, gamma, lossOut, grad, gradScale, gradOutput,
+  );
 }

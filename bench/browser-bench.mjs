@@ -7,20 +7,45 @@ import { serve } from '../scripts/serve.mjs';
 const { url, close } = await serve(new URL('../', import.meta.url).pathname);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 });
 const page = await browser.newPage();
 await page.goto(`${url}bench/browser.html`);
 await page.waitForFunction(() => window.benchReady);
 const [rows, classes] = [8192, 1000];
-const results = await page.evaluate((o) => window.runBench(o), { rows, classes, rounds: Number(process.env.BENCH_ROUNDS ?? 7), minMs: 100 });
+const results = await page.evaluate((o) => window.runBench(o), {
+  rows,
+  classes,
+  rounds: Number(process.env.BENCH_ROUNDS ?? 7),
+  minMs: 100,
+});
 const version = browser.version();
 await browser.close();
 await close();
-const lines = ['| build | forward ms | Gelem/s | forward + gradient ms | Gelem/s |', '| --- | ---: | ---: | ---: | ---: |'];
+const lines = [
+  '| build | forward ms | Gelem/s | forward + gradient ms | Gelem/s |',
+  '| --- | ---: | ---: | ---: | ---: |',
+];
 for (const [name, r] of Object.entries(results)) {
-  lines.push(`| ${name} | ${r.forward.toFixed(2)} | ${((rows * classes) / r.forward / 1e6).toFixed(2)} | ${r.backward.toFixed(2)} | ${((rows * classes) / r.backward / 1e6).toFixed(2)} |`);
+  const rate = (ms) => ((rows * classes) / ms / 1e6).toFixed(2);
+  const cells = [r.forward.toFixed(2), rate(r.forward), r.backward.toFixed(2), rate(r.backward)];
+  lines.push(`| ${name} | ${cells.join(' | ')} |`);
 }
-const report = `# In-browser results\n\n\`npm run bench:browser\`: crossEntropy and crossEntropyWithGrad on float32 [${rows}, ${classes}] logits from\n\`allocTensor\` (zero-copy), one thread, in Chromium ${version} (headless, Debian's), medians of\n${process.env.BENCH_ROUNDS ?? 7} rounds of at least 100 ms each.\n\n${lines.join('\n')}\n`;
+const report = `# In-browser results
+
+\`npm run bench:browser\`: crossEntropy and crossEntropyWithGrad on float32 [${rows}, ${classes}] logits from
+\`allocTensor\` (zero-copy), one thread, in Chromium ${version} (headless, Debian's), medians of
+${process.env.BENCH_ROUNDS ?? 7} rounds of at least 100 ms each.
+
+${lines.join('\n')}
+`;
 writeFileSync(new URL('BROWSER-RESULTS.md', import.meta.url), report);
 console.log(report);

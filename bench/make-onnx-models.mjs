@@ -36,8 +36,19 @@ function model(node, inputs, outputs) {
 }
 
 export function softmaxCrossEntropyModel(classes) {
-  const node = msg(1, [str(1, 'scores'), str(1, 'labels'), str(2, 'loss'), str(3, 'sce'), str(4, 'SoftmaxCrossEntropyLoss'), attrString('reduction', 'mean')]);
-  return model(node, [valueInfo(11, 'scores', FLOAT, ['N', classes]), valueInfo(11, 'labels', INT64, ['N'])], [valueInfo(12, 'loss', FLOAT, [])]);
+  const node = msg(1, [
+    str(1, 'scores'),
+    str(1, 'labels'),
+    str(2, 'loss'),
+    str(3, 'sce'),
+    str(4, 'SoftmaxCrossEntropyLoss'),
+    attrString('reduction', 'mean'),
+  ]);
+  return model(
+    node,
+    [valueInfo(11, 'scores', FLOAT, ['N', classes]), valueInfo(11, 'labels', INT64, ['N'])],
+    [valueInfo(12, 'loss', FLOAT, [])],
+  );
 }
 
 export function softmaxModel(classes) {

@@ -3,13 +3,13 @@
 // must stay flat and calls must not slow down. Writes bench/SOAK-RESULTS.md.
 // Run: npm run soak   (after npm ci, which builds dist/)
 import { writeFileSync } from 'node:fs';
+import { makeRandom } from '../build/reference.mjs';
 import * as x from '../dist/index.js';
 
 const CALLS = Number(process.env.SOAK_CALLS ?? 1_000_000);
 await x.init();
 
-let seed = 1;
-const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+const rand = makeRandom(1).next;
 const floats = (n, Float, f = () => 4 * rand() - 2) => Float.from({ length: n }, f);
 
 // Mixed shapes and dtypes, made once: the soak measures the library, not the allocation of inputs.
@@ -22,7 +22,10 @@ const problems = [[4, 10], [32, 100], [2, 3, 4, 5], [1, 1000], [7], [0, 5]].flat
     return {
       logits: { data: floats(n, Float), shape },
       probs: { data: floats(n, Float, rand), shape },
-      indices: { data: Int32Array.from({ length: rows }, () => (rand() < 0.1 ? -100 : Math.floor(rand() * classes))), shape: indexShape },
+      indices: {
+        data: Int32Array.from({ length: rows }, () => (rand() < 0.1 ? -100 : Math.floor(rand() * classes))),
+        shape: indexShape,
+      },
       weight: floats(classes, Float, () => 0.5 + rand()),
       out: new Float(n),
     };
@@ -35,17 +38,23 @@ resident.logits.data.set(floats(64 * 1000, Float32Array));
 const residentTargets = Int32Array.from({ length: 64 }, (_, r) => r * 11);
 
 const calls = {
-  'crossEntropyWithGrad, zero-copy [64, 1000]': () => x.crossEntropyWithGrad(resident.logits, residentTargets, { out: resident.grad.data }),
-  crossEntropyWithGrad: (p, i) => x.crossEntropyWithGrad(p.logits, p.indices, { weight: p.weight, labelSmoothing: i % 2 ? 0.1 : 0, out: p.out }),
+  'crossEntropyWithGrad, zero-copy [64, 1000]': () =>
+    x.crossEntropyWithGrad(resident.logits, residentTargets, { out: resident.grad.data }),
+  crossEntropyWithGrad: (p, i) =>
+    x.crossEntropyWithGrad(p.logits, p.indices, { weight: p.weight, labelSmoothing: i % 2 ? 0.1 : 0, out: p.out }),
   nllLossWithGrad: (p) => x.nllLossWithGrad(p.logits, p.indices, { reduction: 'sum', out: p.out }),
   binaryCrossEntropyWithGrad: (p) => x.binaryCrossEntropyWithGrad(p.probs, p.probs, { out: p.out }),
-  binaryCrossEntropyWithLogitsWithGrad: (p) => x.binaryCrossEntropyWithLogitsWithGrad(p.logits, p.probs, { reduction: 'none' }),
+  binaryCrossEntropyWithLogitsWithGrad: (p) =>
+    x.binaryCrossEntropyWithLogitsWithGrad(p.logits, p.probs, { reduction: 'none' }),
   klDivWithGrad: (p) => x.klDivWithGrad(p.logits, p.probs, { reduction: 'batchmean', out: p.out }),
   mseLossWithGrad: (p) => x.mseLossWithGrad(p.logits, p.probs),
 };
 
 const mb = (bytes) => (bytes / 2 ** 20).toFixed(1);
-const lines = ['| function | calls | RSS MB at 10% → 100% | wasm MB at 10% → 100% | µs/call first 10% → last 10% |', '| --- | ---: | ---: | ---: | ---: |'];
+const lines = [
+  '| function | calls | RSS MB at 10% → 100% | wasm MB at 10% → 100% | µs/call first 10% → last 10% |',
+  '| --- | ---: | ---: | ---: | ---: |',
+];
 for (const [name, call] of Object.entries(calls)) {
   const tenth = Math.max(1, Math.floor(CALLS / 10));
   const marks = [];
@@ -59,11 +68,19 @@ for (const [name, call] of Object.entries(calls)) {
     }
   }
   const [first, last] = [marks[0], marks.at(-1)];
-  const line = `| ${name} | ${CALLS} | ${mb(first.rss)} → ${mb(last.rss)} | ${mb(first.wasm)} → ${mb(last.wasm)} | ${first.us.toFixed(2)} → ${last.us.toFixed(2)} |`;
+  const cells = [CALLS, `${mb(first.rss)} → ${mb(last.rss)}`, `${mb(first.wasm)} → ${mb(last.wasm)}`];
+  const line = `| ${name} | ${[...cells, `${first.us.toFixed(2)} → ${last.us.toFixed(2)}`].join(' | ')} |`;
   console.log(line);
   lines.push(line);
 }
 writeFileSync(
   new URL('SOAK-RESULTS.md', import.meta.url),
-  `# Soak results\n\n\`npm run soak\` (SOAK_CALLS=${CALLS}): every …WithGrad called ${CALLS} times over ${problems.length} mixed\nproblems (float32 and float64; shapes [4, 10], [32, 100], [2, 3, 4, 5], [1, 1000], [7], [0, 5]). Node ${process.version}.\n\n${lines.join('\n')}\n`,
+  `# Soak results
+
+\`npm run soak\` (SOAK_CALLS=${CALLS}): every …WithGrad called ${CALLS} times over ${problems.length} mixed
+problems (float32 and float64; shapes [4, 10], [32, 100], [2, 3, 4, 5], [1, 1000], [7], [0, 5]).
+Node ${process.version}.
+
+${lines.join('\n')}
+`,
 );

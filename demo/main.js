@@ -1,9 +1,17 @@
 // The demo page: every loss, gradient and probability below is computed by xentropy.
 import Chart from 'chart.js/auto';
-import {
-  binaryCrossEntropyWithLogitsWithGrad, crossEntropy, entropy, init, klDiv, mseLossWithGrad, sigmoid, softmax, wasmBuild,
-} from 'xentropy';
 import * as lib from 'xentropy';
+import {
+  binaryCrossEntropyWithLogitsWithGrad,
+  crossEntropy,
+  entropy,
+  init,
+  klDiv,
+  mseLossWithGrad,
+  sigmoid,
+  softmax,
+  wasmBuild,
+} from 'xentropy';
 import digitsJson from './data/digits.json';
 import { accuracy, CLASSES, createModel, FEATURES, loadDigits, logits, trainEpoch } from './training.js';
 
@@ -51,7 +59,10 @@ const entropyChart = new Chart(document.getElementById('entropy-chart'), {
       { label: 'KL(p‖q)', data: [0, 0], backgroundColor: COLORS.kl },
     ],
   },
-  options: { maintainAspectRatio: false, scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: 'nats' } } } },
+  options: {
+    maintainAspectRatio: false,
+    scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: 'nats' } } },
+  },
 });
 
 function normalised(values) {
@@ -104,14 +115,27 @@ updateEntropy();
     data: {
       labels: probabilities.map((p) => p.toFixed(2)),
       datasets: [
-        { label: '|∂L/∂z|, cross-entropy', data: Array.from(crossEntropyGrad, Math.abs), borderColor: COLORS.ce, pointRadius: 0 },
-        { label: '|∂L/∂z|, squared error after σ', data: mseGrad.map(Math.abs), borderColor: COLORS.mse, pointRadius: 0 },
+        {
+          label: '|∂L/∂z|, cross-entropy',
+          data: Array.from(crossEntropyGrad, Math.abs),
+          borderColor: COLORS.ce,
+          pointRadius: 0,
+        },
+        {
+          label: '|∂L/∂z|, squared error after σ',
+          data: mseGrad.map(Math.abs),
+          borderColor: COLORS.mse,
+          pointRadius: 0,
+        },
       ],
     },
     options: {
       maintainAspectRatio: false,
       scales: {
-        x: { title: { display: true, text: 'predicted probability p of the true class (y = 1)' }, ticks: { maxTicksLimit: 11 } },
+        x: {
+          title: { display: true, text: 'predicted probability p of the true class (y = 1)' },
+          ticks: { maxTicksLimit: 11 },
+        },
         y: { title: { display: true, text: 'gradient magnitude at the logit' } },
       },
     },
@@ -129,7 +153,13 @@ const lineChart = (id, title, ownAxes) =>
       labels: [],
       datasets: [
         { label: 'cross-entropy', data: [], borderColor: COLORS.ce, backgroundColor: COLORS.ce, yAxisID: 'y' },
-        { label: 'squared error on softmax', data: [], borderColor: COLORS.mse, backgroundColor: COLORS.mse, yAxisID: ownAxes ? 'y1' : 'y' },
+        {
+          label: 'squared error on softmax',
+          data: [],
+          borderColor: COLORS.mse,
+          backgroundColor: COLORS.mse,
+          yAxisID: ownAxes ? 'y1' : 'y',
+        },
       ],
     },
     options: {
@@ -137,20 +167,38 @@ const lineChart = (id, title, ownAxes) =>
       scales: {
         x: { title: { display: true, text: 'epoch' } },
         y: { title: { display: true, text: ownAxes ? `${title}, cross-entropy` : title } },
-        ...(ownAxes ? { y1: { position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: `${title}, squared error` } } } : {}),
+        ...(ownAxes
+          ? {
+              y1: {
+                position: 'right',
+                grid: { drawOnChartArea: false },
+                title: { display: true, text: `${title}, squared error` },
+              },
+            }
+          : {}),
       },
     },
   });
 const lossChart = lineChart('loss-chart', 'training loss', true);
 const accuracyChart = lineChart('accuracy-chart', 'test accuracy', false);
-const race = { epoch: 0, done: false, accuracy: { 'cross-entropy': [], mse: [] }, loss: { 'cross-entropy': [], mse: [] } };
+const race = {
+  epoch: 0,
+  done: false,
+  accuracy: { 'cross-entropy': [], mse: [] },
+  loss: { 'cross-entropy': [], mse: [] },
+};
 let models = { 'cross-entropy': createModel(), mse: createModel() };
 let runId = 0;
 
 function startTraining() {
   const id = ++runId;
   models = { 'cross-entropy': createModel(), mse: createModel() };
-  Object.assign(race, { epoch: 0, done: false, accuracy: { 'cross-entropy': [], mse: [] }, loss: { 'cross-entropy': [], mse: [] } });
+  Object.assign(race, {
+    epoch: 0,
+    done: false,
+    accuracy: { 'cross-entropy': [], mse: [] },
+    loss: { 'cross-entropy': [], mse: [] },
+  });
   for (const chart of [lossChart, accuracyChart]) {
     chart.data.labels = [];
     for (const d of chart.data.datasets) d.data = [];
@@ -172,9 +220,11 @@ function startTraining() {
     accuracyChart.update();
     const [ce, mse] = [race.accuracy['cross-entropy'].at(-1), race.accuracy.mse.at(-1)];
     document.getElementById('train-status').textContent =
-      `epoch ${race.epoch}/${EPOCHS}: test accuracy ${(100 * ce).toFixed(1)} % with cross-entropy, ${(100 * mse).toFixed(1)} % with squared error`;
+      `epoch ${race.epoch}/${EPOCHS}: test accuracy ${(100 * ce).toFixed(1)} % with cross-entropy, ` +
+      `${(100 * mse).toFixed(1)} % with squared error`;
     predict();
-    if (race.epoch < EPOCHS) setTimeout(tick, 0); // one epoch per task: the page stays responsive
+    if (race.epoch < EPOCHS)
+      setTimeout(tick, 0); // one epoch per task: the page stays responsive
     else race.done = true;
   };
   setTimeout(tick, 0);
@@ -204,9 +254,14 @@ grid.addEventListener('pointerdown', (e) => {
   paint(e.target);
 });
 grid.addEventListener('pointerover', (e) => painting && e.target.dataset.index && paint(e.target));
-addEventListener('pointerup', () => (painting = 0));
+addEventListener('pointerup', () => {
+  painting = 0;
+});
 function showPixels() {
-  cells.forEach((cell, i) => (cell.style.background = `rgb(${Array(3).fill(Math.round(255 * (1 - pixels[i]))).join(',')})`));
+  cells.forEach((cell, i) => {
+    const level = Math.round(255 * (1 - pixels[i]));
+    cell.style.background = `rgb(${level},${level},${level})`;
+  });
 }
 document.getElementById('clear-button').addEventListener('click', () => {
   pixels.fill(0);
@@ -221,7 +276,10 @@ document.getElementById('sample-button').addEventListener('click', () => {
 });
 const probabilityChart = new Chart(document.getElementById('probability-chart'), {
   type: 'bar',
-  data: { labels: Array.from({ length: CLASSES }, (_, i) => String(i)), datasets: [{ label: 'P(digit)', data: [], backgroundColor: COLORS.ce }] },
+  data: {
+    labels: Array.from({ length: CLASSES }, (_, i) => String(i)),
+    datasets: [{ label: 'P(digit)', data: [], backgroundColor: COLORS.ce }],
+  },
   options: { maintainAspectRatio: false, scales: { y: { min: 0, max: 1 } } },
 });
 
@@ -230,10 +288,13 @@ function predict() {
   const probabilities = softmax({ data: z, shape: [CLASSES] }).data;
   const unsure = entropy({ data: probabilities, shape: [CLASSES] }).data[0];
   let best = 0;
-  probabilities.forEach((p, i) => (best = p > probabilities[best] ? i : best));
+  probabilities.forEach((p, i) => {
+    best = p > probabilities[best] ? i : best;
+  });
   const box = document.getElementById('prediction');
   box.dataset.probabilities = JSON.stringify(Array.from(probabilities));
-  box.innerHTML = `<div><strong>${best}</strong> most likely digit (${(100 * probabilities[best]).toFixed(1)} %)</div>` +
+  box.innerHTML =
+    `<div><strong>${best}</strong> most likely digit (${(100 * probabilities[best]).toFixed(1)} %)</div>` +
     `<div><strong>${format(unsure)}</strong> entropy of the prediction (nats)</div>`;
   probabilityChart.data.datasets[0].data = Array.from(probabilities);
   probabilityChart.update();

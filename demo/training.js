@@ -70,7 +70,9 @@ export function step(lib, model, kind, x, y, count, learningRate) {
   } else {
     const p = lib.softmax({ data: z, shape }).data;
     const oneHot = new Float32Array(count * CLASSES);
-    y.forEach((label, r) => (oneHot[r * CLASSES + label] = 1));
+    y.forEach((label, r) => {
+      oneHot[r * CLASSES + label] = 1;
+    });
     const result = lib.mseLossWithGrad({ data: p, shape }, { data: oneHot, shape });
     loss = result.loss;
     const gradP = result.grad.data;

@@ -2,6 +2,8 @@
 // order of operations, so that ±inf and NaN come out where PyTorch's do) with no attention to speed.
 // The property tests, the fuzz tests and the benchmarks check the library against them.
 
+export { makeRandom } from './random.js';
+
 export interface RefCrossEntropyOptions {
   weight?: ArrayLike<number>;
   ignoreIndex?: number;
@@ -10,7 +12,8 @@ export interface RefCrossEntropyOptions {
 }
 
 const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
-const rowMax = (row: number[]) => row.reduce((m, v) => (Number.isNaN(m) || Number.isNaN(v) ? NaN : Math.max(m, v)), -Infinity);
+const rowMax = (row: number[]) =>
+  row.reduce((m, v) => (Number.isNaN(m) || Number.isNaN(v) ? NaN : Math.max(m, v)), -Infinity);
 
 /** log-softmax of one row: (x − m) − log Σ exp(x − m). */
 export function refLogSoftmaxRow(row: number[]): number[] {
@@ -46,13 +49,17 @@ export function refEntropyRow(row: number[], eps = 2 ** -52): number {
 /** log-softmax of each contiguous row of `cols` values. */
 export function refLogSoftmaxRows(x: ArrayLike<number>, rows: number, cols: number): Float64Array {
   const out = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) out.set(refLogSoftmaxRow(Array.from({ length: cols }, (_, j) => x[r * cols + j])), r * cols);
+  for (let r = 0; r < rows; r++)
+    out.set(refLogSoftmaxRow(Array.from({ length: cols }, (_, j) => x[r * cols + j])), r * cols);
   return out;
 }
 
 /** Applies a row function along `dim`: a row result (same length) or one value per row. */
 export function refAlongDim(
-  x: ArrayLike<number>, shape: readonly number[], dim: number, fn: (row: number[]) => number[] | number,
+  x: ArrayLike<number>,
+  shape: readonly number[],
+  dim: number,
+  fn: (row: number[]) => number[] | number,
 ): Float64Array {
   const dims = shape.length === 0 ? [1] : shape;
   const d = dim < 0 ? dim + dims.length : dim;
@@ -68,12 +75,15 @@ export function refAlongDim(
       results.push(fn(row));
     }
   }
-  if (typeof results[0] === 'number' || results.length === 0 && size === 0) return Float64Array.from(results as number[]);
+  if (typeof results[0] === 'number' || (results.length === 0 && size === 0))
+    return Float64Array.from(results as number[]);
   const out = new Float64Array(x.length);
   results.forEach((res, r) => {
     const o = Math.floor(r / inner);
     const i = r % inner;
-    (res as number[]).forEach((v, c) => (out[o * size * inner + c * inner + i] = v));
+    (res as number[]).forEach((v, c) => {
+      out[o * size * inner + c * inner + i] = v;
+    });
   });
   return out;
 }
@@ -96,7 +106,10 @@ function classPositions(shape: readonly number[]) {
  * PyTorch computes it: class indices as (1 − ε)·nll + (ε/C)·smooth, probabilities as −Σ logp·q·w.
  */
 export function refCrossEntropy(
-  input: ArrayLike<number>, shape: readonly number[], target: ArrayLike<number>, probabilities: boolean,
+  input: ArrayLike<number>,
+  shape: readonly number[],
+  target: ArrayLike<number>,
+  probabilities: boolean,
   options: RefCrossEntropyOptions = {},
 ): { loss: number | Float64Array; grad: Float64Array; terms: Float64Array } {
   const { weight, ignoreIndex = -100, reduction = 'mean', labelSmoothing: eps = 0 } = options;
@@ -148,7 +161,10 @@ export function refCrossEntropy(
 
 /** F.nll_loss in float64 with its gradient. */
 export function refNllLoss(
-  input: ArrayLike<number>, shape: readonly number[], target: ArrayLike<number>, options: Omit<RefCrossEntropyOptions, 'labelSmoothing'> = {},
+  input: ArrayLike<number>,
+  shape: readonly number[],
+  target: ArrayLike<number>,
+  options: Omit<RefCrossEntropyOptions, 'labelSmoothing'> = {},
 ): { loss: number | Float64Array; grad: Float64Array; terms: Float64Array } {
   const { weight, ignoreIndex = -100, reduction = 'mean' } = options;
   const { rows, position } = classPositions(shape);
@@ -173,7 +189,12 @@ export type RefElementwiseOp = 'bce' | 'bceWithLogits' | 'klDiv' | 'klDivLogTarg
 
 /** One element of an elementwise loss and its derivative w.r.t. x, PyTorch's formulas (pw = posWeight). */
 export function refElementwise(
-  op: RefElementwiseOp, x: number, y: number, pw = 1, alpha = 0.25, gamma = 2,
+  op: RefElementwiseOp,
+  x: number,
+  y: number,
+  pw = 1,
+  alpha = 0.25,
+  gamma = 2,
 ): { loss: number; grad: number } {
   switch (op) {
     case 'bce':
@@ -213,8 +234,15 @@ export function refElementwise(
 
 /** An elementwise loss over whole arrays with per-element weights, reduced; gradient of the reduced loss. */
 export function refElementwiseLoss(
-  op: RefElementwiseOp, x: ArrayLike<number>, y: ArrayLike<number>, reduction: 'none' | 'mean' | 'sum' | 'batchmean',
-  batch: number, weight?: ArrayLike<number>, posWeight?: ArrayLike<number>, alpha?: number, gamma?: number,
+  op: RefElementwiseOp,
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  reduction: 'none' | 'mean' | 'sum' | 'batchmean',
+  batch: number,
+  weight?: ArrayLike<number>,
+  posWeight?: ArrayLike<number>,
+  alpha?: number,
+  gamma?: number,
 ): { loss: number | Float64Array; grad: Float64Array; terms: Float64Array } {
   const losses = new Float64Array(x.length);
   const grad = new Float64Array(x.length);

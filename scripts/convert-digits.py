@@ -15,8 +15,9 @@ digits = load_digits()
 pixels = digits.data.astype(np.uint8)
 labels = digits.target.astype(np.uint8)
 out = {
-    "source": "UCI Machine Learning Repository, Optical Recognition of Handwritten Digits (E. Alpaydin, C. Kaynak, 1998), "
-              "the 8x8 test-set images as shipped with scikit-learn (sklearn.datasets.load_digits). Licence: CC BY 4.0.",
+    "source": "UCI Machine Learning Repository, Optical Recognition of Handwritten Digits "
+              "(E. Alpaydin, C. Kaynak, 1998), the 8x8 test-set images as shipped with scikit-learn "
+              "(sklearn.datasets.load_digits). Licence: CC BY 4.0.",
     "count": int(pixels.shape[0]),
     "size": 8,
     "pixels": base64.b64encode(pixels.tobytes()).decode(),

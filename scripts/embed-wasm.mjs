@@ -1,6 +1,6 @@
 // Embeds the WebAssembly builds as base64 in src/generated/wasm.ts, so that Node and bundlers
 // load the package with no file paths or loader configuration. Run by `npm run build:wasm`.
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const root = new URL('../', import.meta.url);
 const bytes = (name) => readFileSync(new URL(`build/xentropy.${name}.wasm`, root));
@@ -22,4 +22,7 @@ export const RELAXED_WASM_BASE64 = '${relaxed.toString('base64')}';
 export const THREADS_WASM_BASE64 = '${threads.toString('base64')}';
 `,
 );
-console.log(`embedded xentropy.simd.wasm (${simd.length} B), xentropy.relaxed.wasm (${relaxed.length} B), xentropy.scalar.wasm (${scalar.length} B), xentropy.threads.wasm (${threads.length} B)`);
+console.log(
+  `embedded xentropy.simd.wasm (${simd.length} B), xentropy.relaxed.wasm (${relaxed.length} B), ` +
+    `xentropy.scalar.wasm (${scalar.length} B), xentropy.threads.wasm (${threads.length} B)`,
+);

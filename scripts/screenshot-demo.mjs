@@ -8,7 +8,15 @@ import { serve } from './serve.mjs';
 const { url, close } = await serve(await buildDemo());
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 });
 const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
 await page.goto(`${url}?epochs=20&seed=1`);
@@ -18,7 +26,20 @@ const centre = async (row, col) => {
   const box = await page.locator(`#grid div[data-index="${row * 8 + col}"]`).boundingBox();
   return [box.x + box.width / 2, box.y + box.height / 2];
 };
-const stroke = [[1, 1], [1, 2], [1, 3], [1, 4], [1, 5], [1, 6], [2, 6], [3, 5], [4, 4], [5, 4], [6, 3], [7, 3]];
+const stroke = [
+  [1, 1],
+  [1, 2],
+  [1, 3],
+  [1, 4],
+  [1, 5],
+  [1, 6],
+  [2, 6],
+  [3, 5],
+  [4, 4],
+  [5, 4],
+  [6, 3],
+  [7, 3],
+];
 await page.mouse.move(...(await centre(...stroke[0])));
 await page.mouse.down();
 for (const cell of stroke.slice(1)) await page.mouse.move(...(await centre(...cell)), { steps: 3 });

@@ -1,1 +1,5 @@
-export function serve(root: string, port?: number, options?: { isolated?: boolean }): Promise<{ url: string; close: () => Promise<void> }>;
+export function serve(
+  root: string,
+  port?: number,
+  options?: { isolated?: boolean },
+): Promise<{ url: string; close: () => Promise<void> }>;

@@ -1,8 +1,17 @@
 // `npm start` (for now) and `npm run tour`: a short terminal tour that reproduces, with the library,
 // the worked numbers of a cross-entropy primer. Every number printed is computed by xentropy.
 import {
-  binaryCrossEntropy, binaryCrossEntropyWithLogitsWithGrad, crossEntropy, entropy, init, klDiv, mseLossWithGrad,
-  nllLoss, sigmoid, softmax, wasmBuild,
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogitsWithGrad,
+  crossEntropy,
+  entropy,
+  init,
+  klDiv,
+  mseLossWithGrad,
+  nllLoss,
+  sigmoid,
+  softmax,
+  wasmBuild,
 } from '../dist/index.js';
 
 await init();
@@ -20,7 +29,11 @@ const cat = { data: [0], shape: [] };
 log('1. Three classes, target "cat"');
 log(`   prediction ${classes.map((c, i) => `${c} ${predicted[i]}`).join(', ')}`);
 log(`   nllLoss(log p)            = ${f(nllLoss(logProbabilities, cat))}`);
-log(`   crossEntropy(logits)      = ${f(crossEntropy(logProbabilities, cat))}   (logits log p: the softmax gives back [${Array.from(softmax(logProbabilities).data, (p) => f(p, 1)).join(', ')}])`);
+const backAgain = Array.from(softmax(logProbabilities).data, (p) => f(p, 1)).join(', ');
+log(
+  `   crossEntropy(logits)      = ${f(crossEntropy(logProbabilities, cat))}   ` +
+    `(logits log p: the softmax gives back [${backAgain}])`,
+);
 log(`   −log 0.7                  = ${f(-Math.log(0.7))}\n`);
 
 // 2. Binary cross-entropy: confident and right is cheap, confident and wrong is dear.

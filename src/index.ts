@@ -1,24 +1,48 @@
 // xentropy: cross-entropy losses with torch.nn.functional semantics, in WebAssembly. Public re-exports only.
-export type {
-  BinaryCrossEntropyOptions, BinaryCrossEntropyWithLogitsOptions, BroadcastWeight, CrossEntropyOptions, DimOptions,
-  FloatArray, GradOptions, IndexArray, IndexTarget, InitOptions, KlDivOptions, LogSumExpOptions, LossFunction,
-  LossWithGrad, LossWithGradFunction, MseLossOptions, NllLossOptions, ProbabilityTarget, Reduction, ResidentArray,
-  SigmoidFocalLossOptions, SoftmaxOptions, TargetKind, Tensor, WasmBuild, WasmTensor,
-} from './types.js';
-export { init, wasmBuild, wasmMemoryBytes, wasmThreads } from './core/runtime.js';
+
 export { allocTensor } from './bindings/alloc-tensor.js';
-export { logSumExp } from './bindings/log-sum-exp.js';
-export { softmax } from './bindings/softmax.js';
-export { logSoftmax } from './bindings/log-softmax.js';
-export { crossEntropy, crossEntropyWithGrad } from './bindings/cross-entropy.js';
-export { nllLoss, nllLossWithGrad } from './bindings/nll-loss.js';
 export { binaryCrossEntropy, binaryCrossEntropyWithGrad } from './bindings/binary-cross-entropy.js';
 export {
-  binaryCrossEntropyWithLogits, binaryCrossEntropyWithLogitsWithGrad,
+  binaryCrossEntropyWithLogits,
+  binaryCrossEntropyWithLogitsWithGrad,
 } from './bindings/binary-cross-entropy-with-logits.js';
-export { klDiv, klDivWithGrad } from './bindings/kl-div.js';
-export { mseLoss, mseLossWithGrad } from './bindings/mse-loss.js';
-export { sigmoidFocalLoss, sigmoidFocalLossWithGrad } from './bindings/sigmoid-focal-loss.js';
+export { crossEntropy, crossEntropyWithGrad } from './bindings/cross-entropy.js';
 export { entropy } from './bindings/entropy.js';
-export { sigmoid } from './bindings/sigmoid.js';
+export { klDiv, klDivWithGrad } from './bindings/kl-div.js';
 export { logSigmoid } from './bindings/log-sigmoid.js';
+export { logSoftmax } from './bindings/log-softmax.js';
+export { logSumExp } from './bindings/log-sum-exp.js';
+export { mseLoss, mseLossWithGrad } from './bindings/mse-loss.js';
+export { nllLoss, nllLossWithGrad } from './bindings/nll-loss.js';
+export { sigmoid } from './bindings/sigmoid.js';
+export { sigmoidFocalLoss, sigmoidFocalLossWithGrad } from './bindings/sigmoid-focal-loss.js';
+export { softmax } from './bindings/softmax.js';
+export { init, wasmBuild, wasmMemoryBytes, wasmThreads } from './core/runtime.js';
+export type {
+  BinaryCrossEntropyOptions,
+  BinaryCrossEntropyWithLogitsOptions,
+  BroadcastWeight,
+  CrossEntropyOptions,
+  DimOptions,
+  FloatArray,
+  GradOptions,
+  IndexArray,
+  IndexTarget,
+  InitOptions,
+  KlDivOptions,
+  LogSumExpOptions,
+  LossFunction,
+  LossWithGrad,
+  LossWithGradFunction,
+  MseLossOptions,
+  NllLossOptions,
+  ProbabilityTarget,
+  Reduction,
+  ResidentArray,
+  SigmoidFocalLossOptions,
+  SoftmaxOptions,
+  TargetKind,
+  Tensor,
+  WasmBuild,
+  WasmTensor,
+} from './types.js';

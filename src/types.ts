@@ -53,7 +53,10 @@ export interface LogSumExpOptions extends DimOptions {
   keepdim?: boolean;
 }
 
-/** Class-index targets: a Tensor of integers shaped like the input without its class dim, or a bare index array (shape `[length]`). */
+/**
+ * Class-index targets: a Tensor of integers shaped like the input without its class dim, or a bare index array
+ * (shape `[length]`).
+ */
 export type IndexTarget = Tensor<IndexArray> | IndexArray;
 
 /** Probability targets: a Tensor of the input's shape and dtype. */
@@ -62,7 +65,10 @@ export type ProbabilityTarget<T extends FloatArray = FloatArray> = Tensor<T>;
 export interface CrossEntropyOptions {
   /** A weight per class (length C). @defaultValue all ones */
   weight?: FloatArray | readonly number[];
-  /** Target value that is ignored (no loss, no gradient, not counted by 'mean'). Class-index targets only. @defaultValue -100 */
+  /**
+   * Target value that is ignored (no loss, no gradient, not counted by 'mean'). Class-index targets only.
+   * @defaultValue -100
+   */
   ignoreIndex?: number;
   /** @defaultValue 'mean' */
   reduction?: Reduction;
@@ -107,12 +113,18 @@ export interface BinaryCrossEntropyOptions {
 }
 
 export interface BinaryCrossEntropyWithLogitsOptions extends BinaryCrossEntropyOptions {
-  /** Weight of the positive term, usually one per class (the last dim); broadcast over the input. @defaultValue all ones */
+  /**
+   * Weight of the positive term, usually one per class (the last dim); broadcast over the input.
+   * @defaultValue all ones
+   */
   posWeight?: BroadcastWeight;
 }
 
 export interface KlDivOptions {
-  /** 'batchmean' divides the sum by the size of the first dim: the mathematical KL divergence per sample. @defaultValue 'mean' */
+  /**
+   * 'batchmean' divides the sum by the size of the first dim: the mathematical KL divergence per sample.
+   * @defaultValue 'mean'
+   */
   reduction?: Reduction | 'batchmean';
   /** The target holds log-probabilities. @defaultValue false */
   logTarget?: boolean;
@@ -124,7 +136,10 @@ export interface MseLossOptions {
 }
 
 export interface SigmoidFocalLossOptions {
-  /** Weight of the positive class, α; the negatives get 1 − α. A negative α disables the weighting. @defaultValue 0.25 */
+  /**
+   * Weight of the positive class, α; the negatives get 1 − α. A negative α disables the weighting.
+   * @defaultValue 0.25
+   */
   alpha?: number;
   /** The focusing exponent γ ≥ 0: (1 − p_t)^γ scales down easy examples. @defaultValue 2 */
   gamma?: number;
@@ -146,30 +161,46 @@ type ScalarOf<O extends { reduction?: string }> = Exclude<O['reduction'], 'none'
  * A loss: a number for scalar reductions, a Tensor for 'none'. `D` is the default reduction's kind
  * ('scalar' for 'mean', 'none' for a loss whose default is 'none').
  */
-export interface LossFunction<O extends { reduction?: string }, K extends TargetKind = 'same', D extends 'scalar' | 'none' = 'scalar'> {
+export interface LossFunction<
+  O extends { reduction?: string },
+  K extends TargetKind = 'same',
+  D extends 'scalar' | 'none' = 'scalar',
+> {
   <T extends FloatArray>(input: Tensor<T>, target: TargetOf<K, T>, options: O & { reduction: 'none' }): Tensor<T>;
   <T extends FloatArray>(input: Tensor<T>, target: TargetOf<K, T>, options: O & { reduction: ScalarOf<O> }): number;
   <T extends FloatArray>(
-    input: Tensor<T>, target: TargetOf<K, T>, options?: O & { reduction?: undefined },
+    input: Tensor<T>,
+    target: TargetOf<K, T>,
+    options?: O & { reduction?: undefined },
   ): D extends 'none' ? Tensor<T> : number;
   <T extends FloatArray>(input: Tensor<T>, target: TargetOf<K, T>, options?: O): number | Tensor<T>;
 }
 
 /** The fused forward and backward of a LossFunction. */
 export interface LossWithGradFunction<
-  O extends { reduction?: string }, K extends TargetKind = 'same', D extends 'scalar' | 'none' = 'scalar',
+  O extends { reduction?: string },
+  K extends TargetKind = 'same',
+  D extends 'scalar' | 'none' = 'scalar',
 > {
   <T extends FloatArray>(
-    input: Tensor<T>, target: TargetOf<K, T>, options: O & GradOptions<T> & { reduction: 'none' },
+    input: Tensor<T>,
+    target: TargetOf<K, T>,
+    options: O & GradOptions<T> & { reduction: 'none' },
   ): LossWithGrad<Tensor<T>, T>;
   <T extends FloatArray>(
-    input: Tensor<T>, target: TargetOf<K, T>, options: O & GradOptions<T> & { reduction: ScalarOf<O> },
+    input: Tensor<T>,
+    target: TargetOf<K, T>,
+    options: O & GradOptions<T> & { reduction: ScalarOf<O> },
   ): LossWithGrad<number, T>;
   <T extends FloatArray>(
-    input: Tensor<T>, target: TargetOf<K, T>, options?: O & GradOptions<T> & { reduction?: undefined },
+    input: Tensor<T>,
+    target: TargetOf<K, T>,
+    options?: O & GradOptions<T> & { reduction?: undefined },
   ): LossWithGrad<D extends 'none' ? Tensor<T> : number, T>;
   <T extends FloatArray>(
-    input: Tensor<T>, target: TargetOf<K, T>, options?: O & GradOptions<T>,
+    input: Tensor<T>,
+    target: TargetOf<K, T>,
+    options?: O & GradOptions<T>,
   ): LossWithGrad<number | Tensor<T>, T>;
 }
 

@@ -2,15 +2,34 @@
 // inputs left untouched, and the types callers see.
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
-  binaryCrossEntropyWithLogits, binaryCrossEntropyWithLogitsWithGrad, crossEntropy, crossEntropyWithGrad, entropy, init,
-  klDiv, klDivWithGrad, logSoftmax, logSumExp, mseLoss, mseLossWithGrad, nllLoss, softmax, wasmBuild, type Tensor,
+  binaryCrossEntropyWithLogits,
+  binaryCrossEntropyWithLogitsWithGrad,
+  crossEntropy,
+  crossEntropyWithGrad,
+  entropy,
+  init,
+  klDiv,
+  klDivWithGrad,
+  logSoftmax,
+  logSumExp,
+  mseLoss,
+  mseLossWithGrad,
+  nllLoss,
+  softmax,
+  type Tensor,
+  wasmBuild,
 } from '../src/index.js';
 
 describe('init', () => {
   it('throws a clear Error from every function before init() resolves', () => {
     const x = { data: Float32Array.from([1, 2]), shape: [2] };
     expect(wasmBuild()).toBeUndefined();
-    for (const call of [() => softmax(x), () => logSoftmax(x), () => logSumExp(x), () => crossEntropy(x, { data: [0], shape: [] })]) {
+    for (const call of [
+      () => softmax(x),
+      () => logSoftmax(x),
+      () => logSumExp(x),
+      () => crossEntropy(x, { data: [0], shape: [] }),
+    ]) {
       expect(call).toThrow(/call `await init\(\)` from 'xentropy'/);
     }
   });
@@ -55,7 +74,10 @@ describe('results', () => {
     const loss = crossEntropy(f32, [0, 1], { reduction: 'none' });
     expect(loss.data).toBeInstanceOf(Float32Array);
     expect(loss.shape).toEqual([2]);
-    expect(crossEntropy({ data: Float32Array.from([1, 2, 3]), shape: [3] }, { data: [2], shape: [] }, { reduction: 'none' }).shape).toEqual([]);
+    expect(
+      crossEntropy({ data: Float32Array.from([1, 2, 3]), shape: [3] }, { data: [2], shape: [] }, { reduction: 'none' })
+        .shape,
+    ).toEqual([]);
     // a float32 scalar loss is a float32 value
     const mean = crossEntropy(f32, [0, 1]);
     expect(Math.fround(mean)).toBe(mean);
@@ -137,7 +159,9 @@ describe.each([Float32Array, Float64Array])('gradients and out, %s', (Float) => 
     const byTwo = crossEntropyWithGrad(x, target, { reduction: 'none', gradOutput: 2 });
     const sum = crossEntropyWithGrad(x, target, { reduction: 'sum' });
     expect(Array.from(byOnes.grad.data)).toEqual(Array.from(sum.grad.data));
-    byTwo.grad.data.forEach((v, i) => expect(v).toBeCloseTo(2 * byOnes.grad.data[i], 6));
+    byTwo.grad.data.forEach((v, i) => {
+      expect(v).toBeCloseTo(2 * byOnes.grad.data[i], 6);
+    });
     // row (n = 1, d = 0) has gradOutput 0.5
     const at = (data: ArrayLike<number>, c: number) => data[1 * 6 + c * 2 + 0];
     for (let c = 0; c < 3; c++) expect(at(byTensor.grad.data, c)).toBeCloseTo(0.5 * at(byOnes.grad.data, c), 6);
@@ -154,9 +178,13 @@ describe.each([Float32Array, Float64Array])('the loss family, %s', (Float) => {
     const full = Float.from([1, 2, 3, 1, 2, 3]);
     const expected = binaryCrossEntropyWithLogits(x(), y(), { weight: full, reduction: 'sum' });
     expect(binaryCrossEntropyWithLogits(x(), y(), { weight: [1, 2, 3], reduction: 'sum' })).toBe(expected);
-    expect(binaryCrossEntropyWithLogits(x(), y(), { weight: { data: [1, 2, 3], shape: [1, 3] }, reduction: 'sum' })).toBe(expected);
+    expect(
+      binaryCrossEntropyWithLogits(x(), y(), { weight: { data: [1, 2, 3], shape: [1, 3] }, reduction: 'sum' }),
+    ).toBe(expected);
     const rows = binaryCrossEntropyWithLogits(x(), y(), { weight: Float.from([2, 2, 2, 5, 5, 5]), reduction: 'sum' });
-    expect(binaryCrossEntropyWithLogits(x(), y(), { weight: { data: Float.from([2, 5]), shape: [2, 1] }, reduction: 'sum' })).toBe(rows);
+    expect(
+      binaryCrossEntropyWithLogits(x(), y(), { weight: { data: Float.from([2, 5]), shape: [2, 1] }, reduction: 'sum' }),
+    ).toBe(rows);
     expect(binaryCrossEntropyWithLogits(x(), y(), { posWeight: { data: [3], shape: [] } })).toBe(
       binaryCrossEntropyWithLogits(x(), y(), { posWeight: [3, 3, 3] }),
     );
@@ -202,11 +230,15 @@ describe('types', () => {
     expectTypeOf(() => crossEntropy(f32, t, { reduction: 'sum' })).returns.toEqualTypeOf<number>();
     expectTypeOf(() => crossEntropy(f64, t, { reduction: 'none' })).returns.toEqualTypeOf<Tensor<Float64Array>>();
     expectTypeOf(() => crossEntropyWithGrad(f64, t).grad).returns.toEqualTypeOf<Tensor<Float64Array>>();
-    expectTypeOf(() => crossEntropyWithGrad(f32, t, { reduction: 'none' }).loss).returns.toEqualTypeOf<Tensor<Float32Array>>();
+    expectTypeOf(() => crossEntropyWithGrad(f32, t, { reduction: 'none' }).loss).returns.toEqualTypeOf<
+      Tensor<Float32Array>
+    >();
     expectTypeOf(() => mseLoss(f32, f32)).returns.toEqualTypeOf<number>();
     expectTypeOf(() => klDiv(f64, f64, { reduction: 'batchmean' })).returns.toEqualTypeOf<number>();
     expectTypeOf(() => klDiv(f64, f64, { reduction: 'none' })).returns.toEqualTypeOf<Tensor<Float64Array>>();
-    expectTypeOf(() => mseLossWithGrad(f32, f32, { reduction: 'none' }).loss).returns.toEqualTypeOf<Tensor<Float32Array>>();
+    expectTypeOf(() => mseLossWithGrad(f32, f32, { reduction: 'none' }).loss).returns.toEqualTypeOf<
+      Tensor<Float32Array>
+    >();
     expectTypeOf(() => nllLoss(f32, t, { reduction: 'none' })).returns.toEqualTypeOf<Tensor<Float32Array>>();
     expectTypeOf(() => entropy(f64)).returns.toEqualTypeOf<Tensor<Float64Array>>();
     // @ts-expect-error: Int32Array logits are not accepted

@@ -17,9 +17,16 @@ describe('big inputs', () => {
     // the same rows, a few at a time: the big call must agree with small ones
     let sum = 0;
     for (let r = 0; r < rows; r += 4_000) {
-      const part = crossEntropyWithGrad({ data: data.subarray(r * classes, (r + 4_000) * classes), shape: [4_000, classes] }, targets.subarray(r, r + 4_000), { reduction: 'sum' });
+      const part = crossEntropyWithGrad(
+        { data: data.subarray(r * classes, (r + 4_000) * classes), shape: [4_000, classes] },
+        targets.subarray(r, r + 4_000),
+        { reduction: 'sum' },
+      );
       sum += part.loss;
-      if (r === 8_000) expect(Array.from(part.grad.data.subarray(0, 50))).toEqual(Array.from(grad.data.subarray(r * classes, r * classes + 50)));
+      if (r === 8_000)
+        expect(Array.from(part.grad.data.subarray(0, 50))).toEqual(
+          Array.from(grad.data.subarray(r * classes, r * classes + 50)),
+        );
     }
     expect(Math.abs(loss - sum) / sum).toBeLessThan(1e-6);
     // copied through in chunks of about 1 MiB: WebAssembly memory stays small
@@ -42,7 +49,12 @@ describe('big inputs', () => {
   }, 120_000);
 
   it('memory stays flat over many calls of mixed shapes', () => {
-    const shapes = [[8, 10], [64, 1000], [3, 7, 5], [1, 32000]];
+    const shapes = [
+      [8, 10],
+      [64, 1000],
+      [3, 7, 5],
+      [1, 32000],
+    ];
     const run = () => {
       for (const shape of shapes) {
         const n = shape.reduce((a, b) => a * b, 1);
@@ -87,12 +99,16 @@ describe('concurrent callers', () => {
         await x.init({ simd: workerData.simd });
         const input = { data: Float32Array.from(workerData.data), shape: [4, 25] };
         const results = [];
-        for (let i = 0; i < 50; i++) results.push(x.crossEntropyWithGrad(input, [1, 5, 9, 24], { labelSmoothing: 0.1 }).loss);
+        for (let i = 0; i < 50; i++) {
+          results.push(x.crossEntropyWithGrad(input, [1, 5, 9, 24], { labelSmoothing: 0.1 }).loss);
+        }
         parentPort.postMessage({ build: x.wasmBuild(), results });
       });`;
     const data = Array.from({ length: 100 }, (_, i) => Math.cos(i));
     const url = new URL('../dist/index.js', import.meta.url).href;
-    const expected = crossEntropyWithGrad({ data: Float32Array.from(data), shape: [4, 25] }, [1, 5, 9, 24], { labelSmoothing: 0.1 }).loss;
+    const expected = crossEntropyWithGrad({ data: Float32Array.from(data), shape: [4, 25] }, [1, 5, 9, 24], {
+      labelSmoothing: 0.1,
+    }).loss;
     const workers = [true, false, true].map(
       (simd) =>
         new Promise<{ build: string; results: number[] }>((resolve, reject) => {

@@ -2,7 +2,7 @@
 // with no configuration, and loaded as a plain <script type="module">, it must give Node's results bit for
 // bit on a slice of the golden vectors, through both builds. Then the demo page: its training race and
 // its drawing grid.
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build as viteBuild } from 'vite';
@@ -14,7 +14,15 @@ import { GOLDEN_FILES, runGolden } from './browser/golden-runner.js';
 import { assertUlpClose } from './helpers/assert-close.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const root = new URL('../', import.meta.url).pathname;
 const work = new URL('./browser/.build/', import.meta.url).pathname;
 const skip = process.env.XENTROPY_SKIP_BROWSER === '1';
@@ -27,7 +35,10 @@ let closeDemo: () => Promise<void>;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`the browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH; XENTROPY_SKIP_BROWSER=1 skips them)`);
+    throw new Error(
+      `the browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium ` +
+        '(or set CHROMIUM_PATH; XENTROPY_SKIP_BROWSER=1 skips them)',
+    );
   }
   rmSync(work, { recursive: true, force: true });
   // A user's app: package.json-less folder whose node_modules holds xentropy (this repository).
@@ -36,10 +47,30 @@ beforeAll(async () => {
   symlinkSync(root, `${app}node_modules/xentropy`, 'dir');
   copyFileSync(new URL('./browser/app.js', import.meta.url), `${app}app.js`);
   copyFileSync(new URL('./browser/golden-runner.js', import.meta.url), `${app}golden-runner.js`);
-  writeFileSync(`${app}index.html`, '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="./app.js"></script>');
-  await viteBuild({ root: app, configFile: false, base: './', logLevel: 'silent', build: { outDir: `${work}vite`, emptyOutDir: true } });
-  await esbuild.build({ entryPoints: [`${app}app.js`], bundle: true, format: 'esm', outfile: `${work}esbuild/app.js`, logLevel: 'silent' });
-  writeFileSync(`${work}esbuild/index.html`, '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="./app.js"></script>');
+  writeFileSync(
+    `${app}index.html`,
+    '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">' +
+      '<script type="module" src="./app.js"></script>',
+  );
+  await viteBuild({
+    root: app,
+    configFile: false,
+    base: './',
+    logLevel: 'silent',
+    build: { outDir: `${work}vite`, emptyOutDir: true },
+  });
+  await esbuild.build({
+    entryPoints: [`${app}app.js`],
+    bundle: true,
+    format: 'esm',
+    outfile: `${work}esbuild/app.js`,
+    logLevel: 'silent',
+  });
+  writeFileSync(
+    `${work}esbuild/index.html`,
+    '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">' +
+      '<script type="module" src="./app.js"></script>',
+  );
   server = await serve(root);
   isolatedServer = await serve(root, 0, { isolated: true });
   const demo = await serve(await buildDemo());
@@ -61,12 +92,23 @@ async function open(url: string): Promise<Page> {
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   await page.goto(url);
-  await page.waitForFunction(() => (window as unknown as { xentropyReady?: boolean; xentropyDemo?: unknown }).xentropyReady || (window as unknown as { xentropyDemo?: unknown }).xentropyDemo, null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () =>
+      (window as unknown as { xentropyReady?: boolean; xentropyDemo?: unknown }).xentropyReady ||
+      (window as unknown as { xentropyDemo?: unknown }).xentropyDemo,
+    null,
+    { timeout: 60_000 },
+  );
   expect(errors, 'errors in the page').toEqual([]);
   return page;
 }
 
-const golden = Object.fromEntries(GOLDEN_FILES.map((file) => [file, JSON.parse(readFileSync(new URL(`./golden/${file}.json`, import.meta.url), 'utf8'))]));
+const golden = Object.fromEntries(
+  GOLDEN_FILES.map((file) => [
+    file,
+    JSON.parse(readFileSync(new URL(`./golden/${file}.json`, import.meta.url), 'utf8')),
+  ]),
+);
 const fromBase64 = (text: string) => new Float64Array(Uint8Array.from(Buffer.from(text, 'base64')).buffer);
 
 /** Equal bit for bit, except that any NaN matches any NaN (engines may differ in NaN payloads). */
@@ -76,7 +118,8 @@ function sameResults(browserResults: Record<string, string[]>, nodeResults: Reco
     outputs.forEach((encoded, k) => {
       const [a, b] = [fromBase64(browserResults[name][k]), fromBase64(encoded)];
       const bad = Array.from(a).findIndex((v, i) => !(Object.is(v, b[i]) || (Number.isNaN(v) && Number.isNaN(b[i]))));
-      if (bad >= 0 || a.length !== b.length) throw new Error(`${name}, output ${k}: browser ${a[bad]} vs Node ${b[bad]} at ${bad}`);
+      if (bad >= 0 || a.length !== b.length)
+        throw new Error(`${name}, output ${k}: browser ${a[bad]} vs Node ${b[bad]} at ${bad}`);
     });
   }
 }
@@ -112,13 +155,15 @@ describe.skipIf(skip)('in Chromium, the relaxed-SIMD build (fused multiply-add)'
 });
 
 describe.skipIf(skip)('in Chromium, threads', () => {
-  it('run in a Web Worker of a cross-origin-isolated page, bit for bit like one thread; the main thread falls back and says so', async () => {
+  it('in a cross-origin-isolated Web Worker: bit for bit like one thread; the main thread falls back', async () => {
     const page = await open(`${isolatedServer.url}test/browser/threads.html`);
     type Result = { threads: number; build: string; lossEqual: boolean; gradEqual: boolean; softmaxEqual: boolean };
     const worker = await page.evaluate(() => (window as unknown as { workerTest: () => Promise<Result> }).workerTest());
     expect(worker).toEqual({ threads: 2, build: 'simd', lossEqual: true, gradEqual: true, softmaxEqual: true });
     type Main = { threads: number; warnings: string[]; isolated: boolean };
-    const main = await page.evaluate(() => (window as unknown as { mainThreadTest: () => Promise<Main> }).mainThreadTest());
+    const main = await page.evaluate(() =>
+      (window as unknown as { mainThreadTest: () => Promise<Main> }).mainThreadTest(),
+    );
     expect(main.isolated).toBe(true);
     expect(main.threads).toBe(1);
     expect(main.warnings.join()).toMatch(/main thread may not wait for workers: call xentropy from a Web Worker/);
@@ -129,7 +174,12 @@ describe.skipIf(skip)('in Chromium, threads', () => {
 async function runInPage(path: string, options: object) {
   const page = await open(`${server.url}${path}`);
   const result = await page.evaluate(
-    (o) => (window as unknown as { xentropyTest: (o: object) => Promise<{ build: string; results: Record<string, string[]> }> }).xentropyTest(o),
+    (o) =>
+      (
+        window as unknown as {
+          xentropyTest: (o: object) => Promise<{ build: string; results: Record<string, string[]> }>;
+        }
+      ).xentropyTest(o),
     options,
   );
   await page.close();
@@ -137,10 +187,16 @@ async function runInPage(path: string, options: object) {
 }
 
 describe.skipIf(skip)('the demo page in Chromium', () => {
-  it('cross-entropy reaches 90 % test accuracy and beats squared error; the drawn digit gets probabilities that sum to 1', async () => {
+  it('cross-entropy reaches 90 % and beats squared error; a drawn digit gets probabilities summing to 1', async () => {
     const page = await open(`${demoUrl}?epochs=12&seed=1`);
-    await page.waitForFunction(() => (window as unknown as { xentropyDemo: { done: boolean } }).xentropyDemo.done, null, { timeout: 60_000 });
-    const race = await page.evaluate(() => (window as unknown as { xentropyDemo: { accuracy: Record<string, number[]> } }).xentropyDemo.accuracy);
+    await page.waitForFunction(
+      () => (window as unknown as { xentropyDemo: { done: boolean } }).xentropyDemo.done,
+      null,
+      { timeout: 60_000 },
+    );
+    const race = await page.evaluate(
+      () => (window as unknown as { xentropyDemo: { accuracy: Record<string, number[]> } }).xentropyDemo.accuracy,
+    );
     const [ce, mse] = [race['cross-entropy'], race.mse];
     expect(ce).toHaveLength(12);
     expect(ce.at(-1)).toBeGreaterThanOrEqual(0.9);
@@ -160,10 +216,17 @@ describe.skipIf(skip)('the demo page in Chromium', () => {
       await page.mouse.move(c.x, c.y, { steps: 3 });
     }
     await page.mouse.up();
-    const probabilities = JSON.parse((await page.getAttribute('#prediction', 'data-probabilities')) ?? '[]') as number[];
+    const probabilities = JSON.parse(
+      (await page.getAttribute('#prediction', 'data-probabilities')) ?? '[]',
+    ) as number[];
     expect(probabilities).toHaveLength(10);
     expect(Math.abs(probabilities.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-5);
-    const drawn = await page.evaluate(() => Array.from(document.querySelectorAll('#grid div')).filter((d) => (d as HTMLElement).style.background === 'rgb(0, 0, 0)').length);
+    const drawn = await page.evaluate(
+      () =>
+        Array.from(document.querySelectorAll('#grid div')).filter(
+          (d) => (d as HTMLElement).style.background === 'rgb(0, 0, 0)',
+        ).length,
+    );
     expect(drawn).toBe(8);
     await page.screenshot({ path: `${work}demo.png`, fullPage: true });
     await page.close();

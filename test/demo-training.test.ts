@@ -8,7 +8,10 @@ import * as lib from '../src/index.js';
 beforeAll(() => lib.init());
 
 it('cross-entropy reaches 90 % test accuracy within 5 epochs and stays ahead of squared error', () => {
-  const { train, test } = loadDigits(JSON.parse(readFileSync(new URL('../demo/data/digits.json', import.meta.url), 'utf8')), 1);
+  const { train, test } = loadDigits(
+    JSON.parse(readFileSync(new URL('../demo/data/digits.json', import.meta.url), 'utf8')),
+    1,
+  );
   expect(train.count + test.count).toBe(1797);
   const models = { ce: createModel(), mse: createModel() };
   const history = { ce: [] as number[], mse: [] as number[] };
@@ -19,5 +22,7 @@ it('cross-entropy reaches 90 % test accuracy within 5 epochs and stays ahead of 
     history.mse.push(accuracy(models.mse, test));
   }
   expect(history.ce[4]).toBeGreaterThanOrEqual(0.9);
-  history.ce.slice(1).forEach((ce, i) => expect(ce).toBeGreaterThan(history.mse[i + 1]));
+  history.ce.slice(1).forEach((ce, i) => {
+    expect(ce).toBeGreaterThan(history.mse[i + 1]);
+  });
 });

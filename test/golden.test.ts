@@ -1,9 +1,22 @@
 // Every golden case from PyTorch, through both builds, float32 and float64, forward and gradient.
 import { beforeAll, describe, it } from 'vitest';
 import {
-  binaryCrossEntropyWithGrad, binaryCrossEntropyWithLogitsWithGrad, crossEntropyWithGrad, entropy, init, klDivWithGrad,
-  logSigmoid, logSoftmax, logSumExp, mseLossWithGrad, nllLossWithGrad, sigmoid, sigmoidFocalLossWithGrad, softmax,
-  type FloatArray, type Tensor,
+  binaryCrossEntropyWithGrad,
+  binaryCrossEntropyWithLogitsWithGrad,
+  crossEntropyWithGrad,
+  entropy,
+  type FloatArray,
+  init,
+  klDivWithGrad,
+  logSigmoid,
+  logSoftmax,
+  logSumExp,
+  mseLossWithGrad,
+  nllLossWithGrad,
+  sigmoid,
+  sigmoidFocalLossWithGrad,
+  softmax,
+  type Tensor,
 } from '../src/index.js';
 import { assertAsAccurateAsTorch, assertUlpClose } from './helpers/assert-close.js';
 import { decode, type Encoded, loadGolden } from './helpers/golden.js';
@@ -23,7 +36,12 @@ interface LossCase {
   input: Encoded;
   target: Encoded;
   options: {
-    reduction: string; weight?: Encoded; posWeight?: Encoded; logTarget?: boolean; ignoreIndex?: number; alpha?: number;
+    reduction: string;
+    weight?: Encoded;
+    posWeight?: Encoded;
+    logTarget?: boolean;
+    ignoreIndex?: number;
+    alpha?: number;
     gamma?: number;
   };
   gradOutput: number | Encoded;
@@ -49,7 +67,13 @@ interface CrossEntropyCase {
 // Ulps of slack: float64 against PyTorch's float64; float32 over twice PyTorch's own float32 error.
 const ULPS = { float64: 8, float32: 4 };
 
-function check(ours: ArrayLike<number>, torch: Encoded, truth: Encoded | undefined, dtype: 'float32' | 'float64', label: string) {
+function check(
+  ours: ArrayLike<number>,
+  torch: Encoded,
+  truth: Encoded | undefined,
+  dtype: 'float32' | 'float64',
+  label: string,
+) {
   const expected = decode(torch).data;
   if (dtype === 'float64' || !truth) assertUlpClose(ours, expected, ULPS.float64, 'float64', label);
   else assertAsAccurateAsTorch(ours, expected, decode(truth).data, ULPS.float32, label);
@@ -64,7 +88,11 @@ const dimFunctions = {
   log_sigmoid: (x: Tensor) => logSigmoid(x),
 };
 
-type AnyLossWithGrad = (input: Tensor, target: never, options: Record<string, unknown>) => { loss: number | Tensor; grad: Tensor };
+type AnyLossWithGrad = (
+  input: Tensor,
+  target: never,
+  options: Record<string, unknown>,
+) => { loss: number | Tensor; grad: Tensor };
 
 // Each loss file, and whether its weight is per class (a flat array) or broadcast (a Tensor).
 const lossFunctions: Record<string, { fn: AnyLossWithGrad; classWeight?: boolean }> = {
@@ -98,7 +126,8 @@ describe.each(['simd', 'scalar'] as const)('golden vectors from PyTorch, %s buil
         if (JSON.stringify(result.shape) !== JSON.stringify(expectedShape)) {
           throw new Error(`shape ${JSON.stringify(result.shape)}, expected ${JSON.stringify(expectedShape)}`);
         }
-        if (result.data.constructor !== input.data.constructor) throw new Error('output dtype differs from input dtype');
+        if (result.data.constructor !== input.data.constructor)
+          throw new Error('output dtype differs from input dtype');
         check(result.data, c.output, c.outputTruth, c.dtype, c.name);
       });
     });

@@ -2,9 +2,21 @@
 // and finite-difference checks of every …WithGrad of the loss family.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { makeRandom } from '../reference/random.js';
 import {
-  binaryCrossEntropyWithGrad, binaryCrossEntropyWithLogitsWithGrad, crossEntropy, crossEntropyWithGrad, entropy, init,
-  klDiv, klDivWithGrad, mseLossWithGrad, nllLossWithGrad, sigmoid, softmax, type Tensor,
+  binaryCrossEntropyWithGrad,
+  binaryCrossEntropyWithLogitsWithGrad,
+  crossEntropy,
+  crossEntropyWithGrad,
+  entropy,
+  init,
+  klDiv,
+  klDivWithGrad,
+  mseLossWithGrad,
+  nllLossWithGrad,
+  sigmoid,
+  softmax,
+  type Tensor,
 } from '../src/index.js';
 
 const RUNS = Number(process.env.XENTROPY_PROPERTY_RUNS ?? 100);
@@ -16,8 +28,14 @@ const distributions = fc
     fc.record({
       rows: fc.constant(rows),
       classes: fc.constant(classes),
-      p: fc.array(fc.double({ min: 0.01, max: 1, noNaN: true }), { minLength: rows * classes, maxLength: rows * classes }),
-      q: fc.array(fc.double({ min: 0.01, max: 1, noNaN: true }), { minLength: rows * classes, maxLength: rows * classes }),
+      p: fc.array(fc.double({ min: 0.01, max: 1, noNaN: true }), {
+        minLength: rows * classes,
+        maxLength: rows * classes,
+      }),
+      q: fc.array(fc.double({ min: 0.01, max: 1, noNaN: true }), {
+        minLength: rows * classes,
+        maxLength: rows * classes,
+      }),
     }),
   )
   .map(({ rows, classes, p, q }) => {
@@ -76,7 +94,9 @@ describe.each(['simd', 'scalar'] as const)('identities, %s build', (build) => {
         const logits = { data: q.map((v) => Math.log(v) + shift), shape };
         const { grad } = crossEntropyWithGrad(logits, { data: p, shape }, { reduction: 'sum' });
         const s = softmax(logits).data;
-        grad.data.forEach((g, i) => expect(close(g, s[i] - p[i], 1e-12)).toBe(true));
+        grad.data.forEach((g, i) => {
+          expect(close(g, s[i] - p[i], 1e-12)).toBe(true);
+        });
       }),
       { numRuns: RUNS },
     );
@@ -85,13 +105,18 @@ describe.each(['simd', 'scalar'] as const)('identities, %s build', (build) => {
   it('the BCE-with-logits gradient is σ(x) − y', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.double({ min: -30, max: 30, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.tuple(fc.double({ min: -30, max: 30, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })), {
+          minLength: 1,
+          maxLength: 40,
+        }),
         (pairs) => {
           const x = { data: Float64Array.from(pairs, ([v]) => v), shape: [pairs.length] };
           const y = { data: Float64Array.from(pairs, ([, t]) => t), shape: [pairs.length] };
           const { grad } = binaryCrossEntropyWithLogitsWithGrad(x, y, { reduction: 'sum' });
           const s = sigmoid(x).data;
-          grad.data.forEach((g, i) => expect(Math.abs(g - (s[i] - y.data[i]))).toBeLessThan(1e-15));
+          grad.data.forEach((g, i) => {
+            expect(Math.abs(g - (s[i] - y.data[i]))).toBeLessThan(1e-15);
+          });
         },
       ),
       { numRuns: RUNS },
@@ -123,8 +148,7 @@ describe.each(['simd', 'scalar'] as const)('identities, %s build', (build) => {
 describe('finite differences of every …WithGrad (float64)', () => {
   beforeAll(() => init());
   const shape = [3, 4];
-  let seed = 99;
-  const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rand = makeRandom(99).next;
   const fill = (f: () => number) => Float64Array.from({ length: 12 }, f);
 
   type Case = [string, Float64Array, (x: Float64Array) => { loss: number; grad: Tensor<Float64Array> }];
@@ -133,10 +157,27 @@ describe('finite differences of every …WithGrad (float64)', () => {
   const logits = fill(() => 4 * rand() - 2);
   const g = { data: fill(() => rand() - 0.5), shape };
   const cases: Case[] = [
-    ['binaryCrossEntropyWithGrad', p, (x) => binaryCrossEntropyWithGrad({ data: x, shape }, { data: y, shape }, { weight: [1, 2, 0.5, 3] })],
-    ['binaryCrossEntropyWithLogitsWithGrad', logits, (x) => binaryCrossEntropyWithLogitsWithGrad({ data: x, shape }, { data: y, shape }, { posWeight: [2, 1, 0.5, 4], reduction: 'sum' })],
+    [
+      'binaryCrossEntropyWithGrad',
+      p,
+      (x) => binaryCrossEntropyWithGrad({ data: x, shape }, { data: y, shape }, { weight: [1, 2, 0.5, 3] }),
+    ],
+    [
+      'binaryCrossEntropyWithLogitsWithGrad',
+      logits,
+      (x) =>
+        binaryCrossEntropyWithLogitsWithGrad(
+          { data: x, shape },
+          { data: y, shape },
+          { posWeight: [2, 1, 0.5, 4], reduction: 'sum' },
+        ),
+    ],
     ['klDivWithGrad', logits, (x) => klDivWithGrad({ data: x, shape }, { data: y, shape }, { reduction: 'batchmean' })],
-    ['klDivWithGrad, logTarget', logits, (x) => klDivWithGrad({ data: x, shape }, { data: logits, shape }, { logTarget: true })],
+    [
+      'klDivWithGrad, logTarget',
+      logits,
+      (x) => klDivWithGrad({ data: x, shape }, { data: logits, shape }, { logTarget: true }),
+    ],
     ['mseLossWithGrad', logits, (x) => mseLossWithGrad({ data: x, shape }, { data: y, shape })],
     ['nllLossWithGrad', logits, (x) => nllLossWithGrad({ data: x, shape }, [0, 3, 2], { weight: [1, 2, 3, 4] })],
   ];
@@ -149,15 +190,22 @@ describe('finite differences of every …WithGrad (float64)', () => {
       plus[i] += h;
       minus[i] -= h;
       const fd = (run(plus).loss - run(minus).loss) / (2 * h);
-      expect(Math.abs(fd - grad.data[i]), `element ${i}: ${fd} vs ${grad.data[i]}`).toBeLessThan(1e-6 * (1 + Math.abs(fd)));
+      expect(Math.abs(fd - grad.data[i]), `element ${i}: ${fd} vs ${grad.data[i]}`).toBeLessThan(
+        1e-6 * (1 + Math.abs(fd)),
+      );
     }
   });
 
   it("'none' with gradOutput is the gradient of Σ gradOutput · loss", () => {
-    const none = binaryCrossEntropyWithLogitsWithGrad({ data: logits, shape }, { data: y, shape }, { reduction: 'none', gradOutput: g });
+    const none = binaryCrossEntropyWithLogitsWithGrad(
+      { data: logits, shape },
+      { data: y, shape },
+      { reduction: 'none', gradOutput: g },
+    );
     const h = 1e-6;
     const total = (x: Float64Array) => {
-      const l = binaryCrossEntropyWithLogitsWithGrad({ data: x, shape }, { data: y, shape }, { reduction: 'none' }).loss.data;
+      const l = binaryCrossEntropyWithLogitsWithGrad({ data: x, shape }, { data: y, shape }, { reduction: 'none' }).loss
+        .data;
       return l.reduce((s, v, i) => s + v * g.data[i], 0);
     };
     for (let i = 0; i < logits.length; i++) {

@@ -32,10 +32,16 @@ describe.each(BUILDS)('the %s build', (build) => {
     for (const kernel of Object.keys(KERNELS) as KernelName[]) {
       const { args } = KERNELS[kernel];
       const returns = 'returns' in KERNELS[kernel] ? 'f64' : undefined;
-      for (const [suffix, float] of [['F32', 'f32'], ['F64', 'f64']] as const) {
+      for (const [suffix, float] of [
+        ['F32', 'f32'],
+        ['F64', 'f64'],
+      ] as const) {
         const wasmType = { ptr: 'i32', int: 'i32', float, f64: 'f64' } as const;
         const expected = Object.values(args).map((kind) => wasmType[kind]);
-        expect(signatures.get(`${kernel}${suffix}`), `${kernel}${suffix}`).toEqual({ params: expected, result: returns });
+        expect(signatures.get(`${kernel}${suffix}`), `${kernel}${suffix}`).toEqual({
+          params: expected,
+          result: returns,
+        });
       }
     }
   });

@@ -35,8 +35,24 @@ describe.each(['simd', 'scalar'] as const)('log and log1p, %s build', (build) =>
 
   it('special values', () => {
     for (const Type of [Float32Array, Float64Array]) {
-      expect(runElementwise('log', Type.from([0, -0, -1, Infinity, NaN, 1, -Infinity]))).toEqual([-Infinity, -Infinity, NaN, Infinity, NaN, 0, NaN]);
-      expect(runElementwise('log1p', Type.from([0, -1, -2, Infinity, NaN, 1e-30, -Infinity]))).toEqual([0, -Infinity, NaN, Infinity, NaN, Type.from([1e-30])[0], NaN]);
+      expect(runElementwise('log', Type.from([0, -0, -1, Infinity, NaN, 1, -Infinity]))).toEqual([
+        -Infinity,
+        -Infinity,
+        NaN,
+        Infinity,
+        NaN,
+        0,
+        NaN,
+      ]);
+      expect(runElementwise('log1p', Type.from([0, -1, -2, Infinity, NaN, 1e-30, -Infinity]))).toEqual([
+        0,
+        -Infinity,
+        NaN,
+        Infinity,
+        NaN,
+        Type.from([1e-30])[0],
+        NaN,
+      ]);
     }
   });
 });

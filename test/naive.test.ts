@@ -1,9 +1,9 @@
 // The benchmark's naive JS peer is checked here, so that the benchmark times a correct loop.
 import { expect, it } from 'vitest';
 import { naiveCrossEntropy, naiveCrossEntropyWithGrad, naiveSoftmax } from '../bench/naive.mjs';
-import { assertUlpClose } from './helpers/assert-close.js';
-import { makeRandom } from '../reference/random.js';
 import { refCrossEntropy, refLogSoftmaxRows } from '../reference/index.js';
+import { makeRandom } from '../reference/random.js';
+import { assertUlpClose } from './helpers/assert-close.js';
 
 it('bench/naive.mjs computes the mean cross-entropy and its gradient', () => {
   const r = makeRandom(7);
@@ -23,7 +23,12 @@ it('bench/naive.mjs: the forward loss and the softmax', () => {
   const [rows, classes] = [4, 29];
   const logits = Float32Array.from(Array.from({ length: rows * classes }, () => 3 * r.normal()));
   const targets = Int32Array.from(Array.from({ length: rows }, () => r.int(classes)));
-  expect(Math.abs(naiveCrossEntropy(logits, targets, rows, classes) - (refCrossEntropy(logits, [rows, classes], targets, false).loss as number))).toBeLessThan(1e-5);
+  expect(
+    Math.abs(
+      naiveCrossEntropy(logits, targets, rows, classes) -
+        (refCrossEntropy(logits, [rows, classes], targets, false).loss as number),
+    ),
+  ).toBeLessThan(1e-5);
   const softmax = naiveSoftmax(logits, rows, classes, new Float32Array(rows * classes));
   assertUlpClose(softmax, refLogSoftmaxRows(logits, rows, classes).map(Math.exp), 16, 'float32', 'naive softmax');
 });

@@ -2,9 +2,9 @@
 // options read through the prototype chain, arguments read more than once, and `out` written by a call that
 // then throws. Every case is tried with plain arrays and with allocTensor arrays, in one chunk and in many.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makeRandom } from '../reference/random.js';
 import { setChunkBytes } from '../src/core/pipeline.js';
 import * as x from '../src/index.js';
-import { makeRandom } from '../reference/random.js';
 
 beforeAll(() => x.init());
 afterEach(() => void setChunkBytes(4 * 2 ** 20));
@@ -21,15 +21,21 @@ type Arrays = { input: Float32Array; target: Float32Array; out: Float32Array };
 const CALLS: Record<string, (a: Arrays) => Float32Array> = {
   softmax: (a) => x.softmax({ data: a.input, shape: SHAPE }, { out: a.out }).data,
   logSoftmax: (a) => x.logSoftmax({ data: a.input, shape: SHAPE }, { out: a.out }).data,
-  crossEntropyWithGrad: (a) => x.crossEntropyWithGrad({ data: a.input, shape: SHAPE }, classes, { out: a.out }).grad.data,
+  crossEntropyWithGrad: (a) =>
+    x.crossEntropyWithGrad({ data: a.input, shape: SHAPE }, classes, { out: a.out }).grad.data,
   crossEntropyWithGradProb: (a) =>
     x.crossEntropyWithGrad({ data: a.input, shape: SHAPE }, { data: a.target, shape: SHAPE }, { out: a.out }).grad.data,
-  mseLossWithGrad: (a) => x.mseLossWithGrad({ data: a.input, shape: SHAPE }, { data: a.target, shape: SHAPE }, { out: a.out }).grad.data,
+  mseLossWithGrad: (a) =>
+    x.mseLossWithGrad({ data: a.input, shape: SHAPE }, { data: a.target, shape: SHAPE }, { out: a.out }).grad.data,
   binaryCrossEntropyWithLogitsWithGrad: (a) =>
-    x.binaryCrossEntropyWithLogitsWithGrad({ data: a.input, shape: SHAPE }, { data: a.target, shape: SHAPE }, { out: a.out })
-      .grad.data,
+    x.binaryCrossEntropyWithLogitsWithGrad(
+      { data: a.input, shape: SHAPE },
+      { data: a.target, shape: SHAPE },
+      { out: a.out },
+    ).grad.data,
   sigmoidFocalLossWithGrad: (a) =>
-    x.sigmoidFocalLossWithGrad({ data: a.input, shape: SHAPE }, { data: a.target, shape: SHAPE }, { out: a.out }).grad.data,
+    x.sigmoidFocalLossWithGrad({ data: a.input, shape: SHAPE }, { data: a.target, shape: SHAPE }, { out: a.out }).grad
+      .data,
 };
 
 /** A buffer of 3·N floats, plain or in WebAssembly memory, holding input then target, and a cleanup. */
@@ -43,7 +49,10 @@ function buffer(kind: 'plain' | 'wasm') {
 
 describe.each(['plain', 'wasm'] as const)('out and the other arguments, %s arrays', (kind) => {
   for (const [name, call] of Object.entries(CALLS)) {
-    it.each([['one chunk', 4 * 2 ** 20], ['many chunks', 2000]] as const)(`${name}, %s`, (_, chunk) => {
+    it.each([
+      ['one chunk', 4 * 2 ** 20],
+      ['many chunks', 2000],
+    ] as const)(`${name}, %s`, (_, chunk) => {
       setChunkBytes(chunk);
       const expected = call({ input: values.slice(), target: probabilities.slice(), out: new Float32Array(N) });
       const b = buffer(kind);
@@ -51,7 +60,11 @@ describe.each(['plain', 'wasm'] as const)('out and the other arguments, %s array
         const view = (from: number) => b.data().subarray(from, from + N);
         // out overlapping the input partly, from either side, or the target: a RangeError naming out, nothing written
         const readsTarget = !['softmax', 'logSoftmax', 'crossEntropyWithGrad'].includes(name);
-        const overlapCases = [['after the input', 1000, N], ['before the input', N, N + 1000], ['the target', N + 7, N]] as const;
+        const overlapCases = [
+          ['after the input', 1000, N],
+          ['before the input', N, N + 1000],
+          ['the target', N + 7, N],
+        ] as const;
         for (const [label, outAt, targetAt] of overlapCases.filter((c) => readsTarget || c[0] !== 'the target')) {
           const inputAt = label === 'before the input' ? N + 1000 : 0;
           const { data } = b;
@@ -85,13 +98,20 @@ describe('out aliasing weight or gradOutput', () => {
   const logits = { data: values, shape: SHAPE };
   it('nllLossWithGrad and crossEntropyWithGrad refuse an out that is the weight or the gradOutput', () => {
     type Fn = (input: x.Tensor, target: Int32Array, options: object) => unknown;
-    for (const [name, fn] of [['nllLossWithGrad', x.nllLossWithGrad as Fn], ['crossEntropyWithGrad', x.crossEntropyWithGrad as Fn]] as const) {
+    for (const [name, fn] of [
+      ['nllLossWithGrad', x.nllLossWithGrad as Fn],
+      ['crossEntropyWithGrad', x.crossEntropyWithGrad as Fn],
+    ] as const) {
       const shared = new Float32Array(N);
       const weight = shared.subarray(0, SHAPE[1]);
       weight.fill(2);
-      expect(() => fn(logits, classes, { weight, out: shared })).toThrow(new RegExp(`^${name}: options\\.out overlaps options\\.weight`));
+      expect(() => fn(logits, classes, { weight, out: shared })).toThrow(
+        new RegExp(`^${name}: options\\.out overlaps options\\.weight`),
+      );
       const gradOutput = { data: shared.subarray(N - SHAPE[0]), shape: [SHAPE[0]] };
-      expect(() => fn(logits, classes, { reduction: 'none', gradOutput, out: shared })).toThrow(/options\.out overlaps options\.gradOutput/);
+      expect(() => fn(logits, classes, { reduction: 'none', gradOutput, out: shared })).toThrow(
+        /options\.out overlaps options\.gradOutput/,
+      );
       expect(Array.from(weight)).toEqual(Array(SHAPE[1]).fill(2));
     }
   });
@@ -99,10 +119,12 @@ describe('out aliasing weight or gradOutput', () => {
   it('BCE with logits refuses an out that is its weight or posWeight', () => {
     const target = { data: probabilities, shape: SHAPE };
     const out = new Float32Array(N);
-    expect(() => x.binaryCrossEntropyWithLogitsWithGrad(logits, target, { weight: out, out })).toThrow(/overlaps options\.weight/);
-    expect(() => x.binaryCrossEntropyWithLogitsWithGrad(logits, target, { posWeight: out.subarray(0, 40), out })).toThrow(
-      /overlaps options\.posWeight/,
+    expect(() => x.binaryCrossEntropyWithLogitsWithGrad(logits, target, { weight: out, out })).toThrow(
+      /overlaps options\.weight/,
     );
+    expect(() =>
+      x.binaryCrossEntropyWithLogitsWithGrad(logits, target, { posWeight: out.subarray(0, 40), out }),
+    ).toThrow(/overlaps options\.posWeight/);
   });
 });
 
@@ -122,8 +144,14 @@ describe('a polluted Object.prototype changes nothing', () => {
     };
     const out = new Float32Array(N);
     const cases: [string, unknown][] = [
-      ['reduction', 'sum'], ['weight', new Float32Array(SHAPE[1]).fill(3)], ['ignoreIndex', 0], ['labelSmoothing', 0.5],
-      ['dim', 0], ['out', out], ['gradOutput', 7], ['posWeight', [5]],
+      ['reduction', 'sum'],
+      ['weight', new Float32Array(SHAPE[1]).fill(3)],
+      ['ignoreIndex', 0],
+      ['labelSmoothing', 0.5],
+      ['dim', 0],
+      ['out', out],
+      ['gradOutput', 7],
+      ['posWeight', [5]],
     ];
     for (const [key, value] of cases) {
       const restore = pollute(key, value);
@@ -147,7 +175,9 @@ describe('a polluted Object.prototype changes nothing', () => {
       expect(x.wasmThreads()).toBe(1);
       expect(x.wasmBuild()).toBe('simd');
     } finally {
-      restore.forEach((r) => r());
+      restore.forEach((r) => {
+        r();
+      });
       await x.init({ simd: true });
     }
   });
@@ -180,8 +210,9 @@ describe('every argument is read once, before anything is laid out', () => {
     return { proxy, maxReads: () => Math.max(0, ...reads.values()) };
   }
 
-  it('number[] weight, posWeight and gradOutput: each element read once, a nested call in a getter changes nothing', () => {
-    const nested = () => void x.crossEntropyWithGrad({ data: values.map((v) => v * 2), shape: SHAPE }, classes, { labelSmoothing: 0.3 });
+  it('number[] weight, posWeight, gradOutput: each element read once; a nested call in a getter is harmless', () => {
+    const nested = () =>
+      void x.crossEntropyWithGrad({ data: values.map((v) => v * 2), shape: SHAPE }, classes, { labelSmoothing: 0.3 });
     const weights = Array.from({ length: SHAPE[1] }, (_, i) => 1 + (i % 3));
     const expected = x.crossEntropyWithGrad(logits, classes, { weight: weights });
     const w = counted([...weights], nested);
@@ -225,8 +256,15 @@ describe('every argument is read once, before anything is laid out', () => {
   it('options are read once each, from own properties', () => {
     const reads: string[] = [];
     const options = {};
-    for (const [key, value] of [['reduction', 'sum'], ['labelSmoothing', 0.1]] as const) {
-      Object.defineProperty(options, key, { enumerable: true, get: () => (reads.push(key), value) });
+    for (const [key, value] of [
+      ['reduction', 'sum'],
+      ['labelSmoothing', 0.1],
+    ] as const) {
+      const get = () => {
+        reads.push(key);
+        return value;
+      };
+      Object.defineProperty(options, key, { enumerable: true, get });
     }
     x.crossEntropy(logits, classes, options);
     expect(reads.sort()).toEqual(['labelSmoothing', 'reduction']);
@@ -236,26 +274,49 @@ describe('every argument is read once, before anything is laid out', () => {
 describe('a call that throws writes nothing', () => {
   const many = [200, 40];
   const big = Float32Array.from({ length: 200 * 40 }, (_, i) => Math.sin(i));
-  it.each([['one chunk', 4 * 2 ** 20], ['many chunks', 1000]] as const)('%s: late errors leave out as it was', (_, chunk) => {
+  it.each([
+    ['one chunk', 4 * 2 ** 20],
+    ['many chunks', 1000],
+  ] as const)('%s: late errors leave out as it was', (_, chunk) => {
     setChunkBytes(chunk);
     const out = new Float32Array(big.length).fill(7);
     const lastBad = Int32Array.from({ length: 200 }, (_, i) => (i === 199 ? 40 : i % 40));
-    expect(() => x.crossEntropyWithGrad({ data: big, shape: many }, lastBad, { out })).toThrow(/target\[199\] = 40 is out of range/);
+    expect(() => x.crossEntropyWithGrad({ data: big, shape: many }, lastBad, { out })).toThrow(
+      /target\[199\] = 40 is out of range/,
+    );
     const probs = Float32Array.from(big, (v) => Math.abs(v));
     probs[probs.length - 1] = 1.5;
-    expect(() => x.binaryCrossEntropyWithGrad({ data: probs, shape: many }, { data: probs.map(() => 1), shape: many }, { out })).toThrow(
-      /input\[199, 39\] = 1\.5 is not a probability/,
-    );
+    expect(() =>
+      x.binaryCrossEntropyWithGrad({ data: probs, shape: many }, { data: probs.map(() => 1), shape: many }, { out }),
+    ).toThrow(/input\[199, 39\] = 1\.5 is not a probability/);
     const throwing = new Proxy(Array(40).fill(1), {
-      get: (t, k, r) => (k === '39' ? (() => { throw new Error('weight getter'); })() : Reflect.get(t, k, r)),
+      get: (t, k, r) =>
+        k === '39'
+          ? (() => {
+              throw new Error('weight getter');
+            })()
+          : Reflect.get(t, k, r),
     });
-    expect(() => x.crossEntropyWithGrad({ data: big, shape: many }, lastBad.map((v) => v % 40), { weight: throwing, out })).toThrow(
-      /weight getter/,
-    );
-    const gradOutput = { data: new Float32Array(200), get shape(): number[] { throw new RangeError('shape getter'); } };
-    expect(() => x.crossEntropyWithGrad({ data: big, shape: many }, lastBad.map((v) => v % 40), { reduction: 'none', gradOutput, out })).toThrow(
-      /shape getter/,
-    );
+    expect(() =>
+      x.crossEntropyWithGrad(
+        { data: big, shape: many },
+        lastBad.map((v) => v % 40),
+        { weight: throwing, out },
+      ),
+    ).toThrow(/weight getter/);
+    const gradOutput = {
+      data: new Float32Array(200),
+      get shape(): number[] {
+        throw new RangeError('shape getter');
+      },
+    };
+    expect(() =>
+      x.crossEntropyWithGrad(
+        { data: big, shape: many },
+        lastBad.map((v) => v % 40),
+        { reduction: 'none', gradOutput, out },
+      ),
+    ).toThrow(/shape getter/);
     expect(out.every((v) => v === 7)).toBe(true);
   });
 
@@ -264,8 +325,12 @@ describe('a call that throws writes nothing', () => {
     const data = t.data;
     t.free();
     expect(() => x.softmax(t)).toThrow(/^softmax: input is a WasmTensor that was freed/);
-    expect(() => x.mseLoss({ data: values, shape: SHAPE }, t)).toThrow(/^mseLoss: target is a WasmTensor that was freed/);
-    expect(() => x.crossEntropy({ data: values, shape: SHAPE }, t as never)).toThrow(/^crossEntropy: target is a WasmTensor that was freed/);
+    expect(() => x.mseLoss({ data: values, shape: SHAPE }, t)).toThrow(
+      /^mseLoss: target is a WasmTensor that was freed/,
+    );
+    expect(() => x.crossEntropy({ data: values, shape: SHAPE }, t as never)).toThrow(
+      /^crossEntropy: target is a WasmTensor that was freed/,
+    );
     expect(data).toBeInstanceOf(Float32Array);
   });
 });

@@ -1,9 +1,10 @@
 // Properties that hold for any input, checked with fast-check on random shapes, options and values.
 import fc from 'fast-check';
 import { beforeAll, describe, it } from 'vitest';
+import { refCrossEntropy } from '../reference/index.js';
+import { makeRandom } from '../reference/random.js';
 import { crossEntropy, crossEntropyWithGrad, init, logSoftmax, softmax, type Tensor } from '../src/index.js';
 import { assertClose, assertUlpClose, EPS, finiteScale } from './helpers/assert-close.js';
-import { refCrossEntropy } from '../reference/index.js';
 
 const RUNS = Number(process.env.XENTROPY_PROPERTY_RUNS ?? 100);
 
@@ -38,8 +39,7 @@ const crossEntropyProblem = fc
   })
   .map((p) => {
     const shape = p.shape as number[];
-    let s = p.seed >>> 0 || 1;
-    const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const rand = makeRandom(p.seed).next;
     const classes = shape.length === 1 ? shape[0] : shape[1];
     const size = shape.reduce((a, b) => a * b, 1);
     const rows = size / classes;
@@ -60,7 +60,8 @@ const crossEntropyProblem = fc
       // about one target in five is ignored
       target = Int32Array.from({ length: rows }, () => (rand() < 0.2 ? -100 : Math.floor(rand() * classes)));
     }
-    const gradOutput = p.reduction === 'none' ? Float64Array.from({ length: rows }, () => 2 * rand() - 1) : 0.5 + rand();
+    const gradOutput =
+      p.reduction === 'none' ? Float64Array.from({ length: rows }, () => 2 * rand() - 1) : 0.5 + rand();
     return { ...p, shape, classes, rows, input, weight, target, gradOutput };
   });
 
@@ -68,11 +69,18 @@ type Problem = typeof crossEntropyProblem extends fc.Arbitrary<infer P> ? P : ne
 
 function targetOf(p: Problem) {
   const indexShape = p.shape.filter((_, d) => d !== (p.shape.length === 1 ? 0 : 1));
-  return p.probabilities ? { data: p.target as Float64Array, shape: p.shape } : { data: p.target as Int32Array, shape: indexShape };
+  return p.probabilities
+    ? { data: p.target as Float64Array, shape: p.shape }
+    : { data: p.target as Int32Array, shape: indexShape };
 }
 
 function gradientOf(p: Problem) {
-  const options = { reduction: p.reduction, labelSmoothing: p.labelSmoothing, weight: p.weight, gradOutput: p.gradOutput };
+  const options = {
+    reduction: p.reduction,
+    labelSmoothing: p.labelSmoothing,
+    weight: p.weight,
+    gradOutput: p.gradOutput,
+  };
   return crossEntropyWithGrad({ data: p.input, shape: p.shape }, targetOf(p), options);
 }
 
@@ -103,7 +111,13 @@ describe.each(['simd', 'scalar'] as const)('properties, %s build', (build) => {
             sums.push(s);
           }
         }
-        assertUlpClose(sums, sums.map(() => 1), 2 * size + 4, f32 ? 'float32' : 'float64', 'row sums');
+        assertUlpClose(
+          sums,
+          sums.map(() => 1),
+          2 * size + 4,
+          f32 ? 'float32' : 'float64',
+          'row sums',
+        );
       }),
       { numRuns: RUNS },
     );

@@ -9,15 +9,19 @@ const dir = new URL('./.readme-examples/', import.meta.url);
 mkdirSync(dir, { recursive: true });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-it.each(blocks.map((code, i) => [i + 1, code] as const))('README example %i prints what its comments say', async (i, code) => {
-  const printed: string[] = [];
-  const expected = [...code.matchAll(/\/\/ → (.*)$/gm)].map((m) => m[1].trim());
-  const source = code
-    .replace("from 'xentropy'", `from '${new URL('../dist/index.js', import.meta.url).href}'`)
-    .replaceAll('console.log(', 'globalThis.__print(');
-  (globalThis as unknown as { __print: (...a: unknown[]) => void }).__print = (...args) => printed.push(args.map(String).join(' '));
-  const file = new URL(`example-${i}.mjs`, dir);
-  writeFileSync(file, source);
-  await import(file.href);
-  expect(printed).toEqual(expected);
-});
+it.each(blocks.map((code, i) => [i + 1, code] as const))(
+  'README example %i prints what its comments say',
+  async (i, code) => {
+    const printed: string[] = [];
+    const expected = [...code.matchAll(/\/\/ → (.*)$/gm)].map((m) => m[1].trim());
+    const source = code
+      .replace("from 'xentropy'", `from '${new URL('../dist/index.js', import.meta.url).href}'`)
+      .replaceAll('console.log(', 'globalThis.__print(');
+    (globalThis as unknown as { __print: (...a: unknown[]) => void }).__print = (...args) =>
+      printed.push(args.map(String).join(' '));
+    const file = new URL(`example-${i}.mjs`, dir);
+    writeFileSync(file, source);
+    await import(file.href);
+    expect(printed).toEqual(expected);
+  },
+);

@@ -1,13 +1,25 @@
 // The SIMD build held to the scalar build (its plain reference loops) and both to float64, at every
 // vector-width boundary (rows of 1 to 17, odd lengths, multiples of 4 and 8 ± 1) and on adversarial rows.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { refCrossEntropy, refLogSoftmaxRows } from '../reference/index.js';
+import { makeRandom } from '../reference/random.js';
 import {
-  binaryCrossEntropyWithGrad, binaryCrossEntropyWithLogitsWithGrad, crossEntropyWithGrad, entropy, init, klDivWithGrad,
-  logSigmoid, logSoftmax, logSumExp, mseLossWithGrad, sigmoid, softmax, type FloatArray, type Tensor,
+  binaryCrossEntropyWithGrad,
+  binaryCrossEntropyWithLogitsWithGrad,
+  crossEntropyWithGrad,
+  entropy,
+  type FloatArray,
+  init,
+  klDivWithGrad,
+  logSigmoid,
+  logSoftmax,
+  logSumExp,
+  mseLossWithGrad,
+  sigmoid,
+  softmax,
+  type Tensor,
 } from '../src/index.js';
 import { assertUlpClose, type DTypeName } from './helpers/assert-close.js';
-import { makeRandom } from '../reference/random.js';
-import { refCrossEntropy, refLogSoftmaxRows } from '../reference/index.js';
 
 const LENGTHS = [...Array.from({ length: 17 }, (_, i) => i + 1), 31, 32, 33, 63, 64, 65, 127, 1000, 1025];
 const DTYPES: [DTypeName, Float32ArrayConstructor | Float64ArrayConstructor][] = [
@@ -27,7 +39,8 @@ const FAMILIES: Record<string, Adversary> = {
   // x − max overflows to −inf in float32
   '±1e38': (r) => (r.next() < 0.5 ? 1e38 : -1e38) * r.uniform(0.5, 3),
   // +inf and NaN poison their row
-  'inf and NaN': (r, _cols, row) => (row === 1 && r.next() < 0.3 ? Infinity : row === 2 && r.next() < 0.3 ? NaN : r.normal()),
+  'inf and NaN': (r, _cols, row) =>
+    row === 1 && r.next() < 0.3 ? Infinity : row === 2 && r.next() < 0.3 ? NaN : r.normal(),
   // softmax → 1 at one place: cancellation in p − 1
   'one huge logit': (_r, _cols, row) => (row === 0 ? 40 : 1e-3 * row),
 };
@@ -55,7 +68,12 @@ describe.each(DTYPES)('SIMD build against scalar build, %s', (dtype, Float) => {
         const input: Tensor = { data, shape: [ROWS, cols] };
         const target = Int32Array.from({ length: ROWS }, () => r.int(cols));
         const weight = Float.from(Array.from({ length: cols }, () => r.uniform(0.5, 2)));
-        const probs = softmaxRowsF64(Float.from(Array.from({ length: ROWS * cols }, () => r.normal())), ROWS, cols, Float);
+        const probs = softmaxRowsF64(
+          Float.from(Array.from({ length: ROWS * cols }, () => r.normal())),
+          ROWS,
+          cols,
+          Float,
+        );
         const label = `${family}, C = ${cols}, ${dtype}, seed ${seed}`;
         const { simd, scalar } = await onBothBuilds(() => ({
           softmax: softmax(input).data,
@@ -67,16 +85,38 @@ describe.each(DTYPES)('SIMD build against scalar build, %s', (dtype, Float) => {
         for (const name of ['softmax', 'logSoftmax', 'logSumExp'] as const) {
           assertUlpClose(simd[name], scalar[name], ulps, dtype, `${name}: ${label}`);
         }
-        assertUlpClose((simd.ceIndex.loss as Tensor).data, (scalar.ceIndex.loss as Tensor).data, ulps, dtype, `CE loss: ${label}`);
+        assertUlpClose(
+          (simd.ceIndex.loss as Tensor).data,
+          (scalar.ceIndex.loss as Tensor).data,
+          ulps,
+          dtype,
+          `CE loss: ${label}`,
+        );
         assertUlpClose(simd.ceIndex.grad.data, scalar.ceIndex.grad.data, ulps, dtype, `CE grad: ${label}`);
-        assertUlpClose([simd.ceProb.loss as number], [scalar.ceProb.loss as number], ulps, dtype, `CE prob loss: ${label}`);
+        assertUlpClose(
+          [simd.ceProb.loss as number],
+          [scalar.ceProb.loss as number],
+          ulps,
+          dtype,
+          `CE prob loss: ${label}`,
+        );
         assertUlpClose(simd.ceProb.grad.data, scalar.ceProb.grad.data, ulps, dtype, `CE prob grad: ${label}`);
         if (family === 'normal') {
           // Both builds against the float64 reference.
           const ref = refLogSoftmaxRows(data, ROWS, cols);
           assertUlpClose(simd.logSoftmax, ref, 16, dtype, `logSoftmax vs float64: ${label}`);
-          const ce = refCrossEntropy(data, [ROWS, cols], target, false, { reduction: 'none', weight, labelSmoothing: 0.1 });
-          assertUlpClose((simd.ceIndex.loss as Tensor).data, ce.loss as Float64Array, 16, dtype, `CE vs float64: ${label}`);
+          const ce = refCrossEntropy(data, [ROWS, cols], target, false, {
+            reduction: 'none',
+            weight,
+            labelSmoothing: 0.1,
+          });
+          assertUlpClose(
+            (simd.ceIndex.loss as Tensor).data,
+            ce.loss as Float64Array,
+            16,
+            dtype,
+            `CE vs float64: ${label}`,
+          );
           assertUlpClose(simd.ceIndex.grad.data, ce.grad, 16, dtype, `CE grad vs float64: ${label}`);
         }
       }
@@ -86,12 +126,18 @@ describe.each(DTYPES)('SIMD build against scalar build, %s', (dtype, Float) => {
   it('the max is found at every position of the row (vector body, one-vector loop and tail)', async () => {
     for (const cols of LENGTHS.filter((n) => n <= 130)) {
       // Row p holds 1000 at position p and 0 elsewhere: a missed max makes exp(1000) overflow.
-      const data = Float.from(Array.from({ length: cols * cols }, (_, i) => (Math.floor(i / cols) === i % cols ? 1000 : 0)));
+      const data = Float.from(
+        Array.from({ length: cols * cols }, (_, i) => (Math.floor(i / cols) === i % cols ? 1000 : 0)),
+      );
       const input = { data, shape: [cols, cols] };
       const { simd, scalar } = await onBothBuilds(() => ({
         logSumExp: Array.from(logSumExp(input).data),
         softmax: softmax(input).data,
-        loss: crossEntropyWithGrad(input, Int32Array.from({ length: cols }, (_, p) => p), { reduction: 'sum' }).loss,
+        loss: crossEntropyWithGrad(
+          input,
+          Int32Array.from({ length: cols }, (_, p) => p),
+          { reduction: 'sum' },
+        ).loss,
       }));
       for (const out of [simd, scalar]) {
         expect(out.logSumExp).toEqual(Array(cols).fill(1000));
@@ -117,7 +163,12 @@ describe.each(DTYPES)('SIMD build against scalar build, %s', (dtype, Float) => {
   });
 });
 
-function softmaxRowsF64(x: FloatArray, rows: number, cols: number, Float: Float32ArrayConstructor | Float64ArrayConstructor): FloatArray {
+function softmaxRowsF64(
+  x: FloatArray,
+  rows: number,
+  cols: number,
+  Float: Float32ArrayConstructor | Float64ArrayConstructor,
+): FloatArray {
   return Float.from(refLogSoftmaxRows(x, rows, cols).map(Math.exp));
 }
 
@@ -132,10 +183,21 @@ describe.each(DTYPES)('SIMD build against scalar build, the rest of the family, 
   // logits: plain, far out (exp under- and overflows), infinite and NaN
   const logit = (r: ReturnType<typeof makeRandom>) => {
     const u = r.next();
-    return u < 0.05 ? Infinity : u < 0.1 ? -Infinity : u < 0.12 ? NaN : u < 0.2 ? 1e4 * r.normal() : u < 0.3 ? 100 * r.normal() : 4 * r.normal();
+    return u < 0.05
+      ? Infinity
+      : u < 0.1
+        ? -Infinity
+        : u < 0.12
+          ? NaN
+          : u < 0.2
+            ? 1e4 * r.normal()
+            : u < 0.3
+              ? 100 * r.normal()
+              : 4 * r.normal();
   };
 
-  it(`elementwise losses, entropy, sigmoid and logSigmoid at lengths ${LENGTHS.slice(0, 5).join(', ')}, …, ${LENGTHS.at(-1)}`, async () => {
+  const lengths = `${LENGTHS.slice(0, 5).join(', ')}, …, ${LENGTHS.at(-1)}`;
+  it(`elementwise losses, entropy, sigmoid and logSigmoid at lengths ${lengths}`, async () => {
     for (const cols of LENGTHS) {
       const seed = cols * 104729;
       const r = makeRandom(seed);

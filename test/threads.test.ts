@@ -1,8 +1,6 @@
 // init({ threads }): worker threads share the rows of big calls, with results identical to one thread.
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  crossEntropyWithGrad, init, logSoftmax, logSumExp, softmax, wasmBuild, wasmThreads,
-} from '../src/index.js';
+import { crossEntropyWithGrad, init, logSoftmax, logSumExp, softmax, wasmBuild, wasmThreads } from '../src/index.js';
 
 afterAll(() => init({ threads: 1 }));
 
@@ -18,7 +16,10 @@ describe('threads', () => {
     const kdim = { data: data.subarray(0, 100 * 97 * 7), shape: [100, 97, 7] };
     const kTargets = { data: Int32Array.from({ length: 700 }, (_, i) => i % 97), shape: [100, 7] };
     const run = () => ({
-      ce: crossEntropyWithGrad(input, targets, { labelSmoothing: 0.1, weight: Float32Array.from({ length: classes }, (_, c) => 1 + (c % 3)) }),
+      ce: crossEntropyWithGrad(input, targets, {
+        labelSmoothing: 0.1,
+        weight: Float32Array.from({ length: classes }, (_, c) => 1 + (c % 3)),
+      }),
       none: crossEntropyWithGrad(input, targets, { reduction: 'none' }),
       prob: crossEntropyWithGrad(input, probs, { reduction: 'sum' }),
       kdim: crossEntropyWithGrad(kdim, kTargets),
@@ -35,10 +36,13 @@ describe('threads', () => {
       const many = run();
       for (const key of ['ce', 'none', 'prob', 'kdim'] as const) {
         const [a, b] = [many[key], one[key]];
-        expect(typeof a.loss === 'number' ? a.loss : Array.from(a.loss.data), key).toEqual(typeof b.loss === 'number' ? b.loss : Array.from(b.loss.data));
+        expect(typeof a.loss === 'number' ? a.loss : Array.from(a.loss.data), key).toEqual(
+          typeof b.loss === 'number' ? b.loss : Array.from(b.loss.data),
+        );
         expect(Array.from(a.grad.data), key).toEqual(Array.from(b.grad.data));
       }
-      for (const key of ['softmax', 'logSoftmax', 'logSumExp'] as const) expect(Array.from(many[key]), key).toEqual(Array.from(one[key]));
+      for (const key of ['softmax', 'logSoftmax', 'logSumExp'] as const)
+        expect(Array.from(many[key]), key).toEqual(Array.from(one[key]));
     }
     await init({ threads: 1 });
     expect(wasmThreads()).toBe(1);

@@ -1,25 +1,42 @@
 // Tensors that live in WebAssembly memory: used where they are, no copies, memory flat, views refreshed.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  allocTensor, binaryCrossEntropyWithLogitsWithGrad, crossEntropyWithGrad, init, logSoftmax, softmax, wasmMemoryBytes,
+  allocTensor,
+  binaryCrossEntropyWithLogitsWithGrad,
+  crossEntropyWithGrad,
+  init,
+  logSoftmax,
+  softmax,
+  wasmMemoryBytes,
 } from '../src/index.js';
 
 beforeAll(() => init());
 
 describe.each([Float32Array, Float64Array])('allocTensor, %s', (Float) => {
-  const fill = (data: Float32Array | Float64Array) => data.forEach((_, i) => (data[i] = Math.sin(i * 1.7) * 3));
+  const fill = (data: Float32Array | Float64Array) =>
+    data.forEach((_, i) => {
+      data[i] = Math.sin(i * 1.7) * 3;
+    });
 
   it('gives the same loss and gradient as plain arrays, (N, C) and (N, C, d)', () => {
-    for (const shape of [[16, 37], [3, 5, 4]]) {
-      const n = shape.reduce((a, b) => a * b, 1);
+    for (const shape of [
+      [16, 37],
+      [3, 5, 4],
+    ]) {
       const indexShape = shape.filter((_, d) => d !== 1);
       const rows = indexShape.reduce((a, b) => a * b, 1);
       const logits = allocTensor(Float, shape);
       const targets = allocTensor(Int32Array, indexShape);
       const grad = allocTensor(Float, shape);
       fill(logits.data);
-      targets.data.forEach((_, i) => (targets.data[i] = (i * 7) % shape[1]));
-      const plain = crossEntropyWithGrad({ data: Float.from(logits.data), shape }, { data: Int32Array.from(targets.data), shape: indexShape }, { labelSmoothing: 0.1 });
+      targets.data.forEach((_, i) => {
+        targets.data[i] = (i * 7) % shape[1];
+      });
+      const plain = crossEntropyWithGrad(
+        { data: Float.from(logits.data), shape },
+        { data: Int32Array.from(targets.data), shape: indexShape },
+        { labelSmoothing: 0.1 },
+      );
       const resident = crossEntropyWithGrad(logits, targets, { labelSmoothing: 0.1, out: grad.data });
       expect(resident.loss).toBe(plain.loss);
       expect(Array.from(grad.data)).toEqual(Array.from(plain.grad.data));
@@ -86,13 +103,23 @@ describe('WebAssembly memory growing in the middle of a call', () => {
       const probs = allocTensor(Float32Array, shape);
       const gradOutput = allocTensor(Float32Array, [2000]);
       const bceGrad = allocTensor(Float32Array, shape);
-      logits.data.forEach((_, i) => (logits.data[i] = Math.cos(i)));
+      logits.data.forEach((_, i) => {
+        logits.data[i] = Math.cos(i);
+      });
       probs.data.fill(1 / 1000);
       gradOutput.data.fill(2);
       const plain = {
         softmax: softmax({ data: Float32Array.from(logits.data), shape }).data,
-        ce: crossEntropyWithGrad({ data: Float32Array.from(logits.data), shape }, { data: Float32Array.from(probs.data), shape }, { reduction: 'none', gradOutput: { data: Float32Array.from(gradOutput.data), shape: [2000] } }),
-        bce: binaryCrossEntropyWithLogitsWithGrad({ data: Float32Array.from(logits.data), shape }, { data: Float32Array.from(probs.data), shape }, { weight: Float32Array.from(probs.data) }),
+        ce: crossEntropyWithGrad(
+          { data: Float32Array.from(logits.data), shape },
+          { data: Float32Array.from(probs.data), shape },
+          { reduction: 'none', gradOutput: { data: Float32Array.from(gradOutput.data), shape: [2000] } },
+        ),
+        bce: binaryCrossEntropyWithLogitsWithGrad(
+          { data: Float32Array.from(logits.data), shape },
+          { data: Float32Array.from(probs.data), shape },
+          { weight: Float32Array.from(probs.data) },
+        ),
       };
       // a bigger call first makes the scratch region large, then free it so memory must grow again
       for (const size of [4000, 8000]) {
@@ -113,7 +140,9 @@ describe('WebAssembly memory growing in the middle of a call', () => {
         expect(Array.from(resident.softmax)).toEqual(Array.from(plain.softmax));
         expect(Array.from(resident.ce.loss.data)).toEqual(Array.from(plain.ce.loss.data));
         expect(Array.from(resident.ce.grad.data)).toEqual(Array.from(plain.ce.grad.data));
-        logits.data.forEach((_, i) => (logits.data[i] = Math.cos(i))); // out was the input
+        logits.data.forEach((_, i) => {
+          logits.data[i] = Math.cos(i);
+        }); // out was the input
       }
       for (const t of [logits, probs, gradOutput, bceGrad]) t.free();
     } finally {
@@ -145,7 +174,9 @@ describe.each([Float32Array, Float64Array])('softmax and logSoftmax with out, %s
       expect(wasmMemoryBytes()).toBe(before);
       input.free();
       result.free();
-      expect(() => fn({ data: values, shape }, { out: new Float(3) })).toThrow(/options\.out must have the input's length 1320/);
+      expect(() => fn({ data: values, shape }, { out: new Float(3) })).toThrow(
+        /options\.out must have the input's length 1320/,
+      );
     }
   });
 });

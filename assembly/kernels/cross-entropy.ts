@@ -20,7 +20,9 @@
 // reduction into gradScale (1/Σ w_t for 'mean' with class indices, 1/rows with probabilities).
 
 import { logScalar } from '../math/exp';
-import { at, rowAffine, withCompensation, rowAxpby, rowMax, rowScale, rowSumExp, rowWeightedSumShifted, rowZero } from '../math/rows';
+import {
+  at, rowAffine, rowAxpby, rowMax, rowScale, rowSumExp, rowWeightedSumShifted, rowZero, withCompensation,
+} from '../math/rows';
 
 // @ts-ignore: decorator
 @inline function rowGradScale<T>(gradScale: f64, gradOutput: usize, r: i32): T {

@@ -18,12 +18,16 @@ export const EXP_NON_POSITIVE = 3;
     const L = 16 / sizeof<T>();
     for (; i + L <= n; i += L) {
       const v = v128.load(at<T>(x, i));
-      const r = op == EXP ? expVector<T>(v) : op == EXP_NON_POSITIVE ? expNonPositiveVector<T>(v) : op == LOG ? logVector<T>(v) : log1pVector<T>(v);
+      const r = op == EXP ? expVector<T>(v)
+        : op == EXP_NON_POSITIVE ? expNonPositiveVector<T>(v)
+        : op == LOG ? logVector<T>(v)
+        : log1pVector<T>(v);
       v128.store(at<T>(out, i), r);
     }
   }
   for (; i < n; i++) {
     const v = load<T>(at<T>(x, i));
-    store<T>(at<T>(out, i), op == EXP || op == EXP_NON_POSITIVE ? expScalar<T>(v) : op == LOG ? logScalar<T>(v) : log1pScalar<T>(v));
+    const r = op == EXP || op == EXP_NON_POSITIVE ? expScalar<T>(v) : op == LOG ? logScalar<T>(v) : log1pScalar<T>(v);
+    store<T>(at<T>(out, i), r);
   }
 }

@@ -40,7 +40,8 @@ import { expNonPositiveVector, expScalar, expVector } from './exp';
 // @ts-ignore: decorator
 @inline export function horizontalSum<T>(v: v128): T {
   if (sizeof<T>() == 4) {
-    return <T>(f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3)));
+    const low = f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1);
+    return <T>(low + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3)));
   }
   return <T>(f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1));
 }

@@ -11,10 +11,15 @@ type ResidentArrayConstructor = Float32ArrayConstructor | Float64ArrayConstructo
  * @throws TypeError for a dtype other than Float32Array, Float64Array or Int32Array; RangeError for a bad shape
  * or a size WebAssembly memory cannot hold.
  */
-export function allocTensor<C extends ResidentArrayConstructor>(dtype: C, shape: readonly number[]): WasmTensor<InstanceType<C>> {
+export function allocTensor<C extends ResidentArrayConstructor>(
+  dtype: C,
+  shape: readonly number[],
+): WasmTensor<InstanceType<C>> {
   const kernels = wasm('allocTensor');
   if (dtype !== Float32Array && dtype !== Float64Array && dtype !== Int32Array) {
-    throw new TypeError(`allocTensor: dtype must be Float32Array, Float64Array or Int32Array, received ${describe(dtype)}`);
+    throw new TypeError(
+      `allocTensor: dtype must be Float32Array, Float64Array or Int32Array, received ${describe(dtype)}`,
+    );
   }
   const tensor = new ResidentTensor<InstanceType<C>>(kernels, dtype, checkShape('allocTensor', 'tensor', shape));
   tensor.data.fill(0);

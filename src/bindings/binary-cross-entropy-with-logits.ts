@@ -19,4 +19,5 @@ export const binaryCrossEntropyWithLogits = loss as LossFunction<BinaryCrossEntr
  * `binaryCrossEntropyWithLogits` and its gradient w.r.t. the logits: w·((pw·y + 1 − y)·σ(x) − pw·y), σ(x) − y
  * without posWeight.
  */
-export const binaryCrossEntropyWithLogitsWithGrad = withGrad as LossWithGradFunction<BinaryCrossEntropyWithLogitsOptions>;
+export const binaryCrossEntropyWithLogitsWithGrad =
+  withGrad as LossWithGradFunction<BinaryCrossEntropyWithLogitsOptions>;

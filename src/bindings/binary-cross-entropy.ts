@@ -19,7 +19,8 @@ const { loss, withGrad } = pairLossFunctions({
 
 /**
  * `F.binary_cross_entropy(input, target, weight, reduction)`: −w·(y·log p + (1 − y)·log(1 − p)) with
- * each log clamped at −100, exactly as PyTorch. `input` holds probabilities in [0, 1]; `target` has its shape and dtype.
+ * each log clamped at −100, exactly as PyTorch. `input` holds probabilities in [0, 1]; `target` has its shape and
+ * dtype.
  * @throws RangeError for an input outside [0, 1] (NaN included, as PyTorch), shapes, a weight that does not broadcast.
  */
 export const binaryCrossEntropy = loss as LossFunction<BinaryCrossEntropyOptions>;

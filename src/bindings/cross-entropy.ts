@@ -1,7 +1,12 @@
 import { classTargets, inDtype, runLoss } from '../core/families.js';
 import { classLayout, readTarget } from '../core/targets.js';
 import {
-  checkInteger, checkNumberIn, checkReduction, checkVector, floatTensor, readOptions,
+  checkInteger,
+  checkNumberIn,
+  checkReduction,
+  checkVector,
+  floatTensor,
+  readOptions,
 } from '../core/validate.js';
 import type { CrossEntropyOptions, LossFunction, LossWithGradFunction } from '../types.js';
 
@@ -14,18 +19,37 @@ function crossEntropyOf(caller: string, input: unknown, target: unknown, options
   const reduction = checkReduction(caller, o.reduction);
   const smoothing = checkNumberIn(caller, 'labelSmoothing', o.labelSmoothing, 0, 0, 1);
   const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
-  const weight = o.weight === undefined ? undefined : inDtype(checkVector(caller, 'options.weight', o.weight, layout.classes), x.data);
+  const weight =
+    o.weight === undefined
+      ? undefined
+      : inDtype(checkVector(caller, 'options.weight', o.weight, layout.classes), x.data);
   const t = readTarget(caller, target, x.data, x.shape, layout.lossShape);
   if (t.kind === 'probability' && ignoreIndex >= 0) {
-    throw new RangeError(`${caller}: options.ignoreIndex must be negative with probability targets (as in PyTorch), received ${ignoreIndex}`);
+    throw new RangeError(
+      `${caller}: options.ignoreIndex must be negative with probability targets (as in PyTorch), ` +
+        `received ${ignoreIndex}`,
+    );
   }
   return runLoss({
-    caller, kernel: t.kind === 'index' ? 'crossEntropyIndex' : 'crossEntropyProb', input: x, outer: layout.outer,
-    cols: layout.classes, inner: layout.inner, lossShape: layout.lossShape, reduction, lossPer: 'row', withGrad,
-    gradOutput: o.gradOutput, out: o.out, scalars: { smoothing },
+    caller,
+    kernel: t.kind === 'index' ? 'crossEntropyIndex' : 'crossEntropyProb',
+    input: x,
+    outer: layout.outer,
+    cols: layout.classes,
+    inner: layout.inner,
+    lossShape: layout.lossShape,
+    reduction,
+    lossPer: 'row',
+    withGrad,
+    gradOutput: o.gradOutput,
+    out: o.out,
+    scalars: { smoothing },
     prepare: () => {
       const { targets, divisor } = classTargets(caller, t, layout, ignoreIndex, weight);
-      return { operands: { targets, weight: weight && { label: 'options.weight', data: weight, per: 'whole' } }, divisor };
+      return {
+        operands: { targets, weight: weight && { label: 'options.weight', data: weight, per: 'whole' } },
+        divisor,
+      };
     },
   });
 }
@@ -48,4 +72,7 @@ export const crossEntropy = ((input: unknown, target: unknown, options?: unknown
  * that overlaps another argument other than exactly the input.
  */
 export const crossEntropyWithGrad = ((input: unknown, target: unknown, options?: unknown) =>
-  crossEntropyOf('crossEntropyWithGrad', input, target, options, true)) as LossWithGradFunction<CrossEntropyOptions, 'class'>;
+  crossEntropyOf('crossEntropyWithGrad', input, target, options, true)) as LossWithGradFunction<
+  CrossEntropyOptions,
+  'class'
+>;

@@ -14,8 +14,13 @@ export function entropy<T extends FloatArray>(input: Tensor<T>, options?: DimOpt
   const { data, shape } = layout;
   for (let i = 0; i < data.length; i++) {
     if (data[i] < 0) {
-      throw new RangeError(`entropy: ${elementName('input', i, shape)} = ${data[i]} is negative: probabilities must be ≥ 0`);
+      throw new RangeError(
+        `entropy: ${elementName('input', i, shape)} = ${data[i]} is negative: probabilities must be ≥ 0`,
+      );
     }
   }
-  return { data: runAlongDim('entropy', 'entropy', layout, 'row') as T, shape: shape.filter((_, d) => d !== layout.dim) };
+  return {
+    data: runAlongDim('entropy', 'entropy', layout, 'row') as T,
+    shape: shape.filter((_, d) => d !== layout.dim),
+  };
 }

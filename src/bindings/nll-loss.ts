@@ -11,15 +11,32 @@ function nllLossOf(caller: string, input: unknown, target: unknown, options: unk
   const layout = classLayout(caller, x.shape);
   const reduction = checkReduction(caller, o.reduction);
   const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
-  const weight = o.weight === undefined ? undefined : inDtype(checkVector(caller, 'options.weight', o.weight, layout.classes), x.data);
+  const weight =
+    o.weight === undefined
+      ? undefined
+      : inDtype(checkVector(caller, 'options.weight', o.weight, layout.classes), x.data);
   const t = readTarget(caller, target, x.data, x.shape, layout.lossShape);
-  if (t.kind !== 'index') throw new TypeError(`${caller}: target must hold class indices (an integer array), not probabilities`);
+  if (t.kind !== 'index')
+    throw new TypeError(`${caller}: target must hold class indices (an integer array), not probabilities`);
   return runLoss({
-    caller, kernel: 'nllLoss', input: x, outer: layout.outer, cols: layout.classes, inner: layout.inner,
-    lossShape: layout.lossShape, reduction, lossPer: 'row', withGrad, gradOutput: o.gradOutput, out: o.out,
+    caller,
+    kernel: 'nllLoss',
+    input: x,
+    outer: layout.outer,
+    cols: layout.classes,
+    inner: layout.inner,
+    lossShape: layout.lossShape,
+    reduction,
+    lossPer: 'row',
+    withGrad,
+    gradOutput: o.gradOutput,
+    out: o.out,
     prepare: () => {
       const { targets, divisor } = classTargets(caller, t, layout, ignoreIndex, weight);
-      return { operands: { targets, weight: weight && { label: 'options.weight', data: weight, per: 'whole' } }, divisor };
+      return {
+        operands: { targets, weight: weight && { label: 'options.weight', data: weight, per: 'whole' } },
+        divisor,
+      };
     },
   });
 }
@@ -32,6 +49,9 @@ function nllLossOf(caller: string, input: unknown, target: unknown, options: unk
 export const nllLoss = ((input: unknown, target: unknown, options?: unknown) =>
   nllLossOf('nllLoss', input, target, options, false).loss) as LossFunction<NllLossOptions, 'index'>;
 
-/** `nllLoss` and its gradient w.r.t. the log-probabilities: −w_t · gradOutput (/ Σ w_t for 'mean') at each target, 0 elsewhere. */
+/**
+ * `nllLoss` and its gradient w.r.t. the log-probabilities: −w_t · gradOutput (/ Σ w_t for 'mean') at each target,
+ * 0 elsewhere.
+ */
 export const nllLossWithGrad = ((input: unknown, target: unknown, options?: unknown) =>
   nllLossOf('nllLossWithGrad', input, target, options, true)) as LossWithGradFunction<NllLossOptions, 'index'>;

@@ -31,7 +31,9 @@ function expand(data: ArrayLike<number>, from: readonly number[], to: readonly n
 export function broadcastWeight(caller: string, name: string, value: unknown, shape: readonly number[]): CheckedWeight {
   const size = product(shape);
   const last = shape.length === 0 ? 1 : shape[shape.length - 1];
-  const expectation = `the input's element count (${size}), its last dim's length (${last}), or a Tensor of a shape broadcastable to ${shapeString(shape)}`;
+  const expectation =
+    `the input's element count (${size}), its last dim's length (${last}), ` +
+    `or a Tensor of a shape broadcastable to ${shapeString(shape)}`;
   const kinds = 'a Float32Array, Float64Array, number[] or a Tensor of them';
   const isTensor = typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
   if (!isTensor) {

@@ -8,7 +8,16 @@ import type { ArgName, KernelName } from './kernels.js';
 import { type Operand, type Output, run } from './pipeline.js';
 import { type CheckedTarget, type ClassLayout, classIndices } from './targets.js';
 import {
-  checkOut, checkReduction, checkShape, describe, floatTensor, floatValues, normalizeDim, product, readOptions, shapeString,
+  checkOut,
+  checkReduction,
+  checkShape,
+  describe,
+  floatTensor,
+  floatValues,
+  normalizeDim,
+  product,
+  readOptions,
+  shapeString,
   tensorFields,
 } from './validate.js';
 
@@ -30,19 +39,32 @@ export function alongDim(caller: string, input: unknown, dim: unknown) {
 
 /** Runs a row kernel along the dim: one value per row, or one per element (into `out` when given). */
 export function runAlongDim(
-  caller: string, kernel: 'softmax' | 'logSoftmax' | 'logSumExp' | 'entropy' | 'sigmoid' | 'logSigmoid',
-  layout: ReturnType<typeof alongDim>, per: 'row' | 'element', out?: unknown,
+  caller: string,
+  kernel: 'softmax' | 'logSoftmax' | 'logSumExp' | 'entropy' | 'sigmoid' | 'logSigmoid',
+  layout: ReturnType<typeof alongDim>,
+  per: 'row' | 'element',
+  out?: unknown,
 ): FloatArray {
   const into = per === 'element' ? checkOut(caller, out, layout.data) : undefined;
   const { outputs } = run({
-    caller, kernel, input: layout.data, outer: layout.outer, cols: layout.cols, inner: layout.inner, inPlace: true,
+    caller,
+    kernel,
+    input: layout.data,
+    outer: layout.outer,
+    cols: layout.cols,
+    inner: layout.inner,
+    inPlace: true,
     outputs: { out: { per, into, given: out } },
   });
   return outputs.out;
 }
 
 /** An elementwise function of a float tensor of any shape. */
-export function elementwise<T extends FloatArray>(caller: string, kernel: 'sigmoid' | 'logSigmoid', input: unknown): Tensor<T> {
+export function elementwise<T extends FloatArray>(
+  caller: string,
+  kernel: 'sigmoid' | 'logSigmoid',
+  input: unknown,
+): Tensor<T> {
   const x = floatTensor<T>(caller, 'input', input);
   const data = runAlongDim(caller, kernel, { ...x, dim: 0, outer: x.size, cols: 1, inner: 1 }, 'element');
   return { data: data as T, shape: x.shape };
@@ -52,20 +74,35 @@ export function elementwise<T extends FloatArray>(caller: string, kernel: 'sigmo
  * The upstream gradient, read once: a number for a scalar reduction (default 1); for 'none' a Tensor (or flat
  * array) of the loss's shape in the input's dtype, or a number for every element.
  */
-export function readGradOutput(caller: string, value: unknown, lossShape: number[], scalar: boolean, like: FloatArray): number | FloatArray {
+export function readGradOutput(
+  caller: string,
+  value: unknown,
+  lossShape: number[],
+  scalar: boolean,
+  like: FloatArray,
+): number | FloatArray {
   if (value === undefined) return 1;
   if (typeof value === 'number') return value;
-  if (scalar) throw new TypeError(`${caller}: options.gradOutput must be a number for a scalar reduction, received ${describe(value)}`);
+  if (scalar)
+    throw new TypeError(
+      `${caller}: options.gradOutput must be a number for a scalar reduction, received ${describe(value)}`,
+    );
   const expected = `a number or a Tensor of floats shaped like the loss ${shapeString(lossShape)}`;
   const isTensor = typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
   const fields = isTensor ? tensorFields(caller, 'options.gradOutput', value, expected) : undefined;
   const data = floatValues(caller, 'options.gradOutput', fields ? fields.data : value, expected);
   const shape = fields ? checkShape(caller, 'options.gradOutput', fields.shape) : [data.length];
   if (fields ? shapeString(shape) !== shapeString(lossShape) : data.length !== product(lossShape)) {
-    throw new RangeError(`${caller}: options.gradOutput must have the loss's shape ${shapeString(lossShape)}, received ${shapeString(shape)}`);
+    throw new RangeError(
+      `${caller}: options.gradOutput must have the loss's shape ${shapeString(lossShape)}, ` +
+        `received ${shapeString(shape)}`,
+    );
   }
   if (fields && product(shape) !== data.length) {
-    throw new RangeError(`${caller}: options.gradOutput.shape ${shapeString(shape)} holds ${product(shape)} elements but its data has ${data.length}`);
+    throw new RangeError(
+      `${caller}: options.gradOutput.shape ${shapeString(shape)} holds ${product(shape)} elements ` +
+        `but its data has ${data.length}`,
+    );
   }
   return inDtype(data, like);
 }
@@ -80,7 +117,7 @@ interface LossCall<K extends KernelName> {
   inner: number;
   lossShape: number[];
   reduction: AnyReduction;
-  /** Where the loss comes from: one value per row (summed here, in row order), or the kernel's Σ with one per element. */
+  /** Where the loss comes from: one value per row (summed here, in row order), or the kernel's Σ (per element). */
   lossPer: 'row' | 'element';
   withGrad: boolean;
   gradOutput: unknown;
@@ -101,7 +138,9 @@ export interface LossResult<T extends FloatArray> {
 /** Reads gradOutput and out, runs the kernel and reduces: a loss and, with `withGrad`, its gradient. */
 export function runLoss<K extends KernelName, T extends FloatArray>(call: LossCall<K>): LossResult<T> {
   const { caller, input, reduction, withGrad, lossShape, lossPer } = call;
-  const gradOutput = withGrad ? readGradOutput(caller, call.gradOutput, lossShape, reduction !== 'none', input.data) : 1;
+  const gradOutput = withGrad
+    ? readGradOutput(caller, call.gradOutput, lossShape, reduction !== 'none', input.data)
+    : 1;
   const into = withGrad ? checkOut(caller, call.out, input.data) : undefined;
   const { operands, divisor } = call.prepare();
   const perItem = typeof gradOutput !== 'number';
@@ -111,10 +150,19 @@ export function runLoss<K extends KernelName, T extends FloatArray>(call: LossCa
     lossOut: needLosses ? { per: lossPer } : undefined,
     grad: withGrad ? { per: 'element', into, given: call.out } : undefined,
   };
-  const gradOperand: Operand | undefined = perItem ? { label: 'options.gradOutput', data: gradOutput, per: lossPer } : undefined;
+  const gradOperand: Operand | undefined = perItem
+    ? { label: 'options.gradOutput', data: gradOutput, per: lossPer }
+    : undefined;
   const ran = run({
-    caller: call.caller, kernel: call.kernel, input: input.data, outer: call.outer, cols: call.cols, inner: call.inner,
-    operands: { ...operands, gradOutput: gradOperand } as never, outputs: outputs as never, scalars: { ...call.scalars, gradScale: withGrad ? scale : 0 } as never,
+    caller: call.caller,
+    kernel: call.kernel,
+    input: input.data,
+    outer: call.outer,
+    cols: call.cols,
+    inner: call.inner,
+    operands: { ...operands, gradOutput: gradOperand } as never,
+    outputs: outputs as never,
+    scalars: { ...call.scalars, gradScale: withGrad ? scale : 0 } as never,
   });
   let loss: number | Tensor<T>;
   if (reduction === 'none') {
@@ -130,9 +178,14 @@ export function runLoss<K extends KernelName, T extends FloatArray>(call: LossCa
 
 /** Class-index or probability targets as the operands of a class-loss kernel, with the divisor of 'mean'. */
 export function classTargets(
-  caller: string, target: CheckedTarget, layout: ClassLayout, ignoreIndex: number, weight: FloatArray | undefined,
+  caller: string,
+  target: CheckedTarget,
+  layout: ClassLayout,
+  ignoreIndex: number,
+  weight: FloatArray | undefined,
 ): { targets: Operand; divisor: number } {
-  if (target.kind === 'probability') return { targets: { label: 'target', data: target.data, per: 'element' }, divisor: layout.rows };
+  if (target.kind === 'probability')
+    return { targets: { label: 'target', data: target.data, per: 'element' }, divisor: layout.rows };
   const { indices, weightSum } = classIndices(caller, target, layout.classes, ignoreIndex, weight);
   return { targets: { label: 'target', data: indices, per: 'row' }, divisor: weightSum };
 }
@@ -163,21 +216,42 @@ export function pairLoss<K extends KernelName, T extends FloatArray>(spec: PairL
   const x = floatTensor(caller, 'input', spec.input);
   const y = floatTensor(caller, 'target', spec.target);
   if (y.data.constructor !== x.data.constructor) {
-    throw new TypeError(`${caller}: target.data must be a ${x.data.constructor.name} like the input, received ${describe(y.data)}`);
+    throw new TypeError(
+      `${caller}: target.data must be a ${x.data.constructor.name} like the input, received ${describe(y.data)}`,
+    );
   }
   if (shapeString(y.shape) !== shapeString(x.shape)) {
-    throw new RangeError(`${caller}: target must have the input's shape ${shapeString(x.shape)}, received ${shapeString(y.shape)}`);
+    throw new RangeError(
+      `${caller}: target must have the input's shape ${shapeString(x.shape)}, received ${shapeString(y.shape)}`,
+    );
   }
-  const reduction = checkReduction(caller, o.reduction, spec.reductions ?? ['none', 'mean', 'sum'], spec.defaultReduction ?? 'mean');
+  const reduction = checkReduction(
+    caller,
+    o.reduction,
+    spec.reductions ?? ['none', 'mean', 'sum'],
+    spec.defaultReduction ?? 'mean',
+  );
   const weight = o.weight === undefined ? undefined : broadcastWeight(caller, 'weight', o.weight, x.shape);
   const posWeight = o.posWeight === undefined ? undefined : broadcastWeight(caller, 'posWeight', o.posWeight, x.shape);
   const cols = x.shape.length === 0 ? 1 : x.shape[x.shape.length - 1];
   const divisor = reduction === 'mean' ? x.size : reduction === 'batchmean' && x.shape.length > 0 ? x.shape[0] : 1;
   return runLoss({
-    caller, kernel: spec.kernel, input: x, outer: cols === 0 ? 0 : x.size / cols, cols, inner: 1, lossShape: x.shape,
-    reduction, lossPer: 'element', withGrad: spec.withGrad, gradOutput: o.gradOutput, out: o.out,
+    caller,
+    kernel: spec.kernel,
+    input: x,
+    outer: cols === 0 ? 0 : x.size / cols,
+    cols,
+    inner: 1,
+    lossShape: x.shape,
+    reduction,
+    lossPer: 'element',
+    withGrad: spec.withGrad,
+    gradOutput: o.gradOutput,
+    out: o.out,
     scalars: {
-      weightPerElement: weight?.perElement ? 1 : 0, posWeightPerElement: posWeight?.perElement ? 1 : 0, ...spec.scalars,
+      weightPerElement: weight?.perElement ? 1 : 0,
+      posWeightPerElement: posWeight?.perElement ? 1 : 0,
+      ...spec.scalars,
     } as Partial<Record<ArgName<K>, number>>,
     prepare: () => {
       spec.check?.(x.data, x.shape);
@@ -211,10 +285,22 @@ export function pairLossFunctions<K extends KernelName>(spec: PairLossSpec<K>) {
     const { reductions, defaultReduction, check } = spec;
     const kernel = spec.kernel(o, caller);
     const scalars = spec.scalars?.(o, caller);
-    return pairLoss({ caller, kernel, input, target, withGrad, options: o, reductions, defaultReduction, scalars, check });
+    return pairLoss({
+      caller,
+      kernel,
+      input,
+      target,
+      withGrad,
+      options: o,
+      reductions,
+      defaultReduction,
+      scalars,
+      check,
+    });
   };
   return {
     loss: (input: unknown, target: unknown, options?: unknown) => call(spec.name, input, target, options, false).loss,
-    withGrad: (input: unknown, target: unknown, options?: unknown) => call(`${spec.name}WithGrad`, input, target, options, true),
+    withGrad: (input: unknown, target: unknown, options?: unknown) =>
+      call(`${spec.name}WithGrad`, input, target, options, true),
   };
 }

@@ -39,10 +39,19 @@ export const KERNELS = {
   nllLoss: { args: { x: 'ptr', rows: 'int', cols: 'int', targets: 'ptr', weight: 'ptr', ...gradTail }, split: true },
   swapLastTwoDims: { args: { x: 'ptr', out: 'ptr', outer: 'int', a: 'int', b: 'int' }, split: false },
   binaryCrossEntropy: {
-    args: { ...pairLoss, weight: 'ptr', weightPerElement: 'int', ...gradTail }, split: false, returns: 'sum',
+    args: { ...pairLoss, weight: 'ptr', weightPerElement: 'int', ...gradTail },
+    split: false,
+    returns: 'sum',
   },
   binaryCrossEntropyWithLogits: {
-    args: { ...pairLoss, weight: 'ptr', weightPerElement: 'int', posWeight: 'ptr', posWeightPerElement: 'int', ...gradTail },
+    args: {
+      ...pairLoss,
+      weight: 'ptr',
+      weightPerElement: 'int',
+      posWeight: 'ptr',
+      posWeightPerElement: 'int',
+      ...gradTail,
+    },
     split: false,
     returns: 'sum',
   },
@@ -80,7 +89,8 @@ export type WasmExports = RuntimeExports & Record<ExportName, (...args: number[]
 export const exportName = (kernel: KernelName, dtype: Dtype): ExportName =>
   `${kernel}${dtype === 'f64' ? 'F64' : 'F32'}`;
 
-export const argNames = <K extends KernelName>(kernel: K): ArgName<K>[] => Object.keys(KERNELS[kernel].args) as ArgName<K>[];
+export const argNames = <K extends KernelName>(kernel: K): ArgName<K>[] =>
+  Object.keys(KERNELS[kernel].args) as ArgName<K>[];
 
 /** The kernels that may run on a worker thread, in a fixed order (their index is their id in the pool). */
 export const SPLIT_KERNELS: readonly ExportName[] = (Object.keys(KERNELS) as KernelName[])
@@ -102,11 +112,12 @@ export function positional<K extends KernelName>(kernel: K, args: KernelArgs<K>)
   return argNames(kernel).map((name) => {
     const value = (args as Record<string, number>)[name];
     const kind = kinds[name];
-    const ok = kind === 'ptr'
-      ? Number.isInteger(value) && value >= 0 && value < 2 ** 32
-      : kind === 'int'
-        ? Number.isInteger(value) && Math.abs(value) < 2 ** 31
-        : typeof value === 'number';
+    const ok =
+      kind === 'ptr'
+        ? Number.isInteger(value) && value >= 0 && value < 2 ** 32
+        : kind === 'int'
+          ? Number.isInteger(value) && Math.abs(value) < 2 ** 31
+          : typeof value === 'number';
     if (!ok) throw new Error(`xentropy internal error: ${kernel}.${name} (${kind}) = ${value}`);
     return value;
   });
@@ -114,7 +125,11 @@ export function positional<K extends KernelName>(kernel: K, args: KernelArgs<K>)
 
 /** Every export name the table declares, with the runtime's own. */
 export const EXPORT_NAMES: readonly string[] = [
-  'memory', 'scratch', 'allocate', 'release', 'simdBuild',
+  'memory',
+  'scratch',
+  'allocate',
+  'release',
+  'simdBuild',
   ...(Object.keys(KERNELS) as KernelName[]).flatMap((k) => [exportName(k, 'f32'), exportName(k, 'f64')]),
 ];
 

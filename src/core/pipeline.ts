@@ -4,10 +4,10 @@
 // which loss it runs, and it writes nothing the caller passed but an `out`, and that only after every
 // check and the one allocation of the call have passed.
 import type { FloatArray } from '../types.js';
-import { type ArgKind, type ArgName, type Dtype, exportName, KERNELS, type KernelName, positional, type WasmExports } from './kernels.js';
-import { callAllocator } from './wasm-tensor.js';
-import { runRows, threadCount } from './threads.js';
+import { type ArgKind, type ArgName, type Dtype, exportName, KERNELS, type KernelName, positional } from './kernels.js';
 import { wasm } from './runtime.js';
+import { runRows, threadCount } from './threads.js';
+import { callAllocator } from './wasm-tensor.js';
 
 /** How an array lines up with the rows: one value per input element, one per row, or one whole array. */
 export type Per = 'element' | 'row' | 'whole';
@@ -78,14 +78,18 @@ export function setChunkBytes(bytes: number): number {
  */
 export function chunkUnits(caller: string, units: number, perUnit: number, fixed: number, threads: number): number {
   if (perUnit + fixed > MAX_SCRATCH_BYTES) {
-    throw new RangeError(`${caller}: one row needs ${perUnit + fixed} bytes of WebAssembly memory, more than its 4 GiB address space`);
+    throw new RangeError(
+      `${caller}: one row needs ${perUnit + fixed} bytes of WebAssembly memory, more than its 4 GiB address space`,
+    );
   }
   return Math.max(1, Math.min(units, Math.floor((chunkBytes * threads - fixed) / Math.max(perUnit, 1))));
 }
 
 /** Whether two typed arrays share any bytes. */
 export function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+  return (
+    a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength
+  );
 }
 
 const sameArray = (a: ArrayBufferView, b: ArrayBufferView): boolean =>
@@ -98,14 +102,19 @@ function checkOverlaps(caller: string, input: FloatArray, operands: Operand[], o
     for (const { label, data } of [{ label: 'input.data', data: input }, ...operands]) {
       if (!overlaps(into, data) || (data === input && sameArray(into, input))) continue;
       throw new RangeError(
-        `${caller}: options.out overlaps ${label}; out must be input.data itself (in place) or share no memory with the other arguments`,
+        `${caller}: options.out overlaps ${label}; out must be input.data itself (in place) ` +
+          'or share no memory with the other arguments',
       );
     }
   }
 }
 
 type Ctor = (Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor) &
-  (new (buffer: ArrayBufferLike, byteOffset: number, length: number) => FloatArray | Int32Array);
+  (new (
+    buffer: ArrayBufferLike,
+    byteOffset: number,
+    length: number,
+  ) => FloatArray | Int32Array);
 const ctorOf = (a: FloatArray | Int32Array): Ctor =>
   a instanceof Float64Array ? Float64Array : a instanceof Int32Array ? Int32Array : Float32Array;
 
@@ -138,7 +147,12 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
   const swapped = inner > 1;
   const operands = Object.entries(plan.operands ?? {}).filter((e): e is [string, Operand] => e[1] !== undefined);
   const outputs = Object.entries(plan.outputs ?? {}).filter((e): e is [string, Output] => e[1] !== undefined);
-  checkOverlaps(caller, input, operands.map((e) => e[1]), outputs.map((e) => e[1]));
+  checkOverlaps(
+    caller,
+    input,
+    operands.map((e) => e[1]),
+    outputs.map((e) => e[1]),
+  );
 
   // internal records have no prototype: a polluted Object.prototype must not fill an absent argument
   const results: Record<string, FloatArray> = Object.create(null);
@@ -153,12 +167,19 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
   const addressOf = (a: ArrayBufferView | undefined) => (a && a.buffer === memoryBuffer ? a.byteOffset : undefined);
   const inputAt = addressOf(input);
   const readers: [string, Operand][] = [['x', { label: 'input', data: input, per: 'element' }], ...operands];
-  const inSlots = readers.map(([name, o]): Slot => ({
-    name, per: o.per, bytes: o.data.BYTES_PER_ELEMENT, copyAt: 0, swapAt: 0,
-    resident: swapped && o.per === 'element' ? undefined : addressOf(o.data),
-  }));
+  const inSlots = readers.map(
+    ([name, o]): Slot => ({
+      name,
+      per: o.per,
+      bytes: o.data.BYTES_PER_ELEMENT,
+      copyAt: 0,
+      swapAt: 0,
+      resident: swapped && o.per === 'element' ? undefined : addressOf(o.data),
+    }),
+  );
   const outSlots = outputs.map(([name, o]): Slot => {
-    const direct = o.per === 'element' && !swapped && (o.into === undefined || !sameArray(o.into, input) || plan.inPlace);
+    const direct =
+      o.per === 'element' && !swapped && (o.into === undefined || !sameArray(o.into, input) || plan.inPlace);
     return { name, per: o.per, bytes: eb, copyAt: 0, swapAt: 0, resident: direct ? addressOf(o.into) : undefined };
   });
   // a resident input that a swap reads in place needs no copy
@@ -172,17 +193,26 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
     const swap = swapped && s.per === 'element' ? count : 0;
     return (copy + swap) * s.bytes;
   };
-  const wholeBytes = operands.reduce((t, [, o], i) => t + (o.per === 'whole' && inSlots[i + 1].resident === undefined ? align16(o.data.byteLength) : 0), 0);
+  const wholeBytes = operands.reduce(
+    (t, [, o], i) => t + (o.per === 'whole' && inSlots[i + 1].resident === undefined ? align16(o.data.byteLength) : 0),
+    0,
+  );
   const perUnit = [...inSlots, ...outSlots].map(unitBytes).reduce((a, b) => a + b, 0);
   const slack = 32 * (inSlots.length + outSlots.length) + wholeBytes;
   const unitsPerChunk = chunkUnits(caller, outer, perUnit, slack, KERNELS[kernel].split ? threadCount() : 1);
   const total = perUnit * unitsPerChunk + slack;
   const base = total <= MAX_SCRATCH_BYTES ? callAllocator(() => kernels.scratch(total)) : 0;
-  if (base === 0) throw new RangeError(`${caller}: the call needs ${total} bytes of WebAssembly memory, more than the engine can give`);
+  if (base === 0)
+    throw new RangeError(
+      `${caller}: the call needs ${total} bytes of WebAssembly memory, more than the engine can give`,
+    );
 
   // Addresses, now that memory will not grow again during this call.
   let at = base;
-  const take = (bytes: number) => ((at += align16(bytes)), at - align16(bytes));
+  const take = (bytes: number) => {
+    at += align16(bytes);
+    return at - align16(bytes);
+  };
   [...inSlots, ...outSlots].forEach((s, i) => {
     const count = s.per === 'row' ? inner * unitsPerChunk : s.per === 'element' ? block * unitsPerChunk : 0;
     if (s.per === 'whole') s.copyAt = s.resident ?? take(readers[i][1].data.byteLength);
@@ -201,11 +231,13 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
   for (const [name, o] of outputs) if (o.into) results[name] = live(o.into) as FloatArray;
   const handBack = () => {
     for (const [name, o] of outputs) {
-      if (o.into && (o.into.buffer === kernels.memory.buffer || addressOf(o.into) === undefined)) results[name] = o.given as FloatArray;
+      if (o.into && (o.into.buffer === kernels.memory.buffer || addressOf(o.into) === undefined))
+        results[name] = o.given as FloatArray;
     }
   };
   readers.forEach(([, o], i) => {
-    if (o.per === 'whole' && inSlots[i].resident === undefined) view(ctorOf(o.data), inSlots[i].copyAt, o.data.length).set(sources[i]);
+    if (o.per === 'whole' && inSlots[i].resident === undefined)
+      view(ctorOf(o.data), inSlots[i].copyAt, o.data.length).set(sources[i]);
   });
 
   let sum = 0;
@@ -232,7 +264,8 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
     });
     outSlots.forEach((s) => {
       const from = s.per === 'row' ? start * inner : start * block;
-      const address = s.resident !== undefined ? s.resident + from * eb : swapped && s.per === 'element' ? s.swapAt : s.copyAt;
+      const address =
+        s.resident !== undefined ? s.resident + from * eb : swapped && s.per === 'element' ? s.swapAt : s.copyAt;
       where[s.name] = { address, per: s.per, bytes: eb };
     });
     const argsFor = (a: number, b: number) => {

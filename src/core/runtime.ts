@@ -6,20 +6,31 @@ import { checkExports, type WasmExports } from './kernels.js';
 import { startWorkers, stopWorkers, threadCount, threadsUnavailable } from './threads.js';
 import { describe, readOptions } from './validate.js';
 
-const EMBEDDED = { simd: SIMD_WASM_BASE64, 'relaxed-simd': RELAXED_WASM_BASE64, scalar: SCALAR_WASM_BASE64, threads: THREADS_WASM_BASE64 };
+const EMBEDDED = {
+  simd: SIMD_WASM_BASE64,
+  'relaxed-simd': RELAXED_WASM_BASE64,
+  scalar: SCALAR_WASM_BASE64,
+  threads: THREADS_WASM_BASE64,
+};
 type Embedded = keyof typeof EMBEDDED;
 
 // Each build's bytes and whether the engine validates them, decoded and asked once, when first needed.
 const decoded = new Map<Embedded, Uint8Array<ArrayBuffer>>();
 const bytesOf = (build: Embedded): Uint8Array<ArrayBuffer> => {
   let bytes = decoded.get(build);
-  if (!bytes) decoded.set(build, (bytes = Uint8Array.from(atob(EMBEDDED[build]), (c) => c.charCodeAt(0))));
+  if (!bytes) {
+    bytes = Uint8Array.from(atob(EMBEDDED[build]), (c) => c.charCodeAt(0));
+    decoded.set(build, bytes);
+  }
   return bytes;
 };
 const validated = new Map<Embedded, boolean>();
 const validates = (build: Embedded): boolean => {
   let ok = validated.get(build);
-  if (ok === undefined) validated.set(build, (ok = WebAssembly.validate(bytesOf(build))));
+  if (ok === undefined) {
+    ok = WebAssembly.validate(bytesOf(build));
+    validated.set(build, ok);
+  }
   return ok;
 };
 
@@ -57,7 +68,10 @@ export function init(options?: InitOptions): Promise<void> {
 
 async function initNow(options?: InitOptions): Promise<void> {
   const { simd, relaxedSimd, threads } = readOptions('init', options, ['simd', 'relaxedSimd', 'threads']);
-  for (const [name, value] of [['simd', simd], ['relaxedSimd', relaxedSimd]] as const) {
+  for (const [name, value] of [
+    ['simd', simd],
+    ['relaxedSimd', relaxedSimd],
+  ] as const) {
     if (value !== undefined && typeof value !== 'boolean') {
       throw new TypeError(`init: options.${name} must be a boolean or left out, received ${describe(value)}`);
     }

@@ -2,8 +2,17 @@
 // probabilities (floats of the input's shape and dtype); and the (N, C, d1…dk) layout of class losses.
 import type { FloatArray } from '../types.js';
 import {
-  checkShape, checkSize, describe, elementName, floatTensor, INTEGER_ARRAY_NAMES, ownView, product, shapeString,
-  tensorFields, typedArrayTag,
+  checkShape,
+  checkSize,
+  describe,
+  elementName,
+  floatTensor,
+  INTEGER_ARRAY_NAMES,
+  ownView,
+  product,
+  shapeString,
+  tensorFields,
+  typedArrayTag,
 } from './validate.js';
 
 export type IndexTarget = { kind: 'index'; data: ArrayLike<number>; shape: number[] };
@@ -22,18 +31,28 @@ function indexArray(caller: string, name: string, value: unknown): ArrayLike<num
  * Probabilities: a float Tensor of `inputShape` and the input's dtype.
  */
 export function readTarget(
-  caller: string, target: unknown, input: FloatArray, inputShape: number[], indexShape: number[],
+  caller: string,
+  target: unknown,
+  input: FloatArray,
+  inputShape: number[],
+  indexShape: number[],
 ): CheckedTarget {
   const bare = Array.isArray(target) || ArrayBuffer.isView(target);
-  const fields = bare ? undefined : tensorFields(caller, 'target', target, 'class indices or a Tensor of probabilities');
+  const fields = bare
+    ? undefined
+    : tensorFields(caller, 'target', target, 'class indices or a Tensor of probabilities');
   if (fields && isFloatTag(fields.data)) {
     const { data, shape } = floatTensor(caller, 'target', target);
     if (data.constructor !== input.constructor) {
-      throw new TypeError(`${caller}: probability target.data must be a ${input.constructor.name} like the input, received ${describe(data)}`);
+      throw new TypeError(
+        `${caller}: probability target.data must be a ${input.constructor.name} like the input, ` +
+          `received ${describe(data)}`,
+      );
     }
     if (shapeString(shape) !== shapeString(inputShape)) {
       throw new RangeError(
-        `${caller}: probability target must have the input's shape ${shapeString(inputShape)}, received ${shapeString(shape)}`,
+        `${caller}: probability target must have the input's shape ${shapeString(inputShape)}, ` +
+          `received ${shapeString(shape)}`,
       );
     }
     return { kind: 'probability', data, shape };
@@ -50,7 +69,8 @@ export function readTarget(
   checkSize(caller, 'target', shape, data.length);
   if (shapeString(shape) !== shapeString(indexShape)) {
     throw new RangeError(
-      `${caller}: class-index target must have shape ${shapeString(indexShape)} (the input's shape without its class dim), received ${shapeString(shape)}`,
+      `${caller}: class-index target must have shape ${shapeString(indexShape)} ` +
+        `(the input's shape without its class dim), received ${shapeString(shape)}`,
     );
   }
   return { kind: 'index', data, shape };
@@ -61,7 +81,11 @@ export function readTarget(
  * count without weights): the divisor of 'mean'.
  */
 export function classIndices(
-  caller: string, target: IndexTarget, classes: number, ignoreIndex: number, weight: ArrayLike<number> | undefined,
+  caller: string,
+  target: IndexTarget,
+  classes: number,
+  ignoreIndex: number,
+  weight: ArrayLike<number> | undefined,
 ): { indices: Int32Array; weightSum: number } {
   const { data, shape } = target;
   const indices = new Int32Array(data.length);
@@ -73,11 +97,14 @@ export function classIndices(
       continue;
     }
     if (!Number.isInteger(t)) {
-      throw new TypeError(`${caller}: ${elementName('target', i, shape)} = ${describe(t)} is not an integer class index`);
+      throw new TypeError(
+        `${caller}: ${elementName('target', i, shape)} = ${describe(t)} is not an integer class index`,
+      );
     }
     if (t < 0 || t >= classes) {
       throw new RangeError(
-        `${caller}: ${elementName('target', i, shape)} = ${t} is out of range: class indices must be in [0, ${classes}) or equal ignoreIndex (${ignoreIndex})`,
+        `${caller}: ${elementName('target', i, shape)} = ${t} is out of range: ` +
+          `class indices must be in [0, ${classes}) or equal ignoreIndex (${ignoreIndex})`,
       );
     }
     indices[i] = t;
@@ -98,10 +125,18 @@ export interface ClassLayout {
 
 export function classLayout(caller: string, shape: number[]): ClassLayout {
   if (shape.length === 0) {
-    throw new RangeError(`${caller}: input must have shape (C), (N, C) or (N, C, d1, …, dk), received ${shapeString(shape)}`);
+    throw new RangeError(
+      `${caller}: input must have shape (C), (N, C) or (N, C, d1, …, dk), received ${shapeString(shape)}`,
+    );
   }
   const classDim = shape.length === 1 ? 0 : 1;
   const outer = shape.length === 1 ? 1 : shape[0];
   const inner = product(shape.slice(2));
-  return { classes: shape[classDim], outer, inner, rows: outer * inner, lossShape: shape.filter((_, d) => d !== classDim) };
+  return {
+    classes: shape[classDim],
+    outer,
+    inner,
+    rows: outer * inner,
+    lossShape: shape.filter((_, d) => d !== classDim),
+  };
 }

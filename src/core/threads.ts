@@ -19,7 +19,8 @@ const WORKER_LOOP = `
 function start({ bytes, memory, control, index, names }, reply) {
   const flags = new Int32Array(control, 0, 2);
   const slots = new Float64Array(control, 16);
-  WebAssembly.instantiate(bytes, { env: { memory, abort() { throw new Error('xentropy worker: abort'); } } }).then(({ instance }) => {
+  const abort = () => { throw new Error('xentropy worker: abort'); };
+  WebAssembly.instantiate(bytes, { env: { memory, abort } }).then(({ instance }) => {
     const kernels = instance.exports;
     let seen = Atomics.load(flags, 0); // read before 'ready', so no task can slip in between
     reply('ready');
@@ -66,11 +67,13 @@ interface Pool {
 
 let pool: Pool | undefined;
 
-const isNode = (): boolean => Boolean((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node);
+const isNode = (): boolean =>
+  Boolean((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node);
 
 /** Why threads cannot run here, or undefined where they can. */
 export function threadsUnavailable(): string | undefined {
-  if (typeof SharedArrayBuffer === 'undefined') return 'SharedArrayBuffer is missing (a page needs cross-origin isolation: COOP and COEP headers)';
+  if (typeof SharedArrayBuffer === 'undefined')
+    return 'SharedArrayBuffer is missing (a page needs cross-origin isolation: COOP and COEP headers)';
   if (isNode()) return undefined;
   const scope = globalThis as { WorkerGlobalScope?: abstract new () => unknown; crossOriginIsolated?: boolean };
   if (!(scope.WorkerGlobalScope && globalThis instanceof scope.WorkerGlobalScope)) {
@@ -91,22 +94,30 @@ export async function startWorkers(bytes: Uint8Array, memory: WebAssembly.Memory
     const moduleName = 'node:worker_threads';
     const { Worker } = (await import(/* @vite-ignore */ moduleName)) as { Worker: NodeWorkerConstructor };
     next.workers = await Promise.all(
-      Array.from({ length: count }, (_, index) => new Promise<NodeWorker>((resolve, reject) => {
-        const worker = new Worker(NODE_WORKER_SOURCE, { eval: true, workerData: data(index) });
-        worker.once('message', () => resolve(worker));
-        worker.once('error', reject);
-      })),
+      Array.from(
+        { length: count },
+        (_, index) =>
+          new Promise<NodeWorker>((resolve, reject) => {
+            const worker = new Worker(NODE_WORKER_SOURCE, { eval: true, workerData: data(index) });
+            worker.once('message', () => resolve(worker));
+            worker.once('error', reject);
+          }),
+      ),
     );
     for (const worker of next.workers as NodeWorker[]) worker.unref(); // an idle pool never keeps the process alive
   } else {
     next.scriptUrl = URL.createObjectURL(new Blob([WEB_WORKER_SOURCE], { type: 'text/javascript' }));
     next.workers = await Promise.all(
-      Array.from({ length: count }, (_, index) => new Promise<Worker>((resolve, reject) => {
-        const worker = new Worker(next.scriptUrl as string);
-        worker.onmessage = () => resolve(worker);
-        worker.onerror = (event) => reject(new Error(`xentropy: a thread failed to start: ${event.message}`));
-        worker.postMessage(data(index));
-      })),
+      Array.from(
+        { length: count },
+        (_, index) =>
+          new Promise<Worker>((resolve, reject) => {
+            const worker = new Worker(next.scriptUrl as string);
+            worker.onmessage = () => resolve(worker);
+            worker.onerror = (event) => reject(new Error(`xentropy: a thread failed to start: ${event.message}`));
+            worker.postMessage(data(index));
+          }),
+      ),
     );
   }
   pool = next;
@@ -132,7 +143,10 @@ export const threadCount = (): number => 1 + (pool?.workers.length ?? 0);
  * @throws Error for a kernel the table does not mark as splittable, or more arguments than a slot holds.
  */
 export function runRows(
-  kernels: WasmExports, kernel: ExportName, rows: number, rowElements: number,
+  kernels: WasmExports,
+  kernel: ExportName,
+  rows: number,
+  rowElements: number,
   argsFor: (start: number, end: number) => number[],
 ): void {
   const threads = threadCount();
@@ -147,7 +161,8 @@ export function runRows(
   workers.forEach((_, w) => {
     const [start, end] = [Math.min(rows, (w + 1) * share), Math.min(rows, (w + 2) * share)];
     const args = end > start ? argsFor(start, end) : [];
-    if (args.length > MAX_SPLIT_ARGS) throw new Error(`xentropy internal error: ${kernel} takes ${args.length} arguments`);
+    if (args.length > MAX_SPLIT_ARGS)
+      throw new Error(`xentropy internal error: ${kernel} takes ${args.length} arguments`);
     slots[w * SLOT] = id;
     slots[w * SLOT + 1] = end > start ? args.length : -1;
     slots.set(args, w * SLOT + 2);

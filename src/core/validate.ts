@@ -65,10 +65,24 @@ export const typedArrayTag = (value: unknown): string | undefined =>
   ArrayBuffer.isView(value) ? (tagGetter.call(value) as string | undefined) : undefined;
 
 const TYPES = {
-  Float32Array, Float64Array, Int32Array, Uint8Array, Uint16Array, Uint32Array, Int8Array, Int16Array,
+  Float32Array,
+  Float64Array,
+  Int32Array,
+  Uint8Array,
+  Uint16Array,
+  Uint32Array,
+  Int8Array,
+  Int16Array,
 } as const;
 type TypedName = keyof typeof TYPES;
-export const INTEGER_ARRAY_NAMES: readonly string[] = ['Int32Array', 'Uint8Array', 'Uint16Array', 'Uint32Array', 'Int8Array', 'Int16Array'];
+export const INTEGER_ARRAY_NAMES: readonly string[] = [
+  'Int32Array',
+  'Uint8Array',
+  'Uint16Array',
+  'Uint32Array',
+  'Int8Array',
+  'Int16Array',
+];
 
 function isDetachedBuffer(buffer: ArrayBufferLike): boolean {
   try {
@@ -83,31 +97,49 @@ function isDetachedBuffer(buffer: ArrayBufferLike): boolean {
  * A fresh view of this realm over the same memory as `value`, a typed array of one of `names` (from any
  * realm); undefined when `value` is not one. A view of a detached buffer is a TypeError.
  */
-export function ownView(caller: string, name: string, value: unknown, names: readonly string[]): ArrayBufferView | undefined {
+export function ownView(
+  caller: string,
+  name: string,
+  value: unknown,
+  names: readonly string[],
+): ArrayBufferView | undefined {
   const tag = typedArrayTag(value);
   if (!tag || !names.includes(tag)) return undefined;
   const buffer = bufferOf.call(value);
   if (isDetachedBuffer(buffer)) {
-    throw new TypeError(`${caller}: ${name} is a view of a detached ArrayBuffer (transferred or freed); pass a live array`);
+    throw new TypeError(
+      `${caller}: ${name} is a view of a detached ArrayBuffer (transferred or freed); pass a live array`,
+    );
   }
-  const Type = TYPES[tag as TypedName] as new (buffer: ArrayBufferLike, byteOffset: number, length: number) => ArrayBufferView;
+  const Type = TYPES[tag as TypedName] as new (
+    buffer: ArrayBufferLike,
+    byteOffset: number,
+    length: number,
+  ) => ArrayBufferView;
   return new Type(buffer, offsetOf.call(value), lengthOf.call(value));
 }
 
 /** The float array, viewed afresh, or a TypeError. */
 export function floatArray(caller: string, name: string, value: unknown): FloatArray {
   const view = ownView(caller, name, value, ['Float32Array', 'Float64Array']);
-  if (!view) throw new TypeError(`${caller}: ${name} must be a Float32Array or Float64Array, received ${describe(value)}`);
+  if (!view)
+    throw new TypeError(`${caller}: ${name} must be a Float32Array or Float64Array, received ${describe(value)}`);
   return view as FloatArray;
 }
 
 /** A copy of a number[] (each element read once), or a TypeError naming the first element that is not a number. */
-export function copyNumbers(caller: string, name: string, values: readonly unknown[], Type: Float64ArrayConstructor | Float32ArrayConstructor = Float64Array): FloatArray {
+export function copyNumbers(
+  caller: string,
+  name: string,
+  values: readonly unknown[],
+  Type: Float64ArrayConstructor | Float32ArrayConstructor = Float64Array,
+): FloatArray {
   const n = values.length;
   const copy = new Type(n);
   for (let i = 0; i < n; i++) {
     const v = values[i];
-    if (typeof v !== 'number') throw new TypeError(`${caller}: ${name}[${i}] must be a number, received ${describe(v)}`);
+    if (typeof v !== 'number')
+      throw new TypeError(`${caller}: ${name}[${i}] must be a number, received ${describe(v)}`);
     copy[i] = v;
   }
   return copy;
@@ -126,7 +158,9 @@ export function field(value: object, key: string): unknown {
 
 /** Options read once from own properties, with a TypeError for anything but a plain object or an unknown key. */
 export function readOptions<K extends string>(
-  caller: string, options: unknown, accepted: readonly K[],
+  caller: string,
+  options: unknown,
+  accepted: readonly K[],
 ): Readonly<Partial<Record<K, unknown>>> {
   const read: Partial<Record<K, unknown>> = Object.create(null);
   if (options === undefined) return read;
@@ -136,7 +170,8 @@ export function readOptions<K extends string>(
   for (const key of Object.keys(options)) {
     if (!(accepted as readonly string[]).includes(key)) {
       throw new TypeError(
-        `${caller}: unknown option ${JSON.stringify(key)}; the options are ${accepted.map((k) => JSON.stringify(k)).join(', ')}`,
+        `${caller}: unknown option ${JSON.stringify(key)}; ` +
+          `the options are ${accepted.map((k) => JSON.stringify(k)).join(', ')}`,
       );
     }
   }
@@ -147,20 +182,29 @@ export function readOptions<K extends string>(
 /** A shape, copied (each dim read once) and checked: an array of non-negative safe integers. */
 export function checkShape(caller: string, name: string, shape: unknown): number[] {
   if (!Array.isArray(shape)) {
-    throw new TypeError(`${caller}: ${name}.shape must be an array of non-negative integers, received ${describe(shape)}`);
+    throw new TypeError(
+      `${caller}: ${name}.shape must be an array of non-negative integers, received ${describe(shape)}`,
+    );
   }
   const copy: unknown[] = [];
   for (let i = 0, n = shape.length; i < n; i++) copy.push(shape[i]);
   copy.forEach((d, i) => {
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
-      throw new RangeError(`${caller}: ${name}.shape[${i}] must be a non-negative integer, received ${describe(d)} in ${describe(copy)}`);
+      throw new RangeError(
+        `${caller}: ${name}.shape[${i}] must be a non-negative integer, received ${describe(d)} in ${describe(copy)}`,
+      );
     }
   });
   return copy as number[];
 }
 
 /** The data and shape of a tensor-like argument, each read once; a TypeError for a non-object or a freed WasmTensor. */
-export function tensorFields(caller: string, name: string, value: unknown, expected: string): { data: unknown; shape: unknown } {
+export function tensorFields(
+  caller: string,
+  name: string,
+  value: unknown,
+  expected: string,
+): { data: unknown; shape: unknown } {
   if (freedWasmTensor(value)) {
     throw new TypeError(`${caller}: ${name} is a WasmTensor that was freed; allocate a new one or pass a live Tensor`);
   }
@@ -183,7 +227,9 @@ export interface FloatTensorParts<T extends FloatArray = FloatArray> {
 export function checkSize(caller: string, name: string, shape: number[], length: number): number {
   const size = product(shape);
   if (size !== length) {
-    throw new RangeError(`${caller}: ${name}.shape ${shapeString(shape)} holds ${size} elements but ${name}.data has ${length}`);
+    throw new RangeError(
+      `${caller}: ${name}.shape ${shapeString(shape)} holds ${size} elements but ${name}.data has ${length}`,
+    );
   }
   return size;
 }
@@ -203,7 +249,9 @@ export function normalizeDim(caller: string, dim: unknown, ndim: number): number
     throw new TypeError(`${caller}: options.dim must be an integer, received ${describe(dim)}`);
   }
   if (dim < -rank || dim >= rank) {
-    throw new RangeError(`${caller}: options.dim must be in [${-rank}, ${rank - 1}] for an input of ${ndim} dims, received ${dim}`);
+    throw new RangeError(
+      `${caller}: options.dim must be in [${-rank}, ${rank - 1}] for an input of ${ndim} dims, received ${dim}`,
+    );
   }
   return dim < 0 ? dim + rank : dim;
 }
@@ -212,10 +260,16 @@ const REDUCTIONS: readonly Reduction[] = ['none', 'mean', 'sum'];
 
 /** One of `allowed` ('none', 'mean', 'sum' unless told); `fallback` when left out. */
 export function checkReduction<R extends string = Reduction>(
-  caller: string, reduction: unknown, allowed: readonly R[] = REDUCTIONS as readonly R[], fallback = 'mean' as R,
+  caller: string,
+  reduction: unknown,
+  allowed: readonly R[] = REDUCTIONS as readonly R[],
+  fallback = 'mean' as R,
 ): R {
   if (reduction === undefined) return fallback;
-  const expected = `${allowed.slice(0, -1).map((r) => `'${r}'`).join(', ')} or '${allowed[allowed.length - 1]}'`;
+  const expected = `${allowed
+    .slice(0, -1)
+    .map((r) => `'${r}'`)
+    .join(', ')} or '${allowed[allowed.length - 1]}'`;
   if (typeof reduction !== 'string') {
     throw new TypeError(`${caller}: options.reduction must be ${expected}, received ${describe(reduction)}`);
   }
@@ -227,7 +281,8 @@ export function checkReduction<R extends string = Reduction>(
 
 export function checkBoolean(caller: string, name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new TypeError(`${caller}: options.${name} must be a boolean, received ${describe(value)}`);
+  if (typeof value !== 'boolean')
+    throw new TypeError(`${caller}: options.${name} must be a boolean, received ${describe(value)}`);
   return value;
 }
 
@@ -240,9 +295,17 @@ export function checkInteger(caller: string, name: string, value: unknown, fallb
 }
 
 /** A number in [lo, hi] (NaN is refused). */
-export function checkNumberIn(caller: string, name: string, value: unknown, fallback: number, lo: number, hi: number): number {
+export function checkNumberIn(
+  caller: string,
+  name: string,
+  value: unknown,
+  fallback: number,
+  lo: number,
+  hi: number,
+): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number') throw new TypeError(`${caller}: options.${name} must be a number, received ${describe(value)}`);
+  if (typeof value !== 'number')
+    throw new TypeError(`${caller}: options.${name} must be a number, received ${describe(value)}`);
   if (!(value >= lo && value <= hi)) {
     throw new RangeError(`${caller}: options.${name} must be in [${lo}, ${hi}], received ${value}`);
   }
@@ -261,7 +324,9 @@ export function floatValues(caller: string, name: string, value: unknown, expect
 export function checkVector(caller: string, name: string, value: unknown, length: number): FloatArray {
   const vector = floatValues(caller, name, value, 'a Float32Array, Float64Array or number[]');
   if (vector.length !== length) {
-    throw new RangeError(`${caller}: ${name} must have one entry per class (${length}), received length ${vector.length}`);
+    throw new RangeError(
+      `${caller}: ${name} must have one entry per class (${length}), received length ${vector.length}`,
+    );
   }
   return vector;
 }
@@ -271,10 +336,14 @@ export function checkOut<T extends FloatArray>(caller: string, out: unknown, lik
   if (out === undefined) return undefined;
   const view = ownView(caller, 'options.out', out, [like instanceof Float64Array ? 'Float64Array' : 'Float32Array']);
   if (!view) {
-    throw new TypeError(`${caller}: options.out must be a ${like.constructor.name} like the input, received ${describe(out)}`);
+    throw new TypeError(
+      `${caller}: options.out must be a ${like.constructor.name} like the input, received ${describe(out)}`,
+    );
   }
   if ((view as T).length !== like.length) {
-    throw new RangeError(`${caller}: options.out must have the input's length ${like.length}, received length ${(view as T).length}`);
+    throw new RangeError(
+      `${caller}: options.out must have the input's length ${like.length}, received length ${(view as T).length}`,
+    );
   }
   return view as T;
 }

@@ -29,7 +29,10 @@ export class ResidentTensor<T extends ResidentArray> implements WasmTensor<T> {
     this.#length = shape.reduce((a, b) => a * b, 1);
     const bytes = this.#length * Type.BYTES_PER_ELEMENT;
     this.#address = bytes < 2 ** 32 ? callAllocator(() => kernels.allocate(bytes)) : 0;
-    if (this.#address === 0) throw new RangeError(`allocTensor: WebAssembly memory cannot hold ${this.#length} more elements (${bytes} bytes)`);
+    if (this.#address === 0)
+      throw new RangeError(
+        `allocTensor: WebAssembly memory cannot hold ${this.#length} more elements (${bytes} bytes)`,
+      );
   }
 
   get data(): T {
@@ -52,7 +55,12 @@ export class ResidentTensor<T extends ResidentArray> implements WasmTensor<T> {
 
   /** Whether `value` is a ResidentTensor that has been freed. */
   static isFreed(value: unknown): boolean {
-    return typeof value === 'object' && value !== null && #address in value && (value as ResidentTensor<ResidentArray>).#address === 0;
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      #address in value &&
+      (value as ResidentTensor<ResidentArray>).#address === 0
+    );
   }
 }
 

@@ -14,10 +14,21 @@ const encode = (values) => {
   return btoa(text);
 };
 
-const DIM_FUNCTIONS = { softmax: 'softmax', log_softmax: 'logSoftmax', logsumexp: 'logSumExp', entropy: 'entropy', sigmoid: 'sigmoid', log_sigmoid: 'logSigmoid' };
+const DIM_FUNCTIONS = {
+  softmax: 'softmax',
+  log_softmax: 'logSoftmax',
+  logsumexp: 'logSumExp',
+  entropy: 'entropy',
+  sigmoid: 'sigmoid',
+  log_sigmoid: 'logSigmoid',
+};
 const LOSS_FUNCTIONS = {
-  cross_entropy: 'crossEntropyWithGrad', nll_loss: 'nllLossWithGrad', binary_cross_entropy: 'binaryCrossEntropyWithGrad',
-  binary_cross_entropy_with_logits: 'binaryCrossEntropyWithLogitsWithGrad', kl_div: 'klDivWithGrad', mse_loss: 'mseLossWithGrad',
+  cross_entropy: 'crossEntropyWithGrad',
+  nll_loss: 'nllLossWithGrad',
+  binary_cross_entropy: 'binaryCrossEntropyWithGrad',
+  binary_cross_entropy_with_logits: 'binaryCrossEntropyWithLogitsWithGrad',
+  kl_div: 'klDivWithGrad',
+  mse_loss: 'mseLossWithGrad',
 };
 export const GOLDEN_FILES = [...Object.keys(DIM_FUNCTIONS), ...Object.keys(LOSS_FUNCTIONS)];
 /** Cases small enough to send through a page quickly. */
@@ -31,11 +42,14 @@ export function runGolden(lib, golden) {
       const input = decode(c.input);
       if (input.data.length > MAX_CASE_ELEMENTS) continue;
       if (DIM_FUNCTIONS[file]) {
-        results[`${file}/${c.name}`] = [encode(lib[DIM_FUNCTIONS[file]](input, file.includes('sigmoid') ? undefined : c.options).data)];
+        results[`${file}/${c.name}`] = [
+          encode(lib[DIM_FUNCTIONS[file]](input, file.includes('sigmoid') ? undefined : c.options).data),
+        ];
         continue;
       }
       const { weight, posWeight, ...options } = c.options;
-      if (weight) options.weight = file === 'cross_entropy' || file === 'nll_loss' ? decode(weight).data : decode(weight);
+      if (weight)
+        options.weight = file === 'cross_entropy' || file === 'nll_loss' ? decode(weight).data : decode(weight);
       if (posWeight) options.posWeight = decode(posWeight);
       options.gradOutput = typeof c.gradOutput === 'number' ? c.gradOutput : decode(c.gradOutput);
       const { loss, grad } = lib[LOSS_FUNCTIONS[file]](input, decode(c.target), options);
@@ -47,6 +61,8 @@ export function runGolden(lib, golden) {
 
 /** Fetches the golden files (in a page) from `base`. */
 export async function fetchGolden(base) {
-  const entries = await Promise.all(GOLDEN_FILES.map(async (file) => [file, await (await fetch(`${base}${file}.json`)).json()]));
+  const entries = await Promise.all(
+    GOLDEN_FILES.map(async (file) => [file, await (await fetch(`${base}${file}.json`)).json()]),
+  );
   return Object.fromEntries(entries);
 }

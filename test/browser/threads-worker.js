@@ -16,5 +16,11 @@ await xentropy.init({ threads: 2 });
 const threads = xentropy.wasmThreads();
 const two = run();
 const same = (a, b) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
-self.postMessage({ threads, build: xentropy.wasmBuild(), lossEqual: one.loss === two.loss, gradEqual: same(one.grad, two.grad), softmaxEqual: same(one.softmax, two.softmax) });
+self.postMessage({
+  threads,
+  build: xentropy.wasmBuild(),
+  lossEqual: one.loss === two.loss,
+  gradEqual: same(one.grad, two.grad),
+  softmaxEqual: same(one.softmax, two.softmax),
+});
 await xentropy.init({ threads: 1 });

@@ -4,7 +4,8 @@
 export const EPS = { float32: 2 ** -23, float64: 2 ** -52 } as const;
 export type DTypeName = keyof typeof EPS;
 
-const special = (v: number): string | undefined => (Number.isNaN(v) ? 'NaN' : v === Infinity ? '+inf' : v === -Infinity ? '-inf' : undefined);
+const special = (v: number): string | undefined =>
+  Number.isNaN(v) ? 'NaN' : v === Infinity ? '+inf' : v === -Infinity ? '-inf' : undefined;
 
 /** The largest finite |v| of an array (0 when none): the scale of absolute tolerances. */
 export function finiteScale(values: ArrayLike<number>): number {
@@ -20,7 +21,11 @@ export interface CloseOptions {
   seed?: number;
 }
 
-export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, { bound, label, seed }: CloseOptions): void {
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  { bound, label, seed }: CloseOptions,
+): void {
   const where = `${label}${seed === undefined ? '' : ` (seed ${seed})`}`;
   if (actual.length !== expected.length) {
     throw new Error(`${where}: length ${actual.length}, expected ${expected.length}`);
@@ -42,7 +47,12 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 
 /** |a − e| ≤ k·ε·(|e| + scale): k ulps relative, with an absolute floor of k ulps of the tensor's scale. */
 export function assertUlpClose(
-  actual: ArrayLike<number>, expected: ArrayLike<number>, ulps: number, dtype: DTypeName, label: string, seed?: number,
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  ulps: number,
+  dtype: DTypeName,
+  label: string,
+  seed?: number,
 ): void {
   const tol = ulps * EPS[dtype];
   const scale = finiteScale(expected);
@@ -54,7 +64,11 @@ export function assertUlpClose(
  * each element is at most twice PyTorch's plus k ulps; where PyTorch gives NaN or ±inf we must too.
  */
 export function assertAsAccurateAsTorch(
-  ours: ArrayLike<number>, torch: ArrayLike<number>, truth: ArrayLike<number>, ulps: number, label: string,
+  ours: ArrayLike<number>,
+  torch: ArrayLike<number>,
+  truth: ArrayLike<number>,
+  ulps: number,
+  label: string,
 ): void {
   const tol = ulps * EPS.float32;
   const scale = finiteScale(truth);

@@ -1,4 +1,5 @@
 // Measures an elementwise kernel of the active build against a float64 function, in ulps of the dtype.
+import { makeRandom } from '../../reference/random.js';
 import { wasm } from '../../src/core/runtime.js';
 
 const CHUNK = 1 << 20;
@@ -62,10 +63,9 @@ export function float32Range(lo: number, hi: number, stride: number): Float32Arr
 /** n pseudo-random float64 values, uniform in [lo, hi) or log-uniform in [lo, hi) when logScale. */
 export function float64Sample(n: number, lo: number, hi: number, logScale = false): Float64Array {
   const xs = new Float64Array(n);
-  let seed = 12345;
+  const random = makeRandom(12345);
   for (let i = 0; i < n; i++) {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    const u = seed / 2 ** 32;
+    const u = random.next();
     xs[i] = logScale ? Math.exp(Math.log(lo) + (Math.log(hi) - Math.log(lo)) * u) : lo + (hi - lo) * u;
   }
   return xs;

@@ -86,7 +86,8 @@ import { BinaryCrossEntropyWithLogits } from './binary-cross-entropy-with-logits
     const g = v128.extract_lane<T>(gamma, 0);
     const powGrad = g == <T>0 ? v128.splat<T>(0) : v128.mul<T>(gamma, powVector<T>(u, v128.sub<T>(gamma, one)));
     const twoYMinusOne = v128.sub<T>(v128.add<T>(y, y), one);
-    const throughP = v128.mul<T>(v128.mul<T>(v128.mul<T>(ce, powGrad), twoYMinusOne), v128.mul<T>(v128.sub<T>(one, p), p));
+    const pOneMinusP = v128.mul<T>(v128.sub<T>(one, p), p);
+    const throughP = v128.mul<T>(v128.mul<T>(v128.mul<T>(ce, powGrad), twoYMinusOne), pOneMinusP);
     const direct = v128.mul<T>(v128.sub<T>(p, y), powVector<T>(u, gamma));
     return v128.mul<T>(alphaWeightV<T>(y, alpha), v128.sub<T>(direct, throughP));
   }
