@@ -29,7 +29,8 @@ export function describe(value: unknown): string {
       return 'a symbol';
     default:
       try {
-        return `an object with keys {${Object.keys(value as object).join(', ')}}`;
+        const keys = Object.keys(value as object);
+        return keys.length <= 8 ? `an object with keys {${keys.join(', ')}}` : `an object with ${keys.length} keys`;
       } catch {
         return 'an object';
       }
