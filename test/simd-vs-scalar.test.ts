@@ -16,6 +16,7 @@ import {
   logSumExp,
   mseLossWithGrad,
   sigmoid,
+  sigmoidFocalLossWithGrad,
   softmax,
   type Tensor,
 } from '../src/index.js';
@@ -218,12 +219,14 @@ describe.each(DTYPES)('SIMD build against scalar build, the rest of the family, 
         kl: klDivWithGrad(logq, y, { reduction: 'none', gradOutput: g }),
         klLogTarget: klDivWithGrad(logq, logq, { reduction: 'none', logTarget: true }),
         mse: mseLossWithGrad(x, y, { reduction: 'none', gradOutput: g }),
+        focal: sigmoidFocalLossWithGrad(x, y, { gradOutput: g }),
+        focalGamma: sigmoidFocalLossWithGrad(x, y, { alpha: -1, gamma: 0.5, reduction: 'sum' }),
         sum: binaryCrossEntropyWithLogitsWithGrad(x, y, { reduction: 'sum', posWeight }),
         entropy: entropy(p).data,
         sigmoid: sigmoid(x).data,
         logSigmoid: logSigmoid(x).data,
       }));
-      for (const name of ['bce', 'bceLogits', 'kl', 'klLogTarget', 'mse', 'sum'] as const) {
+      for (const name of ['bce', 'bceLogits', 'kl', 'klLogTarget', 'mse', 'focal', 'focalGamma', 'sum'] as const) {
         const [a, b] = [simd[name], scalar[name]];
         const lossA = typeof a.loss === 'number' ? [a.loss] : a.loss.data;
         const lossB = typeof b.loss === 'number' ? [b.loss] : b.loss.data;
