@@ -67,8 +67,6 @@ export const KERNELS = {
 
 export type KernelName = keyof typeof KERNELS;
 export type ArgName<K extends KernelName> = keyof (typeof KERNELS)[K]['args'] & string;
-/** A kernel's arguments by name. */
-export type KernelArgs<K extends KernelName> = Record<ArgName<K>, number>;
 export type Dtype = 'f32' | 'f64';
 export type ExportName = `${KernelName}${'F32' | 'F64'}`;
 
@@ -89,8 +87,16 @@ export type WasmExports = RuntimeExports & Record<ExportName, (...args: number[]
 export const exportName = (kernel: KernelName, dtype: Dtype): ExportName =>
   `${kernel}${dtype === 'f64' ? 'F64' : 'F32'}`;
 
-export const argNames = <K extends KernelName>(kernel: K): ArgName<K>[] =>
-  Object.keys(KERNELS[kernel].args) as ArgName<K>[];
+const names = new Map<KernelName, string[]>();
+/** A kernel's argument names in order (own keys only, cached). */
+export function argNames<K extends KernelName>(kernel: K): ArgName<K>[] {
+  let list = names.get(kernel);
+  if (!list) {
+    list = Object.keys(KERNELS[kernel].args);
+    names.set(kernel, list);
+  }
+  return list as ArgName<K>[];
+}
 
 /** The kernels that may run on a worker thread, in a fixed order (their index is their id in the pool). */
 export const SPLIT_KERNELS: readonly ExportName[] = (Object.keys(KERNELS) as KernelName[])
@@ -103,24 +109,29 @@ export const MAX_SPLIT_ARGS = Math.max(
 );
 
 /**
- * The positional argument list of `kernel` from its arguments by name. A missing name, or a value that is
- * not what its kind allows (an address or int outside 32 bits, a non-integer), throws: a mistake in a
- * binding must fail loudly, never reach WebAssembly.
+ * The positional argument list of `kernel`: `argument(name, kind)` gives each argument in the table's order. A
+ * value that is not what its kind allows (a missing one, an address or int outside 32 bits, a non-integer)
+ * throws: a mistake in a binding must fail loudly, never reach WebAssembly.
  */
-export function positional<K extends KernelName>(kernel: K, args: KernelArgs<K>): number[] {
-  const kinds = KERNELS[kernel].args as Record<string, ArgKind>;
-  return argNames(kernel).map((name) => {
-    const value = (args as Record<string, number>)[name];
+export function positional<K extends KernelName>(
+  kernel: K,
+  argument: (name: string, kind: ArgKind) => number | undefined,
+): number[] {
+  const kinds = KERNELS[kernel].args as Readonly<Record<string, ArgKind>>;
+  const args: number[] = [];
+  for (const name of argNames(kernel)) {
     const kind = kinds[name];
+    const value = argument(name, kind);
     const ok =
       kind === 'ptr'
-        ? Number.isInteger(value) && value >= 0 && value < 2 ** 32
+        ? Number.isInteger(value) && (value as number) >= 0 && (value as number) < 2 ** 32
         : kind === 'int'
-          ? Number.isInteger(value) && Math.abs(value) < 2 ** 31
+          ? Number.isInteger(value) && Math.abs(value as number) < 2 ** 31
           : typeof value === 'number';
     if (!ok) throw new Error(`xentropy internal error: ${kernel}.${name} (${kind}) = ${value}`);
-    return value;
-  });
+    args.push(value as number);
+  }
+  return args;
 }
 
 /** Every export name the table declares, with the runtime's own. */

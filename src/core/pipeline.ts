@@ -4,7 +4,7 @@
 // which loss it runs, and it writes nothing the caller passed but an `out`, and that only after every
 // check and the one allocation of the call have passed.
 import type { FloatArray } from '../types.js';
-import { type ArgKind, type ArgName, type Dtype, exportName, KERNELS, type KernelName, positional } from './kernels.js';
+import { type ArgName, type Dtype, exportName, KERNELS, type KernelName, positional } from './kernels.js';
 import { wasm } from './runtime.js';
 import { runRows, threadCount } from './threads.js';
 import { callAllocator } from './wasm-tensor.js';
@@ -225,7 +225,7 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
   };
   const view = (C: Ctor, address: number, n: number) => new C(kernels.memory.buffer, address, n);
   const part = (a: FloatArray | Int32Array, from: number, n: number) =>
-    new (ctorOf(a))(a.buffer, a.byteOffset + from * a.BYTES_PER_ELEMENT, n);
+    from === 0 && n === a.length ? a : new (ctorOf(a))(a.buffer, a.byteOffset + from * a.BYTES_PER_ELEMENT, n);
   const swap = kernels[exportName('swapLastTwoDims', dtype)];
   const sources = readers.map(([, o]) => live(o.data));
   for (const [name, o] of outputs) if (o.into) results[name] = live(o.into) as FloatArray;
@@ -243,12 +243,14 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
   let sum = 0;
   const exportId = exportName(kernel, dtype);
   const splittable = KERNELS[kernel].split;
-  const kinds: Readonly<Record<string, ArgKind>> = KERNELS[kernel].args;
+  const scalars = new Map(Object.entries(plan.scalars ?? {}) as [string, number][]);
   for (let start = 0; start < outer; start += unitsPerChunk) {
     const units = Math.min(unitsPerChunk, outer - start);
     const n = units * block;
     const r = units * inner;
-    const where: Record<string, { address: number; per: Per; bytes: number }> = Object.create(null);
+    // each array argument: its address for the chunk's first row, and the bytes from one row to the next
+    const where = new Map<string, { address: number; step: number }>();
+    const stepOf = (per: Per, bytes: number) => (per === 'whole' ? 0 : per === 'row' ? bytes : cols * bytes);
     inSlots.forEach((s, i) => {
       const [count, from] = s.per === 'row' ? [r, start * inner] : [n, start * block];
       let address = s.resident !== undefined ? s.resident + from * s.bytes : s.copyAt;
@@ -260,23 +262,22 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
         swap(address, s.swapAt, units, cols, inner);
         address = s.swapAt;
       }
-      where[s.name] = { address, per: s.per, bytes: s.bytes };
+      where.set(s.name, { address, step: stepOf(s.per, s.bytes) });
     });
     outSlots.forEach((s) => {
       const from = s.per === 'row' ? start * inner : start * block;
       const address =
         s.resident !== undefined ? s.resident + from * eb : swapped && s.per === 'element' ? s.swapAt : s.copyAt;
-      where[s.name] = { address, per: s.per, bytes: eb };
+      where.set(s.name, { address, step: stepOf(s.per, eb) });
     });
-    const argsFor = (a: number, b: number) => {
-      const named: Record<string, number> = Object.assign(Object.create(null), plan.scalars, { rows: b - a, cols });
-      for (const name of Object.keys(KERNELS[kernel].args)) {
-        const w = where[name];
-        if (w) named[name] = w.address + (w.per === 'whole' ? 0 : a * (w.per === 'row' ? 1 : cols) * w.bytes);
-        else if (!(name in named) && kinds[name] === 'ptr') named[name] = 0;
-      }
-      return positional(kernel, named as never);
-    };
+    const argsFor = (a: number, b: number) =>
+      positional(kernel, (name, kind) => {
+        const w = where.get(name);
+        if (w) return w.address + a * w.step;
+        if (name === 'rows') return b - a;
+        if (name === 'cols') return cols;
+        return scalars.get(name) ?? (kind === 'ptr' ? 0 : undefined);
+      });
     if (splittable) runRows(kernels, exportId, r, cols, argsFor);
     else sum += kernels[exportId](...argsFor(0, r)) ?? 0;
     outSlots.forEach((s, i) => {

@@ -107,7 +107,8 @@ export function ownView(
   const tag = typedArrayTag(value);
   if (!tag || !names.includes(tag)) return undefined;
   const buffer = bufferOf.call(value);
-  if (isDetachedBuffer(buffer)) {
+  const length = lengthOf.call(value);
+  if (length === 0 && isDetachedBuffer(buffer)) {
     throw new TypeError(
       `${caller}: ${name} is a view of a detached ArrayBuffer (transferred or freed); pass a live array`,
     );
@@ -117,7 +118,7 @@ export function ownView(
     byteOffset: number,
     length: number,
   ) => ArrayBufferView;
-  return new Type(buffer, offsetOf.call(value), lengthOf.call(value));
+  return new Type(buffer, offsetOf.call(value), length);
 }
 
 /** The float array, viewed afresh, or a TypeError. */
