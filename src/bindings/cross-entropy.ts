@@ -1,56 +1,20 @@
-import { classTargets, inDtype, runLoss } from '../core/families.js';
-import { classLayout, readTarget } from '../core/targets.js';
-import {
-  checkInteger,
-  checkNumberIn,
-  checkReduction,
-  checkVector,
-  floatTensor,
-  readOptions,
-} from '../core/validate.js';
+import { classLoss } from '../core/families.js';
+import { checkNumberIn, readOptions } from '../core/validate.js';
 import type { CrossEntropyOptions, LossFunction, LossWithGradFunction } from '../types.js';
 
 const OPTIONS = ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing', 'gradOutput', 'out'] as const;
 
 function crossEntropyOf(caller: string, input: unknown, target: unknown, options: unknown, withGrad: boolean) {
   const o = readOptions(caller, options, OPTIONS.slice(0, withGrad ? 6 : 4));
-  const x = floatTensor(caller, 'input', input);
-  const layout = classLayout(caller, x.shape);
-  const reduction = checkReduction(caller, o.reduction);
   const smoothing = checkNumberIn(caller, 'labelSmoothing', o.labelSmoothing, 0, 0, 1);
-  const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
-  const weight =
-    o.weight === undefined
-      ? undefined
-      : inDtype(checkVector(caller, 'options.weight', o.weight, layout.classes), x.data);
-  const t = readTarget(caller, target, x.data, x.shape, layout.lossShape);
-  if (t.kind === 'probability' && ignoreIndex >= 0) {
-    throw new RangeError(
-      `${caller}: options.ignoreIndex must be negative with probability targets (as in PyTorch), ` +
-        `received ${ignoreIndex}`,
-    );
-  }
-  return runLoss({
+  return classLoss({
     caller,
-    kernel: t.kind === 'index' ? 'crossEntropyIndex' : 'crossEntropyProb',
-    input: x,
-    outer: layout.outer,
-    cols: layout.classes,
-    inner: layout.inner,
-    lossShape: layout.lossShape,
-    reduction,
-    lossPer: 'row',
+    input,
+    target,
     withGrad,
-    gradOutput: o.gradOutput,
-    out: o.out,
+    options: o,
+    kernel: (kind) => (kind === 'index' ? 'crossEntropyIndex' : 'crossEntropyProb'),
     scalars: { smoothing },
-    prepare: () => {
-      const { targets, divisor } = classTargets(caller, t, layout, ignoreIndex, weight);
-      return {
-        operands: { targets, weight: weight && { label: 'options.weight', data: weight, per: 'whole' } },
-        divisor,
-      };
-    },
   });
 }
 

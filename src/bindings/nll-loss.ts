@@ -1,42 +1,20 @@
-import { classTargets, inDtype, runLoss } from '../core/families.js';
-import { classLayout, readTarget } from '../core/targets.js';
-import { checkInteger, checkReduction, checkVector, floatTensor, readOptions } from '../core/validate.js';
+import { classLoss } from '../core/families.js';
+import { readOptions } from '../core/validate.js';
 import type { LossFunction, LossWithGradFunction, NllLossOptions } from '../types.js';
 
 const OPTIONS = ['weight', 'ignoreIndex', 'reduction', 'gradOutput', 'out'] as const;
 
 function nllLossOf(caller: string, input: unknown, target: unknown, options: unknown, withGrad: boolean) {
   const o = readOptions(caller, options, OPTIONS.slice(0, withGrad ? 5 : 3));
-  const x = floatTensor(caller, 'input', input);
-  const layout = classLayout(caller, x.shape);
-  const reduction = checkReduction(caller, o.reduction);
-  const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
-  const weight =
-    o.weight === undefined
-      ? undefined
-      : inDtype(checkVector(caller, 'options.weight', o.weight, layout.classes), x.data);
-  const t = readTarget(caller, target, x.data, x.shape, layout.lossShape);
-  if (t.kind !== 'index')
-    throw new TypeError(`${caller}: target must hold class indices (an integer array), not probabilities`);
-  return runLoss({
+  return classLoss({
     caller,
-    kernel: 'nllLoss',
-    input: x,
-    outer: layout.outer,
-    cols: layout.classes,
-    inner: layout.inner,
-    lossShape: layout.lossShape,
-    reduction,
-    lossPer: 'row',
+    input,
+    target,
     withGrad,
-    gradOutput: o.gradOutput,
-    out: o.out,
-    prepare: () => {
-      const { targets, divisor } = classTargets(caller, t, layout, ignoreIndex, weight);
-      return {
-        operands: { targets, weight: weight && { label: 'options.weight', data: weight, per: 'whole' } },
-        divisor,
-      };
+    options: o,
+    kernel: (kind) => {
+      if (kind === 'index') return 'nllLoss';
+      throw new TypeError(`${caller}: target must hold class indices (an integer array), not probabilities`);
     },
   });
 }

@@ -6,11 +6,13 @@ import type { FloatArray, Tensor } from '../types.js';
 import { broadcastWeight, type CheckedWeight } from './broadcast.js';
 import type { ArgName, KernelName } from './kernels.js';
 import { type Operand, type Output, run } from './pipeline.js';
-import { type CheckedTarget, type ClassLayout, classIndices } from './targets.js';
+import { type CheckedTarget, classIndices, classLayout, readTarget } from './targets.js';
 import {
+  checkInteger,
   checkOut,
   checkReduction,
   checkShape,
+  checkVector,
   describe,
   floatTensor,
   floatValues,
@@ -179,18 +181,69 @@ export function runLoss<K extends KernelName, T extends FloatArray>(call: LossCa
   return withGrad ? { loss, grad: { data: ran.outputs.grad as T, shape: input.shape } } : { loss };
 }
 
-/** Class-index or probability targets as the operands of a class-loss kernel, with the divisor of 'mean'. */
-export function classTargets(
-  caller: string,
-  target: CheckedTarget,
-  layout: ClassLayout,
-  ignoreIndex: number,
-  weight: FloatArray | undefined,
-): { targets: Operand; divisor: number } {
-  if (target.kind === 'probability')
-    return { targets: { label: 'target', data: target.data, per: 'element' }, divisor: layout.rows };
-  const { indices, weightSum } = classIndices(caller, target, layout.classes, ignoreIndex, weight);
-  return { targets: { label: 'target', data: indices, per: 'row' }, divisor: weightSum };
+/** What a loss over classes adds: its options (read), its kernel for each kind of target, and its scalars. */
+export interface ClassLoss<K extends KernelName> {
+  caller: string;
+  input: unknown;
+  target: unknown;
+  withGrad: boolean;
+  options: Readonly<Partial<Record<'weight' | 'ignoreIndex' | 'reduction' | 'gradOutput' | 'out', unknown>>>;
+  kernel: (kind: CheckedTarget['kind']) => K;
+  /** The kernel's scalar arguments (checked against the table when the kernel is called). */
+  scalars?: Readonly<Record<string, number>>;
+}
+
+/**
+ * A loss over the class dim of (C), (N, C) or (N, C, d1…dk) input: class-index targets (the input's shape
+ * without C; `ignoreIndex`, per-class `weight`, 'mean' divided by Σ weight[t]) or probabilities (the input's
+ * shape; 'mean' divided by the rows).
+ */
+export function classLoss<K extends KernelName, T extends FloatArray>(spec: ClassLoss<K>): LossResult<T> {
+  const { caller, options: o } = spec;
+  const x = floatTensor(caller, 'input', spec.input);
+  const layout = classLayout(caller, x.shape);
+  const reduction = checkReduction(caller, o.reduction);
+  const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
+  const weight =
+    o.weight === undefined
+      ? undefined
+      : inDtype(checkVector(caller, 'options.weight', o.weight, layout.classes), x.data);
+  const target = readTarget(caller, spec.target, x.data, x.shape, layout.lossShape);
+  if (target.kind === 'probability' && ignoreIndex >= 0) {
+    throw new RangeError(
+      `${caller}: options.ignoreIndex must be negative with probability targets (as in PyTorch), ` +
+        `received ${ignoreIndex}`,
+    );
+  }
+  const kernel = spec.kernel(target.kind);
+  return runLoss({
+    caller,
+    kernel,
+    input: x,
+    outer: layout.outer,
+    cols: layout.classes,
+    inner: layout.inner,
+    lossShape: layout.lossShape,
+    reduction,
+    lossPer: 'row',
+    withGrad: spec.withGrad,
+    gradOutput: o.gradOutput,
+    out: o.out,
+    scalars: spec.scalars as Partial<Record<ArgName<K>, number>>,
+    prepare: () => {
+      let targets: Operand;
+      let divisor = layout.rows;
+      if (target.kind === 'probability') {
+        targets = { label: 'target', data: target.data, per: 'element' };
+      } else {
+        const { indices, weightSum } = classIndices(caller, target, layout.classes, ignoreIndex, weight);
+        targets = { label: 'target', data: indices, per: 'row' };
+        divisor = weightSum;
+      }
+      const weightOperand: Operand | undefined = weight && { label: 'options.weight', data: weight, per: 'whole' };
+      return { operands: { targets, weight: weightOperand } as never, divisor };
+    },
+  });
 }
 
 /** A broadcast weight as an operand and its per-element flag. */
