@@ -57,6 +57,8 @@ export interface Ran {
   sum: number;
 }
 
+/** The most elements a typed array may hold (V8's limit), checked before a result is allocated. */
+const MAX_RESULT_LENGTH = 2 ** 32;
 /** The largest scratch a call may ask for: wasm32 addresses 4 GiB, less a margin for static data. */
 const MAX_SCRATCH_BYTES = 2 ** 32 - 2 ** 20;
 const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
@@ -156,7 +158,13 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
 
   // internal records have no prototype: a polluted Object.prototype must not fill an absent argument
   const results: Record<string, FloatArray> = Object.create(null);
-  for (const [name, o] of outputs) results[name] = o.into ?? new Float(o.per === 'row' ? rows : outer * block);
+  for (const [name, o] of outputs) {
+    const length = o.per === 'row' ? rows : outer * block;
+    if (!o.into && length > MAX_RESULT_LENGTH) {
+      throw new RangeError(`${caller}: the result would hold ${length} values, more than a typed array can (2^32)`);
+    }
+    results[name] = o.into ?? new Float(length);
+  }
   if (rows === 0) {
     for (const [name, o] of outputs) if (o.into) results[name] = o.given as FloatArray;
     return { outputs: results, sum: 0 };
@@ -278,7 +286,7 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
         if (name === 'cols') return cols;
         return scalars.get(name) ?? (kind === 'ptr' ? 0 : undefined);
       });
-    if (splittable) runRows(kernels, exportId, r, cols, argsFor);
+    if (splittable) runRows(caller, kernels, exportId, r, cols, argsFor);
     else sum += kernels[exportId](...argsFor(0, r)) ?? 0;
     outSlots.forEach((s, i) => {
       const name = outputs[i][0];

@@ -9,6 +9,9 @@ import { type ExportName, MAX_SPLIT_ARGS, SPLIT_KERNELS, type WasmExports } from
 const SLOT = MAX_SPLIT_ARGS + 2; // kernel id, argument count, arguments: sized from the kernel table
 const GENERATION = 0; // Int32 index: bumped to start a task (−1: stop)
 const DONE = 1; // Int32 index: workers finished with the current task
+const FAILED = 2; // Int32 index: 1 when a worker's kernel threw (a trap) during the current task
+/** A task whose workers make no progress for this long is abandoned with an error, never waited on forever. */
+const STALL_MS = 30_000;
 
 /** Below this many elements a call is not worth waking workers for. */
 const MIN_PARALLEL_ELEMENTS = 1 << 16;
@@ -17,7 +20,7 @@ const MIN_PARALLEL_ELEMENTS = 1 << 16;
 // loop; a prelude per platform hands it the start-up data and a way to answer.
 const WORKER_LOOP = `
 function start({ bytes, memory, control, index, names }, reply) {
-  const flags = new Int32Array(control, 0, 2);
+  const flags = new Int32Array(control, 0, 3);
   const slots = new Float64Array(control, 16);
   const abort = () => { throw new Error('xentropy worker: abort'); };
   WebAssembly.instantiate(bytes, { env: { memory, abort } }).then(({ instance }) => {
@@ -30,16 +33,22 @@ function start({ bytes, memory, control, index, names }, reply) {
       if (seen < 0) break;
       const base = index * ${SLOT};
       const count = slots[base + 1];
-      if (count >= 0) kernels[names[slots[base]]](...Array.from(slots.subarray(base + 2, base + 2 + count)));
+      try {
+        if (count >= 0) kernels[names[slots[base]]](...Array.from(slots.subarray(base + 2, base + 2 + count)));
+      } catch {
+        Atomics.store(flags, 2, 1);
+      }
       Atomics.add(flags, 1, 1);
       Atomics.notify(flags, 1);
     }
   });
 }
 `;
+// import() works whether Node evaluates this as CommonJS or, under --input-type=module, as a module
 const NODE_WORKER_SOURCE = `${WORKER_LOOP}
-const { parentPort, workerData } = require('node:worker_threads');
-start(workerData, (message) => parentPort.postMessage(message));
+import('node:worker_threads').then(({ parentPort, workerData }) => {
+  start(workerData, (message) => parentPort.postMessage(message));
+});
 `;
 const WEB_WORKER_SOURCE = `${WORKER_LOOP}
 self.onmessage = (event) => start(event.data, (message) => self.postMessage(message));
@@ -89,7 +98,7 @@ export async function startWorkers(bytes: Uint8Array, memory: WebAssembly.Memory
   const control = new SharedArrayBuffer(16 + 8 * SLOT * count);
   const names = [...SPLIT_KERNELS];
   const data = (index: number) => ({ bytes, memory, control, index, names });
-  const next: Pool = { workers: [], flags: new Int32Array(control, 0, 2), slots: new Float64Array(control, 16) };
+  const next: Pool = { workers: [], flags: new Int32Array(control, 0, 3), slots: new Float64Array(control, 16) };
   if (isNode()) {
     const moduleName = 'node:worker_threads';
     const { Worker } = (await import(/* @vite-ignore */ moduleName)) as { Worker: NodeWorkerConstructor };
@@ -139,10 +148,13 @@ export const threadCount = (): number => 1 + (pool?.workers.length ?? 0);
 
 /**
  * Runs `kernel` over `rows` rows of `rowElements` elements each: `argsFor(start, end)` gives the kernel's
- * arguments for rows [start, end). With workers, they take equal shares after the calling thread's.
- * @throws Error for a kernel the table does not mark as splittable, or more arguments than a slot holds.
+ * arguments for rows [start, end). With workers, they take equal shares after the calling thread's, and the
+ * call returns only once every share is done, whether or not one of them failed.
+ * @throws Error naming `caller` when a worker's share trapped, or the workers stopped answering (the pool is
+ * then stopped and calls run on one thread); internal errors for a kernel the table does not split.
  */
 export function runRows(
+  caller: string,
   kernels: WasmExports,
   kernel: ExportName,
   rows: number,
@@ -156,22 +168,54 @@ export function runRows(
   }
   const id = SPLIT_KERNELS.indexOf(kernel);
   if (id < 0) throw new Error(`xentropy internal error: ${kernel} is not splittable across threads`);
-  const { flags, slots, workers } = pool;
+  const current = pool;
+  const { flags, slots, workers } = current;
   const share = Math.ceil(rows / threads);
-  workers.forEach((_, w) => {
+  const shares = workers.map((_, w) => {
     const [start, end] = [Math.min(rows, (w + 1) * share), Math.min(rows, (w + 2) * share)];
     const args = end > start ? argsFor(start, end) : [];
     if (args.length > MAX_SPLIT_ARGS)
       throw new Error(`xentropy internal error: ${kernel} takes ${args.length} arguments`);
+    return { args, count: end > start ? args.length : -1 };
+  });
+  const own = argsFor(0, Math.min(rows, share));
+  shares.forEach(({ args, count }, w) => {
     slots[w * SLOT] = id;
-    slots[w * SLOT + 1] = end > start ? args.length : -1;
+    slots[w * SLOT + 1] = count;
     slots.set(args, w * SLOT + 2);
   });
   Atomics.store(flags, DONE, 0);
+  Atomics.store(flags, FAILED, 0);
   Atomics.add(flags, GENERATION, 1);
   Atomics.notify(flags, GENERATION);
-  kernels[kernel](...argsFor(0, Math.min(rows, share)));
-  for (let done = Atomics.load(flags, DONE); done < workers.length; done = Atomics.load(flags, DONE)) {
-    Atomics.wait(flags, DONE, done);
+  let ownError: unknown;
+  try {
+    kernels[kernel](...own);
+  } catch (error) {
+    ownError = error;
   }
+  if (!waitForWorkers(flags, workers.length)) {
+    if (pool === current) pool = undefined;
+    for (const worker of workers) worker.terminate();
+    throw new Error(`${caller}: worker threads stopped answering; xentropy runs on one thread until init({ threads })`);
+  }
+  if (ownError !== undefined) throw ownError;
+  if (Atomics.load(flags, FAILED)) throw new Error(`${caller}: a worker thread's share of the rows failed (a trap)`);
+}
+
+/** Waits until `count` workers are done; false when they make no progress for STALL_MS. */
+function waitForWorkers(flags: Int32Array, count: number): boolean {
+  let last = Atomics.load(flags, DONE);
+  let since = Date.now();
+  while (last < count) {
+    Atomics.wait(flags, DONE, last, 1000);
+    const done = Atomics.load(flags, DONE);
+    if (done !== last) {
+      last = done;
+      since = Date.now();
+    } else if (Date.now() - since > STALL_MS) {
+      return false;
+    }
+  }
+  return true;
 }
