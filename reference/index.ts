@@ -134,7 +134,11 @@ export function refCrossEntropy(
     } else {
       const t = target[r];
       ignored[r] = t === ignoreIndex;
-      if (ignored[r]) continue;
+      if (ignored[r]) {
+        // PyTorch's log-softmax backward of a zero upstream gradient: 0 − exp(logp)·0, NaN where logp is
+        for (let c = 0; c < classes; c++) grad[position(r, c)] = 0 - Math.exp(logp[c]) * 0;
+        continue;
+      }
       divisor += w(t);
       let loss = -w(t) * logp[t];
       if (eps > 0) {
@@ -218,10 +222,13 @@ export function refElementwise(
     case 'mse':
       return { loss: (x - y) * (x - y), grad: 2 * (x - y) };
     case 'sigmoidFocal': {
-      // torchvision.ops.sigmoid_focal_loss, and PyTorch's autograd through it (pow's gradient is 0 for γ = 0)
-      const p = 1 / (1 + Math.exp(-x));
+      // torchvision.ops.sigmoid_focal_loss, and PyTorch's autograd through it (pow's gradient is 0 for γ = 0),
+      // with 1 − p_t = σ(−x)·y + σ(x)·(1 − y): torchvision's 1 − p_t rounds to 0 (and its gradient to NaN)
+      // where this does not, and xentropy keeps the finite value
+      const sigmoid = (v: number) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
+      const p = sigmoid(x);
       const ce = refElementwise('bceWithLogits', x, y).loss;
-      const u = 1 - (p * y + (1 - p) * (1 - y));
+      const u = Number.isNaN(x) ? NaN : sigmoid(-x) * y + p * (1 - y);
       const alphaT = alpha >= 0 ? alpha * y + (1 - alpha) * (1 - y) : 1;
       const powGrad = gamma === 0 ? 0 : gamma * u ** (gamma - 1);
       return {

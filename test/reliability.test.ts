@@ -122,3 +122,20 @@ describe('inputs a service does not control', () => {
     expect(x.wasmMemoryBytes()).toBe(before);
   });
 });
+
+describe('PyTorch parity beyond the golden cases', () => {
+  it('entropy of a 0-dim tensor is a RangeError, as Categorical refuses it', () => {
+    expect(() => x.entropy({ data: Float64Array.of(0.5), shape: [] })).toThrow(
+      /^entropy: input must have at least one dim/,
+    );
+  });
+
+  it('a float32 mean whose float32 sum overflows is inf, as in PyTorch; float64 keeps it', () => {
+    const big = { data: new Float32Array(4).fill(1e19), shape: [4] };
+    const zero = { data: new Float32Array(4), shape: [4] };
+    expect(x.mseLoss(big, zero)).toBe(Infinity);
+    expect(
+      x.mseLoss({ data: Float64Array.from(big.data), shape: [4] }, { data: new Float64Array(4), shape: [4] }),
+    ).toBeCloseTo(Math.fround(1e19) ** 2, -30);
+  });
+});

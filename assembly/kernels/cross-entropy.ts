@@ -3,8 +3,9 @@
 //
 // With m = max_j x_j, s = Σ_j exp(x_j − m), logp_j = (x_j − m) − log s and softmax_j = exp(x_j − m)/s:
 //
-// Class-index targets t (t < 0 marks an ignored row: loss 0, gradient 0), class weights w (all 1
-// when absent), label smoothing ε, as torch.nn.functional.cross_entropy:
+// Class-index targets t (t < 0 marks an ignored row: loss 0; gradient 0, or NaN where the row's log-softmax
+// is NaN — a row of all −inf, or one holding NaN or +inf — since PyTorch's log-softmax backward takes
+// 0 − exp(logp)·0 there), class weights w (all 1 when absent), label smoothing ε, as F.cross_entropy:
 //   nll    = −w_t · logp_t
 //   smooth = −Σ_j w_j · logp_j = −(Σ_j w_j (x_j − m) − log s · Σ_j w_j)        (only when ε > 0)
 //   loss   = (1 − ε) · nll + (ε / C) · smooth
@@ -46,7 +47,11 @@ export function crossEntropyIndexRows<T>(
     const t = load<i32>(<usize>targets + (<usize>r << 2));
     if (t < 0) {
       store<T>(at<T>(lossOut, r), <T>0);
-      if (grad) rowZero<T>(gradRow, classes);
+      if (grad) {
+        rowZero<T>(gradRow, classes);
+        // the log-softmax is NaN throughout exactly when Σ exp(x − m) is (m = ±inf, or a NaN in the row)
+        if (isNaN<T>(rowSumExp<T>(row, classes, rowMax<T>(row, classes), 0))) rowAffine<T>(gradRow, classes, 0, <T>NaN);
+      }
       continue;
     }
     const m = rowMax<T>(row, classes);

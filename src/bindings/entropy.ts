@@ -6,12 +6,15 @@ import type { DimOptions, FloatArray, Tensor } from '../types.js';
  * Shannon entropy along `dim`, as `torch.distributions.Categorical(probs=p).entropy()`: each
  * distribution is first normalised to sum to 1, and p·log p is taken as 0 where p = 0 (PyTorch clamps
  * p to [ε, 1 − ε] inside the log, so a one-hot row has entropy ε, not exactly 0).
- * @throws RangeError for a negative probability (PyTorch rejects it too); a row summing to 0 gives NaN.
+ * @throws RangeError for a negative probability or a 0-dim input (PyTorch rejects both); a row summing to 0 gives NaN.
  */
 export function entropy<T extends FloatArray>(input: Tensor<T>, options?: DimOptions): Tensor<T> {
   const { dim = -1 } = readOptions('entropy', options, ['dim']);
   const layout = alongDim('entropy', input, dim);
   const { data, shape } = layout;
+  if (shape.length === 0) {
+    throw new RangeError('entropy: input must have at least one dim (the distribution), received a 0-dim tensor');
+  }
   for (let i = 0; i < data.length; i++) {
     if (data[i] < 0) {
       throw new RangeError(

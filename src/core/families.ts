@@ -175,8 +175,12 @@ export function runLoss<K extends KernelName, T extends FloatArray>(call: LossCa
   } else {
     let sum = ran.sum;
     if (lossPer === 'row') for (const v of ran.outputs.lossOut) sum += v;
+    // float32: the sum is rounded to float32 before 'mean' divides it, as PyTorch's float32 sum is, so a sum
+    // beyond the float32 range is ±inf as there (its digits come from a float64 sum, so it is more accurate)
+    const isFloat32 = input.data instanceof Float32Array;
+    if (isFloat32) sum = Math.fround(sum);
     const value = reduction === 'sum' ? sum : sum / divisor;
-    loss = input.data instanceof Float32Array ? Math.fround(value) : value;
+    loss = isFloat32 ? Math.fround(value) : value;
   }
   return withGrad ? { loss, grad: { data: ran.outputs.grad as T, shape: input.shape } } : { loss };
 }

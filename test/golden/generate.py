@@ -11,6 +11,7 @@ import json
 import math
 import os
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -180,6 +181,13 @@ def cross_entropy_cases():
                      grad_output=randn(3))
         c += ce_case(f"C = {n} with weight and smoothing", randn(3, n, scale=2.0), randint(n, 3),
                      weight=torch.rand(n, generator=gen, dtype=torch.float64) + 0.5, smoothing=0.1, reduction="sum")
+    # ignored rows whose log-softmax is NaN (all -inf, a NaN, a +inf): PyTorch's gradient there is NaN
+    bad = torch.tensor([[-INF, -INF, -INF, -INF], [1.0, 2.0, 0.5, -1.0], [0.3, math.nan, 1.0, 2.0],
+                        [INF, 0.0, 1.0, 2.0], [0.5, -INF, 1.0, 0.0]])
+    bad_t = torch.tensor([-100, 1, -100, -100, 2])
+    for r in ("mean", "sum", "none"):
+        c += ce_case(f"ignored rows of -inf, NaN and +inf {r}", bad, bad_t, reduction=r)
+    c += ce_case("ignored rows of -inf, NaN and +inf, smoothing", bad, bad_t, reduction="mean", smoothing=0.1)
     return c
 
 
@@ -244,9 +252,12 @@ def loss_run(fn, x, target, kwargs, reduction, grad_output):
     return loss.detach(), x.grad.detach()
 
 
-def loss_case(name, fn, x, target, reduction="mean", tensors=None, options=None, grad_output=None, index_target=False):
+def loss_case(name, fn, x, target, reduction="mean", tensors=None, options=None, grad_output=None, index_target=False,
+              truth=None):
     """One case per dtype. `tensors` are float keyword arguments (weight, pos_weight) given to torch
-    and stored under `options` by their JS names; `options` are plain JS options passed as they are."""
+    and stored under `options` by their JS names; `options` are plain JS options passed as they are.
+    `truth(x, target, reduction, grad_output, **options)`, where given, computes the loss and gradient in 80-bit
+    extended precision: the truth of both dtypes (PyTorch's own float64 can be a few ulps off it)."""
     tensors = tensors or {}
     js_names = {"weight": "weight", "pos_weight": "posWeight"}
     cases = []
@@ -267,7 +278,12 @@ def loss_case(name, fn, x, target, reduction="mean", tensors=None, options=None,
         case = {"name": f"{name} [{dname}]", "dtype": dname, "input": enc(xd), "target": enc(td),
                 "options": js_options, "gradOutput": enc(go) if isinstance(go, torch.Tensor) else go,
                 "loss": enc(loss), "grad": enc(grad)}
-        if dtype == torch.float32:
+        if truth is not None:
+            loss_t, grad_t = truth(xd.to(torch.float64), td.to(torch.float64), reduction,
+                                   go.to(torch.float64) if isinstance(go, torch.Tensor) else go, **(options or {}))
+            case["lossTruth"] = enc(loss_t.reshape(loss.shape))
+            case["gradTruth"] = enc(grad_t)
+        elif dtype == torch.float32:
             kw64 = {k: (v.to(torch.float64) if isinstance(v, torch.Tensor) else v) for k, v in kw.items()}
             go64 = go.to(torch.float64) if isinstance(go, torch.Tensor) else go
             t64 = td if index_target else td.to(torch.float64)
@@ -276,6 +292,14 @@ def loss_case(name, fn, x, target, reduction="mean", tensors=None, options=None,
             case["gradTruth"] = enc(grad64)
         cases.append(case)
     return cases
+
+
+def sweep_cases(name, fn, to_input=lambda x: x, truth=None):
+    """Inputs from logits over [-30, 30] against hard and soft targets: where float32 error would show."""
+    x = to_input(torch.linspace(-30, 30, 601, dtype=torch.float64))
+    return [case for y in (1.0, 0.0, 0.3)
+            for case in loss_case(f"{name} sweep of logits in [-30, 30], target {y}", fn, x, torch.full_like(x, y), "none",
+                                  truth=truth)]
 
 
 def nll_loss_cases():
@@ -315,6 +339,7 @@ def bce_cases():
     c += loss_case("bce 1-D (7)", F.binary_cross_entropy, torch.rand(7, generator=gen, dtype=torch.float64), torch.rand(7, generator=gen, dtype=torch.float64), "mean")
     c += loss_case("bce empty", F.binary_cross_entropy, torch.zeros(0, 3), torch.zeros(0, 3), "mean")
     c += loss_case("bce long (3, 1000)", F.binary_cross_entropy, torch.rand(3, 1000, generator=gen, dtype=torch.float64), torch.rand(3, 1000, generator=gen, dtype=torch.float64), "sum")
+    c += sweep_cases("bce", F.binary_cross_entropy, torch.sigmoid)
     return c
 
 
@@ -342,6 +367,7 @@ def bce_logits_cases():
     c += loss_case("bce logits empty", F.binary_cross_entropy_with_logits, torch.zeros(0), torch.zeros(0), "mean")
     for n in (1, 3, 4, 5, 8, 9, 17):
         c += loss_case(f"bce logits length {n}", F.binary_cross_entropy_with_logits, randn(n, scale=4.0), torch.rand(n, generator=gen, dtype=torch.float64), "sum")
+    c += sweep_cases("bce logits", F.binary_cross_entropy_with_logits)
     return c
 
 
@@ -363,6 +389,7 @@ def kl_div_cases():
     c += loss_case("kl_div none with gradOutput", F.kl_div, logq, p, "none", grad_output=randn(3, 5))
     c += loss_case("kl_div empty batchmean", F.kl_div, torch.zeros(0, 5), torch.zeros(0, 5), "batchmean")
     c += loss_case("kl_div 1-D batchmean", F.kl_div, logq[0], p[0], "batchmean")
+    c += sweep_cases("kl", F.kl_div, lambda x: -torch.abs(x))
     return c
 
 
@@ -375,6 +402,8 @@ def mse_cases():
     c += loss_case("mse none with gradOutput", F.mse_loss, x, y, "none", grad_output=randn(4, 7))
     c += loss_case("mse with inf", F.mse_loss, torch.tensor([INF, 1.0, -INF]), torch.tensor([INF, INF, 0.0]), "none")
     c += loss_case("mse empty", F.mse_loss, torch.zeros(0), torch.zeros(0), "mean")
+    c += sweep_cases("mse", F.mse_loss)
+    c += loss_case("mse float32 sum beyond the float32 range, mean", F.mse_loss, torch.full((4,), 1.0e19), torch.zeros(4), "mean")
     return c
 
 
@@ -411,28 +440,59 @@ def sigmoid_focal_loss(inputs, targets, reduction="none", alpha=0.25, gamma=2.0)
     return loss
 
 
+def focal_truth(x, y, reduction, grad_output, alpha=0.25, gamma=2.0):
+    # The focal loss and its gradient in numpy's 80-bit long double, with σ(−x) taken directly so that
+    # 1 − p_t does not cancel: a truth for PyTorch's float64 as well as for float32.
+    x = x.numpy().astype(np.longdouble)
+    y = y.numpy().astype(np.longdouble)
+    with np.errstate(all="ignore"):
+        e = np.exp(-np.abs(x))
+        p = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        q = np.where(x >= 0, e / (1 + e), 1 / (1 + e))
+        p = np.where(np.isnan(x), np.nan, p)
+        q = np.where(np.isnan(x), np.nan, q)
+        ce = (1 - y) * x + np.maximum(-x, 0) + np.log1p(e)
+        u = q * y + p * (1 - y)
+        a = alpha * y + (1 - alpha) * (1 - y) if alpha >= 0 else np.ones_like(y)
+        loss = a * ce * u ** gamma
+        pow_grad = np.zeros_like(u) if gamma == 0 else gamma * u ** (gamma - 1)
+        grad = a * ((p * (1 - y) - q * y) * u ** gamma - ce * pow_grad * (2 * y - 1) * p * q)
+        go = grad_output.numpy().astype(np.longdouble) if isinstance(grad_output, torch.Tensor) else grad_output
+        if reduction == "none":
+            loss_r, grad = loss, grad * go
+        else:
+            scale = (1 / loss.size if loss.size else np.nan) if reduction == "mean" else 1
+            loss_r, grad = np.sum(loss) * scale, grad * go * scale
+    return torch.from_numpy(np.asarray(loss_r, dtype=np.float64)), torch.from_numpy(np.asarray(grad, dtype=np.float64))
+
+
+def focal_case(*args, **kwargs):
+    return loss_case(*args, truth=focal_truth, **kwargs)
+
+
 def sigmoid_focal_cases():
     c = []
     x = randn(4, 6, scale=3.0)
     hard = (torch.rand(4, 6, generator=gen, dtype=torch.float64) > 0.7).to(torch.float64)
     soft = torch.rand(4, 6, generator=gen, dtype=torch.float64)
     for r in ("none", "mean", "sum"):
-        c += loss_case(f"focal defaults {r}", sigmoid_focal_loss, x, hard, r)
+        c += focal_case(f"focal defaults {r}", sigmoid_focal_loss, x, hard, r)
     for gamma in (0.0, 1.0, 0.5, 3.7):
-        c += loss_case(f"focal gamma {gamma}", sigmoid_focal_loss, x, hard, "sum", options={"gamma": gamma})
+        c += focal_case(f"focal gamma {gamma}", sigmoid_focal_loss, x, hard, "sum", options={"gamma": gamma})
     for alpha in (-1.0, 0.0, 0.9):
-        c += loss_case(f"focal alpha {alpha}", sigmoid_focal_loss, x, soft, "mean", options={"alpha": alpha})
-    c += loss_case("focal soft targets gamma 1.5", sigmoid_focal_loss, x, soft, "none", options={"gamma": 1.5, "alpha": 0.4})
+        c += focal_case(f"focal alpha {alpha}", sigmoid_focal_loss, x, soft, "mean", options={"alpha": alpha})
+    c += focal_case("focal soft targets gamma 1.5", sigmoid_focal_loss, x, soft, "none", options={"gamma": 1.5, "alpha": 0.4})
     extreme = torch.tensor([30.0, -30.0, 1e4, -1e4, INF, -INF, 0.0, 17.0, -17.0, 90.0])
     ends = torch.tensor([1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0])
     for gamma in (2.0, 0.5):
-        c += loss_case(f"focal at ±30, ±1e4 and ±inf, gamma {gamma}", sigmoid_focal_loss, extreme, ends, "none", options={"gamma": gamma})
-    c += loss_case("focal none with gradOutput", sigmoid_focal_loss, x, hard, "none", grad_output=randn(4, 6))
-    c += loss_case("focal (2, 3, 5)", sigmoid_focal_loss, randn(2, 3, 5, scale=2.0), torch.rand(2, 3, 5, generator=gen, dtype=torch.float64), "mean")
-    c += loss_case("focal empty", sigmoid_focal_loss, torch.zeros(0), torch.zeros(0), "mean")
+        c += focal_case(f"focal at ±30, ±1e4 and ±inf, gamma {gamma}", sigmoid_focal_loss, extreme, ends, "none", options={"gamma": gamma})
+    c += focal_case("focal none with gradOutput", sigmoid_focal_loss, x, hard, "none", grad_output=randn(4, 6))
+    c += focal_case("focal (2, 3, 5)", sigmoid_focal_loss, randn(2, 3, 5, scale=2.0), torch.rand(2, 3, 5, generator=gen, dtype=torch.float64), "mean")
+    c += focal_case("focal empty", sigmoid_focal_loss, torch.zeros(0), torch.zeros(0), "mean")
     for n in (1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17):
         y = (torch.rand(n, generator=gen, dtype=torch.float64) > 0.5).to(torch.float64)
-        c += loss_case(f"focal length {n}", sigmoid_focal_loss, randn(n, scale=4.0), y, "sum", options={"gamma": 2.5})
+        c += focal_case(f"focal length {n}", sigmoid_focal_loss, randn(n, scale=4.0), y, "sum", options={"gamma": 2.5})
+    c += sweep_cases("focal", sigmoid_focal_loss, truth=focal_truth)
     return c
 
 
