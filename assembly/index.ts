@@ -68,16 +68,16 @@ export function crossEntropyProbF64(
   crossEntropyProbRows<f64>(x, targets, rows, cols, weight, smoothing, lossOut, grad, gradScale, gradOutput);
 }
 export function nllLossF32(
-  x: usize, rows: i32, cols: i32, targets: usize, weight: usize,
+  picked: usize, rows: i32, cols: i32, targets: usize, weight: usize,
   lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
 ): void {
-  nllLossRows<f32>(x, rows, cols, targets, weight, lossOut, grad, gradScale, gradOutput);
+  nllLossRows<f32>(picked, rows, cols, targets, weight, lossOut, grad, gradScale, gradOutput);
 }
 export function nllLossF64(
-  x: usize, rows: i32, cols: i32, targets: usize, weight: usize,
+  picked: usize, rows: i32, cols: i32, targets: usize, weight: usize,
   lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
 ): void {
-  nllLossRows<f64>(x, rows, cols, targets, weight, lossOut, grad, gradScale, gradOutput);
+  nllLossRows<f64>(picked, rows, cols, targets, weight, lossOut, grad, gradScale, gradOutput);
 }
 
 // Elementwise kernels: rows · cols elements.

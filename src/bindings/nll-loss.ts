@@ -12,6 +12,7 @@ function nllLossOf(caller: string, input: unknown, target: unknown, options: unk
     target,
     withGrad,
     options: o,
+    gather: true,
     kernel: (kind) => {
       if (kind === 'index') return 'nllLoss';
       throw new TypeError(`${caller}: target must hold class indices (an integer array), not probabilities`);

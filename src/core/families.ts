@@ -6,7 +6,7 @@ import type { FloatArray, Tensor } from '../types.js';
 import { broadcastWeight, type CheckedWeight } from './broadcast.js';
 import type { ArgName, KernelName } from './kernels.js';
 import { type Operand, type Output, run } from './pipeline.js';
-import { type CheckedTarget, classIndices, classLayout, readTarget } from './targets.js';
+import { type CheckedTarget, classIndices, classLayout, gatherTargets, readTarget } from './targets.js';
 import {
   checkInteger,
   checkOut,
@@ -150,9 +150,8 @@ export function runLoss<K extends KernelName, T extends FloatArray>(call: LossCa
   const { operands, divisor } = call.prepare();
   const perItem = typeof gradOutput !== 'number';
   const scale = perItem ? 1 : reduction === 'none' || reduction === 'sum' ? gradOutput : gradOutput / divisor;
-  const needLosses = lossPer === 'row' || reduction === 'none';
   const outputs: Partial<Record<string, Output>> = {
-    lossOut: needLosses ? { per: lossPer } : undefined,
+    lossOut: reduction === 'none' ? { per: lossPer } : lossPer === 'row' ? { per: 'row', reduce: true } : undefined,
     grad: withGrad ? { per: 'element', into, given: call.out } : undefined,
   };
   const gradOperand: Operand | undefined = perItem
@@ -174,7 +173,6 @@ export function runLoss<K extends KernelName, T extends FloatArray>(call: LossCa
     loss = { data: ran.outputs.lossOut as T, shape: lossShape };
   } else {
     let sum = ran.sum;
-    if (lossPer === 'row') for (const v of ran.outputs.lossOut) sum += v;
     // float32: the sum is rounded to float32 before 'mean' divides it, as PyTorch's float32 sum is, so a sum
     // beyond the float32 range is ±inf as there (its digits come from a float64 sum, so it is more accurate)
     const isFloat32 = input.data instanceof Float32Array;
@@ -193,6 +191,8 @@ export interface ClassLoss<K extends KernelName> {
   withGrad: boolean;
   options: Readonly<Partial<Record<'weight' | 'ignoreIndex' | 'reduction' | 'gradOutput' | 'out', unknown>>>;
   kernel: (kind: CheckedTarget['kind']) => K;
+  /** The kernel reads one input value a row (`picked`, gathered here) instead of the whole input. */
+  gather?: boolean;
   /** The kernel's scalar arguments (checked against the table when the kernel is called). */
   scalars?: Readonly<Record<string, number>>;
 }
@@ -245,7 +245,11 @@ export function classLoss<K extends KernelName, T extends FloatArray>(spec: Clas
         divisor = weightSum;
       }
       const weightOperand: Operand | undefined = weight && { label: 'options.weight', data: weight, per: 'whole' };
-      return { operands: { targets, weight: weightOperand } as never, divisor };
+      const picked: Operand | undefined =
+        spec.gather && target.kind === 'index'
+          ? { label: 'input', data: gatherTargets(x.data, layout, targets.data as Int32Array), per: 'row' }
+          : undefined;
+      return { operands: { targets, weight: weightOperand, picked } as never, divisor };
     },
   });
 }

@@ -36,7 +36,10 @@ export const KERNELS = {
     args: { x: 'ptr', targets: 'ptr', rows: 'int', cols: 'int', weight: 'ptr', smoothing: 'float', ...gradTail },
     split: true,
   },
-  nllLoss: { args: { x: 'ptr', rows: 'int', cols: 'int', targets: 'ptr', weight: 'ptr', ...gradTail }, split: true },
+  nllLoss: {
+    args: { picked: 'ptr', rows: 'int', cols: 'int', targets: 'ptr', weight: 'ptr', ...gradTail },
+    split: true,
+  },
   swapLastTwoDims: { args: { x: 'ptr', out: 'ptr', outer: 'int', a: 'int', b: 'int' }, split: false },
   binaryCrossEntropy: {
     args: { ...pairLoss, weight: 'ptr', weightPerElement: 'int', ...gradTail },

@@ -4,7 +4,7 @@
 // which loss it runs, and it writes nothing the caller passed but an `out`, and that only after every
 // check and the one allocation of the call have passed.
 import type { FloatArray } from '../types.js';
-import { type ArgName, type Dtype, exportName, KERNELS, type KernelName, positional } from './kernels.js';
+import { type ArgName, argNames, type Dtype, exportName, KERNELS, type KernelName, positional } from './kernels.js';
 import { wasm } from './runtime.js';
 import { runRows, threadCount } from './threads.js';
 import { callAllocator } from './wasm-tensor.js';
@@ -24,6 +24,8 @@ export interface Operand {
 /** An array the kernel writes: a fresh one, or the caller's `out` (checked: the input's dtype and length). */
 export interface Output {
   per: 'element' | 'row';
+  /** Summed into `Ran.sum` (in row order) instead of returned: a loss reduced to a number. */
+  reduce?: boolean;
   /** The caller's `out`, viewed afresh by validate.ts. */
   into?: FloatArray;
   /** The caller's own `out` object, handed back as the result while it is still a live view. */
@@ -53,7 +55,7 @@ export interface Plan<K extends KernelName> {
 export interface Ran {
   /** Each output: the caller's `out` (viewed afresh) or a fresh array. */
   outputs: Record<string, FloatArray>;
-  /** Σ of what the kernel returned (kernels that return Σ loss), in chunk order. */
+  /** Σ of what the kernel returned (kernels that return Σ loss) and of the `reduce` outputs, in row order. */
   sum: number;
 }
 
@@ -160,6 +162,7 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
   const results: Record<string, FloatArray> = Object.create(null);
   for (const [name, o] of outputs) {
     const length = o.per === 'row' ? rows : outer * block;
+    if (o.reduce) continue;
     if (!o.into && length > MAX_RESULT_LENGTH) {
       throw new RangeError(`${caller}: the result would hold ${length} values, more than a typed array can (2^32)`);
     }
@@ -174,7 +177,10 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
   const memoryBuffer = kernels.memory.buffer;
   const addressOf = (a: ArrayBufferView | undefined) => (a && a.buffer === memoryBuffer ? a.byteOffset : undefined);
   const inputAt = addressOf(input);
-  const readers: [string, Operand][] = [['x', { label: 'input', data: input, per: 'element' }], ...operands];
+  // the input goes in as `x` unless the kernel reads it only through a gathered operand (nllLoss's `picked`)
+  const readsInput = argNames(kernel).includes('x' as ArgName<K>);
+  const inputOperand: [string, Operand][] = readsInput ? [['x', { label: 'input', data: input, per: 'element' }]] : [];
+  const readers: [string, Operand][] = [...inputOperand, ...operands];
   const inSlots = readers.map(
     ([name, o]): Slot => ({
       name,
@@ -191,7 +197,7 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
     return { name, per: o.per, bytes: eb, copyAt: 0, swapAt: 0, resident: direct ? addressOf(o.into) : undefined };
   });
   // a resident input that a swap reads in place needs no copy
-  const swapFromInput = swapped && inputAt !== undefined;
+  const swapFromInput = readsInput && swapped && inputAt !== undefined;
 
   // Lay out: bytes per outer block (the chunk unit), and the arrays copied whole once.
   const unitBytes = (s: Slot) => {
@@ -202,7 +208,9 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
     return (copy + swap) * s.bytes;
   };
   const wholeBytes = operands.reduce(
-    (t, [, o], i) => t + (o.per === 'whole' && inSlots[i + 1].resident === undefined ? align16(o.data.byteLength) : 0),
+    (t, [, o], i) =>
+      t +
+      (o.per === 'whole' && inSlots[i + inputOperand.length].resident === undefined ? align16(o.data.byteLength) : 0),
     0,
   );
   const perUnit = [...inSlots, ...outSlots].map(unitBytes).reduce((a, b) => a + b, 0);
@@ -231,9 +239,22 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
     const address = addressOf(a);
     return address === undefined ? a : new (ctorOf(a))(kernels.memory.buffer, address, a.length);
   };
-  const view = (C: Ctor, address: number, n: number) => new C(kernels.memory.buffer, address, n);
+  // one view of the whole memory per type: copies in and out go through it, with no view per copy
+  const heaps = new Map<Ctor, FloatArray | Int32Array>();
+  const heap = (C: Ctor) => {
+    let h = heaps.get(C);
+    if (!h) {
+      h = new C(kernels.memory.buffer, 0, kernels.memory.buffer.byteLength / C.BYTES_PER_ELEMENT);
+      heaps.set(C, h);
+    }
+    return h;
+  };
+  const view = (C: Ctor, address: number, n: number) => {
+    const first = address / C.BYTES_PER_ELEMENT;
+    return heap(C).subarray(first, first + n);
+  };
   const part = (a: FloatArray | Int32Array, from: number, n: number) =>
-    from === 0 && n === a.length ? a : new (ctorOf(a))(a.buffer, a.byteOffset + from * a.BYTES_PER_ELEMENT, n);
+    from === 0 && n === a.length ? a : a.subarray(from, from + n);
   const swap = kernels[exportName('swapLastTwoDims', dtype)];
   const sources = readers.map(([, o]) => live(o.data));
   for (const [name, o] of outputs) if (o.into) results[name] = live(o.into) as FloatArray;
@@ -245,7 +266,7 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
   };
   readers.forEach(([, o], i) => {
     if (o.per === 'whole' && inSlots[i].resident === undefined)
-      view(ctorOf(o.data), inSlots[i].copyAt, o.data.length).set(sources[i]);
+      heap(ctorOf(o.data)).set(sources[i], inSlots[i].copyAt / o.data.BYTES_PER_ELEMENT);
   });
 
   let sum = 0;
@@ -264,7 +285,7 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
       let address = s.resident !== undefined ? s.resident + from * s.bytes : s.copyAt;
       if (s.per !== 'whole' && s.resident === undefined) {
         if (s.name === 'x' && swapFromInput) address = (inputAt as number) + from * s.bytes;
-        else view(ctorOf(readers[i][1].data), s.copyAt, count).set(part(sources[i], from, count));
+        else heap(ctorOf(readers[i][1].data)).set(part(sources[i], from, count), s.copyAt / s.bytes);
       }
       if (swapped && s.per === 'element') {
         swap(address, s.swapAt, units, cols, inner);
@@ -289,10 +310,15 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
     if (splittable) runRows(caller, kernels, exportId, r, cols, argsFor);
     else sum += kernels[exportId](...argsFor(0, r)) ?? 0;
     outSlots.forEach((s, i) => {
-      const name = outputs[i][0];
+      const [name, o] = outputs[i];
       const [count, from] = s.per === 'row' ? [r, start * inner] : [n, start * block];
       if (s.per === 'element' && swapped) swap(s.swapAt, s.copyAt, units, inner, cols);
-      if (s.resident === undefined) part(results[name], from, count).set(view(Float, s.copyAt, count) as FloatArray);
+      if (o.reduce) {
+        const values = heap(Float);
+        for (let j = s.copyAt / eb, end = j + count; j < end; j++) sum += values[j];
+      } else if (s.resident === undefined) {
+        results[name].set(view(Float, s.copyAt, count) as FloatArray, from);
+      }
     });
   }
   handBack();

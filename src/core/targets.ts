@@ -140,3 +140,14 @@ export function classLayout(caller: string, shape: number[]): ClassLayout {
     lossShape: shape.filter((_, d) => d !== classDim),
   };
 }
+
+/** x[r, t_r] of each row whose target is not ignored (0 for the others), for a loss that reads one value a row. */
+export function gatherTargets(x: FloatArray, layout: ClassLayout, indices: Int32Array): FloatArray {
+  const { classes, inner } = layout;
+  const picked = new (x instanceof Float64Array ? Float64Array : Float32Array)(indices.length);
+  for (let r = 0; r < indices.length; r++) {
+    const t = indices[r];
+    if (t >= 0) picked[r] = x[Math.floor(r / inner) * classes * inner + t * inner + (r % inner)];
+  }
+  return picked;
+}
