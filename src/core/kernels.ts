@@ -78,9 +78,10 @@ export interface RuntimeExports {
   memory: WebAssembly.Memory;
   /** Base of a scratch region of at least `bytes` bytes, reused by every call (the old one is freed). */
   scratch(bytes: number): number;
-  /** A block that stays until `release`. */
+  /** A block that stays until `release` (0 when memory cannot grow). */
   allocate(bytes: number): number;
-  release(ptr: number): void;
+  /** Frees a block from `allocate`, given the bytes it was asked for. */
+  release(ptr: number, bytes: number): void;
   simdBuild(): number;
 }
 

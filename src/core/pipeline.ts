@@ -7,7 +7,7 @@ import type { FloatArray } from '../types.js';
 import { type ArgName, argNames, type Dtype, exportName, KERNELS, type KernelName, positional } from './kernels.js';
 import { wasm } from './runtime.js';
 import { runRows, threadCount } from './threads.js';
-import { callAllocator } from './wasm-tensor.js';
+import { callAllocator, insideLiveTensor } from './wasm-tensor.js';
 
 /** How an array lines up with the rows: one value per input element, one per row, or one whole array. */
 export type Per = 'element' | 'row' | 'whole';
@@ -157,6 +157,19 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
     operands.map((e) => e[1]),
     outputs.map((e) => e[1]),
   );
+  const views: [string, ArrayBufferView][] = [
+    ['input.data', input],
+    ...operands.map(([, o]) => [o.label, o.data] as [string, ArrayBufferView]),
+  ];
+  for (const [, o] of outputs) if (o.into) views.push(['options.out', o.into]);
+  for (const [label, view] of views) {
+    if (view.buffer === kernels.memory.buffer && !insideLiveTensor(kernels, view.byteOffset, view.byteLength)) {
+      throw new TypeError(
+        `${caller}: ${label} is a view of WebAssembly memory that no live allocTensor tensor holds (freed?); ` +
+          'pass a live tensor or a plain array',
+      );
+    }
+  }
 
   // internal records have no prototype: a polluted Object.prototype must not fill an absent argument
   const results: Record<string, FloatArray> = Object.create(null);

@@ -1,17 +1,30 @@
-// Tensors whose data lives in WebAssembly memory (allocTensor): owned by the caller until free().
+// Tensors whose data lives in WebAssembly memory (allocTensor): owned by the caller until free(). Each instance
+// keeps the ranges of its live tensors, so that a view of freed memory (a stale `data`) is refused, never read.
 import type { ResidentArray, WasmTensor } from '../types.js';
 import type { WasmExports } from './kernels.js';
 
 type ResidentArrayConstructor = Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor;
 
-/** Runs an allocator export; its trap when memory cannot grow (or a 0 address) becomes 0. */
+/** Runs an allocator export: a failure to grow memory (a trap, an abort, or address 0) becomes 0. */
 export function callAllocator(allocate: () => number): number {
   try {
     return allocate() >>> 0;
   } catch (error) {
-    if (error instanceof WebAssembly.RuntimeError) return 0;
+    if (error instanceof WebAssembly.RuntimeError || (error instanceof Error && error.message.startsWith('abort:')))
+      return 0;
     throw error;
   }
+}
+
+/** The live tensors of each instance, by address: their byte lengths. */
+const live = new WeakMap<WasmExports, Map<number, number>>();
+
+/** Whether [address, address + bytes) lies inside one live tensor of `kernels`. */
+export function insideLiveTensor(kernels: WasmExports, address: number, bytes: number): boolean {
+  for (const [start, length] of live.get(kernels) ?? []) {
+    if (address >= start && address + bytes <= start + length) return true;
+  }
+  return false;
 }
 
 export class ResidentTensor<T extends ResidentArray> implements WasmTensor<T> {
@@ -20,6 +33,7 @@ export class ResidentTensor<T extends ResidentArray> implements WasmTensor<T> {
   #Type: ResidentArrayConstructor;
   #address: number;
   #length: number;
+  #bytes: number;
   #view: T | undefined;
 
   constructor(kernels: WasmExports, Type: ResidentArrayConstructor, shape: number[]) {
@@ -27,12 +41,17 @@ export class ResidentTensor<T extends ResidentArray> implements WasmTensor<T> {
     this.#kernels = kernels;
     this.#Type = Type;
     this.#length = shape.reduce((a, b) => a * b, 1);
-    const bytes = this.#length * Type.BYTES_PER_ELEMENT;
-    this.#address = bytes < 2 ** 32 ? callAllocator(() => kernels.allocate(bytes)) : 0;
-    if (this.#address === 0)
+    this.#bytes = this.#length * Type.BYTES_PER_ELEMENT;
+    const bytes = this.#bytes;
+    this.#address = bytes < 2 ** 32 - 2 ** 16 ? callAllocator(() => kernels.allocate(bytes)) : 0;
+    if (this.#address === 0) {
       throw new RangeError(
         `allocTensor: WebAssembly memory cannot hold ${this.#length} more elements (${bytes} bytes)`,
       );
+    }
+    const tensors = live.get(kernels) ?? new Map<number, number>();
+    live.set(kernels, tensors);
+    tensors.set(this.#address, bytes);
   }
 
   get data(): T {
@@ -48,7 +67,8 @@ export class ResidentTensor<T extends ResidentArray> implements WasmTensor<T> {
 
   free(): void {
     if (this.#address === 0) return;
-    this.#kernels.release(this.#address);
+    live.get(this.#kernels)?.delete(this.#address);
+    this.#kernels.release(this.#address, this.#bytes);
     this.#address = 0;
     this.#view = undefined;
   }
