@@ -50,7 +50,10 @@ const names = Object.keys(CALLS);
 // what each build gives on one thread (the relaxed build only where the engine has relaxed SIMD)
 const expected = {};
 for (const [build, options] of Object.entries(BUILDS)) {
-  const ok = await x.init({ ...options, threads: 1 }).then(() => true, () => false);
+  const ok = await x.init({ ...options, threads: 1 }).then(
+    () => true,
+    () => false,
+  );
   if (!ok) {
     delete BUILDS[build];
     continue;
