@@ -31,16 +31,13 @@ function run(seed: number): Promise<{ calls: number; inits: number; mismatches: 
   });
 }
 
-it(`2 instances × 8 tasks, init and every function interleaved for ${SECONDS} s: one-thread results, no hang, no leak`, async () => {
+const title = `2 instances × 8 tasks, init and every function interleaved for ${SECONDS} s`;
+it(`${title}: one-thread results, no hang, no leak`, async () => {
   const before = threads();
   const results = await Promise.all([run(1), run(2)]);
+  const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
   console.log(
-    results
-      .map(
-        (r) =>
-          `${r.calls} calls, ${r.inits} inits, RSS ${(r.rss[0] / 2 ** 20).toFixed(0)} → ${(r.rss[1] / 2 ** 20).toFixed(0)} MB`,
-      )
-      .join('; '),
+    results.map((r) => `${r.calls} calls, ${r.inits} inits, RSS ${mb(r.rss[0])} → ${mb(r.rss[1])} MB`).join('; '),
   );
   for (const r of results) {
     expect(r.mismatches).toEqual([]);
