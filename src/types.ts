@@ -36,6 +36,12 @@ export interface InitOptions {
    * scalar build) init warns and runs on one thread. @defaultValue 1
    */
   threads?: number;
+  /**
+   * `false` silences the warnings about likely mistakes (`crossEntropy` given probabilities instead of logits,
+   * `nllLoss` given values that are not log-probabilities); `true` turns them back on. Left out, unchanged.
+   * @defaultValue true
+   */
+  warnings?: boolean;
 }
 
 export interface DimOptions {

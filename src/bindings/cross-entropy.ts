@@ -14,6 +14,7 @@ function crossEntropyOf(caller: string, input: unknown, target: unknown, options
     withGrad,
     options: o,
     kernel: (kind) => (kind === 'index' ? 'crossEntropyIndex' : 'crossEntropyProb'),
+    guard: 'probabilities',
     scalars: { smoothing },
   });
 }

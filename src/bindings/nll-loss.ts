@@ -13,6 +13,7 @@ function nllLossOf(caller: string, input: unknown, target: unknown, options: unk
     withGrad,
     options: o,
     gather: true,
+    guard: 'not log-probabilities',
     kernel: (kind) => {
       if (kind === 'index') return 'nllLoss';
       throw new TypeError(`${caller}: target must hold class indices (an integer array), not probabilities`);

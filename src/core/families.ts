@@ -6,7 +6,15 @@ import type { FloatArray, Tensor } from '../types.js';
 import { broadcastWeight, type CheckedWeight } from './broadcast.js';
 import type { ArgName, KernelName } from './kernels.js';
 import { type Operand, type Output, run } from './pipeline.js';
-import { type CheckedTarget, classIndices, classLayout, gatherTargets, readTarget } from './targets.js';
+import { warnOnce, warnsAbout } from './runtime.js';
+import {
+  type CheckedTarget,
+  type ClassLayout,
+  classIndices,
+  classLayout,
+  gatherTargets,
+  readTarget,
+} from './targets.js';
 import {
   checkInteger,
   checkOut,
@@ -193,6 +201,8 @@ export interface ClassLoss<K extends KernelName> {
   kernel: (kind: CheckedTarget['kind']) => K;
   /** The kernel reads one input value a row (`picked`, gathered here) instead of the whole input. */
   gather?: boolean;
+  /** What the input must not look like: a warning (once per process) when it does. */
+  guard: 'probabilities' | 'not log-probabilities';
   /** The kernel's scalar arguments (checked against the table when the kernel is called). */
   scalars?: Readonly<Record<string, number>>;
 }
@@ -235,6 +245,7 @@ export function classLoss<K extends KernelName, T extends FloatArray>(spec: Clas
     out: o.out,
     scalars: spec.scalars as Partial<Record<ArgName<K>, number>>,
     prepare: () => {
+      lookForMistakes(caller, spec.guard, x.data, layout);
       let targets: Operand;
       let divisor = layout.rows;
       if (target.kind === 'probability') {
@@ -252,6 +263,45 @@ export function classLoss<K extends KernelName, T extends FloatArray>(spec: Clas
       return { operands: { targets, weight: weightOperand, picked } as never, divisor };
     },
   });
+}
+
+/**
+ * Warns (once per process, unless init({ warnings: false })) when a class input looks like a classic mistake:
+ * rows that are probability distributions handed to crossEntropy (a second softmax), or values that cannot be
+ * log-probabilities handed to nllLoss. It reads at most the first 64 rows and 65,536 values (a whole row at
+ * least), and stops at the first value that rules the mistake out, so logits cost a few reads.
+ */
+function lookForMistakes(caller: string, guard: ClassLoss<KernelName>['guard'], data: FloatArray, layout: ClassLayout) {
+  const { classes, inner } = layout;
+  const key = `${caller.replace('WithGrad', '')}: ${guard}`;
+  if (!warnsAbout(key) || classes === 0) return;
+  const rows = Math.min(layout.rows, 64, Math.max(1, Math.floor(65_536 / classes)));
+  const at = (r: number, c: number) => Math.floor(r / inner) * classes * inner + c * inner + (r % inner);
+  for (let r = 0; r < rows; r++) {
+    let sum = 0;
+    for (let c = 0; c < classes; c++) {
+      const v = data[at(r, c)];
+      if (guard === 'not log-probabilities' ? v > 0 : !(v >= 0 && v <= 1)) {
+        if (guard === 'probabilities') return;
+        warnOnce(
+          key,
+          `${caller} received a positive value (${v}) where log-probabilities (all ≤ 0) are expected: pass ` +
+            'logSoftmax(logits), or the raw logits to crossEntropy. init({ warnings: false }) silences this.',
+        );
+        return;
+      }
+      sum += v;
+    }
+    if (guard === 'probabilities' && Math.abs(sum - 1) > 1e-3) return;
+  }
+  if (guard === 'probabilities' && rows > 0) {
+    warnOnce(
+      key,
+      `${caller} received rows that look like probabilities (in [0, 1], each summing to 1), not logits. It applies ` +
+        'its own log-softmax, so a softmax applied first is applied twice: the loss stays high and the gradients ' +
+        'shrink. Pass the raw logits (the values before any softmax). init({ warnings: false }) silences this.',
+    );
+  }
 }
 
 /** A broadcast weight as an operand and its per-element flag. */

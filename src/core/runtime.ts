@@ -48,6 +48,18 @@ async function load(build: Embedded, imports: Record<string, Record<string, unkn
 
 let sharedMemory: WebAssembly.Memory | undefined;
 let queue: Promise<unknown> = Promise.resolve();
+let warnings = true;
+const warned = new Set<string>();
+
+/** Whether a warning under `key` would still be said (so a check for it is worth making). */
+export const warnsAbout = (key: string): boolean => warnings && !warned.has(key);
+
+/** Says `message` on the console once per process for each `key`, unless `init({ warnings: false })`. */
+export function warnOnce(key: string, message: string): void {
+  if (!warnings || warned.has(key)) return;
+  warned.add(key);
+  console.warn(`xentropy: ${message}`);
+}
 
 /**
  * Loads and instantiates the WebAssembly. Calls are serialised: each runs after the previous one has
@@ -67,10 +79,12 @@ export function init(options?: InitOptions): Promise<void> {
 }
 
 async function initNow(options?: InitOptions): Promise<void> {
-  const { simd, relaxedSimd, threads } = readOptions('init', options, ['simd', 'relaxedSimd', 'threads']);
+  const o = readOptions('init', options, ['simd', 'relaxedSimd', 'threads', 'warnings']);
+  const { simd, relaxedSimd, threads } = o;
   for (const [name, value] of [
     ['simd', simd],
     ['relaxedSimd', relaxedSimd],
+    ['warnings', o.warnings],
   ] as const) {
     if (value !== undefined && typeof value !== 'boolean') {
       throw new TypeError(`init: options.${name} must be a boolean or left out, received ${describe(value)}`);
@@ -82,6 +96,7 @@ async function initNow(options?: InitOptions): Promise<void> {
   if (threads !== undefined && (threads < 1 || threads > 256)) {
     throw new RangeError(`init: options.threads must be in [1, 256], received ${threads}`);
   }
+  if (o.warnings !== undefined) warnings = o.warnings as boolean;
   if (simd === undefined && relaxedSimd === undefined && threads === undefined && active) return;
   const simdSupported = validates('simd');
   if (simd === true && !simdSupported) {
