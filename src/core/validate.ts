@@ -130,14 +130,9 @@ export function floatArray(caller: string, name: string, value: unknown): FloatA
 }
 
 /** A copy of a number[] (each element read once), or a TypeError naming the first element that is not a number. */
-export function copyNumbers(
-  caller: string,
-  name: string,
-  values: readonly unknown[],
-  Type: Float64ArrayConstructor | Float32ArrayConstructor = Float64Array,
-): FloatArray {
+function copyNumbers(caller: string, name: string, values: readonly unknown[]): Float64Array {
   const n = values.length;
-  const copy = new Type(n);
+  const copy = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const v = values[i];
     if (typeof v !== 'number')
