@@ -1,7 +1,8 @@
 // The runtime: the embedded builds, init (serialised), the active instance and its memory.
-import { instantiate } from '@assemblyscript/loader';
+import { instantiate, instantiateSync } from '@assemblyscript/loader';
 import { RELAXED_WASM_BASE64, SCALAR_WASM_BASE64, SIMD_WASM_BASE64, THREADS_WASM_BASE64 } from '../generated/wasm.js';
 import type { InitOptions, WasmBuild } from '../types.js';
+import { decodeBase64 } from './base64.js';
 import { checkExports, type WasmExports } from './kernels.js';
 import { startWorkers, stopWorkers, threadCount, threadsUnavailable } from './threads.js';
 import { describe, readOptions } from './validate.js';
@@ -14,25 +15,63 @@ const EMBEDDED = {
 };
 type Embedded = keyof typeof EMBEDDED;
 
-// Each build's bytes and whether the engine validates them, decoded and asked once, when first needed.
+// Each build's bytes, decoded once, when first needed.
 const decoded = new Map<Embedded, Uint8Array<ArrayBuffer>>();
 const bytesOf = (build: Embedded): Uint8Array<ArrayBuffer> => {
   let bytes = decoded.get(build);
   if (!bytes) {
-    bytes = Uint8Array.from(atob(EMBEDDED[build]), (c) => c.charCodeAt(0));
+    bytes = decodeBase64(EMBEDDED[build]);
     decoded.set(build, bytes);
   }
   return bytes;
 };
-const validated = new Map<Embedded, boolean>();
-const validates = (build: Embedded): boolean => {
-  let ok = validated.get(build);
+
+// Whether the engine runs SIMD and relaxed SIMD, asked of two tiny modules rather than of the builds:
+// (func (result v128) i32.const 0 i32x4.splat), and three splats into f32x4.relaxed_madd (opcode 0xfd 0x105).
+const probe = (body: number[]) =>
+  new Uint8Array([
+    0,
+    97,
+    115,
+    109,
+    1,
+    0,
+    0,
+    0,
+    1,
+    5,
+    1,
+    96,
+    0,
+    1,
+    123,
+    3,
+    2,
+    1,
+    0,
+    10,
+    body.length + 2,
+    1,
+    body.length,
+    ...body,
+  ]);
+const splat = [65, 0, 253, 17];
+const PROBES = {
+  simd: probe([0, ...splat, 11]),
+  'relaxed-simd': probe([0, ...splat, ...splat, ...splat, 253, 133, 2, 11]),
+};
+const supported = new Map<keyof typeof PROBES, boolean>();
+const validates = (feature: keyof typeof PROBES): boolean => {
+  let ok = supported.get(feature);
   if (ok === undefined) {
-    ok = WebAssembly.validate(bytesOf(build));
-    validated.set(build, ok);
+    ok = WebAssembly.validate(PROBES[feature]);
+    supported.set(feature, ok);
   }
   return ok;
 };
+
+const isNode =
+  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 
 let active: { build: WasmBuild; exports: WasmExports } | undefined;
 const instances = new Map<Embedded, WasmExports>();
@@ -40,7 +79,12 @@ const instances = new Map<Embedded, WasmExports>();
 async function load(build: Embedded, imports: Record<string, Record<string, unknown>> = {}): Promise<WasmExports> {
   let exports = instances.get(build);
   if (!exports) {
-    exports = checkExports((await instantiate<Record<string, unknown>>(bytesOf(build), imports)).exports);
+    // In Node the loader's async path asks for the global Response, which makes Node load its fetch (~37 ms):
+    // compile asynchronously, then instantiate the compiled module synchronously, which Node allows.
+    const loaded = isNode
+      ? instantiateSync<Record<string, unknown>>(await WebAssembly.compile(bytesOf(build)), imports)
+      : await instantiate<Record<string, unknown>>(bytesOf(build), imports);
+    exports = checkExports(loaded.exports);
     instances.set(build, exports);
   }
   return exports;
