@@ -73,9 +73,17 @@ export type ArgName<K extends KernelName> = keyof (typeof KERNELS)[K]['args'] & 
 export type Dtype = 'f32' | 'f64';
 export type ExportName = `${KernelName}${'F32' | 'F64'}`;
 
+/**
+ * The part of a WebAssembly.Memory the facade uses, typed without the WebAssembly namespace so that the
+ * published declarations compile in projects without the DOM library.
+ */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+
 /** The exports that are not kernels: memory and its allocator. */
 export interface RuntimeExports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   /** Base of a scratch region of at least `bytes` bytes, reused by every call (the old one is freed). */
   scratch(bytes: number): number;
   /** A block that stays until `release` (0 when memory cannot grow). */
