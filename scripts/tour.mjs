@@ -7,6 +7,7 @@ import {
   entropy,
   init,
   klDiv,
+  logSoftmax,
   mseLossWithGrad,
   nllLoss,
   sigmoid,
@@ -66,3 +67,24 @@ log('4. The vanishing gradient: p = σ(z) = 0.001 but y = 1 (the model is badly 
 log(`   cross-entropy:  ∂L/∂z = p − y          = ${ce.grad.data[0].toFixed(6)}`);
 log(`   MSE via σ:      ∂L/∂z = (p − y)·p(1 − p) = ${mseGrad.toFixed(6)}`);
 log(`   cross-entropy pushes ${f(ce.grad.data[0] / mseGrad, 0)}× harder exactly where the model is most wrong.`);
+
+// 5. The third lesson: pass raw logits, never softmax first.
+log('\n5. Pass raw logits, never softmax first');
+const meant = crossEntropy({ data: Float64Array.from(predicted.map(Math.log)), shape: [1, 3] }, [0]);
+const warn = console.warn;
+let said = '(no warning: init({ warnings: false }))';
+console.warn = (message) => {
+  said = message;
+};
+const twice = crossEntropy({ data: Float64Array.from(predicted), shape: [1, 3] }, [0]);
+console.warn = warn;
+log(`   crossEntropy(probabilities [0.7, 0.2, 0.1]) = ${f(twice)}   (the softmax is applied a second time)`);
+log(`   crossEntropy(logits log p)                  = ${f(meant)}   (= −log 0.7, the loss that was meant)`);
+log(`   and the library says:\n     ${said.replace(/(.{1,100})(\s|$)/g, '$1\n     ').trimEnd()}`);
+const big = [1000, 0, -1000];
+const textbook = big.map((v) => Math.log(Math.exp(v) / big.reduce((sum, u) => sum + Math.exp(u), 0)));
+log('   logits [1000, 0, −1000]:');
+log(`     log(softmax(x)), the textbook way in JS = [${textbook.join(', ')}]`);
+log(
+  `     logSoftmax(x)                           = [${Array.from(logSoftmax(t1(big)).data, (v) => f(v, 1)).join(', ')}]`,
+);
