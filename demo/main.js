@@ -181,37 +181,31 @@ const lineChart = (id, title, ownAxes) =>
   });
 const lossChart = lineChart('loss-chart', 'training loss', true);
 const accuracyChart = lineChart('accuracy-chart', 'test accuracy', false);
-const race = {
-  epoch: 0,
-  done: false,
-  accuracy: { 'cross-entropy': [], mse: [] },
-  loss: { 'cross-entropy': [], mse: [] },
-};
-let models = { 'cross-entropy': createModel(), mse: createModel() };
+const KINDS = ['cross-entropy', 'mse', 'softmax-first'];
+const fresh = (make) => Object.fromEntries(KINDS.map((kind) => [kind, make()]));
+const race = { epoch: 0, done: false, accuracy: fresh(() => []), loss: fresh(() => []) };
+let models = fresh(createModel);
 let runId = 0;
 
 function startTraining() {
   const id = ++runId;
-  models = { 'cross-entropy': createModel(), mse: createModel() };
-  Object.assign(race, {
-    epoch: 0,
-    done: false,
-    accuracy: { 'cross-entropy': [], mse: [] },
-    loss: { 'cross-entropy': [], mse: [] },
-  });
-  for (const chart of [lossChart, accuracyChart]) {
+  models = fresh(createModel);
+  Object.assign(race, { epoch: 0, done: false, accuracy: fresh(() => []), loss: fresh(() => []) });
+  for (const chart of [lossChart, accuracyChart, softmaxFirstChart]) {
     chart.data.labels = [];
     for (const d of chart.data.datasets) d.data = [];
   }
   const tick = () => {
     if (id !== runId) return;
     race.epoch++;
-    for (const kind of ['cross-entropy', 'mse']) {
+    for (const kind of KINDS) {
       race.loss[kind].push(trainEpoch(lib, models[kind], kind, train));
       race.accuracy[kind].push(accuracy(models[kind], test));
     }
-    lossChart.data.labels.push(race.epoch);
-    accuracyChart.data.labels.push(race.epoch);
+    for (const chart of [lossChart, accuracyChart, softmaxFirstChart]) chart.data.labels.push(race.epoch);
+    softmaxFirstChart.data.datasets[0].data = race.accuracy['cross-entropy'];
+    softmaxFirstChart.data.datasets[1].data = race.accuracy['softmax-first'];
+    softmaxFirstChart.update();
     ['cross-entropy', 'mse'].forEach((kind, i) => {
       lossChart.data.datasets[i].data = race.loss[kind];
       accuracyChart.data.datasets[i].data = race.accuracy[kind];
@@ -231,7 +225,56 @@ function startTraining() {
 }
 document.getElementById('train-button').addEventListener('click', startTraining);
 
-// 4. Ask the model ----------------------------------------------------------------------------------------------------
+// 4. Pass raw logits -------------------------------------------------------------------------------------------------
+// The library's own warning, shown where the mistake is made (it is said once per page)
+const consoleWarn = console.warn;
+console.warn = (message, ...rest) => {
+  if (String(message).startsWith('xentropy:')) document.getElementById('guard-message').textContent = message;
+  consoleWarn(message, ...rest);
+};
+const softmaxFirstChart = new Chart(document.getElementById('softmax-first-chart'), {
+  type: 'line',
+  data: {
+    labels: [],
+    datasets: [
+      { label: 'logits into cross-entropy', data: [], borderColor: COLORS.ce, backgroundColor: COLORS.ce },
+      { label: 'softmax first, then cross-entropy', data: [], borderColor: COLORS.mse, backgroundColor: COLORS.mse },
+    ],
+  },
+  options: {
+    maintainAspectRatio: false,
+    scales: {
+      x: { title: { display: true, text: 'epoch' } },
+      y: { min: 0, max: 1, title: { display: true, text: 'test accuracy' } },
+    },
+  },
+});
+// log(softmax(x)) the textbook way, in plain JavaScript: exp overflows to Infinity and Infinity / Infinity is NaN
+const textbookLogSoftmax = (x) => {
+  const total = x.reduce((sum, v) => sum + Math.exp(v), 0);
+  return x.map((v) => Math.log(Math.exp(v) / total));
+};
+const scaleInput = document.getElementById('logit-scale');
+function updateOverflow() {
+  const scale = Number(scaleInput.value);
+  const x = [scale, 0, -scale];
+  const rows = [
+    ['logits', x],
+    ['log(softmax(x)), textbook JS', textbookLogSoftmax(x)],
+    ['xentropy logSoftmax(x)', Array.from(lib.logSoftmax(vector(x)).data)],
+  ];
+  const table = document.getElementById('overflow');
+  table.innerHTML = rows
+    .map(([name, values]) => `<tr><th>${name}</th>${values.map((v) => `<td>${format(v)}</td>`).join('')}</tr>`)
+    .join('');
+  table.dataset.textbook = JSON.stringify(rows[1][1].map(String));
+  table.dataset.library = JSON.stringify(rows[2][1]);
+  document.getElementById('logit-scale-value').textContent = String(scale);
+}
+scaleInput.addEventListener('input', updateOverflow);
+updateOverflow();
+
+// 5. Ask the model ----------------------------------------------------------------------------------------------------
 const pixels = new Float32Array(FEATURES);
 const grid = document.getElementById('grid');
 const cells = Array.from({ length: FEATURES }, (_, i) => {

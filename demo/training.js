@@ -53,10 +53,22 @@ export function logits(model, x, count) {
   return out;
 }
 
+/** The gradient w.r.t. the logits of a loss whose gradient w.r.t. p = softmax(z) is gradP: p ⊙ (g − Σ p·g). */
+function throughSoftmax(p, gradP, count) {
+  const gradZ = new Float32Array(count * CLASSES);
+  for (let r = 0; r < count; r++) {
+    let dot = 0;
+    for (let c = 0; c < CLASSES; c++) dot += p[r * CLASSES + c] * gradP[r * CLASSES + c];
+    for (let c = 0; c < CLASSES; c++) gradZ[r * CLASSES + c] = p[r * CLASSES + c] * (gradP[r * CLASSES + c] - dot);
+  }
+  return gradZ;
+}
+
 /**
  * One gradient step on a batch: 'cross-entropy' uses crossEntropyWithGrad on the logits; 'mse' applies
- * softmax, then mseLossWithGrad against one-hot targets, and carries the gradient back through the
- * softmax (∂L/∂z = p ⊙ (g − Σ p·g)). Returns the batch loss.
+ * softmax, then mseLossWithGrad against one-hot targets; 'softmax-first' makes the classic mistake of applying
+ * softmax and handing the probabilities to crossEntropyWithGrad as if they were logits. The last two carry the
+ * gradient back through the softmax. Returns the batch loss.
  */
 export function step(lib, model, kind, x, y, count, learningRate) {
   const z = logits(model, x, count);
@@ -67,6 +79,11 @@ export function step(lib, model, kind, x, y, count, learningRate) {
     const result = lib.crossEntropyWithGrad({ data: z, shape }, y);
     loss = result.loss;
     gradZ = result.grad.data;
+  } else if (kind === 'softmax-first') {
+    const p = lib.softmax({ data: z, shape }).data;
+    const result = lib.crossEntropyWithGrad({ data: p, shape }, y);
+    loss = result.loss;
+    gradZ = throughSoftmax(p, result.grad.data, count);
   } else {
     const p = lib.softmax({ data: z, shape }).data;
     const oneHot = new Float32Array(count * CLASSES);
@@ -75,13 +92,7 @@ export function step(lib, model, kind, x, y, count, learningRate) {
     });
     const result = lib.mseLossWithGrad({ data: p, shape }, { data: oneHot, shape });
     loss = result.loss;
-    const gradP = result.grad.data;
-    gradZ = new Float32Array(count * CLASSES);
-    for (let r = 0; r < count; r++) {
-      let dot = 0;
-      for (let c = 0; c < CLASSES; c++) dot += p[r * CLASSES + c] * gradP[r * CLASSES + c];
-      for (let c = 0; c < CLASSES; c++) gradZ[r * CLASSES + c] = p[r * CLASSES + c] * (gradP[r * CLASSES + c] - dot);
-    }
+    gradZ = throughSoftmax(p, result.grad.data, count);
   }
   for (let f = 0; f < FEATURES; f++) {
     for (let c = 0; c < CLASSES; c++) {

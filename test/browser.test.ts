@@ -202,6 +202,16 @@ describe.skipIf(skip)('the demo page in Chromium', () => {
     expect(ce.at(-1)).toBeGreaterThanOrEqual(0.9);
     expect(ce.at(-1)).toBeGreaterThan(mse.at(-1) as number);
     expect(await page.textContent('#build')).toMatch(/SIMD WebAssembly/);
+    // section 4: softmax applied first lags at the same epoch, and the library's warning is on the page
+    const softmaxFirst = race['softmax-first'];
+    expect(softmaxFirst).toHaveLength(12);
+    expect(softmaxFirst.at(-1)).toBeLessThan((ce.at(-1) as number) - 0.03);
+    expect(await page.textContent('#guard-message')).toMatch(/received rows that look like probabilities/);
+    // the textbook log(softmax(x)) overflows at logits [1000, 0, -1000]; logSoftmax does not
+    await page.locator('#logit-scale').fill('1000');
+    const overflow = await page.locator('#overflow').evaluate((t: HTMLElement) => ({ ...t.dataset }));
+    expect(JSON.parse(overflow.textbook as string)).toEqual(['NaN', '-Infinity', '-Infinity']);
+    expect(JSON.parse(overflow.library as string)).toEqual([0, -1000, -2000]);
     // draw a "1": clear, then a vertical stroke down the middle of the grid
     await page.click('#clear-button');
     const cell = async (row: number, col: number) => {
