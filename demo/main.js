@@ -113,17 +113,16 @@ updateEntropy();
   new Chart(document.getElementById('gradient-chart'), {
     type: 'line',
     data: {
-      labels: probabilities.map((p) => p.toFixed(2)),
       datasets: [
         {
           label: '|∂L/∂z|, cross-entropy',
-          data: Array.from(crossEntropyGrad, Math.abs),
+          data: Array.from(crossEntropyGrad, (g, i) => ({ x: probabilities[i], y: Math.abs(g) })),
           borderColor: COLORS.ce,
           pointRadius: 0,
         },
         {
           label: '|∂L/∂z|, squared error after σ',
-          data: mseGrad.map(Math.abs),
+          data: mseGrad.map((g, i) => ({ x: probabilities[i], y: Math.abs(g) })),
           borderColor: COLORS.mse,
           pointRadius: 0,
         },
@@ -133,8 +132,11 @@ updateEntropy();
       maintainAspectRatio: false,
       scales: {
         x: {
+          type: 'linear',
+          min: 0,
+          max: 1,
           title: { display: true, text: 'predicted probability p of the true class (y = 1)' },
-          ticks: { maxTicksLimit: 11 },
+          ticks: { stepSize: 0.1 },
         },
         y: { title: { display: true, text: 'gradient magnitude at the logit' } },
       },
@@ -145,20 +147,20 @@ updateEntropy();
 // 3. A training race ------------------------------------------------------------------------------------------------
 const EPOCHS = Number(params.get('epochs') ?? 30);
 const { train, test } = loadDigits(digitsJson, Number(params.get('seed') ?? 1));
-// The two losses have different units, so the loss chart gives each its own axis.
-const lineChart = (id, title, ownAxes) =>
+// The two losses have different units, so the loss chart shows each as a fraction of its first epoch's value,
+// on one axis: how fast each falls, honestly compared.
+const lineChart = (id, title) =>
   new Chart(document.getElementById(id), {
     type: 'line',
     data: {
       labels: [],
       datasets: [
-        { label: 'cross-entropy', data: [], borderColor: COLORS.ce, backgroundColor: COLORS.ce, yAxisID: 'y' },
+        { label: 'cross-entropy', data: [], borderColor: COLORS.ce, backgroundColor: COLORS.ce },
         {
           label: 'squared error on softmax',
           data: [],
           borderColor: COLORS.mse,
           backgroundColor: COLORS.mse,
-          yAxisID: ownAxes ? 'y1' : 'y',
         },
       ],
     },
@@ -166,27 +168,21 @@ const lineChart = (id, title, ownAxes) =>
       maintainAspectRatio: false,
       scales: {
         x: { title: { display: true, text: 'epoch' } },
-        y: { title: { display: true, text: ownAxes ? `${title}, cross-entropy` : title } },
-        ...(ownAxes
-          ? {
-              y1: {
-                position: 'right',
-                grid: { drawOnChartArea: false },
-                title: { display: true, text: `${title}, squared error` },
-              },
-            }
-          : {}),
+        y: { min: 0, title: { display: true, text: title } },
       },
     },
   });
-const lossChart = lineChart('loss-chart', 'training loss', true);
-const accuracyChart = lineChart('accuracy-chart', 'test accuracy', false);
+const lossChart = lineChart('loss-chart', 'training loss ÷ its value at epoch 1');
+const accuracyChart = lineChart('accuracy-chart', 'test accuracy');
 const KINDS = ['cross-entropy', 'mse', 'softmax-first'];
 const fresh = (make) => Object.fromEntries(KINDS.map((kind) => [kind, make()]));
 const race = { epoch: 0, done: false, accuracy: fresh(() => []), loss: fresh(() => []) };
 let models = fresh(createModel);
 let runId = 0;
 
+// One epoch every PACE ms, so that a visitor sees the race run (?pace=0: as fast as the page allows); "Run
+// instantly" finishes the current race at once.
+let pace = Number(params.get('pace') ?? 150);
 function startTraining() {
   const id = ++runId;
   models = fresh(createModel);
@@ -207,7 +203,7 @@ function startTraining() {
     softmaxFirstChart.data.datasets[1].data = race.accuracy['softmax-first'];
     softmaxFirstChart.update();
     ['cross-entropy', 'mse'].forEach((kind, i) => {
-      lossChart.data.datasets[i].data = race.loss[kind];
+      lossChart.data.datasets[i].data = race.loss[kind].map((loss) => loss / race.loss[kind][0]);
       accuracyChart.data.datasets[i].data = race.accuracy[kind];
     });
     lossChart.update();
@@ -218,12 +214,19 @@ function startTraining() {
       `${(100 * mse).toFixed(1)} % with squared error`;
     predict();
     if (race.epoch < EPOCHS)
-      setTimeout(tick, 0); // one epoch per task: the page stays responsive
+      setTimeout(tick, pace); // one epoch per task: the page stays responsive
     else race.done = true;
   };
   setTimeout(tick, 0);
 }
-document.getElementById('train-button').addEventListener('click', startTraining);
+document.getElementById('train-button').addEventListener('click', () => {
+  pace = Number(params.get('pace') ?? 150);
+  startTraining();
+});
+document.getElementById('instant-button').addEventListener('click', () => {
+  pace = 0;
+  if (race.done) startTraining();
+});
 
 // 4. Pass raw logits -------------------------------------------------------------------------------------------------
 // The library's own warning, shown where the mistake is made (it is said once per page)
@@ -345,6 +348,16 @@ function predict() {
 
 pixels.set(test.x.subarray(0, FEATURES)); // start with the first test digit on the grid
 showPixels();
-startTraining();
+// the race starts when it scrolls into view (at once with ?pace=, as the tests ask)
+if (params.has('pace')) {
+  startTraining();
+} else {
+  const watcher = new IntersectionObserver((entries) => {
+    if (!entries.some((e) => e.isIntersecting)) return;
+    watcher.disconnect();
+    startTraining();
+  });
+  watcher.observe(document.getElementById('training'));
+}
 // For the end-to-end test: the race's figures as they come.
 window.xentropyDemo = race;

@@ -1,5 +1,5 @@
 // `npm run screenshot`: builds the demo, opens it in Debian's Chromium, lets the training race finish,
-// draws a "7" on the grid and saves docs/demo.png for the README.
+// draws a "7" on the grid and saves docs/demo.png for the README, and docs/demo-390.png at a phone's width.
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { buildDemo } from './build-demo.mjs';
@@ -19,7 +19,7 @@ const browser = await chromium.launch({
   ],
 });
 const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-await page.goto(`${url}?epochs=20&seed=1`);
+await page.goto(`${url}?epochs=20&seed=1&pace=0`);
 await page.waitForFunction(() => window.xentropyDemo?.done, null, { timeout: 60_000 });
 await page.click('#clear-button');
 const centre = async (row, col) => {
@@ -46,6 +46,11 @@ for (const cell of stroke.slice(1)) await page.mouse.move(...(await centre(...ce
 await page.mouse.up();
 mkdirSync(new URL('../docs/', import.meta.url), { recursive: true });
 await page.screenshot({ path: new URL('../docs/demo.png', import.meta.url).pathname, fullPage: true });
+// and as a phone shows it
+const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+await phone.goto(`${url}?epochs=20&seed=1&pace=0`);
+await phone.waitForFunction(() => window.xentropyDemo?.done, null, { timeout: 60_000 });
+await phone.screenshot({ path: new URL('../docs/demo-390.png', import.meta.url).pathname, fullPage: true });
 await browser.close();
 await close();
 console.log('wrote docs/demo.png');

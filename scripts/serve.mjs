@@ -42,8 +42,14 @@ export function serve(root, port = 0, { isolated = false } = {}) {
     });
     createReadStream(file).pipe(response);
   });
-  return new Promise((resolve) => {
-    server.listen(port, '127.0.0.1', () => {
+  // a busy port is passed over for the next free one (up to 20 further), which the caller can report
+  return new Promise((resolve, reject) => {
+    let tried = port;
+    server.on('error', (error) => {
+      if (error.code !== 'EADDRINUSE' || port === 0 || tried >= port + 20) reject(error);
+      else server.listen(++tried, '127.0.0.1');
+    });
+    server.listen(tried, '127.0.0.1', () => {
       resolve({
         url: `http://127.0.0.1:${server.address().port}/`,
         close: () => new Promise((done) => server.close(done)),

@@ -86,8 +86,8 @@ afterAll(async () => {
   await closeDemo?.();
 });
 
-async function open(url: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+async function open(url: string, width = 1200): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -187,8 +187,17 @@ async function runInPage(path: string, options: object) {
 }
 
 describe.skipIf(skip)('the demo page in Chromium', () => {
+  it('holds its layout at 390 and 360 px: no horizontal scroll', async () => {
+    for (const width of [390, 360]) {
+      const page = await open(`${demoUrl}?epochs=2&seed=1&pace=0`, width);
+      await page.waitForFunction(() => (window as unknown as { xentropyDemo: { done: boolean } }).xentropyDemo.done);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), `${width} px`).toBeLessThanOrEqual(width);
+      await page.close();
+    }
+  });
+
   it('cross-entropy reaches 90 % and beats squared error; a drawn digit gets probabilities summing to 1', async () => {
-    const page = await open(`${demoUrl}?epochs=12&seed=1`);
+    const page = await open(`${demoUrl}?epochs=12&seed=1&pace=0`);
     await page.waitForFunction(
       () => (window as unknown as { xentropyDemo: { done: boolean } }).xentropyDemo.done,
       null,
