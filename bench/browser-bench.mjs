@@ -1,22 +1,11 @@
-// `npm run bench:browser`: crossEntropy in Debian's Chromium, per build (relaxed SIMD, SIMD, scalar),
+// `npm run bench:browser`: crossEntropy in Chromium (scripts/chromium.mjs), per build (relaxed SIMD, SIMD, scalar),
 // zero-copy, float32 [8192, 1000]; writes bench/BROWSER-RESULTS.md. Needs dist/ (npm ci) and Chromium.
 import { writeFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../scripts/chromium.mjs';
 import { serve } from '../scripts/serve.mjs';
 
 const { url, close } = await serve(new URL('../', import.meta.url).pathname);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 const page = await browser.newPage();
 await page.goto(`${url}bench/browser.html`);
 await page.waitForFunction(() => window.benchReady);

@@ -1,23 +1,12 @@
-// `npm run screenshot`: builds the demo, opens it in Debian's Chromium, lets the training race finish,
+// `npm run screenshot`: builds the demo, opens it in Chromium (scripts/chromium.mjs), lets the training race finish,
 // draws a "7" on the grid and saves docs/demo.png for the README, and docs/demo-390.png at a phone's width.
 import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import { buildDemo } from './build-demo.mjs';
+import { launchChromium } from './chromium.mjs';
 import { serve } from './serve.mjs';
 
 const { url, close } = await serve(await buildDemo());
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
 await page.goto(`${url}?epochs=20&seed=1&pace=0`);
 await page.waitForFunction(() => window.xentropyDemo?.done, null, { timeout: 60_000 });

@@ -1,28 +1,20 @@
-// The same package in real Chromium (Debian's, driven by playwright-core): bundled by Vite and by esbuild
+// The same package in real Chromium (Debian's where installed, else the one inside the @sparticuz/chromium npm
+// package; see scripts/chromium.mjs), driven by playwright-core: bundled by Vite and by esbuild
 // with no configuration, and loaded as a plain <script type="module">, it must give Node's results bit for
 // bit on a slice of the golden vectors, through both builds. Then the demo page: its training race and
 // its drawing grid.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build as viteBuild } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as lib from '../dist/index.js';
 import { buildDemo } from '../scripts/build-demo.mjs';
+import { findChromium, launchChromium } from '../scripts/chromium.mjs';
 import { serve } from '../scripts/serve.mjs';
 import { GOLDEN_FILES, runGolden } from './browser/golden-runner.js';
 import { assertUlpClose } from './helpers/assert-close.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const root = new URL('../', import.meta.url).pathname;
 const work = new URL('./browser/.build/', import.meta.url).pathname;
 const skip = process.env.XENTROPY_SKIP_BROWSER === '1';
@@ -34,12 +26,8 @@ let demoUrl: string;
 let closeDemo: () => Promise<void>;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `the browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium ` +
-        '(or set CHROMIUM_PATH; XENTROPY_SKIP_BROWSER=1 skips them)',
-    );
-  }
+  const { source, executablePath } = await findChromium();
+  console.log(`browser tests: ${source}, ${executablePath}`);
   rmSync(work, { recursive: true, force: true });
   // A user's app: package.json-less folder whose node_modules holds xentropy (this repository).
   const app = `${work}app/`;
@@ -76,7 +64,7 @@ beforeAll(async () => {
   const demo = await serve(await buildDemo());
   demoUrl = demo.url;
   closeDemo = demo.close;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
