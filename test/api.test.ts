@@ -49,8 +49,8 @@ describe('init', () => {
   });
 
   it('relaxedSimd: true is an Error where the engine cannot run it, and picks it where it can', async () => {
-    const { RELAXED_WASM_BASE64 } = await import('../src/generated/wasm.js');
-    const supported = WebAssembly.validate(Uint8Array.from(atob(RELAXED_WASM_BASE64), (c) => c.charCodeAt(0)));
+    const { WASM_BASE64 } = await import('../src/generated/relaxed-simd.js');
+    const supported = WebAssembly.validate(Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0)));
     if (supported) {
       await init({ relaxedSimd: true });
       expect(wasmBuild()).toBe('relaxed-simd');

@@ -1,30 +1,30 @@
 // The runtime: the embedded builds, init (serialised), the active instance and its memory.
 import { instantiate, instantiateSync } from '@assemblyscript/loader';
-import { RELAXED_WASM_BASE64, SCALAR_WASM_BASE64, SIMD_WASM_BASE64, THREADS_WASM_BASE64 } from '../generated/wasm.js';
 import type { InitOptions, WasmBuild } from '../types.js';
 import { decodeBase64 } from './base64.js';
 import { checkExports, type WasmExports } from './kernels.js';
 import { startWorkers, stopWorkers, threadCount, threadsUnavailable } from './threads.js';
 import { describe, readOptions } from './validate.js';
 
+// Each build is a module of its own, imported only when it is chosen: a bundle fetches the build that runs.
 const EMBEDDED = {
-  simd: SIMD_WASM_BASE64,
-  'relaxed-simd': RELAXED_WASM_BASE64,
-  scalar: SCALAR_WASM_BASE64,
-  threads: THREADS_WASM_BASE64,
+  simd: () => import('../generated/simd.js'),
+  'relaxed-simd': () => import('../generated/relaxed-simd.js'),
+  scalar: () => import('../generated/scalar.js'),
+  threads: () => import('../generated/threads.js'),
 };
 type Embedded = keyof typeof EMBEDDED;
 
 // Each build's bytes, decoded once, when first needed.
 const decoded = new Map<Embedded, Uint8Array<ArrayBuffer>>();
-const bytesOf = (build: Embedded): Uint8Array<ArrayBuffer> => {
+async function bytesOf(build: Embedded): Promise<Uint8Array<ArrayBuffer>> {
   let bytes = decoded.get(build);
   if (!bytes) {
-    bytes = decodeBase64(EMBEDDED[build]);
+    bytes = decodeBase64((await EMBEDDED[build]()).WASM_BASE64);
     decoded.set(build, bytes);
   }
   return bytes;
-};
+}
 
 // Whether the engine runs SIMD and relaxed SIMD, asked of two tiny modules rather than of the builds:
 // (func (result v128) i32.const 0 i32x4.splat), and three splats into f32x4.relaxed_madd (opcode 0xfd 0x105).
@@ -82,8 +82,8 @@ async function load(build: Embedded, imports: Record<string, Record<string, unkn
     // In Node the loader's async path asks for the global Response, which makes Node load its fetch (~37 ms):
     // compile asynchronously, then instantiate the compiled module synchronously, which Node allows.
     const loaded = isNode
-      ? instantiateSync<Record<string, unknown>>(await WebAssembly.compile(bytesOf(build)), imports)
-      : await instantiate<Record<string, unknown>>(bytesOf(build), imports);
+      ? instantiateSync<Record<string, unknown>>(await WebAssembly.compile(await bytesOf(build)), imports)
+      : await instantiate<Record<string, unknown>>(await bytesOf(build), imports);
     exports = checkExports(loaded.exports);
     instances.set(build, exports);
   }
@@ -161,7 +161,7 @@ async function initNow(options?: InitOptions): Promise<void> {
   if (wanted > 1) {
     sharedMemory ??= new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true });
     const exports = await load('threads', { env: { memory: sharedMemory } });
-    if (threadCount() !== wanted) await startWorkers(bytesOf('threads'), sharedMemory, wanted - 1);
+    if (threadCount() !== wanted) await startWorkers(await bytesOf('threads'), sharedMemory, wanted - 1);
     active = { build: 'simd', exports };
     return;
   }
