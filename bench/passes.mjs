@@ -1,0 +1,49 @@
+// Where the time of a softmax cross-entropy goes: each kernel timed on zero-copy float32 [8192, 1000] in
+// WebAssembly memory, one thread, as ns and cycles per element (at the clock /proc/cpuinfo reports), beside an
+// exp-only loop (the vector exp's throughput limit) and a memory copy (the bandwidth floor). Writes nothing:
+// bench/NOTES.md quotes a run. `node bench/passes.mjs` after `npm ci`.
+import { readFileSync } from 'node:fs';
+import * as x from '../build/internal/internal.js';
+
+const [rows, cols] = [8192, 1000];
+const n = rows * cols;
+const mhz = Number(/cpu MHz\s*:\s*([\d.]+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? NaN);
+const median = (f, reps = 25) => {
+  for (let i = 0; i < 3; i++) f();
+  const times = Array.from({ length: reps }, () => {
+    const t = performance.now();
+    f();
+    return performance.now() - t;
+  }).sort((a, b) => a - b);
+  return times[reps >> 1];
+};
+const report = [];
+for (const build of ['simd', 'scalar']) {
+  await x.init({ simd: build === 'simd', relaxedSimd: false, threads: 1 });
+  const kernels = x.wasm('passes');
+  const logits = x.allocTensor(Float32Array, [rows, cols]);
+  const out = x.allocTensor(Float32Array, [rows, cols]);
+  logits.data.forEach((_, i) => {
+    logits.data[i] = Math.sin(i * 0.37) * 4;
+  });
+  const targets = Int32Array.from({ length: rows }, (_, i) => (i * 7) % cols);
+  const at = (t) => t.data.byteOffset;
+  const rowsOut = x.allocTensor(Float32Array, [rows]);
+  const runs = {
+    'memory copy (TypedArray.set)': () => out.data.set(logits.data),
+    'exp only (vector exp, 1 pass)': () => kernels.expNonPositiveF32(at(logits), n, 1, at(out)),
+    'logSumExp (max, Σ exp)': () => kernels.logSumExpF32(at(logits), rows, cols, at(rowsOut)),
+    'softmax (max, exp stored, scale)': () => kernels.softmaxF32(at(logits), rows, cols, at(out)),
+    'crossEntropy forward': () => x.crossEntropy(logits, targets),
+    'crossEntropy forward + gradient': () => x.crossEntropyWithGrad(logits, targets, { out: out.data }),
+  };
+  for (const [name, run] of Object.entries(runs)) {
+    const ms = median(run);
+    const ns = (ms * 1e6) / n;
+    report.push(`| ${build} | ${name} | ${ms.toFixed(2)} | ${ns.toFixed(2)} | ${(ns * mhz * 1e-3).toFixed(2)} |`);
+  }
+  for (const t of [logits, out, rowsOut]) t.free();
+}
+console.log(`Node ${process.version}, ${mhz} MHz reported, float32 [${rows}, ${cols}], zero-copy, one thread\n`);
+console.log('| build | pass | median ms | ns/element | cycles/element |\n| --- | --- | ---: | ---: | ---: |');
+console.log(report.join('\n'));
