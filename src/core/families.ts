@@ -273,7 +273,7 @@ export function classLoss<K extends KernelName, T extends FloatArray>(spec: Clas
  */
 function lookForMistakes(caller: string, guard: ClassLoss<KernelName>['guard'], data: FloatArray, layout: ClassLayout) {
   const { classes, inner } = layout;
-  const key = `${caller.replace('WithGrad', '')}: ${guard}`;
+  const key = guard; // one warning per mistake, whichever of the function and its …WithGrad makes it
   if (!warnsAbout(key) || classes === 0) return;
   const rows = Math.min(layout.rows, 64, Math.max(1, Math.floor(65_536 / classes)));
   const at = (r: number, c: number) => Math.floor(r / inner) * classes * inner + c * inner + (r % inner);

@@ -90,7 +90,7 @@ export function chunkUnits(caller: string, units: number, perUnit: number, fixed
 }
 
 /** Whether two typed arrays share any bytes. */
-export function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
+function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
   return (
     a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength
   );
@@ -162,8 +162,9 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
     ...operands.map(([, o]) => [o.label, o.data] as [string, ArrayBufferView]),
   ];
   for (const [, o] of outputs) if (o.into) views.push(['options.out', o.into]);
+  const memoryBuffer = kernels.memory.buffer; // as it is before this call's allocation
   for (const [label, view] of views) {
-    if (view.buffer === kernels.memory.buffer && !insideLiveTensor(kernels, view.byteOffset, view.byteLength)) {
+    if (view.buffer === memoryBuffer && !insideLiveTensor(kernels, view.byteOffset, view.byteLength)) {
       throw new TypeError(
         `${caller}: ${label} is a view of WebAssembly memory that no live allocTensor tensor holds (freed?); ` +
           'pass a live tensor or a plain array',
@@ -187,7 +188,6 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
   }
 
   // Which arrays the kernel can use where they are: in WebAssembly memory, rows already contiguous.
-  const memoryBuffer = kernels.memory.buffer;
   const addressOf = (a: ArrayBufferView | undefined) => (a && a.buffer === memoryBuffer ? a.byteOffset : undefined);
   const inputAt = addressOf(input);
   // the input goes in as `x` unless the kernel reads it only through a gathered operand (nllLoss's `picked`)

@@ -3,7 +3,7 @@ import { instantiate, instantiateSync } from '@assemblyscript/loader';
 import type { InitOptions, WasmBuild } from '../types.js';
 import { decodeBase64 } from './base64.js';
 import { checkExports, type WasmExports } from './kernels.js';
-import { startWorkers, stopWorkers, threadCount, threadsUnavailable } from './threads.js';
+import { isNode, startWorkers, stopWorkers, threadCount, threadsUnavailable } from './threads.js';
 import { describe, readOptions } from './validate.js';
 
 // Each build is a module of its own, imported only when it is chosen: a bundle fetches the build that runs.
@@ -69,9 +69,6 @@ const validates = (feature: keyof typeof PROBES): boolean => {
   }
   return ok;
 };
-
-const isNode =
-  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 
 let active: { build: WasmBuild; exports: WasmExports } | undefined;
 const instances = new Map<Embedded, WasmExports>();

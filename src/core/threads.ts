@@ -76,14 +76,15 @@ interface Pool {
 
 let pool: Pool | undefined;
 
-const isNode = (): boolean =>
-  Boolean((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node);
+/** Whether this runs in Node (worker_threads; and, for the runtime, synchronous instantiation). */
+export const isNode: boolean =
+  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 
 /** Why threads cannot run here, or undefined where they can. */
 export function threadsUnavailable(): string | undefined {
   if (typeof SharedArrayBuffer === 'undefined')
     return 'SharedArrayBuffer is missing (a page needs cross-origin isolation: COOP and COEP headers)';
-  if (isNode()) return undefined;
+  if (isNode) return undefined;
   const scope = globalThis as { WorkerGlobalScope?: abstract new () => unknown; crossOriginIsolated?: boolean };
   if (!(scope.WorkerGlobalScope && globalThis instanceof scope.WorkerGlobalScope)) {
     return "a page's main thread may not wait for workers: call xentropy from a Web Worker to use threads";
@@ -99,7 +100,7 @@ export async function startWorkers(bytes: Uint8Array, memory: WebAssembly.Memory
   const names = [...SPLIT_KERNELS];
   const data = (index: number) => ({ bytes, memory, control, index, names });
   const next: Pool = { workers: [], flags: new Int32Array(control, 0, 3), slots: new Float64Array(control, 16) };
-  if (isNode()) {
+  if (isNode) {
     const moduleName = 'node:worker_threads';
     const { Worker } = (await import(/* @vite-ignore */ moduleName)) as { Worker: NodeWorkerConstructor };
     next.workers = await Promise.all(
