@@ -48,6 +48,24 @@ describe('worker threads', () => {
     expect(Array.from(threaded)).toEqual(Array.from(x.softmax({ data, shape: [rows, 100] }).data));
   });
 
+  // init switches builds across awaits, and calls may run in between: one on another instance than the pool's
+  it('a call on another instance while a pool runs stays on the calling thread', async () => {
+    await x.init({ simd: true, relaxedSimd: false, threads: 1 });
+    const plain = wasm('test'); // the one-thread SIMD instance
+    await x.init({ threads: 2 }); // now a pool runs on the threads build's shared memory
+    const [rows, cols] = [1000, 100];
+    const data = Float32Array.from({ length: rows * cols }, (_, i) => Math.sin(i));
+    const base = plain.scratch(2 * rows * cols * 4);
+    new Float32Array(plain.memory.buffer, base, rows * cols).set(data);
+    const out = base + rows * cols * 4;
+    const args = (a: number, b: number) => [base + a * cols * 4, b - a, cols, out + a * cols * 4];
+    runRows('softmax', plain, exportName('softmax', 'f32'), rows, cols, args);
+    // every row computed, none left to the workers
+    const got = Array.from(new Float32Array(plain.memory.buffer, out, rows * cols));
+    expect(got).toEqual(Array.from(x.softmax({ data, shape: [rows, cols] }).data));
+    await x.init({ threads: 1 });
+  });
+
   const script = `const x = await import(${JSON.stringify(dist)});
 await x.init({ threads: 2 });
 const d = new Float32Array(300000).map((_, i) => Math.sin(i));

@@ -67,6 +67,8 @@ interface NodeWorker extends PoolWorker {
 type NodeWorkerConstructor = new (source: string, options: { eval: boolean; workerData: unknown }) => NodeWorker;
 
 interface Pool {
+  /** The shared memory the workers run on: only calls on that memory's instance are shared with them. */
+  memory: unknown;
   workers: PoolWorker[];
   flags: Int32Array;
   slots: Float64Array;
@@ -99,7 +101,12 @@ export async function startWorkers(bytes: Uint8Array, memory: WebAssembly.Memory
   const control = new SharedArrayBuffer(16 + 8 * SLOT * count);
   const names = [...SPLIT_KERNELS];
   const data = (index: number) => ({ bytes, memory, control, index, names });
-  const next: Pool = { workers: [], flags: new Int32Array(control, 0, 3), slots: new Float64Array(control, 16) };
+  const next: Pool = {
+    memory,
+    workers: [],
+    flags: new Int32Array(control, 0, 3),
+    slots: new Float64Array(control, 16),
+  };
   if (isNode) {
     const moduleName = 'node:worker_threads';
     const { Worker } = (await import(/* @vite-ignore */ moduleName)) as { Worker: NodeWorkerConstructor };
@@ -163,7 +170,10 @@ export function runRows(
   argsFor: (start: number, end: number) => number[],
 ): void {
   const threads = threadCount();
-  if (!pool || threads === 1 || rows < threads || rows * rowElements < MIN_PARALLEL_ELEMENTS) {
+  // a call on another instance (while init switches builds, calls may run between its awaits) stays on this
+  // thread: the workers' addresses are in the pool's shared memory, not in that instance's
+  const foreign = pool?.memory !== kernels.memory;
+  if (!pool || foreign || threads === 1 || rows < threads || rows * rowElements < MIN_PARALLEL_ELEMENTS) {
     kernels[kernel](...argsFor(0, rows));
     return;
   }
