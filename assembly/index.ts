@@ -16,6 +16,9 @@ import { SigmoidFocal } from './kernels/losses/sigmoid-focal';
 import { nllLossRows } from './kernels/nll-loss';
 import { logSigmoidBatch, sigmoidBatch } from './kernels/sigmoid';
 import { softmaxRows } from './kernels/softmax';
+import { softmaxEntropyRows } from './kernels/softmax-entropy';
+import { tokenLogProbsRows } from './kernels/token-log-probs';
+import { topKRows } from './kernels/top-k';
 import { swapLastTwoDims } from './kernels/transpose';
 
 export { allocate, release, scratch } from './scratch';
@@ -78,6 +81,26 @@ export function nllLossF64(
   lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
 ): void {
   nllLossRows<f64>(picked, rows, cols, targets, weight, lossOut, grad, gradScale, gradOutput);
+}
+
+// Language-model scoring at temperature 1 / scale (kernels/token-log-probs, softmax-entropy, top-k).
+export function tokenLogProbsF32(x: usize, rows: i32, cols: i32, targets: usize, scale: f32, out: usize): void {
+  tokenLogProbsRows<f32>(x, rows, cols, targets, scale, out);
+}
+export function tokenLogProbsF64(x: usize, rows: i32, cols: i32, targets: usize, scale: f64, out: usize): void {
+  tokenLogProbsRows<f64>(x, rows, cols, targets, scale, out);
+}
+export function softmaxEntropyF32(x: usize, rows: i32, cols: i32, scale: f32, out: usize): void {
+  softmaxEntropyRows<f32>(x, rows, cols, scale, out);
+}
+export function softmaxEntropyF64(x: usize, rows: i32, cols: i32, scale: f64, out: usize): void {
+  softmaxEntropyRows<f64>(x, rows, cols, scale, out);
+}
+export function topKF32(x: usize, rows: i32, cols: i32, k: i32, scale: f32, values: usize, indices: usize): void {
+  topKRows<f32>(x, rows, cols, k, scale, values, indices);
+}
+export function topKF64(x: usize, rows: i32, cols: i32, k: i32, scale: f64, values: usize, indices: usize): void {
+  topKRows<f64>(x, rows, cols, k, scale, values, indices);
 }
 
 // Elementwise kernels: rows · cols elements.

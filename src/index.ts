@@ -14,9 +14,13 @@ export { logSoftmax } from './bindings/log-softmax.js';
 export { logSumExp } from './bindings/log-sum-exp.js';
 export { mseLoss, mseLossWithGrad } from './bindings/mse-loss.js';
 export { nllLoss, nllLossWithGrad } from './bindings/nll-loss.js';
+export { perplexity } from './bindings/perplexity.js';
 export { sigmoid } from './bindings/sigmoid.js';
 export { sigmoidFocalLoss, sigmoidFocalLossWithGrad } from './bindings/sigmoid-focal-loss.js';
 export { softmax } from './bindings/softmax.js';
+export { softmaxEntropy } from './bindings/softmax-entropy.js';
+export { tokenLogProbs } from './bindings/token-log-probs.js';
+export { topK } from './bindings/top-k.js';
 export { init, wasmBuild, wasmMemoryBytes, wasmThreads } from './core/runtime.js';
 export type {
   BinaryCrossEntropyOptions,
@@ -24,6 +28,7 @@ export type {
   BroadcastWeight,
   CrossEntropyOptions,
   DimOptions,
+  DimsTensor,
   FloatArray,
   GradOptions,
   IndexArray,
@@ -39,10 +44,15 @@ export type {
   ProbabilityTarget,
   Reduction,
   ResidentArray,
+  ScoringTensor,
   SigmoidFocalLossOptions,
   SoftmaxOptions,
   TargetKind,
+  TemperatureOptions,
   Tensor,
+  TokenScoringOptions,
+  TokenTarget,
+  TopK,
   WasmBuild,
   WasmTensor,
 } from './types.js';

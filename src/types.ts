@@ -4,7 +4,16 @@
 export type FloatArray = Float32Array | Float64Array;
 
 /** Arrays of class indices. */
-export type IndexArray = Int32Array | Uint8Array | Uint16Array | Uint32Array | Int8Array | Int16Array | number[];
+export type IndexArray =
+  | Int32Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | Int8Array
+  | Int16Array
+  | BigInt64Array
+  | BigUint64Array
+  | number[];
 
 /** A row-major, contiguous n-dimensional array: `data.length` is the product of `shape`. */
 export interface Tensor<T = FloatArray> {
@@ -80,6 +89,42 @@ export interface CrossEntropyOptions {
   reduction?: Reduction;
   /** Mixes the target with the uniform distribution: (1 − ε)·target + ε/C, ε in [0, 1]. @defaultValue 0 */
   labelSmoothing?: number;
+}
+
+/**
+ * A tensor as onnxruntime-web/-node and transformers.js hold it: `dims` instead of `shape`. Accepted wherever a
+ * Tensor is.
+ */
+export interface DimsTensor<T = FloatArray> {
+  data: T;
+  dims: readonly number[];
+}
+
+/** Logits for the scoring functions: [V], [T, V] or [..., T, V], as a Tensor or an onnxruntime-style tensor. */
+export type ScoringTensor<T extends FloatArray = FloatArray> = Tensor<T> | DimsTensor<T>;
+
+/** Token targets: class indices shaped like the logits without V, as a Tensor, a DimsTensor or a bare array. */
+export type TokenTarget = IndexTarget | DimsTensor<IndexArray>;
+
+export interface TemperatureOptions {
+  /** Divides the logits before the softmax: > 0 and finite. @defaultValue 1 */
+  temperature?: number;
+}
+
+export interface TokenScoringOptions extends TemperatureOptions {
+  /** Target value that is not scored (0 in tokenLogProbs, left out of perplexity's mean). @defaultValue -100 */
+  ignoreIndex?: number;
+  /**
+   * Scores logits[t] against target[t + 1], as a causal language model is trained: the last position of each
+   * sequence is dropped. Needs a position dim ([T, V] or [..., T, V]). @defaultValue false
+   */
+  shift?: boolean;
+}
+
+/** topK's result: the k best tokens per row, best first, and their log-probabilities; both of shape [..., k]. */
+export interface TopK<T extends FloatArray = FloatArray> {
+  indices: Tensor<Int32Array>;
+  logProbs: Tensor<T>;
 }
 
 export interface GradOptions<T extends FloatArray = FloatArray> {

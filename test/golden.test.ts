@@ -13,10 +13,14 @@ import {
   logSumExp,
   mseLossWithGrad,
   nllLossWithGrad,
+  perplexity,
   sigmoid,
   sigmoidFocalLossWithGrad,
   softmax,
+  softmaxEntropy,
   type Tensor,
+  tokenLogProbs,
+  topK,
 } from '../src/index.js';
 import { assertAsAccurateAsTorch, assertUlpClose } from './helpers/assert-close.js';
 import { decode, type Encoded, loadGolden } from './helpers/golden.js';
@@ -64,6 +68,19 @@ interface CrossEntropyCase {
   gradTruth?: Encoded;
 }
 
+interface ScoringCase {
+  fn: 'tokenLogProbs' | 'perplexity' | 'topK' | 'softmaxEntropy';
+  name: string;
+  dtype: 'float32' | 'float64';
+  /** The key of the case's logits in the file's `logits`. */
+  logits: string;
+  target?: Encoded;
+  options: { temperature?: number; ignoreIndex?: number; shift?: boolean; k?: number };
+  /** The results in order: one tensor, or topK's log-probs and indices. */
+  output: Encoded[];
+  outputTruth?: Encoded[];
+}
+
 // Ulps of slack: float64 against PyTorch's float64; float32 over twice PyTorch's own float32 error.
 const ULPS = { float64: 8, float32: 4 } as const;
 
@@ -80,6 +97,24 @@ function check(
   const perElement = label.includes('sweep of logits') && label.endsWith(': loss');
   if (!truth) assertUlpClose(ours, expected, ULPS[dtype], dtype, label);
   else assertAsAccurateAsTorch(ours, expected, decode(truth).data, ULPS[dtype], label, perElement, dtype);
+}
+
+/**
+ * topK's indices against the exact order (a stable sort of the log-probs in long double): equal, except that
+ * a run of our log-probs that came out equal (distinct logits rounded together) is in index order, so a
+ * truth index may stand anywhere in the run that holds its position.
+ */
+function checkTopIndices(ours: Int32Array, values: ArrayLike<number>, truth: Int32Array, label: string) {
+  const same = (a: number, b: number) => Object.is(values[a], values[b]) || values[a] === values[b];
+  for (let i = 0; i < truth.length; i++) {
+    if (ours[i] === truth[i]) continue;
+    let [start, end] = [i, i];
+    while (start > 0 && same(start - 1, i)) start--;
+    while (end + 1 < truth.length && same(end + 1, i)) end++;
+    if (!ours.subarray(start, end + 1).includes(truth[i])) {
+      throw new Error(`${label}: indices[${i}] = ${ours[i]}, expected ${truth[i]} (log-prob ${values[i]})`);
+    }
+  }
 }
 
 const dimFunctions = {
@@ -169,4 +204,43 @@ describe.each(['simd', 'scalar'] as const)('golden vectors from PyTorch, %s buil
       });
     });
   }
+
+  describe('scoring', () => {
+    const file = loadGolden<ScoringCase>('scoring') as ReturnType<typeof loadGolden<ScoringCase>> & {
+      logits: Record<string, Encoded>;
+    };
+    it.each(file.cases.map((c) => [c.name, c] as const))('%s', (_, c) => {
+      const logits = decode(file.logits[c.logits]);
+      const before = logits.data.slice();
+      const { k = 0, ...options } = c.options;
+      const target = c.target ? decode<Int32Array>(c.target) : undefined;
+      const [expected, expectedIndices] = c.output;
+      const truth = c.outputTruth?.[0];
+      let values: ArrayLike<number>;
+      if (c.fn === 'topK') {
+        const top = topK(logits, k, options);
+        if (JSON.stringify(top.logProbs.shape) !== JSON.stringify(expected.shape)) throw new Error('topK shape');
+        checkTopIndices(
+          top.indices.data,
+          top.logProbs.data,
+          decode<Int32Array>(c.outputTruth?.[1] ?? expectedIndices).data,
+          c.name,
+        );
+        values = top.logProbs.data;
+      } else if (c.fn === 'perplexity') {
+        values = [perplexity(logits, target as Tensor<Int32Array>, options)];
+      } else {
+        const result =
+          c.fn === 'tokenLogProbs'
+            ? tokenLogProbs(logits, target as Tensor<Int32Array>, options)
+            : softmaxEntropy(logits, options);
+        if (JSON.stringify(result.shape) !== JSON.stringify(expected.shape)) {
+          throw new Error(`shape ${JSON.stringify(result.shape)}, expected ${JSON.stringify(expected.shape)}`);
+        }
+        values = result.data;
+      }
+      check(values, expected, truth, c.dtype, c.name);
+      assertUlpClose(logits.data, before, 0, c.dtype, `${c.name}: logits left as they were`);
+    });
+  });
 });

@@ -16,6 +16,16 @@ import { expNonPositiveVector, expScalar, expVector } from './exp';
   return base + (<usize>i << alignof<T>());
 }
 
+/**
+ * (x − m) · scale, the max-shifted logit at temperature 1 / scale; where x − m overflows to −inf (|x − m| beyond
+ * the dtype's range) but x / T − m / T does not, x · scale − m · scale.
+ */
+// @ts-ignore: decorator
+@inline export function scaledGap<T>(x: T, m: T, scale: T): T {
+  const d = (x - m) * scale;
+  return d == <T>-Infinity && x != <T>-Infinity && scale < 1 ? x * scale - m * scale : d;
+}
+
 /** A compensated sum's value: sum + compensation, or sum alone once it is ±inf or NaN. */
 // @ts-ignore: decorator
 @inline export function withCompensation(sum: f64, compensation: f64): f64 {
@@ -80,30 +90,32 @@ export function rowMax<T>(x: usize, n: i32): T {
  * total into an f64 sum; the scalar path adds every term into an f64 sum, compensated (Neumaier) for
  * f64 data. Either way long rows (C = 32000 and more) lose no more than a few ulps.
  */
-/** exp(v − shift), by the fast exp unless v − shift may be positive. */
+/** exp((v − shift) · scale), by the fast exp unless v − shift may be positive; `scaled` false skips the ·. */
 // @ts-ignore: decorator
-@inline function expOfShifted<T>(v: v128, shift: v128, anySign: bool): v128 {
-  const d = v128.sub<T>(v, shift);
+@inline function expOfShifted<T>(v: v128, shift: v128, anySign: bool, scale: v128, scaled: bool): v128 {
+  let d = v128.sub<T>(v, shift);
+  if (scaled) d = v128.mul<T>(d, scale);
   return anySign ? expVector<T>(d) : expNonPositiveVector<T>(d);
 }
 
 // @ts-ignore: decorator
-@inline function sumExpOf<T>(x: usize, n: i32, shift: T, out: usize, anySign: bool): T {
+@inline function sumExpOf<T>(x: usize, n: i32, shift: T, out: usize, anySign: bool, scale: T, scaled: bool): T {
   let i = 0;
   let sum: f64 = 0;
   let compensation: f64 = 0;
   if (ASC_FEATURE_SIMD) {
     const L = lanes<T>();
     const shiftV = v128.splat<T>(shift);
+    const scaleV = v128.splat<T>(scale);
     while (i + 4 * L <= n) {
       const blockEnd = min(n, i + SUM_BLOCK);
       let s0 = v128.splat<T>(0), s1 = s0, s2 = s0, s3 = s0;
       for (; i + 4 * L <= blockEnd; i += 4 * L) {
         const p = at<T>(x, i);
-        const e0 = expOfShifted<T>(v128.load(p), shiftV, anySign);
-        const e1 = expOfShifted<T>(v128.load(p, 16), shiftV, anySign);
-        const e2 = expOfShifted<T>(v128.load(p, 32), shiftV, anySign);
-        const e3 = expOfShifted<T>(v128.load(p, 48), shiftV, anySign);
+        const e0 = expOfShifted<T>(v128.load(p), shiftV, anySign, scaleV, scaled);
+        const e1 = expOfShifted<T>(v128.load(p, 16), shiftV, anySign, scaleV, scaled);
+        const e2 = expOfShifted<T>(v128.load(p, 32), shiftV, anySign, scaleV, scaled);
+        const e3 = expOfShifted<T>(v128.load(p, 48), shiftV, anySign, scaleV, scaled);
         if (out) {
           const q = at<T>(out, i);
           v128.store(q, e0);
@@ -120,14 +132,14 @@ export function rowMax<T>(x: usize, n: i32): T {
     }
     let s0 = v128.splat<T>(0);
     for (; i + L <= n; i += L) {
-      const e = expOfShifted<T>(v128.load(at<T>(x, i)), shiftV, anySign);
+      const e = expOfShifted<T>(v128.load(at<T>(x, i)), shiftV, anySign, scaleV, scaled);
       if (out) v128.store(at<T>(out, i), e);
       s0 = v128.add<T>(s0, e);
     }
     sum += <f64>horizontalSum<T>(s0);
   }
   for (; i < n; i++) {
-    const e = expScalar<T>(load<T>(at<T>(x, i)) - shift);
+    const e = expScalar<T>(scaled ? (load<T>(at<T>(x, i)) - shift) * scale : load<T>(at<T>(x, i)) - shift);
     if (out) store<T>(at<T>(out, i), e);
     if (sizeof<T>() == 8) {
       const t = sum + <f64>e;
@@ -142,12 +154,17 @@ export function rowMax<T>(x: usize, n: i32): T {
 
 /** rowSumExp with shift = the row's max (every x_j − shift ≤ 0 or NaN): the fast exp. */
 export function rowSumExp<T>(x: usize, n: i32, shift: T, out: usize): T {
-  return sumExpOf<T>(x, n, shift, out, false);
+  return sumExpOf<T>(x, n, shift, out, false, 1, false);
+}
+
+/** Σ_j exp((x_j − shift) · scale), scale > 0 and shift the row's max: a softmax at temperature 1 / scale. */
+export function rowSumExpScaled<T>(x: usize, n: i32, shift: T, scale: T, out: usize): T {
+  return sumExpOf<T>(x, n, shift, out, false, scale, true); // (· 1 is exact: no separate unscaled copy)
 }
 
 /** rowSumExp for any shift (x_j − shift may be positive or +inf). */
 export function rowSumExpAnySign<T>(x: usize, n: i32, shift: T, out: usize): T {
-  return sumExpOf<T>(x, n, shift, out, true);
+  return sumExpOf<T>(x, n, shift, out, true, 1, false);
 }
 
 /**

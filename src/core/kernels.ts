@@ -40,6 +40,15 @@ export const KERNELS = {
     args: { picked: 'ptr', rows: 'int', cols: 'int', targets: 'ptr', weight: 'ptr', ...gradTail },
     split: true,
   },
+  tokenLogProbs: {
+    args: { x: 'ptr', rows: 'int', cols: 'int', targets: 'ptr', scale: 'float', out: 'ptr' },
+    split: true,
+  },
+  softmaxEntropy: { args: { x: 'ptr', rows: 'int', cols: 'int', scale: 'float', out: 'ptr' }, split: true },
+  topK: {
+    args: { x: 'ptr', rows: 'int', cols: 'int', k: 'int', scale: 'float', values: 'ptr', indices: 'ptr' },
+    split: true,
+  },
   swapLastTwoDims: { args: { x: 'ptr', out: 'ptr', outer: 'int', a: 'int', b: 'int' }, split: false },
   binaryCrossEntropy: {
     args: { ...pairLoss, weight: 'ptr', weightPerElement: 'int', ...gradTail },

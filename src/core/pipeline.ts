@@ -24,6 +24,10 @@ export interface Operand {
 /** An array the kernel writes: a fresh one, or the caller's `out` (checked: the input's dtype and length). */
 export interface Output {
   per: 'element' | 'row';
+  /** Values per row of a 'row' output (topK's k; default 1). */
+  width?: number;
+  /** Int32 values (topK's indices) instead of the input's dtype. */
+  int32?: boolean;
   /** Summed into `Ran.sum` (in row order) instead of returned: a loss reduced to a number. */
   reduce?: boolean;
   /** The caller's `out`, viewed afresh by validate.ts. */
@@ -53,7 +57,7 @@ export interface Plan<K extends KernelName> {
 }
 
 export interface Ran {
-  /** Each output: the caller's `out` (viewed afresh) or a fresh array. */
+  /** Each output: the caller's `out` (viewed afresh) or a fresh array (an Int32Array for an `int32` one). */
   outputs: Record<string, FloatArray>;
   /** Σ of what the kernel returned (kernels that return Σ loss) and of the `reduce` outputs, in row order. */
   sum: number;
@@ -128,6 +132,8 @@ interface Slot {
   per: Per;
   /** Bytes per value. */
   bytes: number;
+  /** Values per row of a 'row' slot. */
+  width: number;
   /** The array's own address when it lives in WebAssembly memory and the kernel may use it there. */
   resident?: number;
   /** Scratch for a copy (or the kernel's output), and for the dim swap when inner > 1. */
@@ -175,12 +181,12 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
   // internal records have no prototype: a polluted Object.prototype must not fill an absent argument
   const results: Record<string, FloatArray> = Object.create(null);
   for (const [name, o] of outputs) {
-    const length = o.per === 'row' ? rows : outer * block;
+    const length = o.per === 'row' ? rows * (o.width ?? 1) : outer * block;
     if (o.reduce) continue;
     if (!o.into && length > MAX_RESULT_LENGTH) {
       throw new RangeError(`${caller}: the result would hold ${length} values, more than a typed array can (2^32)`);
     }
-    results[name] = o.into ?? new Float(length);
+    results[name] = o.into ?? (new (o.int32 ? Int32Array : Float)(length) as FloatArray);
   }
   if (rows === 0) {
     for (const [name, o] of outputs) if (o.into) results[name] = o.given as FloatArray;
@@ -199,6 +205,7 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
       name,
       per: o.per,
       bytes: o.data.BYTES_PER_ELEMENT,
+      width: 1,
       copyAt: 0,
       swapAt: 0,
       resident: swapped && o.per === 'element' ? undefined : addressOf(o.data),
@@ -207,7 +214,9 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
   const outSlots = outputs.map(([name, o]): Slot => {
     const direct =
       o.per === 'element' && !swapped && (o.into === undefined || !sameArray(o.into, input) || plan.inPlace);
-    return { name, per: o.per, bytes: eb, copyAt: 0, swapAt: 0, resident: direct ? addressOf(o.into) : undefined };
+    const bytes = o.int32 ? 4 : eb;
+    const resident = direct ? addressOf(o.into) : undefined;
+    return { name, per: o.per, bytes, width: o.width ?? 1, copyAt: 0, swapAt: 0, resident };
   });
   // a resident input that a swap reads in place needs no copy
   const swapFromInput = readsInput && swapped && inputAt !== undefined;
@@ -215,7 +224,7 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
   // Lay out: bytes per outer block (the chunk unit), and the arrays copied whole once.
   const unitBytes = (s: Slot) => {
     if (s.per === 'whole') return 0;
-    const count = s.per === 'row' ? inner : block;
+    const count = s.per === 'row' ? inner * s.width : block;
     const copy = s.resident === undefined && !(s.name === 'x' && swapFromInput) ? count : 0;
     const swap = swapped && s.per === 'element' ? count : 0;
     return (copy + swap) * s.bytes;
@@ -243,7 +252,7 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
     return at - align16(bytes);
   };
   [...inSlots, ...outSlots].forEach((s, i) => {
-    const count = s.per === 'row' ? inner * unitsPerChunk : s.per === 'element' ? block * unitsPerChunk : 0;
+    const count = s.per === 'row' ? inner * s.width * unitsPerChunk : s.per === 'element' ? block * unitsPerChunk : 0;
     if (s.per === 'whole') s.copyAt = s.resident ?? take(readers[i][1].data.byteLength);
     else if (s.resident === undefined && !(s.name === 'x' && swapFromInput)) s.copyAt = take(count * s.bytes);
     if (swapped && s.per === 'element') s.swapAt = take(count * s.bytes);
@@ -292,7 +301,7 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
     const r = units * inner;
     // each array argument: its address for the chunk's first row, and the bytes from one row to the next
     const where = new Map<string, { address: number; step: number }>();
-    const stepOf = (per: Per, bytes: number) => (per === 'whole' ? 0 : per === 'row' ? bytes : cols * bytes);
+    const stepOf = (s: Slot) => (s.per === 'whole' ? 0 : s.per === 'row' ? s.width * s.bytes : cols * s.bytes);
     inSlots.forEach((s, i) => {
       const [count, from] = s.per === 'row' ? [r, start * inner] : [n, start * block];
       let address = s.resident !== undefined ? s.resident + from * s.bytes : s.copyAt;
@@ -304,13 +313,13 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
         swap(address, s.swapAt, units, cols, inner);
         address = s.swapAt;
       }
-      where.set(s.name, { address, step: stepOf(s.per, s.bytes) });
+      where.set(s.name, { address, step: stepOf(s) });
     });
     outSlots.forEach((s) => {
       const from = s.per === 'row' ? start * inner : start * block;
       const address =
         s.resident !== undefined ? s.resident + from * eb : swapped && s.per === 'element' ? s.swapAt : s.copyAt;
-      where.set(s.name, { address, step: stepOf(s.per, eb) });
+      where.set(s.name, { address, step: stepOf(s) });
     });
     const argsFor = (a: number, b: number) =>
       positional(kernel, (name, kind) => {
@@ -324,13 +333,13 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
     else sum += kernels[exportId](...argsFor(0, r)) ?? 0;
     outSlots.forEach((s, i) => {
       const [name, o] = outputs[i];
-      const [count, from] = s.per === 'row' ? [r, start * inner] : [n, start * block];
+      const [count, from] = s.per === 'row' ? [r * s.width, start * inner * s.width] : [n, start * block];
       if (s.per === 'element' && swapped) swap(s.swapAt, s.copyAt, units, inner, cols);
       if (o.reduce) {
         const values = heap(Float);
         for (let j = s.copyAt / eb, end = j + count; j < end; j++) sum += values[j];
       } else if (s.resident === undefined) {
-        results[name].set(view(Float, s.copyAt, count) as FloatArray, from);
+        results[name].set(view(o.int32 ? Int32Array : Float, s.copyAt, count) as FloatArray, from);
       }
     });
   }

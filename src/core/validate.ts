@@ -74,6 +74,8 @@ const TYPES = {
   Uint32Array,
   Int8Array,
   Int16Array,
+  BigInt64Array,
+  BigUint64Array,
 } as const;
 type TypedName = keyof typeof TYPES;
 export const INTEGER_ARRAY_NAMES: readonly string[] = [
@@ -206,7 +208,8 @@ export function tensorFields(
     throw new TypeError(`${caller}: ${name} is a WasmTensor that was freed; allocate a new one or pass a live Tensor`);
   }
   const data = typeof value === 'object' && value !== null ? field(value, 'data') : undefined;
-  const shape = data === undefined ? undefined : field(value as object, 'shape');
+  // onnxruntime's and transformers.js's tensors name their shape `dims`
+  const shape = data === undefined ? undefined : (field(value as object, 'shape') ?? field(value as object, 'dims'));
   if (data === undefined || shape === undefined || Array.isArray(value) || ArrayBuffer.isView(value)) {
     throw new TypeError(`${caller}: ${name} must be ${expected}, received ${describe(value)}`);
   }

@@ -512,11 +512,143 @@ def sigmoid_inputs():
                       randn(33, scale=10.0)])
 
 
-def write(name, cases):
+# --- language-model scoring: token log-probs, perplexity, top-k, entropy of the softmax -------------
+# torch 1.13 has none of these as one function: each is written from its definition in torch ops.
+
+def token_log_probs(x, t, temperature, ignore_index, shift):
+    if shift:
+        x, t = x[..., :-1, :], t[..., 1:]
+    lp = torch.log_softmax(x / temperature, dim=-1)
+    picked = lp.gather(-1, t.clamp(min=0).unsqueeze(-1)).squeeze(-1)
+    return torch.where(t == ignore_index, torch.zeros_like(picked), picked)
+
+
+def perplexity(x, t, temperature, ignore_index, shift):
+    if shift:
+        x, t = x[..., :-1, :], t[..., 1:]
+    v = x.shape[-1]
+    return torch.exp(F.cross_entropy((x / temperature).reshape(-1, v), t.reshape(-1), ignore_index=ignore_index))
+
+
+def top_k(x, k, temperature):
+    # a stable sort: equal log-probs keep the lower index first (NaN sorts first, as in torch.topk)
+    values, indices = torch.sort(torch.log_softmax(x / temperature, dim=-1), dim=-1, descending=True, stable=True)
+    return values[..., :k], indices[..., :k]
+
+
+def softmax_entropy(x, temperature):
+    return torch.distributions.Categorical(logits=x / temperature, validate_args=False).entropy()
+
+
+def scoring_truth(fn, x, temperature, target=None, ignore_index=-100, shift=False, k=None):
+    # The same functions in numpy's 80-bit long double, from the max-shifted logits (exact for float32
+    # inputs), with 0 · log 0 = 0: a truth for PyTorch's float64 too, whose x / T − logsumexp(x / T) rounds
+    # at the scale of x (log 6 comes out as 0 for a row of six −3e38).
+    a = x.numpy().astype(np.longdouble)
+    if shift:
+        a, target = a[..., :-1, :], target[..., 1:]
+    with np.errstate(all="ignore"):
+        m = np.max(a, axis=-1, keepdims=True)
+        d = (a - m) / np.longdouble(temperature)
+        s = np.sum(np.exp(d), axis=-1, keepdims=True)
+        lp = d - np.log(s)
+        if fn == "softmaxEntropy":
+            p = np.exp(lp)
+            out = -np.sum(np.where(p > 0, p * lp, 0), axis=-1)
+        elif fn == "topK":
+            # a stable sort of the exact log-probs (descending; NaN rows as all NaN, in index order)
+            order = np.argsort(np.where(np.isnan(lp), -np.inf, -lp), axis=-1, kind="stable")[..., :k]
+            values = np.take_along_axis(lp, order, axis=-1)
+            return (torch.from_numpy(np.asarray(values, dtype=np.float64)), torch.from_numpy(order.astype(np.int32)))
+        else:
+            t = target.numpy().astype(np.int64)
+            picked = np.take_along_axis(lp, np.maximum(t, 0)[..., None], axis=-1)[..., 0]
+            picked = np.where(t == ignore_index, 0, picked)
+            if fn == "tokenLogProbs":
+                out = picked
+            else:
+                count = np.sum(t != ignore_index)
+                out = np.exp(-np.sum(picked) / count) if count else np.longdouble(np.nan)
+    return torch.from_numpy(np.asarray(out, dtype=np.float64))
+
+
+def scoring_inputs():
+    adversarial = torch.tensor([
+        [-INF, 0.0, 1.0, -INF, 2.0, 0.5],
+        [3e38, -3e38, 0.0, 1.0, 2.0, 3e38],
+        [1e4, -1e4, 0.0, 1e4 - 2, 5.0, 1.0],
+        [7.0, 7.0, 7.0, 1.0, 7.0, 2.0],
+        [-3e38, -3e38, -3e38, -3e38, -3e38, -3e38],
+        [40.0, 1e-3, -1e-3, 2e-3, 0.0, 40.0],
+    ])
+    return [
+        ("[V=7]", randn(7, scale=3.0)),
+        ("[5, 11]", randn(5, 11, scale=3.0)),
+        ("[2, 3, 17]", randn(2, 3, 17, scale=4.0)),
+        ("adversarial [6, 6]", adversarial),
+        ("[2, 32000]", randn(2, 32000, scale=3.0)),
+        ("[3, 1000] spiky", randn(3, 1000, scale=1.0) + 30.0 * (torch.rand(3, 1000, generator=gen, dtype=torch.float64) > 0.995)),
+        ("[4, 1]", randn(4, 1)),
+    ] + [(f"[3, {n}]", randn(3, n, scale=2.0)) for n in (2, 3, 4, 5, 8, 9, 15, 16, 17, 31, 33, 65)]
+
+
+def scoring_cases():
+    """The cases, and their logits stored once each (a case names its logits by key)."""
+    cases = []
+    logits = {}
+
+    def add(fn, name, x, options, compute, truth, extra=None):
+        for dname, dtype in DTYPES.items():
+            xd = x.to(dtype)
+            key = f"{name.split(' T=')[0].split(' k=')[0].split(' shift')[0]} [{dname}]"
+            logits[key] = enc(xd)
+            case = {"fn": fn, "name": f"{fn} {name} [{dname}]", "dtype": dname, "logits": key, "options": options,
+                    **(extra or {})}
+            out = compute(xd)
+            outs = out if isinstance(out, tuple) else (out,)
+            case["output"] = [enc(o if isinstance(o, torch.Tensor) else torch.tensor(o)) for o in outs]
+            t = truth(xd, outs)
+            case["outputTruth"] = [enc(o) for o in (t if isinstance(t, tuple) else (t,))]
+            cases.append(case)
+
+    for name, x in scoring_inputs():
+        v = x.shape[-1]
+        lead = tuple(x.shape[:-1])
+        target = randint(v, *lead)
+        if target.dim() > 0 and target.numel() > 2:
+            target.view(-1)[1] = -100
+        for temperature in (1.0, 0.7, 2.5):
+            opts = {} if temperature == 1.0 else {"temperature": temperature}
+            ex = {"target": enc(target)}
+            for fn, ref in (("tokenLogProbs", token_log_probs), ("perplexity", perplexity)):
+                add(fn, f"{name} T={temperature}", x, opts,
+                    lambda xd, ref=ref: ref(xd, target, temperature, -100, False),
+                    lambda xd, outs, fn=fn: scoring_truth(fn, xd, temperature, target), ex)
+            add("softmaxEntropy", f"{name} T={temperature}", x, opts, lambda xd: softmax_entropy(xd, temperature),
+                lambda xd, outs: scoring_truth("softmaxEntropy", xd, temperature))
+            for k in sorted({1, min(5, v), v}):
+                if v > 1000 and k == v:
+                    continue
+                add("topK", f"{name} k={k} T={temperature}", x, {**opts, "k": k},
+                    lambda xd: top_k(xd, k, temperature),
+                    lambda xd, outs: scoring_truth("topK", xd, temperature, k=k))
+        if len(lead) >= 1:
+            for ii in (-100, 0):
+                opts = {"shift": True, **({"ignoreIndex": ii} if ii != -100 else {})}
+                t = target.clamp(min=0) if ii == 0 else target
+                ex = {"target": enc(t)}
+                for fn, ref in (("tokenLogProbs", token_log_probs), ("perplexity", perplexity)):
+                    add(fn, f"{name} shift ignoreIndex={ii}", x, opts,
+                        lambda xd, ref=ref: ref(xd, t, 1.0, ii, True),
+                        lambda xd, outs, fn=fn: scoring_truth(fn, xd, 1.0, t, ii, True), ex)
+    return cases, logits
+
+
+def write(name, cases, **shared):
     path = os.path.join(HERE, f"{name}.json")
     with open(path, "w") as f:
         json.dump({"generator": "test/golden/generate.py", "torch": torch.__version__, "seed": SEED,
-                   "cases": cases}, f, separators=(",", ":"))
+                   **shared, "cases": cases}, f, separators=(",", ":"))
         f.write("\n")
     print(f"test/golden/{name}.json: {len(cases)} cases, {os.path.getsize(path)} bytes")
 
@@ -535,3 +667,5 @@ if __name__ == "__main__":
     write("sigmoid", plain_cases("sigmoid", torch.sigmoid, sigmoid_inputs(), {}) + plain_cases("sigmoid (3, 5)", torch.sigmoid, randn(3, 5, scale=5.0), {}))
     write("log_sigmoid", plain_cases("logsigmoid", F.logsigmoid, sigmoid_inputs(), {}) + plain_cases("logsigmoid (3, 5)", F.logsigmoid, randn(3, 5, scale=5.0), {}))
     write("sigmoid_focal_loss", sigmoid_focal_cases())
+    scoring, scoring_logits = scoring_cases()
+    write("scoring", scoring, logits=scoring_logits)

@@ -1,0 +1,31 @@
+import { run } from '../core/pipeline.js';
+import { readLogits, readScale } from '../core/scoring.js';
+import { readOptions } from '../core/validate.js';
+import type { FloatArray, ScoringTensor, TemperatureOptions, Tensor } from '../types.js';
+
+/**
+ * The entropy of softmax(logits / temperature) over the last dim, per row, without a softmax array: as
+ * `Categorical(logits=logits / temperature).entropy()` (a −inf logit adds 0).
+ * @returns a Tensor of the logits' shape without its last dim.
+ * @throws TypeError for a wrong kind of argument; RangeError for an empty last dim or a bad temperature.
+ */
+export function softmaxEntropy<T extends FloatArray>(
+  logits: ScoringTensor<T>,
+  options?: TemperatureOptions,
+): Tensor<T> {
+  const caller = 'softmaxEntropy';
+  const o = readOptions(caller, options, ['temperature']);
+  const x = readLogits(caller, logits);
+  const scale = readScale(caller, o.temperature, x.data);
+  const { outputs } = run({
+    caller,
+    kernel: 'softmaxEntropy',
+    input: x.data,
+    outer: x.rows,
+    cols: x.vocab,
+    inner: 1,
+    outputs: { out: { per: 'row' } },
+    scalars: { scale },
+  });
+  return { data: outputs.out as T, shape: x.shape.slice(0, -1) };
+}

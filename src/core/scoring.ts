@@ -1,0 +1,118 @@
+// Language-model scoring, in front of the pipeline: logits [..., V] (rows of a vocabulary of V), a
+// temperature, and class-index targets shaped like the logits without V, optionally shifted by one
+// position (logits[t] scored against target[t + 1], as a causal language model is trained).
+import type { FloatArray } from '../types.js';
+import { type Output, run } from './pipeline.js';
+import { classIndices, readTarget } from './targets.js';
+import { describe, floatTensor, shapeString } from './validate.js';
+
+export interface Logits {
+  data: FloatArray;
+  shape: number[];
+  rows: number;
+  vocab: number;
+}
+
+/** Logits of shape [..., V], V ≥ 1: `rows` rows of `vocab` values. */
+export function readLogits(caller: string, logits: unknown): Logits {
+  const x = floatTensor(caller, 'logits', logits);
+  const vocab = x.shape.length === 0 ? 0 : x.shape[x.shape.length - 1];
+  if (vocab === 0) {
+    throw new RangeError(
+      `${caller}: logits must have a non-empty last dim (the vocabulary), received shape ${shapeString(x.shape)}`,
+    );
+  }
+  return { data: x.data, shape: x.shape, rows: x.size / vocab, vocab };
+}
+
+/**
+ * 1 / temperature, the kernels' scale. @throws TypeError for a non-number; RangeError for a temperature that
+ * is not finite and > 0, or so small that its inverse overflows the logits' dtype.
+ */
+export function readScale(caller: string, temperature: unknown, like: FloatArray): number {
+  if (temperature === undefined) return 1;
+  if (typeof temperature !== 'number') {
+    throw new TypeError(`${caller}: options.temperature must be a number, received ${describe(temperature)}`);
+  }
+  if (!(temperature > 0 && Number.isFinite(temperature))) {
+    throw new RangeError(`${caller}: options.temperature must be a finite number > 0, received ${temperature}`);
+  }
+  const scale = like instanceof Float32Array ? Math.fround(1 / temperature) : 1 / temperature;
+  if (!Number.isFinite(scale)) {
+    throw new RangeError(
+      `${caller}: options.temperature ${temperature} is too small: 1 / temperature overflows ${like.constructor.name}`,
+    );
+  }
+  return scale;
+}
+
+export interface ScoredTargets {
+  /** One per row of logits: the token to score, or −1 (ignored, or the last position when shifted). */
+  indices: Int32Array;
+  /** How many rows are scored. */
+  count: number;
+  /** The shape of a per-token result: the target's, one position shorter when shifted. */
+  shape: number[];
+}
+
+/**
+ * The target tokens, checked (integers in [0, V) or ignoreIndex) and lined up with the rows of logits. With
+ * `shift` the logits need a position dim ([T, V] or [..., T, V]); row t of each sequence is scored against
+ * target t + 1 and the last position is dropped.
+ */
+export function scoredTargets(
+  caller: string,
+  target: unknown,
+  logits: Logits,
+  ignoreIndex: number,
+  shift: boolean,
+): ScoredTargets {
+  const indexShape = logits.shape.slice(0, -1);
+  const read = readTarget(caller, target, logits.data, logits.shape, indexShape);
+  if (read.kind !== 'index') {
+    throw new TypeError(`${caller}: target must hold token indices (integers), received probabilities`);
+  }
+  const { indices } = classIndices(caller, read, logits.vocab, ignoreIndex, undefined);
+  if (shift) {
+    if (indexShape.length === 0) {
+      throw new RangeError(
+        `${caller}: options.shift needs logits with a position dim ([T, V] or [..., T, V]), received shape [V]`,
+      );
+    }
+    const positions = indexShape[indexShape.length - 1];
+    // row t takes target t + 1; the last position of each sequence has none
+    indices.copyWithin(0, 1);
+    for (let end = positions - 1; end < indices.length; end += positions) indices[end] = -1;
+  }
+  let count = 0;
+  for (let i = 0; i < indices.length; i++) if (indices[i] >= 0) count++;
+  const shape = shift ? [...indexShape.slice(0, -1), Math.max(0, indexShape[indexShape.length - 1] - 1)] : indexShape;
+  return { indices, count, shape };
+}
+
+/** The rows' log-probabilities of their tokens (0 where ignored): per row, or summed when `sum`. */
+export function runTokenLogProbs(caller: string, logits: Logits, targets: Int32Array, scale: number, sum: boolean) {
+  const out: Output = sum ? { per: 'row', reduce: true } : { per: 'row' };
+  return run({
+    caller,
+    kernel: 'tokenLogProbs',
+    input: logits.data,
+    outer: logits.rows,
+    cols: logits.vocab,
+    inner: 1,
+    operands: { targets: { label: 'target', data: targets, per: 'row' } },
+    outputs: { out },
+    scalars: { scale },
+  });
+}
+
+/** A per-position result without the last position of each sequence (dropped by `shift`). */
+export function dropLastPositions<T extends FloatArray>(values: T, positions: number): T {
+  const Values = values.constructor as new (n: number) => T;
+  if (positions <= 1) return new Values(0);
+  const kept = new Values((values.length / positions) * (positions - 1));
+  for (let from = 0, to = 0; from < values.length; from += positions, to += positions - 1) {
+    kept.set(values.subarray(from, from + positions - 1), to);
+  }
+  return kept;
+}
