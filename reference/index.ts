@@ -264,3 +264,71 @@ export function refElementwiseLoss(
   const terms = losses.map((l) => l / divisor);
   return { loss: losses.reduce((a, b) => a + b, 0) / divisor, grad: grad.map((g) => g / divisor), terms };
 }
+
+/** Σ values, compensated (Neumaier): a reference that long rows do not blur. */
+function accurateSum(values: number[]): number {
+  let [sum, compensation] = [0, 0];
+  for (const v of values) {
+    const t = sum + v;
+    compensation += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
+    sum = t;
+  }
+  return Number.isFinite(sum) ? sum + compensation : sum;
+}
+
+/** log-softmax of a row at temperature T, from the max-shifted logits: (x − m) / T − log Σ exp((x − m) / T). */
+export function refLogSoftmaxAt(row: number[], temperature = 1): number[] {
+  const m = rowMax(row);
+  const d = row.map((v) => (v - m) / temperature);
+  const logSum = Math.log(accurateSum(d.map(Math.exp)));
+  return d.map((v) => v - logSum);
+}
+
+/** tokenLogProbs: each row's log-probability of its token (0 where the token is ignoreIndex). */
+export function refTokenLogProbs(
+  x: ArrayLike<number>,
+  vocab: number,
+  targets: ArrayLike<number>,
+  temperature = 1,
+  ignoreIndex = -100,
+): Float64Array {
+  return Float64Array.from(targets, (t, r) =>
+    t === ignoreIndex
+      ? 0
+      : refLogSoftmaxAt(
+          Array.from({ length: vocab }, (_, j) => x[r * vocab + j]),
+          temperature,
+        )[t],
+  );
+}
+
+/** softmaxEntropy: −Σ p log p of softmax(row / T), 0 · log 0 = 0. */
+export function refSoftmaxEntropy(x: ArrayLike<number>, vocab: number, temperature = 1): Float64Array {
+  return Float64Array.from({ length: x.length / vocab }, (_, r) => {
+    const lp = refLogSoftmaxAt(
+      Array.from({ length: vocab }, (_, j) => x[r * vocab + j]),
+      temperature,
+    );
+    return -accurateSum(lp.map((v) => (v === -Infinity ? 0 : Math.exp(v) * v)));
+  });
+}
+
+/** topK: a stable sort of each row's log-probs, descending (a NaN row: NaN at indices 0 … k − 1). */
+export function refTopK(x: ArrayLike<number>, vocab: number, k: number, temperature = 1) {
+  const rows = x.length / vocab;
+  const indices = new Int32Array(rows * k);
+  const logProbs = new Float64Array(rows * k);
+  for (let r = 0; r < rows; r++) {
+    const lp = refLogSoftmaxAt(
+      Array.from({ length: vocab }, (_, j) => x[r * vocab + j]),
+      temperature,
+    );
+    const key = (i: number) => (Number.isNaN(lp[i]) ? Infinity : lp[i]);
+    const order = lp.map((_, i) => i).sort((a, b) => key(b) - key(a) || a - b);
+    for (let i = 0; i < k; i++) {
+      indices[r * k + i] = order[i];
+      logProbs[r * k + i] = lp[order[i]];
+    }
+  }
+  return { indices, logProbs };
+}

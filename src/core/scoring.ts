@@ -68,17 +68,17 @@ export function scoredTargets(
   shift: boolean,
 ): ScoredTargets {
   const indexShape = logits.shape.slice(0, -1);
+  if (shift && indexShape.length === 0) {
+    throw new RangeError(
+      `${caller}: options.shift needs logits with a position dim ([T, V] or [..., T, V]), received shape [V]`,
+    );
+  }
   const read = readTarget(caller, target, logits.data, logits.shape, indexShape);
   if (read.kind !== 'index') {
     throw new TypeError(`${caller}: target must hold token indices (integers), received probabilities`);
   }
   const { indices } = classIndices(caller, read, logits.vocab, ignoreIndex, undefined);
   if (shift) {
-    if (indexShape.length === 0) {
-      throw new RangeError(
-        `${caller}: options.shift needs logits with a position dim ([T, V] or [..., T, V]), received shape [V]`,
-      );
-    }
     const positions = indexShape[indexShape.length - 1];
     // row t takes target t + 1; the last position of each sequence has none
     indices.copyWithin(0, 1);
