@@ -4,7 +4,7 @@
 
 import { crossEntropyIndexRows, crossEntropyProbRows } from './kernels/cross-entropy';
 import { entropyRows } from './kernels/entropy';
-import { EXP, EXP_NON_POSITIVE, LOG, LOG1P, mathBatch } from './kernels/exp-batch';
+import { EXP, EXP_NON_POSITIVE, LOG, LOG1P, mathBatch, SECH2, TANH } from './kernels/exp-batch';
 import { logSoftmaxRows } from './kernels/log-softmax';
 import { logSumExpRows } from './kernels/log-sum-exp';
 import { BinaryCrossEntropy } from './kernels/losses/binary-cross-entropy';
@@ -113,7 +113,7 @@ export function logSigmoidF64(x: usize, rows: i32, cols: i32, out: usize): void 
   logSigmoidBatch<f64>(x, rows * cols, out);
 }
 
-// The vector exp, log and log1p of each build, for their accuracy tests.
+// The vector exp, log, log1p, tanh and sech² of each build, for their accuracy tests.
 export function expF32(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f32>(EXP, x, rows * cols, out); }
 export function expF64(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f64>(EXP, x, rows * cols, out); }
 export function expNonPositiveF32(x: usize, rows: i32, cols: i32, out: usize): void {
@@ -129,6 +129,15 @@ export function log1pF32(x: usize, rows: i32, cols: i32, out: usize): void {
 }
 export function log1pF64(x: usize, rows: i32, cols: i32, out: usize): void {
   mathBatch<f64>(LOG1P, x, rows * cols, out);
+}
+
+export function tanhF32(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f32>(TANH, x, rows * cols, out); }
+export function tanhF64(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f64>(TANH, x, rows * cols, out); }
+export function sech2F32(x: usize, rows: i32, cols: i32, out: usize): void {
+  mathBatch<f32>(SECH2, x, rows * cols, out);
+}
+export function sech2F64(x: usize, rows: i32, cols: i32, out: usize): void {
+  mathBatch<f64>(SECH2, x, rows * cols, out);
 }
 
 // (outer, a, b) → (outer, b, a): the pipeline's move of a non-last dim to the end, and back.

@@ -75,6 +75,8 @@ export const KERNELS = {
   expNonPositive: testKernel,
   log: testKernel,
   log1p: testKernel,
+  tanh: testKernel,
+  sech2: testKernel,
 } as const satisfies Record<string, KernelSpec>;
 
 export type KernelName = keyof typeof KERNELS;

@@ -12,7 +12,7 @@ export function ulpOf(v: number, f64: boolean): number {
   return 2 ** (exponent - (f64 ? 52 : 23));
 }
 
-export type ElementwiseKernel = 'exp' | 'expNonPositive' | 'log' | 'log1p';
+export type ElementwiseKernel = 'exp' | 'expNonPositive' | 'log' | 'log1p' | 'tanh' | 'sech2';
 
 /** Runs the kernel over xs and returns the largest error in ulps against `exact`, and where. */
 export function maxUlpError(kernel: ElementwiseKernel, xs: Float32Array | Float64Array, exact: (x: number) => number) {
