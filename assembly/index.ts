@@ -48,15 +48,23 @@ export function entropyF64(x: usize, rows: i32, cols: i32, out: usize): void { e
 
 export function crossEntropyIndexF32(
   x: usize, rows: i32, cols: i32, targets: usize, weight: usize, smoothing: f32,
-  lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
+  softcap: f32, zScale: f32, zGrad: f64, lseIn: usize, vocabStart: i32, vocabSize: i32, safe: i32,
+  lossOut: usize, zLossOut: usize, lseOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
 ): void {
-  crossEntropyIndexRows<f32>(x, rows, cols, targets, weight, smoothing, lossOut, grad, gradScale, gradOutput);
+  crossEntropyIndexRows<f32>(
+    x, rows, cols, targets, weight, smoothing, softcap, zScale, zGrad, lseIn, vocabStart, vocabSize, safe,
+    lossOut, zLossOut, lseOut, grad, gradScale, gradOutput,
+  );
 }
 export function crossEntropyIndexF64(
   x: usize, rows: i32, cols: i32, targets: usize, weight: usize, smoothing: f64,
-  lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
+  softcap: f64, zScale: f64, zGrad: f64, lseIn: usize, vocabStart: i32, vocabSize: i32, safe: i32,
+  lossOut: usize, zLossOut: usize, lseOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
 ): void {
-  crossEntropyIndexRows<f64>(x, rows, cols, targets, weight, smoothing, lossOut, grad, gradScale, gradOutput);
+  crossEntropyIndexRows<f64>(
+    x, rows, cols, targets, weight, smoothing, softcap, zScale, zGrad, lseIn, vocabStart, vocabSize, safe,
+    lossOut, zLossOut, lseOut, grad, gradScale, gradOutput,
+  );
 }
 export function crossEntropyProbF32(
   x: usize, targets: usize, rows: i32, cols: i32, weight: usize, smoothing: f32,

@@ -26,6 +26,7 @@ export type {
   BinaryCrossEntropyOptions,
   BinaryCrossEntropyWithLogitsOptions,
   BroadcastWeight,
+  CrossEntropyGradOptions,
   CrossEntropyOptions,
   DimOptions,
   DimsTensor,

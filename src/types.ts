@@ -89,6 +89,47 @@ export interface CrossEntropyOptions {
   reduction?: Reduction;
   /** Mixes the target with the uniform distribution: (1 − ε)·target + ε/C, ε in [0, 1]. @defaultValue 0 */
   labelSmoothing?: number;
+  // The language-model options below need class-index targets.
+  /**
+   * z-loss (PaLM; Liger-Kernel's `lse_square_scale`): adds s · lse² per row not ignored, lse = log Σ exp of the
+   * row. 'mean' divides it by the number of rows counted (not by the weights). …WithGrad returns it as `zLoss`.
+   */
+  lseSquareScale?: number;
+  /** Softcapping (Gemma 2): the logits become c · tanh(x / c) before the softmax, gradient through it. c > 0. */
+  softcap?: number;
+  /**
+   * optax's safe_softmax_cross_entropy: a row of all −inf logits, and an ignored row, give loss 0 and gradient 0
+   * instead of PyTorch's NaN. @defaultValue false
+   */
+  safe?: boolean;
+  /**
+   * With reduction 'sum': divides the loss and the gradient by this number, such as `meanDivisor` of the whole
+   * batch, so that the shards of a data-parallel batch sum to the batch's 'mean'.
+   */
+  divisor?: number;
+  /** With reduction 'sum': divides the z-loss by this instead of `divisor` (the count of rows, for 'mean'). */
+  zLossDivisor?: number;
+  /**
+   * Vocabulary shards: the input holds columns [vocabStart, vocabStart + C) of the vocabulary; targets are
+   * indices into the whole vocabulary, `weight` covers the whole vocabulary, and `lse` is required. The result is
+   * the shard's share: the shards' losses sum to the whole loss and their gradients are its columns.
+   */
+  vocabStart?: number;
+  /** The whole vocabulary's size, for a shard (label smoothing needs it; a whole-vocabulary weight gives it). */
+  vocabSize?: number;
+  /**
+   * A shard's rows' log-sum-exp over the whole vocabulary: logSumExp of the shards' own log-sum-exps (one per
+   * row, the input's dtype).
+   */
+  lse?: FloatArray | Tensor<FloatArray>;
+}
+
+/** crossEntropyWithGrad's own options (besides gradOutput and out). */
+export interface CrossEntropyGradOptions {
+  /** Also return each row's log-sum-exp as `lse` (a Tensor of the loss's shape for 'none'). @defaultValue false */
+  returnLse?: boolean;
+  /** Add the gradient into `out` (accumulation over micro-batches) instead of writing over it. @defaultValue false */
+  accumulate?: boolean;
 }
 
 /**
@@ -142,6 +183,10 @@ export interface LossWithGrad<L, T extends FloatArray> {
   loss: L;
   /** ∂(loss)/∂input with the input's shape and dtype (for 'none': of Σ gradOutput · loss). */
   grad: Tensor<T>;
+  /** crossEntropyWithGrad with `lseSquareScale`: the z-loss, reduced as the loss (which includes it). */
+  zLoss?: L;
+  /** crossEntropyWithGrad with `returnLse`: each row's log-sum-exp, shaped like the per-row loss. */
+  lse?: Tensor<T>;
 }
 
 /** A float Tensor, a flat array of the input's element count or last-dim length, broadcast as in PyTorch. */

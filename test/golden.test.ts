@@ -68,6 +68,23 @@ interface CrossEntropyCase {
   gradTruth?: Encoded;
 }
 
+interface LanguageModelCase {
+  name: string;
+  dtype: 'float32' | 'float64';
+  input: Encoded;
+  target: Encoded;
+  options: Record<string, unknown> & { weight?: Encoded };
+  gradOutput: number | Encoded;
+  loss: Encoded;
+  grad: Encoded;
+  zLoss: Encoded;
+  lse: Encoded;
+  lossTruth?: Encoded;
+  gradTruth?: Encoded;
+  zLossTruth?: Encoded;
+  lseTruth?: Encoded;
+}
+
 interface ScoringCase {
   fn: 'tokenLogProbs' | 'perplexity' | 'topK' | 'softmaxEntropy';
   name: string;
@@ -142,7 +159,7 @@ const lossFunctions: Record<string, { fn: AnyLossWithGrad; classWeight?: boolean
   sigmoid_focal_loss: { fn: sigmoidFocalLossWithGrad as AnyLossWithGrad },
 };
 
-function checkLossCase(c: LossCase | CrossEntropyCase, loss: number | Tensor, grad: Tensor) {
+function checkLossCase(c: LossCase | CrossEntropyCase | LanguageModelCase, loss: number | Tensor, grad: Tensor) {
   const lossValues = typeof loss === 'number' ? [loss] : loss.data;
   if (typeof loss !== 'number' && JSON.stringify(loss.shape) !== JSON.stringify(c.loss.shape)) {
     throw new Error(`loss shape ${JSON.stringify(loss.shape)}, expected ${JSON.stringify(c.loss.shape)}`);
@@ -204,6 +221,24 @@ describe.each(['simd', 'scalar'] as const)('golden vectors from PyTorch, %s buil
       });
     });
   }
+
+  describe('cross_entropy_lm (z-loss, softcap, safe, divisor, returnLse)', () => {
+    it.each(loadGolden<LanguageModelCase>('cross_entropy_lm').cases.map((c) => [c.name, c] as const))('%s', (_, c) => {
+      const input = decode(c.input);
+      const { weight, ...rest } = c.options;
+      const result = crossEntropyWithGrad(input, decode<Int32Array>(c.target), {
+        ...rest,
+        ...(weight ? { weight: decode(weight).data } : {}),
+        gradOutput: typeof c.gradOutput === 'number' ? c.gradOutput : decode(c.gradOutput),
+        lseSquareScale: (rest.lseSquareScale as number | undefined) ?? 0,
+        returnLse: true,
+      });
+      checkLossCase(c, result.loss, result.grad);
+      const zLoss = result.zLoss as number | Tensor;
+      check(typeof zLoss === 'number' ? [zLoss] : zLoss.data, c.zLoss, c.zLossTruth, c.dtype, `${c.name}: zLoss`);
+      check(result.lse?.data ?? [], c.lse, c.lseTruth, c.dtype, `${c.name}: lse`);
+    });
+  });
 
   describe('scoring', () => {
     const file = loadGolden<ScoringCase>('scoring') as ReturnType<typeof loadGolden<ScoringCase>> & {

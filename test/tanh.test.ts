@@ -29,7 +29,9 @@ describe.each(['simd', 'scalar'] as const)('tanh and sech², %s build', (build) 
   it('sech² f32 and f64, where tanh rounds to 1 too (no 1 − tanh² cancellation)', () => {
     const f32 = maxUlpError('sech2', float32Range(-40, 40, 1031), sech2);
     const f64 = maxUlpError('sech2', float64Sample(1 << 18, -300, 300), sech2);
-    console.log(`sech2 ${build}: f32 ${f32.ulps.toFixed(3)} ulp at ${f32.at}, f64 ${f64.ulps.toFixed(3)} ulp at ${f64.at}`);
+    console.log(
+      `sech2 ${build}: f32 ${f32.ulps.toFixed(3)} ulp at ${f32.at}, f64 ${f64.ulps.toFixed(3)} ulp at ${f64.at}`,
+    );
     expect(f32.ulps, `at x = ${f32.at}`).toBeLessThanOrEqual(8);
     expect(f64.ulps, `at x = ${f64.at}`).toBeLessThanOrEqual(8);
   });

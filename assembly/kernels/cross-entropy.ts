@@ -19,10 +19,22 @@
 //
 // Gradient scale per row: g_r = gradScale · (gradOutput ? gradOutput[r] : 1); the caller folds the
 // reduction into gradScale (1/Σ w_t for 'mean' with class indices, 1/rows with probabilities).
+//
+// Class-index targets also take the language-model options (Liger-Kernel's, PaLM's, Gemma's):
+//   softcap c > 0: every logit becomes z_j = c · tanh(x_j / c) first; ∂z_j/∂x_j = sech²(x_j / c).
+//   z-loss: zLoss_r = zScale · L_r² (L_r = log Σ_j exp z_j, not for ignored rows), written to zLossOut; its
+//     gradient 2 · zScale · L_r · softmax_j comes in as zGrad · L_r · softmax_j, zGrad = 2 · zScale folded with
+//     the ratio of the reductions' divisors, so that q's sum above becomes Σq + zGrad · L_r.
+//   lseOut: L_r for every row.  safe: a row of all −inf, or an ignored row, gives loss 0 and gradient 0.
+//   Vocabulary shards: the row holds columns [vocabStart, vocabStart + C) of a vocabulary of vocabSize, the
+//     row's global L comes in as lseIn, targets are global, weight covers the whole vocabulary, and the row's
+//     loss is its share: the target term where the shard holds t, the smoothing term over its columns.
+//     softmax_j = exp(z_j − L), so the shards' gradients are the columns of the unsharded one.
 
 import { logScalar } from '../math/exp';
 import {
-  at, rowAffine, rowAxpby, rowMax, rowScale, rowSumExp, rowWeightedSumShifted, rowZero, withCompensation,
+  at, rowAffine, rowAxpby, rowMax, rowScale, rowSumExp, rowSumExpAnySign, rowSumExpCapped, rowTimesSoftcapSlope,
+  rowWeightedSumCapped, rowWeightedSumShifted, rowZero, softcapScalar, withCompensation,
 } from '../math/rows';
 
 // @ts-ignore: decorator
@@ -30,53 +42,105 @@ import {
   return gradOutput ? <T>(gradScale * <f64>load<T>(at<T>(gradOutput, r))) : <T>gradScale;
 }
 
+/** Σ of n weights (n when there are none). */
+function weightTotal<T>(weight: usize, n: i32): T {
+  if (!weight) return <T>n;
+  let sum = <T>0;
+  for (let j = 0; j < n; j++) sum += load<T>(at<T>(weight, j));
+  return sum;
+}
+
 export function crossEntropyIndexRows<T>(
   x: usize, rows: i32, classes: i32, targets: usize, weight: usize, smoothing: T,
-  lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
+  softcap: T, zScale: T, zGrad: f64, lseIn: usize, vocabStart: i32, vocabSize: i32, safe: i32,
+  lossOut: usize, zLossOut: usize, lseOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
 ): void {
-  const smoothPerClass = smoothing / <T>classes;
+  const smoothPerClass = smoothing / <T>vocabSize;
   const keep = <T>1 - smoothing;
-  let weightSum = <T>classes;
-  if (weight) {
-    weightSum = <T>0;
-    for (let j = 0; j < classes; j++) weightSum += load<T>(at<T>(weight, j));
-  }
+  const shardWeight = weight ? at<T>(weight, vocabStart) : 0;
+  const weightSumAll = weightTotal<T>(weight, vocabSize);
+  const weightSumShard = weightTotal<T>(shardWeight, classes);
+  const capped = softcap > 0;
+  const invCap = capped ? <T>1 / softcap : <T>0;
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * classes);
     const gradRow = grad ? at<T>(grad, r * classes) : 0;
     const t = load<i32>(<usize>targets + (<usize>r << 2));
-    if (t < 0) {
+    const ignored = t < 0;
+    if (ignored) {
       store<T>(at<T>(lossOut, r), <T>0);
-      if (grad) {
-        rowZero<T>(gradRow, classes);
-        // the log-softmax is NaN throughout exactly when Σ exp(x − m) is (m = ±inf, or a NaN in the row)
-        if (isNaN<T>(rowSumExp<T>(row, classes, rowMax<T>(row, classes), 0))) rowAffine<T>(gradRow, classes, 0, <T>NaN);
+      if (zLossOut) store<T>(at<T>(zLossOut, r), <T>0);
+      if (grad) rowZero<T>(gradRow, classes);
+      // PyTorch's gradient of an ignored row is NaN where its log-softmax is (L not finite), unless safe
+      if (!lseOut && !(grad && !safe)) continue;
+    }
+    // L = shift + logSum; e_j = exp(z_j − shift) stored in gradRow for a row that takes a gradient
+    const eOut = grad && !ignored ? gradRow : 0;
+    let shift: T, logSum: T, s: T;
+    if (lseIn) {
+      shift = load<T>(at<T>(lseIn, r));
+      logSum = <T>0;
+      s = <T>1;
+      if (eOut && !(safe && shift == <T>-Infinity)) {
+        if (capped) rowSumExpCapped<T>(row, classes, shift, softcap, invCap, eOut);
+        else rowSumExpAnySign<T>(row, classes, shift, eOut);
       }
+    } else {
+      const m = rowMax<T>(row, classes);
+      shift = capped ? softcapScalar<T>(m, softcap, invCap) : m;
+      // (a row of all −inf has no finite shift: its sum is NaN, and its log-sum-exp −inf)
+      s = safe && m == <T>-Infinity ? <T>0
+        : capped ? rowSumExpCapped<T>(row, classes, shift, softcap, invCap, eOut)
+        : rowSumExp<T>(row, classes, shift, eOut);
+      logSum = logScalar<T>(s);
+    }
+    const lse = shift + logSum;
+    if (lseOut) store<T>(at<T>(lseOut, r), lse);
+    if (ignored) {
+      if (grad && !safe && !isFinite<T>(lse)) rowAffine<T>(gradRow, classes, 0, <T>NaN);
       continue;
     }
-    const m = rowMax<T>(row, classes);
-    const s = rowSumExp<T>(row, classes, m, gradRow);
-    const logSum = logScalar<T>(s);
+    if (safe && shift == <T>-Infinity) {
+      store<T>(at<T>(lossOut, r), <T>0);
+      if (zLossOut) store<T>(at<T>(zLossOut, r), <T>0);
+      if (grad) rowZero<T>(gradRow, classes);
+      continue;
+    }
+    const local = t - vocabStart;
+    const inShard = local >= 0 && local < classes;
     const wt = weight ? load<T>(at<T>(weight, t)) : <T>1;
-    let loss = -wt * (load<T>(at<T>(row, t)) - m - logSum);
+    let loss = <T>0;
+    if (inShard) {
+      const xt = load<T>(at<T>(row, local));
+      loss = -wt * ((capped ? softcapScalar<T>(xt, softcap, invCap) : xt) - shift - logSum);
+    }
     if (smoothing > 0) {
-      const weightedLogp = rowWeightedSumShifted<T>(row, weight, classes, m) - logSum * weightSum;
-      loss = keep * loss - smoothPerClass * weightedLogp;
+      const weighted = capped
+        ? rowWeightedSumCapped<T>(row, shardWeight, classes, shift, softcap, invCap)
+        : rowWeightedSumShifted<T>(row, shardWeight, classes, shift);
+      loss = keep * loss - smoothPerClass * (weighted - logSum * weightSumShard);
     }
     store<T>(at<T>(lossOut, r), loss);
+    if (zLossOut) store<T>(at<T>(zLossOut, r), zScale * lse * lse);
     if (grad) {
+      // ∂loss/∂z_j = softmax_j · (Σq + zGrad · L) − q_j, softmax_j = e_j / s
       const g = rowGradScale<T>(gradScale, gradOutput, r);
+      const a = g * (keep * wt + smoothPerClass * weightSumAll) / s;
+      const aZ = zGrad != 0 ? g * <T>zGrad * lse / s : <T>0;
+      const b = -g * smoothPerClass;
+      const et = inShard ? load<T>(at<T>(gradRow, local)) : <T>0;
       if (smoothing > 0) {
-        const qSum = keep * wt + smoothPerClass * weightSum;
-        if (weight) rowAxpby<T>(gradRow, weight, classes, g * qSum / s, -g * smoothPerClass);
-        else rowAffine<T>(gradRow, classes, g * qSum / s, -g * smoothPerClass);
-        const p = at<T>(gradRow, t);
-        store<T>(p, load<T>(p) - g * keep * wt);
+        if (weight) rowAxpby<T>(gradRow, shardWeight, classes, a + aZ, b);
+        else rowAffine<T>(gradRow, classes, a + aZ, b);
       } else {
-        rowScale<T>(gradRow, classes, g * wt / s);
-        const p = at<T>(gradRow, t);
-        store<T>(p, load<T>(p) - g * wt);
+        rowScale<T>(gradRow, classes, a + aZ);
       }
+      if (inShard) {
+        // the target's softmax · Σq − q cancels: the z-loss's term is added after it, not rounded into Σq
+        const bt = smoothing > 0 ? b * (weight ? load<T>(at<T>(shardWeight, local)) : <T>1) : <T>0;
+        store<T>(at<T>(gradRow, local), (a * et + bt - g * keep * wt) + aZ * et);
+      }
+      if (capped) rowTimesSoftcapSlope<T>(gradRow, row, classes, invCap);
     }
   }
 }

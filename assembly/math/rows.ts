@@ -4,6 +4,7 @@
 // run over the whole row, which is also the plain reference the SIMD path is tested against.
 
 import { expNonPositiveVector, expScalar, expVector } from './exp';
+import { sech2Scalar, sech2Vector, tanhScalar, tanhVector } from './tanh';
 
 // @ts-ignore: decorator
 @inline function lanes<T>(): i32 {
@@ -83,39 +84,67 @@ export function rowMax<T>(x: usize, n: i32): T {
   return m;
 }
 
+/** How a row pass sees x_j: as it is, (x_j − shift) · a (a temperature), or a · tanh(x_j · b) (a softcap). */
+// @ts-ignore: decorator
+@inline export const PLAIN: i32 = 0;
+// @ts-ignore: decorator
+@inline export const SCALED: i32 = 1;
+// @ts-ignore: decorator
+@inline export const CAPPED: i32 = 2;
+
+/** The logit minus the shift, as `mode` sees it (a, b: the scale, or the cap and its inverse). */
+// @ts-ignore: decorator
+@inline function shiftedVector<T>(v: v128, shift: v128, mode: i32, a: v128, b: v128): v128 {
+  if (mode == CAPPED) return v128.sub<T>(v128.mul<T>(a, tanhVector<T>(v128.mul<T>(v, b))), shift);
+  const d = v128.sub<T>(v, shift);
+  return mode == SCALED ? v128.mul<T>(d, a) : d;
+}
+
+// @ts-ignore: decorator
+@inline function shiftedScalar<T>(v: T, shift: T, mode: i32, a: T, b: T): T {
+  if (mode == CAPPED) return a * tanhScalar<T>(v * b) - shift;
+  return mode == SCALED ? (v - shift) * a : v - shift;
+}
+
+/** A softcapped logit c · tanh(x / c), with invCap = 1 / c. */
+// @ts-ignore: decorator
+@inline export function softcapScalar<T>(x: T, cap: T, invCap: T): T {
+  return cap * tanhScalar<T>(x * invCap);
+}
+
 /**
- * Σ_j exp(x_j − shift); when `out` is not 0 it also stores out_j = exp(x_j − shift). `anySign` allows
- * x_j − shift > 0 (torch.logsumexp's shift of 0 for an infinite max); otherwise shift is the row's max.
+ * Σ_j exp(x_j − shift); when `out` is not 0 it also stores out_j = exp(x_j − shift) (x_j as `mode` sees
+ * it). `anySign` allows x_j − shift > 0 (torch.logsumexp's shift of 0 for an infinite max, or a shift
+ * that is a rounded log-sum-exp); otherwise shift is the row's max.
  * The SIMD path keeps 4·L partial sums of T over blocks of SUM_BLOCK elements and adds each block's
  * total into an f64 sum; the scalar path adds every term into an f64 sum, compensated (Neumaier) for
  * f64 data. Either way long rows (C = 32000 and more) lose no more than a few ulps.
  */
-/** exp((v − shift) · scale), by the fast exp unless v − shift may be positive; `scaled` false skips the ·. */
 // @ts-ignore: decorator
-@inline function expOfShifted<T>(v: v128, shift: v128, anySign: bool, scale: v128, scaled: bool): v128 {
-  let d = v128.sub<T>(v, shift);
-  if (scaled) d = v128.mul<T>(d, scale);
+@inline function expOfShifted<T>(v: v128, shift: v128, anySign: bool, mode: i32, a: v128, b: v128): v128 {
+  const d = shiftedVector<T>(v, shift, mode, a, b);
   return anySign ? expVector<T>(d) : expNonPositiveVector<T>(d);
 }
 
 // @ts-ignore: decorator
-@inline function sumExpOf<T>(x: usize, n: i32, shift: T, out: usize, anySign: bool, scale: T, scaled: bool): T {
+@inline function sumExpOf<T>(x: usize, n: i32, shift: T, out: usize, anySign: bool, mode: i32, a: T, b: T): T {
   let i = 0;
   let sum: f64 = 0;
   let compensation: f64 = 0;
   if (ASC_FEATURE_SIMD) {
     const L = lanes<T>();
     const shiftV = v128.splat<T>(shift);
-    const scaleV = v128.splat<T>(scale);
+    const aV = v128.splat<T>(a);
+    const bV = v128.splat<T>(b);
     while (i + 4 * L <= n) {
       const blockEnd = min(n, i + SUM_BLOCK);
       let s0 = v128.splat<T>(0), s1 = s0, s2 = s0, s3 = s0;
       for (; i + 4 * L <= blockEnd; i += 4 * L) {
         const p = at<T>(x, i);
-        const e0 = expOfShifted<T>(v128.load(p), shiftV, anySign, scaleV, scaled);
-        const e1 = expOfShifted<T>(v128.load(p, 16), shiftV, anySign, scaleV, scaled);
-        const e2 = expOfShifted<T>(v128.load(p, 32), shiftV, anySign, scaleV, scaled);
-        const e3 = expOfShifted<T>(v128.load(p, 48), shiftV, anySign, scaleV, scaled);
+        const e0 = expOfShifted<T>(v128.load(p), shiftV, anySign, mode, aV, bV);
+        const e1 = expOfShifted<T>(v128.load(p, 16), shiftV, anySign, mode, aV, bV);
+        const e2 = expOfShifted<T>(v128.load(p, 32), shiftV, anySign, mode, aV, bV);
+        const e3 = expOfShifted<T>(v128.load(p, 48), shiftV, anySign, mode, aV, bV);
         if (out) {
           const q = at<T>(out, i);
           v128.store(q, e0);
@@ -132,14 +161,14 @@ export function rowMax<T>(x: usize, n: i32): T {
     }
     let s0 = v128.splat<T>(0);
     for (; i + L <= n; i += L) {
-      const e = expOfShifted<T>(v128.load(at<T>(x, i)), shiftV, anySign, scaleV, scaled);
+      const e = expOfShifted<T>(v128.load(at<T>(x, i)), shiftV, anySign, mode, aV, bV);
       if (out) v128.store(at<T>(out, i), e);
       s0 = v128.add<T>(s0, e);
     }
     sum += <f64>horizontalSum<T>(s0);
   }
   for (; i < n; i++) {
-    const e = expScalar<T>(scaled ? (load<T>(at<T>(x, i)) - shift) * scale : load<T>(at<T>(x, i)) - shift);
+    const e = expScalar<T>(shiftedScalar<T>(load<T>(at<T>(x, i)), shift, mode, a, b));
     if (out) store<T>(at<T>(out, i), e);
     if (sizeof<T>() == 8) {
       const t = sum + <f64>e;
@@ -154,17 +183,22 @@ export function rowMax<T>(x: usize, n: i32): T {
 
 /** rowSumExp with shift = the row's max (every x_j − shift ≤ 0 or NaN): the fast exp. */
 export function rowSumExp<T>(x: usize, n: i32, shift: T, out: usize): T {
-  return sumExpOf<T>(x, n, shift, out, false, 1, false);
+  return sumExpOf<T>(x, n, shift, out, false, PLAIN, 1, 1);
 }
 
 /** Σ_j exp((x_j − shift) · scale), scale > 0 and shift the row's max: a softmax at temperature 1 / scale. */
 export function rowSumExpScaled<T>(x: usize, n: i32, shift: T, scale: T, out: usize): T {
-  return sumExpOf<T>(x, n, shift, out, false, scale, true); // (· 1 is exact: no separate unscaled copy)
+  return sumExpOf<T>(x, n, shift, out, false, SCALED, scale, 1); // (· 1 is exact: no separate unscaled copy)
 }
 
 /** rowSumExp for any shift (x_j − shift may be positive or +inf). */
 export function rowSumExpAnySign<T>(x: usize, n: i32, shift: T, out: usize): T {
-  return sumExpOf<T>(x, n, shift, out, true, 1, false);
+  return sumExpOf<T>(x, n, shift, out, true, PLAIN, 1, 1);
+}
+
+/** rowSumExpAnySign of the softcapped row cap · tanh(x_j · invCap). */
+export function rowSumExpCapped<T>(x: usize, n: i32, shift: T, cap: T, invCap: T, out: usize): T {
+  return sumExpOf<T>(x, n, shift, out, true, CAPPED, cap, invCap);
 }
 
 /**
@@ -172,12 +206,24 @@ export function rowSumExpAnySign<T>(x: usize, n: i32, shift: T, out: usize): T {
  * blocks, compensated in the scalar f64 path).
  */
 export function rowWeightedSumShifted<T>(x: usize, w: usize, n: i32, shift: T): T {
+  return weightedSumOf<T>(x, w, n, shift, PLAIN, 1, 1);
+}
+
+/** rowWeightedSumShifted of the softcapped row cap · tanh(x_j · invCap). */
+export function rowWeightedSumCapped<T>(x: usize, w: usize, n: i32, shift: T, cap: T, invCap: T): T {
+  return weightedSumOf<T>(x, w, n, shift, CAPPED, cap, invCap);
+}
+
+// @ts-ignore: decorator
+@inline function weightedSumOf<T>(x: usize, w: usize, n: i32, shift: T, mode: i32, a: T, b: T): T {
   let i = 0;
   let sum: f64 = 0;
   let compensation: f64 = 0;
   if (ASC_FEATURE_SIMD) {
     const L = lanes<T>();
     const shiftV = v128.splat<T>(shift);
+    const aV = v128.splat<T>(a);
+    const bV = v128.splat<T>(b);
     const one = v128.splat<T>(1);
     while (i + 2 * L <= n) {
       const blockEnd = min(n, i + SUM_BLOCK);
@@ -185,14 +231,16 @@ export function rowWeightedSumShifted<T>(x: usize, w: usize, n: i32, shift: T): 
       for (; i + 2 * L <= blockEnd; i += 2 * L) {
         const p = at<T>(x, i);
         const q = at<T>(w, i);
-        s0 = v128.add<T>(s0, v128.mul<T>(w ? v128.load(q) : one, v128.sub<T>(v128.load(p), shiftV)));
-        s1 = v128.add<T>(s1, v128.mul<T>(w ? v128.load(q, 16) : one, v128.sub<T>(v128.load(p, 16), shiftV)));
+        const d0 = shiftedVector<T>(v128.load(p), shiftV, mode, aV, bV);
+        const d1 = shiftedVector<T>(v128.load(p, 16), shiftV, mode, aV, bV);
+        s0 = v128.add<T>(s0, v128.mul<T>(w ? v128.load(q) : one, d0));
+        s1 = v128.add<T>(s1, v128.mul<T>(w ? v128.load(q, 16) : one, d1));
       }
       sum += <f64>horizontalSum<T>(v128.add<T>(s0, s1));
     }
   }
   for (; i < n; i++) {
-    const d = load<T>(at<T>(x, i)) - shift;
+    const d = shiftedScalar<T>(load<T>(at<T>(x, i)), shift, mode, a, b);
     const v = <f64>(w ? load<T>(at<T>(w, i)) * d : d);
     if (sizeof<T>() == 8) {
       const t = sum + v;
@@ -203,6 +251,23 @@ export function rowWeightedSumShifted<T>(x: usize, w: usize, n: i32, shift: T): 
     }
   }
   return <T>withCompensation(sum, compensation);
+}
+
+/** y_j = y_j · sech²(x_j · invCap), in place: the chain rule through a softcap cap · tanh(x · invCap). */
+export function rowTimesSoftcapSlope<T>(y: usize, x: usize, n: i32, invCap: T): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const L = lanes<T>();
+    const bV = v128.splat<T>(invCap);
+    for (; i + L <= n; i += L) {
+      const p = at<T>(y, i);
+      v128.store(p, v128.mul<T>(v128.load(p), sech2Vector<T>(v128.mul<T>(v128.load(at<T>(x, i)), bV))));
+    }
+  }
+  for (; i < n; i++) {
+    const p = at<T>(y, i);
+    store<T>(p, load<T>(p) * sech2Scalar<T>(load<T>(at<T>(x, i)) * invCap));
+  }
 }
 
 /** out_j = (x_j − shift) − c: log-softmax with shift = max and c = log Σ exp. `out` may be `x`. */

@@ -19,7 +19,7 @@ export function perplexity<T extends FloatArray>(
   const shift = checkBoolean(caller, 'shift', o.shift, false);
   const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
   const { indices, count } = scoredTargets(caller, target, x, ignoreIndex, shift);
-  const { sum } = runTokenLogProbs(caller, x, indices, scale, true);
+  const sum = runTokenLogProbs(caller, x, indices, scale, true).sums.out;
   // float32 as PyTorch's float32 mean: the sum and the mean rounded to float32 before the exp
   const mean = x.data instanceof Float32Array ? Math.fround(Math.fround(sum) / count) : sum / count;
   const value = Math.exp(-mean);

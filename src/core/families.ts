@@ -5,6 +5,7 @@
 import type { FloatArray, Tensor } from '../types.js';
 import { broadcastWeight, type CheckedWeight } from './broadcast.js';
 import type { ArgName, KernelName } from './kernels.js';
+import type { LanguageModelOptions } from './language-model.js';
 import { type Operand, type Output, run } from './pipeline.js';
 import { warnOnce, warnsAbout } from './runtime.js';
 import {
@@ -20,7 +21,6 @@ import {
   checkOut,
   checkReduction,
   checkShape,
-  checkVector,
   describe,
   floatTensor,
   floatValues,
@@ -136,16 +136,37 @@ interface LossCall<K extends KernelName> {
   gradOutput: unknown;
   out: unknown;
   scalars?: Partial<Record<ArgName<K>, number>>;
+  /** A z-loss beside the loss (crossEntropy's lseSquareScale): its scale s of s · lse². */
+  zScale?: number;
+  /** The per-row log-sum-exp as an output (crossEntropy's returnLse). */
+  lse?: boolean;
+  /** Adds the gradient into `out` instead of writing over it. */
+  accumulate?: boolean;
   /**
    * Called once every argument has been read (gradOutput and out last): checks values (class indices,
-   * probabilities) and gives the kernel's operands and what 'mean' (or 'batchmean') divides by.
+   * probabilities) and gives the kernel's operands, what 'mean' (or 'batchmean') divides by, and what it
+   * divides the z-loss by (the divisor when absent).
    */
-  prepare: () => { operands: Partial<Record<ArgName<K>, Operand | undefined>>; divisor: number };
+  prepare: () => {
+    operands: Partial<Record<ArgName<K>, Operand | undefined>>;
+    divisor: number;
+    zDivisor?: number;
+  };
 }
 
 export interface LossResult<T extends FloatArray> {
   loss: number | Tensor<T>;
   grad?: Tensor<T>;
+  zLoss?: number | Tensor<T>;
+  lse?: Tensor<T>;
+}
+
+/** A reduced sum: float32 sums rounded as PyTorch's float32 sum is, then divided (none for 'sum'). */
+function reduced(sum: number, divisor: number, reduction: AnyReduction, isFloat32: boolean): number {
+  // (its digits come from a float64 sum, so it is more accurate; beyond the float32 range it is ±inf as there)
+  const total = isFloat32 ? Math.fround(sum) : sum;
+  const value = reduction === 'sum' ? total : total / divisor;
+  return isFloat32 ? Math.fround(value) : value;
 }
 
 /** Reads gradOutput and out, runs the kernel and reduces: a loss and, with `withGrad`, its gradient. */
@@ -155,13 +176,22 @@ export function runLoss<K extends KernelName, T extends FloatArray>(call: LossCa
     ? readGradOutput(caller, call.gradOutput, lossShape, reduction !== 'none', input.data)
     : 1;
   const into = withGrad ? checkOut(caller, call.out, input.data) : undefined;
-  const { operands, divisor } = call.prepare();
+  if (call.accumulate && !into) {
+    throw new TypeError(`${caller}: options.accumulate adds the gradient into options.out, which is missing`);
+  }
+  const { operands, divisor, zDivisor = divisor } = call.prepare();
   const perItem = typeof gradOutput !== 'number';
-  const scale = perItem ? 1 : reduction === 'none' || reduction === 'sum' ? gradOutput : gradOutput / divisor;
+  const meanLike = !perItem && reduction !== 'none' && reduction !== 'sum';
+  const scale = perItem ? 1 : meanLike ? gradOutput / divisor : gradOutput;
+  const rowOutput = (): Output => (reduction === 'none' ? { per: 'row' } : { per: 'row', reduce: true });
   const outputs: Partial<Record<string, Output>> = {
     lossOut: reduction === 'none' ? { per: lossPer } : lossPer === 'row' ? { per: 'row', reduce: true } : undefined,
-    grad: withGrad ? { per: 'element', into, given: call.out } : undefined,
+    zLossOut: call.zScale === undefined ? undefined : rowOutput(),
+    lseOut: call.lse ? { per: 'row' } : undefined,
+    grad: withGrad ? { per: 'element', into, given: call.out, accumulate: call.accumulate } : undefined,
   };
+  // the z-loss's gradient 2 s · lse · softmax, in units of the loss's own gradient scale
+  const zGrad = withGrad && call.zScale ? 2 * call.zScale * (meanLike ? divisor / zDivisor : 1) : 0;
   const gradOperand: Operand | undefined = perItem
     ? { label: 'options.gradOutput', data: gradOutput, per: lossPer }
     : undefined;
@@ -174,21 +204,31 @@ export function runLoss<K extends KernelName, T extends FloatArray>(call: LossCa
     inner: call.inner,
     operands: Object.assign({ gradOutput: gradOperand }, operands) as never,
     outputs: outputs as never,
-    scalars: Object.assign({ gradScale: withGrad ? scale : 0 }, call.scalars) as never,
+    scalars: Object.assign({ gradScale: withGrad ? scale : 0 }, { zGrad }, call.scalars) as never,
   });
-  let loss: number | Tensor<T>;
+  const isFloat32 = input.data instanceof Float32Array;
+  const result: LossResult<T> = { loss: 0 };
   if (reduction === 'none') {
-    loss = { data: ran.outputs.lossOut as T, shape: lossShape };
+    const loss = ran.outputs.lossOut as T;
+    if (call.zScale !== undefined) {
+      const z = ran.outputs.zLossOut as T;
+      for (let i = 0; i < loss.length; i++) loss[i] += z[i];
+      result.zLoss = { data: z, shape: lossShape };
+    }
+    result.loss = { data: loss, shape: lossShape };
   } else {
-    let sum = ran.sum;
-    // float32: the sum is rounded to float32 before 'mean' divides it, as PyTorch's float32 sum is, so a sum
-    // beyond the float32 range is ±inf as there (its digits come from a float64 sum, so it is more accurate)
-    const isFloat32 = input.data instanceof Float32Array;
-    if (isFloat32) sum = Math.fround(sum);
-    const value = reduction === 'sum' ? sum : sum / divisor;
-    loss = isFloat32 ? Math.fround(value) : value;
+    const loss = reduced(ran.sum + (ran.sums.lossOut ?? 0), divisor, reduction, isFloat32);
+    if (call.zScale !== undefined) {
+      const z = reduced(ran.sums.zLossOut, zDivisor, reduction, isFloat32);
+      result.zLoss = z;
+      result.loss = isFloat32 ? Math.fround(loss + z) : loss + z;
+    } else {
+      result.loss = loss;
+    }
   }
-  return withGrad ? { loss, grad: { data: ran.outputs.grad as T, shape: input.shape } } : { loss };
+  if (withGrad) result.grad = { data: ran.outputs.grad as T, shape: input.shape };
+  if (call.lse) result.lse = { data: ran.outputs.lseOut as T, shape: lossShape };
+  return result;
 }
 
 /** What a loss over classes adds: its options (read), its kernel for each kind of target, and its scalars. */
@@ -205,6 +245,8 @@ export interface ClassLoss<K extends KernelName> {
   guard: 'probabilities' | 'not log-probabilities';
   /** The kernel's scalar arguments (checked against the table when the kernel is called). */
   scalars?: Readonly<Record<string, number>>;
+  /** Reads crossEntropy's language-model options (class-index targets only), given the input's dtype. */
+  lm?: (like: FloatArray, reduction: AnyReduction) => LanguageModelOptions;
 }
 
 /**
@@ -217,11 +259,21 @@ export function classLoss<K extends KernelName, T extends FloatArray>(spec: Clas
   const x = floatTensor(caller, 'input', spec.input);
   const layout = classLayout(caller, x.shape);
   const reduction = checkReduction(caller, o.reduction);
+  const lm = spec.lm?.(x.data, reduction);
   const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
-  const weight =
+  const weightValues =
     o.weight === undefined
       ? undefined
-      : inDtype(checkVector(caller, 'options.weight', o.weight, layout.classes), x.data);
+      : floatValues(caller, 'options.weight', o.weight, 'a Float32Array, Float64Array or number[]');
+  const shards = vocabularyShard(caller, lm, layout.classes, weightValues?.length, spec.scalars?.smoothing ?? 0);
+  const weightLength = shards ? shards.vocabSize : layout.classes;
+  if (weightValues && weightValues.length !== weightLength) {
+    throw new RangeError(
+      `${caller}: options.weight must have one entry per class (${weightLength}), ` +
+        `received length ${weightValues.length}`,
+    );
+  }
+  const weight = weightValues && inDtype(weightValues, x.data);
   const target = readTarget(caller, spec.target, x.data, x.shape, layout.lossShape);
   if (target.kind === 'probability' && ignoreIndex >= 0) {
     throw new RangeError(
@@ -229,7 +281,23 @@ export function classLoss<K extends KernelName, T extends FloatArray>(spec: Clas
         `received ${ignoreIndex}`,
     );
   }
+  if (target.kind === 'probability' && lm && lm.given.length > 0) {
+    throw new TypeError(`${caller}: options.${lm.given[0]} needs class-index targets, received probabilities`);
+  }
+  if (lm?.lse && lm.lse.length !== layout.rows) {
+    throw new RangeError(
+      `${caller}: options.lse must hold one log-sum-exp per row (${layout.rows}), received length ${lm.lse.length}`,
+    );
+  }
   const kernel = spec.kernel(target.kind);
+  const lmScalars = lm && {
+    softcap: lm.softcap,
+    // a z-loss is counted once: by the shard that starts the vocabulary
+    zScale: lm.vocabStart > 0 ? 0 : (lm.zScale ?? 0),
+    vocabStart: lm.vocabStart,
+    vocabSize: shards?.vocabSize ?? layout.classes,
+    safe: lm.safe ? 1 : 0,
+  };
   return runLoss({
     caller,
     kernel,
@@ -238,31 +306,69 @@ export function classLoss<K extends KernelName, T extends FloatArray>(spec: Clas
     cols: layout.classes,
     inner: layout.inner,
     lossShape: layout.lossShape,
-    reduction,
+    // a divisor given for 'sum' divides as 'mean' does its own
+    reduction: lm?.divisor !== undefined ? 'mean' : reduction,
     lossPer: 'row',
     withGrad: spec.withGrad,
     gradOutput: o.gradOutput,
     out: o.out,
-    scalars: spec.scalars as Partial<Record<ArgName<K>, number>>,
+    scalars: Object.assign({}, spec.scalars, lmScalars) as Partial<Record<ArgName<K>, number>>,
+    zScale: target.kind === 'index' ? lm?.zScale : undefined,
+    lse: lm?.returnLse,
+    accumulate: lm?.accumulate,
     prepare: () => {
       lookForMistakes(caller, spec.guard, x.data, layout);
       let targets: Operand;
       let divisor = layout.rows;
+      let zDivisor: number | undefined;
       if (target.kind === 'probability') {
         targets = { label: 'target', data: target.data, per: 'element' };
       } else {
-        const { indices, weightSum } = classIndices(caller, target, layout.classes, ignoreIndex, weight);
+        const bound = shards ? (shards.vocabSize ?? Infinity) : layout.classes;
+        const { indices, weightSum, count } = classIndices(caller, target, bound, ignoreIndex, weight);
         targets = { label: 'target', data: indices, per: 'row' };
-        divisor = weightSum;
+        // 'mean' divides the loss by Σ w_t and the z-loss by the rows counted (Liger-Kernel's); a divisor
+        // given for 'sum' divides both (the z-loss by zLossDivisor when that is given)
+        divisor = lm?.divisor ?? weightSum;
+        zDivisor = lm?.divisor !== undefined ? (lm.zLossDivisor ?? lm.divisor) : count;
       }
       const weightOperand: Operand | undefined = weight && { label: 'options.weight', data: weight, per: 'whole' };
       const picked: Operand | undefined =
         spec.gather && target.kind === 'index'
           ? { label: 'input', data: gatherTargets(x.data, layout, targets.data as Int32Array), per: 'row' }
           : undefined;
-      return { operands: { targets, weight: weightOperand, picked } as never, divisor };
+      const lseIn: Operand | undefined = lm?.lse && { label: 'options.lse', data: lm.lse, per: 'row' };
+      return { operands: { targets, weight: weightOperand, picked, lseIn } as never, divisor, zDivisor };
     },
   });
+}
+
+/**
+ * A call on one shard of the vocabulary (options.lse given): the vocabulary's size, from vocabSize or from a
+ * weight for the whole vocabulary (needed by label smoothing; class indices are checked against it).
+ * Undefined for a call on the whole vocabulary.
+ */
+function vocabularyShard(
+  caller: string,
+  lm: LanguageModelOptions | undefined,
+  classes: number,
+  weightLength: number | undefined,
+  smoothing: number,
+): { vocabSize?: number } | undefined {
+  if (!lm?.lse) return undefined;
+  const vocabSize = lm.vocabSize ?? weightLength;
+  if (vocabSize !== undefined && vocabSize < lm.vocabStart + classes) {
+    throw new RangeError(
+      `${caller}: the vocabulary (${vocabSize}) must hold the shard's columns ` +
+        `[${lm.vocabStart}, ${lm.vocabStart + classes})`,
+    );
+  }
+  if (vocabSize === undefined && smoothing > 0) {
+    throw new RangeError(
+      `${caller}: labelSmoothing on a vocabulary shard needs options.vocabSize (the whole vocabulary's size)`,
+    );
+  }
+  return { vocabSize };
 }
 
 /**

@@ -28,8 +28,10 @@ export interface Output {
   width?: number;
   /** Int32 values (topK's indices) instead of the input's dtype. */
   int32?: boolean;
-  /** Summed into `Ran.sum` (in row order) instead of returned: a loss reduced to a number. */
+  /** Summed into `Ran.sums[name]` (in row order) instead of returned: a loss reduced to a number. */
   reduce?: boolean;
+  /** Added into `into` (gradient accumulation) instead of written over it. */
+  accumulate?: boolean;
   /** The caller's `out`, viewed afresh by validate.ts. */
   into?: FloatArray;
   /** The caller's own `out` object, handed back as the result while it is still a live view. */
@@ -59,8 +61,10 @@ export interface Plan<K extends KernelName> {
 export interface Ran {
   /** Each output: the caller's `out` (viewed afresh) or a fresh array (an Int32Array for an `int32` one). */
   outputs: Record<string, FloatArray>;
-  /** Σ of what the kernel returned (kernels that return Σ loss) and of the `reduce` outputs, in row order. */
+  /** Σ of what the kernel returned (kernels that return Σ loss), in row order. */
   sum: number;
+  /** Σ of each `reduce` output, in row order. */
+  sums: Record<string, number>;
 }
 
 /** The most elements a typed array may hold (V8's limit), checked before a result is allocated. */
@@ -188,9 +192,11 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
     }
     results[name] = o.into ?? (new (o.int32 ? Int32Array : Float)(length) as FloatArray);
   }
+  const sums: Record<string, number> = Object.create(null);
+  for (const [name, o] of outputs) if (o.reduce) sums[name] = 0;
   if (rows === 0) {
     for (const [name, o] of outputs) if (o.into) results[name] = o.given as FloatArray;
-    return { outputs: results, sum: 0 };
+    return { outputs: results, sum: 0, sums };
   }
 
   // Which arrays the kernel can use where they are: in WebAssembly memory, rows already contiguous.
@@ -213,7 +219,10 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
   );
   const outSlots = outputs.map(([name, o]): Slot => {
     const direct =
-      o.per === 'element' && !swapped && (o.into === undefined || !sameArray(o.into, input) || plan.inPlace);
+      o.per === 'element' &&
+      !swapped &&
+      !o.accumulate &&
+      (o.into === undefined || !sameArray(o.into, input) || plan.inPlace);
     const bytes = o.int32 ? 4 : eb;
     const resident = direct ? addressOf(o.into) : undefined;
     return { name, per: o.per, bytes, width: o.width ?? 1, copyAt: 0, swapAt: 0, resident };
@@ -337,12 +346,17 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
       if (s.per === 'element' && swapped) swap(s.swapAt, s.copyAt, units, inner, cols);
       if (o.reduce) {
         const values = heap(Float);
-        for (let j = s.copyAt / eb, end = j + count; j < end; j++) sum += values[j];
+        let total = sums[name]; // one running sum in row order, whatever the chunks
+        for (let j = s.copyAt / eb, end = j + count; j < end; j++) total += values[j];
+        sums[name] = total;
+      } else if (o.accumulate) {
+        const [into, values] = [results[name], view(Float, s.copyAt, count)];
+        for (let j = 0; j < count; j++) into[from + j] += values[j];
       } else if (s.resident === undefined) {
         results[name].set(view(o.int32 ? Int32Array : Float, s.copyAt, count) as FloatArray, from);
       }
     });
   }
   handBack();
-  return { outputs: results, sum };
+  return { outputs: results, sum, sums };
 }

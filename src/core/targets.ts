@@ -89,10 +89,11 @@ export function classIndices(
   classes: number,
   ignoreIndex: number,
   weight: ArrayLike<number> | undefined,
-): { indices: Int32Array; weightSum: number } {
+): { indices: Int32Array; weightSum: number; count: number } {
   const { data, shape } = target;
   const indices = new Int32Array(data.length);
   let weightSum = 0;
+  let count = 0;
   for (let i = 0; i < data.length; i++) {
     const t = data[i];
     if (t === ignoreIndex) {
@@ -107,13 +108,14 @@ export function classIndices(
     if (t < 0 || t >= classes) {
       throw new RangeError(
         `${caller}: ${elementName('target', i, shape)} = ${t} is out of range: ` +
-          `class indices must be in [0, ${classes}) or equal ignoreIndex (${ignoreIndex})`,
+          `class indices must be in [0, ${classes === Infinity ? '∞' : classes}) or equal ignoreIndex (${ignoreIndex})`,
       );
     }
     indices[i] = t;
     weightSum += weight ? weight[t] : 1;
+    count++;
   }
-  return { indices, weightSum };
+  return { indices, weightSum, count };
 }
 
 /** (C), (N, C) or (N, C, d1, …, dk): the class dim and the rows the loss is taken over. */

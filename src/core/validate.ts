@@ -320,17 +320,6 @@ export function floatValues(caller: string, name: string, value: unknown, expect
   return view as FloatArray;
 }
 
-/** A per-class vector (FloatArray or number[]) of exactly `length` numbers. */
-export function checkVector(caller: string, name: string, value: unknown, length: number): FloatArray {
-  const vector = floatValues(caller, name, value, 'a Float32Array, Float64Array or number[]');
-  if (vector.length !== length) {
-    throw new RangeError(
-      `${caller}: ${name} must have one entry per class (${length}), received length ${vector.length}`,
-    );
-  }
-  return vector;
-}
-
 /** The output array, viewed afresh: the input's dtype and length; it may be the input's own data (in place). */
 export function checkOut<T extends FloatArray>(caller: string, out: unknown, like: T): T | undefined {
   if (out === undefined) return undefined;

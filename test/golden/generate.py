@@ -644,6 +644,155 @@ def scoring_cases():
     return cases, logits
 
 
+# --- cross_entropy's language-model options ------------------------------------------------------
+# torch 1.13 has none of them: each is written from its definition in torch ops, and autograd gives the
+# gradient. z-loss as Liger-Kernel: s · lse² per row not ignored, 'mean' divides it by the rows counted
+# (the cross-entropy by Σ w_t); softcap as Gemma 2: c · tanh(x / c) first; safe as optax: rows of all −inf
+# and ignored rows give 0; divisor: the 'sum' divided by it.
+
+def ce_lm_run(x, t, dtype, opts, grad_output):
+    x = x.to(dtype).clone().requires_grad_(True)
+    w = opts.get("weight")
+    w = None if w is None else w.to(dtype)
+    ii = opts.get("ignoreIndex", -100)
+    reduction = opts.get("reduction", "mean")
+    z = x
+    if "softcap" in opts:
+        c = opts["softcap"]
+        z = c * torch.tanh(z / c)
+    keep = t != ii
+    lse = torch.logsumexp(z, dim=-1)  # −inf for a row of all −inf, safe or not
+    if opts.get("safe"):
+        dead = torch.isneginf(z).all(dim=-1) & keep
+        z = torch.where(dead.unsqueeze(-1), torch.zeros_like(z), z)
+        keep_rows = keep & ~dead
+    else:
+        keep_rows = keep
+    ce = F.cross_entropy(z, t, weight=w, ignore_index=ii, reduction="none",
+                         label_smoothing=opts.get("labelSmoothing", 0.0))
+    if opts.get("safe"):
+        ce = torch.where(keep_rows, ce, torch.zeros_like(ce))
+    s = opts.get("lseSquareScale", 0.0)
+    zl = torch.where(keep_rows, s * torch.logsumexp(z, dim=-1) ** 2, torch.zeros_like(lse))
+    wt = (w[t.clamp(min=0)] if w is not None else torch.ones_like(ce)) * keep
+    if reduction == "none":
+        loss, zloss = ce + zl, zl
+    elif "divisor" in opts:
+        loss, zloss = ce.sum() / opts["divisor"] + zl.sum() / opts["divisor"], zl.sum() / opts["divisor"]
+    elif reduction == "sum":
+        loss, zloss = ce.sum() + zl.sum(), zl.sum()
+    else:
+        loss, zloss = ce.sum() / wt.sum() + zl.sum() / keep.sum(), zl.sum() / keep.sum()
+    go = grad_output.to(dtype) if isinstance(grad_output, torch.Tensor) else torch.full_like(loss, grad_output)
+    loss.backward(go)
+    return loss.detach(), x.grad.detach(), zloss.detach(), lse.detach()
+
+
+def ce_lm_truth(x, t, opts, grad_output):
+    # The same in numpy's 80-bit long double, straight from the formulas: a truth for PyTorch's float64 as
+    # well (whose x / c, tanh and log-softmax round at the scale of the softcapped logits).
+    a = x.numpy().astype(np.longdouble)
+    t = t.numpy().astype(np.int64)
+    n, v = a.shape
+    ii = opts.get("ignoreIndex", -100)
+    eps = np.longdouble(opts.get("labelSmoothing", 0.0))
+    s = np.longdouble(opts.get("lseSquareScale", 0.0))
+    w = opts["weight"].numpy().astype(np.longdouble) if "weight" in opts else np.ones(v, dtype=np.longdouble)
+    with np.errstate(all="ignore"):
+        if "softcap" in opts:
+            c = np.longdouble(opts["softcap"])
+            z, slope = c * np.tanh(a / c), 1 - np.tanh(a / c) ** 2
+        else:
+            z, slope = a, np.ones_like(a)
+        m = z.max(axis=1, keepdims=True)
+        e = np.exp(z - m)
+        total = e.sum(axis=1, keepdims=True)
+        lse = np.where(np.isneginf(m[:, 0]), -np.inf, (m + np.log(total))[:, 0])  # a row of all −inf: −inf
+        p = e / total
+        logp = z - lse[:, None]
+        keep = t != ii
+        rows = keep & ~(np.isneginf(z).all(axis=1) if opts.get("safe") else np.zeros(n, dtype=bool))
+        tt = np.where(keep, t, 0)
+        wt = w[tt]
+        smooth = -(w[None, :] * np.where(p > 0, logp, np.where(np.isneginf(logp), -np.inf, 0))).sum(axis=1)
+        ce = np.where(rows, (1 - eps) * -wt * logp[np.arange(n), tt] + (eps / v * smooth if eps > 0 else 0), 0)
+        zl = np.where(rows, s * lse * lse, 0)
+        q = np.zeros_like(z) + eps / v * w[None, :]
+        q[np.arange(n), tt] += (1 - eps) * wt
+        dce = p * q.sum(axis=1, keepdims=True) - q
+        dz = 2 * s * lse[:, None] * p
+        go = grad_output.numpy().astype(np.longdouble) if isinstance(grad_output, torch.Tensor) else grad_output
+        reduction = opts.get("reduction", "mean")
+        if reduction == "none":
+            loss, zloss, gce, gz = ce + zl, zl, go, go
+        elif "divisor" in opts:
+            d = opts["divisor"]
+            loss, zloss, gce, gz = (ce.sum() + zl.sum()) / d, zl.sum() / d, go / d, go / d
+        elif reduction == "sum":
+            loss, zloss, gce, gz = ce.sum() + zl.sum(), zl.sum(), go, go
+        else:
+            big_w, count = wt[keep].sum(), keep.sum()
+            loss, zloss, gce, gz = ce.sum() / big_w + zl.sum() / count, zl.sum() / count, go / big_w, go / count
+        gce = np.asarray(gce)[..., None] if np.ndim(gce) else gce
+        gz = np.asarray(gz)[..., None] if np.ndim(gz) else gz
+        grad = np.where(rows[:, None], (dce * gce + dz * gz) * slope, 0)
+    as64 = lambda v: torch.from_numpy(np.asarray(v, dtype=np.float64))
+    return as64(loss), as64(grad), as64(zloss), as64(lse)
+
+
+def ce_lm_case(name, x, t, grad_output=1.0, **opts):
+    cases = []
+    for dname, dtype in DTYPES.items():
+        xd = x.to(dtype)
+        go = grad_output.to(dtype) if isinstance(grad_output, torch.Tensor) else grad_output
+        loss, grad, zloss, lse = ce_lm_run(xd, t, dtype, opts, go)
+        options = {k: (enc(v.to(dtype)) if isinstance(v, torch.Tensor) else v) for k, v in opts.items()}
+        case = {"name": f"{name} [{dname}]", "dtype": dname, "input": enc(xd), "target": enc(t),
+                "options": options, "gradOutput": enc(go) if isinstance(go, torch.Tensor) else go,
+                "loss": enc(loss), "grad": enc(grad), "zLoss": enc(zloss), "lse": enc(lse)}
+        go64 = go.to(torch.float64) if isinstance(go, torch.Tensor) else go
+        # the truth takes the case's own inputs: its logits, weights and gradOutput rounded to its dtype
+        rounded = {k: (v.to(dtype).to(torch.float64) if isinstance(v, torch.Tensor) else v) for k, v in opts.items()}
+        truth = ce_lm_truth(xd.to(torch.float64), t, rounded, go64)
+        for key, value in zip(("lossTruth", "gradTruth", "zLossTruth", "lseTruth"), truth):
+            case[key] = enc(value)
+        cases.append(case)
+    return cases
+
+
+def cross_entropy_lm_cases():
+    c = []
+    x = randn(6, 11, scale=3.0)
+    t = torch.tensor([0, 10, -100, 4, 7, 3])
+    w = torch.rand(11, generator=gen, dtype=torch.float64) + 0.5
+    for r in ("mean", "sum", "none"):
+        c += ce_lm_case(f"z-loss {r}", x, t, reduction=r, lseSquareScale=1e-2)
+        c += ce_lm_case(f"softcap 2 {r}", x, t, reduction=r, softcap=2.0)
+        c += ce_lm_case(f"z-loss + softcap + weight + smoothing {r}", x, t, reduction=r, lseSquareScale=1e-3,
+                        softcap=5.0, weight=w, labelSmoothing=0.1)
+    c += ce_lm_case("z-loss none with gradOutput", x, t, reduction="none", lseSquareScale=0.1, grad_output=randn(6))
+    c += ce_lm_case("softcap 30 (Gemma 2's final logits) on logits of ±60", randn(4, 9, scale=40.0),
+                    torch.tensor([1, 8, 0, 5]), softcap=30.0)
+    c += ce_lm_case("softcap 0.5 (tanh saturated)", randn(3, 7, scale=10.0), torch.tensor([1, 2, 6]), softcap=0.5,
+                    reduction="none")
+    c += ce_lm_case("divisor", x, t, reduction="sum", divisor=7.5)
+    c += ce_lm_case("divisor + z-loss + weight", x, t, reduction="sum", divisor=3.25, lseSquareScale=1e-2, weight=w)
+    dead = randn(4, 6)
+    dead[1] = -INF
+    dead[3, :2] = -INF
+    td = torch.tensor([0, 1, -100, 4])
+    for r in ("mean", "none"):
+        c += ce_lm_case(f"safe: a row of all -inf and an ignored row {r}", dead, td, reduction=r, safe=True)
+    c += ce_lm_case("safe + z-loss + smoothing", dead, td, reduction="sum", safe=True, lseSquareScale=1e-2,
+                    labelSmoothing=0.2)
+    for n in (1, 3, 4, 5, 8, 9, 16, 17, 33, 65, 1000):
+        c += ce_lm_case(f"C = {n}: z-loss + softcap 4", randn(3, n, scale=4.0), randint(n, 3), reduction="none",
+                        lseSquareScale=1e-3, softcap=4.0, grad_output=randn(3))
+    c += ce_lm_case("C = 32000: z-loss + softcap 30 + smoothing", randn(2, 32000, scale=8.0), torch.tensor([5, 31999]),
+                    lseSquareScale=1e-4, softcap=30.0, labelSmoothing=0.1)
+    return c
+
+
 def write(name, cases, **shared):
     path = os.path.join(HERE, f"{name}.json")
     with open(path, "w") as f:
@@ -669,3 +818,4 @@ if __name__ == "__main__":
     write("sigmoid_focal_loss", sigmoid_focal_cases())
     scoring, scoring_logits = scoring_cases()
     write("scoring", scoring, logits=scoring_logits)
+    write("cross_entropy_lm", cross_entropy_lm_cases())

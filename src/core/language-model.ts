@@ -1,0 +1,111 @@
+// crossEntropy's language-model options (Liger-Kernel's z-loss and softcap, optax's safe masking, exact
+// sharding over rows and over the vocabulary), read and checked once. They need class-index targets.
+import type { FloatArray } from '../types.js';
+import type { AnyReduction } from './families.js';
+import { checkBoolean, checkInteger, describe, floatValues, tensorFields } from './validate.js';
+
+export interface LanguageModelOptions {
+  /** The options given, by name (for the error when the targets are probabilities). */
+  given: string[];
+  /** c of c · tanh(x / c); 0: no softcap. */
+  softcap: number;
+  /** The z-loss's scale s of s · lse²; undefined: no z-loss (and no `zLoss` in the result). */
+  zScale?: number;
+  returnLse: boolean;
+  safe: boolean;
+  /** Divides the 'sum' (loss and gradient) instead of 'mean''s own divisor. */
+  divisor?: number;
+  /** Divides the z-loss's 'sum'; defaults to `divisor`. */
+  zLossDivisor?: number;
+  /** Vocabulary shards: the first column's index, the global per-row log-sum-exp, the vocabulary's size. */
+  vocabStart: number;
+  lse?: FloatArray;
+  vocabSize?: number;
+  accumulate: boolean;
+}
+
+export const LANGUAGE_MODEL_OPTIONS = [
+  'lseSquareScale',
+  'softcap',
+  'safe',
+  'divisor',
+  'zLossDivisor',
+  'vocabStart',
+  'vocabSize',
+  'lse',
+] as const;
+export const LANGUAGE_MODEL_GRAD_OPTIONS = ['returnLse', 'accumulate'] as const;
+
+type Read = Readonly<Partial<Record<string, unknown>>>;
+
+/** A finite number > 0 (or ≥ 0 with `zero`), or undefined when absent. */
+function positive(caller: string, name: string, value: unknown, zero = false): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number') {
+    throw new TypeError(`${caller}: options.${name} must be a number, received ${describe(value)}`);
+  }
+  if (!(Number.isFinite(value) && (zero ? value >= 0 : value > 0))) {
+    throw new RangeError(`${caller}: options.${name} must be a finite number ${zero ? '≥' : '>'} 0, received ${value}`);
+  }
+  return value;
+}
+
+/** Reads the options (each once); the per-row `lse` is checked against the rows later. */
+export function readLanguageModelOptions(
+  caller: string,
+  o: Read,
+  like: FloatArray,
+  reduction: AnyReduction,
+): LanguageModelOptions {
+  const given = [...LANGUAGE_MODEL_OPTIONS, ...LANGUAGE_MODEL_GRAD_OPTIONS].filter((k) => o[k] !== undefined);
+  const divisor = positive(caller, 'divisor', o.divisor);
+  const zLossDivisor = positive(caller, 'zLossDivisor', o.zLossDivisor);
+  if ((divisor !== undefined || zLossDivisor !== undefined) && reduction !== 'sum') {
+    throw new RangeError(
+      `${caller}: options.${divisor !== undefined ? 'divisor' : 'zLossDivisor'} needs reduction: 'sum' ` +
+        `(it divides the sum), received reduction: '${reduction}'`,
+    );
+  }
+  const vocabStart = checkInteger(caller, 'vocabStart', o.vocabStart, 0);
+  if (vocabStart < 0) throw new RangeError(`${caller}: options.vocabStart must be ≥ 0, received ${vocabStart}`);
+  const lse = o.lse === undefined ? undefined : readLse(caller, o.lse, like);
+  if (o.vocabStart !== undefined && !lse) {
+    throw new TypeError(
+      `${caller}: options.vocabStart needs options.lse, the rows' log-sum-exp over the whole vocabulary ` +
+        "(logSumExp of the shards' log-sum-exps)",
+    );
+  }
+  const vocabSize = o.vocabSize === undefined ? undefined : checkInteger(caller, 'vocabSize', o.vocabSize, 0);
+  if (vocabSize !== undefined && vocabSize < 1) {
+    throw new RangeError(`${caller}: options.vocabSize must be ≥ 1, received ${vocabSize}`);
+  }
+  return {
+    given,
+    softcap: positive(caller, 'softcap', o.softcap) ?? 0,
+    zScale: positive(caller, 'lseSquareScale', o.lseSquareScale, true),
+    returnLse: checkBoolean(caller, 'returnLse', o.returnLse, false),
+    safe: checkBoolean(caller, 'safe', o.safe, false),
+    divisor,
+    zLossDivisor,
+    vocabStart,
+    lse,
+    vocabSize,
+    accumulate: checkBoolean(caller, 'accumulate', o.accumulate, false),
+  };
+}
+
+/** The global per-row log-sum-exp: a float array (or a Tensor of one) of the input's dtype. */
+function readLse(caller: string, value: unknown, like: FloatArray): FloatArray {
+  const expected = `a ${like.constructor.name} (or a Tensor of one) of the rows' log-sum-exp`;
+  const isTensor = typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !Array.isArray(value);
+  const data = floatValues(
+    caller,
+    'options.lse',
+    isTensor ? tensorFields(caller, 'options.lse', value, expected).data : value,
+    expected,
+  );
+  if (data.constructor !== like.constructor) {
+    throw new TypeError(`${caller}: options.lse must be ${expected}, received ${describe(data)}`);
+  }
+  return data;
+}
