@@ -12,6 +12,7 @@ export { klDiv, klDivWithGrad } from './bindings/kl-div.js';
 export { logSigmoid } from './bindings/log-sigmoid.js';
 export { logSoftmax } from './bindings/log-softmax.js';
 export { logSumExp } from './bindings/log-sum-exp.js';
+export { meanDivisor } from './bindings/mean-divisor.js';
 export { mseLoss, mseLossWithGrad } from './bindings/mse-loss.js';
 export { nllLoss, nllLossWithGrad } from './bindings/nll-loss.js';
 export { perplexity } from './bindings/perplexity.js';
@@ -40,6 +41,7 @@ export type {
   LossFunction,
   LossWithGrad,
   LossWithGradFunction,
+  MeanDivisorOptions,
   MseLossOptions,
   NllLossOptions,
   ProbabilityTarget,

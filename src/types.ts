@@ -124,6 +124,13 @@ export interface CrossEntropyOptions {
   lse?: FloatArray | Tensor<FloatArray>;
 }
 
+export interface MeanDivisorOptions {
+  /** A weight per class, as crossEntropy's. @defaultValue all ones */
+  weight?: FloatArray | readonly number[];
+  /** @defaultValue -100 */
+  ignoreIndex?: number;
+}
+
 /** crossEntropyWithGrad's own options (besides gradOutput and out). */
 export interface CrossEntropyGradOptions {
   /** Also return each row's log-sum-exp as `lse` (a Tensor of the loss's shape for 'none'). @defaultValue false */

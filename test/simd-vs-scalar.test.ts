@@ -82,7 +82,20 @@ describe.each(DTYPES)('SIMD build against scalar build, %s', (dtype, Float) => {
           logSumExp: logSumExp(input).data,
           ceIndex: crossEntropyWithGrad(input, target, { reduction: 'none', weight, labelSmoothing: 0.1 }),
           ceProb: crossEntropyWithGrad(input, { data: probs, shape: [ROWS, cols] }, { reduction: 'sum', weight }),
+          // the language-model options: softcap (vector tanh and sech²), z-loss, the log-sum-exp
+          ceLm: crossEntropyWithGrad(input, target, {
+            reduction: 'none',
+            weight,
+            labelSmoothing: 0.1,
+            softcap: 3,
+            lseSquareScale: 1e-2,
+            returnLse: true,
+          }),
         }));
+        for (const part of ['loss', 'zLoss', 'lse', 'grad'] as const) {
+          const [a, b] = [simd.ceLm[part] as Tensor, scalar.ceLm[part] as Tensor];
+          assertUlpClose(a.data, b.data, ulps, dtype, `CE with softcap and z-loss, ${part}: ${label}`);
+        }
         for (const name of ['softmax', 'logSoftmax', 'logSumExp'] as const) {
           assertUlpClose(simd[name], scalar[name], ulps, dtype, `${name}: ${label}`);
         }

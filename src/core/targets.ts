@@ -29,6 +29,32 @@ function indexArray(caller: string, name: string, value: unknown): ArrayLike<num
   return ownView(caller, name, value, INTEGER_ARRAY_NAMES) as Int32Array | undefined;
 }
 
+/** Class indices of any shape: an integer typed array or number[] (shape [length]), or a Tensor of them. */
+export function readIndices(caller: string, target: unknown): IndexTarget {
+  const bare = Array.isArray(target) || ArrayBuffer.isView(target);
+  const fields = bare ? undefined : tensorFields(caller, 'target', target, 'class indices');
+  return indicesOf(caller, target, fields, '');
+}
+
+function indicesOf(
+  caller: string,
+  target: unknown,
+  fields: { data: unknown; shape: unknown } | undefined,
+  orElse: string,
+): IndexTarget {
+  const raw = fields ? fields.data : target;
+  const data = indexArray(caller, fields ? 'target.data' : 'target', raw);
+  if (!data) {
+    throw new TypeError(
+      `${caller}: target must be class indices (an integer typed array or number[], or a Tensor of them)` +
+        `${orElse ? ` ${orElse}` : ''}, received ${describe(raw)}`,
+    );
+  }
+  const shape = fields ? checkShape(caller, 'target', fields.shape) : [data.length];
+  checkSize(caller, 'target', shape, data.length);
+  return { kind: 'index', data, shape };
+}
+
 /**
  * Class indices: an integer typed array or number[], bare (shape [length]) or as a Tensor of `indexShape`.
  * Probabilities: a float Tensor of `inputShape` and the input's dtype.
@@ -60,16 +86,7 @@ export function readTarget(
     }
     return { kind: 'probability', data, shape };
   }
-  const raw = fields ? fields.data : target;
-  const data = indexArray(caller, fields ? 'target.data' : 'target', raw);
-  if (!data) {
-    throw new TypeError(
-      `${caller}: target must be class indices (an integer typed array or number[], or a Tensor of them) or a ` +
-        `Tensor of probabilities with the input's dtype, received ${describe(raw)}`,
-    );
-  }
-  const shape = fields ? checkShape(caller, 'target', fields.shape) : [data.length];
-  checkSize(caller, 'target', shape, data.length);
+  const { data, shape } = indicesOf(caller, target, fields, "or a Tensor of probabilities with the input's dtype");
   if (shapeString(shape) !== shapeString(indexShape)) {
     throw new RangeError(
       `${caller}: class-index target must have shape ${shapeString(indexShape)} ` +
