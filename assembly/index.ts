@@ -104,11 +104,15 @@ export function softmaxEntropyF32(x: usize, rows: i32, cols: i32, scale: f32, ou
 export function softmaxEntropyF64(x: usize, rows: i32, cols: i32, scale: f64, out: usize): void {
   softmaxEntropyRows<f64>(x, rows, cols, scale, out);
 }
-export function topKF32(x: usize, rows: i32, cols: i32, k: i32, scale: f32, values: usize, indices: usize): void {
-  topKRows<f32>(x, rows, cols, k, scale, values, indices);
+export function topKF32(
+  x: usize, rows: i32, cols: i32, k: i32, scale: f32, values: usize, indices: usize, targets: usize, tokenOut: usize,
+): void {
+  topKRows<f32>(x, rows, cols, k, scale, values, indices, targets, tokenOut);
 }
-export function topKF64(x: usize, rows: i32, cols: i32, k: i32, scale: f64, values: usize, indices: usize): void {
-  topKRows<f64>(x, rows, cols, k, scale, values, indices);
+export function topKF64(
+  x: usize, rows: i32, cols: i32, k: i32, scale: f64, values: usize, indices: usize, targets: usize, tokenOut: usize,
+): void {
+  topKRows<f64>(x, rows, cols, k, scale, values, indices, targets, tokenOut);
 }
 
 // Elementwise kernels: rows · cols elements.

@@ -56,6 +56,7 @@ export type {
   TokenScoringOptions,
   TokenTarget,
   TopK,
+  TopKOptions,
   WasmBuild,
   WasmTensor,
 } from './types.js';

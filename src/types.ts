@@ -169,10 +169,22 @@ export interface TokenScoringOptions extends TemperatureOptions {
   shift?: boolean;
 }
 
+export interface TopKOptions extends TemperatureOptions {
+  /**
+   * Each row's own token (shaped like the logits without V): its log-probability comes back as `targetLogProbs`
+   * from the same passes, as tokenLogProbs would give it (0 where it is ignoreIndex).
+   */
+  target?: TokenTarget;
+  /** @defaultValue -100 */
+  ignoreIndex?: number;
+}
+
 /** topK's result: the k best tokens per row, best first, and their log-probabilities; both of shape [..., k]. */
 export interface TopK<T extends FloatArray = FloatArray> {
   indices: Tensor<Int32Array>;
   logProbs: Tensor<T>;
+  /** With `target`: each row's own token's log-probability, shaped like the target. */
+  targetLogProbs?: Tensor<T>;
 }
 
 export interface GradOptions<T extends FloatArray = FloatArray> {

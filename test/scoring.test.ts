@@ -108,6 +108,14 @@ describe('scoring: identities with the rest of the library', () => {
     expect(Array.from(tokenLogProbs(logits, target).data)).toEqual(expected);
   });
 
+  it('topK with a target gives tokenLogProbs from the same passes, bit for bit', () => {
+    const top = topK(logits, 3, { target, temperature: 1.7 });
+    const expected = Array.from(tokenLogProbs(logits, target, { temperature: 1.7 }).data);
+    expect(Array.from(top.targetLogProbs?.data ?? [])).toEqual(expected);
+    expect(top.targetLogProbs?.shape).toEqual([rows]);
+    expect(() => topK(logits, 3, { target: [1, 2] })).toThrow(/target must have shape \[6\]/);
+  });
+
   it('perplexity is exp(crossEntropy) over the positions not ignored; all ignored is NaN', () => {
     expect(perplexity(logits, target)).toBeCloseTo(Math.exp(crossEntropy(logits, target) as number), 12);
     const scaled = { data: data.map((v) => v / 2.5), shape: logits.shape };

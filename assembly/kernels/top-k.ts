@@ -6,6 +6,7 @@
 // them in order, the best first; the best is the row's max m, so the log-sum-exp needs one more pass:
 //   logProb_i = (x_i − m) · scale − log Σ_j exp((x_j − m) · scale)
 // A row whose log-softmax is NaN (it holds NaN or +inf, or is all −inf) gives NaN and indices 0 … k − 1.
+// With `targets`, each row's own token's log-probability goes to tokenOut as well (as tokenLogProbs).
 
 import { logScalar } from '../math/exp';
 import { at, rowSumExpScaled, scaledGap } from '../math/rows';
@@ -119,7 +120,7 @@ function orderTies<T>(values: usize, indices: usize, k: i32): void {
 }
 
 export function topKRows<T>(
-  x: usize, rows: i32, cols: i32, k: i32, scale: T, values: usize, indices: usize,
+  x: usize, rows: i32, cols: i32, k: i32, scale: T, values: usize, indices: usize, targets: usize, tokenOut: usize,
 ): void {
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * cols);
@@ -128,6 +129,12 @@ export function topKRows<T>(
     selectTopK<T>(row, cols, k, rowValues, rowIndices);
     const m = load<T>(rowValues);
     const logSum = logScalar<T>(rowSumExpScaled<T>(row, cols, m, scale, 0));
+    if (targets) {
+      // the row's own token too (tokenLogProbs's value, from the same log-sum-exp): 0 where ignored
+      const t = load<i32>(targets + (<usize>r << 2));
+      const value = t < 0 ? <T>0 : scaledGap<T>(load<T>(at<T>(row, t)), m, scale) - logSum;
+      store<T>(at<T>(tokenOut, r), isNaN<T>(logSum) && t >= 0 ? <T>NaN : value);
+    }
     if (isNaN<T>(logSum)) {
       // the whole row's log-softmax is NaN (a NaN, +inf, or all −inf): the first k, as a stable sort has them
       for (let i = 0; i < k; i++) {

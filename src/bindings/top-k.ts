@@ -1,19 +1,20 @@
 import { run } from '../core/pipeline.js';
-import { readLogits, readScale } from '../core/scoring.js';
-import { describe, readOptions } from '../core/validate.js';
-import type { FloatArray, ScoringTensor, TemperatureOptions, TopK } from '../types.js';
+import { readLogits, readScale, scoredTargets } from '../core/scoring.js';
+import { checkInteger, describe, readOptions } from '../core/validate.js';
+import type { FloatArray, ScoringTensor, TopK, TopKOptions } from '../types.js';
 
 /**
  * The k most probable tokens of each row of logits [..., V] and their log-probabilities at `temperature`,
  * as `torch.topk(log_softmax(logits / temperature, -1), k)`: sorted by descending probability, ties to the
- * lower index, NaN first (torch.topk's order). Two passes per row, no [T, V] array.
- * @returns `{ indices, logProbs }`, each of shape [..., k].
- * @throws TypeError for a k that is not an integer; RangeError for k < 1 or k > V, an empty vocabulary or a bad
- * temperature.
+ * lower index. Two passes per row, no [T, V] array. With `target`, also each row's own token's log-probability
+ * (`targetLogProbs`, as tokenLogProbs gives it) from the same passes.
+ * @returns `{ indices, logProbs }`, each of shape [..., k] (and `targetLogProbs` of shape [...]).
+ * @throws TypeError for a k that is not an integer; RangeError for k < 1 or k > V, an empty vocabulary, a bad
+ * temperature, or a target as tokenLogProbs refuses it.
  */
-export function topK<T extends FloatArray>(logits: ScoringTensor<T>, k: number, options?: TemperatureOptions): TopK<T> {
+export function topK<T extends FloatArray>(logits: ScoringTensor<T>, k: number, options?: TopKOptions): TopK<T> {
   const caller = 'topK';
-  const o = readOptions(caller, options, ['temperature']);
+  const o = readOptions(caller, options, ['temperature', 'target', 'ignoreIndex']);
   const x = readLogits(caller, logits);
   const scale = readScale(caller, o.temperature, x.data);
   if (typeof k !== 'number' || !Number.isInteger(k)) {
@@ -22,6 +23,8 @@ export function topK<T extends FloatArray>(logits: ScoringTensor<T>, k: number, 
   if (k < 1 || k > x.vocab) {
     throw new RangeError(`${caller}: k must be in [1, ${x.vocab}] (the vocabulary's size), received ${k}`);
   }
+  const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
+  const targets = o.target === undefined ? undefined : scoredTargets(caller, o.target, x, ignoreIndex, false);
   const { outputs } = run({
     caller,
     kernel: 'topK',
@@ -29,12 +32,19 @@ export function topK<T extends FloatArray>(logits: ScoringTensor<T>, k: number, 
     outer: x.rows,
     cols: x.vocab,
     inner: 1,
-    outputs: { values: { per: 'row', width: k }, indices: { per: 'row', width: k, int32: true } },
+    operands: { targets: targets && { label: 'options.target', data: targets.indices, per: 'row' } },
+    outputs: {
+      values: { per: 'row', width: k },
+      indices: { per: 'row', width: k, int32: true },
+      tokenOut: targets && { per: 'row' },
+    },
     scalars: { scale, k },
   });
   const shape = [...x.shape.slice(0, -1), k];
-  return {
+  const top: TopK<T> = {
     indices: { data: outputs.indices as unknown as Int32Array, shape },
     logProbs: { data: outputs.values as T, shape },
   };
+  if (targets) top.targetLogProbs = { data: outputs.tokenOut as T, shape: targets.shape };
+  return top;
 }

@@ -66,7 +66,17 @@ export const KERNELS = {
   },
   softmaxEntropy: { args: { x: 'ptr', rows: 'int', cols: 'int', scale: 'float', out: 'ptr' }, split: true },
   topK: {
-    args: { x: 'ptr', rows: 'int', cols: 'int', k: 'int', scale: 'float', values: 'ptr', indices: 'ptr' },
+    args: {
+      x: 'ptr',
+      rows: 'int',
+      cols: 'int',
+      k: 'int',
+      scale: 'float',
+      values: 'ptr',
+      indices: 'ptr',
+      targets: 'ptr',
+      tokenOut: 'ptr',
+    },
     split: true,
   },
   swapLastTwoDims: { args: { x: 'ptr', out: 'ptr', outer: 'int', a: 'int', b: 'int' }, split: false },

@@ -1,0 +1,175 @@
+// Language-model scoring: the log-probability of each row's token plus its top 20 (tokenLogProbs + topK,
+// k = 20; and both from one call, topK with `target`) on float32 logits [rows, V], against the ways JS
+// does it today, in one run:
+//   plain JS as transformers.js does it (a log_softmax of the row into a new array, then a sort of every
+//   index by log-probability), and TensorFlow.js wasm (tf.logSoftmax, a gather, tf.topk).
+// Each result is checked against xentropy's before it is timed (same token log-probs within 1e-4, same top
+// indices). The slow peers are timed on the first rows only (at most ~1.5 s a call) and scaled to all rows,
+// which the table says. Rounds interleave the implementations; medians go to bench/SCORING-RESULTS.md.
+// Run: npm run bench:scoring   (after npm run bench has installed bench/'s dependencies)
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { makeRandom } from '../build/reference.mjs';
+import * as xentropy from '../dist/index.js';
+
+const SHAPES = (process.env.BENCH_SHAPES ?? '1x128256,512x32000,2048x128256')
+  .split(',')
+  .map((s) => s.split('x').map(Number));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const K = 20;
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Milliseconds per call: repeated for at least 40 ms. */
+function timeOnce(fn) {
+  let reps = 0;
+  const start = performance.now();
+  do {
+    fn();
+    reps++;
+  } while (performance.now() - start < 40);
+  return (performance.now() - start) / reps;
+}
+
+/** transformers.js's way: log_softmax of the row into a new array, then every index sorted by it. */
+function plainScoring(logits, targets, rows, vocab) {
+  const tokens = new Float32Array(rows);
+  const top = new Int32Array(rows * K);
+  for (let r = 0; r < rows; r++) {
+    const row = logits.subarray(r * vocab, (r + 1) * vocab);
+    let max = -Infinity;
+    for (let j = 0; j < vocab; j++) if (row[j] > max) max = row[j];
+    let sum = 0;
+    for (let j = 0; j < vocab; j++) sum += Math.exp(row[j] - max);
+    const logSum = Math.log(sum);
+    const lp = new Float32Array(vocab);
+    for (let j = 0; j < vocab; j++) lp[j] = row[j] - max - logSum;
+    tokens[r] = lp[targets[r]];
+    const order = Array.from({ length: vocab }, (_, j) => j).sort((a, b) => lp[b] - lp[a] || a - b);
+    top.set(order.slice(0, K), r * K);
+  }
+  return { tokens, top };
+}
+
+function tfScoring(logits2d, targetIndices) {
+  return tf.tidy(() => {
+    const lp = tf.logSoftmax(logits2d);
+    const tokens = tf.gather(lp.reshape([-1]), targetIndices).dataSync();
+    const { indices } = tf.topk(lp, K);
+    return { tokens, top: indices.dataSync() };
+  });
+}
+
+function xentropyScoring(input, targets) {
+  const tokens = xentropy.tokenLogProbs(input, targets).data;
+  return { tokens, top: xentropy.topK(input, K).indices.data };
+}
+
+/** Both from one call: topK with the row's own token. */
+function xentropyOneCall(input, targets) {
+  const top = xentropy.topK(input, K, { target: targets });
+  return { tokens: top.targetLogProbs.data, top: top.indices.data };
+}
+
+/** The same token log-probs, and top tokens of the same logits (near-equal ones may swap: rounding). */
+function check(name, got, want, rows, logits, vocab) {
+  for (let r = 0; r < rows; r++) {
+    if (!(Math.abs(got.tokens[r] - want.tokens[r]) <= 1e-4)) {
+      throw new Error(`${name}: token log-prob of row ${r} is ${got.tokens[r]}, xentropy ${want.tokens[r]}`);
+    }
+    for (let i = 0; i < K; i++) {
+      const [a, b] = [logits[r * vocab + got.top[r * K + i]], logits[r * vocab + want.top[r * K + i]]];
+      if (!(Math.abs(a - b) <= 1e-5)) throw new Error(`${name}: top ${i} of row ${r} is ${a}, xentropy's ${b}`);
+    }
+  }
+}
+
+await xentropy.init({ simd: true });
+await tf.setBackend('wasm');
+await tf.ready();
+
+const lines = [];
+for (const [rows, vocab] of SHAPES) {
+  const rand = makeRandom(7).next;
+  const logits = Float32Array.from({ length: rows * vocab }, () => 8 * rand() - 4);
+  const targets = Int32Array.from({ length: rows }, () => Math.floor(rand() * vocab));
+  const input = { data: logits, shape: [rows, vocab] };
+  const want = xentropyScoring(input, targets);
+  // the peers on their first rows: as many as fit in ~1.5 s a call, measured once
+  const first = (n) => ({ logits: logits.subarray(0, n * vocab), targets: targets.subarray(0, n) });
+  const probe = (fn) => {
+    const start = performance.now();
+    fn();
+    return performance.now() - start;
+  };
+  const plainRows = Math.max(
+    1,
+    Math.min(
+      rows,
+      Math.floor(
+        1500 /
+          Math.max(
+            0.01,
+            probe(() => plainScoring(logits, targets, 1, vocab)),
+          ),
+      ),
+    ),
+  );
+  const tfRows = Math.min(rows, 512);
+  const tfInput = first(tfRows);
+  const tfLogits = tf.tensor2d(tfInput.logits, [tfRows, vocab]);
+  const tfIndices = tf.tensor1d(
+    Int32Array.from(tfInput.targets, (t, r) => r * vocab + t),
+    'int32',
+  );
+  check('xentropy, one call', xentropyOneCall(input, targets), want, rows, logits, vocab);
+  check('plain JS', plainScoring(logits, targets, plainRows, vocab), want, plainRows, logits, vocab);
+  check('TensorFlow.js wasm', tfScoring(tfLogits, tfIndices), want, tfRows, logits, vocab);
+  const runs = {
+    xentropy: { rows, fn: () => xentropyScoring(input, targets) },
+    'xentropy, one call (topK with target)': { rows, fn: () => xentropyOneCall(input, targets) },
+    'plain JS (log_softmax + sort)': { rows: plainRows, fn: () => plainScoring(logits, targets, plainRows, vocab) },
+    'TensorFlow.js wasm (logSoftmax + topk)': { rows: tfRows, fn: () => tfScoring(tfLogits, tfIndices) },
+  };
+  const times = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
+  for (const run of Object.values(runs)) run.fn(); // warm-up: compiled and tiered up before timing
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, run] of Object.entries(runs)) {
+      // slow peers once per round: their calls are long enough to time alone
+      const ms = run.rows < rows || rows * vocab > 5e7 ? probe(run.fn) : timeOnce(run.fn);
+      times[name].push((ms * rows) / run.rows);
+    }
+  }
+  tfLogits.dispose();
+  tfIndices.dispose();
+  const [twoCalls, oneCall] = [median(times.xentropy), median(times['xentropy, one call (topK with target)'])];
+  for (const [name, run] of Object.entries(runs)) {
+    const ms = median(times[name]);
+    const scaled = run.rows < rows ? ` (timed on ${run.rows} rows, scaled)` : '';
+    const ratios = `${(ms / twoCalls).toFixed(1)}× | ${(ms / oneCall).toFixed(1)}×`;
+    lines.push(`| [${rows}, ${vocab}] | ${name}${scaled} | ${ms.toFixed(2)} | ${ratios} |`);
+    console.log(lines.at(-1));
+  }
+}
+
+const machine = `${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}`;
+writeFileSync(
+  new URL('./SCORING-RESULTS.md', import.meta.url),
+  [
+    '# Language-model scoring: tokenLogProbs + topK (k = 20), float32, one thread',
+    '',
+    `${machine}; medians of ${ROUNDS} interleaved rounds (\`npm run bench:scoring\`). The ratios are the`,
+    "implementation's time over xentropy's, as two calls (tokenLogProbs, then topK) and as one (topK with",
+    '`target`): higher means xentropy is faster.',
+    '',
+    '| logits | implementation | ms per call | over two calls | over one call |',
+    '| --- | --- | ---: | ---: | ---: |',
+    ...lines,
+    '',
+  ].join('\n'),
+);
