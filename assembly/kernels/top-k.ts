@@ -74,6 +74,12 @@ function sortHeap<T>(values: usize, indices: usize, n: i32): void {
   }
 }
 
+/** One bit per lane of a comparison's result. */
+// @ts-ignore: decorator
+@inline function laneMask<T>(v: v128): u32 {
+  return sizeof<T>() == 4 ? <u32>i32x4.bitmask(v) : <u32>i64x2.bitmask(v);
+}
+
 /** Selects the k best of a row into (values, indices), best first. Requires 1 ≤ k ≤ n. */
 export function selectTopK<T>(row: usize, n: i32, k: i32, values: usize, indices: usize): void {
   for (let i = 0; i < k; i++) {
@@ -90,12 +96,17 @@ export function selectTopK<T>(row: usize, n: i32, k: i32, values: usize, indices
       const root = v128.splat<T>(load<T>(values));
       const a = v128.load(p), b = v128.load(p, 16), c = v128.load(p, 32), d = v128.load(p, 48);
       // a candidate is above the root, or NaN (ne(v, v))
-      const hits = v128.or(
-        v128.or(v128.or(v128.gt<T>(a, root), v128.ne<T>(a, a)), v128.or(v128.gt<T>(b, root), v128.ne<T>(b, b))),
-        v128.or(v128.or(v128.gt<T>(c, root), v128.ne<T>(c, c)), v128.or(v128.gt<T>(d, root), v128.ne<T>(d, d))),
-      );
-      if (!v128.any_true(hits)) continue;
-      for (let j = 0; j < 4 * L; j++) offer<T>(values, indices, k, load<T>(at<T>(p, j)), i + j);
+      const ha = v128.or(v128.gt<T>(a, root), v128.ne<T>(a, a));
+      const hb = v128.or(v128.gt<T>(b, root), v128.ne<T>(b, b));
+      const hc = v128.or(v128.gt<T>(c, root), v128.ne<T>(c, c));
+      const hd = v128.or(v128.gt<T>(d, root), v128.ne<T>(d, d));
+      if (!v128.any_true(v128.or(v128.or(ha, hb), v128.or(hc, hd)))) continue;
+      // only the lanes that beat the root when the block was read are offered (offer checks again)
+      const mask = laneMask<T>(ha) | laneMask<T>(hb) << L | laneMask<T>(hc) << 2 * L | laneMask<T>(hd) << 3 * L;
+      for (let bits = mask; bits != 0; bits &= bits - 1) {
+        const j = <i32>ctz(bits);
+        offer<T>(values, indices, k, load<T>(at<T>(p, j)), i + j);
+      }
     }
   }
   for (; i < n; i++) offer<T>(values, indices, k, load<T>(at<T>(row, i)), i);
