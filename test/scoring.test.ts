@@ -17,6 +17,7 @@ import {
   topK,
 } from '../src/index.js';
 import { assertClose, assertUlpClose, type DTypeName, EPS } from './helpers/assert-close.js';
+import { onBothBuilds } from './helpers/builds.js';
 
 const LENGTHS = [...Array.from({ length: 17 }, (_, i) => i + 1), 31, 32, 33, 63, 64, 65, 127, 1000, 1025];
 const DTYPES: [DTypeName, Float32ArrayConstructor | Float64ArrayConstructor][] = [
@@ -38,14 +39,6 @@ const FAMILIES: Record<string, (r: Random, row: number) => number> = {
   ties: (r) => r.int(3),
 };
 const ROWS = 3;
-
-async function onBothBuilds<R>(run: () => R): Promise<{ simd: R; scalar: R }> {
-  await init({ simd: true });
-  const simd = run();
-  await init({ simd: false });
-  const scalar = run();
-  return { simd, scalar };
-}
 
 describe.each(DTYPES)('scoring, SIMD build against scalar build and float64, %s', (dtype, Float) => {
   beforeAll(() => init());

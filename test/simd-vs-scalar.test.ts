@@ -21,6 +21,7 @@ import {
   type Tensor,
 } from '../src/index.js';
 import { assertUlpClose, type DTypeName } from './helpers/assert-close.js';
+import { onBothBuilds } from './helpers/builds.js';
 
 const LENGTHS = [...Array.from({ length: 17 }, (_, i) => i + 1), 31, 32, 33, 63, 64, 65, 127, 1000, 1025];
 const DTYPES: [DTypeName, Float32ArrayConstructor | Float64ArrayConstructor][] = [
@@ -45,14 +46,6 @@ const FAMILIES: Record<string, Adversary> = {
   // softmax → 1 at one place: cancellation in p − 1
   'one huge logit': (_r, _cols, row) => (row === 0 ? 40 : 1e-3 * row),
 };
-
-async function onBothBuilds<R>(run: () => R): Promise<{ simd: R; scalar: R }> {
-  await init({ simd: true });
-  const simd = run();
-  await init({ simd: false });
-  const scalar = run();
-  return { simd, scalar };
-}
 
 const ROWS = 3;
 

@@ -17,13 +17,13 @@
 import { madd, nmadd } from './madd';
 
 // @ts-ignore: decorator
-@inline const F32_LOG2E: f32 = reinterpret<f32>(0x3FB8AA3B); // 1.44269504
+@inline export const F32_LOG2E: f32 = reinterpret<f32>(0x3FB8AA3B); // 1.44269504
 // @ts-ignore: decorator
-@inline const F32_LN2_HI: f32 = reinterpret<f32>(0x3F317200); // 0.693145751953125, 9 trailing zero bits
+@inline export const F32_LN2_HI: f32 = reinterpret<f32>(0x3F317200); // 0.693145751953125, 9 trailing zero bits
 // @ts-ignore: decorator
-@inline const F32_LN2_LO: f32 = reinterpret<f32>(0x35BFBE8E); // 1.42860677e-6
+@inline export const F32_LN2_LO: f32 = reinterpret<f32>(0x35BFBE8E); // 1.42860677e-6
 // @ts-ignore: decorator
-@inline const F32_ROUND_MAGIC: f32 = 12582912.0; // 1.5·2^23: adding it rounds |v| < 2^22 to an integer
+@inline export const F32_ROUND_MAGIC: f32 = 12582912.0; // 1.5·2^23: adding it rounds |v| < 2^22 to an integer
 // @ts-ignore: decorator
 @inline const F32_EXP_MIN: f32 = -104.0; // exp below this rounds to 0 (least subnormal is e^−103.28)
 // @ts-ignore: decorator
@@ -31,13 +31,13 @@ import { madd, nmadd } from './madd';
 
 // f64 constants
 // @ts-ignore: decorator
-@inline const F64_LOG2E: f64 = reinterpret<f64>(0x3FF71547652B82FE); // 1.4426950408889634
+@inline export const F64_LOG2E: f64 = reinterpret<f64>(0x3FF71547652B82FE); // 1.4426950408889634
 // @ts-ignore: decorator
-@inline const F64_LN2_HI: f64 = reinterpret<f64>(0x3FE62E42FEE00000); // 0.6931471803691238, 21 trailing zero bits
+@inline export const F64_LN2_HI: f64 = reinterpret<f64>(0x3FE62E42FEE00000); // 0.6931471803691238, 21 trailing zero bits
 // @ts-ignore: decorator
-@inline const F64_LN2_LO: f64 = reinterpret<f64>(0x3DEA39EF35793C76); // 1.9082149292705877e-10
+@inline export const F64_LN2_LO: f64 = reinterpret<f64>(0x3DEA39EF35793C76); // 1.9082149292705877e-10
 // @ts-ignore: decorator
-@inline const F64_ROUND_MAGIC: f64 = 6755399441055744.0; // 1.5·2^52: adding it rounds |v| < 2^51 to an integer
+@inline export const F64_ROUND_MAGIC: f64 = 6755399441055744.0; // 1.5·2^52: adding it rounds |v| < 2^51 to an integer
 // @ts-ignore: decorator
 @inline const F64_EXP_MIN: f64 = -746.0; // exp below this rounds to 0 (least subnormal is e^−744.44)
 // @ts-ignore: decorator
@@ -68,14 +68,7 @@ import { madd, nmadd } from './madd';
   const ni = i32x4.sub(t, i32x4.splat(0x4B400000));
   let r = nmadd<f32>(n, f32x4.splat(F32_LN2_HI), x);
   r = nmadd<f32>(n, f32x4.splat(F32_LN2_LO), r);
-  // Horner, the minimax coefficients of scripts/fit-exp-polynomial.py (relative error 1.7e-8)
-  let p = f32x4.splat(reinterpret<f32>(0x3AB5738E)); // 0.0013843642
-  p = madd<f32>(p, r, f32x4.splat(reinterpret<f32>(0x3C0933C1))); // 0.0083741555
-  p = madd<f32>(p, r, f32x4.splat(reinterpret<f32>(0x3D2AAC11))); // 0.041668002
-  p = madd<f32>(p, r, f32x4.splat(reinterpret<f32>(0x3E2AAA0D))); // 0.16666432
-  p = madd<f32>(p, r, f32x4.splat(reinterpret<f32>(0x3EFFFFFE))); // 0.49999994
-  p = madd<f32>(p, r, f32x4.splat(<f32>1.0));
-  p = madd<f32>(p, r, f32x4.splat(<f32>1.0));
+  const p = madd<f32>(expQuotientF32x4(r), r, f32x4.splat(<f32>1.0));
   if (nonPositive) {
     const scale = i32x4.shl(i32x4.add(ni, i32x4.splat(127 + 64)), 23);
     return f32x4.mul(f32x4.mul(p, scale), f32x4.splat(reinterpret<f32>(0x1F800000))); // 2^-64
@@ -84,6 +77,38 @@ import { madd, nmadd } from './madd';
   const scaleA = i32x4.shl(i32x4.add(half, i32x4.splat(127)), 23);
   const scaleB = i32x4.shl(i32x4.add(i32x4.sub(ni, half), i32x4.splat(127)), 23);
   return f32x4.mul(f32x4.mul(p, scaleA), scaleB);
+}
+
+/**
+ * q(r) with e^r = 1 + r · q(r), |r| ≤ ln2/2: Horner on the minimax coefficients of
+ * scripts/fit-exp-polynomial.py (relative error 1.7e-8). Shared with expm1 (./tanh.ts), which takes r · q(r).
+ */
+// @ts-ignore: decorator
+@inline export function expQuotientF32x4(r: v128): v128 {
+  let q = f32x4.splat(reinterpret<f32>(0x3AB5738E)); // 0.0013843642
+  q = madd<f32>(q, r, f32x4.splat(reinterpret<f32>(0x3C0933C1))); // 0.0083741555
+  q = madd<f32>(q, r, f32x4.splat(reinterpret<f32>(0x3D2AAC11))); // 0.041668002
+  q = madd<f32>(q, r, f32x4.splat(reinterpret<f32>(0x3E2AAA0D))); // 0.16666432
+  q = madd<f32>(q, r, f32x4.splat(reinterpret<f32>(0x3EFFFFFE))); // 0.49999994
+  return madd<f32>(q, r, f32x4.splat(<f32>1.0));
+}
+
+/** q(r) with e^r = 1 + r · q(r) for f64 lanes: the Taylor coefficients 1/k! for k = 14 … 1, shifted by one. */
+// @ts-ignore: decorator
+@inline export function expQuotientF64x2(r: v128): v128 {
+  let q = f64x2.splat(1.6059043836821613e-10); // 1/13!
+  q = madd<f64>(q, r, f64x2.splat(2.08767569878681e-9)); // 1/12!
+  q = madd<f64>(q, r, f64x2.splat(2.505210838544172e-8)); // 1/11!
+  q = madd<f64>(q, r, f64x2.splat(2.755731922398589e-7)); // 1/10!
+  q = madd<f64>(q, r, f64x2.splat(2.7557319223985893e-6)); // 1/9!
+  q = madd<f64>(q, r, f64x2.splat(2.48015873015873e-5)); // 1/8!
+  q = madd<f64>(q, r, f64x2.splat(1.984126984126984e-4)); // 1/7!
+  q = madd<f64>(q, r, f64x2.splat(1.388888888888889e-3)); // 1/6!
+  q = madd<f64>(q, r, f64x2.splat(8.333333333333333e-3)); // 1/5!
+  q = madd<f64>(q, r, f64x2.splat(4.1666666666666664e-2)); // 1/4!
+  q = madd<f64>(q, r, f64x2.splat(1.6666666666666666e-1)); // 1/3!
+  q = madd<f64>(q, r, f64x2.splat(0.5));
+  return madd<f64>(q, r, f64x2.splat(1.0));
 }
 
 /** e^x for two f64 lanes. */
@@ -108,21 +133,7 @@ import { madd, nmadd } from './madd';
   const ni = i64x2.sub(t, i64x2.splat(0x4338000000000000));
   let r = nmadd<f64>(n, f64x2.splat(F64_LN2_HI), x);
   r = nmadd<f64>(n, f64x2.splat(F64_LN2_LO), r);
-  // Horner, coefficients 1/k! for k = 13 … 0
-  let p = f64x2.splat(1.6059043836821613e-10); // 1/13!
-  p = madd<f64>(p, r, f64x2.splat(2.08767569878681e-9)); // 1/12!
-  p = madd<f64>(p, r, f64x2.splat(2.505210838544172e-8)); // 1/11!
-  p = madd<f64>(p, r, f64x2.splat(2.755731922398589e-7)); // 1/10!
-  p = madd<f64>(p, r, f64x2.splat(2.7557319223985893e-6)); // 1/9!
-  p = madd<f64>(p, r, f64x2.splat(2.48015873015873e-5)); // 1/8!
-  p = madd<f64>(p, r, f64x2.splat(1.984126984126984e-4)); // 1/7!
-  p = madd<f64>(p, r, f64x2.splat(1.388888888888889e-3)); // 1/6!
-  p = madd<f64>(p, r, f64x2.splat(8.333333333333333e-3)); // 1/5!
-  p = madd<f64>(p, r, f64x2.splat(4.1666666666666664e-2)); // 1/4!
-  p = madd<f64>(p, r, f64x2.splat(1.6666666666666666e-1)); // 1/3!
-  p = madd<f64>(p, r, f64x2.splat(0.5));
-  p = madd<f64>(p, r, f64x2.splat(1.0));
-  p = madd<f64>(p, r, f64x2.splat(1.0));
+  const p = madd<f64>(expQuotientF64x2(r), r, f64x2.splat(1.0));
   if (nonPositive) {
     const scale = i64x2.shl(i64x2.add(ni, i64x2.splat(1023 + 512)), 52);
     return f64x2.mul(f64x2.mul(p, scale), f64x2.splat(reinterpret<f64>(0x1FF0000000000000))); // 2^-512

@@ -22,23 +22,19 @@ const every = (cases, n) => cases.filter((_, i) => i % n === 0);
 
 function slice() {
   const out = {};
-  for (const c of every(golden('cross_entropy').cases, 3)) {
-    const { weight, ...rest } = c.options;
-    const r = x.crossEntropyWithGrad(decode(c.input), decode(c.target), {
-      ...rest,
-      ...(weight ? { weight: decode(weight).data } : {}),
-      gradOutput: typeof c.gradOutput === 'number' ? c.gradOutput : decode(c.gradOutput),
-    });
-    out[`crossEntropy ${c.name}`] = hex([...(typeof r.loss === 'number' ? [r.loss] : r.loss.data), ...r.grad.data]);
-  }
-  for (const c of every(golden('cross_entropy_lm').cases, 2)) {
-    const { weight, ...rest } = c.options;
-    const r = x.crossEntropyWithGrad(decode(c.input), decode(c.target), {
-      ...rest,
-      ...(weight ? { weight: decode(weight).data } : {}),
-      gradOutput: typeof c.gradOutput === 'number' ? c.gradOutput : decode(c.gradOutput),
-    });
-    out[`crossEntropy LM ${c.name}`] = hex([...(typeof r.loss === 'number' ? [r.loss] : r.loss.data), ...r.grad.data]);
+  for (const [file, n] of [
+    ['cross_entropy', 3],
+    ['cross_entropy_lm', 2],
+  ]) {
+    for (const c of every(golden(file).cases, n)) {
+      const { weight, ...rest } = c.options;
+      const r = x.crossEntropyWithGrad(decode(c.input), decode(c.target), {
+        ...rest,
+        ...(weight ? { weight: decode(weight).data } : {}),
+        gradOutput: typeof c.gradOutput === 'number' ? c.gradOutput : decode(c.gradOutput),
+      });
+      out[`${file} ${c.name}`] = hex([...(typeof r.loss === 'number' ? [r.loss] : r.loss.data), ...r.grad.data]);
+    }
   }
   for (const name of ['softmax', 'log_softmax', 'logsumexp']) {
     const fn = { softmax: x.softmax, log_softmax: x.logSoftmax, logsumexp: x.logSumExp }[name];
