@@ -33,7 +33,7 @@ import { madd, nmadd } from './madd';
 // @ts-ignore: decorator
 @inline export const F64_LOG2E: f64 = reinterpret<f64>(0x3FF71547652B82FE); // 1.4426950408889634
 // @ts-ignore: decorator
-@inline export const F64_LN2_HI: f64 = reinterpret<f64>(0x3FE62E42FEE00000); // 0.6931471803691238, 21 trailing zero bits
+@inline export const F64_LN2_HI: f64 = reinterpret<f64>(0x3FE62E42FEE00000); // 0.6931471803691238, 21 zero bits
 // @ts-ignore: decorator
 @inline export const F64_LN2_LO: f64 = reinterpret<f64>(0x3DEA39EF35793C76); // 1.9082149292705877e-10
 // @ts-ignore: decorator
