@@ -6,6 +6,7 @@ import { crossEntropyIndexRows, crossEntropyProbRows } from './kernels/cross-ent
 import { entropyRows } from './kernels/entropy';
 import { EXP, EXP_NON_POSITIVE, LOG, LOG1P, mathBatch, SECH2, TANH } from './kernels/exp-batch';
 import { logSoftmaxRows } from './kernels/log-softmax';
+import { columnSums, matmulRows } from './kernels/matmul';
 import { logSumExpRows } from './kernels/log-sum-exp';
 import { BinaryCrossEntropy } from './kernels/losses/binary-cross-entropy';
 import { BinaryCrossEntropyWithLogits } from './kernels/losses/binary-cross-entropy-with-logits';
@@ -150,6 +151,24 @@ export function sech2F32(x: usize, rows: i32, cols: i32, out: usize): void {
 }
 export function sech2F64(x: usize, rows: i32, cols: i32, out: usize): void {
   mathBatch<f64>(SECH2, x, rows * cols, out);
+}
+
+// The fused linear + cross-entropy's products (kernels/matmul): C (+)= A · B, A read through strides.
+export function matmulF32(
+  a: usize, rowStride: i32, innerStride: i32, b: usize, c: usize, m: i32, n: i32, k: i32, accumulate: i32,
+): void {
+  matmulRows<f32>(a, rowStride, innerStride, b, c, m, n, k, accumulate);
+}
+export function matmulF64(
+  a: usize, rowStride: i32, innerStride: i32, b: usize, c: usize, m: i32, n: i32, k: i32, accumulate: i32,
+): void {
+  matmulRows<f64>(a, rowStride, innerStride, b, c, m, n, k, accumulate);
+}
+export function columnSumsF32(g: usize, rows: i32, n: i32, c: usize, accumulate: i32): void {
+  columnSums<f32>(g, rows, n, c, accumulate);
+}
+export function columnSumsF64(g: usize, rows: i32, n: i32, c: usize, accumulate: i32): void {
+  columnSums<f64>(g, rows, n, c, accumulate);
 }
 
 // (outer, a, b) → (outer, b, a): the pipeline's move of a non-last dim to the end, and back.

@@ -9,6 +9,7 @@ export {
 export { crossEntropy, crossEntropyWithGrad } from './bindings/cross-entropy.js';
 export { entropy } from './bindings/entropy.js';
 export { klDiv, klDivWithGrad } from './bindings/kl-div.js';
+export { linearCrossEntropy, linearCrossEntropyWithGrad } from './bindings/linear-cross-entropy.js';
 export { logSigmoid } from './bindings/log-sigmoid.js';
 export { logSoftmax } from './bindings/log-softmax.js';
 export { logSumExp } from './bindings/log-sum-exp.js';
@@ -37,6 +38,9 @@ export type {
   IndexTarget,
   InitOptions,
   KlDivOptions,
+  LinearCrossEntropyGradOptions,
+  LinearCrossEntropyOptions,
+  LinearCrossEntropyWithGrad,
   LogSumExpOptions,
   LossFunction,
   LossWithGrad,

@@ -124,6 +124,46 @@ export interface CrossEntropyOptions {
   lse?: FloatArray | Tensor<FloatArray>;
 }
 
+export interface LinearCrossEntropyOptions {
+  /** The linear layer's bias [V]. */
+  linearBias?: FloatArray | readonly number[];
+  /** A weight per class [V], as crossEntropy's. */
+  weight?: FloatArray | readonly number[];
+  /** @defaultValue -100 */
+  ignoreIndex?: number;
+  /** @defaultValue 'mean' */
+  reduction?: Reduction;
+  /** @defaultValue 0 */
+  labelSmoothing?: number;
+  /** crossEntropy's z-loss s · lse² (returned as `zLoss` by …WithGrad). */
+  lseSquareScale?: number;
+  /** crossEntropy's softcap c · tanh(x / c) of the logits. */
+  softcap?: number;
+  /** Rows per chunk: chunk · V logits and their gradient are all the call holds. @defaultValue 32 MiB of them */
+  chunkSize?: number;
+}
+
+export interface LinearCrossEntropyGradOptions<T extends FloatArray = FloatArray> {
+  /** A number for 'mean' and 'sum' (@defaultValue 1); a Tensor of the loss's shape for 'none'. */
+  gradOutput?: number | Tensor<FloatArray | readonly number[]> | FloatArray | readonly number[];
+  /** Receive the gradients (the input's dtype; no memory shared with the arguments). */
+  gradInputOut?: T;
+  gradWeightOut?: T;
+  gradBiasOut?: T;
+  /** Adds the weight's gradient into gradWeightOut (accumulation over micro-batches). @defaultValue false */
+  accumulate?: boolean;
+}
+
+export interface LinearCrossEntropyWithGrad<T extends FloatArray = FloatArray> {
+  loss: number | Tensor<T>;
+  gradInput: Tensor<T>;
+  gradWeight: Tensor<T>;
+  /** With a linearBias. */
+  gradBias?: Tensor<T>;
+  /** With lseSquareScale. */
+  zLoss?: number | Tensor<T>;
+}
+
 export interface MeanDivisorOptions {
   /** A weight per class, as crossEntropy's. @defaultValue all ones */
   weight?: FloatArray | readonly number[];

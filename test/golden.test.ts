@@ -8,6 +8,7 @@ import {
   type FloatArray,
   init,
   klDivWithGrad,
+  linearCrossEntropyWithGrad,
   logSigmoid,
   logSoftmax,
   logSumExp,
@@ -83,6 +84,25 @@ interface LanguageModelCase {
   gradTruth?: Encoded;
   zLossTruth?: Encoded;
   lseTruth?: Encoded;
+}
+
+interface LinearCase {
+  name: string;
+  dtype: 'float32' | 'float64';
+  input: Encoded;
+  linearWeight: Encoded;
+  linearBias?: Encoded;
+  target: Encoded;
+  options: Record<string, unknown> & { weight?: Encoded };
+  gradOutput: number | Encoded;
+  loss: Encoded;
+  gradInput: Encoded;
+  gradWeight: Encoded;
+  gradBias?: Encoded;
+  lossTruth?: Encoded;
+  gradInputTruth?: Encoded;
+  gradWeightTruth?: Encoded;
+  gradBiasTruth?: Encoded;
 }
 
 interface ScoringCase {
@@ -237,6 +257,27 @@ describe.each(['simd', 'scalar'] as const)('golden vectors from PyTorch, %s buil
       const zLoss = result.zLoss as number | Tensor;
       check(typeof zLoss === 'number' ? [zLoss] : zLoss.data, c.zLoss, c.zLossTruth, c.dtype, `${c.name}: zLoss`);
       check(result.lse?.data ?? [], c.lse, c.lseTruth, c.dtype, `${c.name}: lse`);
+    });
+  });
+
+  describe('linear_cross_entropy (F.linear then F.cross_entropy)', () => {
+    it.each(loadGolden<LinearCase>('linear_cross_entropy').cases.map((c) => [c.name, c] as const))('%s', (_, c) => {
+      const { weight, ...rest } = c.options;
+      for (const chunkSize of [undefined, 1, 5]) {
+        const r = linearCrossEntropyWithGrad(decode(c.input), decode(c.linearWeight), decode<Int32Array>(c.target), {
+          ...rest,
+          ...(weight ? { weight: decode(weight).data } : {}),
+          ...(c.linearBias ? { linearBias: decode(c.linearBias).data } : {}),
+          gradOutput: typeof c.gradOutput === 'number' ? c.gradOutput : decode(c.gradOutput),
+          chunkSize,
+        });
+        const label = `${c.name}, chunkSize ${chunkSize ?? 'auto'}`;
+        const loss = typeof r.loss === 'number' ? [r.loss] : r.loss.data;
+        check(loss, c.loss, c.lossTruth, c.dtype, `${label}: loss`);
+        check(r.gradInput.data, c.gradInput, c.gradInputTruth, c.dtype, `${label}: gradInput`);
+        check(r.gradWeight.data, c.gradWeight, c.gradWeightTruth, c.dtype, `${label}: gradWeight`);
+        if (c.gradBias) check(r.gradBias?.data ?? [], c.gradBias, c.gradBiasTruth, c.dtype, `${label}: gradBias`);
+      }
     });
   });
 

@@ -79,6 +79,21 @@ export const KERNELS = {
     },
     split: true,
   },
+  matmul: {
+    args: {
+      a: 'ptr',
+      rowStride: 'int',
+      innerStride: 'int',
+      b: 'ptr',
+      c: 'ptr',
+      m: 'int',
+      n: 'int',
+      k: 'int',
+      accumulate: 'int',
+    },
+    split: false,
+  },
+  columnSums: { args: { g: 'ptr', rows: 'int', n: 'int', c: 'ptr', accumulate: 'int' }, split: false },
   swapLastTwoDims: { args: { x: 'ptr', out: 'ptr', outer: 'int', a: 'int', b: 'int' }, split: false },
   binaryCrossEntropy: {
     args: { ...pairLoss, weight: 'ptr', weightPerElement: 'int', ...gradTail },

@@ -793,6 +793,78 @@ def cross_entropy_lm_cases():
     return c
 
 
+# --- linear_cross_entropy: F.linear then F.cross_entropy (PyTorch 2.13's reference semantics) -------------
+
+def linear_ce_run(x, w, b, t, dtype, opts, grad_output):
+    x = x.to(dtype).clone().requires_grad_(True)
+    w = w.to(dtype).clone().requires_grad_(True)
+    b = None if b is None else b.to(dtype).clone().requires_grad_(True)
+    cw = opts.get("weight")
+    cw = None if cw is None else cw.to(dtype)
+    logits = F.linear(x, w, b)
+    if "softcap" in opts:
+        logits = opts["softcap"] * torch.tanh(logits / opts["softcap"])
+    ii = opts.get("ignoreIndex", -100)
+    reduction = opts.get("reduction", "mean")
+    v = logits.shape[-1]
+    flat, tf = logits.reshape(-1, v), t.reshape(-1)
+    ce = F.cross_entropy(flat, tf, weight=cw, ignore_index=ii, reduction="none",
+                         label_smoothing=opts.get("labelSmoothing", 0.0))
+    keep = tf != ii
+    zl = torch.where(keep, opts.get("lseSquareScale", 0.0) * torch.logsumexp(flat, -1) ** 2, torch.zeros_like(ce))
+    wt = (cw[tf.clamp(min=0)] if cw is not None else torch.ones_like(ce)) * keep
+    if reduction == "none":
+        loss = (ce + zl).reshape(t.shape)
+    elif reduction == "sum":
+        loss = ce.sum() + zl.sum()
+    else:
+        loss = ce.sum() / wt.sum() + zl.sum() / keep.sum()
+    go = grad_output.to(dtype) if isinstance(grad_output, torch.Tensor) else torch.full_like(loss, grad_output)
+    loss.backward(go)
+    return loss.detach(), x.grad.detach(), w.grad.detach(), None if b is None else b.grad.detach()
+
+
+def linear_ce_case(name, x, w, t, b=None, grad_output=1.0, **opts):
+    cases = []
+    for dname, dtype in DTYPES.items():
+        go = grad_output.to(dtype) if isinstance(grad_output, torch.Tensor) else grad_output
+        loss, gx, gw, gb = linear_ce_run(x, w, b, t, dtype, opts, go)
+        options = {k: (enc(v.to(dtype)) if isinstance(v, torch.Tensor) else v) for k, v in opts.items()}
+        case = {"name": f"{name} [{dname}]", "dtype": dname, "input": enc(x.to(dtype)), "linearWeight": enc(w.to(dtype)),
+                "target": enc(t), "options": options, "gradOutput": enc(go) if isinstance(go, torch.Tensor) else go,
+                "loss": enc(loss), "gradInput": enc(gx), "gradWeight": enc(gw)}
+        if b is not None:
+            case["linearBias"] = enc(b.to(dtype))
+            case["gradBias"] = enc(gb)
+        if dtype == torch.float32:
+            r64 = lambda v: None if v is None else v.to(dtype).to(torch.float64)
+            go64 = go.to(torch.float64) if isinstance(go, torch.Tensor) else go
+            o64 = {k: (r64(v) if isinstance(v, torch.Tensor) else v) for k, v in opts.items()}
+            truth = linear_ce_run(r64(x), r64(w), r64(b), t, torch.float64, o64, go64)
+            for key, value in zip(("lossTruth", "gradInputTruth", "gradWeightTruth", "gradBiasTruth"), truth):
+                if value is not None:
+                    case[key] = enc(value)
+        cases.append(case)
+    return cases
+
+
+def linear_cross_entropy_cases():
+    c = []
+    x, w, b = randn(6, 13), randn(37, 13, scale=0.5), randn(37)
+    t = torch.tensor([0, 36, -100, 4, 17, 3])
+    cw = torch.rand(37, generator=gen, dtype=torch.float64) + 0.5
+    for r in ("mean", "sum", "none"):
+        c += linear_ce_case(f"(6, 13) · (37, 13)ᵀ + bias {r}", x, w, t, b=b, reduction=r)
+    c += linear_ce_case("no bias, weight, smoothing", x, w, t, weight=cw, labelSmoothing=0.1)
+    c += linear_ce_case("z-loss + softcap", x, w, t, b=b, lseSquareScale=1e-2, softcap=3.0)
+    c += linear_ce_case("none with gradOutput", x, w, t, b=b, reduction="none", grad_output=randn(6))
+    c += linear_ce_case("[2, 3, 13] input", randn(2, 3, 13), w, torch.tensor([[1, 2, 3], [4, -100, 36]]), b=b)
+    for n, d, v in ((1, 1, 1), (3, 7, 5), (4, 8, 8), (5, 9, 17), (9, 16, 33), (13, 31, 65)):
+        c += linear_ce_case(f"tile edges N={n} d={d} V={v}", randn(n, d), randn(v, d, scale=0.5), randint(v, n), b=randn(v))
+    c += linear_ce_case("(64, 64) · (1000, 64)ᵀ", randn(64, 64), randn(1000, 64, scale=0.2), randint(1000, 64), b=randn(1000))
+    return c
+
+
 def write(name, cases, **shared):
     path = os.path.join(HERE, f"{name}.json")
     with open(path, "w") as f:
@@ -819,3 +891,4 @@ if __name__ == "__main__":
     scoring, scoring_logits = scoring_cases()
     write("scoring", scoring, logits=scoring_logits)
     write("cross_entropy_lm", cross_entropy_lm_cases())
+    write("linear_cross_entropy", linear_cross_entropy_cases())

@@ -1,0 +1,126 @@
+// Matrix multiply for the fused linear + cross-entropy: C[m × n] = A(m × k) · B[k × n] (+ C when accumulating),
+// B and C row-major, A read through strides (A(i, p) at a + i · rowStride + p · innerStride elements), so one
+// kernel makes all three products: logits = X · Wᵀ (B = Wᵀ, packed once), gradInput = G · W and
+// gradWeight += Gᵀ · X (A = G read transposed).
+// The SIMD path is XNNPACK's GEMM layout: a tile of 4 rows × 2 vectors of C (8 columns of f32) held in 8
+// accumulators; each step of p loads 2 vectors of B's row p and splats A(i, p) of the 4 rows, 8 multiply-adds
+// (fused in the relaxed-SIMD build). Leftover columns take 1-vector tiles, then a scalar tail; leftover rows
+// take 1-row tiles. The scalar build runs the plain triple loop, the reference the SIMD path is tested against.
+// Sums run in T along p (k up to the chunk or the vocabulary), as PyTorch's CPU matmul does in float32.
+
+import { madd } from '../math/madd';
+import { at } from '../math/rows';
+
+// @ts-ignore: decorator
+@inline function aAt<T>(a: usize, i: i32, p: i32, rowStride: i32, innerStride: i32): T {
+  return load<T>(at<T>(a, i * rowStride + p * innerStride));
+}
+
+// @ts-ignore: decorator
+@inline function storeTile<T>(c: usize, v: v128, accumulate: bool): void {
+  v128.store(c, accumulate ? v128.add<T>(v128.load(c), v) : v);
+}
+
+/** Rows [i, i + 4) × columns [j, j + 2L): 8 accumulators. */
+// @ts-ignore: decorator
+@inline function tile4x2<T>(
+  a: usize, rowStride: i32, innerStride: i32, b: usize, c: usize, n: i32, k: i32, i: i32, j: i32, accumulate: bool,
+): void {
+  let c00 = v128.splat<T>(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (let p = 0; p < k; p++) {
+    const row = at<T>(b, p * n + j);
+    const b0 = v128.load(row), b1 = v128.load(row, 16);
+    const a0 = v128.splat<T>(aAt<T>(a, i, p, rowStride, innerStride));
+    const a1 = v128.splat<T>(aAt<T>(a, i + 1, p, rowStride, innerStride));
+    const a2 = v128.splat<T>(aAt<T>(a, i + 2, p, rowStride, innerStride));
+    const a3 = v128.splat<T>(aAt<T>(a, i + 3, p, rowStride, innerStride));
+    c00 = madd<T>(a0, b0, c00);
+    c01 = madd<T>(a0, b1, c01);
+    c10 = madd<T>(a1, b0, c10);
+    c11 = madd<T>(a1, b1, c11);
+    c20 = madd<T>(a2, b0, c20);
+    c21 = madd<T>(a2, b1, c21);
+    c30 = madd<T>(a3, b0, c30);
+    c31 = madd<T>(a3, b1, c31);
+  }
+  const q = at<T>(c, i * n + j);
+  const step = <usize>n * sizeof<T>();
+  storeTile<T>(q, c00, accumulate);
+  storeTile<T>(q + 16, c01, accumulate);
+  storeTile<T>(q + step, c10, accumulate);
+  storeTile<T>(q + step + 16, c11, accumulate);
+  storeTile<T>(q + 2 * step, c20, accumulate);
+  storeTile<T>(q + 2 * step + 16, c21, accumulate);
+  storeTile<T>(q + 3 * step, c30, accumulate);
+  storeTile<T>(q + 3 * step + 16, c31, accumulate);
+}
+
+/** Rows [i, i + rows) (rows ≤ 4) × one vector of columns from j. */
+// @ts-ignore: decorator
+@inline function tileRowsx1<T>(
+  a: usize, rowStride: i32, innerStride: i32, b: usize, c: usize, n: i32, k: i32, i: i32, rows: i32, j: i32,
+  accumulate: bool,
+): void {
+  for (let r = 0; r < rows; r++) {
+    let acc = v128.splat<T>(0);
+    for (let p = 0; p < k; p++) {
+      acc = madd<T>(v128.splat<T>(aAt<T>(a, i + r, p, rowStride, innerStride)), v128.load(at<T>(b, p * n + j)), acc);
+    }
+    storeTile<T>(at<T>(c, (i + r) * n + j), acc, accumulate);
+  }
+}
+
+/** One element of C, summed along p in T. */
+// @ts-ignore: decorator
+@inline function element<T>(
+  a: usize, rowStride: i32, innerStride: i32, b: usize, c: usize, n: i32, k: i32, i: i32, j: i32, accumulate: bool,
+): void {
+  let sum = <T>0;
+  for (let p = 0; p < k; p++) sum += aAt<T>(a, i, p, rowStride, innerStride) * load<T>(at<T>(b, p * n + j));
+  const q = at<T>(c, i * n + j);
+  store<T>(q, accumulate ? load<T>(q) + sum : sum);
+}
+
+export function matmulRows<T>(
+  a: usize, rowStride: i32, innerStride: i32, b: usize, c: usize, m: i32, n: i32, k: i32, accumulate: i32,
+): void {
+  const add = accumulate != 0;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const L = 16 / sizeof<T>();
+    for (; j + 2 * L <= n; j += 2 * L) {
+      let i = 0;
+      for (; i + 4 <= m; i += 4) tile4x2<T>(a, rowStride, innerStride, b, c, n, k, i, j, add);
+      for (; i < m; i += 4) {
+        tileRowsx1<T>(a, rowStride, innerStride, b, c, n, k, i, min(4, m - i), j, add);
+        tileRowsx1<T>(a, rowStride, innerStride, b, c, n, k, i, min(4, m - i), j + L, add);
+      }
+    }
+    for (; j + L <= n; j += L) {
+      for (let i = 0; i < m; i += 4) tileRowsx1<T>(a, rowStride, innerStride, b, c, n, k, i, min(4, m - i), j, add);
+    }
+  }
+  for (; j < n; j++) {
+    for (let i = 0; i < m; i++) element<T>(a, rowStride, innerStride, b, c, n, k, i, j, add);
+  }
+}
+
+/** c_j (+)= Σ_i g[i, j] over `rows` rows of n: the bias's gradient (column sums of the logits' gradient). */
+export function columnSums<T>(g: usize, rows: i32, n: i32, c: usize, accumulate: i32): void {
+  if (!accumulate) memory.fill(c, 0, <usize>n << alignof<T>());
+  for (let i = 0; i < rows; i++) {
+    const row = at<T>(g, i * n);
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const L = 16 / sizeof<T>();
+      for (; j + L <= n; j += L) {
+        const q = at<T>(c, j);
+        v128.store(q, v128.add<T>(v128.load(q), v128.load(at<T>(row, j))));
+      }
+    }
+    for (; j < n; j++) {
+      const q = at<T>(c, j);
+      store<T>(q, load<T>(q) + load<T>(at<T>(row, j)));
+    }
+  }
+}
