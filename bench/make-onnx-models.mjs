@@ -1,5 +1,6 @@
 // Writes the one-node ONNX models the benchmark runs in onnxruntime: SoftmaxCrossEntropyLoss
-// (opset 13, reduction 'mean', class-index labels) and Softmax (axis -1), with symbolic N and fixed C.
+// (opset 13, reduction 'mean', class-index labels) and Softmax (axis -1), with symbolic N and fixed C, and
+// MatMul (the fused linear + cross-entropy's peer, bench/linear.mjs).
 // A small protobuf writer stands in for the onnx package, so nothing but Node is needed.
 import { mkdirSync, writeFileSync } from 'node:fs';
 
@@ -54,6 +55,16 @@ export function softmaxCrossEntropyModel(classes) {
 export function softmaxModel(classes) {
   const node = msg(1, [str(1, 'x'), str(2, 'y'), str(3, 'softmax'), str(4, 'Softmax'), attrInt('axis', -1)]);
   return model(node, [valueInfo(11, 'x', FLOAT, ['N', classes])], [valueInfo(12, 'y', FLOAT, ['N', classes])]);
+}
+
+/** MatMul of a [M, K] and b [K, N], symbolic M: the product onnxruntime-web's MLAS kernels make. */
+export function matMulModel(k, n) {
+  const node = msg(1, [str(1, 'a'), str(1, 'b'), str(2, 'c'), str(3, 'matmul'), str(4, 'MatMul')]);
+  return model(
+    node,
+    [valueInfo(11, 'a', FLOAT, ['M', k]), valueInfo(11, 'b', FLOAT, [k, n])],
+    [valueInfo(12, 'c', FLOAT, ['M', n])],
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

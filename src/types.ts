@@ -139,7 +139,7 @@ export interface LinearCrossEntropyOptions {
   lseSquareScale?: number;
   /** crossEntropy's softcap c · tanh(x / c) of the logits. */
   softcap?: number;
-  /** Rows per chunk: chunk · V logits and their gradient are all the call holds. @defaultValue 32 MiB of them */
+  /** Rows per chunk: chunk · V logits and their gradient are all the call holds. @defaultValue 32 MiB of each */
   chunkSize?: number;
 }
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRandom } from '../reference/random.js';
 import { wasm } from '../src/core/runtime.js';
 import {
+  allocTensor,
   crossEntropyWithGrad,
   init,
   linearCrossEntropy,
@@ -47,7 +48,7 @@ describe('matmul, the SIMD build against the scalar build and float64', () => {
     const r = makeRandom(31);
     for (const m of [1, 3, 4, 5, 8, 9]) {
       for (const n of [1, 3, 4, 7, 8, 9, 16, 17]) {
-        for (const k of [1, 2, 5, 33]) {
+        for (const k of [1, 2, 5, 33, 300]) {
           for (const transposed of [false, true]) {
             const a = Float32Array.from({ length: m * k }, () => r.normal());
             const b = Float32Array.from({ length: k * n }, () => r.normal());
@@ -142,6 +143,24 @@ describe('linearCrossEntropy', () => {
     );
     assertUlpClose(gradInputOut, once.gradInput.data, 0, 'float32', 'gradInputOut');
     assertUlpClose(gradBiasOut, once.gradBias?.data ?? [], 0, 'float32', 'gradBiasOut');
+  });
+
+  it('takes allocTensor inputs and destinations, across a call that grows WebAssembly memory', async () => {
+    await init({ simd: true, relaxedSimd: false }); // a fresh instance: this call grows its memory
+    const expected = linearCrossEntropyWithGrad(input, linearWeight, target, { linearBias, chunkSize: 2 });
+    await init({ simd: true, relaxedSimd: false, threads: 2 });
+    await init({ simd: true, relaxedSimd: false });
+    const x = allocTensor(Float32Array, [N, d]);
+    const w = allocTensor(Float32Array, [V, d]);
+    const gw = allocTensor(Float32Array, [V, d]);
+    x.data.set(input.data);
+    w.data.set(linearWeight.data);
+    const result = linearCrossEntropyWithGrad(x, w, target, { linearBias, gradWeightOut: gw.data, chunkSize: 2 });
+    expect(result.loss).toBe(expected.loss);
+    assertUlpClose(gw.data, expected.gradWeight.data, 0, 'float32', 'gradWeight in a WasmTensor');
+    assertUlpClose(result.gradWeight.data, expected.gradWeight.data, 0, 'float32', 'the result hands it back');
+    for (const t of [x, w, gw]) t.free();
+    expect(() => linearCrossEntropy(x, linearWeight, target)).toThrow(TypeError);
   });
 
   it("reduction 'none' with a gradOutput per row is the gradient of Σ gradOutput · loss", () => {

@@ -5,8 +5,10 @@ import type { FloatArray, Tensor } from '../types.js';
 import { type AnyReduction, inDtype, readGradOutput } from './families.js';
 import { readLanguageModelOptions } from './language-model.js';
 import { linearBytes, runLinear } from './linear.js';
+import { wasm } from './runtime.js';
 import { classIndices, readIndices } from './targets.js';
 import {
+  checkBoolean,
   checkInteger,
   checkNumberIn,
   checkReduction,
@@ -30,8 +32,8 @@ const OPTIONS = [
 ] as const;
 const GRAD_OPTIONS = [...OPTIONS, 'gradOutput', 'gradInputOut', 'gradWeightOut', 'gradBiasOut', 'accumulate'] as const;
 
-/** Bytes of logits (and their gradient) a chunk may take when chunkSize is left out. */
-const CHUNK_BYTES = 32 * 2 ** 20;
+/** Bytes a chunk's logits and their gradient may take together when chunkSize is left out. */
+const CHUNK_BYTES = 64 * 2 ** 20;
 
 /** An `…Out` destination: a float array of the input's dtype and the gradient's length, else a named error. */
 function destination(caller: string, name: string, value: unknown, like: FloatArray, length: number) {
@@ -112,10 +114,7 @@ export function linearCrossEntropyOf(
     gradWeight: withGrad ? destination(caller, 'gradWeightOut', o.gradWeightOut, x.data, w.size) : undefined,
     gradBias: withGrad ? destination(caller, 'gradBiasOut', o.gradBiasOut, x.data, vocab) : undefined,
   };
-  const accumulate = withGrad && o.accumulate !== undefined && o.accumulate !== false;
-  if (o.accumulate !== undefined && typeof o.accumulate !== 'boolean') {
-    throw new TypeError(`${caller}: options.accumulate must be a boolean, received ${describe(o.accumulate)}`);
-  }
+  const accumulate = withGrad && checkBoolean(caller, 'accumulate', o.accumulate, false);
   if (accumulate && !outs.gradWeight) {
     throw new TypeError(`${caller}: options.accumulate adds into options.gradWeightOut, which is missing`);
   }
@@ -137,6 +136,10 @@ export function linearCrossEntropyOf(
   const mean = reduction === 'mean' && !perItem;
   const go = perItem ? 1 : (gradOutput as number);
   const zScale = lm.zScale ?? 0;
+  // destinations in WebAssembly memory (allocTensor): viewed afresh after the call, which may grow the memory
+  const memory = wasm(caller).memory;
+  const before = memory.buffer;
+  const placesOf = Object.entries(outs).map(([name, v]) => [name, v?.buffer === before ? v.byteOffset : -1, v?.length]);
   const ran = runLinear({
     caller,
     input: x.data,
@@ -158,7 +161,19 @@ export function linearCrossEntropyOf(
     chunkRows,
     gradWeightInitial: accumulate ? outs.gradWeight : undefined,
   });
-  const given = { gradInput: o.gradInputOut, gradWeight: o.gradWeightOut, gradBias: o.gradBiasOut };
+  const given: Record<string, unknown> = {
+    gradInput: o.gradInputOut,
+    gradWeight: o.gradWeightOut,
+    gradBias: o.gradBiasOut,
+  };
+  for (const [name, offset, length] of placesOf as [keyof typeof outs, number, number][]) {
+    const out = outs[name];
+    if (out && offset >= 0 && out.buffer !== memory.buffer) {
+      // grown: the caller's view is detached, so the fresh one is handed back
+      outs[name] = new (out instanceof Float64Array ? Float64Array : Float32Array)(memory.buffer, offset, length);
+      given[name] = outs[name];
+    }
+  }
   return result(
     x.data,
     ran,
@@ -183,7 +198,7 @@ function result(
   count: number,
   withZ: boolean,
   outs: Record<'gradInput' | 'gradWeight' | 'gradBias', FloatArray | undefined>,
-  given: Record<'gradInput' | 'gradWeight' | 'gradBias', unknown>,
+  given: Record<string, unknown>,
   inputShape: number[],
   weightShape: number[],
 ) {

@@ -6,7 +6,7 @@
 import type { FloatArray } from '../types.js';
 import { exportName, positional } from './kernels.js';
 import { wasm } from './runtime.js';
-import { callAllocator } from './wasm-tensor.js';
+import { callAllocator, insideLiveTensor } from './wasm-tensor.js';
 
 /** What a call asks, checked by the binding. */
 export interface LinearCall {
@@ -87,6 +87,15 @@ export function runLinear(call: LinearCall): LinearRan {
         'of logits), more than its 4 GiB address space',
     );
   }
+  // arrays that are views of WebAssembly memory (allocTensor) must be live, and are viewed afresh after the
+  // allocation below, which may grow (and so detach) the memory
+  const before = kernels.memory.buffer;
+  const arrays = { input: call.input, linearWeight: call.linearWeight, gradWeightInitial: call.gradWeightInitial };
+  for (const [label, a] of Object.entries(arrays)) {
+    if (a && a.buffer === before && !insideLiveTensor(kernels, a.byteOffset, a.byteLength)) {
+      throw new TypeError(`${caller}: ${label} is a view of WebAssembly memory that no live allocTensor tensor holds`);
+    }
+  }
   const base = callAllocator(() => kernels.scratch(total));
   if (base === 0) {
     throw new RangeError(
@@ -103,13 +112,14 @@ export function runLinear(call: LinearCall): LinearRan {
   const [gradX, gradW, gradB] = [address.gradX, address.gradW, address.gradB];
   const heap = new Float(kernels.memory.buffer);
   const ints = new Int32Array(kernels.memory.buffer);
-  heap.set(call.linearWeight, w / eb);
-  heap.set(call.input, x / eb);
+  const live = (a: FloatArray) => (a.buffer === before ? new Float(heap.buffer, a.byteOffset, a.length) : a);
+  heap.set(live(call.linearWeight), w / eb);
+  heap.set(live(call.input), x / eb);
   if (call.bias) heap.set(call.bias, bias / eb);
   if (call.classWeight) heap.set(call.classWeight, classWeight / eb);
   if (call.gradOutput) heap.set(call.gradOutput, gradOutput / eb);
   ints.set(call.targets, targets / 4);
-  if (withGrad && call.gradWeightInitial) heap.set(call.gradWeightInitial, gradW / eb);
+  if (withGrad && call.gradWeightInitial) heap.set(live(call.gradWeightInitial), gradW / eb);
 
   const k = (name: 'matmul' | 'columnSums' | 'swapLastTwoDims' | 'crossEntropyIndex') =>
     kernels[exportName(name, dtype)];

@@ -1,0 +1,111 @@
+// The fused linear + cross-entropy (linearCrossEntropyWithGrad), float32, one thread, against
+//   (a) xentropy's own unfused path: the logits [N, V] by the same matmul kernel, then crossEntropyWithGrad,
+//       then the two gradient products (the same kernel),
+//   (b) onnxruntime-web's MatMul (wasm SIMD, one thread, MLAS kernels) of X [N, d] · Wᵀ [d, V]: the best wasm
+//       GEMM we know, for the matmul's own speed,
+// at N 512, d 256, V 32,000 and N 1024, d 512, V 50,257. GFLOP/s count 2·N·d·V per product (6·N·d·V for
+// the fused call); memory is what the fused call lays out in WebAssembly memory. Medians go to
+// bench/LINEAR-RESULTS.md.
+// Run: npm run bench:linear   (after npm run bench has installed bench/'s dependencies)
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import * as ortWeb from 'onnxruntime-web';
+// the library and its kernels from one instance (bench/internal.ts re-exports both)
+import * as xentropy from '../build/internal/internal.js';
+import { makeRandom } from '../build/reference.mjs';
+import { matMulModel } from './make-onnx-models.mjs';
+
+const SHAPES = (process.env.BENCH_SHAPES ?? '512x256x32000,1024x512x50257')
+  .split(',')
+  .map((s) => s.split('x').map(Number));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const time = (fn) => {
+  const start = performance.now();
+  fn();
+  return performance.now() - start;
+};
+const timeAsync = async (fn) => {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+};
+
+await xentropy.init({ simd: true, relaxedSimd: false });
+ortWeb.env.wasm.numThreads = 1;
+ortWeb.env.logLevel = 'error';
+const lines = [];
+for (const [N, d, V] of SHAPES) {
+  const rand = makeRandom(3);
+  const X = Float32Array.from({ length: N * d }, () => rand.normal());
+  const W = Float32Array.from({ length: V * d }, () => 0.05 * rand.normal());
+  const target = Int32Array.from({ length: N }, () => rand.int(V));
+  const input = { data: X, shape: [N, d] };
+  const linearWeight = { data: W, shape: [V, d] };
+  const fused = () => xentropy.linearCrossEntropyWithGrad(input, linearWeight, target);
+  fused();
+  // what the fused call lays out in WebAssembly memory (src/core/linear.ts), at the default chunk
+  const chunk = Math.min(N, Math.max(4, Math.floor((64 * 2 ** 20) / (8 * V) / 4) * 4));
+  const fusedBytes = 4 * (2 * (V * d + N * d) + 3 * V + 2 * chunk * V + chunk * d + 4 * N);
+  // (a) unfused: logits by the kernel (W · Xᵀ, then moved to rows), crossEntropyWithGrad, the two products
+  const kernels = xentropy.wasm('bench');
+  const Wt = new Float32Array(d * V);
+  for (let j = 0; j < V; j++) for (let p = 0; p < d; p++) Wt[p * V + j] = W[j * d + p];
+  const matmul = (a, rowStride, innerStride, b, m, n, k) => {
+    const base = kernels.scratch(4 * (a.length + b.length + m * n) + 64) >>> 0;
+    const heap = new Float32Array(kernels.memory.buffer);
+    heap.set(a, base / 4);
+    heap.set(b, base / 4 + a.length);
+    const c = base + 4 * (a.length + b.length);
+    kernels.matmulF32(base, rowStride, innerStride, base + 4 * a.length, c, m, n, k, 0);
+    return Float32Array.from(new Float32Array(kernels.memory.buffer, c, m * n));
+  };
+  const unfused = () => {
+    const logits = matmul(X, d, 1, Wt, N, V, d);
+    const { grad } = xentropy.crossEntropyWithGrad({ data: logits, shape: [N, V] }, target);
+    matmul(grad.data, V, 1, W, N, d, V);
+    matmul(grad.data, 1, V, X, V, d, N);
+  };
+  // (b) onnxruntime-web MatMul
+  const session = await ortWeb.InferenceSession.create(matMulModel(d, V));
+  const feeds = { a: new ortWeb.Tensor('float32', X, [N, d]), b: new ortWeb.Tensor('float32', Wt, [d, V]) };
+  const ortMatMul = () => session.run(feeds);
+  const ownMatMul = () => matmul(X, d, 1, Wt, N, V, d);
+  const times = { fused: [], unfused: [], ownMatMul: [], ortMatMul: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    times.fused.push(time(fused));
+    times.unfused.push(time(unfused));
+    times.ownMatMul.push(time(ownMatMul));
+    times.ortMatMul.push(await timeAsync(ortMatMul));
+  }
+  const flop = 2 * N * d * V;
+  const row = (name, ms, flops, memory = '') =>
+    `| [${N}, ${d}] · [${V}, ${d}]ᵀ | ${name} | ${ms.toFixed(0)} | ${(flops / ms / 1e6).toFixed(2)} | ${memory} |`;
+  const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+  lines.push(row('xentropy fused, loss + 3 gradients', m.fused, 3 * flop, `${(fusedBytes / 2 ** 20).toFixed(0)} MB`));
+  lines.push(
+    row(`xentropy unfused (logits ${((N * V * 4) / 2 ** 20).toFixed(0)} MB and their gradient)`, m.unfused, 3 * flop),
+  );
+  lines.push(row('xentropy matmul, X · Wᵀ', m.ownMatMul, flop));
+  lines.push(row('onnxruntime-web MatMul, X · Wᵀ, 1 thread', m.ortMatMul, flop));
+  for (const l of lines.slice(-4)) console.log(l);
+  console.log(
+    `fused / unfused ${(m.fused / m.unfused).toFixed(2)}; ` +
+      `matmul / onnxruntime-web ${(m.ortMatMul / m.ownMatMul).toFixed(2)}×`,
+  );
+}
+const machine = `${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}`;
+writeFileSync(
+  new URL('./LINEAR-RESULTS.md', import.meta.url),
+  [
+    '# Fused linear + cross-entropy, float32, one thread',
+    '',
+    `${machine}; medians of ${ROUNDS} rounds (\`npm run bench:linear\`), plain SIMD build. GFLOP/s count 2·N·d·V`,
+    'per product: three for the fused and unfused calls, one for a matmul alone.',
+    '',
+    '| product | implementation | ms | GFLOP/s | WebAssembly memory |',
+    '| --- | --- | ---: | ---: | ---: |',
+    ...lines,
+    '',
+  ].join('\n'),
+);
