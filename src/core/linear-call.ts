@@ -4,7 +4,7 @@
 import type { FloatArray, Tensor } from '../types.js';
 import { type AnyReduction, inDtype, readGradOutput } from './families.js';
 import { readLanguageModelOptions } from './language-model.js';
-import { linearBytes, runLinear } from './linear.js';
+import { linearBytes, MAX_LINEAR_BYTES, runLinear } from './linear.js';
 import { wasm } from './runtime.js';
 import { classIndices, readIndices } from './targets.js';
 import {
@@ -93,7 +93,7 @@ export function linearCrossEntropyOf(
   if (chunkSize < 1) throw new RangeError(`${caller}: options.chunkSize must be ≥ 1, received ${chunkSize}`);
   const chunkRows = Math.max(1, Math.min(chunkSize, rows));
   const bytes = linearBytes(rows, width, vocab, chunkRows, eb, withGrad);
-  if (bytes > 2 ** 32 - 2 ** 20) {
+  if (bytes > MAX_LINEAR_BYTES) {
     throw new RangeError(
       `${caller}: N = ${rows}, d = ${width}, V = ${vocab} need ${bytes} bytes of WebAssembly memory even in chunks ` +
         `of ${chunkRows} rows (the weights, inputs and gradients whole), more than wasm32's 4 GiB`,

@@ -45,7 +45,7 @@ export interface LinearRan {
 }
 
 /** The most WebAssembly memory a call may take: wasm32 addresses 4 GiB, less a margin for static data. */
-const MAX_BYTES = 2 ** 32 - 2 ** 20;
+export const MAX_LINEAR_BYTES = 2 ** 32 - 2 ** 20;
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
 /** The call's arrays in WebAssembly memory, in order, with their bytes (a gradient's only with `grad`). */
@@ -80,17 +80,18 @@ export function runLinear(call: LinearCall): LinearRan {
   const dtype = f64 ? 'f64' : 'f32';
   const Float = f64 ? Float64Array : Float32Array;
   const eb = Float.BYTES_PER_ELEMENT;
-  const total = linearBytes(rows, width, vocab, chunkRows, eb, withGrad);
-  if (total > MAX_BYTES) {
-    throw new RangeError(
-      `${caller}: the call needs ${total} bytes of WebAssembly memory (weights, inputs, their gradients and a chunk ` +
-        'of logits), more than its 4 GiB address space',
-    );
-  }
+  const total = linearBytes(rows, width, vocab, chunkRows, eb, withGrad); // within wasm32: checked by the caller
   // arrays that are views of WebAssembly memory (allocTensor) must be live, and are viewed afresh after the
   // allocation below, which may grow (and so detach) the memory
   const before = kernels.memory.buffer;
-  const arrays = { input: call.input, linearWeight: call.linearWeight, gradWeightInitial: call.gradWeightInitial };
+  const arrays = {
+    input: call.input,
+    linearWeight: call.linearWeight,
+    linearBias: call.bias,
+    weight: call.classWeight,
+    gradOutput: call.gradOutput,
+    gradWeightOut: call.gradWeightInitial,
+  };
   for (const [label, a] of Object.entries(arrays)) {
     if (a && a.buffer === before && !insideLiveTensor(kernels, a.byteOffset, a.byteLength)) {
       throw new TypeError(`${caller}: ${label} is a view of WebAssembly memory that no live allocTensor tensor holds`);
@@ -115,9 +116,9 @@ export function runLinear(call: LinearCall): LinearRan {
   const live = (a: FloatArray) => (a.buffer === before ? new Float(heap.buffer, a.byteOffset, a.length) : a);
   heap.set(live(call.linearWeight), w / eb);
   heap.set(live(call.input), x / eb);
-  if (call.bias) heap.set(call.bias, bias / eb);
-  if (call.classWeight) heap.set(call.classWeight, classWeight / eb);
-  if (call.gradOutput) heap.set(call.gradOutput, gradOutput / eb);
+  if (call.bias) heap.set(live(call.bias), bias / eb);
+  if (call.classWeight) heap.set(live(call.classWeight), classWeight / eb);
+  if (call.gradOutput) heap.set(live(call.gradOutput), gradOutput / eb);
   ints.set(call.targets, targets / 4);
   if (withGrad && call.gradWeightInitial) heap.set(live(call.gradWeightInitial), gradW / eb);
 
