@@ -124,21 +124,14 @@ export interface CrossEntropyOptions {
   lse?: FloatArray | Tensor<FloatArray>;
 }
 
-export interface LinearCrossEntropyOptions {
+/** crossEntropy's options that linearCrossEntropy takes too (weight per class: [V]), and its own. */
+export interface LinearCrossEntropyOptions
+  extends Pick<
+    CrossEntropyOptions,
+    'weight' | 'ignoreIndex' | 'reduction' | 'labelSmoothing' | 'lseSquareScale' | 'softcap'
+  > {
   /** The linear layer's bias [V]. */
   linearBias?: FloatArray | readonly number[];
-  /** A weight per class [V], as crossEntropy's. */
-  weight?: FloatArray | readonly number[];
-  /** @defaultValue -100 */
-  ignoreIndex?: number;
-  /** @defaultValue 'mean' */
-  reduction?: Reduction;
-  /** @defaultValue 0 */
-  labelSmoothing?: number;
-  /** crossEntropy's z-loss s · lse² (returned as `zLoss` by …WithGrad). */
-  lseSquareScale?: number;
-  /** crossEntropy's softcap c · tanh(x / c) of the logits. */
-  softcap?: number;
   /** Rows per chunk: chunk · V logits and their gradient are all the call holds. @defaultValue 32 MiB of each */
   chunkSize?: number;
 }
