@@ -2,14 +2,17 @@
 // and forward + gradient, and softmax alone, xentropy against every peer on the same machine in one run:
 //   naive JS (bench/naive.mjs), TensorFlow.js cpu and wasm backends (tf.losses.softmaxCrossEntropy,
 //   gradient by tf.valueAndGrad), onnxruntime-node and onnxruntime-web (a one-node
-//   SoftmaxCrossEntropyLoss model, forward only: inference has no gradient; and a Softmax model), and the memory floor
+//   SoftmaxCrossEntropyLoss model, forward only: inference has no gradient; and a Softmax model), PyTorch CPU
+//   where Debian's python3-torch is installed (bench/pytorch_peer.py, after the others), and the memory floor
 //   (Float32Array.prototype.set of the logits' bytes).
 // Every implementation's loss is checked against a float64 computation before it is timed. Rounds
 // interleave the implementations; each timing repeats its call for at least MIN_MS. Medians with their
 // spread go to bench/RESULTS.md and bench/results.csv.
 // Run: npm run bench   (installs bench/'s own dependencies first)
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import * as ortNode from 'onnxruntime-node';
@@ -60,6 +63,26 @@ for (const name of ['cpu', 'wasm']) {
 }
 
 const results = [];
+
+// PyTorch CPU (1 thread) as a peer where it is installed (Debian's python3-torch): bench/pytorch_peer.py times
+// F.cross_entropy forward and forward + backward on the same logits, after the interleaved rounds of the others.
+const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
+const hasTorch = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
+if (!hasTorch) console.log(`PyTorch CPU is left out: ${PYTHON} cannot import torch (apt-get install python3-torch)`);
+function pytorchPeer(logits, targets, rows, classes) {
+  const dir = mkdtempSync(join(os.tmpdir(), 'xentropy-bench-'));
+  try {
+    writeFileSync(join(dir, 'logits'), logits);
+    writeFileSync(join(dir, 'targets'), targets);
+    const script = new URL('./pytorch_peer.py', import.meta.url).pathname;
+    const args = [script, join(dir, 'logits'), join(dir, 'targets'), rows, classes, ROUNDS, MIN_MS].map(String);
+    const run = spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (run.status !== 0) throw new Error(`PyTorch peer failed: ${run.stderr}`);
+    return JSON.parse(run.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 for (const [rows, classes] of SHAPES) {
   const { logits, targets } = makeProblem(rows, classes);
   const n = rows * classes;
@@ -214,6 +237,24 @@ for (const [rows, classes] of SHAPES) {
     }
     process.stdout.write(`done [${rows}, ${classes}] ${mode}\n`);
   }
+  if (hasTorch) {
+    const name = 'PyTorch CPU (1 thread)';
+    for (const [mode, { loss, ms }] of Object.entries(pytorchPeer(logits, targets, rows, classes))) {
+      if (!(Math.abs(loss - reference) <= 1e-4 * Math.abs(reference))) {
+        throw new Error(`${name}, ${mode}, [${rows}, ${classes}]: ${loss}, float64 reference ${reference}`);
+      }
+      const median_ms = median(ms);
+      const row = {
+        shape: `[${rows}, ${classes}]`,
+        mode,
+        name,
+        ms: median_ms,
+        min: Math.min(...ms),
+        max: Math.max(...ms),
+      };
+      results.push({ ...row, melems: n / median_ms / 1e3, floor: false, ours: false });
+    }
+  }
   await xentropy.init({ simd: true, threads: 2 });
   two.logits.free();
   two.grad.free();
@@ -264,6 +305,14 @@ if (find(big, 'forward', 'naive JS')) {
     `- forward + gradient, zero-copy, vs onnxruntime-node forward only (1 thread): ${ratio(ortForward, zero, 2)}×`,
     `- 2 threads vs 1, forward + gradient, zero-copy: ${ratio(zero, fb('xentropy simd, zero-copy, 2 threads'), 2)}×`,
     `- forward only vs onnxruntime-node (1 thread): ${ratio(ortForward, f('xentropy simd, zero-copy'), 2)}×`,
+    ...(find(big, 'forward', 'PyTorch CPU (1 thread)')
+      ? [
+          `- forward, copies, vs PyTorch CPU (1 thread): ` +
+            `${ratio(f('PyTorch CPU (1 thread)'), f('xentropy simd, copies'), 2)}×`,
+          `- forward + gradient, copies, vs PyTorch CPU forward + backward (1 thread): ` +
+            `${ratio(fb('PyTorch CPU (1 thread)'), fb('xentropy simd, copies'), 1)}×`,
+        ]
+      : ['- PyTorch CPU: not installed on this machine, left out']),
     `- forward + gradient with copies (plain arrays in, fresh gradient out): ` +
       `${ratio(8192 * 1000, fb('xentropy simd, copies') * 1e6, 2)} Gelem/s`,
   );

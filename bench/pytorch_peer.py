@@ -1,0 +1,47 @@
+"""PyTorch CPU as a peer of `npm run bench`: F.cross_entropy forward, and forward + backward, one thread.
+
+Run by bench/bench.mjs with the problem's logits and targets in two raw files (float32, int32):
+  python3 bench/pytorch_peer.py LOGITS TARGETS ROWS CLASSES ROUNDS MIN_MS
+Prints JSON: per mode, each round's milliseconds per call and the loss (checked by the caller).
+"""
+import json
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+torch.set_num_threads(1)
+logits_path, targets_path, rows, classes, rounds, min_ms = sys.argv[1:7]
+rows, classes, rounds, min_ms = int(rows), int(classes), int(rounds), float(min_ms)
+x = torch.from_numpy(np.fromfile(logits_path, dtype=np.float32).reshape(rows, classes))
+t = torch.from_numpy(np.fromfile(targets_path, dtype=np.int32).astype(np.int64))
+
+
+def forward():
+    return F.cross_entropy(x, t).item()
+
+
+def forward_backward():
+    leaf = x.detach().requires_grad_(True)
+    loss = F.cross_entropy(leaf, t)
+    loss.backward()
+    return loss.item()
+
+
+def time_once(fn):
+    reps, start = 0, time.perf_counter()
+    while True:
+        fn()
+        reps += 1
+        elapsed = (time.perf_counter() - start) * 1000
+        if elapsed >= min_ms:
+            return elapsed / reps
+
+
+result = {}
+for mode, fn in (("forward", forward), ("forward + gradient", forward_backward)):
+    loss = fn()  # warm-up, and the value the caller checks
+    result[mode] = {"loss": loss, "ms": [time_once(fn) for _ in range(rounds)]}
+print(json.dumps(result))
