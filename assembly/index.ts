@@ -7,7 +7,7 @@ import { entropyRows } from './kernels/entropy';
 import { EXP, EXP_NON_POSITIVE, LOG, LOG1P, mathBatch, SECH2, TANH } from './kernels/exp-batch';
 import { logSoftmaxRows } from './kernels/log-softmax';
 import { columnSums, matmulRows } from './kernels/matmul';
-import { logSumExpRows } from './kernels/log-sum-exp';
+import { logSumExpRows, logSumExpWideRows } from './kernels/log-sum-exp';
 import { BinaryCrossEntropy } from './kernels/losses/binary-cross-entropy';
 import { BinaryCrossEntropyWithLogits } from './kernels/losses/binary-cross-entropy-with-logits';
 import { elementwiseLoss } from './kernels/losses/driver';
@@ -35,6 +35,12 @@ export function logSumExpF32(x: usize, rows: i32, cols: i32, out: usize): void {
 }
 export function logSumExpF64(x: usize, rows: i32, cols: i32, out: usize): void {
   logSumExpRows<f64>(x, rows, cols, out);
+}
+export function logSumExpWideF32(x: usize, rows: i32, cols: i32, out: usize): void {
+  logSumExpWideRows<f32>(x, rows, cols, out);
+}
+export function logSumExpWideF64(x: usize, rows: i32, cols: i32, out: usize): void {
+  logSumExpWideRows<f64>(x, rows, cols, out);
 }
 export function softmaxF32(x: usize, rows: i32, cols: i32, out: usize): void { softmaxRows<f32>(x, rows, cols, out); }
 export function softmaxF64(x: usize, rows: i32, cols: i32, out: usize): void { softmaxRows<f64>(x, rows, cols, out); }

@@ -66,6 +66,11 @@ export interface SoftmaxOptions<T extends FloatArray = FloatArray> extends DimOp
 export interface LogSumExpOptions extends DimOptions {
   /** Keep the reduced dimension with size 1. @defaultValue false */
   keepdim?: boolean;
+  /**
+   * `'float64'`: the result in float64 whatever the input's dtype (as torch's `dtype=` of its reductions): the
+   * max plus the log of the float64 sum, not rounded to float32. What vocabulary shards exchange.
+   */
+  dtype?: 'float64';
 }
 
 /**

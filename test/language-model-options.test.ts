@@ -2,7 +2,15 @@
 // finite differences through the softcap and the z-loss, and every bad input named, with nothing written.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeRandom } from '../reference/random.js';
-import { allocTensor, crossEntropy, crossEntropyWithGrad, init, meanDivisor, type Tensor } from '../src/index.js';
+import {
+  allocTensor,
+  crossEntropy,
+  crossEntropyWithGrad,
+  init,
+  logSumExp,
+  meanDivisor,
+  type Tensor,
+} from '../src/index.js';
 import { assertClose, assertUlpClose } from './helpers/assert-close.js';
 
 beforeAll(() => init());
@@ -85,6 +93,20 @@ describe('crossEntropyWithGrad: what the options return', () => {
     expect(Number.isFinite(crossEntropy(input, target, { safe: true }))).toBe(true);
   });
 
+  it("logSumExp(…, { dtype: 'float64' }) of float32 logits: the float64 value, not rounded to float32", () => {
+    const f32 = { data: Float32Array.from(data), shape: logits.shape };
+    const wide = logSumExp(f32, { dtype: 'float64' });
+    expect(wide.data).toBeInstanceOf(Float64Array);
+    expect(wide.shape).toEqual([rows]);
+    const exact = logSumExp({ data: Float64Array.from(f32.data), shape: logits.shape }).data;
+    const narrow = logSumExp(f32).data;
+    for (let r = 0; r < rows; r++) {
+      expect(Math.abs(wide.data[r] - exact[r])).toBeLessThan(1e-6 * Math.abs(exact[r]));
+      expect(Math.abs(wide.data[r] - exact[r])).toBeLessThanOrEqual(Math.abs(narrow[r] - exact[r]) + 1e-7);
+    }
+    expect(() => logSumExp(f32, { dtype: 'float32' } as never)).toThrow(/options.dtype must be 'float64'/);
+  });
+
   it('meanDivisor is what mean divides by', () => {
     const weight = Float64Array.from({ length: classes }, (_, c) => 0.5 + c / 4);
     expect(meanDivisor(target)).toBe(4);
@@ -97,7 +119,6 @@ describe('crossEntropyWithGrad: what the options return', () => {
 
 describe('crossEntropy: bad language-model options are named errors, and nothing is written', () => {
   const before = data.slice();
-  const f32 = { data: Float32Array.from(data), shape: logits.shape };
   const probabilities = { data: Float64Array.from(data, () => 1 / classes), shape: logits.shape };
   it.each([
     [
@@ -147,9 +168,9 @@ describe('crossEntropy: bad language-model options are named errors, and nothing
     ],
     [
       'lse of the wrong dtype',
-      () => crossEntropy(f32, target, { lse: new Float64Array(rows) }),
+      () => crossEntropy(logits, target, { lse: new Float32Array(rows) }),
       TypeError,
-      /options.lse must be a Float32Array/,
+      /options.lse must be a Float64Array \(or/,
     ],
     [
       'a vocabulary smaller than the shard',

@@ -27,11 +27,11 @@
 //     the ratio of the reductions' divisors, so that q's sum above becomes Σq + zGrad · L_r.
 //   lseOut: L_r for every row.  safe: a row of all −inf, or an ignored row, gives loss 0 and gradient 0.
 //   Vocabulary shards: the row holds columns [vocabStart, vocabStart + C) of a vocabulary of vocabSize, the
-//     row's global L comes in as lseIn, targets are global, weight covers the whole vocabulary, and the row's
+//     row's global L comes in as lseIn (f64), targets are global, weight covers the whole vocabulary, and the row's
 //     loss is its share: the target term where the shard holds t, the smoothing term over its columns.
 //     softmax_j = exp(z_j − L), so the shards' gradients are the columns of the unsharded one.
 
-import { logScalar } from '../math/exp';
+import { expScalar, logScalar } from '../math/exp';
 import {
   at, rowAffine, rowAxpby, rowMax, rowScale, rowSumExp, rowSumExpAnySign, rowSumExpCapped, rowTimesSoftcapSlope,
   rowWeightedSumCapped, rowWeightedSumShifted, rowZero, softcapScalar, withCompensation,
@@ -78,9 +78,12 @@ export function crossEntropyIndexRows<T>(
     const eOut = grad && !ignored ? gradRow : 0;
     let shift: T, logSum: T, s: T;
     if (lseIn) {
-      shift = load<T>(at<T>(lseIn, r));
-      logSum = <T>0;
-      s = <T>1;
+      // the global log-sum-exp in f64: a shift in T and the residual, so that exp(z − lse) does not carry T's
+      // rounding of lse (e^residual scales the gradient as the unsharded Σ does)
+      const lse64 = load<f64>(lseIn + (<usize>r << 3));
+      shift = <T>lse64;
+      logSum = isFinite(lse64) ? <T>(lse64 - <f64>shift) : <T>0;
+      s = expScalar<T>(logSum);
       if (eOut && !(safe && shift == <T>-Infinity)) {
         if (capped) rowSumExpCapped<T>(row, classes, shift, softcap, invCap, eOut);
         else rowSumExpAnySign<T>(row, classes, shift, eOut);

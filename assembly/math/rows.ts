@@ -127,7 +127,7 @@ export function rowMax<T>(x: usize, n: i32): T {
 }
 
 // @ts-ignore: decorator
-@inline function sumExpOf<T>(x: usize, n: i32, shift: T, out: usize, anySign: bool, mode: i32, a: T, b: T): T {
+@inline function sumExpOf<T>(x: usize, n: i32, shift: T, out: usize, anySign: bool, mode: i32, a: T, b: T): f64 {
   let i = 0;
   let sum: f64 = 0;
   let compensation: f64 = 0;
@@ -178,27 +178,27 @@ export function rowMax<T>(x: usize, n: i32): T {
       sum += <f64>e;
     }
   }
-  return <T>withCompensation(sum, compensation);
+  return withCompensation(sum, compensation);
 }
 
 /** rowSumExp with shift = the row's max (every x_j − shift ≤ 0 or NaN): the fast exp. */
 export function rowSumExp<T>(x: usize, n: i32, shift: T, out: usize): T {
-  return sumExpOf<T>(x, n, shift, out, false, PLAIN, 1, 1);
+  return <T>sumExpOf<T>(x, n, shift, out, false, PLAIN, 1, 1);
 }
 
 /** Σ_j exp((x_j − shift) · scale), scale > 0 and shift the row's max: a softmax at temperature 1 / scale. */
 export function rowSumExpScaled<T>(x: usize, n: i32, shift: T, scale: T, out: usize): T {
-  return sumExpOf<T>(x, n, shift, out, false, SCALED, scale, 1); // (· 1 is exact: no separate unscaled copy)
+  return <T>sumExpOf<T>(x, n, shift, out, false, SCALED, scale, 1); // (· 1 is exact: no separate unscaled copy)
 }
 
-/** rowSumExp for any shift (x_j − shift may be positive or +inf). */
-export function rowSumExpAnySign<T>(x: usize, n: i32, shift: T, out: usize): T {
+/** rowSumExp for any shift (x_j − shift may be positive or +inf), as the f64 sum (not rounded to T). */
+export function rowSumExpAnySign<T>(x: usize, n: i32, shift: T, out: usize): f64 {
   return sumExpOf<T>(x, n, shift, out, true, PLAIN, 1, 1);
 }
 
 /** rowSumExpAnySign of the softcapped row cap · tanh(x_j · invCap). */
 export function rowSumExpCapped<T>(x: usize, n: i32, shift: T, cap: T, invCap: T, out: usize): T {
-  return sumExpOf<T>(x, n, shift, out, true, CAPPED, cap, invCap);
+  return <T>sumExpOf<T>(x, n, shift, out, true, CAPPED, cap, invCap);
 }
 
 /**

@@ -35,7 +35,7 @@ export function topK<T extends FloatArray>(logits: ScoringTensor<T>, k: number, 
     operands: { targets: targets && { label: 'options.target', data: targets.indices, per: 'row' } },
     outputs: {
       values: { per: 'row', width: k },
-      indices: { per: 'row', width: k, int32: true },
+      indices: { per: 'row', width: k, type: 'int32' },
       tokenOut: targets && { per: 'row' },
     },
     scalars: { scale, k },

@@ -52,10 +52,11 @@ export function alongDim(caller: string, input: unknown, dim: unknown) {
 /** Runs a row kernel along the dim: one value per row, or one per element (into `out` when given). */
 export function runAlongDim(
   caller: string,
-  kernel: 'softmax' | 'logSoftmax' | 'logSumExp' | 'entropy' | 'sigmoid' | 'logSigmoid',
+  kernel: 'softmax' | 'logSoftmax' | 'logSumExp' | 'logSumExpWide' | 'entropy' | 'sigmoid' | 'logSigmoid',
   layout: ReturnType<typeof alongDim>,
   per: 'row' | 'element',
   out?: unknown,
+  type?: Output['type'],
 ): FloatArray {
   const into = per === 'element' ? checkOut(caller, out, layout.data) : undefined;
   const { outputs } = run({
@@ -66,7 +67,7 @@ export function runAlongDim(
     cols: layout.cols,
     inner: layout.inner,
     inPlace: true,
-    outputs: { out: { per, into, given: out } },
+    outputs: { out: { per, into, given: out, type } },
   });
   return outputs.out;
 }

@@ -23,6 +23,7 @@ const pairLoss = { x: 'ptr', y: 'ptr', rows: 'int', cols: 'int' } as const;
 
 export const KERNELS = {
   logSumExp: rowKernel,
+  logSumExpWide: rowKernel,
   softmax: rowKernel,
   logSoftmax: rowKernel,
   entropy: rowKernel,

@@ -19,7 +19,7 @@ export interface LanguageModelOptions {
   zLossDivisor?: number;
   /** Vocabulary shards: the first column's index, the global per-row log-sum-exp, the vocabulary's size. */
   vocabStart: number;
-  lse?: FloatArray;
+  lse?: Float64Array;
   vocabSize?: number;
   accumulate: boolean;
 }
@@ -94,18 +94,19 @@ export function readLanguageModelOptions(
   };
 }
 
-/** The global per-row log-sum-exp: a float array (or a Tensor of one) of the input's dtype. */
-function readLse(caller: string, value: unknown, like: FloatArray): FloatArray {
-  const expected = `a ${like.constructor.name} (or a Tensor of one) of the rows' log-sum-exp`;
+/**
+ * The global per-row log-sum-exp: a Float64Array (`logSumExp(…, { dtype: 'float64' })`, exact enough for float32
+ * shards) or an array of the input's dtype, or a Tensor of one; handed to the kernel as float64.
+ */
+function readLse(caller: string, value: unknown, like: FloatArray): Float64Array {
+  const types = like instanceof Float64Array ? 'Float64Array' : 'Float64Array or Float32Array';
+  const expected = `a ${types} (or a Tensor of one) of the rows' log-sum-exp`;
   const isTensor = typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !Array.isArray(value);
-  const data = floatValues(
-    caller,
-    'options.lse',
-    isTensor ? tensorFields(caller, 'options.lse', value, expected).data : value,
-    expected,
-  );
-  if (data.constructor !== like.constructor) {
+  const raw = isTensor ? tensorFields(caller, 'options.lse', value, expected).data : value;
+  if (Array.isArray(raw)) throw new TypeError(`${caller}: options.lse must be ${expected}, received ${describe(raw)}`);
+  const data = floatValues(caller, 'options.lse', raw, expected);
+  if (!(data instanceof Float64Array) && data.constructor !== like.constructor) {
     throw new TypeError(`${caller}: options.lse must be ${expected}, received ${describe(data)}`);
   }
-  return data;
+  return data instanceof Float64Array ? data : Float64Array.from(data);
 }

@@ -26,8 +26,8 @@ export interface Output {
   per: 'element' | 'row';
   /** Values per row of a 'row' output (topK's k; default 1). */
   width?: number;
-  /** Int32 values (topK's indices) instead of the input's dtype. */
-  int32?: boolean;
+  /** Values of another type than the input's: Int32 (topK's indices) or Float64 (a wide log-sum-exp). */
+  type?: 'int32' | 'float64';
   /** Summed into `Ran.sums[name]` (in row order) instead of returned: a loss reduced to a number. */
   reduce?: boolean;
   /** Added into `into` (gradient accumulation) instead of written over it. */
@@ -59,7 +59,7 @@ export interface Plan<K extends KernelName> {
 }
 
 export interface Ran {
-  /** Each output: the caller's `out` (viewed afresh) or a fresh array (an Int32Array for an `int32` one). */
+  /** Each output: the caller's `out` (viewed afresh) or a fresh array (of the output's `type` when it has one). */
   outputs: Record<string, FloatArray>;
   /** Σ of what the kernel returned (kernels that return Σ loss), in row order. */
   sum: number;
@@ -127,6 +127,9 @@ type Ctor = (Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConst
     byteOffset: number,
     length: number,
   ) => FloatArray | Int32Array);
+/** An output's array type: its own, or the input's. */
+const typeOf = (o: Output, Float: Ctor): Ctor =>
+  o.type === 'int32' ? Int32Array : o.type === 'float64' ? Float64Array : Float;
 const ctorOf = (a: FloatArray | Int32Array): Ctor =>
   a instanceof Float64Array ? Float64Array : a instanceof Int32Array ? Int32Array : Float32Array;
 
@@ -190,7 +193,7 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
     if (!o.into && length > MAX_RESULT_LENGTH) {
       throw new RangeError(`${caller}: the result would hold ${length} values, more than a typed array can (2^32)`);
     }
-    results[name] = o.into ?? (new (o.int32 ? Int32Array : Float)(length) as FloatArray);
+    results[name] = o.into ?? (new (typeOf(o, Float))(length) as FloatArray);
   }
   const sums: Record<string, number> = Object.create(null);
   for (const [name, o] of outputs) if (o.reduce) sums[name] = 0;
@@ -223,7 +226,7 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
       !swapped &&
       !o.accumulate &&
       (o.into === undefined || !sameArray(o.into, input) || plan.inPlace);
-    const bytes = o.int32 ? 4 : eb;
+    const bytes = typeOf(o, Float).BYTES_PER_ELEMENT;
     const resident = direct ? addressOf(o.into) : undefined;
     return { name, per: o.per, bytes, width: o.width ?? 1, copyAt: 0, swapAt: 0, resident };
   });
@@ -353,7 +356,7 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
         const [into, values] = [results[name], view(Float, s.copyAt, count)];
         for (let j = 0; j < count; j++) into[from + j] += values[j];
       } else if (s.resident === undefined) {
-        results[name].set(view(o.int32 ? Int32Array : Float, s.copyAt, count) as FloatArray, from);
+        results[name].set(view(typeOf(o, Float), s.copyAt, count) as FloatArray, from);
       }
     });
   }
