@@ -19,7 +19,7 @@ import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { makeRandom, refCrossEntropy, refSoftmaxRow } from '../build/reference.mjs';
 import * as xentropy from '../dist/index.js';
-import { softmaxCrossEntropyModel, softmaxModel } from './make-onnx-models.mjs';
+import { loadModel, softmaxCrossEntropyModel, softmaxModel } from './make-onnx-models.mjs';
 import { naiveCrossEntropy, naiveCrossEntropyWithGrad, naiveSoftmax } from './naive.mjs';
 
 const SHAPES = (process.env.BENCH_SHAPES ?? '64x10,1024x1000,8192x1000,256x32000,16x128256')
@@ -112,14 +112,15 @@ for (const [rows, classes] of SHAPES) {
     await tf.setBackend(name);
     tfTensors[name] = { logits: tf.tensor2d(logits, [rows, classes]), labels: tf.tensor2d(oneHot, [rows, classes]) };
   }
-  const model = softmaxCrossEntropyModel(classes);
+  const model = loadModel(`sce-${classes}.onnx`, () => softmaxCrossEntropyModel(classes));
+  const softmaxOnnx = loadModel(`softmax-${classes}.onnx`, () => softmaxModel(classes));
   const ortNodeSession = await ortNode.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   const ortWebSession = await ortWeb.InferenceSession.create(model);
-  const ortNodeSoftmax = await ortNode.InferenceSession.create(softmaxModel(classes), {
+  const ortNodeSoftmax = await ortNode.InferenceSession.create(softmaxOnnx, {
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
   });
-  const ortWebSoftmax = await ortWeb.InferenceSession.create(softmaxModel(classes));
+  const ortWebSoftmax = await ortWeb.InferenceSession.create(softmaxOnnx);
   const feeds = (ort) => ({
     scores: new ort.Tensor('float32', logits, [rows, classes]),
     labels: new ort.Tensor(

@@ -13,7 +13,7 @@ import * as ortWeb from 'onnxruntime-web';
 // the library and its kernels from one instance (bench/internal.ts re-exports both)
 import * as xentropy from '../build/internal/internal.js';
 import { makeRandom } from '../build/reference.mjs';
-import { matMulModel } from './make-onnx-models.mjs';
+import { loadModel, matMulModel } from './make-onnx-models.mjs';
 
 const SHAPES = (process.env.BENCH_SHAPES ?? '512x256x32000,1024x512x50257')
   .split(',')
@@ -67,7 +67,7 @@ for (const [N, d, V] of SHAPES) {
     matmul(grad.data, 1, V, X, V, d, N);
   };
   // (b) onnxruntime-web MatMul
-  const session = await ortWeb.InferenceSession.create(matMulModel(d, V));
+  const session = await ortWeb.InferenceSession.create(loadModel(`matmul-${d}x${V}.onnx`, () => matMulModel(d, V)));
   const feeds = { a: new ortWeb.Tensor('float32', X, [N, d]), b: new ortWeb.Tensor('float32', Wt, [d, V]) };
   const ortMatMul = () => session.run(feeds);
   const ownMatMul = () => matmul(X, d, 1, Wt, N, V, d);

@@ -1,8 +1,9 @@
 // Writes the one-node ONNX models the benchmark runs in onnxruntime: SoftmaxCrossEntropyLoss
 // (opset 13, reduction 'mean', class-index labels) and Softmax (axis -1), with symbolic N and fixed C, and
 // MatMul (the fused linear + cross-entropy's peer, bench/linear.mjs).
-// A small protobuf writer stands in for the onnx package, so nothing but Node is needed.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// A small protobuf writer stands in for the onnx package, so nothing but Node is needed. The models are
+// committed in bench/models/ (`node bench/make-onnx-models.mjs` writes them again; a test holds the two together).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 // protobuf wire format: varints, length-delimited fields
 const varint = (n) => {
@@ -67,12 +68,31 @@ export function matMulModel(k, n) {
   );
 }
 
+/** The models the benchmarks load, by file name: committed in bench/models/, written again by running this file. */
+export const MODELS = {
+  ...Object.fromEntries(
+    [10, 1000, 32000, 128256].flatMap((classes) => [
+      [`sce-${classes}.onnx`, () => softmaxCrossEntropyModel(classes)],
+      [`softmax-${classes}.onnx`, () => softmaxModel(classes)],
+    ]),
+  ),
+  'matmul-256x32000.onnx': () => matMulModel(256, 32000),
+  'matmul-512x50257.onnx': () => matMulModel(512, 50257),
+};
+
+/** A committed model's bytes; a shape without one is written on the fly (and said so). */
+export function loadModel(name, make) {
+  try {
+    return readFileSync(new URL(`models/${name}`, import.meta.url));
+  } catch {
+    console.log(`bench/models/${name} is not committed: written on the fly`);
+    return make();
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const dir = new URL('models/', import.meta.url);
   mkdirSync(dir, { recursive: true });
-  for (const classes of [10, 1000, 32000, 128256]) {
-    writeFileSync(new URL(`sce-${classes}.onnx`, dir), softmaxCrossEntropyModel(classes));
-    writeFileSync(new URL(`softmax-${classes}.onnx`, dir), softmaxModel(classes));
-  }
+  for (const [name, make] of Object.entries(MODELS)) writeFileSync(new URL(name, dir), make());
   console.log('wrote bench/models/*.onnx');
 }
