@@ -159,8 +159,13 @@ describe('linearCrossEntropy', () => {
     expect(result.loss).toBe(expected.loss);
     assertUlpClose(gw.data, expected.gradWeight.data, 0, 'float32', 'gradWeight in a WasmTensor');
     assertUlpClose(result.gradWeight.data, expected.gradWeight.data, 0, 'float32', 'the result hands it back');
+    const staleOut = gw.data;
     for (const t of [x, w, gw]) t.free();
     expect(() => linearCrossEntropy(x, linearWeight, target)).toThrow(TypeError);
+    // a freed destination is refused, never written
+    expect(() => linearCrossEntropyWithGrad(input, linearWeight, target, { gradWeightOut: staleOut })).toThrow(
+      /gradWeightOut is a view of WebAssembly memory that no live allocTensor tensor holds/,
+    );
   });
 
   it("reduction 'none' with a gradOutput per row is the gradient of Σ gradOutput · loss", () => {

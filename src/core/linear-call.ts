@@ -19,6 +19,7 @@ import {
   readOptions,
   shapeString,
 } from './validate.js';
+import { insideLiveTensor } from './wasm-tensor.js';
 
 const OPTIONS = [
   'linearBias',
@@ -139,6 +140,13 @@ export function linearCrossEntropyOf(
   // destinations in WebAssembly memory (allocTensor): viewed afresh after the call, which may grow the memory
   const memory = wasm(caller).memory;
   const before = memory.buffer;
+  for (const [name, out] of Object.entries(outs)) {
+    if (out && out.buffer === before && !insideLiveTensor(wasm(caller), out.byteOffset, out.byteLength)) {
+      throw new TypeError(
+        `${caller}: options.${name}Out is a view of WebAssembly memory that no live allocTensor tensor holds`,
+      );
+    }
+  }
   const placesOf = Object.entries(outs).map(([name, v]) => [name, v?.buffer === before ? v.byteOffset : -1, v?.length]);
   const ran = runLinear({
     caller,
