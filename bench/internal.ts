@@ -1,4 +1,6 @@
-// The library with its raw kernels, for bench/passes.mjs only (bundled into build/internal/ by npm run build).
+// The library with its raw kernels and the pipeline's chunk size, for the benchmarks' studies only (bundled into
+// build/internal/ by npm run build).
 
+export { setChunkBytes } from '../src/core/pipeline.js';
 export { wasm } from '../src/core/runtime.js';
 export * from '../src/index.js';

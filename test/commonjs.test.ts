@@ -22,3 +22,17 @@ x.init().then(() => {
     rmSync(project, { recursive: true, force: true });
   }
 });
+
+it('a CommonJS script can require the TensorFlow.js adapter', () => {
+  const project = mkdtempSync(join(tmpdir(), 'xentropy-cjs-'));
+  try {
+    mkdirSync(join(project, 'node_modules'));
+    symlinkSync(fileURLToPath(new URL('..', import.meta.url)), join(project, 'node_modules', 'xentropy'), 'dir');
+    const script = `const adapter = require('xentropy/tfjs');
+console.log(typeof adapter.softmaxCrossEntropy, typeof adapter.sigmoidCrossEntropy);`;
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: project, stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(out.toString().trim()).toBe('function function');
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
+});

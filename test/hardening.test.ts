@@ -13,7 +13,7 @@ import {
   refNllLoss,
   refSoftmaxRow,
 } from '../reference/index.js';
-import { chunkUnits, setChunkBytes } from '../src/core/pipeline.js';
+import { chunkUnits, DEFAULT_CHUNK_BYTES, setChunkBytes } from '../src/core/pipeline.js';
 import * as x from '../src/index.js';
 import { assertClose, finiteScale } from './helpers/assert-close.js';
 
@@ -208,7 +208,7 @@ describe.each([Float32Array, Float64Array])('the bad-input catalogue, %s', (Floa
 
 // --- chunked processing gives the same answers --------------------------------------------------------------
 describe('large inputs go through in chunks of whole rows', () => {
-  afterEach(() => void setChunkBytes(2 ** 20));
+  afterEach(() => void setChunkBytes(DEFAULT_CHUNK_BYTES));
 
   it('every chunked function agrees with the same call done in one piece', () => {
     const r = fc.sample(fc.double({ min: -5, max: 5, noNaN: true }), { numRuns: 6 * 7 * 5 * 4, seed: 7 });

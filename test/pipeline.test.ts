@@ -3,11 +3,11 @@
 // then throws. Every case is tried with plain arrays and with allocTensor arrays, in one chunk and in many.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeRandom } from '../reference/random.js';
-import { setChunkBytes } from '../src/core/pipeline.js';
+import { DEFAULT_CHUNK_BYTES, setChunkBytes } from '../src/core/pipeline.js';
 import * as x from '../src/index.js';
 
 beforeAll(() => x.init());
-afterEach(() => void setChunkBytes(4 * 2 ** 20));
+afterEach(() => void setChunkBytes(DEFAULT_CHUNK_BYTES));
 
 const SHAPE = [64, 40];
 const N = SHAPE[0] * SHAPE[1];

@@ -15,6 +15,7 @@ it.each(blocks.map((code, i) => [i + 1, code] as const))(
     const printed: string[] = [];
     const expected = [...code.matchAll(/\/\/ → (.*)$/gm)].map((m) => m[1].trim());
     const source = code
+      .replace("from 'xentropy/tfjs'", `from '${new URL('../dist/adapters/tfjs.js', import.meta.url).href}'`)
       .replace("from 'xentropy'", `from '${new URL('../dist/index.js', import.meta.url).href}'`)
       .replaceAll('console.log(', 'globalThis.__print(');
     (globalThis as unknown as { __print: (...a: unknown[]) => void }).__print = (...args) =>
