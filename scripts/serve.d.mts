@@ -1,5 +1,5 @@
 export function serve(
   root: string,
   port?: number,
-  options?: { isolated?: boolean },
+  options?: { isolated?: boolean; cacheable?: boolean },
 ): Promise<{ url: string; close: () => Promise<void> }>;

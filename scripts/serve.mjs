@@ -16,9 +16,10 @@ const TYPES = {
 
 /**
  * Serves `root` on 127.0.0.1:`port` (0 picks a free port); resolves to { url, close }. With `isolated`,
- * pages are cross-origin isolated (COOP and COEP headers), as SharedArrayBuffer needs.
+ * pages are cross-origin isolated (COOP and COEP headers), as SharedArrayBuffer needs. With `cacheable`, responses
+ * may be cached for a minute (a repeat visit), otherwise never.
  */
-export function serve(root, port = 0, { isolated = false } = {}) {
+export function serve(root, port = 0, { isolated = false, cacheable = false } = {}) {
   const isolation = isolated
     ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }
     : {};
@@ -37,7 +38,7 @@ export function serve(root, port = 0, { isolated = false } = {}) {
     }
     response.writeHead(200, {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'cache-control': 'no-store',
+      'cache-control': cacheable ? 'max-age=60' : 'no-store',
       ...isolation,
     });
     createReadStream(file).pipe(response);

@@ -1,5 +1,5 @@
 // The same package in real Chromium (Debian's where installed, else the one inside the @sparticuz/chromium npm
-// package; see scripts/chromium.mjs), driven by playwright-core: bundled by Vite and by esbuild
+// package; see scripts/chromium.mjs), driven by playwright-core: bundled by Vite, esbuild and webpack 5
 // with no configuration, and loaded as a plain <script type="module">, it must give Node's results bit for
 // bit on a slice of the golden vectors, through both builds. Then the demo page: its training race and
 // its drawing grid.
@@ -8,6 +8,7 @@ import * as esbuild from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { build as viteBuild } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import webpack from 'webpack';
 import * as lib from '../dist/index.js';
 import { buildDemo } from '../scripts/build-demo.mjs';
 import { findChromium, launchChromium } from '../scripts/chromium.mjs';
@@ -23,6 +24,21 @@ let browser: Browser;
 let server: { url: string; close: () => Promise<void> };
 let isolatedServer: { url: string; close: () => Promise<void> };
 let demoUrl: string;
+let webpackWarnings: string[] = [];
+
+/** webpack 5 with no configuration beyond entry and output (production mode); resolves to its warnings. */
+function buildWithWebpack(entry: string, outDir: string): Promise<string[]> {
+  return new Promise((resolve, reject) =>
+    webpack({ mode: 'production', entry, output: { path: outDir, filename: 'app.js' } }, (error, stats) => {
+      if (error || !stats || stats.hasErrors()) return reject(error ?? new Error(stats?.toString('errors-only')));
+      writeFileSync(
+        `${outDir}index.html`,
+        '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script src="./app.js"></script>',
+      );
+      resolve(stats.toJson({ all: false, warnings: true }).warnings?.map((w) => w.message) ?? []);
+    }),
+  );
+}
 let closeDemo: () => Promise<void>;
 
 beforeAll(async () => {
@@ -59,6 +75,7 @@ beforeAll(async () => {
     '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">' +
       '<script type="module" src="./app.js"></script>',
   );
+  webpackWarnings = await buildWithWebpack(`${app}app.js`, `${work}webpack/`);
   server = await serve(root);
   isolatedServer = await serve(root, 0, { isolated: true });
   const demo = await serve(await buildDemo());
@@ -115,6 +132,7 @@ function sameResults(browserResults: Record<string, string[]>, nodeResults: Reco
 describe.skipIf(skip).each([
   ['bundled by Vite with no configuration', 'test/browser/.build/vite/index.html'],
   ['bundled by esbuild with no configuration', 'test/browser/.build/esbuild/index.html'],
+  ['bundled by webpack 5 with no configuration', 'test/browser/.build/webpack/index.html'],
   ['as a plain <script type="module">', 'test/browser/plain.html'],
 ])('in Chromium, %s', (_, path) => {
   it.each([true, false])('golden slice, simd: %s, matches Node bit for bit', async (simd) => {
@@ -125,6 +143,10 @@ describe.skipIf(skip).each([
     expect(Object.keys(nodeResults).length).toBeGreaterThan(400);
     sameResults(results, nodeResults);
   });
+});
+
+it.skipIf(skip)('webpack 5 bundles it without a warning', () => {
+  expect(webpackWarnings).toEqual([]);
 });
 
 describe.skipIf(skip)('in Chromium, the relaxed-SIMD build (fused multiply-add)', () => {

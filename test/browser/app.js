@@ -1,5 +1,5 @@
 // The browser test app: imports the package by its name, as a user's app would, and exposes the
-// golden runner to the test. Bundled by Vite and by esbuild, each with no configuration.
+// golden runner to the test. Bundled by Vite, esbuild and webpack 5, each with no configuration.
 import * as xentropy from 'xentropy';
 import { fetchGolden, runGolden } from './golden-runner.js';
 

@@ -1,0 +1,97 @@
+// What a browser downloads to run xentropy: gzipped bytes of the package's entry and of each build's module
+// (dist/), and of a minimal app (`init` + one crossEntropy) bundled by Vite, esbuild and webpack 5 with no
+// configuration, counting what a page running the SIMD build fetches: the app's entry chunk and the SIMD
+// build's chunk. `npm run bench:size`; writes bench/SIZE-RESULTS.md.
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
+import { build as viteBuild } from 'vite';
+import webpack from 'webpack';
+
+const root = new URL('../', import.meta.url).pathname;
+const work = new URL('../build/size-app/', import.meta.url).pathname;
+const gz = (file) => gzipSync(readFileSync(file), { level: 9 }).length;
+const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
+
+const dist = `${root}dist/`;
+const chunk = (dir, prefix) => readdirSync(dir).find((f) => f.startsWith(prefix) && f.endsWith('.js'));
+const builds = ['simd', 'relaxed-simd', 'threads', 'scalar'];
+const lines = ['| module | gzipped |', '| --- | ---: |', `| entry (dist/index.js) | ${kb(gz(`${dist}index.js`))} |`];
+for (const b of builds) {
+  const file = `wasm/${chunk(`${dist}wasm/`, `${b}-`)}`;
+  lines.push(`| ${b} build (dist/${file}) | ${kb(gz(`${dist}${file}`))} |`);
+}
+const packageSimd = gz(`${dist}index.js`) + gz(`${dist}wasm/${chunk(`${dist}wasm/`, 'simd-')}`);
+
+rmSync(work, { recursive: true, force: true });
+mkdirSync(`${work}app/node_modules`, { recursive: true });
+symlinkSync(root, `${work}app/node_modules/xentropy`, 'dir');
+writeFileSync(
+  `${work}app/main.js`,
+  `import { crossEntropy, init } from 'xentropy';
+await init();
+document.body.textContent = crossEntropy({ data: new Float32Array([2, 1, 0.1]), shape: [1, 3] }, [0]).toFixed(4);
+`,
+);
+writeFileSync(`${work}app/index.html`, '<!doctype html><script type="module" src="./main.js"></script>');
+await viteBuild({
+  root: `${work}app`,
+  configFile: false,
+  base: './',
+  logLevel: 'silent',
+  build: { outDir: `${work}vite` },
+});
+await esbuild.build({
+  entryPoints: [`${work}app/main.js`],
+  bundle: true,
+  splitting: true,
+  minify: true,
+  format: 'esm',
+  outdir: `${work}esbuild`,
+  logLevel: 'silent',
+});
+await new Promise((resolve, reject) =>
+  webpack({ mode: 'production', entry: `${work}app/main.js`, output: { path: `${work}webpack` } }, (e, s) =>
+    e || s.hasErrors() ? reject(e ?? new Error(s.toString('errors-only'))) : resolve(),
+  ),
+);
+
+// Each build's chunk is told by a piece of its embedded bytes (webpack numbers its chunks).
+const signature = (b) => {
+  const source = readFileSync(`${root}src/generated/${b}.ts`, 'utf8');
+  return source.slice(source.indexOf("= '") + 40, source.indexOf("= '") + 140);
+};
+const signatures = Object.fromEntries(builds.map((b) => [b, signature(b)]));
+
+/** The app's entry chunk (no build in it) and the SIMD build's chunk, gzipped. */
+function appSimd(dir) {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.js'));
+  const holds = (f, b) => readFileSync(`${dir}/${f}`, 'utf8').includes(signatures[b]);
+  const simd = files.filter((f) => holds(f, 'simd'));
+  const entry = files.filter((f) => !builds.some((b) => holds(f, b)));
+  if (simd.length !== 1 || entry.length !== 1) throw new Error(`${dir}: cannot tell the chunks apart (${files})`);
+  return { entry: gz(`${dir}/${entry[0]}`), simd: gz(`${dir}/${simd[0]}`) };
+}
+const apps = [
+  ['Vite', appSimd(`${work}vite/assets`)],
+  ['esbuild (splitting, minify)', appSimd(`${work}esbuild`)],
+  ['webpack 5 (production)', appSimd(`${work}webpack`)],
+];
+const appLines = ['| bundler | app entry | SIMD build | a SIMD page fetches |', '| --- | ---: | ---: | ---: |'];
+for (const [name, s] of apps) appLines.push(`| ${name} | ${kb(s.entry)} | ${kb(s.simd)} | ${kb(s.entry + s.simd)} |`);
+
+const text = `# Download sizes
+
+\`npm run bench:size\`: gzipped (level 9) bytes. The package's entry and the SIMD build's module come to
+**${kb(packageSimd)}** (target ≤ 45 KB); each other build is a module of its own, fetched only when \`init\`
+chooses it.
+
+${lines.join('\n')}
+
+A minimal app (\`init\` and one \`crossEntropy\`), bundled with no configuration:
+
+${appLines.join('\n')}
+`;
+writeFileSync(new URL('./SIZE-RESULTS.md', import.meta.url), text);
+console.log(text);
+rmSync(work, { recursive: true, force: true });

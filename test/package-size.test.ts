@@ -1,0 +1,22 @@
+// The download budget: a page running the SIMD build fetches the entry and that build's module, ≤ 45 KB gzipped;
+// every other build is a module of its own. (bench/bundle-size.mjs reports the sizes, and those of bundled apps.)
+import { readdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { expect, it } from 'vitest';
+
+const dist = new URL('../dist/', import.meta.url);
+const gzipped = (path: string) => gzipSync(readFileSync(new URL(path, dist)), { level: 9 }).length;
+const chunks = readdirSync(new URL('wasm/', dist)).filter((f) => f.endsWith('.js'));
+
+it('the entry holds no build, and each build is a module of its own', () => {
+  const entry = readFileSync(new URL('index.js', dist), 'utf8');
+  expect(entry.length).toBeLessThan(100_000);
+  expect(entry).not.toMatch(/WASM_(DEFLATED_)?BASE64\s*=/);
+  expect(chunks.map((f) => f.replace(/-\w+\.js$/, '')).sort()).toEqual(['relaxed-simd', 'scalar', 'simd', 'threads']);
+});
+
+it('the entry and the SIMD build come to at most 45 KB gzipped', () => {
+  const simd = chunks.find((f) => f.startsWith('simd-')) as string;
+  const total = gzipped('index.js') + gzipped(`wasm/${simd}`);
+  expect(total).toBeLessThanOrEqual(45_000);
+});
