@@ -1,4 +1,4 @@
-// The fused linear + cross-entropy (linearCrossEntropyWithGrad), float32, one thread, against
+// The fused linear + cross-entropy (linearCrossEntropyWithGrad), float32, on one thread and on two, against
 //   (a) xentropy's own unfused path: the logits [N, V] by the same matmul kernel, then crossEntropyWithGrad,
 //       then the two gradient products (the same kernel),
 //   (b) onnxruntime-web's MatMul (wasm SIMD, one thread, MLAS kernels) of X [N, d] · Wᵀ [d, V]: the best wasm
@@ -71,26 +71,36 @@ for (const [N, d, V] of SHAPES) {
   const feeds = { a: new ortWeb.Tensor('float32', X, [N, d]), b: new ortWeb.Tensor('float32', Wt, [d, V]) };
   const ortMatMul = () => session.run(feeds);
   const ownMatMul = () => matmul(X, d, 1, Wt, N, V, d);
-  const times = { fused: [], unfused: [], ownMatMul: [], ortMatMul: [] };
+  // gradWeight's product alone: A = the logits' gradient [N, V] read transposed (its columns), B = X
+  const G = Float32Array.from({ length: N * V }, () => rand.normal() / V);
+  const transposedMatMul = () => matmul(G, 1, V, X, V, d, N);
+  const times = { fused: [], fused2: [], unfused: [], ownMatMul: [], transposedMatMul: [], ortMatMul: [] };
   for (let round = 0; round < ROUNDS; round++) {
     times.fused.push(time(fused));
     times.unfused.push(time(unfused));
     times.ownMatMul.push(time(ownMatMul));
+    times.transposedMatMul.push(time(transposedMatMul));
     times.ortMatMul.push(await timeAsync(ortMatMul));
+    await xentropy.init({ threads: 2 });
+    fused();
+    times.fused2.push(time(fused));
+    await xentropy.init({ threads: 1 });
   }
   const flop = 2 * N * d * V;
   const row = (name, ms, flops, memory = '') =>
     `| [${N}, ${d}] · [${V}, ${d}]ᵀ | ${name} | ${ms.toFixed(0)} | ${(flops / ms / 1e6).toFixed(2)} | ${memory} |`;
   const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
   lines.push(row('xentropy fused, loss + 3 gradients', m.fused, 3 * flop, `${(fusedBytes / 2 ** 20).toFixed(0)} MB`));
+  lines.push(row('xentropy fused, 2 threads', m.fused2, 3 * flop));
   lines.push(
     row(`xentropy unfused (logits ${((N * V * 4) / 2 ** 20).toFixed(0)} MB and their gradient)`, m.unfused, 3 * flop),
   );
   lines.push(row('xentropy matmul, X · Wᵀ', m.ownMatMul, flop));
+  lines.push(row('xentropy matmul, Gᵀ · X (A read by columns)', m.transposedMatMul, flop));
   lines.push(row('onnxruntime-web MatMul, X · Wᵀ, 1 thread', m.ortMatMul, flop));
-  for (const l of lines.slice(-4)) console.log(l);
+  for (const l of lines.slice(-6)) console.log(l);
   console.log(
-    `fused / unfused ${(m.fused / m.unfused).toFixed(2)}; ` +
+    `fused / unfused ${(m.fused / m.unfused).toFixed(2)}; 2 threads ${(m.fused / m.fused2).toFixed(2)}× one; ` +
       `matmul / onnxruntime-web ${(m.ortMatMul / m.ownMatMul).toFixed(2)}×`,
   );
 }
@@ -98,9 +108,10 @@ const machine = `${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${proces
 writeFileSync(
   new URL('./LINEAR-RESULTS.md', import.meta.url),
   [
-    '# Fused linear + cross-entropy, float32, one thread',
+    '# Fused linear + cross-entropy, float32, one and two threads',
     '',
-    `${machine}; medians of ${ROUNDS} rounds (\`npm run bench:linear\`), plain SIMD build. GFLOP/s count 2·N·d·V`,
+    `${machine}; medians of ${ROUNDS} rounds (\`npm run bench:linear\`), plain SIMD build (threads: its shared-memory`,
+    'twin), one thread unless said. GFLOP/s count 2·N·d·V',
     'per product: three for the fused and unfused calls, one for a matmul alone.',
     '',
     '| product | implementation | ms | GFLOP/s | WebAssembly memory |',

@@ -260,6 +260,39 @@ describe('linearCrossEntropy', () => {
   });
 });
 
+describe('linearCrossEntropy on threads', () => {
+  // big enough that every product and the cross-entropy share their rows (≥ 2^16 elements of work each)
+  const r = makeRandom(8);
+  const [N, d, V] = [53, 19, 3001];
+  const input = { data: Float32Array.from({ length: N * d }, () => r.normal()), shape: [N, d] };
+  const linearWeight = { data: Float32Array.from({ length: V * d }, () => 0.3 * r.normal()), shape: [V, d] };
+  const linearBias = Float32Array.from({ length: V }, () => r.normal());
+  const weight = Float32Array.from({ length: V }, () => 0.5 + r.next());
+  const target = Int32Array.from({ length: N }, (_, i) => (i % 7 === 3 ? -100 : r.int(V)));
+  const options = { linearBias, weight, labelSmoothing: 0.05, lseSquareScale: 1e-4, softcap: 20, chunkSize: 26 };
+
+  it('2 and 3 threads give exactly the one-thread loss and gradients, accumulated or not', async () => {
+    const run = () => {
+      const once = linearCrossEntropyWithGrad(input, linearWeight, target, options);
+      const gradWeightOut = Float32Array.from(once.gradWeight.data, (g) => g / 3);
+      linearCrossEntropyWithGrad(input, linearWeight, target, { ...options, gradWeightOut, accumulate: true });
+      return { ...once, accumulated: gradWeightOut };
+    };
+    await init({ simd: true, relaxedSimd: false, threads: 1 });
+    const one = run();
+    for (const threads of [2, 3]) {
+      await init({ simd: true, relaxedSimd: false, threads });
+      const many = run();
+      expect(many.loss).toBe(one.loss);
+      for (const key of ['gradInput', 'gradWeight', 'gradBias'] as const) {
+        assertUlpClose(many[key]?.data ?? [], one[key]?.data ?? [], 0, 'float32', `${key}, ${threads} threads`);
+      }
+      assertUlpClose(many.accumulated, one.accumulated, 0, 'float32', `accumulated, ${threads} threads`);
+    }
+    await init({ threads: 1 });
+  });
+});
+
 describe('linearCrossEntropy never holds the logits', () => {
   it('N = 4096, d = 256, V = 50,257 (823 MB of float32 logits) in under 200 MB of WebAssembly memory', async () => {
     await init({ simd: true });

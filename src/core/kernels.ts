@@ -92,7 +92,7 @@ export const KERNELS = {
       k: 'int',
       accumulate: 'int',
     },
-    split: false,
+    split: true, // over the rows of A and C, in multiples of the tile's 4 rows (MATMUL_TILE_ROWS)
   },
   columnSums: { args: { g: 'ptr', rows: 'int', n: 'int', c: 'ptr', accumulate: 'int' }, split: false },
   swapLastTwoDims: { args: { x: 'ptr', out: 'ptr', outer: 'int', a: 'int', b: 'int' }, split: false },

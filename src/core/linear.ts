@@ -4,8 +4,9 @@
 // gradWeight += Gᵀ · X_chunk (matmul, A read transposed) and gradBias += column sums of G.
 // WebAssembly memory for a call: W and X (and their gradients), 2 · chunk · V for the chunk's logits and G.
 import type { FloatArray } from '../types.js';
-import { exportName, positional } from './kernels.js';
+import { exportName, KERNELS, positional } from './kernels.js';
 import { wasm } from './runtime.js';
+import { runRows } from './threads.js';
 import { callAllocator, insideLiveTensor } from './wasm-tensor.js';
 
 /** What a call asks, checked by the binding. */
@@ -43,6 +44,10 @@ export interface LinearRan {
   gradWeight?: FloatArray;
   gradBias?: FloatArray;
 }
+
+/** Rows of the matrix multiply's register tile: threads share a product's rows in multiples of it. */
+const MATMUL_TILE_ROWS = 4;
+const CE_ARGS = Object.keys(KERNELS.crossEntropyIndex.args);
 
 /** The most WebAssembly memory a call may take: wasm32 addresses 4 GiB, less a margin for static data. */
 export const MAX_LINEAR_BYTES = 2 ** 32 - 2 ** 20;
@@ -124,7 +129,40 @@ export function runLinear(call: LinearCall): LinearRan {
 
   const k = (name: 'matmul' | 'columnSums' | 'swapLastTwoDims' | 'crossEntropyIndex') =>
     kernels[exportName(name, dtype)];
-  const matmul = k('matmul');
+  /**
+   * C[m × n] (+)= A(m × k) · B[k × n], A(i, p) at a + (i · rowStride + p · innerStride) elements: its rows
+   * shared among threads in whole tiles, so each element sums in the same order whatever the thread count.
+   */
+  const matmul = (
+    a: number,
+    rowStride: number,
+    innerStride: number,
+    b: number,
+    c: number,
+    m: number,
+    n: number,
+    kk: number,
+    accumulate: number,
+  ) =>
+    runRows(
+      caller,
+      kernels,
+      exportName('matmul', dtype),
+      m,
+      n * kk,
+      (start, end) => [
+        a + start * rowStride * eb,
+        rowStride,
+        innerStride,
+        b,
+        c + start * n * eb,
+        end - start,
+        n,
+        kk,
+        accumulate,
+      ],
+      MATMUL_TILE_ROWS,
+    );
   for (let start = 0; start < rows; start += chunkRows) {
     const n = Math.min(chunkRows, rows - start);
     const xRows = x + start * width * eb;
@@ -162,7 +200,15 @@ export function runLinear(call: LinearCall): LinearRan {
       };
       return values[name];
     });
-    k('crossEntropyIndex')(...args);
+    runRows(caller, kernels, exportName('crossEntropyIndex', dtype), n, vocab, (a, b) =>
+      args.map((value, i) => {
+        const name = CE_ARGS[i];
+        if (name === 'rows') return b - a;
+        const perRow = { x: vocab, targets: 1, lossOut: 1, zLossOut: 1, grad: vocab, gradOutput: 1 }[name as string];
+        const bytes = name === 'targets' ? 4 : eb;
+        return perRow !== undefined && value !== 0 ? value + a * perRow * bytes : value;
+      }),
+    );
     if (!withGrad) continue;
     // gradInput_chunk = G · W; gradWeight (+)= Gᵀ · X_chunk; gradBias (+)= Σ rows of G
     matmul(scratchRows, vocab, 1, w, gradX + start * width * eb, n, width, vocab, 0);

@@ -78,6 +78,17 @@ interface Pool {
 
 let pool: Pool | undefined;
 
+/**
+ * A Node built-in module, with no import() a bundler could see (Vite and webpack warn about an import of a
+ * computed name, and the minified bundle keeps no ignore comments): process.getBuiltinModule (Node ≥ 20.16,
+ * Deno, Bun), else an import() compiled at run time, which only Node reaches.
+ */
+function nodeBuiltin(name: string): Promise<unknown> {
+  const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  if (typeof process?.getBuiltinModule === 'function') return Promise.resolve(process.getBuiltinModule(name));
+  return (new Function('name', 'return import(name)') as (name: string) => Promise<unknown>)(name);
+}
+
 /** Whether this runs in Node (worker_threads; and, for the runtime, synchronous instantiation). */
 export const isNode: boolean =
   typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
@@ -108,8 +119,7 @@ export async function startWorkers(bytes: Uint8Array, memory: WebAssembly.Memory
     slots: new Float64Array(control, 16),
   };
   if (isNode) {
-    const moduleName = 'node:worker_threads';
-    const { Worker } = (await import(/* @vite-ignore */ moduleName)) as { Worker: NodeWorkerConstructor };
+    const { Worker } = (await nodeBuiltin('node:worker_threads')) as { Worker: NodeWorkerConstructor };
     next.workers = await Promise.all(
       Array.from(
         { length: count },
@@ -156,8 +166,9 @@ export const threadCount = (): number => 1 + (pool?.workers.length ?? 0);
 
 /**
  * Runs `kernel` over `rows` rows of `rowElements` elements each: `argsFor(start, end)` gives the kernel's
- * arguments for rows [start, end). With workers, they take equal shares after the calling thread's, and the
- * call returns only once every share is done, whether or not one of them failed.
+ * arguments for rows [start, end). With workers, they take equal shares after the calling thread's (each a
+ * multiple of `granule` rows: the matrix multiply's tile height, so that every row is computed as on one
+ * thread), and the call returns only once every share is done, whether or not one of them failed.
  * @throws Error naming `caller` when a worker's share trapped, or the workers stopped answering (the pool is
  * then stopped and calls run on one thread); internal errors for a kernel the table does not split.
  */
@@ -168,6 +179,7 @@ export function runRows(
   rows: number,
   rowElements: number,
   argsFor: (start: number, end: number) => number[],
+  granule = 1,
 ): void {
   const threads = threadCount();
   // a call on another instance (while init switches builds, calls may run between its awaits) stays on this
@@ -181,7 +193,7 @@ export function runRows(
   if (id < 0) throw new Error(`xentropy internal error: ${kernel} is not splittable across threads`);
   const current = pool;
   const { flags, slots, workers } = current;
-  const share = Math.ceil(rows / threads);
+  const share = Math.ceil(rows / threads / granule) * granule;
   const shares = workers.map((_, w) => {
     const [start, end] = [Math.min(rows, (w + 1) * share), Math.min(rows, (w + 2) * share)];
     const args = end > start ? argsFor(start, end) : [];
