@@ -18,11 +18,16 @@ import { at } from '../math/rows';
   return load<T>(at<T>(a, i * rowStride + p * innerStride));
 }
 
+/** The element at `address` in every lane. */
+// @ts-ignore: decorator
+@inline function splatAt<T>(address: usize): v128 {
+  return sizeof<T>() == 4 ? v128.load32_splat(address) : v128.load64_splat(address);
+}
+
 /** A(i, p) in every lane: one load-and-splat instruction. */
 // @ts-ignore: decorator
 @inline function aSplat<T>(a: usize, i: i32, p: i32, rowStride: i32, innerStride: i32): v128 {
-  const address = at<T>(a, i * rowStride + p * innerStride);
-  return sizeof<T>() == 4 ? v128.load32_splat(address) : v128.load64_splat(address);
+  return splatAt<T>(at<T>(a, i * rowStride + p * innerStride));
 }
 
 // @ts-ignore: decorator
@@ -37,13 +42,17 @@ import { at } from '../math/rows';
   accumulate: bool,
 ): void {
   let c00 = v128.splat<T>(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  // pointers stepped along p (the addresses are not recomputed from i and p each step)
+  const rowBytes = <usize>rowStride * sizeof<T>();
+  const aStep = <usize>innerStride * sizeof<T>(), bStep = <usize>n * sizeof<T>();
+  let pa = at<T>(a, i * rowStride + p0 * innerStride);
+  let pb = at<T>(b, p0 * n + j);
   for (let p = p0; p < p1; p++) {
-    const row = at<T>(b, p * n + j);
-    const b0 = v128.load(row), b1 = v128.load(row, 16);
-    const a0 = aSplat<T>(a, i, p, rowStride, innerStride);
-    const a1 = aSplat<T>(a, i + 1, p, rowStride, innerStride);
-    const a2 = aSplat<T>(a, i + 2, p, rowStride, innerStride);
-    const a3 = aSplat<T>(a, i + 3, p, rowStride, innerStride);
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    const a0 = splatAt<T>(pa);
+    const a1 = splatAt<T>(pa + rowBytes);
+    const a2 = splatAt<T>(pa + 2 * rowBytes);
+    const a3 = splatAt<T>(pa + 3 * rowBytes);
     c00 = madd<T>(a0, b0, c00);
     c01 = madd<T>(a0, b1, c01);
     c10 = madd<T>(a1, b0, c10);
@@ -52,6 +61,8 @@ import { at } from '../math/rows';
     c21 = madd<T>(a2, b1, c21);
     c30 = madd<T>(a3, b0, c30);
     c31 = madd<T>(a3, b1, c31);
+    pa += aStep;
+    pb += bStep;
   }
   const q = at<T>(c, i * n + j);
   const step = <usize>n * sizeof<T>();
@@ -95,6 +106,9 @@ import { at } from '../math/rows';
 /** Rows of B per block of p: a panel of B (KC rows × 8 columns) stays in L1 while every tile of rows reads it. */
 // @ts-ignore: decorator
 @inline const KC: i32 = 256;
+/** Rows of A per block (a multiple of the tile's 4): MC · KC elements of A stay in L2 across B's panels. */
+// @ts-ignore: decorator
+@inline const MC: i32 = 128;
 
 export function matmulRows<T>(
   a: usize, rowStride: i32, innerStride: i32, b: usize, c: usize, m: i32, n: i32, k: i32, accumulate: i32,
@@ -106,12 +120,18 @@ export function matmulRows<T>(
     let j = 0;
     if (ASC_FEATURE_SIMD) {
       const L = 16 / sizeof<T>();
-      for (; j + 2 * L <= n; j += 2 * L) {
-        let i = 0;
-        for (; i + 4 <= m; i += 4) tile4x2<T>(a, rowStride, innerStride, b, c, n, p0, p1, i, j, add);
-        for (; i < m; i += 4) {
-          tileRowsx1<T>(a, rowStride, innerStride, b, c, n, p0, p1, i, min(4, m - i), j, add);
-          tileRowsx1<T>(a, rowStride, innerStride, b, c, n, p0, p1, i, min(4, m - i), j + L, add);
+      const full = n - (n % (2 * L)); // columns in 2-vector tiles
+      // blocks of MC rows of A, each read from L2 by every panel of B's columns, rather than all of A from
+      // memory once per panel
+      for (let i0 = 0; i0 < m; i0 += MC) {
+        const i1 = min(m, i0 + MC);
+        for (j = 0; j < full; j += 2 * L) {
+          let i = i0;
+          for (; i + 4 <= i1; i += 4) tile4x2<T>(a, rowStride, innerStride, b, c, n, p0, p1, i, j, add);
+          for (; i < i1; i += 4) {
+            tileRowsx1<T>(a, rowStride, innerStride, b, c, n, p0, p1, i, min(4, i1 - i), j, add);
+            tileRowsx1<T>(a, rowStride, innerStride, b, c, n, p0, p1, i, min(4, i1 - i), j + L, add);
+          }
         }
       }
       for (; j + L <= n; j += L) {
