@@ -3,12 +3,16 @@
 //       then the two gradient products (the same kernel),
 //   (b) onnxruntime-web's MatMul (wasm SIMD, one thread, MLAS kernels) of X [N, d] · Wᵀ [d, V]: the best wasm
 //       GEMM we know, for the matmul's own speed,
+//   (c) TensorFlow.js on its wasm backend: tf.matMul, tf.losses.softmaxCrossEntropy and tf.grads for X and W,
+//       timed on the first TF_ROWS rows (it runs ~0.5 GFLOP/s here) and scaled to N, which the table says,
 // at N 512, d 256, V 32,000 and N 1024, d 512, V 50,257. GFLOP/s count 2·N·d·V per product (6·N·d·V for
 // the fused call); memory is what the fused call lays out in WebAssembly memory. Medians go to
 // bench/LINEAR-RESULTS.md.
 // Run: npm run bench:linear   (after npm run bench has installed bench/'s dependencies)
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
 import * as ortWeb from 'onnxruntime-web';
 // the library and its kernels from one instance (bench/internal.ts re-exports both)
 import * as xentropy from '../build/internal/internal.js';
@@ -19,6 +23,7 @@ const SHAPES = (process.env.BENCH_SHAPES ?? '512x256x32000,1024x512x50257')
   .split(',')
   .map((s) => s.split('x').map(Number));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const TF_ROWS = Number(process.env.BENCH_TF_ROWS ?? 16);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const time = (fn) => {
   const start = performance.now();
@@ -32,6 +37,7 @@ const timeAsync = async (fn) => {
 };
 
 await xentropy.init({ simd: true, relaxedSimd: false });
+await tf.setBackend('wasm');
 ortWeb.env.wasm.numThreads = 1;
 ortWeb.env.logLevel = 'error';
 const lines = [];
@@ -86,6 +92,26 @@ for (const [N, d, V] of SHAPES) {
     times.fused2.push(time(fused));
     await xentropy.init({ threads: 1 });
   }
+  // (c) TensorFlow.js wasm, on the first TF_ROWS rows: a warm-up call, then one timed
+  const tfCall = tf.tidy(() => {
+    const x = tf.keep(tf.tensor2d(X.subarray(0, TF_ROWS * d), [TF_ROWS, d]));
+    const w = tf.keep(tf.tensor2d(W, [V, d]));
+    const labels = tf.keep(tf.oneHot(tf.tensor1d(target.subarray(0, TF_ROWS), 'int32'), V).toFloat());
+    const loss = (xs, ws) => tf.losses.softmaxCrossEntropy(labels, tf.matMul(xs, ws, false, true));
+    const run = () =>
+      tf.tidy(() => {
+        for (const g of tf.grads(loss)([x, w])) g.dataSync();
+      });
+    return {
+      run,
+      x,
+      w,
+      labels,
+    };
+  });
+  tfCall.run();
+  const tfMs = (time(tfCall.run) * N) / TF_ROWS;
+  tf.dispose([tfCall.x, tfCall.w, tfCall.labels]);
   const flop = 2 * N * d * V;
   const row = (name, ms, flops, memory = '') =>
     `| [${N}, ${d}] · [${V}, ${d}]ᵀ | ${name} | ${ms.toFixed(0)} | ${(flops / ms / 1e6).toFixed(2)} | ${memory} |`;
@@ -98,10 +124,13 @@ for (const [N, d, V] of SHAPES) {
   lines.push(row('xentropy matmul, X · Wᵀ', m.ownMatMul, flop));
   lines.push(row('xentropy matmul, Gᵀ · X (A read by columns)', m.transposedMatMul, flop));
   lines.push(row('onnxruntime-web MatMul, X · Wᵀ, 1 thread', m.ortMatMul, flop));
-  for (const l of lines.slice(-6)) console.log(l);
+  lines.push(row(`TensorFlow.js wasm, loss + 2 gradients (${TF_ROWS} rows, scaled)`, tfMs, 3 * flop));
+  for (const l of lines.slice(-7)) console.log(l);
   console.log(
     `fused / unfused ${(m.fused / m.unfused).toFixed(2)}; 2 threads ${(m.fused / m.fused2).toFixed(2)}× one; ` +
-      `matmul / onnxruntime-web ${(m.ortMatMul / m.ownMatMul).toFixed(2)}×`,
+      `matmul / onnxruntime-web ${(m.ortMatMul / m.ownMatMul).toFixed(2)}×; ` +
+      `fused effective / onnxruntime-web ${((3 * m.ortMatMul) / m.fused).toFixed(2)}×; ` +
+      `fused / TensorFlow.js ${(tfMs / m.fused).toFixed(1)}×`,
   );
 }
 const machine = `${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}`;
