@@ -12,6 +12,7 @@ import {
   linearCrossEntropyWithGrad,
   type Tensor,
   wasmMemoryBytes,
+  wasmThreads,
 } from '../src/index.js';
 import { assertUlpClose } from './helpers/assert-close.js';
 import { onBothBuilds } from './helpers/builds.js';
@@ -282,6 +283,7 @@ describe('linearCrossEntropy on threads', () => {
     const one = run();
     for (const threads of [2, 3]) {
       await init({ simd: true, relaxedSimd: false, threads });
+      expect(wasmThreads()).toBe(threads);
       const many = run();
       expect(many.loss).toBe(one.loss);
       for (const key of ['gradInput', 'gradWeight', 'gradBias'] as const) {
