@@ -58,24 +58,60 @@ import { madd, nmadd } from './madd';
   return expF32x4Of(x, true);
 }
 
+/**
+ * The f32 exp's constants, four lanes each, read from memory rather than written as v128 constants: V8 13.6
+ * (Node 24) rebuilds each v128 constant inside the loop from a general register (movq, vmovq, vpunpcklqdq: three
+ * instructions per use) where V8 12.4 (Node 20) kept it in a register; a load from memory is one instruction in
+ * both (bench/NOTES.md).
+ */
+const F32X4_EXP = memory.data<f32>(
+  [
+    F32_EXP_MIN, F32_EXP_MIN, F32_EXP_MIN, F32_EXP_MIN,
+    F32_EXP_MAX, F32_EXP_MAX, F32_EXP_MAX, F32_EXP_MAX,
+    F32_LOG2E, F32_LOG2E, F32_LOG2E, F32_LOG2E,
+    F32_ROUND_MAGIC, F32_ROUND_MAGIC, F32_ROUND_MAGIC, F32_ROUND_MAGIC,
+    F32_LN2_HI, F32_LN2_HI, F32_LN2_HI, F32_LN2_HI,
+    F32_LN2_LO, F32_LN2_LO, F32_LN2_LO, F32_LN2_LO,
+    1.0, 1.0, 1.0, 1.0,
+    5.421010862427522e-20, 5.421010862427522e-20, 5.421010862427522e-20, 5.421010862427522e-20, // 2^-64
+    0.0013843642, 0.0013843642, 0.0013843642, 0.0013843642,
+    0.0083741555, 0.0083741555, 0.0083741555, 0.0083741555,
+    0.041668002, 0.041668002, 0.041668002, 0.041668002,
+    0.16666432, 0.16666432, 0.16666432, 0.16666432,
+    0.49999994, 0.49999994, 0.49999994, 0.49999994,
+  ],
+  16,
+);
+const I32X4_EXP = memory.data<i32>([0x4B400000, 0x4B400000, 0x4B400000, 0x4B400000, 191, 191, 191, 191, 127, 127, 127, 127], 16);
+// @ts-ignore: decorator
+@inline const EXP_MIN = 0, EXP_MAX = 1, LOG2E = 2, MAGIC = 3, LN2_HI = 4, LN2_LO = 5, ONE = 6, TWO_M64 = 7, Q0 = 8;
+// @ts-ignore: decorator
+@inline function kF32(index: i32): v128 {
+  return v128.load(F32X4_EXP + (<usize>index << 4));
+}
+// @ts-ignore: decorator
+@inline function kI32(index: i32): v128 {
+  return v128.load(I32X4_EXP + (<usize>index << 4));
+}
+
 // @ts-ignore: decorator
 @inline function expF32x4Of(x: v128, nonPositive: bool): v128 {
-  x = f32x4.pmax(x, f32x4.splat(F32_EXP_MIN));
-  if (!nonPositive) x = f32x4.pmin(x, f32x4.splat(F32_EXP_MAX));
+  x = f32x4.pmax(x, kF32(EXP_MIN));
+  if (!nonPositive) x = f32x4.pmin(x, kF32(EXP_MAX));
   // n = nearest(x·log2 e) by the round-to-integer magic of 1.5·2^23; its low bits are n as an i32
-  const t = madd<f32>(x, f32x4.splat(F32_LOG2E), f32x4.splat(F32_ROUND_MAGIC));
-  const n = f32x4.sub(t, f32x4.splat(F32_ROUND_MAGIC));
-  const ni = i32x4.sub(t, i32x4.splat(0x4B400000));
-  let r = nmadd<f32>(n, f32x4.splat(F32_LN2_HI), x);
-  r = nmadd<f32>(n, f32x4.splat(F32_LN2_LO), r);
-  const p = madd<f32>(expQuotientF32x4(r), r, f32x4.splat(<f32>1.0));
+  const t = madd<f32>(x, kF32(LOG2E), kF32(MAGIC));
+  const n = f32x4.sub(t, kF32(MAGIC));
+  const ni = i32x4.sub(t, kI32(0)); // 0x4B400000, the magic's bits
+  let r = nmadd<f32>(n, kF32(LN2_HI), x);
+  r = nmadd<f32>(n, kF32(LN2_LO), r);
+  const p = madd<f32>(expQuotientF32x4(r), r, kF32(ONE));
   if (nonPositive) {
-    const scale = i32x4.shl(i32x4.add(ni, i32x4.splat(127 + 64)), 23);
-    return f32x4.mul(f32x4.mul(p, scale), f32x4.splat(reinterpret<f32>(0x1F800000))); // 2^-64
+    const scale = i32x4.shl(i32x4.add(ni, kI32(1)), 23); // 127 + 64
+    return f32x4.mul(f32x4.mul(p, scale), kF32(TWO_M64));
   }
   const half = i32x4.shr_s(ni, 1);
-  const scaleA = i32x4.shl(i32x4.add(half, i32x4.splat(127)), 23);
-  const scaleB = i32x4.shl(i32x4.add(i32x4.sub(ni, half), i32x4.splat(127)), 23);
+  const scaleA = i32x4.shl(i32x4.add(half, kI32(2)), 23); // 127
+  const scaleB = i32x4.shl(i32x4.add(i32x4.sub(ni, half), kI32(2)), 23);
   return f32x4.mul(f32x4.mul(p, scaleA), scaleB);
 }
 
@@ -85,12 +121,12 @@ import { madd, nmadd } from './madd';
  */
 // @ts-ignore: decorator
 @inline export function expQuotientF32x4(r: v128): v128 {
-  let q = f32x4.splat(reinterpret<f32>(0x3AB5738E)); // 0.0013843642
-  q = madd<f32>(q, r, f32x4.splat(reinterpret<f32>(0x3C0933C1))); // 0.0083741555
-  q = madd<f32>(q, r, f32x4.splat(reinterpret<f32>(0x3D2AAC11))); // 0.041668002
-  q = madd<f32>(q, r, f32x4.splat(reinterpret<f32>(0x3E2AAA0D))); // 0.16666432
-  q = madd<f32>(q, r, f32x4.splat(reinterpret<f32>(0x3EFFFFFE))); // 0.49999994
-  return madd<f32>(q, r, f32x4.splat(<f32>1.0));
+  let q = kF32(Q0); // 0x3AB5738E
+  q = madd<f32>(q, r, kF32(Q0 + 1)); // 0x3C0933C1
+  q = madd<f32>(q, r, kF32(Q0 + 2)); // 0x3D2AAC11
+  q = madd<f32>(q, r, kF32(Q0 + 3)); // 0x3E2AAA0D
+  q = madd<f32>(q, r, kF32(Q0 + 4)); // 0x3EFFFFFE
+  return madd<f32>(q, r, kF32(ONE));
 }
 
 /** q(r) with e^r = 1 + r · q(r) for f64 lanes: the Taylor coefficients 1/k! for k = 14 … 1, shifted by one. */
