@@ -59,7 +59,8 @@ await new Promise((resolve, reject) =>
 // Each build's chunk is told by a piece of its embedded bytes (webpack numbers its chunks).
 const signature = (b) => {
   const source = readFileSync(`${root}src/generated/${b}.ts`, 'utf8');
-  return source.slice(source.indexOf("= '") + 40, source.indexOf("= '") + 140);
+  const end = source.lastIndexOf("'");
+  return source.slice(end - 140, end - 40); // the stream's end: builds share their first sections' bytes
 };
 const signatures = Object.fromEntries(builds.map((b) => [b, signature(b)]));
 

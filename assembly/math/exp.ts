@@ -82,7 +82,10 @@ const F32X4_EXP = memory.data<f32>(
   ],
   16,
 );
-const I32X4_EXP = memory.data<i32>([0x4B400000, 0x4B400000, 0x4B400000, 0x4B400000, 191, 191, 191, 191, 127, 127, 127, 127], 16);
+const I32X4_EXP = memory.data<i32>(
+  [0x4B400000, 0x4B400000, 0x4B400000, 0x4B400000, 191, 191, 191, 191, 127, 127, 127, 127],
+  16,
+);
 // @ts-ignore: decorator
 @inline const EXP_MIN = 0, EXP_MAX = 1, LOG2E = 2, MAGIC = 3, LN2_HI = 4, LN2_LO = 5, ONE = 6, TWO_M64 = 7, Q0 = 8;
 // @ts-ignore: decorator
