@@ -97,6 +97,41 @@ const I32X4_EXP = memory.data<i32>(
   return v128.load(I32X4_EXP + (<usize>index << 4));
 }
 
+/** The f64 exp's constants, two lanes each, from memory for the same reason as F32X4_EXP. */
+const F64X2_EXP = memory.data<f64>(
+  [
+    F64_EXP_MIN, F64_EXP_MIN, F64_EXP_MAX, F64_EXP_MAX, F64_LOG2E, F64_LOG2E, F64_ROUND_MAGIC, F64_ROUND_MAGIC,
+    F64_LN2_HI, F64_LN2_HI, F64_LN2_LO, F64_LN2_LO, 1.0, 1.0,
+    7.458340731200207e-155, 7.458340731200207e-155, // 2^-512
+    1.6059043836821613e-10, 1.6059043836821613e-10, // 1/13!
+    2.08767569878681e-9, 2.08767569878681e-9, // 1/12!
+    2.505210838544172e-8, 2.505210838544172e-8, // 1/11!
+    2.755731922398589e-7, 2.755731922398589e-7, // 1/10!
+    2.7557319223985893e-6, 2.7557319223985893e-6, // 1/9!
+    2.48015873015873e-5, 2.48015873015873e-5, // 1/8!
+    1.984126984126984e-4, 1.984126984126984e-4, // 1/7!
+    1.388888888888889e-3, 1.388888888888889e-3, // 1/6!
+    8.333333333333333e-3, 8.333333333333333e-3, // 1/5!
+    4.1666666666666664e-2, 4.1666666666666664e-2, // 1/4!
+    1.6666666666666666e-1, 1.6666666666666666e-1, // 1/3!
+    0.5, 0.5, // 1/2!
+  ],
+  16,
+);
+const I64X2_EXP = memory.data<i64>([0x4338000000000000, 0x4338000000000000, 1535, 1535, 1023, 1023], 16);
+// @ts-ignore: decorator
+@inline const F64_MIN = 0, F64_MAX = 1, F64_LOG2E_AT = 2, F64_MAGIC = 3, F64_LN2_HI_AT = 4, F64_LN2_LO_AT = 5;
+// @ts-ignore: decorator
+@inline const F64_ONE = 6, F64_TWO_M512 = 7, F64_Q0 = 8;
+// @ts-ignore: decorator
+@inline function kF64(index: i32): v128 {
+  return v128.load(F64X2_EXP + (<usize>index << 4));
+}
+// @ts-ignore: decorator
+@inline function kI64(index: i32): v128 {
+  return v128.load(I64X2_EXP + (<usize>index << 4));
+}
+
 // @ts-ignore: decorator
 @inline function expF32x4Of(x: v128, nonPositive: bool): v128 {
   x = f32x4.pmax(x, kF32(EXP_MIN));
@@ -135,19 +170,19 @@ const I32X4_EXP = memory.data<i32>(
 /** q(r) with e^r = 1 + r · q(r) for f64 lanes: the Taylor coefficients 1/k! for k = 14 … 1, shifted by one. */
 // @ts-ignore: decorator
 @inline export function expQuotientF64x2(r: v128): v128 {
-  let q = f64x2.splat(1.6059043836821613e-10); // 1/13!
-  q = madd<f64>(q, r, f64x2.splat(2.08767569878681e-9)); // 1/12!
-  q = madd<f64>(q, r, f64x2.splat(2.505210838544172e-8)); // 1/11!
-  q = madd<f64>(q, r, f64x2.splat(2.755731922398589e-7)); // 1/10!
-  q = madd<f64>(q, r, f64x2.splat(2.7557319223985893e-6)); // 1/9!
-  q = madd<f64>(q, r, f64x2.splat(2.48015873015873e-5)); // 1/8!
-  q = madd<f64>(q, r, f64x2.splat(1.984126984126984e-4)); // 1/7!
-  q = madd<f64>(q, r, f64x2.splat(1.388888888888889e-3)); // 1/6!
-  q = madd<f64>(q, r, f64x2.splat(8.333333333333333e-3)); // 1/5!
-  q = madd<f64>(q, r, f64x2.splat(4.1666666666666664e-2)); // 1/4!
-  q = madd<f64>(q, r, f64x2.splat(1.6666666666666666e-1)); // 1/3!
-  q = madd<f64>(q, r, f64x2.splat(0.5));
-  return madd<f64>(q, r, f64x2.splat(1.0));
+  let q = kF64(F64_Q0); // 1/13!
+  q = madd<f64>(q, r, kF64(F64_Q0 + 1)); // 1/12!
+  q = madd<f64>(q, r, kF64(F64_Q0 + 2)); // 1/11!
+  q = madd<f64>(q, r, kF64(F64_Q0 + 3)); // 1/10!
+  q = madd<f64>(q, r, kF64(F64_Q0 + 4)); // 1/9!
+  q = madd<f64>(q, r, kF64(F64_Q0 + 5)); // 1/8!
+  q = madd<f64>(q, r, kF64(F64_Q0 + 6)); // 1/7!
+  q = madd<f64>(q, r, kF64(F64_Q0 + 7)); // 1/6!
+  q = madd<f64>(q, r, kF64(F64_Q0 + 8)); // 1/5!
+  q = madd<f64>(q, r, kF64(F64_Q0 + 9)); // 1/4!
+  q = madd<f64>(q, r, kF64(F64_Q0 + 10)); // 1/3!
+  q = madd<f64>(q, r, kF64(F64_Q0 + 11)); // 1/2!
+  return madd<f64>(q, r, kF64(F64_ONE));
 }
 
 /** e^x for two f64 lanes. */
@@ -164,22 +199,22 @@ const I32X4_EXP = memory.data<i32>(
 
 // @ts-ignore: decorator
 @inline function expF64x2Of(x: v128, nonPositive: bool): v128 {
-  x = f64x2.pmax(x, f64x2.splat(F64_EXP_MIN));
-  if (!nonPositive) x = f64x2.pmin(x, f64x2.splat(F64_EXP_MAX));
+  x = f64x2.pmax(x, kF64(F64_MIN));
+  if (!nonPositive) x = f64x2.pmin(x, kF64(F64_MAX));
   // n = nearest(x·log2 e) by the round-to-integer magic of 1.5·2^52; its low bits are n as an i64
-  const t = madd<f64>(x, f64x2.splat(F64_LOG2E), f64x2.splat(F64_ROUND_MAGIC));
-  const n = f64x2.sub(t, f64x2.splat(F64_ROUND_MAGIC));
-  const ni = i64x2.sub(t, i64x2.splat(0x4338000000000000));
-  let r = nmadd<f64>(n, f64x2.splat(F64_LN2_HI), x);
-  r = nmadd<f64>(n, f64x2.splat(F64_LN2_LO), r);
-  const p = madd<f64>(expQuotientF64x2(r), r, f64x2.splat(1.0));
+  const t = madd<f64>(x, kF64(F64_LOG2E_AT), kF64(F64_MAGIC));
+  const n = f64x2.sub(t, kF64(F64_MAGIC));
+  const ni = i64x2.sub(t, kI64(0)); // 0x4338000000000000, the magic's bits
+  let r = nmadd<f64>(n, kF64(F64_LN2_HI_AT), x);
+  r = nmadd<f64>(n, kF64(F64_LN2_LO_AT), r);
+  const p = madd<f64>(expQuotientF64x2(r), r, kF64(F64_ONE));
   if (nonPositive) {
-    const scale = i64x2.shl(i64x2.add(ni, i64x2.splat(1023 + 512)), 52);
-    return f64x2.mul(f64x2.mul(p, scale), f64x2.splat(reinterpret<f64>(0x1FF0000000000000))); // 2^-512
+    const scale = i64x2.shl(i64x2.add(ni, kI64(1)), 52); // 1023 + 512
+    return f64x2.mul(f64x2.mul(p, scale), kF64(F64_TWO_M512));
   }
   const half = i64x2.shr_s(ni, 1);
-  const scaleA = i64x2.shl(i64x2.add(half, i64x2.splat(1023)), 52);
-  const scaleB = i64x2.shl(i64x2.add(i64x2.sub(ni, half), i64x2.splat(1023)), 52);
+  const scaleA = i64x2.shl(i64x2.add(half, kI64(2)), 52); // 1023
+  const scaleB = i64x2.shl(i64x2.add(i64x2.sub(ni, half), kI64(2)), 52);
   return f64x2.mul(f64x2.mul(p, scaleA), scaleB);
 }
 
