@@ -88,14 +88,6 @@ const I32X4_EXP = memory.data<i32>(
 );
 // @ts-ignore: decorator
 @inline const EXP_MIN = 0, EXP_MAX = 1, LOG2E = 2, MAGIC = 3, LN2_HI = 4, LN2_LO = 5, ONE = 6, TWO_M64 = 7, Q0 = 8;
-// @ts-ignore: decorator
-@inline function kF32(index: i32): v128 {
-  return v128.load(F32X4_EXP + (<usize>index << 4));
-}
-// @ts-ignore: decorator
-@inline function kI32(index: i32): v128 {
-  return v128.load(I32X4_EXP + (<usize>index << 4));
-}
 
 /** The f64 exp's constants, two lanes each, from memory for the same reason as F32X4_EXP. */
 const F64X2_EXP = memory.data<f64>(
@@ -123,33 +115,31 @@ const I64X2_EXP = memory.data<i64>([0x4338000000000000, 0x4338000000000000, 1535
 @inline const F64_MIN = 0, F64_MAX = 1, F64_LOG2E_AT = 2, F64_MAGIC = 3, F64_LN2_HI_AT = 4, F64_LN2_LO_AT = 5;
 // @ts-ignore: decorator
 @inline const F64_ONE = 6, F64_TWO_M512 = 7, F64_Q0 = 8;
+
+/** The `index`-th vector of a constant table. */
 // @ts-ignore: decorator
-@inline function kF64(index: i32): v128 {
-  return v128.load(F64X2_EXP + (<usize>index << 4));
-}
-// @ts-ignore: decorator
-@inline function kI64(index: i32): v128 {
-  return v128.load(I64X2_EXP + (<usize>index << 4));
+@inline function vectorAt(table: usize, index: i32): v128 {
+  return v128.load(table + (<usize>index << 4));
 }
 
 // @ts-ignore: decorator
 @inline function expF32x4Of(x: v128, nonPositive: bool): v128 {
-  x = f32x4.pmax(x, kF32(EXP_MIN));
-  if (!nonPositive) x = f32x4.pmin(x, kF32(EXP_MAX));
+  x = f32x4.pmax(x, vectorAt(F32X4_EXP, EXP_MIN));
+  if (!nonPositive) x = f32x4.pmin(x, vectorAt(F32X4_EXP, EXP_MAX));
   // n = nearest(x·log2 e) by the round-to-integer magic of 1.5·2^23; its low bits are n as an i32
-  const t = madd<f32>(x, kF32(LOG2E), kF32(MAGIC));
-  const n = f32x4.sub(t, kF32(MAGIC));
-  const ni = i32x4.sub(t, kI32(0)); // 0x4B400000, the magic's bits
-  let r = nmadd<f32>(n, kF32(LN2_HI), x);
-  r = nmadd<f32>(n, kF32(LN2_LO), r);
-  const p = madd<f32>(expQuotientF32x4(r), r, kF32(ONE));
+  const t = madd<f32>(x, vectorAt(F32X4_EXP, LOG2E), vectorAt(F32X4_EXP, MAGIC));
+  const n = f32x4.sub(t, vectorAt(F32X4_EXP, MAGIC));
+  const ni = i32x4.sub(t, vectorAt(I32X4_EXP, 0)); // 0x4B400000, the magic's bits
+  let r = nmadd<f32>(n, vectorAt(F32X4_EXP, LN2_HI), x);
+  r = nmadd<f32>(n, vectorAt(F32X4_EXP, LN2_LO), r);
+  const p = madd<f32>(expQuotientF32x4(r), r, vectorAt(F32X4_EXP, ONE));
   if (nonPositive) {
-    const scale = i32x4.shl(i32x4.add(ni, kI32(1)), 23); // 127 + 64
-    return f32x4.mul(f32x4.mul(p, scale), kF32(TWO_M64));
+    const scale = i32x4.shl(i32x4.add(ni, vectorAt(I32X4_EXP, 1)), 23); // 127 + 64
+    return f32x4.mul(f32x4.mul(p, scale), vectorAt(F32X4_EXP, TWO_M64));
   }
   const half = i32x4.shr_s(ni, 1);
-  const scaleA = i32x4.shl(i32x4.add(half, kI32(2)), 23); // 127
-  const scaleB = i32x4.shl(i32x4.add(i32x4.sub(ni, half), kI32(2)), 23);
+  const scaleA = i32x4.shl(i32x4.add(half, vectorAt(I32X4_EXP, 2)), 23); // 127
+  const scaleB = i32x4.shl(i32x4.add(i32x4.sub(ni, half), vectorAt(I32X4_EXP, 2)), 23);
   return f32x4.mul(f32x4.mul(p, scaleA), scaleB);
 }
 
@@ -159,30 +149,30 @@ const I64X2_EXP = memory.data<i64>([0x4338000000000000, 0x4338000000000000, 1535
  */
 // @ts-ignore: decorator
 @inline export function expQuotientF32x4(r: v128): v128 {
-  let q = kF32(Q0); // 0x3AB5738E
-  q = madd<f32>(q, r, kF32(Q0 + 1)); // 0x3C0933C1
-  q = madd<f32>(q, r, kF32(Q0 + 2)); // 0x3D2AAC11
-  q = madd<f32>(q, r, kF32(Q0 + 3)); // 0x3E2AAA0D
-  q = madd<f32>(q, r, kF32(Q0 + 4)); // 0x3EFFFFFE
-  return madd<f32>(q, r, kF32(ONE));
+  let q = vectorAt(F32X4_EXP, Q0); // 0x3AB5738E
+  q = madd<f32>(q, r, vectorAt(F32X4_EXP, Q0 + 1)); // 0x3C0933C1
+  q = madd<f32>(q, r, vectorAt(F32X4_EXP, Q0 + 2)); // 0x3D2AAC11
+  q = madd<f32>(q, r, vectorAt(F32X4_EXP, Q0 + 3)); // 0x3E2AAA0D
+  q = madd<f32>(q, r, vectorAt(F32X4_EXP, Q0 + 4)); // 0x3EFFFFFE
+  return madd<f32>(q, r, vectorAt(F32X4_EXP, ONE));
 }
 
 /** q(r) with e^r = 1 + r · q(r) for f64 lanes: the Taylor coefficients 1/k! for k = 14 … 1, shifted by one. */
 // @ts-ignore: decorator
 @inline export function expQuotientF64x2(r: v128): v128 {
-  let q = kF64(F64_Q0); // 1/13!
-  q = madd<f64>(q, r, kF64(F64_Q0 + 1)); // 1/12!
-  q = madd<f64>(q, r, kF64(F64_Q0 + 2)); // 1/11!
-  q = madd<f64>(q, r, kF64(F64_Q0 + 3)); // 1/10!
-  q = madd<f64>(q, r, kF64(F64_Q0 + 4)); // 1/9!
-  q = madd<f64>(q, r, kF64(F64_Q0 + 5)); // 1/8!
-  q = madd<f64>(q, r, kF64(F64_Q0 + 6)); // 1/7!
-  q = madd<f64>(q, r, kF64(F64_Q0 + 7)); // 1/6!
-  q = madd<f64>(q, r, kF64(F64_Q0 + 8)); // 1/5!
-  q = madd<f64>(q, r, kF64(F64_Q0 + 9)); // 1/4!
-  q = madd<f64>(q, r, kF64(F64_Q0 + 10)); // 1/3!
-  q = madd<f64>(q, r, kF64(F64_Q0 + 11)); // 1/2!
-  return madd<f64>(q, r, kF64(F64_ONE));
+  let q = vectorAt(F64X2_EXP, F64_Q0); // 1/13!
+  q = madd<f64>(q, r, vectorAt(F64X2_EXP, F64_Q0 + 1)); // 1/12!
+  q = madd<f64>(q, r, vectorAt(F64X2_EXP, F64_Q0 + 2)); // 1/11!
+  q = madd<f64>(q, r, vectorAt(F64X2_EXP, F64_Q0 + 3)); // 1/10!
+  q = madd<f64>(q, r, vectorAt(F64X2_EXP, F64_Q0 + 4)); // 1/9!
+  q = madd<f64>(q, r, vectorAt(F64X2_EXP, F64_Q0 + 5)); // 1/8!
+  q = madd<f64>(q, r, vectorAt(F64X2_EXP, F64_Q0 + 6)); // 1/7!
+  q = madd<f64>(q, r, vectorAt(F64X2_EXP, F64_Q0 + 7)); // 1/6!
+  q = madd<f64>(q, r, vectorAt(F64X2_EXP, F64_Q0 + 8)); // 1/5!
+  q = madd<f64>(q, r, vectorAt(F64X2_EXP, F64_Q0 + 9)); // 1/4!
+  q = madd<f64>(q, r, vectorAt(F64X2_EXP, F64_Q0 + 10)); // 1/3!
+  q = madd<f64>(q, r, vectorAt(F64X2_EXP, F64_Q0 + 11)); // 1/2!
+  return madd<f64>(q, r, vectorAt(F64X2_EXP, F64_ONE));
 }
 
 /** e^x for two f64 lanes. */
@@ -199,22 +189,22 @@ const I64X2_EXP = memory.data<i64>([0x4338000000000000, 0x4338000000000000, 1535
 
 // @ts-ignore: decorator
 @inline function expF64x2Of(x: v128, nonPositive: bool): v128 {
-  x = f64x2.pmax(x, kF64(F64_MIN));
-  if (!nonPositive) x = f64x2.pmin(x, kF64(F64_MAX));
+  x = f64x2.pmax(x, vectorAt(F64X2_EXP, F64_MIN));
+  if (!nonPositive) x = f64x2.pmin(x, vectorAt(F64X2_EXP, F64_MAX));
   // n = nearest(x·log2 e) by the round-to-integer magic of 1.5·2^52; its low bits are n as an i64
-  const t = madd<f64>(x, kF64(F64_LOG2E_AT), kF64(F64_MAGIC));
-  const n = f64x2.sub(t, kF64(F64_MAGIC));
-  const ni = i64x2.sub(t, kI64(0)); // 0x4338000000000000, the magic's bits
-  let r = nmadd<f64>(n, kF64(F64_LN2_HI_AT), x);
-  r = nmadd<f64>(n, kF64(F64_LN2_LO_AT), r);
-  const p = madd<f64>(expQuotientF64x2(r), r, kF64(F64_ONE));
+  const t = madd<f64>(x, vectorAt(F64X2_EXP, F64_LOG2E_AT), vectorAt(F64X2_EXP, F64_MAGIC));
+  const n = f64x2.sub(t, vectorAt(F64X2_EXP, F64_MAGIC));
+  const ni = i64x2.sub(t, vectorAt(I64X2_EXP, 0)); // 0x4338000000000000, the magic's bits
+  let r = nmadd<f64>(n, vectorAt(F64X2_EXP, F64_LN2_HI_AT), x);
+  r = nmadd<f64>(n, vectorAt(F64X2_EXP, F64_LN2_LO_AT), r);
+  const p = madd<f64>(expQuotientF64x2(r), r, vectorAt(F64X2_EXP, F64_ONE));
   if (nonPositive) {
-    const scale = i64x2.shl(i64x2.add(ni, kI64(1)), 52); // 1023 + 512
-    return f64x2.mul(f64x2.mul(p, scale), kF64(F64_TWO_M512));
+    const scale = i64x2.shl(i64x2.add(ni, vectorAt(I64X2_EXP, 1)), 52); // 1023 + 512
+    return f64x2.mul(f64x2.mul(p, scale), vectorAt(F64X2_EXP, F64_TWO_M512));
   }
   const half = i64x2.shr_s(ni, 1);
-  const scaleA = i64x2.shl(i64x2.add(half, kI64(2)), 52); // 1023
-  const scaleB = i64x2.shl(i64x2.add(i64x2.sub(ni, half), kI64(2)), 52);
+  const scaleA = i64x2.shl(i64x2.add(half, vectorAt(I64X2_EXP, 2)), 52); // 1023
+  const scaleB = i64x2.shl(i64x2.add(i64x2.sub(ni, half), vectorAt(I64X2_EXP, 2)), 52);
   return f64x2.mul(f64x2.mul(p, scaleA), scaleB);
 }
 
