@@ -33,8 +33,9 @@
 
 import { expScalar, logScalar } from '../math/exp';
 import {
-  at, rowAffine, rowAxpby, rowMax, rowScale, rowSumExp, rowSumExpAnySign, rowSumExpCapped, rowTimesSoftcapSlope,
-  rowWeightedSumCapped, rowWeightedSumShifted, rowZero, softcapScalar, withCompensation,
+  at, rowAffine, rowAxpby, rowMax, rowScale, rowSumExp, rowSumExpAnySign, rowSumExpCapped,
+  rowTimesSoftcapSlope, rowWeightedSumCapped, rowWeightedSumShifted, rowZero, softcapScalar, takeAheadMax,
+  withCompensation,
 } from '../math/rows';
 
 // @ts-ignore: decorator
@@ -62,9 +63,14 @@ export function crossEntropyIndexRows<T>(
   const weightSumShard = weightTotal<T>(shardWeight, classes);
   const capped = softcap > 0;
   const invCap = capped ? <T>1 / softcap : <T>0;
+  // the row's max when the previous row's Σ exp pass read it ahead
+  let ahead = false;
+  let aheadMax = <T>0;
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * classes);
     const gradRow = grad ? at<T>(grad, r * classes) : 0;
+    const haveMax = ahead;
+    ahead = false;
     const t = load<i32>(<usize>targets + (<usize>r << 2));
     const ignored = t < 0;
     if (ignored) {
@@ -89,12 +95,19 @@ export function crossEntropyIndexRows<T>(
         else rowSumExpAnySign<T>(row, classes, shift, eOut);
       }
     } else {
-      const m = rowMax<T>(row, classes);
+      const m = haveMax ? aheadMax : rowMax<T>(row, classes);
       shift = capped ? softcapScalar<T>(m, softcap, invCap) : m;
       // (a row of all −inf has no finite shift: its sum is NaN, and its log-sum-exp −inf)
-      s = safe && m == <T>-Infinity ? <T>0
-        : capped ? rowSumExpCapped<T>(row, classes, shift, softcap, invCap, eOut)
-        : rowSumExp<T>(row, classes, shift, eOut);
+      if (safe && m == <T>-Infinity) {
+        s = <T>0;
+      } else if (capped) {
+        s = rowSumExpCapped<T>(row, classes, shift, softcap, invCap, eOut);
+      } else {
+        const next = r + 1 < rows ? at<T>(row, classes) : 0;
+        s = <T>rowSumExp<T>(row, classes, shift, eOut, next);
+        ahead = next != 0;
+        aheadMax = takeAheadMax<T>();
+      }
       logSum = logScalar<T>(s);
     }
     const lse = shift + logSum;
@@ -154,14 +167,17 @@ export function crossEntropyProbRows<T>(
 ): void {
   const smoothPerClass = smoothing / <T>classes;
   const keep = <T>1 - smoothing;
+  let m = rows > 0 ? rowMax<T>(x, classes) : <T>0;
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * classes);
     const targetRow = at<T>(targets, r * classes);
     const gradRow = grad ? at<T>(grad, r * classes) : 0;
-    const m = rowMax<T>(row, classes);
-    const s = rowSumExp<T>(row, classes, m, gradRow);
+    const next = r + 1 < rows ? at<T>(row, classes) : 0;
+    const s = <T>rowSumExp<T>(row, classes, m, gradRow, next);
+    const rowShift = m;
+    m = takeAheadMax<T>();
     const logSum = logScalar<T>(s);
-    // Pass 3: loss and Σ q_k w_k (plain loops in both builds), summed in f64 and compensated
+    // Pass 2: loss and Σ q_k w_k (plain loops in both builds), summed in f64 and compensated
     // (Neumaier) so that long rows keep PyTorch's pairwise-sum accuracy.
     let lossSum: f64 = 0, lossComp: f64 = 0;
     let qwSum: f64 = 0, qwComp: f64 = 0;
@@ -169,7 +185,7 @@ export function crossEntropyProbRows<T>(
       let q = load<T>(at<T>(targetRow, j));
       if (smoothing > 0) q = q * keep + smoothPerClass;
       const w = weight ? load<T>(at<T>(weight, j)) : <T>1;
-      const term = <f64>((load<T>(at<T>(row, j)) - m - logSum) * q * w);
+      const term = <f64>((load<T>(at<T>(row, j)) - rowShift - logSum) * q * w);
       const qw = <f64>(q * w);
       let t = lossSum - term;
       lossComp += abs(lossSum) >= abs(term) ? lossSum - t - term : -term - t + lossSum;
@@ -181,7 +197,7 @@ export function crossEntropyProbRows<T>(
     const loss = <T>withCompensation(lossSum, lossComp);
     store<T>(at<T>(lossOut, r), loss);
     if (grad) {
-      // Pass 4: ∂loss/∂x_j = g · (e_j · Σqw / s − q_j w_j), e_j = exp(x_j − m) stored by pass 2.
+      // Pass 3: ∂loss/∂x_j = g · (e_j · Σqw / s − q_j w_j), e_j = exp(x_j − m) stored by pass 1.
       const g = rowGradScale<T>(gradScale, gradOutput, r);
       const a = g * <T>withCompensation(qwSum, qwComp) / s;
       for (let j = 0; j < classes; j++) {

@@ -1,14 +1,17 @@
 // log-softmax over rows: y_j = (x_j − m) − log Σ_k exp(x_k − m), m = max_k x_k.
-// Pass 1: m. Pass 2: the sum of exps (nothing stored). Pass 3: y_j. `out` may be `x`.
+// Pass 1: the sum of exps (nothing stored), reading the next row's max along the way. Pass 2: y_j. `out` may be
+// `x`: the next row is read before this row is written.
 
 import { logScalar } from '../math/exp';
-import { at, rowMax, rowSubtractTwice, rowSumExp } from '../math/rows';
+import { at, rowMax, rowSubtractTwice, rowSumExp, takeAheadMax } from '../math/rows';
 
 export function logSoftmaxRows<T>(x: usize, rows: i32, cols: i32, out: usize): void {
+  let m = rows > 0 ? rowMax<T>(x, cols) : <T>0;
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * cols);
-    const m = rowMax<T>(row, cols);
-    const logSum = logScalar<T>(rowSumExp<T>(row, cols, m, 0));
+    const next = r + 1 < rows ? at<T>(row, cols) : 0;
+    const logSum = logScalar<T>(<T>rowSumExp<T>(row, cols, m, 0, next));
     rowSubtractTwice<T>(row, at<T>(out, r * cols), cols, m, logSum);
+    m = takeAheadMax<T>();
   }
 }

@@ -3,14 +3,17 @@
 // row holding +inf gives +inf; an empty row gives −inf.
 
 import { logScalar } from '../math/exp';
-import { at, rowMax, rowSumExpAnySign } from '../math/rows';
+import { at, rowMax, rowSumExp, rowSumExpAnySign, takeAheadMax } from '../math/rows';
 
 export function logSumExpRows<T>(x: usize, rows: i32, cols: i32, out: usize): void {
+  let ahead = false;
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * cols);
-    let m = rowMax<T>(row, cols);
-    if (isFinite<T>(m) == false && isNaN<T>(m) == false) m = <T>0;
-    store<T>(at<T>(out, r), m + logScalar<T>(<T>rowSumExpAnySign<T>(row, cols, m, 0)));
+    const next = r + 1 < rows ? at<T>(row, cols) : 0;
+    const m = ahead ? takeAheadMax<T>() : rowMax<T>(row, cols);
+    ahead = next != 0 && isFiniteOrNaN<T>(m);
+    const s = sumExpOfRow<T>(row, cols, m, next);
+    store<T>(at<T>(out, r), shiftOf<T>(m) + logScalar<T>(<T>s));
   }
 }
 
@@ -19,10 +22,29 @@ export function logSumExpRows<T>(x: usize, rows: i32, cols: i32, out: usize): vo
  * log-sum-exp for vocabulary shards, whose exp(z − lse) would carry float32's rounding of lse into every term.
  */
 export function logSumExpWideRows<T>(x: usize, rows: i32, cols: i32, out: usize): void {
+  let ahead = false;
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * cols);
-    let m = rowMax<T>(row, cols);
-    if (isFinite<T>(m) == false && isNaN<T>(m) == false) m = <T>0;
-    store<f64>(out + (<usize>r << 3), <f64>m + Math.log(rowSumExpAnySign<T>(row, cols, m, 0)));
+    const next = r + 1 < rows ? at<T>(row, cols) : 0;
+    const m = ahead ? takeAheadMax<T>() : rowMax<T>(row, cols);
+    ahead = next != 0 && isFiniteOrNaN<T>(m);
+    store<f64>(out + (<usize>r << 3), <f64>shiftOf<T>(m) + Math.log(sumExpOfRow<T>(row, cols, m, next)));
   }
+}
+
+// @ts-ignore: decorator
+@inline function isFiniteOrNaN<T>(m: T): bool {
+  return isFinite<T>(m) || isNaN<T>(m);
+}
+
+/** The row's shift: its max m, or 0 for an infinite m. */
+// @ts-ignore: decorator
+@inline function shiftOf<T>(m: T): T {
+  return isFiniteOrNaN<T>(m) ? m : <T>0;
+}
+
+/** Σ_j exp(x_j − shift) in f64; for a finite (or NaN) max it also reads the row at `next` ahead (if not 0). */
+// @ts-ignore: decorator
+@inline function sumExpOfRow<T>(row: usize, cols: i32, m: T, next: usize): f64 {
+  return isFiniteOrNaN<T>(m) ? rowSumExp<T>(row, cols, m, 0, next) : rowSumExpAnySign<T>(row, cols, <T>0, 0);
 }

@@ -1,14 +1,17 @@
 // softmax over rows: y_j = exp(x_j − m) / Σ_k exp(x_k − m), m = max_k x_k.
-// Pass 1: m. Pass 2: y_j = exp(x_j − m) and their sum s (one exp per element). Pass 3: y_j · (1/s).
+// Pass 1: y_j = exp(x_j − m) and their sum s (one exp per element), reading the next row's max along the way.
+// Pass 2: y_j · (1/s).
 
-import { at, rowMax, rowScale, rowSumExp } from '../math/rows';
+import { at, rowMax, rowScale, rowSumExp, takeAheadMax } from '../math/rows';
 
 export function softmaxRows<T>(x: usize, rows: i32, cols: i32, out: usize): void {
+  let m = rows > 0 ? rowMax<T>(x, cols) : <T>0;
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * cols);
     const outRow = at<T>(out, r * cols);
-    const m = rowMax<T>(row, cols);
-    const s = rowSumExp<T>(row, cols, m, outRow);
+    const next = r + 1 < rows ? at<T>(row, cols) : 0;
+    const s = <T>rowSumExp<T>(row, cols, m, outRow, next);
+    m = takeAheadMax<T>();
     rowScale<T>(outRow, cols, <T>1 / s);
   }
 }

@@ -127,20 +127,33 @@ export function rowMax<T>(x: usize, n: i32): T {
 }
 
 // @ts-ignore: decorator
-@inline function sumExpOf<T>(x: usize, n: i32, shift: T, out: usize, anySign: bool, mode: i32, a: T, b: T): f64 {
+@inline function sumExpOf<T>(
+  x: usize, n: i32, shift: T, out: usize, anySign: bool, mode: i32, a: T, b: T, next: usize,
+): f64 {
   let i = 0;
   let sum: f64 = 0;
   let compensation: f64 = 0;
+  // the next row's max as rowMax<T>(next, n) takes it: the same accumulators in the same order
+  let nextMax = <T>-Infinity;
   if (ASC_FEATURE_SIMD) {
     const L = lanes<T>();
     const shiftV = v128.splat<T>(shift);
     const aV = v128.splat<T>(a);
     const bV = v128.splat<T>(b);
-    while (i + 4 * L <= n) {
+    let m0 = v128.splat<T>(nextMax), m1 = m0, m2 = m0, m3 = m0;
+    // four vectors at a time, but for an f64 softcap: its tanh keeps the core busy one vector at a time (less code)
+    while ((mode != CAPPED || sizeof<T>() == 4) && i + 4 * L <= n) {
       const blockEnd = min(n, i + SUM_BLOCK);
       let s0 = v128.splat<T>(0), s1 = s0, s2 = s0, s3 = s0;
       for (; i + 4 * L <= blockEnd; i += 4 * L) {
         const p = at<T>(x, i);
+        if (next) {
+          const q = at<T>(next, i);
+          m0 = v128.pmax<T>(m0, v128.load(q));
+          m1 = v128.pmax<T>(m1, v128.load(q, 16));
+          m2 = v128.pmax<T>(m2, v128.load(q, 32));
+          m3 = v128.pmax<T>(m3, v128.load(q, 48));
+        }
         const e0 = expOfShifted<T>(v128.load(p), shiftV, anySign, mode, aV, bV);
         const e1 = expOfShifted<T>(v128.load(p, 16), shiftV, anySign, mode, aV, bV);
         const e2 = expOfShifted<T>(v128.load(p, 32), shiftV, anySign, mode, aV, bV);
@@ -159,15 +172,23 @@ export function rowMax<T>(x: usize, n: i32): T {
       }
       sum += <f64>horizontalSum<T>(v128.add<T>(v128.add<T>(s0, s1), v128.add<T>(s2, s3)));
     }
-    let s0 = v128.splat<T>(0);
-    for (; i + L <= n; i += L) {
-      const e = expOfShifted<T>(v128.load(at<T>(x, i)), shiftV, anySign, mode, aV, bV);
-      if (out) v128.store(at<T>(out, i), e);
-      s0 = v128.add<T>(s0, e);
+    // one vector at a time: the rest of the row, or all of an f64 softcapped one (one partial sum per lane: blocks of
+    // a quarter as many elements, for as many terms per partial sum as above)
+    while (i + L <= n) {
+      const blockEnd = min(n, i + SUM_BLOCK / 4);
+      let s0 = v128.splat<T>(0);
+      for (; i + L <= blockEnd; i += L) {
+        const e = expOfShifted<T>(v128.load(at<T>(x, i)), shiftV, anySign, mode, aV, bV);
+        if (out) v128.store(at<T>(out, i), e);
+        if (next) m0 = v128.pmax<T>(m0, v128.load(at<T>(next, i)));
+        s0 = v128.add<T>(s0, e);
+      }
+      sum += <f64>horizontalSum<T>(s0);
     }
-    sum += <f64>horizontalSum<T>(s0);
+    if (next && n >= L) nextMax = horizontalMax<T>(v128.max<T>(v128.max<T>(m0, m1), v128.max<T>(m2, m3)));
   }
   for (; i < n; i++) {
+    if (next) nextMax = max<T>(nextMax, load<T>(at<T>(next, i)));
     const e = expScalar<T>(shiftedScalar<T>(load<T>(at<T>(x, i)), shift, mode, a, b));
     if (out) store<T>(at<T>(out, i), e);
     if (sizeof<T>() == 8) {
@@ -178,27 +199,42 @@ export function rowMax<T>(x: usize, n: i32): T {
       sum += <f64>e;
     }
   }
+  if (next) aheadMax = <f64>nextMax;
   return withCompensation(sum, compensation);
 }
 
-/** rowSumExp with shift = the row's max (every x_j − shift ≤ 0 or NaN): the fast exp. */
-export function rowSumExp<T>(x: usize, n: i32, shift: T, out: usize): T {
-  return <T>sumExpOf<T>(x, n, shift, out, false, PLAIN, 1, 1);
+/** The max of the row a pass was given as `next`, exact in f64 (f32 widens exactly). */
+let aheadMax: f64 = 0;
+
+/**
+ * rowMax<T> of the row whose address the last rowSumExp got as `next` (not 0). Each pass reads the next row
+ * while its exps compute, so the max pass no longer waits on memory by itself (bench/NOTES.md).
+ */
+export function takeAheadMax<T>(): T {
+  return <T>aheadMax;
+}
+
+/**
+ * Σ_j exp(x_j − shift) with shift = the row's max (every x_j − shift ≤ 0 or NaN: the fast exp), as the f64 sum (not
+ * rounded to T); with `next` not 0 it also takes the max of the n elements there, for takeAheadMax.
+ */
+export function rowSumExp<T>(x: usize, n: i32, shift: T, out: usize, next: usize): f64 {
+  return sumExpOf<T>(x, n, shift, out, false, PLAIN, 1, 1, next);
 }
 
 /** Σ_j exp((x_j − shift) · scale), scale > 0 and shift the row's max: a softmax at temperature 1 / scale. */
 export function rowSumExpScaled<T>(x: usize, n: i32, shift: T, scale: T, out: usize): T {
-  return <T>sumExpOf<T>(x, n, shift, out, false, SCALED, scale, 1); // (· 1 is exact: no separate unscaled copy)
+  return <T>sumExpOf<T>(x, n, shift, out, false, SCALED, scale, 1, 0); // (· 1 is exact: no separate unscaled copy)
 }
 
 /** rowSumExp for any shift (x_j − shift may be positive or +inf), as the f64 sum (not rounded to T). */
 export function rowSumExpAnySign<T>(x: usize, n: i32, shift: T, out: usize): f64 {
-  return sumExpOf<T>(x, n, shift, out, true, PLAIN, 1, 1);
+  return sumExpOf<T>(x, n, shift, out, true, PLAIN, 1, 1, 0);
 }
 
 /** rowSumExpAnySign of the softcapped row cap · tanh(x_j · invCap). */
 export function rowSumExpCapped<T>(x: usize, n: i32, shift: T, cap: T, invCap: T, out: usize): T {
-  return <T>sumExpOf<T>(x, n, shift, out, true, CAPPED, cap, invCap);
+  return <T>sumExpOf<T>(x, n, shift, out, true, CAPPED, cap, invCap, 0);
 }
 
 /**
