@@ -94,8 +94,9 @@ afterAll(async () => {
 /** The URLs each page requested. */
 const requestedBy = new WeakMap<Page, string[]>();
 
-async function open(url: string, width = 1200): Promise<Page> {
+async function open(url: string, width = 1200, prepare?: (page: Page) => Promise<unknown>): Promise<Page> {
   const page = await browser.newPage({ viewport: { width, height: 900 } });
+  await prepare?.(page);
   const errors: string[] = [];
   const requested: string[] = [];
   page.on('request', (r) => requested.push(r.url()));
@@ -156,6 +157,31 @@ describe.skipIf(skip).each([
   });
 });
 
+// What a server may answer for the .wasm file instead of it: an app's index page (a single-page app's fallback), or
+// a module that is not this version's build (a stale cache). init compiles or checks it, and the embedded build serves.
+describe.skipIf(skip).each([
+  ['an HTML page', 'text/html', '<!doctype html><title>app</title>'],
+  ["a WebAssembly module without the build's exports", 'application/wasm', Buffer.from([0, 97, 115, 109, 1, 0, 0, 0])],
+])('in Chromium, when the .wasm file is answered by %s', (_, contentType, body) => {
+  it('init falls back to the embedded build: golden slice bit for bit', async () => {
+    const served = (page: Page) =>
+      page.route('**/*.wasm', (route) => route.fulfill({ status: 200, contentType, body }));
+    const { build, results, requested } = await runInPage(
+      'test/browser/plain.html',
+      { simd: true, relaxedSimd: false },
+      served,
+    );
+    expect(build).toBe('simd');
+    expect(requested.filter((url) => url.endsWith('.wasm'))).toHaveLength(1);
+    expect(
+      requested.some((url) => /\/wasm\/simd-\w+\.js$/.test(url)),
+      'the embedded module is imported',
+    ).toBe(true);
+    await lib.init({ simd: true, relaxedSimd: false });
+    sameResults(results, runGolden(lib, golden));
+  });
+});
+
 it.skipIf(skip)('webpack 5 bundles it without a warning', () => {
   expect(webpackWarnings).toEqual([]);
 });
@@ -192,8 +218,8 @@ describe.skipIf(skip)('in Chromium, threads', () => {
   });
 });
 
-async function runInPage(path: string, options: object) {
-  const page = await open(`${server.url}${path}`);
+async function runInPage(path: string, options: object, prepare?: (page: Page) => Promise<unknown>) {
+  const page = await open(`${server.url}${path}`, 1200, prepare);
   const result = await page.evaluate(
     (o) =>
       (

@@ -133,15 +133,19 @@ const instances = new Map<Embedded, WasmExports>();
 async function load(build: Embedded, imports: Record<string, Record<string, unknown>> = {}): Promise<WasmExports> {
   let exports = instances.get(build);
   if (!exports) {
+    const fetched = build === 'threads' ? undefined : await fetchedModule(build); // (workers take bytes)
+    try {
+      // a fetched file that is not this version's build (a stale cache) fails checkExports: the embedded one serves
+      if (fetched) exports = checkExports(instantiateSync<Record<string, unknown>>(fetched, imports).exports);
+    } catch {}
     // In Node the loader's async path asks for the global Response, which makes Node load its fetch (~37 ms):
     // compile and instantiate synchronously, which Node allows (an async compile cost another ~0.5 ms).
-    const fetched = build === 'threads' ? undefined : await fetchedModule(build); // (workers take bytes)
-    const loaded = isNode
-      ? instantiateSync<Record<string, unknown>>(new WebAssembly.Module(await bytesOf(build)), imports)
-      : fetched
-        ? instantiateSync<Record<string, unknown>>(fetched, imports)
-        : await instantiate<Record<string, unknown>>(await bytesOf(build), imports);
-    exports = checkExports(loaded.exports);
+    exports ??= checkExports(
+      (isNode
+        ? instantiateSync<Record<string, unknown>>(new WebAssembly.Module(await bytesOf(build)), imports)
+        : await instantiate<Record<string, unknown>>(await bytesOf(build), imports)
+      ).exports,
+    );
     instances.set(build, exports);
   }
   return exports;
