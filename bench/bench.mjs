@@ -22,6 +22,7 @@ import { makeRandom, refCrossEntropy, refSoftmaxRow } from '../build/reference.m
 import * as xentropy from '../dist/index.js';
 import { loadModel, softmaxCrossEntropyModel, softmaxModel } from './make-onnx-models.mjs';
 import { naiveCrossEntropy, naiveCrossEntropyWithGrad, naiveSoftmax } from './naive.mjs';
+import { median, timeOnce } from './timing.mjs';
 
 const SHAPES = (process.env.BENCH_SHAPES ?? '64x10,1024x1000,8192x1000,256x32000,16x128256')
   .split(',')
@@ -29,23 +30,6 @@ const SHAPES = (process.env.BENCH_SHAPES ?? '64x10,1024x1000,8192x1000,256x32000
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const MIN_MS = Number(process.env.BENCH_MIN_MS ?? 50);
 const TFJS_CPU_MAX = 1_100_000; // elements: TensorFlow.js cpu takes seconds per call beyond
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-async function timeOnce(fn) {
-  let reps = 0;
-  const start = performance.now();
-  let elapsed = 0;
-  do {
-    await fn();
-    reps++;
-    elapsed = performance.now() - start;
-  } while (elapsed < MIN_MS);
-  return elapsed / reps;
-}
 
 function makeProblem(rows, classes) {
   const rand = makeRandom(42).next;
@@ -262,7 +246,7 @@ for (const [rows, classes] of SHAPES) {
         for (const [name, impl] of group) {
           await xentropy.init(buildOptions(impl));
           await impl.run(); // one untimed call first: no implementation pays for what the one before it left
-          times[name].push(await timeOnce(impl.run));
+          times[name].push(await timeOnce(impl.run, MIN_MS));
         }
       }
     }

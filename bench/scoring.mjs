@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { makeRandom } from '../build/reference.mjs';
 import * as xentropy from '../dist/index.js';
+import { median, timeOnce } from './timing.mjs';
 
 const SHAPES = (process.env.BENCH_SHAPES ?? '1x128256,512x32000,2048x128256')
   .split(',')
@@ -20,21 +21,7 @@ const SHAPES = (process.env.BENCH_SHAPES ?? '1x128256,512x32000,2048x128256')
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const K = 20;
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-/** Milliseconds per call: repeated for at least 40 ms. */
-function timeOnce(fn) {
-  let reps = 0;
-  const start = performance.now();
-  do {
-    fn();
-    reps++;
-  } while (performance.now() - start < 40);
-  return (performance.now() - start) / reps;
-}
+const MIN_MS = 40; // each timing repeats its call for at least this long
 
 /** transformers.js's way: log_softmax of the row into a new array, then every index sorted by it. */
 function plainScoring(logits, targets, rows, vocab) {
@@ -141,7 +128,7 @@ for (const [rows, vocab] of SHAPES) {
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, run] of Object.entries(runs)) {
       // slow peers once per round: their calls are long enough to time alone
-      const ms = run.rows < rows || rows * vocab > 5e7 ? probe(run.fn) : timeOnce(run.fn);
+      const ms = run.rows < rows || rows * vocab > 5e7 ? probe(run.fn) : await timeOnce(run.fn, MIN_MS);
       times[name].push((ms * rows) / run.rows);
     }
   }

@@ -12,26 +12,13 @@ import '@tensorflow/tfjs-backend-wasm';
 import { makeRandom } from '../build/reference.mjs';
 import { softmaxCrossEntropy } from '../dist/adapters/tfjs.js';
 import * as xentropy from '../dist/index.js';
+import { median, timeOnce } from './timing.mjs';
 
 const [ROWS, CLASSES] = (process.env.BENCH_SHAPE ?? '8192x1000').split('x').map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'wasm,cpu').split(',');
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-/** Milliseconds per call: repeated for at least 200 ms. */
-function timeOnce(fn) {
-  let reps = 0;
-  const start = performance.now();
-  do {
-    fn();
-    reps++;
-  } while (performance.now() - start < 200);
-  return (performance.now() - start) / reps;
-}
+const MIN_MS = 200; // each timing repeats its call for at least this long
 
 /** Loss and gradient tensors from tf.valueAndGrad of `loss`, read back to check, or disposed when timing. */
 function lossAndGrad(loss, logits, read) {
@@ -73,7 +60,8 @@ for (const backend of BACKENDS) {
   }
   const times = Object.fromEntries(Object.keys(peers).map((name) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, loss] of Object.entries(peers)) times[name].push(timeOnce(() => lossAndGrad(loss, logits)));
+    for (const [name, loss] of Object.entries(peers))
+      times[name].push(await timeOnce(() => lossAndGrad(loss, logits), MIN_MS));
   }
   const tfMs = median(Object.values(times)[0]);
   for (const name of Object.keys(peers)) {

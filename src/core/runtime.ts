@@ -41,9 +41,10 @@ function fileBytes(build: Embedded): Uint8Array<ArrayBuffer> | undefined {
 }
 
 // The same files for browsers, fetched and compiled as they stream in (no module to import, nothing to inflate: a
-// repeat visit's init ~18 → ~6–9 ms in Chromium). Written out, so that Vite and webpack copy each file into the app
-// and rewrite its URL; esbuild leaves the URL relative to the bundle, where no file is, so it is fetched only when
-// rewritten or beside the package's own entry, and otherwise (or when the fetch fails) the embedded module serves.
+// repeat visit's init in Chromium ~18 → 13–15 ms here). Written out, so that Vite and webpack copy each file into
+// the app and rewrite its URL; esbuild leaves the URL relative to the bundle, where no file is, so it is fetched
+// only when rewritten or beside the package's own entry, and otherwise (or when the fetch fails) the embedded module
+// serves.
 const URLS: Record<Embedded, () => URL> = {
   simd: () => new URL('./wasm/xentropy.simd.wasm', import.meta.url),
   'relaxed-simd': () => new URL('./wasm/xentropy.relaxed.wasm', import.meta.url),
