@@ -55,10 +55,11 @@ const URLS: Record<Embedded, () => URL> = {
 /** The build compiled from its fetched file, or undefined (Node, no fetch, no file: the embedded module). */
 async function fetchedModule(build: Embedded): Promise<WebAssembly.Module | undefined> {
   if (isNode || typeof fetch !== 'function') return undefined;
-  const base = import.meta.url;
-  const url = URLS[build]();
-  if (url.href === new URL(`wasm/${FILES[build]}`, base).href && !base.endsWith('/dist/index.js')) return undefined;
   try {
+    // (inside the try: where import.meta.url is not a URL, as in some edge runtimes, new URL throws)
+    const base = import.meta.url;
+    const url = URLS[build]();
+    if (url.href === new URL(`wasm/${FILES[build]}`, base).href && !base.endsWith('/dist/index.js')) return undefined;
     const response = await fetch(url);
     if (!response.ok) return undefined;
     const streams = response.headers.get('content-type')?.startsWith('application/wasm');
