@@ -140,6 +140,20 @@ const typeOf = (o: Output, Float: Ctor): Ctor =>
 const ctorOf = (a: FloatArray | Int32Array): Ctor =>
   a instanceof Float64Array ? Float64Array : a instanceof Int32Array ? Int32Array : Float32Array;
 
+/**
+ * A record's own entries that are not undefined, in key order. (Object.keys, not Object.entries: V8 builds the
+ * entries of a 10-key object in ~1.3 µs, a third of a small call.)
+ */
+function present<V>(record: Partial<Record<string, V | undefined>> | undefined): [string, V][] {
+  const entries: [string, V][] = [];
+  if (record === undefined) return entries;
+  for (const name of Object.keys(record)) {
+    const value = record[name];
+    if (value !== undefined) entries.push([name, value]);
+  }
+  return entries;
+}
+
 /** A slot: where one array of the call is, in WebAssembly memory, for the current chunk. */
 interface Slot {
   name: string;
@@ -169,8 +183,8 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
   const rows = outer * inner;
   const block = cols * inner;
   const swapped = inner > 1;
-  const operands = Object.entries(plan.operands ?? {}).filter((e): e is [string, Operand] => e[1] !== undefined);
-  const outputs = Object.entries(plan.outputs ?? {}).filter((e): e is [string, Output] => e[1] !== undefined);
+  const operands = present<Operand>(plan.operands);
+  const outputs = present<Output>(plan.outputs);
   checkOverlaps(
     caller,
     input,
@@ -313,7 +327,7 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
   let sum = 0;
   const exportId = exportName(kernel, dtype);
   const splittable = KERNELS[kernel].split;
-  const scalars = new Map(Object.entries(plan.scalars ?? {}) as [string, number][]);
+  const scalars: Readonly<Record<string, number | undefined>> = plan.scalars ?? {};
   for (let start = 0; start < outer; start += unitsPerChunk) {
     const units = Math.min(unitsPerChunk, outer - start);
     const n = units * block;
@@ -346,7 +360,7 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
         if (w) return w.address + a * w.step;
         if (name === 'rows') return b - a;
         if (name === 'cols') return cols;
-        return scalars.get(name) ?? (kind === 'ptr' ? 0 : undefined);
+        return (Object.hasOwn(scalars, name) ? scalars[name] : undefined) ?? (kind === 'ptr' ? 0 : undefined);
       });
     if (splittable) runRows(caller, kernels, exportId, r, cols, argsFor);
     else sum += kernels[exportId](...argsFor(0, r)) ?? 0;
