@@ -17,7 +17,6 @@ interface KernelSpec {
 }
 
 const rowKernel = { args: { x: 'ptr', rows: 'int', cols: 'int', out: 'ptr' }, split: true } as const;
-const testKernel = { ...rowKernel, split: false } as const;
 const gradTail = { lossOut: 'ptr', grad: 'ptr', gradScale: 'f64', gradOutput: 'ptr' } as const;
 const pairLoss = { x: 'ptr', y: 'ptr', rows: 'int', cols: 'int' } as const;
 
@@ -117,12 +116,6 @@ export const KERNELS = {
   klDivLogTarget: { args: { ...pairLoss, ...gradTail }, split: false, returns: 'sum' },
   mseLoss: { args: { ...pairLoss, ...gradTail }, split: false, returns: 'sum' },
   sigmoidFocalLoss: { args: { ...pairLoss, alpha: 'f64', gamma: 'f64', ...gradTail }, split: false, returns: 'sum' },
-  exp: testKernel,
-  expNonPositive: testKernel,
-  log: testKernel,
-  log1p: testKernel,
-  tanh: testKernel,
-  sech2: testKernel,
 } as const satisfies Record<string, KernelSpec>;
 
 export type KernelName = keyof typeof KERNELS;

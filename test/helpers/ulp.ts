@@ -1,6 +1,7 @@
-// Measures an elementwise kernel of the active build against a float64 function, in ulps of the dtype.
+// Measures an elementwise kernel of a build against a float64 function, in ulps of the dtype. The kernels are
+// exported by the builds of assembly/math-exports.ts (build/math/), which hold the shipped kernels and these.
+import { readFileSync } from 'node:fs';
 import { makeRandom } from '../../reference/random.js';
-import { wasm } from '../../src/core/runtime.js';
 
 const CHUNK = 1 << 20;
 
@@ -13,14 +14,49 @@ export function ulpOf(v: number, f64: boolean): number {
 }
 
 export type ElementwiseKernel = 'exp' | 'expNonPositive' | 'log' | 'log1p' | 'tanh' | 'sech2';
+export type MathBuild = 'simd' | 'scalar';
+
+interface MathExports {
+  memory: WebAssembly.Memory;
+  scratch(bytes: number): number;
+  [kernel: string]: unknown;
+}
+const instances = new Map<MathBuild, MathExports>();
+
+/** The build's instance with the elementwise kernels (one per build, made on first use). */
+function mathKernels(build: MathBuild): MathExports {
+  let exports = instances.get(build);
+  if (!exports) {
+    const bytes = readFileSync(new URL(`../../build/math/xentropy.${build}.wasm`, import.meta.url));
+    const imports = {
+      env: {
+        abort: () => {
+          throw new Error(`the ${build} math build aborted`);
+        },
+      },
+    };
+    exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports).exports as unknown as MathExports;
+    instances.set(build, exports);
+  }
+  return exports;
+}
+
+type Elementwise = (x: number, n: number, one: number, out: number) => void;
+const kernelOf = (kernels: MathExports, kernel: ElementwiseKernel, f64: boolean) =>
+  kernels[`${kernel}${f64 ? 'F64' : 'F32'}`] as Elementwise;
 
 /** Runs the kernel over xs and returns the largest error in ulps against `exact`, and where. */
-export function maxUlpError(kernel: ElementwiseKernel, xs: Float32Array | Float64Array, exact: (x: number) => number) {
-  const kernels = wasm('ulp measurement');
+export function maxUlpError(
+  build: MathBuild,
+  kernel: ElementwiseKernel,
+  xs: Float32Array | Float64Array,
+  exact: (x: number) => number,
+) {
+  const kernels = mathKernels(build);
   const f64 = xs instanceof Float64Array;
   const Type = f64 ? Float64Array : Float32Array;
   const bytes = xs.BYTES_PER_ELEMENT;
-  const run = kernels[`${kernel}${f64 ? 'F64' : 'F32'}`];
+  const run = kernelOf(kernels, kernel, f64);
   let worst = { ulps: 0, at: NaN };
   for (let start = 0; start < xs.length; start += CHUNK) {
     const part = xs.subarray(start, start + CHUNK);
@@ -38,13 +74,13 @@ export function maxUlpError(kernel: ElementwiseKernel, xs: Float32Array | Float6
 }
 
 /** Runs the kernel over a few values and returns its outputs. */
-export function runElementwise(kernel: ElementwiseKernel, xs: Float32Array | Float64Array): number[] {
-  const kernels = wasm('elementwise');
+export function runElementwise(build: MathBuild, kernel: ElementwiseKernel, xs: Float32Array | Float64Array): number[] {
+  const kernels = mathKernels(build);
   const f64 = xs instanceof Float64Array;
   const Type = f64 ? Float64Array : Float32Array;
   const base = kernels.scratch(2 * xs.byteLength) >>> 0;
   new Type(kernels.memory.buffer, base, xs.length).set(xs);
-  kernels[`${kernel}${f64 ? 'F64' : 'F32'}`](base, xs.length, 1, base + xs.byteLength);
+  kernelOf(kernels, kernel, f64)(base, xs.length, 1, base + xs.byteLength);
   return Array.from(new Type(kernels.memory.buffer, base + xs.byteLength, xs.length));
 }
 

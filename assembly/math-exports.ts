@@ -1,0 +1,30 @@
+// The shipped kernels and, for the accuracy tests and the passes bench only, each build's vector exp, log, log1p,
+// tanh and sech² over an array: build/math/xentropy.<build>.wasm, which no package ships.
+export * from './index';
+import { EXP, EXP_NON_POSITIVE, LOG, LOG1P, mathBatch, SECH2, TANH } from './kernels/exp-batch';
+
+export function expF32(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f32>(EXP, x, rows * cols, out); }
+export function expF64(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f64>(EXP, x, rows * cols, out); }
+export function expNonPositiveF32(x: usize, rows: i32, cols: i32, out: usize): void {
+  mathBatch<f32>(EXP_NON_POSITIVE, x, rows * cols, out);
+}
+export function expNonPositiveF64(x: usize, rows: i32, cols: i32, out: usize): void {
+  mathBatch<f64>(EXP_NON_POSITIVE, x, rows * cols, out);
+}
+export function logF32(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f32>(LOG, x, rows * cols, out); }
+export function logF64(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f64>(LOG, x, rows * cols, out); }
+export function log1pF32(x: usize, rows: i32, cols: i32, out: usize): void {
+  mathBatch<f32>(LOG1P, x, rows * cols, out);
+}
+export function log1pF64(x: usize, rows: i32, cols: i32, out: usize): void {
+  mathBatch<f64>(LOG1P, x, rows * cols, out);
+}
+
+export function tanhF32(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f32>(TANH, x, rows * cols, out); }
+export function tanhF64(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f64>(TANH, x, rows * cols, out); }
+export function sech2F32(x: usize, rows: i32, cols: i32, out: usize): void {
+  mathBatch<f32>(SECH2, x, rows * cols, out);
+}
+export function sech2F64(x: usize, rows: i32, cols: i32, out: usize): void {
+  mathBatch<f64>(SECH2, x, rows * cols, out);
+}
