@@ -33,9 +33,9 @@
 
 import { expScalar, logScalar } from '../math/exp';
 import {
-  at, rowAffine, rowAxpby, rowMax, rowScale, rowSumExp, rowSumExpAnySign, rowSumExpCapped,
-  rowTimesSoftcapSlope, rowWeightedSumCapped, rowWeightedSumShifted, rowZero, softcapScalar, takeAheadMax,
-  withCompensation,
+  at, GROUP_LOG_SUM, GROUP_MAX, GROUP_SUM, groupLane, lanes, NARROW_ROW, rowAffine, rowAxpby, rowGroupSumExp, rowMax,
+  rowScale, rowSumExp, rowSumExpAnySign, rowSumExpCapped, rowTimesSoftcapSlope, rowWeightedSumCapped,
+  rowWeightedSumShifted, rowZero, softcapScalar, takeAheadMax, withCompensation,
 } from '../math/rows';
 
 // @ts-ignore: decorator
@@ -66,9 +66,13 @@ export function crossEntropyIndexRows<T>(
   // the row's max when the previous row's Σ exp pass read it ahead
   let ahead = false;
   let aheadMax = <T>0;
+  // rows of few classes: max, Σ exp and log for a group of rows at once, one row per lane
+  const narrow = ASC_FEATURE_SIMD && classes <= NARROW_ROW && !capped && !lseIn && !safe;
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * classes);
     const gradRow = grad ? at<T>(grad, r * classes) : 0;
+    const lane = r % lanes<T>();
+    if (ASC_FEATURE_SIMD && narrow && lane == 0) rowGroupSumExp<T>(row, min(lanes<T>(), rows - r), classes, gradRow);
     const haveMax = ahead;
     ahead = false;
     const t = load<i32>(<usize>targets + (<usize>r << 2));
@@ -94,6 +98,11 @@ export function crossEntropyIndexRows<T>(
         if (capped) rowSumExpCapped<T>(row, classes, shift, softcap, invCap, eOut);
         else rowSumExpAnySign<T>(row, classes, shift, eOut);
       }
+    } else if (ASC_FEATURE_SIMD && narrow) {
+      // (its e_j are in gradRow already: an ignored row's were zeroed above, after they were written)
+      shift = groupLane<T>(GROUP_MAX, lane);
+      s = groupLane<T>(GROUP_SUM, lane);
+      logSum = groupLane<T>(GROUP_LOG_SUM, lane);
     } else {
       const m = haveMax ? aheadMax : rowMax<T>(row, classes);
       shift = capped ? softcapScalar<T>(m, softcap, invCap) : m;

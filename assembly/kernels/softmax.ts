@@ -1,10 +1,21 @@
 // softmax over rows: y_j = exp(x_j − m) / Σ_k exp(x_k − m), m = max_k x_k.
-// Pass 1: y_j = exp(x_j − m) and their sum s (one exp per element), reading the next row's max along the way.
-// Pass 2: y_j · (1/s).
+// Pass 1: y_j = exp(x_j − m) and their sum s (one exp per element), reading the next row's max along the way, or
+// for short rows (SIMD builds) L rows at a time, one per lane. Pass 2: y_j · (1/s).
 
-import { at, rowMax, rowScale, rowSumExp, takeAheadMax } from '../math/rows';
+import {
+  at, GROUP_SUM, groupLane, lanes, NARROW_ROW, rowGroupSumExp, rowMax, rowScale, rowSumExp, takeAheadMax,
+} from '../math/rows';
 
 export function softmaxRows<T>(x: usize, rows: i32, cols: i32, out: usize): void {
+  if (ASC_FEATURE_SIMD && cols <= NARROW_ROW) {
+    for (let r = 0; r < rows; r++) {
+      const outRow = at<T>(out, r * cols);
+      const lane = r % lanes<T>();
+      if (lane == 0) rowGroupSumExp<T>(at<T>(x, r * cols), min(lanes<T>(), rows - r), cols, outRow);
+      rowScale<T>(outRow, cols, <T>1 / groupLane<T>(GROUP_SUM, lane));
+    }
+    return;
+  }
   let m = rows > 0 ? rowMax<T>(x, cols) : <T>0;
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * cols);
