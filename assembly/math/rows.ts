@@ -88,7 +88,7 @@ export function rowMax<T>(x: usize, n: i32): T {
 /** Rows of at most this many elements take rowGroupSumExp, one row per lane, where a row alone would not fill the
  * vector unit (bench/NOTES.md). */
 // @ts-ignore: decorator
-@inline export const NARROW_ROW: i32 = 32;
+@inline export const NARROW_ROW: i32 = 16;
 
 // The last group's max, Σ exp and log Σ exp, one row per lane (globals: each thread's instance has its own).
 // @ts-ignore: decorator
@@ -162,13 +162,23 @@ export function rowGroupSumExp<T>(row: usize, count: i32, n: i32, out: usize): v
   const outRows = laneRows(out, stride, count);
   let m = gather<T>(rows, 0);
   for (let j = 1; j < n; j++) m = v128.pmax<T>(m, gather<T>(rows, <usize>j << alignof<T>()));
-  let s = v128.splat<T>(0);
+  // Σ in f64 (f32 lanes: two f64 pairs), rounded to T once, as rowSumExp's
+  let low = f64x2.splat(0);
+  let high = low;
   for (let j = 0; j < n; j++) {
     const offset = <usize>j << alignof<T>();
     const e = expNonPositiveVector<T>(v128.sub<T>(gather<T>(rows, offset), m));
-    s = v128.add<T>(s, e);
+    if (sizeof<T>() == 4) {
+      low = f64x2.add(low, f64x2.promote_low_f32x4(e));
+      high = f64x2.add(high, f64x2.promote_low_f32x4(v128.shuffle<i32>(e, e, 2, 3, 2, 3)));
+    } else {
+      low = f64x2.add(low, e);
+    }
     if (out) scatter<T>(e, outRows, offset);
   }
+  const s = sizeof<T>() == 4
+    ? v128.shuffle<i64>(f32x4.demote_f64x2_zero(low), f32x4.demote_f64x2_zero(high), 0, 2)
+    : low;
   groupMax = m;
   groupSum = s;
   groupLogSum = logVector<T>(s);
