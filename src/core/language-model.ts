@@ -35,6 +35,7 @@ export const LANGUAGE_MODEL_OPTIONS = [
   'lse',
 ] as const;
 export const LANGUAGE_MODEL_GRAD_OPTIONS = ['returnLse', 'accumulate'] as const;
+const ALL_OPTIONS = [...LANGUAGE_MODEL_OPTIONS, ...LANGUAGE_MODEL_GRAD_OPTIONS];
 
 type Read = Readonly<Partial<Record<string, unknown>>>;
 
@@ -57,7 +58,7 @@ export function readLanguageModelOptions(
   like: FloatArray,
   reduction: AnyReduction,
 ): LanguageModelOptions {
-  const given = [...LANGUAGE_MODEL_OPTIONS, ...LANGUAGE_MODEL_GRAD_OPTIONS].filter((k) => o[k] !== undefined);
+  const given = ALL_OPTIONS.filter((k) => o[k] !== undefined);
   const divisor = positive(caller, 'divisor', o.divisor);
   const zLossDivisor = positive(caller, 'zLossDivisor', o.zLossDivisor);
   if ((divisor !== undefined || zLossDivisor !== undefined) && reduction !== 'sum') {

@@ -290,16 +290,17 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
     else if (s.resident === undefined && !(s.name === 'x' && swapFromInput)) s.copyAt = take(count * s.bytes);
     if (swapped && s.per === 'element') s.swapAt = take(count * s.bytes);
   });
+  const memory = kernels.memory.buffer; // as it stays until the call returns (kernels do not grow memory)
   const live = (a: FloatArray | Int32Array) => {
     const address = addressOf(a);
-    return address === undefined ? a : new (ctorOf(a))(kernels.memory.buffer, address, a.length);
+    return address === undefined ? a : new (ctorOf(a))(memory, address, a.length);
   };
   // one view of the whole memory per type: copies in and out go through it, with no view per copy
   const heaps = new Map<Ctor, FloatArray | Int32Array>();
   const heap = (C: Ctor) => {
     let h = heaps.get(C);
     if (!h) {
-      h = new C(kernels.memory.buffer, 0, kernels.memory.buffer.byteLength / C.BYTES_PER_ELEMENT);
+      h = new C(memory, 0, memory.byteLength / C.BYTES_PER_ELEMENT);
       heaps.set(C, h);
     }
     return h;
@@ -310,12 +311,12 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
   };
   const part = (a: FloatArray | Int32Array, from: number, n: number) =>
     from === 0 && n === a.length ? a : a.subarray(from, from + n);
-  const swap = kernels[exportName('swapLastTwoDims', dtype)];
+  const swap = swapped ? kernels[exportName('swapLastTwoDims', dtype)] : () => undefined;
   const sources = readers.map(([, o]) => live(o.data));
   for (const [name, o] of outputs) if (o.into) results[name] = live(o.into) as FloatArray;
   const handBack = () => {
     for (const [name, o] of outputs) {
-      if (o.into && (o.into.buffer === kernels.memory.buffer || addressOf(o.into) === undefined))
+      if (o.into && (o.into.buffer === memory || addressOf(o.into) === undefined))
         results[name] = o.given as FloatArray;
     }
   };
