@@ -1,7 +1,7 @@
 // The shipped kernels and, for the accuracy tests and the passes bench only, each build's vector exp, log, log1p,
 // tanh and sech² over an array: build/math/xentropy.<build>.wasm, which no package ships.
 export * from './index';
-import { EXP, EXP_NON_POSITIVE, LOG, LOG1P, mathBatch, SECH2, TANH } from './kernels/exp-batch';
+import { EXP, EXP_NON_POSITIVE, LOG, LOG1P, LOG1P_OF_UNIT, mathBatch, SECH2, TANH } from './kernels/exp-batch';
 
 export function expF32(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f32>(EXP, x, rows * cols, out); }
 export function expF64(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f64>(EXP, x, rows * cols, out); }
@@ -27,4 +27,11 @@ export function sech2F32(x: usize, rows: i32, cols: i32, out: usize): void {
 }
 export function sech2F64(x: usize, rows: i32, cols: i32, out: usize): void {
   mathBatch<f64>(SECH2, x, rows * cols, out);
+}
+// log1p on [0, 1], the softplus tail of binaryCrossEntropyWithLogits and logSigmoid
+export function log1pOfUnitF32(x: usize, rows: i32, cols: i32, out: usize): void {
+  mathBatch<f32>(LOG1P_OF_UNIT, x, rows * cols, out);
+}
+export function log1pOfUnitF64(x: usize, rows: i32, cols: i32, out: usize): void {
+  mathBatch<f64>(LOG1P_OF_UNIT, x, rows * cols, out);
 }

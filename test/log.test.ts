@@ -30,6 +30,23 @@ describe.each(['simd', 'scalar'] as const)('log and log1p, %s build', (build) =>
     expect(worst.ulps, `at x = ${worst.at}`).toBeLessThanOrEqual(2);
   });
 
+  it('log1p on [0, 1], the softplus tail log1p(exp(−|x|)): every 997th float32, 2^20 float64 points', () => {
+    const f32 = maxUlpError(build, 'log1pOfUnit', float32Range(0, 1, 997), Math.log1p);
+    let f64 = maxUlpError(build, 'log1pOfUnit', float64Sample(1 << 20, 0, 1), Math.log1p);
+    const small = maxUlpError(build, 'log1pOfUnit', float64Sample(1 << 18, 1e-300, 1, true), Math.log1p);
+    if (small.ulps > f64.ulps) f64 = small;
+    console.log(
+      `log1p on [0, 1] ${build}: f32 ${f32.ulps.toFixed(3)} ulp at ${f32.at}, f64 ${f64.ulps.toFixed(3)} ulp`,
+    );
+    expect(f32.ulps, `at x = ${f32.at}`).toBeLessThanOrEqual(1);
+    expect(f64.ulps, `at x = ${f64.at}`).toBeLessThanOrEqual(2);
+    for (const Type of [Float32Array, Float64Array]) {
+      expect(runElementwise(build, 'log1pOfUnit', Type.from([0, 1, NaN]))).toEqual(
+        Array.from(Type.from([0, Math.LN2, NaN])),
+      );
+    }
+  });
+
   it('special values', () => {
     for (const Type of [Float32Array, Float64Array]) {
       expect(runElementwise(build, 'log', Type.from([0, -0, -1, Infinity, NaN, 1, -Infinity]))).toEqual([

@@ -3,7 +3,7 @@
 // approximations; the shipped builds leave them out.
 
 import { expNonPositiveVector, expScalar, expVector, logScalar } from '../math/exp';
-import { log1pScalar, log1pVector, logVector } from '../math/log';
+import { log1pOfUnitVector, log1pScalar, log1pVector, logVector } from '../math/log';
 import { at } from '../math/rows';
 import { sech2Scalar, sech2Vector, tanhScalar, tanhVector } from '../math/tanh';
 
@@ -13,6 +13,7 @@ export const LOG1P = 2;
 export const EXP_NON_POSITIVE = 3;
 export const TANH = 4;
 export const SECH2 = 5;
+export const LOG1P_OF_UNIT = 6;
 
 /** out_j = f(x_j) for f = exp, log, log1p, the exp for x ≤ 0, tanh or sech² (`op`, a constant where inlined). */
 // @ts-ignore: decorator
@@ -27,6 +28,7 @@ export const SECH2 = 5;
         : op == LOG ? logVector<T>(v)
         : op == TANH ? tanhVector<T>(v)
         : op == SECH2 ? sech2Vector<T>(v)
+        : op == LOG1P_OF_UNIT ? log1pOfUnitVector<T>(v)
         : log1pVector<T>(v);
       v128.store(at<T>(out, i), r);
     }

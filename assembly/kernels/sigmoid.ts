@@ -2,8 +2,8 @@
 // σ(x) = 1 / (1 + exp(−x))  (exp(−x) → inf gives 0, → 0 gives 1)
 // log σ(x) = min(x, 0) − log1p(exp(−|x|))
 
-import { expScalar, expVector } from '../math/exp';
-import { log1pScalar, log1pVector } from '../math/log';
+import { expNonPositiveVector, expScalar, expVector } from '../math/exp';
+import { log1pOfUnitVector, log1pScalar } from '../math/log';
 import { at } from '../math/rows';
 
 export function sigmoidBatch<T>(x: usize, n: i32, out: usize): void {
@@ -26,7 +26,7 @@ export function logSigmoidBatch<T>(x: usize, n: i32, out: usize): void {
     const zero = v128.splat<T>(0);
     for (; i + L <= n; i += L) {
       const v = v128.load(at<T>(x, i));
-      const tail = log1pVector<T>(expVector<T>(v128.neg<T>(v128.abs<T>(v))));
+      const tail = log1pOfUnitVector<T>(expNonPositiveVector<T>(v128.neg<T>(v128.abs<T>(v))));
       v128.store(at<T>(out, i), v128.sub<T>(v128.pmin<T>(v, zero), tail));
     }
   }

@@ -13,7 +13,7 @@ export function ulpOf(v: number, f64: boolean): number {
   return 2 ** (exponent - (f64 ? 52 : 23));
 }
 
-export type ElementwiseKernel = 'exp' | 'expNonPositive' | 'log' | 'log1p' | 'tanh' | 'sech2';
+export type ElementwiseKernel = 'exp' | 'expNonPositive' | 'log' | 'log1p' | 'log1pOfUnit' | 'tanh' | 'sech2';
 export type MathBuild = 'simd' | 'scalar';
 
 interface MathExports {

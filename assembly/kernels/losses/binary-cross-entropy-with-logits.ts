@@ -8,8 +8,8 @@
 // as PyTorch (it multiplies 0 by inf there). Measured by test/golden.test.ts's sweeps over [−30, 30]: each
 // float32 element within twice PyTorch's own error + 4 ulps of the float64 truth.
 
-import { expScalar, expVector } from '../../math/exp';
-import { log1pScalar, log1pVector } from '../../math/log';
+import { expNonPositiveVector, expScalar } from '../../math/exp';
+import { log1pOfUnitVector, log1pScalar } from '../../math/log';
 
 /** σ(x) = 1 / (1 + exp(−x)), from exp(−|x|) so that neither tail cancels; σ(−x) is sigmoidScalar(−x). */
 // @ts-ignore: decorator
@@ -51,13 +51,13 @@ import { log1pScalar, log1pVector } from '../../math/log';
     const logWeight = v128.add<T>(v128.mul<T>(v128.sub<T>(pw, one), y), one);
     const m = v128.pmax<T>(v128.neg<T>(x), v128.splat<T>(0));
     const linear = v128.add<T>(v128.mul<T>(v128.sub<T>(one, y), x), v128.mul<T>(logWeight, m));
-    const tail = log1pVector<T>(expVector<T>(v128.neg<T>(v128.abs<T>(x))));
+    const tail = log1pOfUnitVector<T>(expNonPositiveVector<T>(v128.neg<T>(v128.abs<T>(x))));
     return v128.add<T>(linear, v128.mul<T>(logWeight, tail));
   }
 
   // @ts-ignore: decorator
   @inline gradV<T>(x: v128, y: v128, pw: v128, alpha: v128, gamma: v128): v128 {
-    const e = expVector<T>(v128.neg<T>(v128.abs<T>(x)));
+    const e = expNonPositiveVector<T>(v128.neg<T>(v128.abs<T>(x)));
     const near = sigmoidNear<T>(e);
     const positive = v128.mul<T>(v128.sub<T>(v128.splat<T>(1), y), sigmoidVector<T>(x, e, near, false));
     return v128.sub<T>(positive, v128.mul<T>(v128.mul<T>(pw, y), sigmoidVector<T>(x, e, near, true)));

@@ -13,7 +13,7 @@
 // Measured by test/golden.test.ts's sweeps over [−30, 30]: each float32 element within twice PyTorch's own
 // error + 4 ulps of the float64 truth.
 
-import { expVector } from '../../math/exp';
+import { expNonPositiveVector } from '../../math/exp';
 import {
   BinaryCrossEntropyWithLogits, sigmoidNear, sigmoidScalar, sigmoidVector,
 } from './binary-cross-entropy-with-logits';
@@ -78,7 +78,7 @@ import {
   // @ts-ignore: decorator
   @inline valueV<T>(x: v128, y: v128, pw: v128, alpha: v128, gamma: v128): v128 {
     const one = v128.splat<T>(1);
-    const e = expVector<T>(v128.neg<T>(v128.abs<T>(x)));
+    const e = expNonPositiveVector<T>(v128.neg<T>(v128.abs<T>(x)));
     const near = sigmoidNear<T>(e);
     const p = sigmoidVector<T>(x, e, near, false);
     const q = sigmoidVector<T>(x, e, near, true);
@@ -90,7 +90,7 @@ import {
   // @ts-ignore: decorator
   @inline gradV<T>(x: v128, y: v128, pw: v128, alpha: v128, gamma: v128): v128 {
     const one = v128.splat<T>(1);
-    const e = expVector<T>(v128.neg<T>(v128.abs<T>(x)));
+    const e = expNonPositiveVector<T>(v128.neg<T>(v128.abs<T>(x)));
     const near = sigmoidNear<T>(e);
     const p = sigmoidVector<T>(x, e, near, false);
     const q = sigmoidVector<T>(x, e, near, true);
