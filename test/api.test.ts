@@ -108,6 +108,7 @@ describe('results', () => {
     expect(crossEntropy(noClasses, [-100, -100])).toBeNaN();
     expect(() => crossEntropy(noClasses, [0, -100])).toThrow(/target\[0\] = 0 is out of range/);
     expect(Array.from(logSumExp(noClasses).data)).toEqual([-Infinity, -Infinity]);
+    expect(softmax(noClasses).shape).toEqual([2, 0]);
   });
 });
 

@@ -160,7 +160,7 @@ export function rowGroupSumExp<T>(row: usize, count: i32, n: i32, out: usize): v
   const stride = <usize>n << alignof<T>();
   const rows = laneRows(row, stride, count);
   const outRows = laneRows(out, stride, count);
-  let m = gather<T>(rows, 0);
+  let m = n > 0 ? gather<T>(rows, 0) : v128.splat<T>(<T>-Infinity);
   for (let j = 1; j < n; j++) m = v128.pmax<T>(m, gather<T>(rows, <usize>j << alignof<T>()));
   // Σ in f64 (f32 lanes: two f64 pairs), rounded to T once, as rowSumExp's
   let low = f64x2.splat(0);

@@ -142,7 +142,7 @@ const ctorOf = (a: FloatArray | Int32Array): Ctor =>
 
 /**
  * A record's own entries that are not undefined, in key order. (Object.keys, not Object.entries: V8 builds the
- * entries of a 10-key object in ~1.3 µs, a third of a small call.)
+ * entries of a 10-key object in ~1.3 µs, where a whole small call takes ~6.)
  */
 function present<V>(record: Partial<Record<string, V | undefined>> | undefined): [string, V][] {
   const entries: [string, V][] = [];
