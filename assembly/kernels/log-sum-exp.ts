@@ -1,11 +1,29 @@
-// torch.logsumexp over rows: lse = m + log Σ_j exp(x_j − m), with m = max_j x_j.
+// torch.logsumexp over rows: lse = m + log Σ_j exp(x_j − m), with m = max_j x_j (rows of at most 16, SIMD builds:
+// four rows at a time, one per lane).
 // As in PyTorch, an infinite m is replaced by 0 so that a row of −inf gives −inf (not NaN) and a
 // row holding +inf gives +inf; an empty row gives −inf.
 
 import { logScalar } from '../math/exp';
-import { at, rowMax, rowSumExp, rowSumExpAnySign, takeAheadMax } from '../math/rows';
+import {
+  at, GROUP_LOG_SUM, GROUP_MAX, groupLane, lanes, NARROW_ROW, rowGroupSumExp, rowMax, rowSumExp, rowSumExpAnySign,
+  takeAheadMax,
+} from '../math/rows';
 
 export function logSumExpRows<T>(x: usize, rows: i32, cols: i32, out: usize): void {
+  if (ASC_FEATURE_SIMD && cols > 0 && cols <= NARROW_ROW) {
+    // short rows, L at a time (one per lane); a row whose max is infinite takes the row path's shift of 0
+    for (let r = 0; r < rows; r++) {
+      const row = at<T>(x, r * cols);
+      const lane = r % lanes<T>();
+      if (lane == 0) rowGroupSumExp<T>(row, min(lanes<T>(), rows - r), cols, 0);
+      const m = groupLane<T>(GROUP_MAX, lane);
+      const lse = isFiniteOrNaN<T>(m)
+        ? m + groupLane<T>(GROUP_LOG_SUM, lane)
+        : logScalar<T>(<T>sumExpOfRow<T>(row, cols, m, 0));
+      store<T>(at<T>(out, r), lse);
+    }
+    return;
+  }
   let ahead = false;
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * cols);
