@@ -176,16 +176,27 @@ export function crossEntropyProbRows<T>(
 ): void {
   const smoothPerClass = smoothing / <T>classes;
   const keep = <T>1 - smoothing;
-  let m = rows > 0 ? rowMax<T>(x, classes) : <T>0;
+  // rows of few classes: max, Σ exp and log for a group of rows at once, one row per lane
+  const narrow = ASC_FEATURE_SIMD && classes <= NARROW_ROW;
+  let m = rows > 0 && !narrow ? rowMax<T>(x, classes) : <T>0;
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * classes);
     const targetRow = at<T>(targets, r * classes);
     const gradRow = grad ? at<T>(grad, r * classes) : 0;
-    const next = r + 1 < rows ? at<T>(row, classes) : 0;
-    const s = <T>rowSumExp<T>(row, classes, m, gradRow, next);
-    const rowShift = m;
-    m = takeAheadMax<T>();
-    const logSum = logScalar<T>(s);
+    let s: T, rowShift: T, logSum: T;
+    if (ASC_FEATURE_SIMD && narrow) {
+      const lane = r % lanes<T>();
+      if (lane == 0) rowGroupSumExp<T>(row, min(lanes<T>(), rows - r), classes, gradRow);
+      rowShift = groupLane<T>(GROUP_MAX, lane);
+      s = groupLane<T>(GROUP_SUM, lane);
+      logSum = groupLane<T>(GROUP_LOG_SUM, lane);
+    } else {
+      const next = r + 1 < rows ? at<T>(row, classes) : 0;
+      s = <T>rowSumExp<T>(row, classes, m, gradRow, next);
+      rowShift = m;
+      m = takeAheadMax<T>();
+      logSum = logScalar<T>(s);
+    }
     // Pass 2: loss and Σ q_k w_k (plain loops in both builds), summed in f64 and compensated
     // (Neumaier) so that long rows keep PyTorch's pairwise-sum accuracy.
     let lossSum: f64 = 0, lossComp: f64 = 0;
