@@ -33,7 +33,7 @@
 
 import { expScalar, logScalar } from '../math/exp';
 import {
-  at, GROUP_LOG_SUM, GROUP_MAX, GROUP_SUM, groupLane, lanes, NARROW_ROW, rowAffine, rowAxpby, rowGroupSumExp, rowMax,
+  at, GROUP_LOG_SUM, GROUP_MAX, GROUP_SUM, groupLane, groupRow, NARROW_ROW, rowAffine, rowAxpby, rowMax,
   rowScale, rowSumExp, rowSumExpAnySign, rowSumExpCapped, rowTimesSoftcapSlope, rowWeightedSumCapped,
   rowWeightedSumShifted, rowZero, softcapScalar, takeAheadMax, withCompensation,
 } from '../math/rows';
@@ -71,8 +71,7 @@ export function crossEntropyIndexRows<T>(
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * classes);
     const gradRow = grad ? at<T>(grad, r * classes) : 0;
-    const lane = r % lanes<T>();
-    if (ASC_FEATURE_SIMD && narrow && lane == 0) rowGroupSumExp<T>(row, min(lanes<T>(), rows - r), classes, gradRow);
+    const lane = ASC_FEATURE_SIMD && narrow ? groupRow<T>(r, rows, row, classes, gradRow) : 0;
     const haveMax = ahead;
     ahead = false;
     const t = load<i32>(<usize>targets + (<usize>r << 2));
@@ -185,8 +184,7 @@ export function crossEntropyProbRows<T>(
     const gradRow = grad ? at<T>(grad, r * classes) : 0;
     let s: T, rowShift: T, logSum: T;
     if (ASC_FEATURE_SIMD && narrow) {
-      const lane = r % lanes<T>();
-      if (lane == 0) rowGroupSumExp<T>(row, min(lanes<T>(), rows - r), classes, gradRow);
+      const lane = groupRow<T>(r, rows, row, classes, gradRow);
       rowShift = groupLane<T>(GROUP_MAX, lane);
       s = groupLane<T>(GROUP_SUM, lane);
       logSum = groupLane<T>(GROUP_LOG_SUM, lane);

@@ -5,16 +5,14 @@
 
 import { logScalar } from '../math/exp';
 import {
-  at, GROUP_LOG_SUM, GROUP_MAX, groupLane, lanes, NARROW_ROW, rowGroupSumExp, rowMax, rowSubtractTwice, rowSumExp,
-  takeAheadMax,
+  at, GROUP_LOG_SUM, GROUP_MAX, groupLane, groupRow, NARROW_ROW, rowMax, rowSubtractTwice, rowSumExp, takeAheadMax,
 } from '../math/rows';
 
 export function logSoftmaxRows<T>(x: usize, rows: i32, cols: i32, out: usize): void {
   if (ASC_FEATURE_SIMD && cols <= NARROW_ROW) {
     for (let r = 0; r < rows; r++) {
       const row = at<T>(x, r * cols);
-      const lane = r % lanes<T>();
-      if (lane == 0) rowGroupSumExp<T>(row, min(lanes<T>(), rows - r), cols, 0);
+      const lane = groupRow<T>(r, rows, row, cols, 0);
       const m = groupLane<T>(GROUP_MAX, lane);
       rowSubtractTwice<T>(row, at<T>(out, r * cols), cols, m, groupLane<T>(GROUP_LOG_SUM, lane));
     }

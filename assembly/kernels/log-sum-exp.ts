@@ -5,8 +5,7 @@
 
 import { logScalar } from '../math/exp';
 import {
-  at, GROUP_LOG_SUM, GROUP_MAX, groupLane, lanes, NARROW_ROW, rowGroupSumExp, rowMax, rowSumExp, rowSumExpAnySign,
-  takeAheadMax,
+  at, GROUP_LOG_SUM, GROUP_MAX, groupLane, groupRow, NARROW_ROW, rowMax, rowSumExp, rowSumExpAnySign, takeAheadMax,
 } from '../math/rows';
 
 export function logSumExpRows<T>(x: usize, rows: i32, cols: i32, out: usize): void {
@@ -14,8 +13,7 @@ export function logSumExpRows<T>(x: usize, rows: i32, cols: i32, out: usize): vo
     // short rows, L at a time (one per lane); a row whose max is infinite takes the row path's shift of 0
     for (let r = 0; r < rows; r++) {
       const row = at<T>(x, r * cols);
-      const lane = r % lanes<T>();
-      if (lane == 0) rowGroupSumExp<T>(row, min(lanes<T>(), rows - r), cols, 0);
+      const lane = groupRow<T>(r, rows, row, cols, 0);
       const m = groupLane<T>(GROUP_MAX, lane);
       const lse = isFiniteOrNaN<T>(m)
         ? m + groupLane<T>(GROUP_LOG_SUM, lane)

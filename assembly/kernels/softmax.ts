@@ -3,15 +3,14 @@
 // for short rows (SIMD builds) L rows at a time, one per lane. Pass 2: y_j · (1/s).
 
 import {
-  at, GROUP_SUM, groupLane, lanes, NARROW_ROW, rowGroupSumExp, rowMax, rowScale, rowSumExp, takeAheadMax,
+  at, GROUP_SUM, groupLane, groupRow, NARROW_ROW, rowMax, rowScale, rowSumExp, takeAheadMax,
 } from '../math/rows';
 
 export function softmaxRows<T>(x: usize, rows: i32, cols: i32, out: usize): void {
   if (ASC_FEATURE_SIMD && cols <= NARROW_ROW) {
     for (let r = 0; r < rows; r++) {
       const outRow = at<T>(out, r * cols);
-      const lane = r % lanes<T>();
-      if (lane == 0) rowGroupSumExp<T>(at<T>(x, r * cols), min(lanes<T>(), rows - r), cols, outRow);
+      const lane = groupRow<T>(r, rows, at<T>(x, r * cols), cols, outRow);
       rowScale<T>(outRow, cols, <T>1 / groupLane<T>(GROUP_SUM, lane));
     }
     return;

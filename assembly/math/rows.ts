@@ -184,6 +184,17 @@ export function rowGroupSumExp<T>(row: usize, count: i32, n: i32, out: usize): v
   groupLogSum = logVector<T>(s);
 }
 
+/**
+ * Row r's lane in its group of L rows (of `rows`, r counted from the call's first row); at a group's first row it
+ * runs rowGroupSumExp on the group, from `row` (and `out`, e_j's rows, when not 0).
+ */
+// @ts-ignore: decorator
+@inline export function groupRow<T>(r: i32, rows: i32, row: usize, n: i32, out: usize): i32 {
+  const lane = r % lanes<T>();
+  if (lane == 0) rowGroupSumExp<T>(row, min(lanes<T>(), rows - r), n, out);
+  return lane;
+}
+
 /** How a row pass sees x_j: as it is, (x_j − shift) · a (a temperature), or a · tanh(x_j · b) (a softcap). */
 // @ts-ignore: decorator
 @inline export const PLAIN: i32 = 0;
