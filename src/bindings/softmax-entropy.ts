@@ -1,4 +1,4 @@
-import { run } from '../core/pipeline.js';
+import { run } from '../core/pipeline/index.js';
 import { readLogits, readScale } from '../core/scoring.js';
 import { readOptions } from '../core/validate.js';
 import type { FloatArray, ScoringTensor, TemperatureOptions, Tensor } from '../types.js';

@@ -1,4 +1,4 @@
-import { run } from '../core/pipeline.js';
+import { run } from '../core/pipeline/index.js';
 import { readLogits, readScale, scoredTargets } from '../core/scoring.js';
 import { checkInteger, describe, readOptions } from '../core/validate.js';
 import type { FloatArray, ScoringTensor, TopK, TopKOptions } from '../types.js';

@@ -4,9 +4,13 @@
 // checks what is common (gradOutput, out, the reduction), lays the call out and reduces the result.
 import type { FloatArray, Tensor } from '../types.js';
 import { broadcastWeight, type CheckedWeight } from './broadcast.js';
+import { type AnyReduction, finishLoss } from './finish.js';
+
+export type { AnyReduction };
+
 import type { ArgName, KernelName } from './kernels.js';
 import type { LanguageModelOptions } from './language-model.js';
-import { type Operand, type Output, run } from './pipeline.js';
+import { type Operand, type Output, run } from './pipeline/index.js';
 import { warnOnce, warnsAbout } from './runtime.js';
 import {
   type CheckedTarget,
@@ -31,7 +35,6 @@ import {
   tensorFields,
 } from './validate.js';
 
-export type AnyReduction = 'none' | 'mean' | 'sum' | 'batchmean';
 type FloatConstructor = Float32ArrayConstructor | Float64ArrayConstructor;
 const ctorOf = (a: FloatArray): FloatConstructor => (a instanceof Float64Array ? Float64Array : Float32Array);
 
@@ -162,14 +165,6 @@ export interface LossResult<T extends FloatArray> {
   lse?: Tensor<T>;
 }
 
-/** A reduced sum: float32 sums rounded as PyTorch's float32 sum is, then divided (none for 'sum'). */
-function reduced(sum: number, divisor: number, reduction: AnyReduction, isFloat32: boolean): number {
-  // (its digits come from a float64 sum, so it is more accurate; beyond the float32 range it is ±inf as there)
-  const total = isFloat32 ? Math.fround(sum) : sum;
-  const value = reduction === 'sum' ? total : total / divisor;
-  return isFloat32 ? Math.fround(value) : value;
-}
-
 /** Reads gradOutput and out, runs the kernel and reduces: a loss and, with `withGrad`, its gradient. */
 export function runLoss<K extends KernelName, T extends FloatArray>(call: LossCall<K>): LossResult<T> {
   const { caller, input, reduction, withGrad, lossShape, lossPer } = call;
@@ -207,26 +202,18 @@ export function runLoss<K extends KernelName, T extends FloatArray>(call: LossCa
     outputs: outputs as never,
     scalars: Object.assign({ gradScale: withGrad ? scale : 0 }, { zGrad }, call.scalars) as never,
   });
-  const isFloat32 = input.data instanceof Float32Array;
-  const result: LossResult<T> = { loss: 0 };
-  if (reduction === 'none') {
-    const loss = ran.outputs.lossOut as T;
-    if (call.zScale !== undefined) {
-      const z = ran.outputs.zLossOut as T;
-      for (let i = 0; i < loss.length; i++) loss[i] += z[i];
-      result.zLoss = { data: z, shape: lossShape };
-    }
-    result.loss = { data: loss, shape: lossShape };
-  } else {
-    const loss = reduced(ran.sum + (ran.sums.lossOut ?? 0), divisor, reduction, isFloat32);
-    if (call.zScale !== undefined) {
-      const z = reduced(ran.sums.zLossOut, zDivisor, reduction, isFloat32);
-      result.zLoss = z;
-      result.loss = isFloat32 ? Math.fround(loss + z) : loss + z;
-    } else {
-      result.loss = loss;
-    }
-  }
+  const result: LossResult<T> = finishLoss<T>({
+    reduction,
+    isFloat32: input.data instanceof Float32Array,
+    lossShape,
+    loss: ran.outputs.lossOut as T,
+    zLoss: ran.outputs.zLossOut as T,
+    lossSum: ran.sum + (ran.sums.lossOut ?? 0),
+    zLossSum: ran.sums.zLossOut ?? 0,
+    divisor,
+    zDivisor,
+    withZ: call.zScale !== undefined,
+  });
   if (withGrad) result.grad = { data: ran.outputs.grad as T, shape: input.shape };
   if (call.lse) result.lse = { data: ran.outputs.lseOut as T, shape: lossShape };
   return result;

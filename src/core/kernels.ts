@@ -14,6 +14,10 @@ interface KernelSpec {
   readonly split: boolean;
   /** 'sum': the kernel returns Σ loss of the rows it ran (it cannot be split). */
   readonly returns?: 'sum';
+  /** The argument that counts the rows a thread's share takes (default 'rows'). */
+  readonly rowsArg?: string;
+  /** Threads take rows in multiples of this (default 1). */
+  readonly granule?: number;
 }
 
 const rowKernel = { args: { x: 'ptr', rows: 'int', cols: 'int', out: 'ptr' }, split: true } as const;
@@ -91,8 +95,11 @@ export const KERNELS = {
       k: 'int',
       accumulate: 'int',
     },
-    split: true, // over the rows of A and C, in multiples of the tile's 4 rows (MATMUL_TILE_ROWS)
+    split: true, // over the rows of A and C, in multiples of the tile's 4 rows: each row sums as on one thread
+    rowsArg: 'm',
+    granule: 4,
   },
+  addRowVector: { args: { x: 'ptr', rows: 'int', cols: 'int', v: 'ptr' }, split: true },
   columnSums: { args: { g: 'ptr', rows: 'int', n: 'int', c: 'ptr', accumulate: 'int' }, split: false },
   swapLastTwoDims: { args: { x: 'ptr', out: 'ptr', outer: 'int', a: 'int', b: 'int' }, split: false },
   binaryCrossEntropy: {

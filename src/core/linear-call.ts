@@ -1,11 +1,12 @@
 // linearCrossEntropy's arguments, read and checked once, and its result: F.linear(input, linearWeight,
 // linearBias) then F.cross_entropy(…, target, weight, ignoreIndex, reduction, labelSmoothing), with crossEntropy's
 // z-loss and softcap, run chunk by chunk (./linear.ts).
-import type { FloatArray, Tensor } from '../types.js';
-import { type AnyReduction, inDtype, readGradOutput } from './families.js';
+import type { FloatArray } from '../types.js';
+import { inDtype, readGradOutput } from './families.js';
+import { type AnyReduction, finishLoss } from './finish.js';
 import { readLanguageModelOptions } from './language-model.js';
-import { linearBytes, MAX_LINEAR_BYTES, runLinear } from './linear.js';
-import { wasm } from './runtime.js';
+import { linearProgram } from './linear.js';
+import { runProgram } from './pipeline/index.js';
 import { classIndices, readIndices } from './targets.js';
 import {
   checkBoolean,
@@ -16,10 +17,10 @@ import {
   floatTensor,
   floatValues,
   ownView,
+  product,
   readOptions,
   shapeString,
 } from './validate.js';
-import { insideLiveTensor } from './wasm-tensor.js';
 
 const OPTIONS = [
   'linearBias',
@@ -48,10 +49,8 @@ function destination(caller: string, name: string, value: unknown, like: FloatAr
   return view;
 }
 
-const overlaps = (a: ArrayBufferView, b: ArrayBufferView) =>
-  a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
-
-export function linearCrossEntropyOf(
+/** The call's arguments and options, read and checked once, in order. */
+function readLinear(
   caller: string,
   input: unknown,
   linearWeight: unknown,
@@ -65,7 +64,9 @@ export function linearCrossEntropyOf(
   if (x.shape.length === 0) throw new RangeError(`${caller}: input must be [..., d], received a 0-dim tensor`);
   const width = x.shape[x.shape.length - 1];
   if (w.data.constructor !== x.data.constructor) {
-    throw new TypeError(`${caller}: linearWeight.data must be a ${x.data.constructor.name} like the input`);
+    throw new TypeError(
+      `${caller}: linearWeight.data must be a ${x.data.constructor.name} like the input, received ${describe(w.data)}`,
+    );
   }
   if (w.shape.length !== 2 || w.shape[1] !== width) {
     throw new RangeError(
@@ -73,7 +74,8 @@ export function linearCrossEntropyOf(
     );
   }
   const vocab = w.shape[0];
-  const rows = width === 0 ? 0 : x.size / width;
+  const lossShape = x.shape.slice(0, -1);
+  const rows = product(lossShape);
   const reduction = checkReduction(caller, o.reduction) as AnyReduction;
   const lm = readLanguageModelOptions(caller, o, x.data, reduction);
   const smoothing = checkNumberIn(caller, 'labelSmoothing', o.labelSmoothing, 0, 0, 1);
@@ -81,26 +83,14 @@ export function linearCrossEntropyOf(
   const vector = (name: string, value: unknown) => {
     if (value === undefined) return undefined;
     const v = floatValues(caller, `options.${name}`, value, 'a Float32Array, Float64Array or number[]');
-    if (v.length !== vocab) throw new RangeError(`${caller}: options.${name} must have length V = ${vocab}`);
+    if (v.length !== vocab) {
+      throw new RangeError(`${caller}: options.${name} must have length V = ${vocab}, received length ${v.length}`);
+    }
     return inDtype(v, x.data);
   };
   const bias = vector('linearBias', o.linearBias);
   const classWeight = vector('weight', o.weight);
-  const eb = x.data.BYTES_PER_ELEMENT;
-  const chunkSize = o.chunkSize ?? Math.max(4, Math.floor(CHUNK_BYTES / (2 * Math.max(vocab, 1) * eb) / 4) * 4);
-  if (typeof chunkSize !== 'number' || !Number.isInteger(chunkSize)) {
-    throw new TypeError(`${caller}: options.chunkSize must be a positive integer, received ${describe(chunkSize)}`);
-  }
-  if (chunkSize < 1) throw new RangeError(`${caller}: options.chunkSize must be ≥ 1, received ${chunkSize}`);
-  const chunkRows = Math.max(1, Math.min(chunkSize, rows));
-  const bytes = linearBytes(rows, width, vocab, chunkRows, eb, withGrad);
-  if (bytes > MAX_LINEAR_BYTES) {
-    throw new RangeError(
-      `${caller}: N = ${rows}, d = ${width}, V = ${vocab} need ${bytes} bytes of WebAssembly memory even in chunks ` +
-        `of ${chunkRows} rows (the weights, inputs and gradients whole), more than wasm32's 4 GiB`,
-    );
-  }
-  const lossShape = x.shape.slice(0, -1);
+  const chunkRows = readChunkRows(caller, o.chunkSize, vocab, rows, x.data.BYTES_PER_ELEMENT);
   const indicesRead = readIndices(caller, target);
   if (shapeString(indicesRead.shape) !== shapeString(lossShape)) {
     throw new RangeError(
@@ -108,140 +98,108 @@ export function linearCrossEntropyOf(
         `received ${shapeString(indicesRead.shape)}`,
     );
   }
-  const scalar = reduction !== 'none';
-  const gradOutput = withGrad ? readGradOutput(caller, o.gradOutput, lossShape, scalar, x.data) : 1;
-  const outs = {
+  const gradOutput = withGrad ? readGradOutput(caller, o.gradOutput, lossShape, reduction !== 'none', x.data) : 1;
+  const into = {
     gradInput: withGrad ? destination(caller, 'gradInputOut', o.gradInputOut, x.data, x.size) : undefined,
     gradWeight: withGrad ? destination(caller, 'gradWeightOut', o.gradWeightOut, x.data, w.size) : undefined,
     gradBias: withGrad ? destination(caller, 'gradBiasOut', o.gradBiasOut, x.data, vocab) : undefined,
   };
   const accumulate = withGrad && checkBoolean(caller, 'accumulate', o.accumulate, false);
-  if (accumulate && !outs.gradWeight) {
+  if (accumulate && !into.gradWeight) {
     throw new TypeError(`${caller}: options.accumulate adds into options.gradWeightOut, which is missing`);
   }
-  for (const [name, out] of Object.entries(outs)) {
-    for (const [label, read] of [
-      ['input', x.data],
-      ['linearWeight', w.data],
-      ['linearBias', bias],
-      ['weight', classWeight],
-    ] as const) {
-      if (out && read && overlaps(out, read)) {
-        throw new RangeError(`${caller}: options.${name}Out overlaps ${label}; it must share no memory with it`);
-      }
-    }
-  }
+  const given = { gradInput: o.gradInputOut, gradWeight: o.gradWeightOut, gradBias: o.gradBiasOut };
   // last: the values (class indices in range)
-  const { indices, weightSum, count } = classIndices(caller, indicesRead, vocab, ignoreIndex, classWeight);
-  const perItem = typeof gradOutput !== 'number';
-  const mean = reduction === 'mean' && !perItem;
-  const go = perItem ? 1 : (gradOutput as number);
-  const zScale = lm.zScale ?? 0;
-  // destinations in WebAssembly memory (allocTensor): viewed afresh after the call, which may grow the memory
-  const memory = wasm(caller).memory;
-  const before = memory.buffer;
-  for (const [name, out] of Object.entries(outs)) {
-    if (out && out.buffer === before && !insideLiveTensor(wasm(caller), out.byteOffset, out.byteLength)) {
-      throw new TypeError(
-        `${caller}: options.${name}Out is a view of WebAssembly memory that no live allocTensor tensor holds`,
-      );
-    }
-  }
-  const placesOf = Object.entries(outs).map(([name, v]) => [name, v?.buffer === before ? v.byteOffset : -1, v?.length]);
-  const ran = runLinear({
-    caller,
-    input: x.data,
-    rows,
+  const targets = classIndices(caller, indicesRead, vocab, ignoreIndex, classWeight);
+  return {
+    x,
+    w,
     width,
-    linearWeight: w.data,
     vocab,
-    bias,
-    targets: indices,
-    classWeight,
-    smoothing,
-    softcap: lm.softcap,
-    zScale,
-    zGrad: withGrad && zScale ? 2 * zScale * (mean ? weightSum / count : 1) : 0,
-    gradScale: withGrad ? (mean ? go / weightSum : go) : 0,
-    gradOutput: perItem ? (gradOutput as FloatArray) : undefined,
-    withGrad,
-    withBias: bias !== undefined,
-    chunkRows,
-    gradWeightInitial: accumulate ? outs.gradWeight : undefined,
-  });
-  const given: Record<string, unknown> = {
-    gradInput: o.gradInputOut,
-    gradWeight: o.gradWeightOut,
-    gradBias: o.gradBiasOut,
-  };
-  for (const [name, offset, length] of placesOf as [keyof typeof outs, number, number][]) {
-    const out = outs[name];
-    if (out && offset >= 0 && out.buffer !== memory.buffer) {
-      // grown: the caller's view is detached, so the fresh one is handed back
-      outs[name] = new (out instanceof Float64Array ? Float64Array : Float32Array)(memory.buffer, offset, length);
-      given[name] = outs[name];
-    }
-  }
-  return result(
-    x.data,
-    ran,
-    reduction,
+    rows,
     lossShape,
-    weightSum,
-    count,
-    lm.zScale !== undefined,
-    outs,
+    reduction,
+    lm,
+    smoothing,
+    bias,
+    classWeight,
+    chunkRows,
+    gradOutput,
+    into,
     given,
-    x.shape,
-    w.shape,
-  );
+    accumulate,
+    targets,
+  };
 }
 
-function result(
-  like: FloatArray,
-  ran: ReturnType<typeof runLinear>,
-  reduction: AnyReduction,
-  lossShape: number[],
-  weightSum: number,
-  count: number,
-  withZ: boolean,
-  outs: Record<'gradInput' | 'gradWeight' | 'gradBias', FloatArray | undefined>,
-  given: Record<string, unknown>,
-  inputShape: number[],
-  weightShape: number[],
-) {
-  const f32 = like instanceof Float32Array;
-  const round = (v: number) => (f32 ? Math.fround(v) : v);
-  const reduce = (values: FloatArray, divisor: number) => {
-    let sum = 0;
-    for (const v of values) sum += v;
-    return round(reduction === 'sum' ? round(sum) : round(sum) / divisor);
-  };
-  let loss: number | Tensor<FloatArray>;
-  let zLoss: number | Tensor<FloatArray> | undefined;
-  if (reduction === 'none') {
-    const total = ran.loss.map((v, i) => v + ran.zLoss[i]) as FloatArray;
-    loss = { data: total, shape: lossShape };
-    zLoss = withZ ? { data: ran.zLoss, shape: lossShape } : undefined;
-  } else {
-    const z = reduce(ran.zLoss, count);
-    loss = round(reduce(ran.loss, weightSum) + z);
-    zLoss = withZ ? z : undefined;
+/** Rows per chunk: options.chunkSize, or as many as keep a chunk's logits and gradient within CHUNK_BYTES. */
+function readChunkRows(caller: string, value: unknown, vocab: number, rows: number, eb: number): number {
+  const chunkSize = value ?? Math.max(4, Math.floor(CHUNK_BYTES / (2 * Math.max(vocab, 1) * eb) / 4) * 4);
+  if (typeof chunkSize !== 'number' || !Number.isInteger(chunkSize)) {
+    throw new TypeError(`${caller}: options.chunkSize must be a positive integer, received ${describe(chunkSize)}`);
   }
-  // into a destination (the caller's own array is handed back), or the fresh array
-  const placed = (values: FloatArray | undefined, name: 'gradInput' | 'gradWeight' | 'gradBias') => {
-    const out = outs[name];
-    if (values && out) out.set(values);
-    return out ? (given[name] as FloatArray) : values;
-  };
-  const gradInput = placed(ran.gradInput, 'gradInput');
-  const gradWeight = placed(ran.gradWeight, 'gradWeight');
-  const gradBias = placed(ran.gradBias, 'gradBias');
+  if (chunkSize < 1) throw new RangeError(`${caller}: options.chunkSize must be ≥ 1, received ${chunkSize}`);
+  return Math.max(1, Math.min(chunkSize, rows));
+}
+
+export function linearCrossEntropyOf(
+  caller: string,
+  input: unknown,
+  linearWeight: unknown,
+  target: unknown,
+  options: unknown,
+  withGrad: boolean,
+) {
+  const r = readLinear(caller, input, linearWeight, target, options, withGrad);
+  const { x, reduction, targets } = r;
+  const perItem = typeof r.gradOutput !== 'number';
+  const mean = reduction === 'mean' && !perItem;
+  const go = perItem ? 1 : (r.gradOutput as number);
+  const zScale = r.lm.zScale ?? 0;
+  const ran = runProgram(
+    linearProgram({
+      caller,
+      input: x.data,
+      rows: r.rows,
+      width: r.width,
+      linearWeight: r.w.data,
+      vocab: r.vocab,
+      bias: r.bias,
+      targets: targets.indices,
+      classWeight: r.classWeight,
+      smoothing: r.smoothing,
+      softcap: r.lm.softcap,
+      zScale,
+      zGrad: withGrad && zScale ? 2 * zScale * (mean ? targets.weightSum / targets.count : 1) : 0,
+      gradScale: withGrad ? (mean ? go / targets.weightSum : go) : 0,
+      gradOutput: perItem ? (r.gradOutput as FloatArray) : undefined,
+      withGrad,
+      reduce: reduction !== 'none',
+      chunkRows: r.chunkRows,
+      into: r.into,
+      given: r.given,
+      accumulate: r.accumulate,
+    }),
+  );
+  const { loss, zLoss } = finishLoss({
+    reduction,
+    isFloat32: x.data instanceof Float32Array,
+    lossShape: r.lossShape,
+    loss: ran.outputs.lossOut,
+    zLoss: ran.outputs.zLossOut,
+    lossSum: ran.sums.lossOut ?? 0,
+    zLossSum: ran.sums.zLossOut ?? 0,
+    divisor: targets.weightSum,
+    zDivisor: targets.count,
+    withZ: r.lm.zScale !== undefined,
+  });
+  const tensor = (name: string, shape: number[]) =>
+    ran.outputs[name] ? { [name]: { data: ran.outputs[name], shape } } : {};
   return {
     loss,
     ...(zLoss !== undefined ? { zLoss } : {}),
-    ...(gradInput ? { gradInput: { data: gradInput, shape: inputShape } } : {}),
-    ...(gradWeight ? { gradWeight: { data: gradWeight, shape: weightShape } } : {}),
-    ...(gradBias ? { gradBias: { data: gradBias, shape: [weightShape[0]] } } : {}),
+    ...tensor('gradInput', x.shape),
+    ...tensor('gradWeight', r.w.shape),
+    ...tensor('gradBias', [r.vocab]),
   };
 }

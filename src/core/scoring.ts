@@ -2,7 +2,7 @@
 // temperature, and class-index targets shaped like the logits without V, optionally shifted by one
 // position (logits[t] scored against target[t + 1], as a causal language model is trained).
 import type { FloatArray } from '../types.js';
-import { type Output, run } from './pipeline.js';
+import { type Output, run } from './pipeline/index.js';
 import { classIndices, readTarget } from './targets.js';
 import { describe, floatTensor, shapeString } from './validate.js';
 

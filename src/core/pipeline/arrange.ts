@@ -1,0 +1,98 @@
+// Arrange: which slots the kernels use where they lie, how many units go through per chunk, and the call's one
+// scratch allocation, with an address for every slot that needs a copy (or is scratch).
+
+import type { WasmExports } from '../kernels.js';
+import { callAllocator } from '../wasm-tensor.js';
+import type { Program, Slot } from './program.js';
+import type { Place } from './residency.js';
+
+/** The largest scratch a call may ask for: wasm32 addresses 4 GiB, less a margin for static data. */
+export const MAX_SCRATCH_BYTES = 2 ** 32 - 2 ** 20;
+const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
+
+/**
+ * Bytes of buffers per chunk and thread; big inputs go through in chunks of whole rows that fit. Half a MiB
+ * stays in a core's L2 between the copy in, the kernel and the copy out: at [8192, 1000] float32, one thread,
+ * the copies path measured 1.24× the zero-copy time with 4 MiB chunks and 1.08× with 512 KiB (forward), 1.27×
+ * and 1.15× (forward + gradient); bench/NOTES.md.
+ */
+export const DEFAULT_CHUNK_BYTES = 512 * 2 ** 10;
+let chunkBytes = DEFAULT_CHUNK_BYTES;
+
+/** Sets the chunk size (tests use small ones to exercise chunking); returns the previous one. */
+export function setChunkBytes(bytes: number): number {
+  const previous = chunkBytes;
+  chunkBytes = bytes;
+  return previous;
+}
+
+/**
+ * How many units (outer blocks) go through per chunk: as many as fit in the chunk budget of every thread,
+ * at least one.
+ * @throws RangeError, before any work, when one unit cannot fit in WebAssembly memory at all.
+ */
+export function chunkUnits(caller: string, units: number, perUnit: number, fixed: number, threads: number): number {
+  if (perUnit + fixed > MAX_SCRATCH_BYTES) {
+    throw new RangeError(
+      `${caller}: one row needs ${perUnit + fixed} bytes of WebAssembly memory, more than its 4 GiB address space`,
+    );
+  }
+  // arrays copied whole once (`fixed`, e.g. a class weight) do not take from the chunk's budget
+  return Math.max(1, Math.min(units, Math.floor((chunkBytes * threads) / Math.max(perUnit, 1))));
+}
+
+/** Where the kernels find one slot: the caller's array where it lies, or a place in the scratch. */
+export interface Arranged {
+  /** The caller's array's address, when the kernels use it in place. */
+  resident?: number;
+  /** The slot's place in the scratch, when it has one. */
+  copyAt: number;
+}
+
+/** Whether the kernels use a slot's caller array where it lies (see Slot.inPlace). */
+function usedInPlace(slot: Slot, place: Place | undefined): boolean {
+  if (place === undefined) return false;
+  if (slot.source) return slot.inPlace !== false;
+  const use = slot.output;
+  return slot.inPlace === true && !(slot.per === 'unit' && (use?.accumulate || use?.reduce));
+}
+
+/**
+ * Lays the call out in one scratch allocation, or throws before any work.
+ * @throws RangeError when one unit, or the call, cannot fit in WebAssembly memory.
+ */
+export function arrange(
+  program: Program,
+  kernels: WasmExports,
+  places: readonly (Place | undefined)[],
+  threads: number,
+): { slots: Arranged[]; unitsPerChunk: number } {
+  const { caller, slots } = program;
+  const inPlace = slots.map((s, i) => usedInPlace(s, places[i]));
+  const bytes = (s: Slot) => s.Type.BYTES_PER_ELEMENT * s.count;
+  let perUnit = 0;
+  let fixed = 32 * slots.length; // each slot's alignment, and a margin
+  slots.forEach((s, i) => {
+    if (inPlace[i]) return;
+    if (s.per === 'unit') perUnit += bytes(s);
+    else fixed += align16(bytes(s));
+  });
+  const unitsPerChunk =
+    program.unitsPerChunk ?? chunkUnits(caller, program.units, perUnit, fixed, program.threads ? threads : 1);
+  const total = perUnit * unitsPerChunk + fixed;
+  if (total > MAX_SCRATCH_BYTES && program.tooLarge) throw new RangeError(program.tooLarge(total));
+  const base = total <= MAX_SCRATCH_BYTES ? callAllocator(() => kernels.scratch(total)) : 0;
+  if (base === 0) {
+    throw new RangeError(
+      `${caller}: the call needs ${total} bytes of WebAssembly memory, more than the engine can give`,
+    );
+  }
+  let at = base;
+  const arranged = slots.map((s, i): Arranged => {
+    if (inPlace[i]) return { resident: (places[i] as Place).address, copyAt: 0 };
+    const copyAt = at;
+    at += align16(bytes(s) * (s.per === 'unit' ? unitsPerChunk : 1));
+    return { copyAt };
+  });
+  return { slots: arranged, unitsPerChunk };
+}

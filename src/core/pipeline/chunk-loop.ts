@@ -1,0 +1,98 @@
+// The chunk loop: runs a program's stages in order. Residency first (checks, and every caller array's place in
+// WebAssembly memory recorded), then the fresh results, arrange (the one allocation), and per chunk: copy in,
+// the program's step, copy out. Nothing the caller passed is written before every check and the allocation
+// have passed, and then only its destinations.
+import { wasm } from '../runtime.js';
+import { threadCount } from '../threads.js';
+import { arrange } from './arrange.js';
+import type { Chunk, Placed, Program, Ran, Slot, Values } from './program.js';
+import { type Checked, checkOverlaps, handBack, type Place, recordPlaces, viewOf } from './residency.js';
+import { copyChunkIn, copyChunkOut, copyWholeIn, copyWholeOut, Transfer } from './transfer.js';
+
+/** The most elements a typed array may hold (V8's limit), checked before a result is allocated. */
+const MAX_RESULT_LENGTH = 2 ** 32;
+
+const lengthOf = (s: Slot, units: number) => (s.per === 'unit' ? units * s.count : s.count);
+
+/** A fresh array for each output with no destination; a running sum for each reduced one. */
+function freshResults(program: Program): { results: Record<string, Values>; sums: Record<string, number> } {
+  // internal records have no prototype: a polluted Object.prototype must not fill an absent entry
+  const results: Record<string, Values> = Object.create(null);
+  const sums: Record<string, number> = Object.create(null);
+  for (const s of program.slots) {
+    if (!s.output) continue;
+    if (s.output.reduce) {
+      sums[s.name] = 0;
+      continue;
+    }
+    const length = lengthOf(s, program.units);
+    if (!s.output.into && length > MAX_RESULT_LENGTH) {
+      throw new RangeError(
+        `${program.caller}: the result would hold ${length} values, more than a typed array can (2^32)`,
+      );
+    }
+    results[s.name] = s.output.into ?? new s.Type(length);
+  }
+  return { results, sums };
+}
+
+/** A call with no units: no work, whole destinations zeroed (unless accumulated), results handed back. */
+function emptyCall(program: Program, results: Record<string, Values>, sums: Record<string, number>): Ran {
+  for (const s of program.slots) {
+    const use = s.output;
+    if (!use?.into) continue;
+    if (s.per === 'whole' && !use.accumulate) use.into.fill(0);
+    results[s.name] = use.given as Values;
+  }
+  return { outputs: results as Ran['outputs'], sum: 0, sums };
+}
+
+/**
+ * Runs a chunk program and returns its outputs.
+ * @throws TypeError for a view of freed WebAssembly memory; RangeError when a destination overlaps another
+ * argument, or the call needs more WebAssembly memory than the engine gives (before anything is written).
+ */
+export function runProgram(program: Program, checked: readonly Checked[] = []): Ran {
+  const { caller, slots, units } = program;
+  const kernels = wasm(caller);
+  checkOverlaps(caller, slots, checked);
+  const places = recordPlaces(caller, kernels, slots, checked);
+  const { results, sums } = freshResults(program);
+  if (units === 0) return emptyCall(program, results, sums);
+  const { slots: arranged, unitsPerChunk } = arrange(program, kernels, places, threadCount());
+
+  // every caller array afresh, by its recorded place (the allocation may have grown the memory)
+  const buffer = kernels.memory.buffer;
+  const arrays = slots.map((s, i) => {
+    const place = places[i];
+    const array = place ? viewOf(buffer, place) : (s.source ?? results[s.name]);
+    if (s.output && !s.output.reduce) results[s.name] = array;
+    return array;
+  });
+  const transfer = new Transfer(buffer);
+  copyWholeIn(transfer, slots, arranged, arrays);
+  const index = new Map<string, number>();
+  slots.forEach((s, i) => {
+    index.set(s.name, i);
+  });
+  let sum = 0;
+  for (let start = 0; start < units; start += unitsPerChunk) {
+    const n = Math.min(unitsPerChunk, units - start);
+    copyChunkIn(transfer, slots, arranged, arrays, start, n);
+    const at = (name: string): Placed => {
+      const i = index.get(name);
+      if (i === undefined) throw new Error(`xentropy internal error: ${caller} has no slot ${name}`);
+      const [s, a] = [slots[i], arranged[i]];
+      const unitBytes = s.per === 'unit' ? s.count * s.Type.BYTES_PER_ELEMENT : 0;
+      return { address: a.resident === undefined ? a.copyAt : a.resident + start * unitBytes, unitBytes };
+    };
+    const chunk: Chunk = { start, units: n, first: start === 0, at };
+    sum += program.step(chunk) ?? 0;
+    copyChunkOut(transfer, slots, arranged, arrays, sums, start, n);
+  }
+  copyWholeOut(transfer, slots, arranged, arrays);
+  slots.forEach((s, i) => {
+    if (s.output?.into) results[s.name] = handBack(s, places[i] as Place | undefined, buffer);
+  });
+  return { outputs: results as Ran['outputs'], sum, sums };
+}
