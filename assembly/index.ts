@@ -2,7 +2,6 @@
 // addresses in WebAssembly memory. src/core/kernels.ts declares every export here with its arguments, in
 // this order; test/kernel-table.test.ts holds the two together.
 
-import { addRowVectorRows } from './kernels/add-row-vector';
 import { crossEntropyIndexRows, crossEntropyProbRows } from './kernels/cross-entropy';
 import { entropyRows } from './kernels/entropy';
 import { logSoftmaxRows } from './kernels/log-softmax';
@@ -142,12 +141,6 @@ export function matmulF64(
   a: usize, rowStride: i32, innerStride: i32, b: usize, c: usize, m: i32, n: i32, k: i32, accumulate: i32,
 ): void {
   matmulRows<f64>(a, rowStride, innerStride, b, c, m, n, k, accumulate);
-}
-export function addRowVectorF32(x: usize, rows: i32, cols: i32, v: usize): void {
-  addRowVectorRows<f32>(x, rows, cols, v);
-}
-export function addRowVectorF64(x: usize, rows: i32, cols: i32, v: usize): void {
-  addRowVectorRows<f64>(x, rows, cols, v);
 }
 export function columnSumsF32(g: usize, rows: i32, n: i32, c: usize, accumulate: i32): void {
   columnSums<f32>(g, rows, n, c, accumulate);

@@ -13,7 +13,7 @@ import {
   refNllLoss,
   refSoftmaxRow,
 } from '../reference/index.js';
-import { chunkUnits, DEFAULT_CHUNK_BYTES, setChunkBytes } from '../src/core/pipeline.js';
+import { chunkUnits, DEFAULT_CHUNK_BYTES, setChunkBytes } from '../src/core/pipeline/index.js';
 import * as x from '../src/index.js';
 import { assertClose, finiteScale } from './helpers/assert-close.js';
 

@@ -3,7 +3,7 @@
 // then throws. Every case is tried with plain arrays and with allocTensor arrays, in one chunk and in many.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeRandom } from '../reference/random.js';
-import { DEFAULT_CHUNK_BYTES, setChunkBytes } from '../src/core/pipeline.js';
+import { DEFAULT_CHUNK_BYTES, setChunkBytes } from '../src/core/pipeline/index.js';
 import * as x from '../src/index.js';
 
 beforeAll(() => x.init());

@@ -95,7 +95,7 @@ describe.each([Float32Array, Float64Array])('allocTensor, %s', (Float) => {
 
 describe('WebAssembly memory growing in the middle of a call', () => {
   it('does not break resident inputs, targets, gradOutput or out (their views are made again)', async () => {
-    const { setChunkBytes } = await import('../src/core/pipeline.js');
+    const { setChunkBytes } = await import('../src/core/pipeline/index.js');
     const previous = setChunkBytes(256 * 2 ** 20); // one big chunk: the scratch region must grow
     try {
       const shape = [2000, 1000];

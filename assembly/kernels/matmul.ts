@@ -11,7 +11,7 @@
 // of the float64 product at N 512, 2.2 at 4096 and 2.5 at 16,384 (d 16, V 300): no float64 accumulation.
 
 import { madd } from '../math/madd';
-import { at } from '../math/rows';
+import { addInto, at } from '../math/rows';
 
 // @ts-ignore: decorator
 @inline function aAt<T>(a: usize, i: i32, p: i32, rowStride: i32, innerStride: i32): T {
@@ -150,19 +150,5 @@ export function matmulRows<T>(
 /** c_j (+)= Σ_i g[i, j] over `rows` rows of n: the bias's gradient (column sums of the logits' gradient). */
 export function columnSums<T>(g: usize, rows: i32, n: i32, c: usize, accumulate: i32): void {
   if (!accumulate) memory.fill(c, 0, <usize>n << alignof<T>());
-  for (let i = 0; i < rows; i++) {
-    const row = at<T>(g, i * n);
-    let j = 0;
-    if (ASC_FEATURE_SIMD) {
-      const L = 16 / sizeof<T>();
-      for (; j + L <= n; j += L) {
-        const q = at<T>(c, j);
-        v128.store(q, v128.add<T>(v128.load(q), v128.load(at<T>(row, j))));
-      }
-    }
-    for (; j < n; j++) {
-      const q = at<T>(c, j);
-      store<T>(q, load<T>(q) + load<T>(at<T>(row, j)));
-    }
-  }
+  for (let i = 0; i < rows; i++) addInto<T>(c, at<T>(g, i * n), n);
 }

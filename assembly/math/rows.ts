@@ -18,6 +18,22 @@ import { sech2Scalar, sech2Vector, tanhScalar, tanhVector } from './tanh';
   return base + (<usize>i << alignof<T>());
 }
 
+/** dst[j] += src[j] for j in [0, n): one add of T per element. */
+// @ts-ignore: decorator
+@inline export function addInto<T>(dst: usize, src: usize, n: i32): void {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + lanes<T>() <= n; j += lanes<T>()) {
+      const q = at<T>(dst, j);
+      v128.store(q, v128.add<T>(v128.load(q), v128.load(at<T>(src, j))));
+    }
+  }
+  for (; j < n; j++) {
+    const q = at<T>(dst, j);
+    store<T>(q, load<T>(q) + load<T>(at<T>(src, j)));
+  }
+}
+
 /**
  * (x − m) · scale, the max-shifted logit at temperature 1 / scale; where x − m overflows to −inf (|x − m| beyond
  * the dtype's range) but x / T − m / T does not, x · scale − m · scale.

@@ -22,7 +22,7 @@ export function linearCrossEntropy<T extends FloatArray>(
   target: IndexTarget,
   options?: LinearCrossEntropyOptions,
 ): number | Tensor<T> {
-  return linearCrossEntropyOf('linearCrossEntropy', input, linearWeight, target, options, false).loss as
+  return linearCrossEntropyOf('linearCrossEntropy', false, input, linearWeight, target, options).loss as
     | number
     | Tensor<T>;
 }
@@ -39,6 +39,6 @@ export function linearCrossEntropyWithGrad<T extends FloatArray>(
   target: IndexTarget,
   options?: LinearCrossEntropyOptions & LinearCrossEntropyGradOptions<T>,
 ): LinearCrossEntropyWithGrad<T> {
-  const result = linearCrossEntropyOf('linearCrossEntropyWithGrad', input, linearWeight, target, options, true);
+  const result = linearCrossEntropyOf('linearCrossEntropyWithGrad', true, input, linearWeight, target, options);
   return result as unknown as LinearCrossEntropyWithGrad<T>;
 }

@@ -249,34 +249,9 @@ export function classLoss<K extends KernelName, T extends FloatArray>(spec: Clas
   const reduction = checkReduction(caller, o.reduction);
   const lm = spec.lm?.(x.data, reduction);
   const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
-  const weightValues =
-    o.weight === undefined
-      ? undefined
-      : floatValues(caller, 'options.weight', o.weight, 'a Float32Array, Float64Array or number[]');
-  const shards = vocabularyShard(caller, lm, layout.classes, weightValues?.length, spec.scalars?.smoothing ?? 0);
-  const weightLength = shards ? shards.vocabSize : layout.classes;
-  if (weightValues && weightValues.length !== weightLength) {
-    throw new RangeError(
-      `${caller}: options.weight must have one entry per class (${weightLength}), ` +
-        `received length ${weightValues.length}`,
-    );
-  }
-  const weight = weightValues && inDtype(weightValues, x.data);
+  const { weight, shards } = readClassWeight(caller, o.weight, lm, layout, spec.scalars?.smoothing ?? 0, x.data);
   const target = readTarget(caller, spec.target, x.data, x.shape, layout.lossShape);
-  if (target.kind === 'probability' && ignoreIndex >= 0) {
-    throw new RangeError(
-      `${caller}: options.ignoreIndex must be negative with probability targets (as in PyTorch), ` +
-        `received ${ignoreIndex}`,
-    );
-  }
-  if (target.kind === 'probability' && lm && lm.given.length > 0) {
-    throw new TypeError(`${caller}: options.${lm.given[0]} needs class-index targets, received probabilities`);
-  }
-  if (lm?.lse && lm.lse.length !== layout.rows) {
-    throw new RangeError(
-      `${caller}: options.lse must hold one log-sum-exp per row (${layout.rows}), received length ${lm.lse.length}`,
-    );
-  }
+  checkClassTarget(caller, target, ignoreIndex, lm, layout);
   const kernel = spec.kernel(target.kind);
   const lmScalars = lm && {
     softcap: lm.softcap,
@@ -306,29 +281,94 @@ export function classLoss<K extends KernelName, T extends FloatArray>(spec: Clas
     accumulate: lm?.accumulate,
     prepare: () => {
       lookForMistakes(caller, spec.guard, x.data, layout);
-      let targets: Operand;
-      let divisor = layout.rows;
-      let zDivisor: number | undefined;
-      if (target.kind === 'probability') {
-        targets = { label: 'target', data: target.data, per: 'element' };
-      } else {
-        const bound = shards ? (shards.vocabSize ?? Infinity) : layout.classes;
-        const { indices, weightSum, count } = classIndices(caller, target, bound, ignoreIndex, weight);
-        targets = { label: 'target', data: indices, per: 'row' };
-        // 'mean' divides the loss by Σ w_t and the z-loss by the rows counted (Liger-Kernel's); a divisor
-        // given for 'sum' divides both (the z-loss by zLossDivisor when that is given)
-        divisor = lm?.divisor ?? weightSum;
-        zDivisor = lm?.divisor !== undefined ? (lm.zLossDivisor ?? lm.divisor) : count;
-      }
-      const weightOperand: Operand | undefined = weight && { label: 'options.weight', data: weight, per: 'whole' };
-      const picked: Operand | undefined =
-        spec.gather && target.kind === 'index'
-          ? { label: 'input', data: gatherTargets(x.data, layout, targets.data as Int32Array), per: 'row' }
-          : undefined;
-      const lseIn: Operand | undefined = lm?.lse && { label: 'options.lse', data: lm.lse, per: 'row' };
-      return { operands: { targets, weight: weightOperand, picked, lseIn } as never, divisor, zDivisor };
+      return classOperands(caller, spec, x.data, layout, target, { ignoreIndex, weight, shards, lm });
     },
   });
+}
+
+/** The per-class weight (of the whole vocabulary on a shard), checked, in the input's dtype; and the shard. */
+function readClassWeight(
+  caller: string,
+  value: unknown,
+  lm: LanguageModelOptions | undefined,
+  layout: ClassLayout,
+  smoothing: number,
+  like: FloatArray,
+) {
+  const values =
+    value === undefined
+      ? undefined
+      : floatValues(caller, 'options.weight', value, 'a Float32Array, Float64Array or number[]');
+  const shards = vocabularyShard(caller, lm, layout.classes, values?.length, smoothing);
+  const length = shards ? shards.vocabSize : layout.classes;
+  if (values && values.length !== length) {
+    throw new RangeError(
+      `${caller}: options.weight must have one entry per class (${length}), received length ${values.length}`,
+    );
+  }
+  return { weight: values && inDtype(values, like), shards };
+}
+
+/** What a kind of target rules out: ignoreIndex ≥ 0 and the language-model options with probabilities. */
+function checkClassTarget(
+  caller: string,
+  target: CheckedTarget,
+  ignoreIndex: number,
+  lm: LanguageModelOptions | undefined,
+  layout: ClassLayout,
+) {
+  if (target.kind === 'probability' && ignoreIndex >= 0) {
+    throw new RangeError(
+      `${caller}: options.ignoreIndex must be negative with probability targets (as in PyTorch), ` +
+        `received ${ignoreIndex}`,
+    );
+  }
+  if (target.kind === 'probability' && lm && lm.given.length > 0) {
+    throw new TypeError(`${caller}: options.${lm.given[0]} needs class-index targets, received probabilities`);
+  }
+  if (lm?.lse && lm.lse.length !== layout.rows) {
+    throw new RangeError(
+      `${caller}: options.lse must hold one log-sum-exp per row (${layout.rows}), received length ${lm.lse.length}`,
+    );
+  }
+}
+
+/** The kernel's operands once the values are checked (class indices in range), and what 'mean' divides by. */
+function classOperands<K extends KernelName>(
+  caller: string,
+  spec: ClassLoss<K>,
+  data: FloatArray,
+  layout: ClassLayout,
+  target: CheckedTarget,
+  read: {
+    ignoreIndex: number;
+    weight?: FloatArray;
+    shards?: { vocabSize?: number };
+    lm?: LanguageModelOptions;
+  },
+) {
+  const { weight, shards, lm } = read;
+  let targets: Operand;
+  let divisor = layout.rows;
+  let zDivisor: number | undefined;
+  if (target.kind === 'probability') {
+    targets = { label: 'target', data: target.data, per: 'element' };
+  } else {
+    const bound = shards ? (shards.vocabSize ?? Infinity) : layout.classes;
+    const { indices, weightSum, count } = classIndices(caller, target, bound, read.ignoreIndex, weight);
+    targets = { label: 'target', data: indices, per: 'row' };
+    // 'mean' divides the loss by Σ w_t and the z-loss by the rows counted (Liger-Kernel's); a divisor
+    // given for 'sum' divides both (the z-loss by zLossDivisor when that is given)
+    divisor = lm?.divisor ?? weightSum;
+    zDivisor = lm?.divisor !== undefined ? (lm.zLossDivisor ?? lm.divisor) : count;
+  }
+  const weightOperand: Operand | undefined = weight && { label: 'options.weight', data: weight, per: 'whole' };
+  const picked: Operand | undefined =
+    spec.gather && target.kind === 'index'
+      ? { label: 'input', data: gatherTargets(data, layout, targets.data as Int32Array), per: 'row' }
+      : undefined;
+  const lseIn: Operand | undefined = lm?.lse && { label: 'options.lse', data: lm.lse, per: 'row' };
+  return { operands: { targets, weight: weightOperand, picked, lseIn } as never, divisor, zDivisor };
 }
 
 /**

@@ -99,7 +99,6 @@ export const KERNELS = {
     rowsArg: 'm',
     granule: 4,
   },
-  addRowVector: { args: { x: 'ptr', rows: 'int', cols: 'int', v: 'ptr' }, split: true },
   columnSums: { args: { g: 'ptr', rows: 'int', n: 'int', c: 'ptr', accumulate: 'int' }, split: false },
   swapLastTwoDims: { args: { x: 'ptr', out: 'ptr', outer: 'int', a: 'int', b: 'int' }, split: false },
   binaryCrossEntropy: {

@@ -5,7 +5,7 @@ import type { FloatArray } from '../types.js';
 import { inDtype, readGradOutput } from './families.js';
 import { type AnyReduction, finishLoss } from './finish.js';
 import { readLanguageModelOptions } from './language-model.js';
-import { linearProgram } from './linear.js';
+import { type LinearCall, linearProgram } from './linear.js';
 import { runProgram } from './pipeline/index.js';
 import { classIndices, readIndices } from './targets.js';
 import {
@@ -49,16 +49,8 @@ function destination(caller: string, name: string, value: unknown, like: FloatAr
   return view;
 }
 
-/** The call's arguments and options, read and checked once, in order. */
-function readLinear(
-  caller: string,
-  input: unknown,
-  linearWeight: unknown,
-  target: unknown,
-  options: unknown,
-  withGrad: boolean,
-) {
-  const o = readOptions(caller, options, withGrad ? GRAD_OPTIONS : OPTIONS);
+/** input [..., d] and linearWeight [V, d] of one dtype: their tensors and the sizes they fix. */
+function readOperands(caller: string, input: unknown, linearWeight: unknown) {
   const x = floatTensor(caller, 'input', input);
   const w = floatTensor(caller, 'linearWeight', linearWeight);
   if (x.shape.length === 0) throw new RangeError(`${caller}: input must be [..., d], received a 0-dim tensor`);
@@ -73,24 +65,51 @@ function readLinear(
       `${caller}: linearWeight must be [V, ${width}] (d = the input's last dim), received ${shapeString(w.shape)}`,
     );
   }
-  const vocab = w.shape[0];
   const lossShape = x.shape.slice(0, -1);
-  const rows = product(lossShape);
+  return { x, w, width, vocab: w.shape[0], lossShape, rows: product(lossShape) };
+}
+
+/** An option of one value per class (linearBias, weight), in the input's dtype. */
+function vocabVector(caller: string, name: string, value: unknown, vocab: number, like: FloatArray) {
+  if (value === undefined) return undefined;
+  const v = floatValues(caller, `options.${name}`, value, 'a Float32Array, Float64Array or number[]');
+  if (v.length !== vocab) {
+    throw new RangeError(`${caller}: options.${name} must have length V = ${vocab}, received length ${v.length}`);
+  }
+  return inDtype(v, like);
+}
+
+type Read = Readonly<Partial<Record<string, unknown>>>;
+
+/** …WithGrad's gradOutput, destinations and accumulate. */
+function readGradientOptions(caller: string, o: Read, ops: ReturnType<typeof readOperands>, scalar: boolean) {
+  const { x, w, vocab, lossShape } = ops;
+  const gradOutput = readGradOutput(caller, o.gradOutput, lossShape, scalar, x.data);
+  const into = {
+    gradInput: destination(caller, 'gradInputOut', o.gradInputOut, x.data, x.size),
+    gradWeight: destination(caller, 'gradWeightOut', o.gradWeightOut, x.data, w.size),
+    gradBias: destination(caller, 'gradBiasOut', o.gradBiasOut, x.data, vocab),
+  };
+  const accumulate = checkBoolean(caller, 'accumulate', o.accumulate, false);
+  if (accumulate && !into.gradWeight) {
+    throw new TypeError(`${caller}: options.accumulate adds into options.gradWeightOut, which is missing`);
+  }
+  const given = { gradInput: o.gradInputOut, gradWeight: o.gradWeightOut, gradBias: o.gradBiasOut };
+  return { gradOutput, into, given, accumulate };
+}
+
+/** The call's arguments and options, read and checked once, in order: operands, options, target, gradient. */
+function readLinear(caller: string, withGrad: boolean, [input, linearWeight, target, options]: LinearArgs) {
+  const o = readOptions(caller, options, withGrad ? GRAD_OPTIONS : OPTIONS);
+  const ops = readOperands(caller, input, linearWeight);
+  const { x, vocab, lossShape } = ops;
   const reduction = checkReduction(caller, o.reduction) as AnyReduction;
   const lm = readLanguageModelOptions(caller, o, x.data, reduction);
   const smoothing = checkNumberIn(caller, 'labelSmoothing', o.labelSmoothing, 0, 0, 1);
   const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
-  const vector = (name: string, value: unknown) => {
-    if (value === undefined) return undefined;
-    const v = floatValues(caller, `options.${name}`, value, 'a Float32Array, Float64Array or number[]');
-    if (v.length !== vocab) {
-      throw new RangeError(`${caller}: options.${name} must have length V = ${vocab}, received length ${v.length}`);
-    }
-    return inDtype(v, x.data);
-  };
-  const bias = vector('linearBias', o.linearBias);
-  const classWeight = vector('weight', o.weight);
-  const chunkRows = readChunkRows(caller, o.chunkSize, vocab, rows, x.data.BYTES_PER_ELEMENT);
+  const bias = vocabVector(caller, 'linearBias', o.linearBias, vocab, x.data);
+  const classWeight = vocabVector(caller, 'weight', o.weight, vocab, x.data);
+  const chunkRows = readChunkRows(caller, o.chunkSize, vocab, ops.rows, x.data.BYTES_PER_ELEMENT);
   const indicesRead = readIndices(caller, target);
   if (shapeString(indicesRead.shape) !== shapeString(lossShape)) {
     throw new RangeError(
@@ -98,38 +117,10 @@ function readLinear(
         `received ${shapeString(indicesRead.shape)}`,
     );
   }
-  const gradOutput = withGrad ? readGradOutput(caller, o.gradOutput, lossShape, reduction !== 'none', x.data) : 1;
-  const into = {
-    gradInput: withGrad ? destination(caller, 'gradInputOut', o.gradInputOut, x.data, x.size) : undefined,
-    gradWeight: withGrad ? destination(caller, 'gradWeightOut', o.gradWeightOut, x.data, w.size) : undefined,
-    gradBias: withGrad ? destination(caller, 'gradBiasOut', o.gradBiasOut, x.data, vocab) : undefined,
-  };
-  const accumulate = withGrad && checkBoolean(caller, 'accumulate', o.accumulate, false);
-  if (accumulate && !into.gradWeight) {
-    throw new TypeError(`${caller}: options.accumulate adds into options.gradWeightOut, which is missing`);
-  }
-  const given = { gradInput: o.gradInputOut, gradWeight: o.gradWeightOut, gradBias: o.gradBiasOut };
+  const gradient = withGrad ? readGradientOptions(caller, o, ops, reduction !== 'none') : undefined;
   // last: the values (class indices in range)
   const targets = classIndices(caller, indicesRead, vocab, ignoreIndex, classWeight);
-  return {
-    x,
-    w,
-    width,
-    vocab,
-    rows,
-    lossShape,
-    reduction,
-    lm,
-    smoothing,
-    bias,
-    classWeight,
-    chunkRows,
-    gradOutput,
-    into,
-    given,
-    accumulate,
-    targets,
-  };
+  return { ...ops, reduction, lm, smoothing, bias, classWeight, chunkRows, gradient, targets };
 }
 
 /** Rows per chunk: options.chunkSize, or as many as keep a chunk's logits and gradient within CHUNK_BYTES. */
@@ -142,55 +133,56 @@ function readChunkRows(caller: string, value: unknown, vocab: number, rows: numb
   return Math.max(1, Math.min(chunkSize, rows));
 }
 
-export function linearCrossEntropyOf(
-  caller: string,
-  input: unknown,
-  linearWeight: unknown,
-  target: unknown,
-  options: unknown,
-  withGrad: boolean,
-) {
-  const r = readLinear(caller, input, linearWeight, target, options, withGrad);
-  const { x, reduction, targets } = r;
-  const perItem = typeof r.gradOutput !== 'number';
+/** input, linearWeight, target and options, as the public functions take them. */
+export type LinearArgs = [input: unknown, linearWeight: unknown, target: unknown, options: unknown];
+
+/** The chunk program's description of a read call: the gradient's scales folded with the reduction. */
+function plan(caller: string, r: ReturnType<typeof readLinear>): LinearCall {
+  const { x, reduction, targets, gradient } = r;
+  const perItem = gradient !== undefined && typeof gradient.gradOutput !== 'number';
   const mean = reduction === 'mean' && !perItem;
-  const go = perItem ? 1 : (r.gradOutput as number);
+  const go = gradient === undefined || perItem ? 1 : (gradient.gradOutput as number);
   const zScale = r.lm.zScale ?? 0;
-  const ran = runProgram(
-    linearProgram({
-      caller,
-      input: x.data,
-      rows: r.rows,
-      width: r.width,
-      linearWeight: r.w.data,
-      vocab: r.vocab,
-      bias: r.bias,
-      targets: targets.indices,
-      classWeight: r.classWeight,
-      smoothing: r.smoothing,
-      softcap: r.lm.softcap,
-      zScale,
-      zGrad: withGrad && zScale ? 2 * zScale * (mean ? targets.weightSum / targets.count : 1) : 0,
-      gradScale: withGrad ? (mean ? go / targets.weightSum : go) : 0,
-      gradOutput: perItem ? (r.gradOutput as FloatArray) : undefined,
-      withGrad,
-      reduce: reduction !== 'none',
-      chunkRows: r.chunkRows,
-      into: r.into,
-      given: r.given,
-      accumulate: r.accumulate,
-    }),
-  );
+  const withGrad = gradient !== undefined;
+  return {
+    caller,
+    input: x.data,
+    rows: r.rows,
+    width: r.width,
+    linearWeight: r.w.data,
+    vocab: r.vocab,
+    bias: r.bias,
+    targets: targets.indices,
+    classWeight: r.classWeight,
+    smoothing: r.smoothing,
+    softcap: r.lm.softcap,
+    zScale,
+    zGrad: withGrad && zScale ? 2 * zScale * (mean ? targets.weightSum / targets.count : 1) : 0,
+    gradScale: withGrad ? (mean ? go / targets.weightSum : go) : 0,
+    gradOutput: perItem ? (gradient.gradOutput as FloatArray) : undefined,
+    withGrad,
+    reduce: reduction !== 'none',
+    chunkRows: r.chunkRows,
+    into: gradient?.into ?? {},
+    given: gradient?.given ?? {},
+    accumulate: gradient?.accumulate ?? false,
+  };
+}
+
+/** F.cross_entropy(F.linear(…)) of a call: read, plan, run (the chunk program), finish. */
+export function linearCrossEntropyOf(caller: string, withGrad: boolean, ...args: LinearArgs) {
+  const r = readLinear(caller, withGrad, args);
+  const ran = runProgram(linearProgram(plan(caller, r)));
   const { loss, zLoss } = finishLoss({
-    reduction,
-    isFloat32: x.data instanceof Float32Array,
+    reduction: r.reduction,
+    isFloat32: r.x.data instanceof Float32Array,
     lossShape: r.lossShape,
     loss: ran.outputs.lossOut,
     zLoss: ran.outputs.zLossOut,
     lossSum: ran.sums.lossOut ?? 0,
     zLossSum: ran.sums.zLossOut ?? 0,
-    divisor: targets.weightSum,
-    zDivisor: targets.count,
+    divisor: r.targets.weightSum,
+    zDivisor: r.targets.count,
     withZ: r.lm.zScale !== undefined,
   });
   const tensor = (name: string, shape: number[]) =>
@@ -198,7 +190,7 @@ export function linearCrossEntropyOf(
   return {
     loss,
     ...(zLoss !== undefined ? { zLoss } : {}),
-    ...tensor('gradInput', x.shape),
+    ...tensor('gradInput', r.x.shape),
     ...tensor('gradWeight', r.w.shape),
     ...tensor('gradBias', [r.vocab]),
   };

@@ -1,6 +1,7 @@
 // The fused linear + cross-entropy (F.linear then F.cross_entropy) as a chunk program, never holding the [N, V]
 // logits. Per chunk of rows:
-//   logitsᵀ [V × n] = W · X_chunkᵀ (matmul), moved to rows [n × V], the bias added (addRowVector);
+//   logitsᵀ [V × n] = W · X_chunkᵀ (+ bias ⊗ 1ᵀ, a product of inner size 1: each logit + its bias, one add),
+//   moved to rows [n × V];
 //   the cross-entropy kernel: each row's loss (and z-loss), and the logits' gradient G in place of logitsᵀ;
 //   gradInput_chunk = G · W;  gradWeight (+)= Gᵀ · X_chunk (matmul, A read transposed);  gradBias (+)= Σ rows of G.
 // WebAssembly memory: W and its gradient, and per chunk X, its transpose, the logits and G: O(chunk · V + V · d).
@@ -67,7 +68,10 @@ function linearSlots(call: LinearCall): Slot[] {
     unit('logits', V),
     unit('g', V),
   ];
-  if (call.bias) slots.push(whole('bias', 'options.linearBias', V, call.bias));
+  if (call.bias) {
+    slots.push(whole('bias', 'options.linearBias', V, call.bias));
+    slots.push(whole('ones', 'ones', call.chunkRows, new Float(call.chunkRows).fill(1)));
+  }
   if (call.classWeight) slots.push(whole('classWeight', 'options.weight', V, call.classWeight));
   if (call.gradOutput) slots.push(unit('gradOutput', 1, { label: 'options.gradOutput', source: call.gradOutput }));
   if (withGrad) {
@@ -117,9 +121,9 @@ function linearStep(call: LinearCall, dtype: Dtype, chunk: Chunk): undefined {
   };
   callKernel(caller, 'swapLastTwoDims', dtype, 1, 0, { x: at('x'), out: at('xT'), outer: 1, a: n, b: d });
   matmul(call, dtype, at('w'), d, 1, at('xT'), at('g'), V, n, d, false);
+  if (call.bias) matmul(call, dtype, at('bias'), 1, 1, at('ones'), at('g'), V, n, 1, true);
   callKernel(caller, 'swapLastTwoDims', dtype, 1, 0, { x: at('g'), out: at('logits'), outer: 1, a: V, b: n });
   const logits = { address: at('logits'), rowBytes: V * eb };
-  if (call.bias) callKernel(caller, 'addRowVector', dtype, n, V, { x: logits, cols: V, v: at('bias') });
   callKernel(caller, 'crossEntropyIndex', dtype, n, V, {
     x: logits,
     cols: V,

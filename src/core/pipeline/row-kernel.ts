@@ -72,46 +72,38 @@ function present<V>(record: Partial<Record<string, V | undefined>> | undefined):
   return entries;
 }
 
-/** The plan's arrays as slots: per unit (outer block) of cols · inner elements, or inner · width row values. */
-function slotsOf<K extends KernelName>(plan: Plan<K>, Float: ValuesType, readsInput: boolean): Slot[] {
-  const { cols, inner, input } = plan;
-  const swapped = inner > 1;
-  const countOf = (per: Per, width = 1) => (per === 'element' ? cols * inner : inner * width);
-  const slots: Slot[] = [];
-  if (readsInput)
-    slots.push({ name: 'x', label: 'input.data', Type: Float, per: 'unit', count: cols * inner, source: input });
-  for (const [name, o] of present<Operand>(plan.operands)) {
-    const [per, count] = o.per === 'whole' ? (['whole', o.data.length] as const) : (['unit', countOf(o.per)] as const);
-    slots.push({ name, label: o.label, Type: typeOfArray(o.data), per, count, source: o.data });
-  }
-  for (const [name, o] of present<Output>(plan.outputs)) {
-    const element = o.per === 'element';
-    slots.push({
-      name,
-      label: 'options.out',
-      Type: typeOfOutput(o, Float),
-      per: 'unit',
-      count: countOf(o.per, o.width),
-      output: { into: o.into, given: o.given, accumulate: o.accumulate, reduce: o.reduce },
-      inPlace: element && !swapped && (o.into === undefined || !sameArray(o.into, input) || plan.inPlace === true),
-      mayAlias: input,
-    });
-  }
-  if (swapped) {
-    for (const s of [...slots]) {
-      if (isElement(plan, s.name))
-        slots.push({ name: s.name + SWAPPED, label: s.label, Type: s.Type, per: 'unit', count: s.count });
-    }
-  }
-  return slots;
+/** An array the kernel takes, as a slot; `element`: one value per input element (moved with the dim). */
+interface Taken {
+  slot: Slot;
+  element: boolean;
+  /** Bytes from one kernel row to the next. */
+  rowBytes: number;
 }
 
-/** Whether the plan's array `name` has one value per input element. */
-function isElement<K extends KernelName>(plan: Plan<K>, name: string): boolean {
-  if (name === 'x') return true;
-  const operands = plan.operands as Record<string, Operand | undefined> | undefined;
-  const outputs = plan.outputs as Record<string, Output | undefined> | undefined;
-  return (operands?.[name] ?? outputs?.[name])?.per === 'element';
+/** The plan's arrays as slots: per unit (outer block) of cols · inner elements, or inner · width row values. */
+function arraysOf<K extends KernelName>(plan: Plan<K>, Float: ValuesType, readsInput: boolean): Taken[] {
+  const { cols, inner, input } = plan;
+  const taken: Taken[] = [];
+  const take = (slot: Slot, per: Per, width = 1) => {
+    const element = per === 'element';
+    slot.count = element ? cols * inner : per === 'row' ? inner * width : slot.count;
+    const perRow = per === 'whole' ? 0 : element ? cols : width;
+    taken.push({ slot, element, rowBytes: perRow * slot.Type.BYTES_PER_ELEMENT });
+  };
+  if (readsInput)
+    take({ name: 'x', label: 'input.data', Type: Float, per: 'unit', count: 0, source: input }, 'element');
+  for (const [name, o] of present<Operand>(plan.operands)) {
+    const per = o.per === 'whole' ? 'whole' : 'unit';
+    take({ name, label: o.label, Type: typeOfArray(o.data), per, count: o.data.length, source: o.data }, o.per);
+  }
+  for (const [name, o] of present<Output>(plan.outputs)) {
+    const { into } = o;
+    const inPlace = o.per === 'element' && inner === 1 && (!into || !sameArray(into, input) || plan.inPlace === true);
+    const output = { into, given: o.given, accumulate: o.accumulate, reduce: o.reduce };
+    const Type = typeOfOutput(o, Float);
+    take({ name, label: 'options.out', Type, per: 'unit', count: 0, output, inPlace, mayAlias: input }, o.per, o.width);
+  }
+  return taken;
 }
 
 /**
@@ -122,42 +114,31 @@ function isElement<K extends KernelName>(plan: Plan<K>, name: string): boolean {
 export function run<K extends KernelName>(plan: Plan<K>): Ran {
   const { caller, kernel, input, outer, cols, inner } = plan;
   const dtype: Dtype = input instanceof Float64Array ? 'f64' : 'f32';
-  const Float = dtype === 'f64' ? Float64Array : Float32Array;
   const readsInput = argNames(kernel).includes('x' as ArgName<K>);
-  const slots = slotsOf(plan, Float, readsInput);
-  const rows = outer * inner;
+  const taken = arraysOf(plan, dtype === 'f64' ? Float64Array : Float32Array, readsInput);
+  const slots = taken.map((t) => t.slot);
+  // an element array moves its dim last (and back) through a scratch slot of its own when inner > 1
+  const swapped = inner > 1 ? taken.filter((t) => t.element) : [];
+  for (const { slot } of swapped)
+    slots.push({ ...slot, name: slot.name + SWAPPED, source: undefined, output: undefined });
   // no rows, or no elements and nothing per row: nothing to do, however large the other dims
-  const rowOutputs = slots.some((s) => s.output && !isElement(plan, s.name));
-  const units = rows === 0 || (cols === 0 && !rowOutputs) ? 0 : outer;
+  const units = outer * inner === 0 || (cols === 0 && !taken.some((t) => t.slot.output && !t.element)) ? 0 : outer;
   const swap = (from: number, to: number, units: number, a: number, b: number) =>
     callKernel(caller, 'swapLastTwoDims', dtype, 1, 0, { x: from, out: to, outer: units, a, b });
-  // each array the kernel takes: whether it has a value per element (moved with the dim when inner > 1), and
-  // the bytes from one kernel row to the next
-  const taken = slots
-    .filter((s) => !s.name.endsWith(SWAPPED))
-    .map((s) => {
-      const element = isElement(plan, s.name);
-      const perRow = s.per === 'whole' ? 0 : element ? cols : s.count / inner;
-      return { s, element, rowBytes: perRow * s.Type.BYTES_PER_ELEMENT };
-    });
   const step = (chunk: Chunk) => {
     const args: Record<string, Pointer | number | undefined> = Object.create(null);
-    for (const { s, element, rowBytes } of taken) {
-      let { address } = chunk.at(s.name);
-      if (element && inner > 1) {
-        const swapAt = chunk.at(s.name + SWAPPED).address;
-        if (s.source) swap(address, swapAt, chunk.units, cols, inner);
-        address = swapAt;
-      }
-      args[s.name] = { address, rowBytes };
+    for (const { slot, rowBytes } of taken) args[slot.name] = { address: chunk.at(slot.name).address, rowBytes };
+    for (const { slot } of swapped) {
+      const swapAt = chunk.at(slot.name + SWAPPED).address;
+      if (slot.source) swap(chunk.at(slot.name).address, swapAt, chunk.units, cols, inner);
+      (args[slot.name] as Pointer).address = swapAt;
     }
     args.cols = cols;
     Object.assign(args, plan.scalars);
     const sum = callKernel(caller, kernel, dtype, chunk.units * inner, cols, args as KernelArgs);
-    for (const { s, element } of taken) {
-      if (inner > 1 && element && s.output) {
-        swap(chunk.at(s.name + SWAPPED).address, chunk.at(s.name).address, chunk.units, inner, cols);
-      }
+    for (const { slot } of swapped) {
+      if (slot.output)
+        swap(chunk.at(slot.name + SWAPPED).address, chunk.at(slot.name).address, chunk.units, inner, cols);
     }
     return sum;
   };
