@@ -1,9 +1,17 @@
-// The kernel table (src/core/kernels.ts) and assembly/index.ts must agree: the same exports in every build,
-// each with the table's arguments in order and of the table's wasm types, and a result only where the
-// table says the kernel returns a sum.
+// The kernel list (src/core/kernels.ts) and every build must agree: the same exports, each taking the list's
+// positional arguments in order and of their wasm types, then the params block's address where the kernel has
+// params, and a result only where the list says the kernel returns a sum; each loss class's params where the
+// list's block layout puts them.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EXPORT_NAMES, KERNELS, type KernelName, MAX_SPLIT_ARGS, SPLIT_KERNELS } from '../src/core/kernels.js';
+import {
+  EXPORT_NAMES,
+  KERNELS,
+  type KernelName,
+  layoutOf,
+  MAX_SPLIT_ARGS,
+  SPLIT_KERNELS,
+} from '../src/core/kernels.js';
 
 const BUILDS = ['simd', 'relaxed', 'scalar', 'threads'] as const;
 const wat = (build: string) => readFileSync(new URL(`../build/xentropy.${build}.wat`, import.meta.url), 'utf8');
@@ -27,17 +35,16 @@ describe.each(BUILDS)('the %s build', (build) => {
     expect([...exported].sort()).toEqual([...EXPORT_NAMES].sort());
   });
 
-  it('each kernel takes the table arguments, in order, of their wasm types', () => {
+  it("each kernel takes the list's positional arguments in order, then its params block", () => {
     const signatures = exportedSignatures(text);
     for (const kernel of Object.keys(KERNELS) as KernelName[]) {
-      const { args } = KERNELS[kernel];
+      const { positional, params } = layoutOf(kernel);
       const returns = 'returns' in KERNELS[kernel] ? 'f64' : undefined;
-      for (const [suffix, float] of [
-        ['F32', 'f32'],
-        ['F64', 'f64'],
-      ] as const) {
-        const wasmType = { ptr: 'i32', int: 'i32', float, f64: 'f64' } as const;
-        const expected = Object.values(args).map((kind) => wasmType[kind]);
+      const expected = [
+        ...positional.map(() => 'i32'),
+        ...(params.length > 0 || 'loss' in KERNELS[kernel] ? ['i32'] : []),
+      ];
+      for (const suffix of ['F32', 'F64']) {
         expect(signatures.get(`${kernel}${suffix}`), `${kernel}${suffix}`).toEqual({
           params: expected,
           result: returns,
@@ -47,10 +54,33 @@ describe.each(BUILDS)('the %s build', (build) => {
   });
 });
 
+describe.each(['simd', 'scalar'])('the params block, %s test build', (build) => {
+  it("each loss class's fields lie where the list's block layout puts them, after the driver's params", async () => {
+    const bytes = readFileSync(new URL(`../build/math/xentropy.${build}.wasm`, import.meta.url));
+    const { instance } = await WebAssembly.instantiate(bytes, { env: { abort: () => {} } });
+    const offset = instance.exports.lossParamOffset as (kernel: number, field: number) => number;
+    (Object.keys(KERNELS) as KernelName[]).forEach((kernel, index) => {
+      const spec = KERNELS[kernel];
+      const own = 'loss' in spec ? Object.keys(spec.loss.params) : [];
+      if (own.length === 0) {
+        expect(offset(index, 0), kernel).toBe(-1);
+        return;
+      }
+      const driver = layoutOf(kernel).params.length - own.length;
+      own.forEach((name, i) => {
+        // the class is read at the block's address + 8 · (the driver's params): field i in slot driver + i
+        expect(offset(index, i), `${kernel}.${name}`).toBe(8 * i);
+        expect(layoutOf(kernel).params[driver + i][0]).toBe(name);
+      });
+      expect(offset(index, own.length), `${kernel}: the class holds exactly its params`).toBe(8 * own.length);
+    });
+  });
+});
+
 describe('the thread pool layout', () => {
   it('holds the longest splittable kernel, and splits only kernels that return nothing', () => {
     const splittable = (Object.keys(KERNELS) as KernelName[]).filter((k) => KERNELS[k].split);
-    expect(MAX_SPLIT_ARGS).toBe(Math.max(...splittable.map((k) => Object.keys(KERNELS[k].args).length)));
+    expect(MAX_SPLIT_ARGS).toBe(Math.max(...splittable.map((k) => layoutOf(k).positional.length + 1)));
     for (const k of splittable) expect('returns' in KERNELS[k], k).toBe(false);
     expect(SPLIT_KERNELS).toHaveLength(2 * splittable.length);
   });

@@ -1,5 +1,5 @@
 // Elementwise exp, log, log1p, tanh and sech² through the build's own: the vector approximations in the SIMD build
-// (std on the tail), std in the scalar build. assembly/math-exports.ts exports them so the tests can measure the
+// (std on the tail), std in the scalar build. assembly/testing/index.ts exports them so the tests can measure the
 // approximations; the shipped builds leave them out.
 
 import { expNonPositiveVector, expScalar, expVector, logScalar } from '../math/exp';

@@ -35,3 +35,11 @@ export function logSigmoidBatch<T>(x: usize, n: i32, out: usize): void {
     store<T>(at<T>(out, i), min(v, <T>0) - log1pScalar<T>(expScalar<T>(-abs(v))));
   }
 }
+
+// As row kernels: rows · cols elements.
+export function sigmoidRows<T>(x: usize, rows: i32, cols: i32, out: usize): void {
+  sigmoidBatch<T>(x, rows * cols, out);
+}
+export function logSigmoidRows<T>(x: usize, rows: i32, cols: i32, out: usize): void {
+  logSigmoidBatch<T>(x, rows * cols, out);
+}

@@ -1,15 +1,31 @@
-// THE kernel table: every WebAssembly export, declared once with its arguments in order and their kinds.
-// The exports' type, the thread pool's argument slots and the pipeline's calls all come from it, and
-// test/kernel-table.test.ts fails if assembly/index.ts exports a kernel this table lacks, or the reverse.
+// THE kernel list: every WebAssembly kernel, declared once. scripts/build.mjs generates assembly/index.ts from it
+// (the f32 and f64 exports and the glue that reads each kernel's params block), and the exports' type, the thread
+// pool's argument slots and the pipeline's calls come from it too; test/kernel-table.test.ts holds every build to
+// it, params offsets included.
 //
-// Argument kinds: 'ptr' a byte address in WebAssembly memory (0 for an absent array), 'int' an i32,
-// 'float' a number of the kernel's dtype, 'f64' a float64 whatever the dtype.
+// The ABI: arrays and counts are positional arguments; every other scalar goes in the kernel's params block,
+// written once per call, whose address is the export's last argument. Kinds:
+//   positional  'ptr' a byte address in WebAssembly memory (0 for an absent array), 'int' an i32 count or size;
+//   params      'float' a number of the kernel's dtype, 'f64' a float64 whatever the dtype, 'i32' an integer.
+// `args` lists them in the order the implementation takes them; each param fills one 8-byte slot of the block, in
+// that order. An elementwise loss's own params (`loss.params`) follow the driver's, read by the loss's class.
 
-export type ArgKind = 'ptr' | 'int' | 'float' | 'f64';
+export type PositionalKind = 'ptr' | 'int';
+export type ParamKind = 'float' | 'f64' | 'i32';
+export type ArgKind = PositionalKind | ParamKind;
 
 interface KernelSpec {
-  /** The arguments in the order the export takes them. */
+  /** The arguments, in the order the implementation takes them. */
   readonly args: Readonly<Record<string, ArgKind>>;
+  /** The implementation: a generic function of assembly/kernels/<from>.ts, called as impl<T>(…args). */
+  readonly impl: string;
+  readonly from: string;
+  /** An elementwise loss: the driver (impl) instantiated with this class, which reads its own params. */
+  readonly loss?: {
+    readonly class: string;
+    readonly from: string;
+    readonly params: Readonly<Record<string, ParamKind>>;
+  };
   /** Whether rows may be shared among threads (each row written by one thread only; returns nothing). */
   readonly split: boolean;
   /** 'sum': the kernel returns Σ loss of the rows it ran (it cannot be split). */
@@ -20,18 +36,38 @@ interface KernelSpec {
   readonly granule?: number;
 }
 
-const rowKernel = { args: { x: 'ptr', rows: 'int', cols: 'int', out: 'ptr' }, split: true } as const;
+const rows = { x: 'ptr', rows: 'int', cols: 'int', out: 'ptr' } as const;
+const rowKernel = (impl: string, from: string) => ({ args: rows, impl, from, split: true }) as const;
 const gradTail = { lossOut: 'ptr', grad: 'ptr', gradScale: 'f64', gradOutput: 'ptr' } as const;
-const pairLoss = { x: 'ptr', y: 'ptr', rows: 'int', cols: 'int' } as const;
+/** The elementwise losses' driver (assembly/kernels/losses/driver.ts) and its arguments. */
+const elementwise = <P extends Readonly<Record<string, ParamKind>>>(lossClass: string, from: string, params: P) =>
+  ({
+    args: {
+      x: 'ptr',
+      y: 'ptr',
+      rows: 'int',
+      cols: 'int',
+      weight: 'ptr',
+      weightPerElement: 'i32',
+      posWeight: 'ptr',
+      posWeightPerElement: 'i32',
+      ...gradTail,
+    },
+    impl: 'elementwiseLoss',
+    from: 'losses/driver',
+    loss: { class: lossClass, from: `losses/${from}`, params },
+    split: false,
+    returns: 'sum',
+  }) as const;
 
 export const KERNELS = {
-  logSumExp: rowKernel,
-  logSumExpWide: rowKernel,
-  softmax: rowKernel,
-  logSoftmax: rowKernel,
-  entropy: rowKernel,
-  sigmoid: rowKernel,
-  logSigmoid: rowKernel,
+  logSumExp: rowKernel('logSumExpRows', 'log-sum-exp'),
+  logSumExpWide: rowKernel('logSumExpWideRows', 'log-sum-exp'),
+  softmax: rowKernel('softmaxRows', 'softmax'),
+  logSoftmax: rowKernel('logSoftmaxRows', 'log-softmax'),
+  entropy: rowKernel('entropyRows', 'entropy'),
+  sigmoid: rowKernel('sigmoidRows', 'sigmoid'),
+  logSigmoid: rowKernel('logSigmoidRows', 'sigmoid'),
   crossEntropyIndex: {
     args: {
       x: 'ptr',
@@ -44,9 +80,9 @@ export const KERNELS = {
       zScale: 'float',
       zGrad: 'f64',
       lseIn: 'ptr',
-      vocabStart: 'int',
-      vocabSize: 'int',
-      safe: 'int',
+      vocabStart: 'i32',
+      vocabSize: 'i32',
+      safe: 'i32',
       lossOut: 'ptr',
       zLossOut: 'ptr',
       lseOut: 'ptr',
@@ -54,33 +90,48 @@ export const KERNELS = {
       gradScale: 'f64',
       gradOutput: 'ptr',
     },
+    impl: 'crossEntropyIndexRows',
+    from: 'cross-entropy',
     split: true,
   },
   crossEntropyProb: {
     args: { x: 'ptr', targets: 'ptr', rows: 'int', cols: 'int', weight: 'ptr', smoothing: 'float', ...gradTail },
+    impl: 'crossEntropyProbRows',
+    from: 'cross-entropy',
     split: true,
   },
   nllLoss: {
     args: { picked: 'ptr', rows: 'int', cols: 'int', targets: 'ptr', weight: 'ptr', ...gradTail },
+    impl: 'nllLossRows',
+    from: 'nll-loss',
     split: true,
   },
   tokenLogProbs: {
     args: { x: 'ptr', rows: 'int', cols: 'int', targets: 'ptr', scale: 'float', out: 'ptr' },
+    impl: 'tokenLogProbsRows',
+    from: 'token-log-probs',
     split: true,
   },
-  softmaxEntropy: { args: { x: 'ptr', rows: 'int', cols: 'int', scale: 'float', out: 'ptr' }, split: true },
+  softmaxEntropy: {
+    args: { x: 'ptr', rows: 'int', cols: 'int', scale: 'float', out: 'ptr' },
+    impl: 'softmaxEntropyRows',
+    from: 'softmax-entropy',
+    split: true,
+  },
   topK: {
     args: {
       x: 'ptr',
       rows: 'int',
       cols: 'int',
-      k: 'int',
+      k: 'i32',
       scale: 'float',
       values: 'ptr',
       indices: 'ptr',
       targets: 'ptr',
       tokenOut: 'ptr',
     },
+    impl: 'topKRows',
+    from: 'top-k',
     split: true,
   },
   matmul: {
@@ -95,37 +146,35 @@ export const KERNELS = {
       k: 'int',
       accumulate: 'int',
     },
+    impl: 'matmulRows',
+    from: 'matmul',
     split: true, // over the rows of A and C, in multiples of the tile's 4 rows: each row sums as on one thread
     rowsArg: 'm',
     granule: 4,
   },
-  columnSums: { args: { g: 'ptr', rows: 'int', n: 'int', c: 'ptr', accumulate: 'int' }, split: false },
-  swapLastTwoDims: { args: { x: 'ptr', out: 'ptr', outer: 'int', a: 'int', b: 'int' }, split: false },
-  binaryCrossEntropy: {
-    args: { ...pairLoss, weight: 'ptr', weightPerElement: 'int', ...gradTail },
+  columnSums: {
+    args: { g: 'ptr', rows: 'int', n: 'int', c: 'ptr', accumulate: 'int' },
+    impl: 'columnSums',
+    from: 'matmul',
     split: false,
-    returns: 'sum',
   },
-  binaryCrossEntropyWithLogits: {
-    args: {
-      ...pairLoss,
-      weight: 'ptr',
-      weightPerElement: 'int',
-      posWeight: 'ptr',
-      posWeightPerElement: 'int',
-      ...gradTail,
-    },
+  swapLastTwoDims: {
+    args: { x: 'ptr', out: 'ptr', outer: 'int', a: 'int', b: 'int' },
+    impl: 'swapLastTwoDims',
+    from: 'transpose',
     split: false,
-    returns: 'sum',
   },
-  klDiv: { args: { ...pairLoss, ...gradTail }, split: false, returns: 'sum' },
-  klDivLogTarget: { args: { ...pairLoss, ...gradTail }, split: false, returns: 'sum' },
-  mseLoss: { args: { ...pairLoss, ...gradTail }, split: false, returns: 'sum' },
-  sigmoidFocalLoss: { args: { ...pairLoss, alpha: 'f64', gamma: 'f64', ...gradTail }, split: false, returns: 'sum' },
+  binaryCrossEntropy: elementwise('BinaryCrossEntropy', 'binary-cross-entropy', {}),
+  binaryCrossEntropyWithLogits: elementwise('BinaryCrossEntropyWithLogits', 'binary-cross-entropy-with-logits', {}),
+  klDiv: elementwise('KlDiv', 'kl-div', {}),
+  klDivLogTarget: elementwise('KlDivLogTarget', 'kl-div', {}),
+  mseLoss: elementwise('MeanSquaredError', 'mse', {}),
+  sigmoidFocalLoss: elementwise('SigmoidFocal', 'sigmoid-focal', { alpha: 'f64', gamma: 'f64' }),
 } as const satisfies Record<string, KernelSpec>;
 
 export type KernelName = keyof typeof KERNELS;
-export type ArgName<K extends KernelName> = keyof (typeof KERNELS)[K]['args'] & string;
+type LossParams<K extends KernelName> = (typeof KERNELS)[K] extends { loss: { params: infer P } } ? keyof P : never;
+export type ArgName<K extends KernelName> = (keyof (typeof KERNELS)[K]['args'] | LossParams<K>) & string;
 export type Dtype = 'f32' | 'f64';
 export type ExportName = `${KernelName}${'F32' | 'F64'}`;
 
@@ -147,6 +196,8 @@ export interface RuntimeExports {
   /** Frees a block from `allocate`, given the bytes it was asked for. */
   release(ptr: number, bytes: number): void;
   simdBuild(): number;
+  /** The address of the params block (one kernel's scalars, 8 bytes each). */
+  paramsBlock(): number;
 }
 
 /** What assembly/index.ts exports, typed from the table. */
@@ -155,15 +206,41 @@ export type WasmExports = RuntimeExports & Record<ExportName, (...args: number[]
 export const exportName = (kernel: KernelName, dtype: Dtype): ExportName =>
   `${kernel}${dtype === 'f64' ? 'F64' : 'F32'}`;
 
-const names = new Map<KernelName, string[]>();
-/** A kernel's argument names in order (own keys only, cached). */
-export function argNames<K extends KernelName>(kernel: K): ArgName<K>[] {
-  let list = names.get(kernel);
-  if (!list) {
-    list = Object.keys(KERNELS[kernel].args);
-    names.set(kernel, list);
+const PARAM_KINDS: ReadonlySet<ArgKind> = new Set<ArgKind>(['float', 'f64', 'i32']);
+
+interface Layout {
+  /** Every argument, in the implementation's order. */
+  names: string[];
+  /** The positional ones, in order (the export's arguments before the params block's address). */
+  positional: [string, PositionalKind][];
+  /** The params, in block order: the driver's, then the loss class's own. */
+  params: [string, ParamKind][];
+}
+
+const layouts = new Map<KernelName, Layout>();
+/** A kernel's arguments, split into positional ones and params (cached). */
+export function layoutOf(kernel: KernelName): Layout {
+  let layout = layouts.get(kernel);
+  if (!layout) {
+    const spec: KernelSpec = KERNELS[kernel];
+    const all = Object.entries(spec.args);
+    layout = {
+      names: all.map(([name]) => name),
+      positional: all.filter(([, kind]) => !PARAM_KINDS.has(kind)) as [string, PositionalKind][],
+      params: [
+        ...(all.filter(([, kind]) => PARAM_KINDS.has(kind)) as [string, ParamKind][]),
+        ...Object.entries(spec.loss?.params ?? {}),
+      ],
+    };
+    layouts.set(kernel, layout);
   }
-  return list as ArgName<K>[];
+  return layout;
+}
+
+/** A kernel's argument names in the implementation's order, its loss's params after them. */
+export function argNames<K extends KernelName>(kernel: K): ArgName<K>[] {
+  const { names, params } = layoutOf(kernel);
+  return [...names, ...params.map(([name]) => name).filter((n) => !names.includes(n))] as ArgName<K>[];
 }
 
 /** The kernels that may run on a worker thread, in a fixed order (their index is their id in the pool). */
@@ -171,33 +248,46 @@ export const SPLIT_KERNELS: readonly ExportName[] = (Object.keys(KERNELS) as Ker
   .filter((k) => KERNELS[k].split)
   .flatMap((k) => [exportName(k, 'f32'), exportName(k, 'f64')]);
 
-/** The most arguments any splittable kernel takes: the size of a worker's argument slot. */
+/** The most arguments any splittable kernel's export takes (its positional ones and the params block's address). */
 export const MAX_SPLIT_ARGS = Math.max(
-  ...(Object.keys(KERNELS) as KernelName[]).filter((k) => KERNELS[k].split).map((k) => argNames(k).length),
+  ...(Object.keys(KERNELS) as KernelName[])
+    .filter((k) => KERNELS[k].split)
+    .map((k) => layoutOf(k).positional.length + 1),
 );
 
+const valid = (kind: ArgKind, value: number | undefined): boolean =>
+  kind === 'ptr'
+    ? Number.isInteger(value) && (value as number) >= 0 && (value as number) < 2 ** 32
+    : kind === 'int' || kind === 'i32'
+      ? Number.isInteger(value) && Math.abs(value as number) < 2 ** 31
+      : typeof value === 'number';
+
 /**
- * The positional argument list of `kernel`: `argument(name, kind)` gives each argument in the table's order. A
- * value that is not what its kind allows (a missing one, an address or int outside 32 bits, a non-integer)
- * throws: a mistake in a binding must fail loudly, never reach WebAssembly.
+ * A kernel's export arguments: `argument(name, kind)` gives each argument; the params are written into `block`
+ * (the params block, viewed as float64) and its `address` ends the list. A value that is not what its kind allows
+ * (a missing one, an address or int outside 32 bits, a non-integer) throws: a mistake in a binding must fail
+ * loudly, never reach WebAssembly.
  */
-export function positional<K extends KernelName>(
-  kernel: K,
+export function exportArgs(
+  kernel: KernelName,
   argument: (name: string, kind: ArgKind) => number | undefined,
+  block: Float64Array,
+  address: number,
 ): number[] {
-  const kinds = KERNELS[kernel].args as Readonly<Record<string, ArgKind>>;
+  const { positional, params } = layoutOf(kernel);
   const args: number[] = [];
-  for (const name of argNames(kernel)) {
-    const kind = kinds[name];
+  const take = (name: string, kind: ArgKind) => {
     const value = argument(name, kind);
-    const ok =
-      kind === 'ptr'
-        ? Number.isInteger(value) && (value as number) >= 0 && (value as number) < 2 ** 32
-        : kind === 'int'
-          ? Number.isInteger(value) && Math.abs(value as number) < 2 ** 31
-          : typeof value === 'number';
-    if (!ok) throw new Error(`xentropy internal error: ${kernel}.${name} (${kind}) = ${value}`);
-    args.push(value as number);
+    if (!valid(kind, value)) throw new Error(`xentropy internal error: ${kernel}.${name} (${kind}) = ${value}`);
+    return value as number;
+  };
+  for (const [name, kind] of positional) args.push(take(name, kind));
+  if (params.length > 0 || (KERNELS[kernel] as KernelSpec).loss) {
+    const first = address / 8;
+    params.forEach(([name, kind], i) => {
+      block[first + i] = take(name, kind);
+    });
+    args.push(address);
   }
   return args;
 }
@@ -209,6 +299,7 @@ export const EXPORT_NAMES: readonly string[] = [
   'allocate',
   'release',
   'simdBuild',
+  'paramsBlock',
   ...(Object.keys(KERNELS) as KernelName[]).flatMap((k) => [exportName(k, 'f32'), exportName(k, 'f64')]),
 ];
 

@@ -1,5 +1,6 @@
 // The runtime: the embedded builds, init (serialised), the active instance and its memory.
 import { instantiate, instantiateSync } from '@assemblyscript/loader';
+import { EMBEDDED, FILES, URLS } from '../generated/builds.js';
 import type { InitOptions, WasmBuild } from '../types.js';
 import { decodeBase64 } from './base64.js';
 import { canInflate, inflate } from './inflate.js';
@@ -7,23 +8,12 @@ import { checkExports, type WasmExports } from './kernels.js';
 import { isNode, startWorkers, stopWorkers, threadCount, threadsUnavailable } from './threads.js';
 import { describe, readOptions } from './validate.js';
 
-// Each build is a module of its own, imported only when it is chosen: a bundle fetches the build that runs.
-const EMBEDDED = {
-  simd: () => import('../generated/simd.js'),
-  'relaxed-simd': () => import('../generated/relaxed-simd.js'),
-  scalar: () => import('../generated/scalar.js'),
-  threads: () => import('../generated/threads.js'),
-};
+// The builds, named in scripts/build.mjs's manifest: each a module of its own, imported only when it is chosen (a
+// bundle fetches the build that runs), and a file beside the entry.
 type Embedded = keyof typeof EMBEDDED;
 
 // The binaries shipped beside the entry (dist/wasm/), which Node, Deno and Bun read directly: no module to import,
 // no base64 to decode, no inflating (a cold init took ~11 ms through the embedded module, ~4 ms this way).
-const FILES: Record<Embedded, string> = {
-  simd: 'xentropy.simd.wasm',
-  'relaxed-simd': 'xentropy.relaxed.wasm',
-  scalar: 'xentropy.scalar.wasm',
-  threads: 'xentropy.threads.wasm',
-};
 type Fs = { readFileSync(path: URL): Uint8Array<ArrayBuffer> };
 
 /** The build's file, where the runtime has a file system and the file is there (not in a bundle). */
@@ -45,13 +35,6 @@ function fileBytes(build: Embedded): Uint8Array<ArrayBuffer> | undefined {
 // the app and rewrite its URL; esbuild leaves the URL relative to the bundle, where no file is, so it is fetched
 // only when rewritten or beside the package's own entry, and otherwise (or when the fetch fails) the embedded module
 // serves.
-const URLS: Record<Embedded, () => URL> = {
-  simd: () => new URL('./wasm/xentropy.simd.wasm', import.meta.url),
-  'relaxed-simd': () => new URL('./wasm/xentropy.relaxed.wasm', import.meta.url),
-  scalar: () => new URL('./wasm/xentropy.scalar.wasm', import.meta.url),
-  threads: () => new URL('./wasm/xentropy.threads.wasm', import.meta.url),
-};
-
 /** The build compiled from its fetched file, or undefined (Node, no fetch, no file: the embedded module). */
 async function fetchedModule(build: Embedded): Promise<WebAssembly.Module | undefined> {
   if (isNode || typeof fetch !== 'function') return undefined;

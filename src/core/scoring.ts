@@ -82,7 +82,8 @@ export function scoredTargets(
     const positions = indexShape[indexShape.length - 1];
     // row t takes target t + 1; the last position of each sequence has none
     indices.copyWithin(0, 1);
-    for (let end = positions - 1; end < indices.length; end += positions) indices[end] = -1;
+    // (a position dim of 0 holds no rows: nothing to mark, and no loop that never advances)
+    if (positions > 0) for (let end = positions - 1; end < indices.length; end += positions) indices[end] = -1;
   }
   let count = 0;
   for (let i = 0; i < indices.length; i++) if (indices[i] >= 0) count++;

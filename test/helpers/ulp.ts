@@ -1,5 +1,5 @@
 // Measures an elementwise kernel of a build against a float64 function, in ulps of the dtype. The kernels are
-// exported by the builds of assembly/math-exports.ts (build/math/), which hold the shipped kernels and these.
+// exported by the builds of assembly/testing/index.ts (build/math/), which hold the shipped kernels and these.
 import { readFileSync } from 'node:fs';
 import { makeRandom } from '../../reference/random.js';
 

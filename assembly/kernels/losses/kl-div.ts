@@ -7,46 +7,46 @@ import { logVector } from '../../math/log';
 
 @final export class KlDiv {
   // @ts-ignore: decorator
-  @inline value<T>(x: T, y: T, pw: T, alpha: T, gamma: T): T {
+  @inline value<T>(x: T, y: T, pw: T): T {
     return (y == <T>0 ? <T>0 : y * logScalar<T>(y)) - y * x;
   }
 
   // @ts-ignore: decorator
-  @inline grad<T>(x: T, y: T, pw: T, alpha: T, gamma: T): T {
+  @inline grad<T>(x: T, y: T, pw: T): T {
     return -y;
   }
 
   // @ts-ignore: decorator
-  @inline valueV<T>(x: v128, y: v128, pw: v128, alpha: v128, gamma: v128): v128 {
+  @inline valueV<T>(x: v128, y: v128, pw: v128): v128 {
     const zero = v128.splat<T>(0);
     const yLogY = v128.bitselect(zero, v128.mul<T>(y, logVector<T>(y)), v128.eq<T>(y, zero));
     return v128.sub<T>(yLogY, v128.mul<T>(y, x));
   }
 
   // @ts-ignore: decorator
-  @inline gradV<T>(x: v128, y: v128, pw: v128, alpha: v128, gamma: v128): v128 {
+  @inline gradV<T>(x: v128, y: v128, pw: v128): v128 {
     return v128.neg<T>(y);
   }
 }
 
 @final export class KlDivLogTarget {
   // @ts-ignore: decorator
-  @inline value<T>(x: T, y: T, pw: T, alpha: T, gamma: T): T {
+  @inline value<T>(x: T, y: T, pw: T): T {
     return expScalar<T>(y) * (y - x);
   }
 
   // @ts-ignore: decorator
-  @inline grad<T>(x: T, y: T, pw: T, alpha: T, gamma: T): T {
+  @inline grad<T>(x: T, y: T, pw: T): T {
     return -expScalar<T>(y);
   }
 
   // @ts-ignore: decorator
-  @inline valueV<T>(x: v128, y: v128, pw: v128, alpha: v128, gamma: v128): v128 {
+  @inline valueV<T>(x: v128, y: v128, pw: v128): v128 {
     return v128.mul<T>(expVector<T>(y), v128.sub<T>(y, x));
   }
 
   // @ts-ignore: decorator
-  @inline gradV<T>(x: v128, y: v128, pw: v128, alpha: v128, gamma: v128): v128 {
+  @inline gradV<T>(x: v128, y: v128, pw: v128): v128 {
     return v128.neg<T>(expVector<T>(y));
   }
 }

@@ -56,19 +56,25 @@ import {
   return v128.add<T>(v128.mul<T>(alpha, y), v128.mul<T>(v128.sub<T>(one, alpha), v128.sub<T>(one, y)));
 }
 
-@final export class SigmoidFocal {
+@final @unmanaged export class SigmoidFocal {
+  /** α of α_t (< 0: no weighting) and γ: this kernel's params, read from its params block. */
+  alpha: f64;
+  gamma: f64;
+
   // @ts-ignore: decorator
-  @inline value<T>(x: T, y: T, pw: T, alpha: T, gamma: T): T {
-    const ce = changetype<BinaryCrossEntropyWithLogits>(0).value<T>(x, y, <T>1, alpha, gamma);
+  @inline value<T>(x: T, y: T, pw: T): T {
+    const alpha = <T>this.alpha, gamma = <T>this.gamma;
+    const ce = changetype<BinaryCrossEntropyWithLogits>(0).value<T>(x, y, <T>1);
     const u = sigmoidScalar<T>(-x) * y + sigmoidScalar<T>(x) * (<T>1 - y);
     return alphaWeight<T>(y, alpha) * (ce * powScalar<T>(u, gamma));
   }
 
   // @ts-ignore: decorator
-  @inline grad<T>(x: T, y: T, pw: T, alpha: T, gamma: T): T {
+  @inline grad<T>(x: T, y: T, pw: T): T {
+    const alpha = <T>this.alpha, gamma = <T>this.gamma;
     const p = sigmoidScalar<T>(x);
     const q = sigmoidScalar<T>(-x);
-    const ce = changetype<BinaryCrossEntropyWithLogits>(0).value<T>(x, y, <T>1, alpha, gamma);
+    const ce = changetype<BinaryCrossEntropyWithLogits>(0).value<T>(x, y, <T>1);
     const u = q * y + p * (<T>1 - y);
     const powGrad = gamma == <T>0 ? <T>0 : gamma * powScalar<T>(u, gamma - <T>1);
     const throughP = ce * powGrad * (<T>2 * y - <T>1) * (p * q);
@@ -76,25 +82,27 @@ import {
   }
 
   // @ts-ignore: decorator
-  @inline valueV<T>(x: v128, y: v128, pw: v128, alpha: v128, gamma: v128): v128 {
+  @inline valueV<T>(x: v128, y: v128, pw: v128): v128 {
+    const alpha = v128.splat<T>(<T>this.alpha), gamma = v128.splat<T>(<T>this.gamma);
     const one = v128.splat<T>(1);
     const e = expNonPositiveVector<T>(v128.neg<T>(v128.abs<T>(x)));
     const near = sigmoidNear<T>(e);
     const p = sigmoidVector<T>(x, e, near, false);
     const q = sigmoidVector<T>(x, e, near, true);
-    const ce = changetype<BinaryCrossEntropyWithLogits>(0).valueV<T>(x, y, one, alpha, gamma);
+    const ce = changetype<BinaryCrossEntropyWithLogits>(0).valueV<T>(x, y, one);
     const u = v128.add<T>(v128.mul<T>(q, y), v128.mul<T>(p, v128.sub<T>(one, y)));
     return v128.mul<T>(alphaWeightV<T>(y, alpha), v128.mul<T>(ce, powVector<T>(u, gamma)));
   }
 
   // @ts-ignore: decorator
-  @inline gradV<T>(x: v128, y: v128, pw: v128, alpha: v128, gamma: v128): v128 {
+  @inline gradV<T>(x: v128, y: v128, pw: v128): v128 {
+    const alpha = v128.splat<T>(<T>this.alpha), gamma = v128.splat<T>(<T>this.gamma);
     const one = v128.splat<T>(1);
     const e = expNonPositiveVector<T>(v128.neg<T>(v128.abs<T>(x)));
     const near = sigmoidNear<T>(e);
     const p = sigmoidVector<T>(x, e, near, false);
     const q = sigmoidVector<T>(x, e, near, true);
-    const ce = changetype<BinaryCrossEntropyWithLogits>(0).valueV<T>(x, y, one, alpha, gamma);
+    const ce = changetype<BinaryCrossEntropyWithLogits>(0).valueV<T>(x, y, one);
     const oneMinusY = v128.sub<T>(one, y);
     const u = v128.add<T>(v128.mul<T>(q, y), v128.mul<T>(p, oneMinusY));
     const g = v128.extract_lane<T>(gamma, 0);

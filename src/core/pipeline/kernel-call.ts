@@ -2,7 +2,7 @@
 // when the table says it may be (each thread's pointers moved to its first row).
 
 import type { Dtype } from '../kernels.js';
-import { exportName, KERNELS, type KernelName, positional } from '../kernels.js';
+import { exportArgs, exportName, KERNELS, type KernelName, type WasmExports } from '../kernels.js';
 import { wasm } from '../runtime.js';
 import { runRows } from '../threads.js';
 
@@ -14,6 +14,17 @@ export interface Pointer {
 
 /** A kernel's arguments by name: arrays as pointers, scalars as numbers; an absent array is address 0. */
 export type KernelArgs = Readonly<Record<string, Pointer | number | undefined>>;
+
+const blocks = new WeakMap<WasmExports, { view: Float64Array; address: number }>();
+/** The instance's params block, viewed as float64 on its memory as it is now. */
+function paramsBlock(kernels: WasmExports): [Float64Array, number] {
+  let block = blocks.get(kernels);
+  if (!block || block.view.buffer !== kernels.memory.buffer) {
+    block = { view: new Float64Array(kernels.memory.buffer), address: kernels.paramsBlock() };
+    blocks.set(kernels, block);
+  }
+  return [block.view, block.address];
+}
 
 /**
  * Runs `kernel` over `rows` rows (of `rowElements` elements, the threads' measure of work); `args` holds every
@@ -30,13 +41,19 @@ export function callKernel(
   const kernels = wasm(caller);
   const spec = KERNELS[kernel];
   const rowsName = 'rowsArg' in spec ? spec.rowsArg : 'rows';
+  const [block, address] = paramsBlock(kernels);
   const argsFor = (a: number, b: number) =>
-    positional(kernel, (name, kind) => {
-      if (name === rowsName) return b - a;
-      const value = Object.hasOwn(args, name) ? args[name] : undefined;
-      if (typeof value === 'object') return value.address + a * value.rowBytes;
-      return value ?? (kind === 'ptr' ? 0 : undefined);
-    });
+    exportArgs(
+      kernel,
+      (name, kind) => {
+        if (name === rowsName) return b - a;
+        const value = Object.hasOwn(args, name) ? args[name] : undefined;
+        if (typeof value === 'object') return value.address + a * value.rowBytes;
+        return value ?? (kind === 'ptr' ? 0 : undefined);
+      },
+      block,
+      address,
+    );
   const id = exportName(kernel, dtype);
   if (!spec.split) return kernels[id](...argsFor(0, rows)) ?? 0;
   runRows(caller, kernels, id, rows, rowElements, argsFor, 'granule' in spec ? spec.granule : 1);

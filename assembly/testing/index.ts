@@ -1,7 +1,8 @@
 // The shipped kernels and, for the accuracy tests and the passes bench only, each build's vector exp, log, log1p,
 // tanh and sech² over an array: build/math/xentropy.<build>.wasm, which no package ships.
-export * from './index';
-import { EXP, EXP_NON_POSITIVE, LOG, LOG1P, LOG1P_OF_UNIT, mathBatch, SECH2, TANH } from './kernels/exp-batch';
+export * from '../index';
+export { lossParamOffset } from './params-layout';
+import { EXP, EXP_NON_POSITIVE, LOG, LOG1P, LOG1P_OF_UNIT, mathBatch, SECH2, TANH } from '../kernels/exp-batch';
 
 export function expF32(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f32>(EXP, x, rows * cols, out); }
 export function expF64(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f64>(EXP, x, rows * cols, out); }

@@ -1,0 +1,14 @@
+// What the facade asks of every build besides its kernels.
+
+/** 1 in the SIMD builds, 0 in the scalar build. */
+export function simdBuild(): i32 {
+  return ASC_FEATURE_SIMD ? 1 : 0;
+}
+
+/** Room for one kernel's params block (8 bytes a param), written by the caller before each kernel call. */
+const PARAMS_BLOCK = memory.data(256, 16);
+
+/** The address of the params block. */
+export function paramsBlock(): usize {
+  return PARAMS_BLOCK;
+}
