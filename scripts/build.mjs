@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { build as esbuild } from 'esbuild';
-import { kernelExports, paramsLayout } from './generate-kernels.mjs';
+import { kernelExports, kernelTable, paramsLayout } from './generate-kernels.mjs';
 
 const root = new URL('../', import.meta.url);
 
@@ -108,6 +108,7 @@ async function buildWasm() {
   const { embed } = await import('./embed-wasm.mjs');
   embed(BUILDS);
   write('src/generated/builds.ts', buildTables());
+  write('src/generated/kernel-table.ts', kernelTable(kernels));
 }
 
 function copyWasm() {

@@ -44,11 +44,12 @@ ${parts.join('\n\n')}
 
 function exportOf(kernel, spec, T, params, className) {
   const wasmType = { ptr: 'usize', int: 'i32' };
-  const positional = Object.entries(spec.args).filter(([, kind]) => !PARAM_KINDS.has(kind));
+  const positional = Object.entries(spec.args).filter(([, kind]) => kind === 'ptr' || kind === 'int');
   const signature = positional.map(([name, kind]) => `${name}: ${wasmType[kind]}`);
   if (params.length > 0 || spec.loss) signature.push('params: usize');
   const read = (name, kind) => (kind === 'f64' ? `p.${name}` : kind === 'i32' ? `<i32>p.${name}` : `<${T}>p.${name}`);
-  const args = Object.entries(spec.args).map(([name, kind]) => (PARAM_KINDS.has(kind) ? read(name, kind) : name));
+  const value = (name, kind) => (kind === 'zero' ? '0' : PARAM_KINDS.has(kind) ? read(name, kind) : name);
+  const args = Object.entries(spec.args).map(([name, kind]) => value(name, kind));
   if (spec.loss) args.push(`params + ${8 * params.length}`);
   const generic = spec.loss ? `${spec.impl}<${spec.loss.class}, ${T}>` : `${spec.impl}<${T}>`;
   const result = spec.returns === 'sum' ? 'f64' : 'void';
@@ -80,5 +81,27 @@ export function lossParamOffset(kernel: i32, field: i32): i32 {
 ${cases.join('\n')}
   return -1;
 }
+`;
+}
+
+/** The runtime's table: each kernel's positional arguments and params in block order, and its thread layout. */
+export function kernelTable(kernels) {
+  const rows = entries(kernels).map(([kernel, spec]) => {
+    const all = Object.entries(spec.args);
+    const abi = {
+      positional: all.filter(([, kind]) => kind === 'ptr' || kind === 'int'),
+      params: [...paramsOf(spec), ...Object.entries(spec.loss?.params ?? {})],
+      split: spec.split,
+      ...(spec.loss ? { loss: true } : {}),
+      ...(spec.rowsArg ? { rowsArg: spec.rowsArg, granule: spec.granule } : {}),
+    };
+    return `  ${kernel}: ${JSON.stringify(abi)},`;
+  });
+  return `${HEADER}import type { KernelAbi } from '../core/kernel-abi.js';
+import type { KernelName } from '../core/kernels.js';
+
+export const KERNEL_TABLE: Record<KernelName, KernelAbi> = {
+${rows.join('\n')}
+};
 `;
 }

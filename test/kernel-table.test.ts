@@ -4,14 +4,8 @@
 // list's block layout puts them.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  EXPORT_NAMES,
-  KERNELS,
-  type KernelName,
-  layoutOf,
-  MAX_SPLIT_ARGS,
-  SPLIT_KERNELS,
-} from '../src/core/kernels.js';
+import { EXPORT_NAMES, layoutOf, MAX_SPLIT_ARGS, SPLIT_KERNELS } from '../src/core/kernel-abi.js';
+import { KERNELS, type KernelName } from '../src/core/kernels.js';
 
 const BUILDS = ['simd', 'relaxed', 'scalar', 'threads'] as const;
 const wat = (build: string) => readFileSync(new URL(`../build/xentropy.${build}.wat`, import.meta.url), 'utf8');
@@ -74,6 +68,21 @@ describe.each(['simd', 'scalar'])('the params block, %s test build', (build) => 
       });
       expect(offset(index, own.length), `${kernel}: the class holds exactly its params`).toBe(8 * own.length);
     });
+  });
+});
+
+describe("the runtime's table", () => {
+  it("is the kernel list: positional arguments, params in block order (the loss's after the driver's), threads", () => {
+    const params = new Set(['float', 'f64', 'i32']);
+    for (const kernel of Object.keys(KERNELS) as KernelName[]) {
+      const spec = KERNELS[kernel];
+      const args = Object.entries(spec.args);
+      const own = 'loss' in spec ? Object.entries(spec.loss.params) : [];
+      const abi = layoutOf(kernel);
+      expect(abi.positional, kernel).toEqual(args.filter(([, kind]) => kind === 'ptr' || kind === 'int'));
+      expect(abi.params, kernel).toEqual([...args.filter(([, kind]) => params.has(kind)), ...own]);
+      expect(abi.split, kernel).toBe(spec.split);
+    }
   });
 });
 

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import vm from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exportName } from '../src/core/kernels.js';
+import { exportName } from '../src/core/kernel-abi.js';
 import { wasm } from '../src/core/runtime.js';
 import { runRows } from '../src/core/threads.js';
 import * as x from '../src/index.js';

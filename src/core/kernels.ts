@@ -12,7 +12,9 @@
 
 export type PositionalKind = 'ptr' | 'int';
 export type ParamKind = 'float' | 'f64' | 'i32';
-export type ArgKind = PositionalKind | ParamKind;
+/** 'zero': an argument of the implementation this kernel does not take; the export passes it a constant 0, which
+ * the compiler folds away (an elementwise loss with no weight keeps no weight code). */
+export type ArgKind = PositionalKind | ParamKind | 'zero';
 
 interface KernelSpec {
   /** The arguments, in the order the implementation takes them. */
@@ -40,19 +42,18 @@ const rows = { x: 'ptr', rows: 'int', cols: 'int', out: 'ptr' } as const;
 const rowKernel = (impl: string, from: string) => ({ args: rows, impl, from, split: true }) as const;
 const gradTail = { lossOut: 'ptr', grad: 'ptr', gradScale: 'f64', gradOutput: 'ptr' } as const;
 /** The elementwise losses' driver (assembly/kernels/losses/driver.ts) and its arguments. */
-const elementwise = <P extends Readonly<Record<string, ParamKind>>>(lossClass: string, from: string, params: P) =>
+const weights = { weight: 'ptr', weightPerElement: 'i32' } as const;
+const posWeights = { posWeight: 'ptr', posWeightPerElement: 'i32' } as const;
+const noWeights = { weight: 'zero', weightPerElement: 'zero' } as const;
+const noPosWeights = { posWeight: 'zero', posWeightPerElement: 'zero' } as const;
+const elementwise = <P extends Readonly<Record<string, ParamKind>>, W extends object, PW extends object>(
+  lossClass: string,
+  from: string,
+  params: P,
+  [weight, posWeight]: [W, PW],
+) =>
   ({
-    args: {
-      x: 'ptr',
-      y: 'ptr',
-      rows: 'int',
-      cols: 'int',
-      weight: 'ptr',
-      weightPerElement: 'i32',
-      posWeight: 'ptr',
-      posWeightPerElement: 'i32',
-      ...gradTail,
-    },
+    args: { x: 'ptr', y: 'ptr', rows: 'int', cols: 'int', ...weight, ...posWeight, ...gradTail },
     impl: 'elementwiseLoss',
     from: 'losses/driver',
     loss: { class: lossClass, from: `losses/${from}`, params },
@@ -164,12 +165,18 @@ export const KERNELS = {
     from: 'transpose',
     split: false,
   },
-  binaryCrossEntropy: elementwise('BinaryCrossEntropy', 'binary-cross-entropy', {}),
-  binaryCrossEntropyWithLogits: elementwise('BinaryCrossEntropyWithLogits', 'binary-cross-entropy-with-logits', {}),
-  klDiv: elementwise('KlDiv', 'kl-div', {}),
-  klDivLogTarget: elementwise('KlDivLogTarget', 'kl-div', {}),
-  mseLoss: elementwise('MeanSquaredError', 'mse', {}),
-  sigmoidFocalLoss: elementwise('SigmoidFocal', 'sigmoid-focal', { alpha: 'f64', gamma: 'f64' }),
+  binaryCrossEntropy: elementwise('BinaryCrossEntropy', 'binary-cross-entropy', {}, [weights, noPosWeights]),
+  binaryCrossEntropyWithLogits: elementwise('BinaryCrossEntropyWithLogits', 'binary-cross-entropy-with-logits', {}, [
+    weights,
+    posWeights,
+  ]),
+  klDiv: elementwise('KlDiv', 'kl-div', {}, [noWeights, noPosWeights]),
+  klDivLogTarget: elementwise('KlDivLogTarget', 'kl-div', {}, [noWeights, noPosWeights]),
+  mseLoss: elementwise('MeanSquaredError', 'mse', {}, [noWeights, noPosWeights]),
+  sigmoidFocalLoss: elementwise('SigmoidFocal', 'sigmoid-focal', { alpha: 'f64', gamma: 'f64' }, [
+    noWeights,
+    noPosWeights,
+  ]),
 } as const satisfies Record<string, KernelSpec>;
 
 export type KernelName = keyof typeof KERNELS;
@@ -177,135 +184,3 @@ type LossParams<K extends KernelName> = (typeof KERNELS)[K] extends { loss: { pa
 export type ArgName<K extends KernelName> = (keyof (typeof KERNELS)[K]['args'] | LossParams<K>) & string;
 export type Dtype = 'f32' | 'f64';
 export type ExportName = `${KernelName}${'F32' | 'F64'}`;
-
-/**
- * The part of a WebAssembly.Memory the facade uses, typed without the WebAssembly namespace so that the
- * published declarations compile in projects without the DOM library.
- */
-export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-
-/** The exports that are not kernels: memory and its allocator. */
-export interface RuntimeExports {
-  memory: WasmMemory;
-  /** Base of a scratch region of at least `bytes` bytes, reused by every call (the old one is freed). */
-  scratch(bytes: number): number;
-  /** A block that stays until `release` (0 when memory cannot grow). */
-  allocate(bytes: number): number;
-  /** Frees a block from `allocate`, given the bytes it was asked for. */
-  release(ptr: number, bytes: number): void;
-  simdBuild(): number;
-  /** The address of the params block (one kernel's scalars, 8 bytes each). */
-  paramsBlock(): number;
-}
-
-/** What assembly/index.ts exports, typed from the table. */
-export type WasmExports = RuntimeExports & Record<ExportName, (...args: number[]) => number | undefined>;
-
-export const exportName = (kernel: KernelName, dtype: Dtype): ExportName =>
-  `${kernel}${dtype === 'f64' ? 'F64' : 'F32'}`;
-
-const PARAM_KINDS: ReadonlySet<ArgKind> = new Set<ArgKind>(['float', 'f64', 'i32']);
-
-interface Layout {
-  /** Every argument, in the implementation's order. */
-  names: string[];
-  /** The positional ones, in order (the export's arguments before the params block's address). */
-  positional: [string, PositionalKind][];
-  /** The params, in block order: the driver's, then the loss class's own. */
-  params: [string, ParamKind][];
-}
-
-const layouts = new Map<KernelName, Layout>();
-/** A kernel's arguments, split into positional ones and params (cached). */
-export function layoutOf(kernel: KernelName): Layout {
-  let layout = layouts.get(kernel);
-  if (!layout) {
-    const spec: KernelSpec = KERNELS[kernel];
-    const all = Object.entries(spec.args);
-    layout = {
-      names: all.map(([name]) => name),
-      positional: all.filter(([, kind]) => !PARAM_KINDS.has(kind)) as [string, PositionalKind][],
-      params: [
-        ...(all.filter(([, kind]) => PARAM_KINDS.has(kind)) as [string, ParamKind][]),
-        ...Object.entries(spec.loss?.params ?? {}),
-      ],
-    };
-    layouts.set(kernel, layout);
-  }
-  return layout;
-}
-
-/** A kernel's argument names in the implementation's order, its loss's params after them. */
-export function argNames<K extends KernelName>(kernel: K): ArgName<K>[] {
-  const { names, params } = layoutOf(kernel);
-  return [...names, ...params.map(([name]) => name).filter((n) => !names.includes(n))] as ArgName<K>[];
-}
-
-/** The kernels that may run on a worker thread, in a fixed order (their index is their id in the pool). */
-export const SPLIT_KERNELS: readonly ExportName[] = (Object.keys(KERNELS) as KernelName[])
-  .filter((k) => KERNELS[k].split)
-  .flatMap((k) => [exportName(k, 'f32'), exportName(k, 'f64')]);
-
-/** The most arguments any splittable kernel's export takes (its positional ones and the params block's address). */
-export const MAX_SPLIT_ARGS = Math.max(
-  ...(Object.keys(KERNELS) as KernelName[])
-    .filter((k) => KERNELS[k].split)
-    .map((k) => layoutOf(k).positional.length + 1),
-);
-
-const valid = (kind: ArgKind, value: number | undefined): boolean =>
-  kind === 'ptr'
-    ? Number.isInteger(value) && (value as number) >= 0 && (value as number) < 2 ** 32
-    : kind === 'int' || kind === 'i32'
-      ? Number.isInteger(value) && Math.abs(value as number) < 2 ** 31
-      : typeof value === 'number';
-
-/**
- * A kernel's export arguments: `argument(name, kind)` gives each argument; the params are written into `block`
- * (the params block, viewed as float64) and its `address` ends the list. A value that is not what its kind allows
- * (a missing one, an address or int outside 32 bits, a non-integer) throws: a mistake in a binding must fail
- * loudly, never reach WebAssembly.
- */
-export function exportArgs(
-  kernel: KernelName,
-  argument: (name: string, kind: ArgKind) => number | undefined,
-  block: Float64Array,
-  address: number,
-): number[] {
-  const { positional, params } = layoutOf(kernel);
-  const args: number[] = [];
-  const take = (name: string, kind: ArgKind) => {
-    const value = argument(name, kind);
-    if (!valid(kind, value)) throw new Error(`xentropy internal error: ${kernel}.${name} (${kind}) = ${value}`);
-    return value as number;
-  };
-  for (const [name, kind] of positional) args.push(take(name, kind));
-  if (params.length > 0 || (KERNELS[kernel] as KernelSpec).loss) {
-    const first = address / 8;
-    params.forEach(([name, kind], i) => {
-      block[first + i] = take(name, kind);
-    });
-    args.push(address);
-  }
-  return args;
-}
-
-/** Every export name the table declares, with the runtime's own. */
-export const EXPORT_NAMES: readonly string[] = [
-  'memory',
-  'scratch',
-  'allocate',
-  'release',
-  'simdBuild',
-  'paramsBlock',
-  ...(Object.keys(KERNELS) as KernelName[]).flatMap((k) => [exportName(k, 'f32'), exportName(k, 'f64')]),
-];
-
-/** The instance's exports, once each one the table declares is checked to be there. @throws Error otherwise. */
-export function checkExports(exports: Record<string, unknown>): WasmExports {
-  const missing = EXPORT_NAMES.filter((name) => exports[name] === undefined);
-  if (missing.length > 0) throw new Error(`xentropy: the WebAssembly build lacks ${missing.join(', ')}`);
-  return exports as WasmExports;
-}

@@ -4,7 +4,7 @@ import { EMBEDDED, FILES, URLS } from '../generated/builds.js';
 import type { InitOptions, WasmBuild } from '../types.js';
 import { decodeBase64 } from './base64.js';
 import { canInflate, inflate } from './inflate.js';
-import { checkExports, type WasmExports } from './kernels.js';
+import { checkExports, type WasmExports } from './kernel-abi.js';
 import { isNode, startWorkers, stopWorkers, threadCount, threadsUnavailable } from './threads.js';
 import { describe, readOptions } from './validate.js';
 

@@ -4,7 +4,7 @@
 // the others, so every public function stays synchronous (which is why a page's main thread, which may
 // not wait, cannot use threads). Each thread writes only its own rows: results equal one thread's.
 
-import { type ExportName, MAX_SPLIT_ARGS, SPLIT_KERNELS, type WasmExports } from './kernels.js';
+import { type ExportName, MAX_SPLIT_ARGS, SPLIT_KERNELS, type WasmExports } from './kernel-abi.js';
 
 const SLOT = MAX_SPLIT_ARGS + 2; // kernel id, argument count, arguments: sized from the kernel table
 const GENERATION = 0; // Int32 index: bumped to start a task (−1: stop)

@@ -1,7 +1,7 @@
 // Tensors whose data lives in WebAssembly memory (allocTensor): owned by the caller until free(). Each instance
 // keeps the ranges of its live tensors, so that a view of freed memory (a stale `data`) is refused, never read.
 import type { ResidentArray, WasmTensor } from '../types.js';
-import type { WasmExports } from './kernels.js';
+import type { WasmExports } from './kernel-abi.js';
 
 type ResidentArrayConstructor = Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor;
 

@@ -1,7 +1,7 @@
 // Arrange: which slots the kernels use where they lie, how many units go through per chunk, and the call's one
 // scratch allocation, with an address for every slot that needs a copy (or is scratch).
 
-import type { WasmExports } from '../kernels.js';
+import type { WasmExports } from '../kernel-abi.js';
 import { callAllocator } from '../wasm-tensor.js';
 import type { Program, Slot } from './program.js';
 import type { Place } from './residency.js';

@@ -7,7 +7,7 @@ import { threadCount } from '../threads.js';
 import { arrange } from './arrange.js';
 import type { Chunk, Placed, Program, Ran, Slot, Values } from './program.js';
 import { type Checked, checkOverlaps, handBack, type Place, recordPlaces, viewOf } from './residency.js';
-import { copyChunkIn, copyChunkOut, copyWholeIn, copyWholeOut, Transfer } from './transfer.js';
+import { copyIn, copyOut, heapsOf } from './transfer.js';
 
 /** The most elements a typed array may hold (V8's limit), checked before a result is allocated. */
 const MAX_RESULT_LENGTH = 2 ** 32;
@@ -69,8 +69,8 @@ export function runProgram(program: Program, checked: readonly Checked[] = []): 
     if (s.output && !s.output.reduce) results[s.name] = array;
     return array;
   });
-  const transfer = new Transfer(buffer);
-  copyWholeIn(transfer, slots, arranged, arrays);
+  const heap = heapsOf(buffer);
+  copyIn(heap, slots, arranged, arrays, 0);
   const index = new Map<string, number>();
   slots.forEach((s, i) => {
     index.set(s.name, i);
@@ -78,19 +78,18 @@ export function runProgram(program: Program, checked: readonly Checked[] = []): 
   let sum = 0;
   for (let start = 0; start < units; start += unitsPerChunk) {
     const n = Math.min(unitsPerChunk, units - start);
-    copyChunkIn(transfer, slots, arranged, arrays, start, n);
+    copyIn(heap, slots, arranged, arrays, start, n);
     const at = (name: string): Placed => {
-      const i = index.get(name);
-      if (i === undefined) throw new Error(`xentropy internal error: ${caller} has no slot ${name}`);
+      const i = index.get(name) as number;
       const [s, a] = [slots[i], arranged[i]];
       const unitBytes = s.per === 'unit' ? s.count * s.Type.BYTES_PER_ELEMENT : 0;
       return { address: a.resident === undefined ? a.copyAt : a.resident + start * unitBytes, unitBytes };
     };
     const chunk: Chunk = { start, units: n, first: start === 0, at };
     sum += program.step(chunk) ?? 0;
-    copyChunkOut(transfer, slots, arranged, arrays, sums, start, n);
+    copyOut(heap, slots, arranged, arrays, sums, start, n);
   }
-  copyWholeOut(transfer, slots, arranged, arrays);
+  copyOut(heap, slots, arranged, arrays, sums, 0);
   slots.forEach((s, i) => {
     if (s.output?.into) results[s.name] = handBack(s, places[i] as Place | undefined, buffer);
   });

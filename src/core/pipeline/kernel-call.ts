@@ -1,8 +1,7 @@
 // A kernel called on a chunk: its arguments filled by name from the table's list, its rows shared among threads
 // when the table says it may be (each thread's pointers moved to its first row).
 
-import type { Dtype } from '../kernels.js';
-import { exportArgs, exportName, KERNELS, type KernelName, type WasmExports } from '../kernels.js';
+import { type Dtype, exportArgs, exportName, type KernelName, layoutOf, type WasmExports } from '../kernel-abi.js';
 import { wasm } from '../runtime.js';
 import { runRows } from '../threads.js';
 
@@ -39,8 +38,8 @@ export function callKernel(
   args: KernelArgs,
 ): number {
   const kernels = wasm(caller);
-  const spec = KERNELS[kernel];
-  const rowsName = 'rowsArg' in spec ? spec.rowsArg : 'rows';
+  const spec = layoutOf(kernel);
+  const rowsName = spec.rowsArg ?? 'rows';
   const [block, address] = paramsBlock(kernels);
   const argsFor = (a: number, b: number) =>
     exportArgs(
@@ -56,6 +55,6 @@ export function callKernel(
     );
   const id = exportName(kernel, dtype);
   if (!spec.split) return kernels[id](...argsFor(0, rows)) ?? 0;
-  runRows(caller, kernels, id, rows, rowElements, argsFor, 'granule' in spec ? spec.granule : 1);
+  runRows(caller, kernels, id, rows, rowElements, argsFor, spec.granule ?? 1);
   return 0;
 }

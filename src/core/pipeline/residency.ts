@@ -4,7 +4,7 @@
 // view. Also the rules every call keeps: a view of WebAssembly memory must lie in a live allocTensor tensor, and a
 // destination shares no memory with any other argument (but exactly its `mayAlias` source, written in place).
 
-import type { WasmExports } from '../kernels.js';
+import type { WasmExports } from '../kernel-abi.js';
 import { insideLiveTensor } from '../wasm-tensor.js';
 import type { Slot, Values, ValuesType } from './program.js';
 
@@ -47,10 +47,9 @@ export function checkOverlaps(caller: string, slots: readonly Slot[], checked: r
       if (!overlaps(into, data) || (data === alias && sameArray(into, alias))) continue;
       throw new RangeError(
         `${caller}: ${s.label} overlaps ${label}; ` +
-          (s.mayAlias === undefined
-            ? 'it must share no memory with it'
-            : `${s.label.replace(/^options\./, '')} must be input.data itself (in place) or share no memory with the ` +
-              'other arguments'),
+          (alias
+            ? 'out must be input.data itself (in place) or share no memory with the other arguments'
+            : 'it must share no memory with it'),
       );
     }
   }

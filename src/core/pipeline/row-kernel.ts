@@ -3,7 +3,7 @@
 // are filled by name: `x` is the input, `rows` and `cols` the chunk's, the rest come from operands (absent:
 // address 0), outputs and scalars.
 import type { FloatArray } from '../../types.js';
-import { type ArgName, argNames, type Dtype, KERNELS, type KernelName } from '../kernels.js';
+import { type ArgName, type Dtype, type KernelName, layoutOf } from '../kernel-abi.js';
 import { runProgram } from './chunk-loop.js';
 import { callKernel, type KernelArgs, type Pointer } from './kernel-call.js';
 import type { Chunk, Ran, Slot, ValuesType } from './program.js';
@@ -114,7 +114,7 @@ function arraysOf<K extends KernelName>(plan: Plan<K>, Float: ValuesType, readsI
 export function run<K extends KernelName>(plan: Plan<K>): Ran {
   const { caller, kernel, input, outer, cols, inner } = plan;
   const dtype: Dtype = input instanceof Float64Array ? 'f64' : 'f32';
-  const readsInput = argNames(kernel).includes('x' as ArgName<K>);
+  const readsInput = layoutOf(kernel).positional.some(([name]) => name === 'x');
   const taken = arraysOf(plan, dtype === 'f64' ? Float64Array : Float32Array, readsInput);
   const slots = taken.map((t) => t.slot);
   // an element array moves its dim last (and back) through a scratch slot of its own when inner > 1
@@ -143,5 +143,5 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
     return sum;
   };
   const checked = readsInput ? [] : [{ label: 'input.data', data: input }];
-  return runProgram({ caller, dtype, units, slots, threads: KERNELS[kernel].split, step }, checked);
+  return runProgram({ caller, dtype, units, slots, threads: layoutOf(kernel).split, step }, checked);
 }

@@ -4,94 +4,79 @@
 import type { Arranged } from './arrange.js';
 import type { Slot, Values, ValuesType } from './program.js';
 
-export class Transfer {
-  #buffer: ArrayBuffer;
-  #heaps = new Map<ValuesType, Values>();
+/** The whole memory as an array of each type, made when first asked for. */
+export type Heaps = (Type: ValuesType) => Values;
 
-  constructor(buffer: ArrayBuffer) {
-    this.#buffer = buffer;
-  }
-
-  /** The whole memory as an array of `Type`. */
-  heap(Type: ValuesType): Values {
-    let h = this.#heaps.get(Type);
+export function heapsOf(buffer: ArrayBuffer): Heaps {
+  const heaps = new Map<ValuesType, Values>();
+  return (Type) => {
+    let h = heaps.get(Type);
     if (!h) {
-      h = new Type(this.#buffer, 0, this.#buffer.byteLength / Type.BYTES_PER_ELEMENT);
-      this.#heaps.set(Type, h);
+      h = new Type(buffer);
+      heaps.set(Type, h);
     }
     return h;
-  }
-
-  /** `n` values of `Type` at `address`. */
-  view(Type: ValuesType, address: number, n: number): Values {
-    const first = address / Type.BYTES_PER_ELEMENT;
-    return this.heap(Type).subarray(first, first + n);
-  }
-
-  /** Copies `values` to `address`. */
-  put(values: Values, Type: ValuesType, address: number): void {
-    (this.heap(Type) as Float64Array).set(values as Float64Array, address / Type.BYTES_PER_ELEMENT);
-  }
+  };
 }
 
-const part = (a: Values, from: number, n: number): Values =>
-  from === 0 && n === a.length ? a : a.subarray(from, from + n);
+/** The chunk's part of a unit array (`units` from `start`), or the whole array (`units` undefined). */
+const part = (s: Slot, a: Values, start: number, units: number | undefined): Values =>
+  units === undefined || (start === 0 && units * s.count === a.length)
+    ? a
+    : a.subarray(start * s.count, (start + units) * s.count);
 
-/** Before the first chunk: whole sources, and the starting values of whole accumulated outputs, into the scratch. */
-export function copyWholeIn(t: Transfer, slots: readonly Slot[], arranged: readonly Arranged[], arrays: Values[]) {
-  slots.forEach((s, i) => {
-    if (s.per !== 'whole' || arranged[i].resident !== undefined) return;
-    if (s.source || s.output?.accumulate) t.put(arrays[i], s.Type, arranged[i].copyAt);
-  });
-}
+/** The slot's values in the scratch: `n` of them. */
+const inScratch = (heap: Heaps, s: Slot, at: number, n: number) =>
+  heap(s.Type).subarray(at / s.Type.BYTES_PER_ELEMENT, at / s.Type.BYTES_PER_ELEMENT + n);
 
-/** Before a chunk: the chunk's part of each unit source that is not used in place. */
-export function copyChunkIn(
-  t: Transfer,
+/**
+ * Copies into the scratch what the kernels read there: before the first chunk (`units` undefined) the whole
+ * sources and the starting values of whole accumulated outputs, before each chunk its part of the unit sources.
+ */
+export function copyIn(
+  heap: Heaps,
   slots: readonly Slot[],
   arranged: readonly Arranged[],
   arrays: Values[],
   start: number,
-  units: number,
+  units?: number,
 ) {
   slots.forEach((s, i) => {
-    if (s.per !== 'unit' || !s.source || arranged[i].resident !== undefined) return;
-    t.put(part(arrays[i], start * s.count, units * s.count), s.Type, arranged[i].copyAt);
+    const copied = s.source || (units === undefined && s.output?.accumulate);
+    if ((s.per === 'whole') !== (units === undefined) || !copied || arranged[i].resident !== undefined) return;
+    (heap(s.Type) as Float64Array).set(
+      part(s, arrays[i], start, units) as Float64Array,
+      arranged[i].copyAt / s.Type.BYTES_PER_ELEMENT,
+    );
   });
 }
 
-/** After a chunk: each unit output summed (reduce), added into its destination (accumulate) or copied there. */
-export function copyChunkOut(
-  t: Transfer,
+/**
+ * Takes out of the scratch what the kernels wrote there: after each chunk its part of the unit outputs (summed,
+ * added into the destination, or copied), after the last chunk (`units` undefined) the whole outputs.
+ */
+export function copyOut(
+  heap: Heaps,
   slots: readonly Slot[],
   arranged: readonly Arranged[],
   arrays: Values[],
   sums: Record<string, number>,
   start: number,
-  units: number,
+  units?: number,
 ) {
   slots.forEach((s, i) => {
     const use = s.output;
-    if (s.per !== 'unit' || !use || arranged[i].resident !== undefined) return;
-    const [n, from, at] = [units * s.count, start * s.count, arranged[i].copyAt];
+    if ((s.per === 'whole') !== (units === undefined) || !use || arranged[i].resident !== undefined) return;
+    const values = inScratch(heap, s, arranged[i].copyAt, units === undefined ? s.count : units * s.count);
     if (use.reduce) {
-      const values = t.heap(s.Type);
       let total = sums[s.name]; // one running sum in unit order, whatever the chunks
-      for (let j = at / s.Type.BYTES_PER_ELEMENT, end = j + n; j < end; j++) total += values[j];
+      for (let j = 0; j < values.length; j++) total += values[j];
       sums[s.name] = total;
-    } else if (use.accumulate) {
-      const [into, values] = [arrays[i], t.view(s.Type, at, n)];
-      for (let j = 0; j < n; j++) into[from + j] += values[j];
+    } else if (use.accumulate && units !== undefined) {
+      const into = part(s, arrays[i], start, units);
+      for (let j = 0; j < values.length; j++) into[j] += values[j];
     } else {
-      (arrays[i] as Float64Array).set(t.view(s.Type, at, n) as Float64Array, from);
+      (part(s, arrays[i], start, units) as Float64Array).set(values as Float64Array);
     }
-  });
-}
-
-/** After the last chunk: each whole output that is not used in place, copied to its destination. */
-export function copyWholeOut(t: Transfer, slots: readonly Slot[], arranged: readonly Arranged[], arrays: Values[]) {
-  slots.forEach((s, i) => {
-    if (s.per !== 'whole' || !s.output || arranged[i].resident !== undefined) return;
-    (arrays[i] as Float64Array).set(t.view(s.Type, arranged[i].copyAt, s.count) as Float64Array);
   });
 }
