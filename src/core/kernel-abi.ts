@@ -72,6 +72,17 @@ const valid = (kind: ArgKind, value: number | undefined): boolean =>
       ? Number.isInteger(value) && Math.abs(value as number) < 2 ** 31
       : typeof value === 'number';
 
+/** One argument's value, checked against its kind. */
+function checked(
+  kernel: KernelName,
+  [name, kind]: readonly [string, ArgKind],
+  argument: (name: string, kind: ArgKind) => number | undefined,
+): number {
+  const value = argument(name, kind);
+  if (!valid(kind, value)) throw new Error(`xentropy internal error: ${kernel}.${name} (${kind}) = ${value}`);
+  return value as number;
+}
+
 /**
  * A kernel's export arguments: `argument(name, kind)` gives each argument; the params are written into `block`
  * (the params block, viewed as float64) and its `address` ends the list. A value that is not what its kind allows
@@ -84,19 +95,12 @@ export function exportArgs(
   block: Float64Array,
   address: number,
 ): number[] {
-  const { positional, params } = layoutOf(kernel);
+  const { positional, params, loss } = layoutOf(kernel);
   const args: number[] = [];
-  const take = (name: string, kind: ArgKind) => {
-    const value = argument(name, kind);
-    if (!valid(kind, value)) throw new Error(`xentropy internal error: ${kernel}.${name} (${kind}) = ${value}`);
-    return value as number;
-  };
-  for (const [name, kind] of positional) args.push(take(name, kind));
-  if (params.length > 0 || KERNEL_TABLE[kernel].loss) {
-    const first = address / 8;
-    params.forEach(([name, kind], i) => {
-      block[first + i] = take(name, kind);
-    });
+  for (let i = 0; i < positional.length; i++) args.push(checked(kernel, positional[i], argument));
+  if (params.length > 0 || loss) {
+    for (let i = 0, first = address / 8; i < params.length; i++)
+      block[first + i] = checked(kernel, params[i], argument);
     args.push(address);
   }
   return args;

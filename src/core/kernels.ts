@@ -170,8 +170,7 @@ export const KERNELS = {
     weights,
     posWeights,
   ]),
-  klDiv: elementwise('KlDiv', 'kl-div', {}, [noWeights, noPosWeights]),
-  klDivLogTarget: elementwise('KlDivLogTarget', 'kl-div', {}, [noWeights, noPosWeights]),
+  klDiv: elementwise('KlDiv', 'kl-div', { logTarget: 'i32' }, [noWeights, noPosWeights]),
   mseLoss: elementwise('MeanSquaredError', 'mse', {}, [noWeights, noPosWeights]),
   sigmoidFocalLoss: elementwise('SigmoidFocal', 'sigmoid-focal', { alpha: 'f64', gamma: 'f64' }, [
     noWeights,

@@ -71,21 +71,20 @@ export function runProgram(program: Program, checked: readonly Checked[] = []): 
   });
   const heap = heapsOf(buffer);
   copyIn(heap, slots, arranged, arrays, 0);
-  const index = new Map<string, number>();
-  slots.forEach((s, i) => {
-    index.set(s.name, i);
-  });
+  const unitBytes = slots.map((s) => (s.per === 'unit' ? s.count * s.Type.BYTES_PER_ELEMENT : 0));
   let sum = 0;
   for (let start = 0; start < units; start += unitsPerChunk) {
     const n = Math.min(unitsPerChunk, units - start);
     copyIn(heap, slots, arranged, arrays, start, n);
-    const at = (name: string): Placed => {
-      const i = index.get(name) as number;
-      const [s, a] = [slots[i], arranged[i]];
-      const unitBytes = s.per === 'unit' ? s.count * s.Type.BYTES_PER_ELEMENT : 0;
-      return { address: a.resident === undefined ? a.copyAt : a.resident + start * unitBytes, unitBytes };
+    const address = (i: number) => {
+      const { resident, copyAt } = arranged[i];
+      return resident === undefined ? copyAt : resident + start * unitBytes[i];
     };
-    const chunk: Chunk = { start, units: n, first: start === 0, at };
+    const at = (name: string): Placed => {
+      const i = slots.findIndex((s) => s.name === name);
+      return { address: address(i), unitBytes: unitBytes[i] };
+    };
+    const chunk: Chunk = { start, units: n, first: start === 0, at, address };
     sum += program.step(chunk) ?? 0;
     copyOut(heap, slots, arranged, arrays, sums, start, n);
   }

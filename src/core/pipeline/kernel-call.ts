@@ -16,13 +16,13 @@ export type KernelArgs = Readonly<Record<string, Pointer | number | undefined>>;
 
 const blocks = new WeakMap<WasmExports, { view: Float64Array; address: number }>();
 /** The instance's params block, viewed as float64 on its memory as it is now. */
-function paramsBlock(kernels: WasmExports): [Float64Array, number] {
+function paramsBlock(kernels: WasmExports): { view: Float64Array; address: number } {
   let block = blocks.get(kernels);
   if (!block || block.view.buffer !== kernels.memory.buffer) {
     block = { view: new Float64Array(kernels.memory.buffer), address: kernels.paramsBlock() };
     blocks.set(kernels, block);
   }
-  return [block.view, block.address];
+  return block;
 }
 
 /**
@@ -40,7 +40,7 @@ export function callKernel(
   const kernels = wasm(caller);
   const spec = layoutOf(kernel);
   const rowsName = spec.rowsArg ?? 'rows';
-  const [block, address] = paramsBlock(kernels);
+  const { view: block, address } = paramsBlock(kernels);
   const argsFor = (a: number, b: number) =>
     exportArgs(
       kernel,

@@ -54,6 +54,8 @@ export interface Chunk {
   units: number;
   first: boolean;
   at(name: string): Placed;
+  /** The address of slot `index` (its place in the program's slots) for the chunk's first unit. */
+  address(index: number): number;
 }
 
 export interface Program {

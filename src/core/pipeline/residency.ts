@@ -35,6 +35,7 @@ const typeOf = (a: Values): ValuesType =>
  * checked array), except exactly the source it may alias.
  */
 export function checkOverlaps(caller: string, slots: readonly Slot[], checked: readonly Checked[]): void {
+  if (!slots.some((s) => s.output?.into)) return; // no destination of the caller's (the common case)
   const reads: Checked[] = [...checked];
   for (const s of slots) if (s.source) reads.push({ label: s.label, data: s.source });
   for (const s of slots) {

@@ -117,7 +117,8 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
   const readsInput = layoutOf(kernel).positional.some(([name]) => name === 'x');
   const taken = arraysOf(plan, dtype === 'f64' ? Float64Array : Float32Array, readsInput);
   const slots = taken.map((t) => t.slot);
-  // an element array moves its dim last (and back) through a scratch slot of its own when inner > 1
+  // an element array moves its dim last (and back) through a scratch slot of its own when inner > 1, placed
+  // after the kernel's arrays: slot taken.length + k for the k-th of `swapped`
   const swapped = inner > 1 ? taken.filter((t) => t.element) : [];
   for (const { slot } of swapped)
     slots.push({ ...slot, name: slot.name + SWAPPED, source: undefined, output: undefined });
@@ -126,20 +127,21 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
   const swap = (from: number, to: number, units: number, a: number, b: number) =>
     callKernel(caller, 'swapLastTwoDims', dtype, 1, 0, { x: from, out: to, outer: units, a, b });
   const step = (chunk: Chunk) => {
-    const args: Record<string, Pointer | number | undefined> = Object.create(null);
-    for (const { slot, rowBytes } of taken) args[slot.name] = { address: chunk.at(slot.name).address, rowBytes };
-    for (const { slot } of swapped) {
-      const swapAt = chunk.at(slot.name + SWAPPED).address;
-      if (slot.source) swap(chunk.at(slot.name).address, swapAt, chunk.units, cols, inner);
+    const args: Record<string, Pointer | number | undefined> = Object.assign(Object.create(null), plan.scalars);
+    taken.forEach(({ slot, rowBytes }, i) => {
+      args[slot.name] = { address: chunk.address(i), rowBytes };
+    });
+    swapped.forEach(({ slot }, k) => {
+      const [at, swapAt] = [chunk.address(slots.indexOf(slot)), chunk.address(taken.length + k)];
+      if (slot.source) swap(at, swapAt, chunk.units, cols, inner);
       (args[slot.name] as Pointer).address = swapAt;
-    }
+    });
     args.cols = cols;
-    Object.assign(args, plan.scalars);
     const sum = callKernel(caller, kernel, dtype, chunk.units * inner, cols, args as KernelArgs);
-    for (const { slot } of swapped) {
-      if (slot.output)
-        swap(chunk.at(slot.name + SWAPPED).address, chunk.at(slot.name).address, chunk.units, inner, cols);
-    }
+    swapped.forEach(({ slot }, k) => {
+      const [at, swapAt] = [chunk.address(slots.indexOf(slot)), chunk.address(taken.length + k)];
+      if (slot.output) swap(swapAt, at, chunk.units, inner, cols);
+    });
     return sum;
   };
   const checked = readsInput ? [] : [{ label: 'input.data', data: input }];

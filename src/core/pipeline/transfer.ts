@@ -8,14 +8,15 @@ import type { Slot, Values, ValuesType } from './program.js';
 export type Heaps = (Type: ValuesType) => Values;
 
 export function heapsOf(buffer: ArrayBuffer): Heaps {
-  const heaps = new Map<ValuesType, Values>();
+  const made: Partial<Record<'f32' | 'f64' | 'i32', Values>> = {};
   return (Type) => {
-    let h = heaps.get(Type);
-    if (!h) {
-      h = new Type(buffer);
-      heaps.set(Type, h);
+    const key = Type === Float32Array ? 'f32' : Type === Float64Array ? 'f64' : 'i32';
+    let heap = made[key];
+    if (!heap) {
+      heap = new Type(buffer);
+      made[key] = heap;
     }
-    return h;
+    return heap;
   };
 }
 
