@@ -66,7 +66,8 @@ const libs = [
   await import(pathToFileURL(`${newDir}/index.js`).href),
 ];
 const suites = [await cases(libs[0]), await cases(libs[1])];
-const names = Object.keys(suites[0]);
+// AB_ONLY=µs: only the cases whose name holds that text
+const names = Object.keys(suites[0]).filter((name) => name.includes(process.env.AB_ONLY ?? ''));
 const samples = names.map(() => [[], []]);
 for (let round = 0; round < ROUNDS; round++) {
   for (const [c, name] of names.entries()) {

@@ -32,7 +32,7 @@ export function topK<T extends FloatArray>(logits: ScoringTensor<T>, k: number, 
     outer: x.rows,
     cols: x.vocab,
     inner: 1,
-    operands: { targets: targets && { label: 'options.target', data: targets.indices, per: 'row' } },
+    operands: { targets: targets && { label: 'options.target', data: targets.indices, per: 'row', fresh: true } },
     outputs: {
       values: { per: 'row', width: k },
       indices: { per: 'row', width: k, type: 'int32' },

@@ -356,7 +356,7 @@ function classOperands<K extends KernelName>(
   } else {
     const bound = shards ? (shards.vocabSize ?? Infinity) : layout.classes;
     const { indices, weightSum, count } = classIndices(caller, target, bound, read.ignoreIndex, weight);
-    targets = { label: 'target', data: indices, per: 'row' };
+    targets = { label: 'target', data: indices, per: 'row', fresh: true };
     // 'mean' divides the loss by Σ w_t and the z-loss by the rows counted (Liger-Kernel's); a divisor
     // given for 'sum' divides both (the z-loss by zLossDivisor when that is given)
     divisor = lm?.divisor ?? weightSum;
@@ -365,7 +365,7 @@ function classOperands<K extends KernelName>(
   const weightOperand: Operand | undefined = weight && { label: 'options.weight', data: weight, per: 'whole' };
   const picked: Operand | undefined =
     spec.gather && target.kind === 'index'
-      ? { label: 'input', data: gatherTargets(data, layout, targets.data as Int32Array), per: 'row' }
+      ? { label: 'input', data: gatherTargets(data, layout, targets.data as Int32Array), per: 'row', fresh: true }
       : undefined;
   const lseIn: Operand | undefined = lm?.lse && { label: 'options.lse', data: lm.lse, per: 'row' };
   return { operands: { targets, weight: weightOperand, picked, lseIn } as never, divisor, zDivisor };

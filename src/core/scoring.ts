@@ -101,7 +101,7 @@ export function runTokenLogProbs(caller: string, logits: Logits, targets: Int32A
     outer: logits.rows,
     cols: logits.vocab,
     inner: 1,
-    operands: { targets: { label: 'target', data: targets, per: 'row' } },
+    operands: { targets: { label: 'target', data: targets, per: 'row', fresh: true } },
     outputs: { out },
     scalars: { scale },
   });

@@ -36,6 +36,9 @@ export interface Slot {
   /** Whether the kernels may use the caller's array where it lies in WebAssembly memory (an output only when its
    * values need no copy, addition or reduction on the way out). Default: true for sources, false for outputs. */
   inPlace?: boolean;
+  /** A source made by this call: never in WebAssembly memory (its `.buffer` is not read: that costs a small
+   * array its own ArrayBuffer). */
+  fresh?: boolean;
   /** An output that may be exactly this array (the input, written in place), where no other overlap may be. */
   mayAlias?: Values;
 }

@@ -37,7 +37,7 @@ const typeOf = (a: Values): ValuesType =>
 export function checkOverlaps(caller: string, slots: readonly Slot[], checked: readonly Checked[]): void {
   if (!slots.some((s) => s.output?.into)) return; // no destination of the caller's (the common case)
   const reads: Checked[] = [...checked];
-  for (const s of slots) if (s.source) reads.push({ label: s.label, data: s.source });
+  for (const s of slots) if (s.source && !s.fresh) reads.push({ label: s.label, data: s.source });
   for (const s of slots) {
     const into = s.output?.into;
     if (!into) continue;
@@ -80,6 +80,7 @@ export function recordPlaces(
   };
   for (const { label, data } of checked) place(label, data);
   return slots.map((s) => {
+    if (s.fresh) return undefined;
     const source = place(s.label, s.source);
     const into = place(s.label, s.output?.into);
     return source ?? into;

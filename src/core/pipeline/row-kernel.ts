@@ -18,6 +18,8 @@ export interface Operand {
   /** A snapshot: a view made by validate.ts, or a copy. Element operands have the input's dtype. */
   data: FloatArray | Int32Array;
   per: Per;
+  /** Made by this call (class indices, a gathered column): never in WebAssembly memory, so never looked up there. */
+  fresh?: boolean;
 }
 
 /** An array the kernel writes: a fresh one, or the caller's `out` (checked: the input's dtype and length). */
@@ -94,7 +96,8 @@ function arraysOf<K extends KernelName>(plan: Plan<K>, Float: ValuesType, readsI
     take({ name: 'x', label: 'input.data', Type: Float, per: 'unit', count: 0, source: input }, 'element');
   for (const [name, o] of present<Operand>(plan.operands)) {
     const per = o.per === 'whole' ? 'whole' : 'unit';
-    take({ name, label: o.label, Type: typeOfArray(o.data), per, count: o.data.length, source: o.data }, o.per);
+    const Type = typeOfArray(o.data);
+    take({ name, label: o.label, Type, per, count: o.data.length, source: o.data, fresh: o.fresh }, o.per);
   }
   for (const [name, o] of present<Output>(plan.outputs)) {
     const { into } = o;
@@ -126,11 +129,12 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
   const units = outer * inner === 0 || (cols === 0 && !taken.some((t) => t.slot.output && !t.element)) ? 0 : outer;
   const swap = (from: number, to: number, units: number, a: number, b: number) =>
     callKernel(caller, 'swapLastTwoDims', dtype, 1, 0, { x: from, out: to, outer: units, a, b });
+  const scalars = present<number>(plan.scalars);
   const step = (chunk: Chunk) => {
-    const args: Record<string, Pointer | number | undefined> = Object.assign(Object.create(null), plan.scalars);
-    taken.forEach(({ slot, rowBytes }, i) => {
-      args[slot.name] = { address: chunk.address(i), rowBytes };
-    });
+    // a plain object filled in one order (fast properties); callKernel reads only its own ones
+    const args: Record<string, Pointer | number | undefined> = {};
+    for (const [name, value] of scalars) args[name] = value;
+    for (let i = 0; i < taken.length; i++) args[taken[i].slot.name] = { address: chunk.address(i), rowBytes: taken[i].rowBytes };
     swapped.forEach(({ slot }, k) => {
       const [at, swapAt] = [chunk.address(slots.indexOf(slot)), chunk.address(taken.length + k)];
       if (slot.source) swap(at, swapAt, chunk.units, cols, inner);
