@@ -134,7 +134,8 @@ export function run<K extends KernelName>(plan: Plan<K>): Ran {
     // a plain object filled in one order (fast properties); callKernel reads only its own ones
     const args: Record<string, Pointer | number | undefined> = {};
     for (const [name, value] of scalars) args[name] = value;
-    for (let i = 0; i < taken.length; i++) args[taken[i].slot.name] = { address: chunk.address(i), rowBytes: taken[i].rowBytes };
+    for (let i = 0; i < taken.length; i++)
+      args[taken[i].slot.name] = { address: chunk.address(i), rowBytes: taken[i].rowBytes };
     swapped.forEach(({ slot }, k) => {
       const [at, swapAt] = [chunk.address(slots.indexOf(slot)), chunk.address(taken.length + k)];
       if (slot.source) swap(at, swapAt, chunk.units, cols, inner);
