@@ -332,3 +332,50 @@ export function refTopK(x: ArrayLike<number>, vocab: number, k: number, temperat
   }
   return { indices, logProbs };
 }
+
+export interface RefLanguageModelOptions extends RefCrossEntropyOptions {
+  /** c of c · tanh(x / c) applied to every logit first. */
+  softcap?: number;
+  /** s of the z-loss s · lse² of every row not ignored. */
+  lseSquareScale?: number;
+}
+
+/**
+ * crossEntropy with Liger-Kernel's softcap and z-loss, composed from refCrossEntropy on [rows, classes]: the
+ * loss (z-loss included), the z-loss alone, each row's log-sum-exp (of the softcapped logits) and the gradient
+ * through the softcap. 'mean' divides the cross-entropy by Σ weight[t] and the z-loss by the rows counted.
+ */
+export function refLanguageModelCrossEntropy(
+  input: ArrayLike<number>,
+  rows: number,
+  classes: number,
+  target: ArrayLike<number>,
+  options: RefLanguageModelOptions = {},
+) {
+  const { softcap: cap, lseSquareScale: s = 0, ignoreIndex = -100, reduction = 'mean' } = options;
+  const logits = Float64Array.from(input, (v) => (cap ? cap * Math.tanh(v / cap) : v));
+  const ce = refCrossEntropy(logits, [rows, classes], target, false, options);
+  const lse = new Float64Array(rows);
+  const z = new Float64Array(rows);
+  const zGrad = new Float64Array(rows * classes);
+  let counted = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = Array.from(logits.subarray(r * classes, (r + 1) * classes));
+    lse[r] = refLogSumExpRow(row);
+    if (target[r] === ignoreIndex) continue;
+    counted++;
+    z[r] = s * lse[r] * lse[r];
+    row.forEach((v, c) => {
+      zGrad[r * classes + c] = 2 * s * lse[r] * Math.exp(v - lse[r]);
+    });
+  }
+  const zScale = reduction === 'mean' ? 1 / counted : 1;
+  const grad = ce.grad.map((g, i) => {
+    const total = zGrad[i] === 0 ? g : g + zGrad[i] * zScale; // (no rows counted: no z-loss gradient, not 0 · inf)
+    const t = cap ? Math.tanh(input[i] / cap) : 0;
+    return cap ? total * (1 - t * t) : total;
+  });
+  const zSum = z.reduce((a, b) => a + b, 0) * zScale;
+  const loss = reduction === 'none' ? (ce.loss as Float64Array).map((l, r) => l + z[r]) : (ce.loss as number) + zSum;
+  return { loss, zLoss: reduction === 'none' ? z : zSum, lse, grad };
+}

@@ -107,6 +107,21 @@ describe('crossEntropyWithGrad: what the options return', () => {
     expect(() => logSumExp(f32, { dtype: 'float32' } as never)).toThrow(/options.dtype must be 'float64'/);
   });
 
+  it("every target ignored: meanDivisor is 0, and a divisor of 0 gives what 'mean' gives (NaN, gradient 0)", () => {
+    const ignored = new Int32Array(rows).fill(-100);
+    expect(meanDivisor(ignored)).toBe(0);
+    const mean = crossEntropyWithGrad(logits, ignored, { lseSquareScale: 0.1 });
+    const divided = crossEntropyWithGrad(logits, ignored, {
+      reduction: 'sum',
+      divisor: meanDivisor(ignored),
+      lseSquareScale: 0.1,
+      zLossDivisor: meanDivisor(ignored),
+    });
+    expect([mean.loss, divided.loss, mean.zLoss, divided.zLoss]).toEqual([NaN, NaN, NaN, NaN]);
+    expect(Array.from(divided.grad.data)).toEqual(new Array(rows * classes).fill(0));
+    expect(Array.from(mean.grad.data)).toEqual(new Array(rows * classes).fill(0));
+  });
+
   it('meanDivisor is what mean divides by', () => {
     const weight = Float64Array.from({ length: classes }, (_, c) => 0.5 + c / 4);
     expect(meanDivisor(target)).toBe(4);
@@ -135,7 +150,19 @@ describe('crossEntropy: bad language-model options are named errors, and nothing
       /softcap must be a number/,
     ],
     ['lseSquareScale −1', () => crossEntropy(logits, target, { lseSquareScale: -1 }), RangeError, /lseSquareScale/],
-    ['divisor 0', () => crossEntropy(logits, target, { reduction: 'sum', divisor: 0 }), RangeError, /divisor/],
+    ['divisor −1', () => crossEntropy(logits, target, { reduction: 'sum', divisor: -1 }), RangeError, /divisor/],
+    [
+      'divisor null',
+      () => crossEntropy(logits, target, { reduction: 'sum', divisor: null as never }),
+      TypeError,
+      /options.divisor must be a number, received null/,
+    ],
+    [
+      'zLossDivisor without divisor',
+      () => crossEntropy(logits, target, { reduction: 'sum', lseSquareScale: 0.1, zLossDivisor: 2 }),
+      TypeError,
+      /zLossDivisor divides the z-loss of a call given options.divisor, which is missing/,
+    ],
     [
       'divisor with mean',
       () => crossEntropy(logits, target, { divisor: 2 }),
@@ -162,9 +189,25 @@ describe('crossEntropy: bad language-model options are named errors, and nothing
     ],
     [
       'lse of the wrong length',
-      () => crossEntropy(logits, target, { lse: new Float64Array(3) }),
+      () => crossEntropy(logits, target, { lse: new Float64Array(3), vocabSize: classes }),
       RangeError,
       /lse must hold one log-sum-exp per row \(5\)/,
+    ],
+    [
+      'lse of the wrong shape',
+      () =>
+        crossEntropy(logits, target, {
+          lse: { data: new Float64Array(rows), shape: [1, rows] } as never,
+          vocabSize: classes,
+        }),
+      RangeError,
+      /options.lse must be shaped like the loss per row \[5\], received \[1, 5\]/,
+    ],
+    [
+      'a shard of unknown vocabulary',
+      () => crossEntropy(logits, target, { lse: new Float64Array(rows), vocabStart: 0 }),
+      TypeError,
+      /a vocabulary shard \(options.lse given\) needs options.vocabSize.*received neither/,
     ],
     [
       'lse of the wrong dtype',
@@ -181,7 +224,7 @@ describe('crossEntropy: bad language-model options are named errors, and nothing
     [
       'smoothing a shard of unknown vocabulary',
       () => crossEntropy(logits, target, { lse: new Float64Array(rows), labelSmoothing: 0.1 }),
-      RangeError,
+      TypeError,
       /needs options.vocabSize/,
     ],
     [
@@ -218,6 +261,11 @@ describe('crossEntropy: bad language-model options are named errors, and nothing
     const lse = new Float64Array(rows);
     expect(() => crossEntropy(logits, [0, 30, -100, 4, 2], { lse, vocabStart: 20, vocabSize: 40 })).not.toThrow();
     expect(() => crossEntropy(logits, [0, 40, -100, 4, 2], { lse, vocabStart: 20, vocabSize: 40 })).toThrow(
+      /target\[1\] = 40 is out of range.*\[0, 40\)/,
+    );
+    // the vocabulary's size from a weight for the whole of it
+    const weight = new Float64Array(40).fill(1);
+    expect(() => crossEntropy(logits, [0, 40, -100, 4, 2], { lse, vocabStart: 20, weight })).toThrow(
       /target\[1\] = 40 is out of range.*\[0, 40\)/,
     );
   });

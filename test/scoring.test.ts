@@ -109,6 +109,14 @@ describe('scoring: identities with the rest of the library', () => {
     expect(() => topK(logits, 3, { target: [1, 2] })).toThrow(/target must have shape \[6\]/);
   });
 
+  it("a temperature that overflows PyTorch's logits / T gives the limit: 0 at the largest logit, −inf below", () => {
+    const extreme = { data: Float32Array.from([100, 200, 50]), shape: [1, 3] };
+    expect(Math.fround(200 / 1e-37)).toBe(Infinity); // PyTorch's float32 log-softmax is NaN here
+    const at = (t: number) => tokenLogProbs(extreme, [t], { temperature: 1e-37 }).data[0];
+    expect([at(0), at(1), at(2)]).toEqual([-Infinity, 0, -Infinity]);
+    expect(softmaxEntropy(extreme, { temperature: 1e-37 }).data[0]).toBe(0);
+  });
+
   it('perplexity is exp(crossEntropy) over the positions not ignored; all ignored is NaN', () => {
     expect(perplexity(logits, target)).toBeCloseTo(Math.exp(crossEntropy(logits, target) as number), 12);
     const scaled = { data: data.map((v) => v / 2.5), shape: logits.shape };

@@ -54,7 +54,7 @@ describe.each(BACKENDS)('on the %s backend', (backend) => {
       for (const smoothing of [0, 0.1]) {
         const theirs = tf.valueAndGrad((x: tf.Tensor) => tf.losses.softmaxCrossEntropy(hot, x, undefined, smoothing));
         const t = theirs(logits);
-        for (const labels of [ids, hot]) {
+        for (const labels of [ids, hot, tf.oneHot(ids, classes)]) {
           const ours = tf.valueAndGrad((x: tf.Tensor) => softmaxCrossEntropy(labels, x, { labelSmoothing: smoothing }));
           const o = ours(logits);
           expect(o.value.shape).toEqual([]);

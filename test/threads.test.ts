@@ -64,4 +64,26 @@ describe('threads', () => {
     await expect(init({ threads: 1.5 })).rejects.toThrow(TypeError);
     await init({ simd: true, relaxedSimd: false, threads: 1 });
   });
+
+  it('warnings: false silences the fallback notice too', async () => {
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (message: string) => warnings.push(message);
+    try {
+      await init({ simd: false, threads: 2, warnings: false });
+    } finally {
+      console.warn = warn;
+      await init({ simd: true, relaxedSimd: false, threads: 1, warnings: true });
+    }
+    expect(warnings).toEqual([]);
+  });
+
+  it('an init that asks for a build sets the whole configuration: threads left out is 1', async () => {
+    await init({ threads: 2 });
+    expect(wasmThreads()).toBe(2);
+    await init({ warnings: true }); // no build asked: the workers stay
+    expect(wasmThreads()).toBe(2);
+    await init({ simd: true });
+    expect(wasmThreads()).toBe(1);
+  });
 });

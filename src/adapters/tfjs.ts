@@ -174,8 +174,8 @@ function asTfOp(logits: Tensor, lossShape: number[], perRow: boolean, compute: C
 /**
  * `tf.losses.softmaxCrossEntropy` with PyTorch's `F.cross_entropy` semantics over the last dim of the logits.
  * Integer (int32) labels are class indices, shaped like the logits without the last dim (`weight`, `ignoreIndex`,
- * `labelSmoothing`); float32 labels are probabilities shaped like the logits. Use it as `model.compile({ loss })`,
- * inside `tf.variableGrads` or `tf.grad`: the gradient is xentropy's fused one.
+ * `labelSmoothing`); float32 labels, or int32 ones shaped like the logits (`tf.oneHot`'s), are probabilities.
+ * Use it as `model.compile({ loss })`, inside `tf.variableGrads` or `tf.grad`: the gradient is xentropy's fused one.
  * @returns a scalar tf.Tensor for 'mean' and 'sum'; for 'none' the per-row losses (the logits' shape without C).
  * @throws TypeError for arguments that are not tf.Tensors of the right dtype or unknown options; RangeError for
  * shapes, labels out of range, weight length ≠ C, labelSmoothing outside [0, 1].
@@ -200,13 +200,15 @@ export function softmaxCrossEntropy(labels: Tensor, logits: Tensor, options?: So
   const classes = x.shape[x.rank - 1] as number;
   const rowShape = x.shape.slice(0, -1);
   const rows = rowShape.reduce((a, b) => a * b, 1);
-  const isIndex = y.dtype === 'int32';
+  // int32 labels shaped like the logits are one-hot rows (tf.oneHot makes int32): probabilities, as floats
+  const isIndex = y.dtype === 'int32' && !sameShape(y.shape, x.shape);
   const expected = isIndex ? rowShape : x.shape;
   if (!sameShape(y.shape, expected)) {
     const hint = !isIndex && sameShape(y.shape, rowShape) ? ' (class indices need dtype int32: labels.toInt())' : '';
-    const kind = isIndex ? 'int32 class indices' : 'float32 probabilities';
+    const kind = isIndex ? 'int32 class indices' : 'probabilities (or int32 one-hot rows)';
     throw new RangeError(
-      `${caller}: labels must have shape [${expected}] for ${kind} and logits [${x.shape}], got [${y.shape}]${hint}`,
+      `${caller}: labels must have shape [${expected}] for ${kind} and logits [${x.shape}], ` +
+        `received [${y.shape}]${hint}`,
     );
   }
   const xOptions = {
@@ -218,7 +220,8 @@ export function softmaxCrossEntropy(labels: Tensor, logits: Tensor, options?: So
   return asTfOp(x, rowShape, true, (read, withGrad, out) =>
     renamed(caller, () => {
       const input = { data: read(x) as Float32Array, shape: [rows, classes] };
-      const target = { data: read(y), shape: isIndex ? [rows] : [rows, classes] } as never;
+      const labelData = isIndex || y.dtype === 'float32' ? read(y) : Float32Array.from(read(y) as Int32Array);
+      const target = { data: labelData, shape: isIndex ? [rows] : [rows, classes] } as never;
       if (!withGrad) return { loss: crossEntropy(input, target, xOptions as never) as Loss };
       const r = crossEntropyWithGrad(input, target, { ...xOptions, out } as never);
       return { loss: r.loss as Loss, grad: r.grad.data as Float32Array };

@@ -24,7 +24,8 @@ export function topK<T extends FloatArray>(logits: ScoringTensor<T>, k: number, 
     throw new RangeError(`${caller}: k must be in [1, ${x.vocab}] (the vocabulary's size), received ${k}`);
   }
   const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
-  const targets = o.target === undefined ? undefined : scoredTargets(caller, o.target, x, ignoreIndex, false);
+  const targets =
+    o.target === undefined ? undefined : scoredTargets(caller, o.target, x, ignoreIndex, false, 'options.target');
   const { outputs } = run({
     caller,
     kernel: 'topK',

@@ -249,7 +249,7 @@ export function classLoss<K extends KernelName, T extends FloatArray>(spec: Clas
   const reduction = checkReduction(caller, o.reduction);
   const lm = spec.lm?.(x.data, reduction);
   const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
-  const { weight, shards } = readClassWeight(caller, o.weight, lm, layout, spec.scalars?.smoothing ?? 0, x.data);
+  const { weight, shards } = readClassWeight(caller, o.weight, lm, layout, x.data);
   const target = readTarget(caller, spec.target, x.data, x.shape, layout.lossShape);
   checkClassTarget(caller, target, ignoreIndex, lm, layout);
   const kernel = spec.kernel(target.kind);
@@ -292,14 +292,13 @@ function readClassWeight(
   value: unknown,
   lm: LanguageModelOptions | undefined,
   layout: ClassLayout,
-  smoothing: number,
   like: FloatArray,
 ) {
   const values =
     value === undefined
       ? undefined
       : floatValues(caller, 'options.weight', value, 'a Float32Array, Float64Array or number[]');
-  const shards = vocabularyShard(caller, lm, layout.classes, values?.length, smoothing);
+  const shards = vocabularyShard(caller, lm, layout.classes, values?.length);
   const length = shards ? shards.vocabSize : layout.classes;
   if (values && values.length !== length) {
     throw new RangeError(
@@ -331,6 +330,12 @@ function checkClassTarget(
       `${caller}: options.lse must hold one log-sum-exp per row (${layout.rows}), received length ${lm.lse.length}`,
     );
   }
+  if (lm?.lseShape && shapeString(lm.lseShape) !== shapeString(layout.lossShape)) {
+    throw new RangeError(
+      `${caller}: options.lse must be shaped like the loss per row ${shapeString(layout.lossShape)}, ` +
+        `received ${shapeString(lm.lseShape)}`,
+    );
+  }
 }
 
 /** The kernel's operands once the values are checked (class indices in range), and what 'mean' divides by. */
@@ -343,7 +348,7 @@ function classOperands<K extends KernelName>(
   read: {
     ignoreIndex: number;
     weight?: FloatArray;
-    shards?: { vocabSize?: number };
+    shards?: { vocabSize: number };
     lm?: LanguageModelOptions;
   },
 ) {
@@ -354,7 +359,7 @@ function classOperands<K extends KernelName>(
   if (target.kind === 'probability') {
     targets = { label: 'target', data: target.data, per: 'element' };
   } else {
-    const bound = shards ? (shards.vocabSize ?? Infinity) : layout.classes;
+    const bound = shards ? shards.vocabSize : layout.classes;
     const { indices, weightSum, count } = classIndices(caller, target, bound, read.ignoreIndex, weight);
     targets = { label: 'target', data: indices, per: 'row', fresh: true };
     // 'mean' divides the loss by Σ w_t and the z-loss by the rows counted (Liger-Kernel's); a divisor
@@ -373,27 +378,27 @@ function classOperands<K extends KernelName>(
 
 /**
  * A call on one shard of the vocabulary (options.lse given): the vocabulary's size, from vocabSize or from a
- * weight for the whole vocabulary (needed by label smoothing; class indices are checked against it).
- * Undefined for a call on the whole vocabulary.
+ * weight for the whole vocabulary; class indices are checked against it (a shard cannot tell a target beyond the
+ * vocabulary from one in another shard). Undefined for a call on the whole vocabulary.
  */
 function vocabularyShard(
   caller: string,
   lm: LanguageModelOptions | undefined,
   classes: number,
   weightLength: number | undefined,
-  smoothing: number,
-): { vocabSize?: number } | undefined {
+): { vocabSize: number } | undefined {
   if (!lm?.lse) return undefined;
   const vocabSize = lm.vocabSize ?? weightLength;
-  if (vocabSize !== undefined && vocabSize < lm.vocabStart + classes) {
+  if (vocabSize === undefined) {
+    throw new TypeError(
+      `${caller}: a vocabulary shard (options.lse given) needs options.vocabSize, the whole vocabulary's size, ` +
+        'or a weight for the whole vocabulary; received neither',
+    );
+  }
+  if (vocabSize < lm.vocabStart + classes) {
     throw new RangeError(
       `${caller}: the vocabulary (${vocabSize}) must hold the shard's columns ` +
         `[${lm.vocabStart}, ${lm.vocabStart + classes})`,
-    );
-  }
-  if (vocabSize === undefined && smoothing > 0) {
-    throw new RangeError(
-      `${caller}: labelSmoothing on a vocabulary shard needs options.vocabSize (the whole vocabulary's size)`,
     );
   }
   return { vocabSize };

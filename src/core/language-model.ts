@@ -2,7 +2,7 @@
 // sharding over rows and over the vocabulary), read and checked once. They need class-index targets.
 import type { FloatArray } from '../types.js';
 import type { AnyReduction } from './families.js';
-import { checkBoolean, checkInteger, describe, floatValues, tensorFields } from './validate.js';
+import { checkBoolean, checkInteger, checkShape, describe, floatValues, tensorFields } from './validate.js';
 
 export interface LanguageModelOptions {
   /** The options given, by name (for the error when the targets are probabilities). */
@@ -20,6 +20,8 @@ export interface LanguageModelOptions {
   /** Vocabulary shards: the first column's index, the global per-row log-sum-exp, the vocabulary's size. */
   vocabStart: number;
   lse?: Float64Array;
+  /** The shape `lse` was given with (a Tensor's), or undefined for a flat array. */
+  lseShape?: number[];
   vocabSize?: number;
   accumulate: boolean;
 }
@@ -59,17 +61,22 @@ export function readLanguageModelOptions(
   reduction: AnyReduction,
 ): LanguageModelOptions {
   const given = ALL_OPTIONS.filter((k) => o[k] !== undefined);
-  const divisor = positive(caller, 'divisor', o.divisor);
-  const zLossDivisor = positive(caller, 'zLossDivisor', o.zLossDivisor);
-  if ((divisor !== undefined || zLossDivisor !== undefined) && reduction !== 'sum') {
+  // 0 is what meanDivisor gives when every target is ignored: then, as 'mean' over no rows, the loss is NaN
+  const divisor = positive(caller, 'divisor', o.divisor, true);
+  const zLossDivisor = positive(caller, 'zLossDivisor', o.zLossDivisor, true);
+  if (zLossDivisor !== undefined && divisor === undefined) {
+    throw new TypeError(
+      `${caller}: options.zLossDivisor divides the z-loss of a call given options.divisor, which is missing`,
+    );
+  }
+  if (divisor !== undefined && reduction !== 'sum') {
     throw new RangeError(
-      `${caller}: options.${divisor !== undefined ? 'divisor' : 'zLossDivisor'} needs reduction: 'sum' ` +
-        `(it divides the sum), received reduction: '${reduction}'`,
+      `${caller}: options.divisor needs reduction: 'sum' ` + `(it divides the sum), received reduction: '${reduction}'`,
     );
   }
   const vocabStart = checkInteger(caller, 'vocabStart', o.vocabStart, 0);
   if (vocabStart < 0) throw new RangeError(`${caller}: options.vocabStart must be ≥ 0, received ${vocabStart}`);
-  const lse = o.lse === undefined ? undefined : readLse(caller, o.lse, like);
+  const { data: lse, shape: lseShape } = o.lse === undefined ? {} : readLse(caller, o.lse, like);
   if (o.vocabStart !== undefined && !lse) {
     throw new TypeError(
       `${caller}: options.vocabStart needs options.lse, the rows' log-sum-exp over the whole vocabulary ` +
@@ -90,6 +97,7 @@ export function readLanguageModelOptions(
     zLossDivisor,
     vocabStart,
     lse,
+    lseShape,
     vocabSize,
     accumulate: checkBoolean(caller, 'accumulate', o.accumulate, false),
   };
@@ -99,15 +107,17 @@ export function readLanguageModelOptions(
  * The global per-row log-sum-exp: a Float64Array (`logSumExp(…, { dtype: 'float64' })`, exact enough for float32
  * shards) or an array of the input's dtype, or a Tensor of one; handed to the kernel as float64.
  */
-function readLse(caller: string, value: unknown, like: FloatArray): Float64Array {
+function readLse(caller: string, value: unknown, like: FloatArray): { data: Float64Array; shape?: number[] } {
   const types = like instanceof Float64Array ? 'Float64Array' : 'Float64Array or Float32Array';
   const expected = `a ${types} (or a Tensor of one) of the rows' log-sum-exp`;
   const isTensor = typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !Array.isArray(value);
-  const raw = isTensor ? tensorFields(caller, 'options.lse', value, expected).data : value;
+  const fields = isTensor ? tensorFields(caller, 'options.lse', value, expected) : undefined;
+  const raw = fields ? fields.data : value;
   if (Array.isArray(raw)) throw new TypeError(`${caller}: options.lse must be ${expected}, received ${describe(raw)}`);
   const data = floatValues(caller, 'options.lse', raw, expected);
   if (!(data instanceof Float64Array) && data.constructor !== like.constructor) {
     throw new TypeError(`${caller}: options.lse must be ${expected}, received ${describe(data)}`);
   }
-  return data instanceof Float64Array ? data : Float64Array.from(data);
+  const shape = fields && checkShape(caller, 'options.lse', fields.shape);
+  return { data: data instanceof Float64Array ? data : Float64Array.from(data), shape };
 }

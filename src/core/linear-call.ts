@@ -125,7 +125,8 @@ function readLinear(caller: string, withGrad: boolean, [input, linearWeight, tar
 
 /** Rows per chunk: options.chunkSize, or as many as keep a chunk's logits and gradient within CHUNK_BYTES. */
 function readChunkRows(caller: string, value: unknown, vocab: number, rows: number, eb: number): number {
-  const chunkSize = value ?? Math.max(4, Math.floor(CHUNK_BYTES / (2 * Math.max(vocab, 1) * eb) / 4) * 4);
+  const chunkSize =
+    value !== undefined ? value : Math.max(4, Math.floor(CHUNK_BYTES / (2 * Math.max(vocab, 1) * eb) / 4) * 4);
   if (typeof chunkSize !== 'number' || !Number.isInteger(chunkSize)) {
     throw new TypeError(`${caller}: options.chunkSize must be a positive integer, received ${describe(chunkSize)}`);
   }

@@ -158,7 +158,8 @@ export function warnOnce(key: string, message: string): void {
  * ask for (each build stays instantiated, so switching back is immediate). The relaxed-SIMD build (fused
  * multiply-add) is taken where the engine validates it, unless `relaxedSimd: false`. `threads` > 1 splits
  * the rows of big calls across worker threads on shared memory (SIMD build); where that cannot run, init
- * says so on the console and runs on one thread.
+ * says so on the console (unless `warnings: false`) and runs on one thread. A call that asks for a build sets the
+ * whole configuration: `threads` left out is 1, so `init({ simd: true })` stops the workers.
  * @throws TypeError / RangeError for bad options; Error when `simd: true` or `relaxedSimd: true` is asked of
  * an engine that cannot run it.
  */
@@ -201,7 +202,7 @@ async function initNow(options?: InitOptions): Promise<void> {
   let wanted = (threads as number | undefined) ?? 1;
   const why = wanted > 1 ? (build === 'scalar' ? 'threads need the SIMD build' : threadsUnavailable()) : undefined;
   if (why) {
-    console.warn(`xentropy: init({ threads: ${wanted} }) runs on one thread here: ${why}`);
+    if (warnings) console.warn(`xentropy: init({ threads: ${wanted} }) runs on one thread here: ${why}`);
     wanted = 1;
   }
   if (wanted > 1) {

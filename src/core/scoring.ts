@@ -66,6 +66,7 @@ export function scoredTargets(
   logits: Logits,
   ignoreIndex: number,
   shift: boolean,
+  name = 'target',
 ): ScoredTargets {
   const indexShape = logits.shape.slice(0, -1);
   if (shift && indexShape.length === 0) {
@@ -73,9 +74,9 @@ export function scoredTargets(
       `${caller}: options.shift needs logits with a position dim ([T, V] or [..., T, V]), received shape [V]`,
     );
   }
-  const read = readTarget(caller, target, logits.data, logits.shape, indexShape);
+  const read = readTarget(caller, target, logits.data, logits.shape, indexShape, name);
   if (read.kind !== 'index') {
-    throw new TypeError(`${caller}: target must hold token indices (integers), received probabilities`);
+    throw new TypeError(`${caller}: ${name} must hold token indices (integers), received probabilities`);
   }
   const { indices } = classIndices(caller, read, logits.vocab, ignoreIndex, undefined);
   if (shift) {

@@ -15,7 +15,8 @@ import {
   typedArrayTag,
 } from './validate.js';
 
-export type IndexTarget = { kind: 'index'; data: ArrayLike<number>; shape: number[] };
+/** `name`: the argument's name in errors ('target', or topK's 'options.target'). */
+export type IndexTarget = { kind: 'index'; data: ArrayLike<number>; shape: number[]; name?: string };
 export type CheckedTarget = IndexTarget | { kind: 'probability'; data: FloatArray; shape: number[] };
 
 const isFloatTag = (value: unknown) => ['Float32Array', 'Float64Array'].includes(typedArrayTag(value) ?? '');
@@ -33,7 +34,7 @@ function indexArray(caller: string, name: string, value: unknown): ArrayLike<num
 export function readIndices(caller: string, target: unknown): IndexTarget {
   const bare = Array.isArray(target) || ArrayBuffer.isView(target);
   const fields = bare ? undefined : tensorFields(caller, 'target', target, 'class indices');
-  return indicesOf(caller, target, fields, '');
+  return indicesOf(caller, target, fields, '', 'target');
 }
 
 function indicesOf(
@@ -41,18 +42,19 @@ function indicesOf(
   target: unknown,
   fields: { data: unknown; shape: unknown } | undefined,
   orElse: string,
+  name: string,
 ): IndexTarget {
   const raw = fields ? fields.data : target;
-  const data = indexArray(caller, fields ? 'target.data' : 'target', raw);
+  const data = indexArray(caller, fields ? `${name}.data` : name, raw);
   if (!data) {
     throw new TypeError(
-      `${caller}: target must be class indices (an integer typed array or number[], or a Tensor of them)` +
+      `${caller}: ${name} must be class indices (an integer typed array or number[], or a Tensor of them)` +
         `${orElse ? ` ${orElse}` : ''}, received ${describe(raw)}`,
     );
   }
-  const shape = fields ? checkShape(caller, 'target', fields.shape) : [data.length];
-  checkSize(caller, 'target', shape, data.length);
-  return { kind: 'index', data, shape };
+  const shape = fields ? checkShape(caller, name, fields.shape) : [data.length];
+  checkSize(caller, name, shape, data.length);
+  return { kind: 'index', data, shape, name };
 }
 
 /**
@@ -65,35 +67,35 @@ export function readTarget(
   input: FloatArray,
   inputShape: number[],
   indexShape: number[],
+  name = 'target',
 ): CheckedTarget {
   const bare = Array.isArray(target) || ArrayBuffer.isView(target);
-  const fields = bare
-    ? undefined
-    : tensorFields(caller, 'target', target, 'class indices or a Tensor of probabilities');
+  const fields = bare ? undefined : tensorFields(caller, name, target, 'class indices or a Tensor of probabilities');
   if (fields && isFloatTag(fields.data)) {
-    const { data, shape } = floatTensor(caller, 'target', target);
+    const { data, shape } = floatTensor(caller, name, target);
     if (data.constructor !== input.constructor) {
       throw new TypeError(
-        `${caller}: probability target.data must be a ${input.constructor.name} like the input, ` +
+        `${caller}: probability ${name}.data must be a ${input.constructor.name} like the input, ` +
           `received ${describe(data)}`,
       );
     }
     if (shapeString(shape) !== shapeString(inputShape)) {
       throw new RangeError(
-        `${caller}: probability target must have the input's shape ${shapeString(inputShape)}, ` +
+        `${caller}: probability ${name} must have the input's shape ${shapeString(inputShape)}, ` +
           `received ${shapeString(shape)}`,
       );
     }
     return { kind: 'probability', data, shape };
   }
-  const { data, shape } = indicesOf(caller, target, fields, "or a Tensor of probabilities with the input's dtype");
+  const orElse = "or a Tensor of probabilities with the input's dtype";
+  const { data, shape } = indicesOf(caller, target, fields, orElse, name);
   if (shapeString(shape) !== shapeString(indexShape)) {
     throw new RangeError(
       `${caller}: class-index target must have shape ${shapeString(indexShape)} ` +
         `(the input's shape without its class dim), received ${shapeString(shape)}`,
     );
   }
-  return { kind: 'index', data, shape };
+  return { kind: 'index', data, shape, name };
 }
 
 /**
@@ -107,7 +109,7 @@ export function classIndices(
   ignoreIndex: number,
   weight: ArrayLike<number> | undefined,
 ): { indices: Int32Array; weightSum: number; count: number } {
-  const { data, shape } = target;
+  const { data, shape, name = 'target' } = target;
   const indices = new Int32Array(data.length);
   let weightSum = 0;
   let count = 0;
@@ -118,13 +120,11 @@ export function classIndices(
       continue;
     }
     if (!Number.isInteger(t)) {
-      throw new TypeError(
-        `${caller}: ${elementName('target', i, shape)} = ${describe(t)} is not an integer class index`,
-      );
+      throw new TypeError(`${caller}: ${elementName(name, i, shape)} = ${describe(t)} is not an integer class index`);
     }
     if (t < 0 || t >= classes) {
       throw new RangeError(
-        `${caller}: ${elementName('target', i, shape)} = ${t} is out of range: ` +
+        `${caller}: ${elementName(name, i, shape)} = ${t} is out of range: ` +
           `class indices must be in [0, ${classes === Infinity ? '∞' : classes}) or equal ignoreIndex (${ignoreIndex})`,
       );
     }

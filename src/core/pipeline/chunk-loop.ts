@@ -5,14 +5,25 @@
 import { wasm } from '../runtime.js';
 import { threadCount } from '../threads.js';
 import { arrange } from './arrange.js';
-import type { Chunk, Placed, Program, Ran, Slot, Values } from './program.js';
+import type { Chunk, Placed, Program, Ran, Slot, Values, ValuesType } from './program.js';
 import { type Checked, checkOverlaps, handBack, type Place, recordPlaces, viewOf } from './residency.js';
 import { copyIn, copyOut, heapsOf } from './transfer.js';
 
-/** The most elements a typed array may hold (V8's limit), checked before a result is allocated. */
-const MAX_RESULT_LENGTH = 2 ** 32;
+/** The most bytes a fresh result may take, checked before it is allocated: 4 GiB, as much as wasm32 addresses. */
+const MAX_RESULT_BYTES = 2 ** 32;
 
 const lengthOf = (s: Slot, units: number) => (s.per === 'unit' ? units * s.count : s.count);
+
+/** A fresh result of `length` values of `Type`. @throws RangeError, before allocating, beyond MAX_RESULT_BYTES. */
+export function freshResult(caller: string, Type: ValuesType, length: number): Values {
+  if (length * Type.BYTES_PER_ELEMENT > MAX_RESULT_BYTES) {
+    throw new RangeError(
+      `${caller}: the result would hold ${length} values, more than 4 GiB (a shape holding no elements ` +
+        'may still have a result per row)',
+    );
+  }
+  return new Type(length);
+}
 
 /** A fresh array for each output with no destination; a running sum for each reduced one. */
 function freshResults(program: Program): { results: Record<string, Values>; sums: Record<string, number> } {
@@ -21,17 +32,8 @@ function freshResults(program: Program): { results: Record<string, Values>; sums
   const sums: Record<string, number> = Object.create(null);
   for (const s of program.slots) {
     if (!s.output) continue;
-    if (s.output.reduce) {
-      sums[s.name] = 0;
-      continue;
-    }
-    const length = lengthOf(s, program.units);
-    if (!s.output.into && length > MAX_RESULT_LENGTH) {
-      throw new RangeError(
-        `${program.caller}: the result would hold ${length} values, more than a typed array can (2^32)`,
-      );
-    }
-    results[s.name] = s.output.into ?? new s.Type(length);
+    if (s.output.reduce) sums[s.name] = 0;
+    else results[s.name] = s.output.into ?? freshResult(program.caller, s.Type, lengthOf(s, program.units));
   }
   return { results, sums };
 }

@@ -4,7 +4,7 @@
 // address 0), outputs and scalars.
 import type { FloatArray } from '../../types.js';
 import { type ArgName, type Dtype, type KernelName, layoutOf } from '../kernel-abi.js';
-import { runProgram } from './chunk-loop.js';
+import { freshResult, runProgram } from './chunk-loop.js';
 import { callKernel, type KernelArgs, type Pointer } from './kernel-call.js';
 import type { Chunk, Ran, Slot, ValuesType } from './program.js';
 
@@ -110,11 +110,36 @@ function arraysOf<K extends KernelName>(plan: Plan<K>, Float: ValuesType, readsI
 }
 
 /**
+ * Whether every row's results are the same: rows of no elements, nothing read per row, every output a fresh
+ * array per row. Then one row is run and its results repeated, so the call costs what its results hold,
+ * however many rows there are.
+ */
+function rowsAlike<K extends KernelName>(plan: Plan<K>): boolean {
+  if (plan.cols !== 0 || present<Operand>(plan.operands).length > 0) return false;
+  return present<Output>(plan.outputs).every(([, o]) => o.per === 'row' && !o.into && !o.reduce);
+}
+
+/** The outputs of a plan whose rows are alike, from the outputs of one of its rows. */
+function tiled<K extends KernelName>(plan: Plan<K>, one: Ran): Ran {
+  const rows = plan.outer * plan.inner;
+  const outputs: Ran['outputs'] = Object.create(null);
+  for (const name of Object.keys(one.outputs)) {
+    const row = one.outputs[name];
+    const all = freshResult(plan.caller, typeOfArray(row), rows * row.length) as FloatArray;
+    all.set(row);
+    for (let filled = row.length; filled < all.length; filled *= 2) all.copyWithin(filled, 0, filled);
+    outputs[name] = all;
+  }
+  return { outputs, sum: 0, sums: one.sums };
+}
+
+/**
  * Runs the plan and returns its outputs.
  * @throws RangeError when `out` overlaps another argument, or the call needs more WebAssembly memory than
  * the engine gives (before anything is written).
  */
 export function run<K extends KernelName>(plan: Plan<K>): Ran {
+  if (rowsAlike(plan) && plan.outer * plan.inner > 1) return tiled(plan, run({ ...plan, outer: 1, inner: 1 }));
   const { caller, kernel, input, outer, cols, inner } = plan;
   const dtype: Dtype = input instanceof Float64Array ? 'f64' : 'f32';
   const readsInput = layoutOf(kernel).positional.some(([name]) => name === 'x');
