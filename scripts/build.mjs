@@ -1,6 +1,7 @@
 // The build manifest: the WebAssembly builds, named once. `node scripts/build.mjs wasm` generates the exports
 // from the kernel list (src/core/kernels.ts → assembly/index.ts, the test build's params layout and the runtime's
 // build tables), compiles every build with asc, and embeds each in a module of its own (scripts/embed-wasm.mjs);
+// `node scripts/build.mjs tables` only generates the sources;
 // `node scripts/build.mjs copy` puts the binaries beside the bundled entry (dist/wasm/).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -83,10 +84,17 @@ const asc = (args) =>
     stdio: 'inherit',
   });
 
-async function buildWasm() {
+/** The sources generated from the kernel list and the manifest (no compiler run). */
+async function writeTables() {
   const kernels = await kernelList();
   write('assembly/index.ts', kernelExports(kernels));
   write('assembly/testing/params-layout.ts', paramsLayout(kernels));
+  write('src/generated/builds.ts', buildTables());
+  write('src/generated/kernel-table.ts', kernelTable(kernels));
+}
+
+async function buildWasm() {
+  await writeTables();
   for (const b of BUILDS) {
     const out = `build/xentropy.${b.file}`;
     asc(['assembly/index.ts', '--config', 'asconfig.json', ...b.flags, '-o', `${out}.wasm`, '-t', `${out}.wat`]);
@@ -107,8 +115,6 @@ async function buildWasm() {
   }
   const { embed } = await import('./embed-wasm.mjs');
   embed(BUILDS);
-  write('src/generated/builds.ts', buildTables());
-  write('src/generated/kernel-table.ts', kernelTable(kernels));
 }
 
 function copyWasm() {
@@ -120,5 +126,8 @@ function copyWasm() {
 
 const command = process.argv[2];
 if (command === 'wasm') await buildWasm();
+else if (command === 'tables') await writeTables();
 else if (command === 'copy') copyWasm();
-else if (command !== undefined) throw new Error(`scripts/build.mjs: unknown command ${command}; use wasm or copy`);
+else if (command !== undefined) {
+  throw new Error(`scripts/build.mjs: unknown command ${command}; use wasm, tables or copy`);
+}

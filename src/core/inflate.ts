@@ -1,5 +1,6 @@
 // Inflates the deflated (zlib) builds: Node's zlib where the runtime offers it synchronously
 // (process.getBuiltinModule, Node ≥ 20.16), otherwise the DecompressionStream of browsers, Deno, Bun and Node.
+// Loaded with the embedded builds only (see embedded-bytes.ts); runtime.ts asks canInflate on its own.
 
 type Zlib = { inflateSync(data: Uint8Array): Uint8Array<ArrayBuffer> };
 const node = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
@@ -7,10 +8,6 @@ const node = (globalThis as { process?: { getBuiltinModule?: (id: string) => unk
 // loaded only when a build is inflated: loading zlib took a few ms of a cold start
 const nodeZlib = (): Zlib | undefined =>
   typeof node?.getBuiltinModule === 'function' ? (node.getBuiltinModule('node:zlib') as Zlib) : undefined;
-
-/** Whether this engine can inflate a deflated build (every engine with WebAssembly SIMD can). */
-export const canInflate = (): boolean =>
-  typeof node?.getBuiltinModule === 'function' || typeof DecompressionStream === 'function';
 
 /** The bytes that `deflated` (zlib format) holds. */
 export async function inflate(deflated: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {

@@ -2,10 +2,9 @@
 import { instantiate, instantiateSync } from '@assemblyscript/loader';
 import { EMBEDDED, FILES, URLS } from '../generated/builds.js';
 import type { InitOptions, WasmBuild } from '../types.js';
-import { decodeBase64 } from './base64.js';
-import { canInflate, inflate } from './inflate.js';
-import { checkExports, type WasmExports } from './kernel-abi.js';
-import { isNode, startWorkers, stopWorkers, threadCount, threadsUnavailable } from './threads.js';
+import type { EmbeddedModule } from './embedded-bytes.js';
+import { checkExports, SPLIT_KERNELS, type WasmExports } from './kernel-abi.js';
+import { isNode, SLOT, setPool, stopWorkers, threadCount, threadsUnavailable } from './threads.js';
 import { describe, readOptions } from './validate.js';
 
 // The builds, named in scripts/build.mjs's manifest: each a module of its own, imported only when it is chosen (a
@@ -54,15 +53,19 @@ async function fetchedModule(build: Embedded): Promise<WebAssembly.Module | unde
   }
 }
 
+/** Whether this engine can inflate a deflated build (every engine with WebAssembly SIMD can). */
+const canInflate = (): boolean =>
+  typeof (globalThis as { process?: { getBuiltinModule?: unknown } }).process?.getBuiltinModule === 'function' ||
+  typeof DecompressionStream === 'function';
+
 // Each build's bytes, read or decoded once, when first needed.
 const decoded = new Map<Embedded, Uint8Array<ArrayBuffer>>();
 async function bytesOf(build: Embedded): Promise<Uint8Array<ArrayBuffer>> {
   let bytes = decoded.get(build) ?? fileBytes(build);
   if (!bytes) {
-    const embedded: { WASM_BASE64?: string; WASM_DEFLATED_BASE64?: string } = await EMBEDDED[build]();
-    bytes = embedded.WASM_DEFLATED_BASE64
-      ? await inflate(decodeBase64(embedded.WASM_DEFLATED_BASE64))
-      : decodeBase64(embedded.WASM_BASE64 as string);
+    const embedded: EmbeddedModule = await EMBEDDED[build]();
+    const { embeddedBytes } = await import('./embedded-bytes.js');
+    bytes = await embeddedBytes(embedded);
   }
   decoded.set(build, bytes);
   return bytes;
@@ -208,7 +211,12 @@ async function initNow(options?: InitOptions): Promise<void> {
   if (wanted > 1) {
     sharedMemory ??= new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true });
     const exports = await load('threads', { env: { memory: sharedMemory } });
-    if (threadCount() !== wanted) await startWorkers(await bytesOf('threads'), sharedMemory, wanted - 1);
+    if (threadCount() !== wanted) {
+      const { startPool } = await import('./thread-start.js');
+      await stopWorkers();
+      const layout = { names: SPLIT_KERNELS, slot: SLOT, isNode };
+      setPool(await startPool(await bytesOf('threads'), sharedMemory, wanted - 1, layout));
+    }
     active = { build: 'simd', exports };
     return;
   }

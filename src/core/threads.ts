@@ -6,7 +6,7 @@
 
 import { type ExportName, MAX_SPLIT_ARGS, SPLIT_KERNELS, type WasmExports } from './kernel-abi.js';
 
-const SLOT = MAX_SPLIT_ARGS + 2; // kernel id, argument count, arguments: sized from the kernel table
+export const SLOT = MAX_SPLIT_ARGS + 2; // kernel id, argument count, arguments: sized from the kernel table
 const GENERATION = 0; // Int32 index: bumped to start a task (−1: stop)
 const DONE = 1; // Int32 index: workers finished with the current task
 const FAILED = 2; // Int32 index: 1 when a worker's kernel threw (a trap) during the current task
@@ -16,57 +16,12 @@ const STALL_MS = 30_000;
 /** Below this many elements a call is not worth waking workers for. */
 const MIN_PARALLEL_ELEMENTS = 1 << 16;
 
-// The worker's own code, as a string, so that the package needs no separate file: `start` runs the task
-// loop; a prelude per platform hands it the start-up data and a way to answer.
-const WORKER_LOOP = `
-function start({ bytes, memory, control, index, names }, reply) {
-  const flags = new Int32Array(control, 0, 3);
-  const slots = new Float64Array(control, 16);
-  const abort = () => { throw new Error('xentropy worker: abort'); };
-  WebAssembly.instantiate(bytes, { env: { memory, abort } }).then(({ instance }) => {
-    const kernels = instance.exports;
-    let seen = Atomics.load(flags, 0); // read before 'ready', so no task can slip in between
-    reply('ready');
-    for (;;) {
-      Atomics.wait(flags, 0, seen);
-      seen = Atomics.load(flags, 0);
-      if (seen < 0) break;
-      const base = index * ${SLOT};
-      const count = slots[base + 1];
-      try {
-        if (count >= 0) kernels[names[slots[base]]](...Array.from(slots.subarray(base + 2, base + 2 + count)));
-      } catch {
-        Atomics.store(flags, 2, 1);
-      }
-      Atomics.add(flags, 1, 1);
-      Atomics.notify(flags, 1);
-    }
-  });
-}
-`;
-// import() works whether Node evaluates this as CommonJS or, under --input-type=module, as a module
-const NODE_WORKER_SOURCE = `${WORKER_LOOP}
-import('node:worker_threads').then(({ parentPort, workerData }) => {
-  start(workerData, (message) => parentPort.postMessage(message));
-});
-`;
-const WEB_WORKER_SOURCE = `${WORKER_LOOP}
-self.onmessage = (event) => start(event.data, (message) => self.postMessage(message));
-`;
-
 /** A started worker, whatever the platform. */
-interface PoolWorker {
+export interface PoolWorker {
   terminate(): unknown;
 }
 
-/** The part of node:worker_threads' Worker this module uses (no Node types in the browser build). */
-interface NodeWorker extends PoolWorker {
-  once(event: 'message' | 'error', listener: (value: unknown) => void): void;
-  unref(): void;
-}
-type NodeWorkerConstructor = new (source: string, options: { eval: boolean; workerData: unknown }) => NodeWorker;
-
-interface Pool {
+export interface Pool {
   /** The shared memory the workers run on: only calls on that memory's instance are shared with them. */
   memory: unknown;
   workers: PoolWorker[];
@@ -78,15 +33,9 @@ interface Pool {
 
 let pool: Pool | undefined;
 
-/**
- * A Node built-in module, with no import() a bundler could see (Vite and webpack warn about an import of a
- * computed name, and the minified bundle keeps no ignore comments): process.getBuiltinModule (Node ≥ 20.16,
- * Deno, Bun), else an import() compiled at run time, which only Node reaches.
- */
-function nodeBuiltin(name: string): Promise<unknown> {
-  const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  if (typeof process?.getBuiltinModule === 'function') return Promise.resolve(process.getBuiltinModule(name));
-  return (new Function('name', 'return import(name)') as (name: string) => Promise<unknown>)(name);
+/** Makes `next` the pool (its workers started by thread-start.ts, loaded only when threads are asked for). */
+export function setPool(next: Pool): void {
+  pool = next;
 }
 
 /** Whether this runs in Node (worker_threads; and, for the runtime, synchronous instantiation). */
@@ -104,50 +53,6 @@ export function threadsUnavailable(): string | undefined {
   }
   if (!scope.crossOriginIsolated) return 'the page is not cross-origin isolated (COOP and COEP headers)';
   return undefined;
-}
-
-/** Starts `count` workers on the threads build's bytes and shared memory. */
-export async function startWorkers(bytes: Uint8Array, memory: WebAssembly.Memory, count: number): Promise<void> {
-  await stopWorkers();
-  const control = new SharedArrayBuffer(16 + 8 * SLOT * count);
-  const names = [...SPLIT_KERNELS];
-  const data = (index: number) => ({ bytes, memory, control, index, names });
-  const next: Pool = {
-    memory,
-    workers: [],
-    flags: new Int32Array(control, 0, 3),
-    slots: new Float64Array(control, 16),
-  };
-  if (isNode) {
-    const { Worker } = (await nodeBuiltin('node:worker_threads')) as { Worker: NodeWorkerConstructor };
-    next.workers = await Promise.all(
-      Array.from(
-        { length: count },
-        (_, index) =>
-          new Promise<NodeWorker>((resolve, reject) => {
-            const worker = new Worker(NODE_WORKER_SOURCE, { eval: true, workerData: data(index) });
-            worker.once('message', () => resolve(worker));
-            worker.once('error', reject);
-          }),
-      ),
-    );
-    for (const worker of next.workers as NodeWorker[]) worker.unref(); // an idle pool never keeps the process alive
-  } else {
-    next.scriptUrl = URL.createObjectURL(new Blob([WEB_WORKER_SOURCE], { type: 'text/javascript' }));
-    next.workers = await Promise.all(
-      Array.from(
-        { length: count },
-        (_, index) =>
-          new Promise<Worker>((resolve, reject) => {
-            const worker = new Worker(next.scriptUrl as string);
-            worker.onmessage = () => resolve(worker);
-            worker.onerror = (event) => reject(new Error(`xentropy: a thread failed to start: ${event.message}`));
-            worker.postMessage(data(index));
-          }),
-      ),
-    );
-  }
-  pool = next;
 }
 
 /** Stops the workers (the next init() without threads, or a new pool). */

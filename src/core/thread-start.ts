@@ -1,0 +1,107 @@
+// Starting the worker pool: the workers' own code and their start-up, in a module of its own that init loads only
+// when threads are asked for (so a page on one thread never downloads it). It imports nothing at run time (a
+// module shared with the entry would be split into a chunk of its own); threads.ts holds the running pool.
+import type { Pool, PoolWorker } from './threads.js';
+
+// The worker's own code, as a string, so that the package needs no separate file: `start` runs the task
+// loop; a prelude per platform hands it the start-up data and a way to answer.
+const WORKER_LOOP = `
+function start({ bytes, memory, control, index, names, slot }, reply) {
+  const flags = new Int32Array(control, 0, 3);
+  const slots = new Float64Array(control, 16);
+  const abort = () => { throw new Error('xentropy worker: abort'); };
+  WebAssembly.instantiate(bytes, { env: { memory, abort } }).then(({ instance }) => {
+    const kernels = instance.exports;
+    let seen = Atomics.load(flags, 0); // read before 'ready', so no task can slip in between
+    reply('ready');
+    for (;;) {
+      Atomics.wait(flags, 0, seen);
+      seen = Atomics.load(flags, 0);
+      if (seen < 0) break;
+      const base = index * slot;
+      const count = slots[base + 1];
+      try {
+        if (count >= 0) kernels[names[slots[base]]](...Array.from(slots.subarray(base + 2, base + 2 + count)));
+      } catch {
+        Atomics.store(flags, 2, 1);
+      }
+      Atomics.add(flags, 1, 1);
+      Atomics.notify(flags, 1);
+    }
+  });
+}
+`;
+// import() works whether Node evaluates this as CommonJS or, under --input-type=module, as a module
+const NODE_WORKER_SOURCE = `${WORKER_LOOP}
+import('node:worker_threads').then(({ parentPort, workerData }) => {
+  start(workerData, (message) => parentPort.postMessage(message));
+});
+`;
+const WEB_WORKER_SOURCE = `${WORKER_LOOP}
+self.onmessage = (event) => start(event.data, (message) => self.postMessage(message));
+`;
+
+/** The part of node:worker_threads' Worker this module uses (no Node types in the browser build). */
+interface NodeWorker extends PoolWorker {
+  once(event: 'message' | 'error', listener: (value: unknown) => void): void;
+  unref(): void;
+}
+type NodeWorkerConstructor = new (source: string, options: { eval: boolean; workerData: unknown }) => NodeWorker;
+
+/**
+ * A Node built-in module, with no import() a bundler could see (Vite and webpack warn about an import of a
+ * computed name, and the minified bundle keeps no ignore comments): process.getBuiltinModule (Node ≥ 20.16,
+ * Deno, Bun), else an import() compiled at run time, which only Node reaches.
+ */
+function nodeBuiltin(name: string): Promise<unknown> {
+  const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  if (typeof process?.getBuiltinModule === 'function') return Promise.resolve(process.getBuiltinModule(name));
+  return (new Function('name', 'return import(name)') as (name: string) => Promise<unknown>)(name);
+}
+
+/** A pool of `count` started workers on the threads build's bytes and shared memory (kernel names by id, SLOT). */
+export async function startPool(
+  bytes: Uint8Array,
+  memory: WebAssembly.Memory,
+  count: number,
+  { names, slot, isNode }: { names: readonly string[]; slot: number; isNode: boolean },
+): Promise<Pool> {
+  const control = new SharedArrayBuffer(16 + 8 * slot * count);
+  const data = (index: number) => ({ bytes, memory, control, index, names: [...names], slot });
+  const next: Pool = {
+    memory,
+    workers: [],
+    flags: new Int32Array(control, 0, 3),
+    slots: new Float64Array(control, 16),
+  };
+  if (isNode) {
+    const { Worker } = (await nodeBuiltin('node:worker_threads')) as { Worker: NodeWorkerConstructor };
+    next.workers = await Promise.all(
+      Array.from(
+        { length: count },
+        (_, index) =>
+          new Promise<NodeWorker>((resolve, reject) => {
+            const worker = new Worker(NODE_WORKER_SOURCE, { eval: true, workerData: data(index) });
+            worker.once('message', () => resolve(worker));
+            worker.once('error', reject);
+          }),
+      ),
+    );
+    for (const worker of next.workers as NodeWorker[]) worker.unref(); // an idle pool never keeps the process alive
+  } else {
+    next.scriptUrl = URL.createObjectURL(new Blob([WEB_WORKER_SOURCE], { type: 'text/javascript' }));
+    next.workers = await Promise.all(
+      Array.from(
+        { length: count },
+        (_, index) =>
+          new Promise<Worker>((resolve, reject) => {
+            const worker = new Worker(next.scriptUrl as string);
+            worker.onmessage = () => resolve(worker);
+            worker.onerror = (event) => reject(new Error(`xentropy: a thread failed to start: ${event.message}`));
+            worker.postMessage(data(index));
+          }),
+      ),
+    );
+  }
+  return next;
+}
