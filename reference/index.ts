@@ -189,9 +189,21 @@ export function refNllLoss(
   return { loss: losses.reduce((a, b) => a + b, 0) * scale, grad: grad.map((g) => (g === 0 ? 0 : g * scale)), terms };
 }
 
-export type RefElementwiseOp = 'bce' | 'bceWithLogits' | 'klDiv' | 'klDivLogTarget' | 'mse' | 'sigmoidFocal';
+export type RefElementwiseOp =
+  | 'bce'
+  | 'bceWithLogits'
+  | 'klDiv'
+  | 'klDivLogTarget'
+  | 'mse'
+  | 'sigmoidFocal'
+  | 'huber'
+  | 'smoothL1'
+  | 'l1';
 
-/** One element of an elementwise loss and its derivative w.r.t. x, PyTorch's formulas (pw = posWeight). */
+/**
+ * One element of an elementwise loss and its derivative w.r.t. x, PyTorch's formulas (pw = posWeight; `threshold`
+ * is huber's δ and smoothL1's β).
+ */
 export function refElementwise(
   op: RefElementwiseOp,
   x: number,
@@ -199,8 +211,17 @@ export function refElementwise(
   pw = 1,
   alpha = 0.25,
   gamma = 2,
+  threshold = 1,
 ): { loss: number; grad: number } {
+  const [d, z, t] = [x - y, Math.abs(x - y), threshold];
   switch (op) {
+    // PyTorch 1.13's CPU kernels; a NaN d fails every comparison
+    case 'huber':
+      return { loss: z < t ? 0.5 * z * z : t * (z - 0.5 * t), grad: d <= -t ? -t : d >= t ? t : d };
+    case 'smoothL1':
+      return { loss: z < t ? (0.5 * z * z) / t : z - 0.5 * t, grad: d <= -t ? -1 : d >= t ? 1 : d / t };
+    case 'l1':
+      return { loss: z, grad: d > 0 ? 1 : d < 0 ? -1 : 0 };
     case 'bce':
       return {
         loss: (y - 1) * Math.max(Math.log1p(-x), -100) - y * Math.max(Math.log(x), -100),
@@ -250,12 +271,13 @@ export function refElementwiseLoss(
   posWeight?: ArrayLike<number>,
   alpha?: number,
   gamma?: number,
+  threshold?: number,
 ): { loss: number | Float64Array; grad: Float64Array; terms: Float64Array } {
   const losses = new Float64Array(x.length);
   const grad = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) {
     const w = weight ? weight[i] : 1;
-    const e = refElementwise(op, x[i], y[i], posWeight ? posWeight[i] : 1, alpha, gamma);
+    const e = refElementwise(op, x[i], y[i], posWeight ? posWeight[i] : 1, alpha, gamma, threshold);
     losses[i] = w * e.loss;
     grad[i] = w * e.grad;
   }

@@ -84,17 +84,18 @@ const asc = (args) =>
     stdio: 'inherit',
   });
 
-/** The sources generated from the kernel list and the manifest (no compiler run). */
-async function writeTables() {
-  const kernels = await kernelList();
+/** The sources generated from the kernel list and the manifest (no compiler run); the runtime's tables last. */
+async function writeTables(kernels, runtime = true) {
   write('assembly/index.ts', kernelExports(kernels));
   write('assembly/testing/params-layout.ts', paramsLayout(kernels));
+  if (!runtime) return;
   write('src/generated/builds.ts', buildTables());
   write('src/generated/kernel-table.ts', kernelTable(kernels));
 }
 
 async function buildWasm() {
-  await writeTables();
+  const kernels = await kernelList();
+  await writeTables(kernels, false);
   for (const b of BUILDS) {
     const out = `build/xentropy.${b.file}`;
     asc(['assembly/index.ts', '--config', 'asconfig.json', ...b.flags, '-o', `${out}.wasm`, '-t', `${out}.wat`]);
@@ -114,7 +115,8 @@ async function buildWasm() {
     ]);
   }
   const { embed } = await import('./embed-wasm.mjs');
-  embed(BUILDS);
+  embed(BUILDS); // (it makes src/generated/ afresh)
+  await writeTables(kernels);
 }
 
 function copyWasm() {
@@ -126,7 +128,7 @@ function copyWasm() {
 
 const command = process.argv[2];
 if (command === 'wasm') await buildWasm();
-else if (command === 'tables') await writeTables();
+else if (command === 'tables') await writeTables(await kernelList());
 else if (command === 'copy') copyWasm();
 else if (command !== undefined) {
   throw new Error(`scripts/build.mjs: unknown command ${command}; use wasm, tables or copy`);

@@ -19,6 +19,14 @@ export { nllLoss, nllLossWithGrad } from './bindings/nll-loss.js';
 export { perplexity } from './bindings/perplexity.js';
 export { sigmoid } from './bindings/sigmoid.js';
 export { sigmoidFocalLoss, sigmoidFocalLossWithGrad } from './bindings/sigmoid-focal-loss.js';
+export {
+  huberLoss,
+  huberLossWithGrad,
+  l1Loss,
+  l1LossWithGrad,
+  smoothL1Loss,
+  smoothL1LossWithGrad,
+} from './bindings/smooth-l1-loss.js';
 export { softmax } from './bindings/softmax.js';
 export { softmaxEntropy } from './bindings/softmax-entropy.js';
 export { tokenLogProbs } from './bindings/token-log-probs.js';
@@ -34,10 +42,12 @@ export type {
   DimsTensor,
   FloatArray,
   GradOptions,
+  HuberLossOptions,
   IndexArray,
   IndexTarget,
   InitOptions,
   KlDivOptions,
+  L1LossOptions,
   LinearCrossEntropyGradOptions,
   LinearCrossEntropyOptions,
   LinearCrossEntropyWithGrad,
@@ -53,6 +63,7 @@ export type {
   ResidentArray,
   ScoringTensor,
   SigmoidFocalLossOptions,
+  SmoothL1LossOptions,
   SoftmaxOptions,
   TargetKind,
   TemperatureOptions,

@@ -288,6 +288,29 @@ export interface MseLossOptions {
   reduction?: Reduction;
 }
 
+/** `l1Loss`'s options. */
+export type L1LossOptions = MseLossOptions;
+
+export interface HuberLossOptions {
+  /** @defaultValue 'mean' */
+  reduction?: Reduction;
+  /**
+   * Where the loss turns from quadratic to linear; > 0.
+   * @defaultValue 1
+   */
+  delta?: number;
+}
+
+export interface SmoothL1LossOptions {
+  /** @defaultValue 'mean' */
+  reduction?: Reduction;
+  /**
+   * Where the loss turns from quadratic to linear; ≥ 0 (0 is the L1 loss, with PyTorch's gradient of its own).
+   * @defaultValue 1
+   */
+  beta?: number;
+}
+
 export interface SigmoidFocalLossOptions {
   /**
    * Weight of the positive class, α; the negatives get 1 − α. A negative α disables the weighting.

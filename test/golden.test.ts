@@ -6,8 +6,10 @@ import {
   crossEntropyWithGrad,
   entropy,
   type FloatArray,
+  huberLossWithGrad,
   init,
   klDivWithGrad,
+  l1LossWithGrad,
   linearCrossEntropyWithGrad,
   logSigmoid,
   logSoftmax,
@@ -17,6 +19,7 @@ import {
   perplexity,
   sigmoid,
   sigmoidFocalLossWithGrad,
+  smoothL1LossWithGrad,
   softmax,
   softmaxEntropy,
   type Tensor,
@@ -177,6 +180,9 @@ const lossFunctions: Record<string, { fn: AnyLossWithGrad; classWeight?: boolean
   kl_div: { fn: klDivWithGrad as AnyLossWithGrad },
   mse_loss: { fn: mseLossWithGrad as AnyLossWithGrad },
   sigmoid_focal_loss: { fn: sigmoidFocalLossWithGrad as AnyLossWithGrad },
+  huber_loss: { fn: huberLossWithGrad as AnyLossWithGrad },
+  smooth_l1_loss: { fn: smoothL1LossWithGrad as AnyLossWithGrad },
+  l1_loss: { fn: l1LossWithGrad as AnyLossWithGrad },
 };
 
 function checkLossCase(c: LossCase | CrossEntropyCase | LanguageModelCase, loss: number | Tensor, grad: Tensor) {

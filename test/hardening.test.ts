@@ -16,49 +16,28 @@ import {
 import { chunkUnits, DEFAULT_CHUNK_BYTES, setChunkBytes } from '../src/core/pipeline/index.js';
 import * as x from '../src/index.js';
 import { assertClose, finiteScale } from './helpers/assert-close.js';
+import { CATALOGUE, type Family, type Float } from './helpers/catalogue.js';
 
 const FUZZ_RUNS = Number(process.env.XENTROPY_FUZZ_RUNS ?? 300);
 
 beforeAll(() => x.init());
 
-// --- every public function, and a valid call to it --------------------------------------------------------
+// --- every function of a tensor named `input`, and a valid call to it (from the catalogue) ---------------------
 type Call = {
   fn: (...args: never[]) => unknown;
   args: (Float: Float32ArrayConstructor | Float64ArrayConstructor) => unknown[];
 };
-const logits = (Float: Float32ArrayConstructor | Float64ArrayConstructor) => ({
-  data: Float.from([0.1, 0.9, 0.5, 0.2, 0.3, 0.4]),
-  shape: [2, 3],
-});
-const same = (Float: Float32ArrayConstructor | Float64ArrayConstructor) => ({
-  data: Float.from([0.5, 0.5, 0.1, 0.9, 0, 1]),
-  shape: [2, 3],
-});
-const PUBLIC: Record<string, Call> = {
-  softmax: { fn: x.softmax, args: (F) => [logits(F), { dim: 1 }] },
-  logSoftmax: { fn: x.logSoftmax, args: (F) => [logits(F), { dim: 1 }] },
-  logSumExp: { fn: x.logSumExp, args: (F) => [logits(F), { dim: 1 }] },
-  entropy: { fn: x.entropy, args: (F) => [logits(F), { dim: 1 }] },
-  sigmoid: { fn: x.sigmoid, args: (F) => [logits(F)] },
-  logSigmoid: { fn: x.logSigmoid, args: (F) => [logits(F)] },
-  crossEntropy: { fn: x.crossEntropy, args: (F) => [logits(F), [0, 2], {}] },
-  crossEntropyWithGrad: { fn: x.crossEntropyWithGrad, args: (F) => [logits(F), [0, 2], {}] },
-  nllLoss: { fn: x.nllLoss, args: (F) => [logits(F), [0, 2], {}] },
-  nllLossWithGrad: { fn: x.nllLossWithGrad, args: (F) => [logits(F), [0, 2], {}] },
-  binaryCrossEntropy: { fn: x.binaryCrossEntropy, args: (F) => [logits(F), same(F), {}] },
-  binaryCrossEntropyWithGrad: { fn: x.binaryCrossEntropyWithGrad, args: (F) => [logits(F), same(F), {}] },
-  binaryCrossEntropyWithLogits: { fn: x.binaryCrossEntropyWithLogits, args: (F) => [logits(F), same(F), {}] },
-  binaryCrossEntropyWithLogitsWithGrad: {
-    fn: x.binaryCrossEntropyWithLogitsWithGrad,
-    args: (F) => [logits(F), same(F), {}],
-  },
-  klDiv: { fn: x.klDiv, args: (F) => [logits(F), same(F), {}] },
-  klDivWithGrad: { fn: x.klDivWithGrad, args: (F) => [logits(F), same(F), {}] },
-  mseLoss: { fn: x.mseLoss, args: (F) => [logits(F), same(F), {}] },
-  mseLossWithGrad: { fn: x.mseLossWithGrad, args: (F) => [logits(F), same(F), {}] },
-  sigmoidFocalLoss: { fn: x.sigmoidFocalLoss, args: (F) => [logits(F), same(F), {}] },
-  sigmoidFocalLossWithGrad: { fn: x.sigmoidFocalLossWithGrad, args: (F) => [logits(F), same(F), {}] },
-};
+const exported = new Map<string, unknown>(Object.entries(x));
+const INPUT_FAMILIES: readonly Family[] = ['along-dim', 'elementwise', 'class-loss', 'elementwise-loss'];
+const PUBLIC: Record<string, Call> = Object.fromEntries(
+  CATALOGUE.filter((e) => INPUT_FAMILIES.includes(e.family)).map((e) => [
+    e.name,
+    {
+      fn: exported.get(e.name) as Call['fn'],
+      args: (F: Float) => [...e.args(F, [2, 3]), ...(e.family === 'elementwise' ? [] : [{}])],
+    },
+  ]),
+);
 
 function detachedFloatArray(Float: Float32ArrayConstructor | Float64ArrayConstructor) {
   const data = Float.from([1, 2, 3, 4, 5, 6]);
@@ -202,7 +181,8 @@ describe.each([Float32Array, Float64Array])('the bad-input catalogue, %s', (Floa
     expect(() => x.softmax(special)).not.toThrow();
     expect(Number.isNaN(x.crossEntropy(special, [0, 1]))).toBe(true);
     expect(x.crossEntropy({ data: Float.from([-Infinity, 0, 1]), shape: [1, 3] }, [2])).toBeGreaterThan(0);
-    expect(() => x.binaryCrossEntropyWithLogits(special, same(Float), { weight: [NaN, 1, 1] })).not.toThrow();
+    const targets = { data: Float.from([0.5, 0.5, 0.1, 0.9, 0, 1]), shape: [2, 3] };
+    expect(() => x.binaryCrossEntropyWithLogits(special, targets, { weight: [NaN, 1, 1] })).not.toThrow();
   });
 });
 
@@ -300,9 +280,13 @@ const problem = shapes.chain((shape) => {
       'klDivLogTarget',
       'mse',
       'sigmoidFocal',
+      'huber',
+      'smoothL1',
+      'l1',
     ),
     alpha: fc.constantFrom(0.25, -1, 0.9),
     gamma: fc.constantFrom(2, 0, 1, 0.5, 3.7),
+    threshold: fc.constantFrom(1, 0.5, 2.5, 1e-3),
   });
 });
 
@@ -386,10 +370,14 @@ describe.each(['simd', 'scalar'] as const)('fuzzing against the float64 referenc
             default: {
               const op = p.fn as RefElementwiseOp;
               const data = op === 'bce' ? p.target : p.input;
-              const focal = op === 'sigmoidFocal' ? { alpha: p.alpha, gamma: p.gamma } : {};
+              const own = {
+                sigmoidFocal: { alpha: p.alpha, gamma: p.gamma },
+                huber: { delta: p.threshold },
+                smoothL1: { beta: p.threshold },
+              }[op as string];
               const options = op.startsWith('bce')
                 ? { reduction: p.reduction, weight: p.weights }
-                : { reduction: p.reduction, ...focal };
+                : { reduction: p.reduction, ...own };
               const call = (
                 {
                   bce: x.binaryCrossEntropyWithGrad,
@@ -398,6 +386,9 @@ describe.each(['simd', 'scalar'] as const)('fuzzing against the float64 referenc
                   klDivLogTarget: x.klDivWithGrad,
                   mse: x.mseLossWithGrad,
                   sigmoidFocal: x.sigmoidFocalLossWithGrad,
+                  huber: x.huberLossWithGrad,
+                  smoothL1: x.smoothL1LossWithGrad,
+                  l1: x.l1LossWithGrad,
                 } as Record<string, (...args: unknown[]) => { loss: number | x.Tensor; grad: x.Tensor }>
               )[op];
               ours = call(
@@ -416,6 +407,7 @@ describe.each(['simd', 'scalar'] as const)('fuzzing against the float64 referenc
                 undefined,
                 p.alpha,
                 p.gamma,
+                p.threshold,
               );
             }
           }

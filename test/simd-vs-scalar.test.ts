@@ -9,14 +9,17 @@ import {
   crossEntropyWithGrad,
   entropy,
   type FloatArray,
+  huberLossWithGrad,
   init,
   klDivWithGrad,
+  l1LossWithGrad,
   logSigmoid,
   logSoftmax,
   logSumExp,
   mseLossWithGrad,
   sigmoid,
   sigmoidFocalLossWithGrad,
+  smoothL1LossWithGrad,
   softmax,
   type Tensor,
 } from '../src/index.js';
@@ -227,12 +230,17 @@ describe.each(DTYPES)('SIMD build against scalar build, the rest of the family, 
         mse: mseLossWithGrad(x, y, { reduction: 'none', gradOutput: g }),
         focal: sigmoidFocalLossWithGrad(x, y, { gradOutput: g }),
         focalGamma: sigmoidFocalLossWithGrad(x, y, { alpha: -1, gamma: 0.5, reduction: 'sum' }),
+        huber: huberLossWithGrad(x, y, { reduction: 'none', delta: 0.5, gradOutput: g }),
+        smoothL1: smoothL1LossWithGrad(x, y, { reduction: 'none', beta: 0.5, gradOutput: g }),
+        smoothL1Zero: smoothL1LossWithGrad(x, y, { beta: 0, reduction: 'sum' }),
+        l1: l1LossWithGrad(x, y, { reduction: 'none', gradOutput: g }),
         sum: binaryCrossEntropyWithLogitsWithGrad(x, y, { reduction: 'sum', posWeight }),
         entropy: entropy(p).data,
         sigmoid: sigmoid(x).data,
         logSigmoid: logSigmoid(x).data,
       }));
-      for (const name of ['bce', 'bceLogits', 'kl', 'klLogTarget', 'mse', 'focal', 'focalGamma', 'sum'] as const) {
+      const losses = ['bce', 'bceLogits', 'kl', 'klLogTarget', 'mse', 'focal', 'focalGamma', 'sum'] as const;
+      for (const name of [...losses, 'huber', 'smoothL1', 'smoothL1Zero', 'l1'] as const) {
         const [a, b] = [simd[name], scalar[name]];
         const lossA = typeof a.loss === 'number' ? [a.loss] : a.loss.data;
         const lossB = typeof b.loss === 'number' ? [b.loss] : b.loss.data;

@@ -172,6 +172,7 @@ export const KERNELS = {
   ]),
   klDiv: elementwise('KlDiv', 'kl-div', { logTarget: 'i32' }, [noWeights, noPosWeights]),
   mseLoss: elementwise('MeanSquaredError', 'mse', {}, [noWeights, noPosWeights]),
+  smoothL1Loss: elementwise('SmoothL1', 'smooth-l1', { threshold: 'f64', form: 'i32' }, [noWeights, noPosWeights]),
   sigmoidFocalLoss: elementwise('SigmoidFocal', 'sigmoid-focal', { alpha: 'f64', gamma: 'f64' }, [
     noWeights,
     noPosWeights,

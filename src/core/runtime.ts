@@ -4,7 +4,7 @@ import { EMBEDDED, FILES, URLS } from '../generated/builds.js';
 import type { InitOptions, WasmBuild } from '../types.js';
 import type { EmbeddedModule } from './embedded-bytes.js';
 import { checkExports, SPLIT_KERNELS, type WasmExports } from './kernel-abi.js';
-import { isNode, SLOT, setPool, stopWorkers, threadCount, threadsUnavailable } from './threads.js';
+import { isNode, SLOT, setPool, takePool, threadCount } from './threads.js';
 import { describe, readOptions } from './validate.js';
 
 // The builds, named in scripts/build.mjs's manifest: each a module of its own, imported only when it is chosen (a
@@ -203,25 +203,32 @@ async function initNow(options?: InitOptions): Promise<void> {
   const useSimd = simd ?? simdSupported;
   const build: WasmBuild = !useSimd ? 'scalar' : (relaxedSimd ?? relaxedSupported) ? 'relaxed-simd' : 'simd';
   let wanted = (threads as number | undefined) ?? 1;
-  const why = wanted > 1 ? (build === 'scalar' ? 'threads need the SIMD build' : threadsUnavailable()) : undefined;
+  // the pool's start-up is a module of its own, loaded when threads are asked for
+  const start = wanted > 1 ? await import('./thread-start.js') : undefined;
+  const why = start && (build === 'scalar' ? 'threads need the SIMD build' : start.threadsUnavailable(isNode));
   if (why) {
     if (warnings) console.warn(`xentropy: init({ threads: ${wanted} }) runs on one thread here: ${why}`);
     wanted = 1;
   }
-  if (wanted > 1) {
+  if (start && wanted > 1) {
     sharedMemory ??= new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true });
     const exports = await load('threads', { env: { memory: sharedMemory } });
     if (threadCount() !== wanted) {
-      const { startPool } = await import('./thread-start.js');
-      await stopWorkers();
+      await stopThreads();
       const layout = { names: SPLIT_KERNELS, slot: SLOT, isNode };
-      setPool(await startPool(await bytesOf('threads'), sharedMemory, wanted - 1, layout));
+      setPool(await start.startPool(await bytesOf('threads'), sharedMemory, wanted - 1, layout));
     }
     active = { build: 'simd', exports };
     return;
   }
-  await stopWorkers();
+  await stopThreads();
   active = { build, exports: await load(build) };
+}
+
+/** Stops the worker pool, if there is one (its module was loaded when it started). */
+async function stopThreads(): Promise<void> {
+  const pool = takePool();
+  if (pool) await (await import('./thread-start.js')).stopPool(pool);
 }
 
 /** How many threads share the rows of a big call (1 unless `init({ threads })` started workers). */

@@ -105,3 +105,24 @@ export async function startPool(
   }
   return next;
 }
+
+/** Why threads cannot run here, or undefined where they can. */
+export function threadsUnavailable(isNode: boolean): string | undefined {
+  if (typeof SharedArrayBuffer === 'undefined')
+    return 'SharedArrayBuffer is missing (a page needs cross-origin isolation: COOP and COEP headers)';
+  if (isNode) return undefined;
+  const scope = globalThis as { WorkerGlobalScope?: abstract new () => unknown; crossOriginIsolated?: boolean };
+  if (!(scope.WorkerGlobalScope && globalThis instanceof scope.WorkerGlobalScope)) {
+    return "a page's main thread may not wait for workers: call xentropy from a Web Worker to use threads";
+  }
+  if (!scope.crossOriginIsolated) return 'the page is not cross-origin isolated (COOP and COEP headers)';
+  return undefined;
+}
+
+/** Stops a pool's workers (an init() without threads, or before a new pool). */
+export async function stopPool({ workers, flags, scriptUrl }: Pool): Promise<void> {
+  Atomics.store(flags, 0, -1); // the generation: −1 stops the task loop
+  Atomics.notify(flags, 0);
+  await Promise.all(workers.map((w) => w.terminate()));
+  if (scriptUrl) URL.revokeObjectURL(scriptUrl);
+}

@@ -42,28 +42,11 @@ export function setPool(next: Pool): void {
 export const isNode: boolean =
   typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 
-/** Why threads cannot run here, or undefined where they can. */
-export function threadsUnavailable(): string | undefined {
-  if (typeof SharedArrayBuffer === 'undefined')
-    return 'SharedArrayBuffer is missing (a page needs cross-origin isolation: COOP and COEP headers)';
-  if (isNode) return undefined;
-  const scope = globalThis as { WorkerGlobalScope?: abstract new () => unknown; crossOriginIsolated?: boolean };
-  if (!(scope.WorkerGlobalScope && globalThis instanceof scope.WorkerGlobalScope)) {
-    return "a page's main thread may not wait for workers: call xentropy from a Web Worker to use threads";
-  }
-  if (!scope.crossOriginIsolated) return 'the page is not cross-origin isolated (COOP and COEP headers)';
-  return undefined;
-}
-
-/** Stops the workers (the next init() without threads, or a new pool). */
-export async function stopWorkers(): Promise<void> {
-  if (!pool) return;
-  const { workers, flags, scriptUrl } = pool;
+/** The pool, taken away (calls run on one thread from now on) for thread-start.ts to stop. */
+export function takePool(): Pool | undefined {
+  const taken = pool;
   pool = undefined;
-  Atomics.store(flags, GENERATION, -1);
-  Atomics.notify(flags, GENERATION);
-  await Promise.all(workers.map((w) => w.terminate()));
-  if (scriptUrl) URL.revokeObjectURL(scriptUrl);
+  return taken;
 }
 
 /** Threads that share the rows of a call: 1 plus the workers. */

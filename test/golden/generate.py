@@ -265,7 +265,8 @@ def loss_case(name, fn, x, target, reduction="mean", tensors=None, options=None,
         xd = x.to(dtype)
         td = target if index_target else target.to(dtype)
         kw = {k: v.to(dtype) for k, v in tensors.items()}
-        kw.update({k: v for k, v in (options or {}).items() if k in ("log_target", "ignore_index", "alpha", "gamma")})
+        kw.update({k: v for k, v in (options or {}).items()
+                   if k in ("log_target", "ignore_index", "alpha", "gamma", "delta", "beta")})
         go = grad_output.to(dtype) if isinstance(grad_output, torch.Tensor) else (1.0 if grad_output is None else grad_output)
         loss, grad = loss_run(fn, xd, td, kw, reduction, go)
         js_options = {"reduction": reduction}
@@ -274,7 +275,7 @@ def loss_case(name, fn, x, target, reduction="mean", tensors=None, options=None,
             js_options["logTarget"] = kw["log_target"]
         if "ignore_index" in kw:
             js_options["ignoreIndex"] = kw["ignore_index"]
-        js_options.update({k: kw[k] for k in ("alpha", "gamma") if k in kw})
+        js_options.update({k: kw[k] for k in ("alpha", "gamma", "delta", "beta") if k in kw})
         case = {"name": f"{name} [{dname}]", "dtype": dname, "input": enc(xd), "target": enc(td),
                 "options": js_options, "gradOutput": enc(go) if isinstance(go, torch.Tensor) else go,
                 "loss": enc(loss), "grad": enc(grad)}
@@ -865,6 +866,42 @@ def linear_cross_entropy_cases():
     return c
 
 
+# --- huber_loss, smooth_l1_loss, l1_loss: one generator of their own, so the files above stay as they were -----
+
+def robust_cases(name, fn, **options):
+    """`fn` on random and adversarial differences: both sides of the threshold, exactly at it, ±inf, NaN, empty."""
+    global gen
+    saved, gen = gen, torch.Generator().manual_seed(SEED + 1)
+    try:
+        x, y = randn(4, 7, scale=2.0), randn(4, 7, scale=2.0)
+        c = []
+        for r in ("none", "mean", "sum"):
+            c += loss_case(f"{name} (4, 7) {r}", fn, x, y, r, options=options)
+        c += loss_case(f"{name} none with gradOutput", fn, x, y, "none", options=options, grad_output=randn(4, 7))
+        t = options.get("delta", options.get("beta", 1.0))
+        edge = torch.tensor([t, -t, 0.5 * t, -0.5 * t, 0.0, -0.0, 3.0 * t + 1.0, 1e-30], dtype=torch.float64)
+        c += loss_case(f"{name} at and around the threshold", fn, edge, torch.zeros_like(edge), "none", options=options)
+        odd = torch.tensor([INF, -INF, 1.0, INF, math.nan, 1e38, -1e38], dtype=torch.float64)
+        c += loss_case(f"{name} with inf and nan", fn, odd, torch.tensor([0.0, 0.0, INF, INF, 0.0, -1e38, 1e38],
+                                                                    dtype=torch.float64), "none", options=options)
+        c += loss_case(f"{name} empty", fn, torch.zeros(0), torch.zeros(0), "mean", options=options)
+        c += loss_case(f"{name} length 37 (vector width and tail)", fn, randn(37, scale=3.0), randn(37), "sum",
+                       options=options)
+        return c
+    finally:
+        gen = saved
+
+
+def regression_files():
+    files = {"huber_loss": [], "smooth_l1_loss": [], "l1_loss": []}
+    for delta in (1.0, 0.5, 2.5):
+        files["huber_loss"] += robust_cases(f"huber delta {delta}", F.huber_loss, delta=delta)
+    for beta in (1.0, 0.25, 0.0):
+        files["smooth_l1_loss"] += robust_cases(f"smooth_l1 beta {beta}", F.smooth_l1_loss, beta=beta)
+    files["l1_loss"] += robust_cases("l1", F.l1_loss)
+    return files
+
+
 def write(name, cases, **shared):
     path = os.path.join(HERE, f"{name}.json")
     with open(path, "w") as f:
@@ -892,3 +929,5 @@ if __name__ == "__main__":
     write("scoring", scoring, logits=scoring_logits)
     write("cross_entropy_lm", cross_entropy_lm_cases())
     write("linear_cross_entropy", linear_cross_entropy_cases())
+    for name, cases in regression_files().items():
+        write(name, cases)
