@@ -50,7 +50,7 @@ for (const [N, d, V] of SHAPES) {
   const linearWeight = { data: W, shape: [V, d] };
   const fused = () => xentropy.linearCrossEntropyWithGrad(input, linearWeight, target);
   fused();
-  // what the fused call lays out in WebAssembly memory (src/core/linear.ts), at the default chunk
+  // what the fused call lays out in WebAssembly memory (src/families/linear.ts), at the default chunk
   const chunk = Math.min(N, Math.max(4, Math.floor((64 * 2 ** 20) / (8 * V) / 4) * 4));
   const fusedBytes = 4 * (2 * (V * d + N * d) + 3 * V + 2 * chunk * V + chunk * d + 4 * N);
   // (a) unfused: logits by the kernel (W · Xᵀ, then moved to rows), crossEntropyWithGrad, the two products

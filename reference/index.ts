@@ -215,10 +215,11 @@ export function refElementwise(
 ): { loss: number; grad: number } {
   const [d, z, t] = [x - y, Math.abs(x - y), threshold];
   switch (op) {
-    // PyTorch 1.13's CPU kernels; a NaN d fails every comparison (so no Math.min: the order is PyTorch's)
-    // biome-ignore lint/complexity/useMathMinMax: PyTorch's comparisons, in its order
-    case 'huber':
-      return { loss: z < t ? 0.5 * z * z : t * (z - 0.5 * t), grad: d <= -t ? -t : d >= t ? t : d };
+    // PyTorch 1.13's CPU kernels; a NaN d fails every comparison
+    case 'huber': {
+      const grad = d <= -t ? -t : Math.min(d, t); // (Math.min keeps a NaN d as NaN, as PyTorch's d ≥ δ ? δ : d)
+      return { loss: z < t ? 0.5 * z * z : t * (z - 0.5 * t), grad };
+    }
     case 'smoothL1':
       return { loss: z < t ? (0.5 * z * z) / t : z - 0.5 * t, grad: d <= -t ? -1 : d >= t ? 1 : d / t };
     case 'l1':

@@ -1,5 +1,5 @@
-import { pairLossFunctions } from '../core/families.js';
 import { elementName } from '../core/validate.js';
+import { pairLossFunctions } from '../families/pair-loss.js';
 import type { BinaryCrossEntropyOptions, LossFunction, LossWithGradFunction } from '../types.js';
 
 const { loss, withGrad } = pairLossFunctions({

@@ -1,29 +1,178 @@
-import { classLoss } from '../core/families.js';
+// crossEntropy, read once and then run: every argument and option, the language-model ones and the vocabulary
+// shard included, is read and checked here in one fixed order (readCrossEntropy); the plan is a function of
+// what was read (planCrossEntropy); the row kernel runs it and the loss is reduced in one place (runLoss).
+import {
+  checkInteger,
+  checkNumberIn,
+  checkReduction,
+  floatTensor,
+  readOptions,
+  shapeString,
+} from '../core/validate.js';
+import {
+  checkWeightLength,
+  classIndexOperand,
+  lookForMistakes,
+  readClassWeight,
+  weightOperand,
+} from '../families/class-loss.js';
 import {
   LANGUAGE_MODEL_GRAD_OPTIONS,
   LANGUAGE_MODEL_OPTIONS,
+  type LanguageModelOptions,
   readLanguageModelOptions,
-} from '../core/language-model.js';
-import { checkNumberIn, readOptions } from '../core/validate.js';
-import type { CrossEntropyGradOptions, CrossEntropyOptions, LossFunction, LossWithGradFunction } from '../types.js';
+} from '../families/language-model.js';
+import { type LossPlan, readLossGradient, runLoss } from '../families/loss.js';
+import { type CheckedTarget, type ClassLayout, classLayout, readTarget } from '../families/targets.js';
+import type {
+  CrossEntropyGradOptions,
+  CrossEntropyOptions,
+  FloatArray,
+  LossFunction,
+  LossWithGradFunction,
+} from '../types.js';
 
 const OPTIONS = ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing', ...LANGUAGE_MODEL_OPTIONS] as const;
 const GRAD_OPTIONS = [...OPTIONS, 'gradOutput', 'out', ...LANGUAGE_MODEL_GRAD_OPTIONS] as const;
 
-function crossEntropyOf(caller: string, input: unknown, target: unknown, options: unknown, withGrad: boolean) {
+/** The call's arguments and options, read and checked once, in order (class indices checked last). */
+function readCrossEntropy(caller: string, withGrad: boolean, input: unknown, targetArg: unknown, options: unknown) {
   const o = readOptions(caller, options, withGrad ? GRAD_OPTIONS : OPTIONS);
+  const x = floatTensor(caller, 'input', input);
+  const layout = classLayout(caller, x.shape);
+  const reduction = checkReduction(caller, o.reduction);
   const smoothing = checkNumberIn(caller, 'labelSmoothing', o.labelSmoothing, 0, 0, 1);
-  return classLoss({
-    caller,
-    input,
-    target,
-    withGrad,
-    options: o,
-    kernel: (kind) => (kind === 'index' ? 'crossEntropyIndex' : 'crossEntropyProb'),
-    guard: 'probabilities',
-    scalars: { smoothing },
-    lm: (like, reduction) => readLanguageModelOptions(caller, o, like, reduction),
-  });
+  const lm = readLanguageModelOptions(caller, o, x.data, reduction);
+  const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
+  const weight = readClassWeight(caller, o.weight, x.data);
+  const vocabSize = vocabularySize(caller, lm, layout.classes, weight?.length);
+  checkWeightLength(caller, weight, vocabSize ?? layout.classes);
+  const target = readTarget(caller, targetArg, x.data, x.shape, layout.lossShape);
+  checkTargetKind(caller, target, ignoreIndex, lm, layout);
+  const gradient = withGrad
+    ? readLossGradient(caller, o.gradOutput, o.out, lm.accumulate, layout.lossShape, reduction !== 'none', x.data)
+    : undefined;
+  // last, the values: the input's look, the class indices' range
+  lookForMistakes(caller, 'probabilities', x.data, layout);
+  const indices =
+    target.kind === 'index'
+      ? classIndexOperand(caller, target, vocabSize ?? layout.classes, ignoreIndex, weight)
+      : undefined;
+  return { caller, x, layout, reduction, smoothing, lm, weight, vocabSize, target, gradient, indices };
+}
+
+type Read = ReturnType<typeof readCrossEntropy>;
+
+/**
+ * The vocabulary's size on a shard (options.lse given): from vocabSize or from a weight for the whole
+ * vocabulary; class indices are checked against it (a shard cannot tell a target beyond the vocabulary from one
+ * in another shard). Undefined for a call on the whole vocabulary.
+ */
+function vocabularySize(
+  caller: string,
+  lm: LanguageModelOptions,
+  classes: number,
+  weightLength: number | undefined,
+): number | undefined {
+  if (!lm.lse) return undefined;
+  const vocabSize = lm.vocabSize ?? weightLength;
+  if (vocabSize === undefined) {
+    throw new TypeError(
+      `${caller}: a vocabulary shard (options.lse given) needs options.vocabSize, the whole vocabulary's size, ` +
+        'or a weight for the whole vocabulary; received neither',
+    );
+  }
+  if (vocabSize < lm.vocabStart + classes) {
+    throw new RangeError(
+      `${caller}: the vocabulary (${vocabSize}) must hold the shard's columns ` +
+        `[${lm.vocabStart}, ${lm.vocabStart + classes})`,
+    );
+  }
+  return vocabSize;
+}
+
+/** What a kind of target rules out: ignoreIndex ≥ 0 and the language-model options with probabilities. */
+function checkTargetKind(
+  caller: string,
+  target: CheckedTarget,
+  ignoreIndex: number,
+  lm: LanguageModelOptions,
+  layout: ClassLayout,
+) {
+  if (target.kind === 'probability' && ignoreIndex >= 0) {
+    throw new RangeError(
+      `${caller}: options.ignoreIndex must be negative with probability targets (as in PyTorch), ` +
+        `received ${ignoreIndex}`,
+    );
+  }
+  if (target.kind === 'probability' && lm.given.length > 0) {
+    throw new TypeError(`${caller}: options.${lm.given[0]} needs class-index targets, received probabilities`);
+  }
+  if (lm.lse && lm.lse.length !== layout.rows) {
+    throw new RangeError(
+      `${caller}: options.lse must hold one log-sum-exp per row (${layout.rows}), received length ${lm.lse.length}`,
+    );
+  }
+  if (lm.lseShape && shapeString(lm.lseShape) !== shapeString(layout.lossShape)) {
+    throw new RangeError(
+      `${caller}: options.lse must be shaped like the loss per row ${shapeString(layout.lossShape)}, ` +
+        `received ${shapeString(lm.lseShape)}`,
+    );
+  }
+}
+
+/** The kernel call and what 'mean' divides by: a function of what was read. */
+function planCrossEntropy(r: Read): LossPlan<'crossEntropyIndex'> | LossPlan<'crossEntropyProb'> {
+  const { layout, lm, indices } = r;
+  const common = {
+    caller: r.caller,
+    input: r.x,
+    outer: layout.outer,
+    cols: layout.classes,
+    inner: layout.inner,
+    lossShape: layout.lossShape,
+    lossPer: 'row' as const,
+    gradient: r.gradient,
+  };
+  if (!indices) {
+    const targets = { label: 'target', data: r.target.data as FloatArray, per: 'element' as const };
+    return {
+      ...common,
+      kernel: 'crossEntropyProb',
+      reduction: r.reduction,
+      operands: { targets, weight: weightOperand(r.weight) },
+      scalars: { smoothing: r.smoothing },
+      divisor: layout.rows,
+    };
+  }
+  // 'mean' divides the loss by Σ w_t and the z-loss by the rows counted (Liger-Kernel's); a divisor given for
+  // 'sum' divides both (the z-loss by zLossDivisor when that is given) as 'mean' does its own
+  const given = lm.divisor !== undefined;
+  const lseIn = lm.lse && { label: 'options.lse', data: lm.lse, per: 'row' as const };
+  return {
+    ...common,
+    kernel: 'crossEntropyIndex',
+    reduction: given ? 'mean' : r.reduction,
+    operands: { targets: indices.operand, weight: weightOperand(r.weight), lseIn },
+    scalars: {
+      smoothing: r.smoothing,
+      softcap: lm.softcap,
+      // a z-loss is counted once: by the shard that starts the vocabulary
+      zScale: lm.vocabStart > 0 ? 0 : (lm.zScale ?? 0),
+      vocabStart: lm.vocabStart,
+      vocabSize: r.vocabSize ?? layout.classes,
+      safe: lm.safe ? 1 : 0,
+    },
+    divisor: given ? (lm.divisor as number) : indices.weightSum,
+    zDivisor: given ? (lm.zLossDivisor ?? lm.divisor) : indices.count,
+    zScale: lm.zScale,
+    lse: lm.returnLse,
+  };
+}
+
+function crossEntropyOf(caller: string, withGrad: boolean, input: unknown, target: unknown, options: unknown) {
+  const plan = planCrossEntropy(readCrossEntropy(caller, withGrad, input, target, options));
+  return plan.kernel === 'crossEntropyIndex' ? runLoss(plan) : runLoss(plan as LossPlan<'crossEntropyProb'>);
 }
 
 /**
@@ -38,7 +187,7 @@ function crossEntropyOf(caller: string, input: unknown, target: unknown, options
  * weight length ≠ C, labelSmoothing outside [0, 1], ignoreIndex ≥ 0 with probabilities, a softcap or divisor ≤ 0.
  */
 export const crossEntropy = ((input: unknown, target: unknown, options?: unknown) =>
-  crossEntropyOf('crossEntropy', input, target, options, false).loss) as LossFunction<CrossEntropyOptions, 'class'>;
+  crossEntropyOf('crossEntropy', false, input, target, options).loss) as LossFunction<CrossEntropyOptions, 'class'>;
 
 /**
  * `crossEntropy` and its gradient with respect to the logits in one call (exp once per element):
@@ -49,7 +198,7 @@ export const crossEntropy = ((input: unknown, target: unknown, options?: unknown
  * that overlaps another argument other than exactly the input.
  */
 export const crossEntropyWithGrad = ((input: unknown, target: unknown, options?: unknown) =>
-  crossEntropyOf('crossEntropyWithGrad', input, target, options, true)) as LossWithGradFunction<
+  crossEntropyOf('crossEntropyWithGrad', true, input, target, options)) as LossWithGradFunction<
   CrossEntropyOptions & CrossEntropyGradOptions,
   'class'
 >;

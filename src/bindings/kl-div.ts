@@ -1,5 +1,5 @@
-import { pairLossFunctions } from '../core/families.js';
 import { checkBoolean } from '../core/validate.js';
+import { pairLossFunctions } from '../families/pair-loss.js';
 import type { KlDivOptions, LossFunction, LossWithGradFunction } from '../types.js';
 
 const { loss, withGrad } = pairLossFunctions({

@@ -1,4 +1,4 @@
-import { linearCrossEntropyOf } from '../core/linear-call.js';
+import { linearCrossEntropyOf } from '../families/linear-call.js';
 import type {
   FloatArray,
   IndexTarget,

@@ -1,4 +1,4 @@
-import { elementwise } from '../core/families.js';
+import { elementwise } from '../families/along-dim.js';
 import type { FloatArray, Tensor } from '../types.js';
 
 /**

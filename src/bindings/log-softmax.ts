@@ -1,5 +1,5 @@
-import { alongDim, runAlongDim } from '../core/families.js';
 import { readOptions } from '../core/validate.js';
+import { alongDim, runAlongDim } from '../families/along-dim.js';
 import type { FloatArray, SoftmaxOptions, Tensor } from '../types.js';
 
 /**

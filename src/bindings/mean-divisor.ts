@@ -1,5 +1,5 @@
-import { classIndices, readIndices } from '../core/targets.js';
 import { checkInteger, floatValues, readOptions } from '../core/validate.js';
+import { classIndices, readIndices } from '../families/targets.js';
 import type { IndexTarget, MeanDivisorOptions } from '../types.js';
 
 /**

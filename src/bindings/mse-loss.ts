@@ -1,4 +1,4 @@
-import { pairLossFunctions } from '../core/families.js';
+import { pairLossFunctions } from '../families/pair-loss.js';
 import type { LossFunction, LossWithGradFunction, MseLossOptions } from '../types.js';
 
 const { loss, withGrad } = pairLossFunctions({ name: 'mseLoss', options: [], kernel: () => 'mseLoss' });

@@ -1,5 +1,5 @@
-import { pairLossFunctions } from '../core/families.js';
 import { checkNumberIn, describe } from '../core/validate.js';
+import { pairLossFunctions } from '../families/pair-loss.js';
 import type { LossFunction, LossWithGradFunction, SigmoidFocalLossOptions } from '../types.js';
 
 const { loss, withGrad } = pairLossFunctions({

@@ -1,5 +1,5 @@
-import { pairLossFunctions } from '../core/families.js';
-import { describe } from '../core/validate.js';
+import { checkPositive } from '../core/validate.js';
+import { pairLossFunctions } from '../families/pair-loss.js';
 import type {
   HuberLossOptions,
   L1LossOptions,
@@ -8,30 +8,18 @@ import type {
   SmoothL1LossOptions,
 } from '../types.js';
 
-/** A threshold option (β, δ): a finite number above (or, with `zero`, at least) 0; 1 when absent. */
-function threshold(caller: string, name: string, value: unknown, zero: boolean): number {
-  if (value === undefined) return 1;
-  if (typeof value !== 'number') {
-    throw new TypeError(`${caller}: options.${name} must be a number, received ${describe(value)}`);
-  }
-  if (!(Number.isFinite(value) && (zero ? value >= 0 : value > 0))) {
-    throw new RangeError(`${caller}: options.${name} must be a finite number ${zero ? '≥' : '>'} 0, received ${value}`);
-  }
-  return value;
-}
-
 // The three share one kernel (assembly/kernels/losses/smooth-l1.ts); `form` says which formula it runs.
 const smoothL1 = pairLossFunctions({
   name: 'smoothL1Loss',
   options: ['beta'],
   kernel: () => 'smoothL1Loss',
-  scalars: (options, caller) => ({ threshold: threshold(caller, 'beta', options.beta, true), form: 0 }),
+  scalars: (options, caller) => ({ threshold: checkPositive(caller, 'beta', options.beta, 1, true), form: 0 }),
 });
 const huber = pairLossFunctions({
   name: 'huberLoss',
   options: ['delta'],
   kernel: () => 'smoothL1Loss',
-  scalars: (options, caller) => ({ threshold: threshold(caller, 'delta', options.delta, false), form: 1 }),
+  scalars: (options, caller) => ({ threshold: checkPositive(caller, 'delta', options.delta, 1), form: 1 }),
 });
 const l1 = pairLossFunctions({
   name: 'l1Loss',

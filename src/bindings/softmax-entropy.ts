@@ -1,6 +1,6 @@
 import { run } from '../core/pipeline/index.js';
-import { readLogits, readScale } from '../core/scoring.js';
 import { readOptions } from '../core/validate.js';
+import { readLogits, readScale } from '../families/scoring.js';
 import type { FloatArray, ScoringTensor, TemperatureOptions, Tensor } from '../types.js';
 
 /**

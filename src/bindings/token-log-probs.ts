@@ -1,5 +1,5 @@
-import { dropLastPositions, readLogits, readScale, runTokenLogProbs, scoredTargets } from '../core/scoring.js';
 import { checkBoolean, checkInteger, readOptions } from '../core/validate.js';
+import { dropLastPositions, readLogits, readScale, runTokenLogProbs, scoredTargets } from '../families/scoring.js';
 import type { FloatArray, ScoringTensor, Tensor, TokenScoringOptions, TokenTarget } from '../types.js';
 
 /**

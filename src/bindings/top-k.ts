@@ -1,6 +1,6 @@
 import { run } from '../core/pipeline/index.js';
-import { readLogits, readScale, scoredTargets } from '../core/scoring.js';
 import { checkInteger, describe, readOptions } from '../core/validate.js';
+import { readLogits, readScale, scoredTargets } from '../families/scoring.js';
 import type { FloatArray, ScoringTensor, TopK, TopKOptions } from '../types.js';
 
 /**

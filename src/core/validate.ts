@@ -322,17 +322,49 @@ export function floatValues(caller: string, name: string, value: unknown, expect
 
 /** The output array, viewed afresh: the input's dtype and length; it may be the input's own data (in place). */
 export function checkOut<T extends FloatArray>(caller: string, out: unknown, like: T): T | undefined {
-  if (out === undefined) return undefined;
-  const view = ownView(caller, 'options.out', out, [like instanceof Float64Array ? 'Float64Array' : 'Float32Array']);
+  return checkDestination(caller, 'out', out, like, like.length, "the input's length");
+}
+
+/** A destination option: a fresh view of a float array of the input's dtype and `length` (`what` it is). */
+export function checkDestination<T extends FloatArray>(
+  caller: string,
+  name: string,
+  value: unknown,
+  like: T,
+  length: number,
+  what = 'length',
+): T | undefined {
+  if (value === undefined) return undefined;
+  const view = ownView(caller, `options.${name}`, value, [
+    like instanceof Float64Array ? 'Float64Array' : 'Float32Array',
+  ]);
   if (!view) {
     throw new TypeError(
-      `${caller}: options.out must be a ${like.constructor.name} like the input, received ${describe(out)}`,
+      `${caller}: options.${name} must be a ${like.constructor.name} like the input, received ${describe(value)}`,
     );
   }
-  if ((view as T).length !== like.length) {
+  if ((view as T).length !== length) {
     throw new RangeError(
-      `${caller}: options.out must have the input's length ${like.length}, received length ${(view as T).length}`,
+      `${caller}: options.${name} must have ${what} ${length}, received length ${(view as T).length}`,
     );
   }
   return view as T;
+}
+
+/** A finite number > 0 (or ≥ 0 with `zero`), or `fallback` when absent. */
+export function checkPositive<F extends number | undefined>(
+  caller: string,
+  name: string,
+  value: unknown,
+  fallback: F,
+  zero = false,
+): number | F {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') {
+    throw new TypeError(`${caller}: options.${name} must be a number, received ${describe(value)}`);
+  }
+  if (!(Number.isFinite(value) && (zero ? value >= 0 : value > 0))) {
+    throw new RangeError(`${caller}: options.${name} must be a finite number ${zero ? '≥' : '>'} 0, received ${value}`);
+  }
+  return value;
 }

@@ -1,10 +1,11 @@
 // Language-model scoring, in front of the pipeline: logits [..., V] (rows of a vocabulary of V), a
 // temperature, and class-index targets shaped like the logits without V, optionally shifted by one
 // position (logits[t] scored against target[t + 1], as a causal language model is trained).
+
+import { type Output, run } from '../core/pipeline/index.js';
+import { describe, floatTensor, shapeString } from '../core/validate.js';
 import type { FloatArray } from '../types.js';
-import { type Output, run } from './pipeline/index.js';
 import { classIndices, readTarget } from './targets.js';
-import { describe, floatTensor, shapeString } from './validate.js';
 
 export interface Logits {
   data: FloatArray;

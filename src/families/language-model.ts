@@ -1,8 +1,17 @@
 // crossEntropy's language-model options (Liger-Kernel's z-loss and softcap, optax's safe masking, exact
 // sharding over rows and over the vocabulary), read and checked once. They need class-index targets.
+
+import {
+  checkBoolean,
+  checkInteger,
+  checkPositive,
+  checkShape,
+  describe,
+  floatValues,
+  tensorFields,
+} from '../core/validate.js';
 import type { FloatArray } from '../types.js';
-import type { AnyReduction } from './families.js';
-import { checkBoolean, checkInteger, checkShape, describe, floatValues, tensorFields } from './validate.js';
+import type { AnyReduction } from './finish.js';
 
 export interface LanguageModelOptions {
   /** The options given, by name (for the error when the targets are probabilities). */
@@ -41,18 +50,6 @@ const ALL_OPTIONS = [...LANGUAGE_MODEL_OPTIONS, ...LANGUAGE_MODEL_GRAD_OPTIONS];
 
 type Read = Readonly<Partial<Record<string, unknown>>>;
 
-/** A finite number > 0 (or ≥ 0 with `zero`), or undefined when absent. */
-function positive(caller: string, name: string, value: unknown, zero = false): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number') {
-    throw new TypeError(`${caller}: options.${name} must be a number, received ${describe(value)}`);
-  }
-  if (!(Number.isFinite(value) && (zero ? value >= 0 : value > 0))) {
-    throw new RangeError(`${caller}: options.${name} must be a finite number ${zero ? '≥' : '>'} 0, received ${value}`);
-  }
-  return value;
-}
-
 /** Reads the options (each once); the per-row `lse` is checked against the rows later. */
 export function readLanguageModelOptions(
   caller: string,
@@ -62,8 +59,8 @@ export function readLanguageModelOptions(
 ): LanguageModelOptions {
   const given = ALL_OPTIONS.filter((k) => o[k] !== undefined);
   // 0 is what meanDivisor gives when every target is ignored: then, as 'mean' over no rows, the loss is NaN
-  const divisor = positive(caller, 'divisor', o.divisor, true);
-  const zLossDivisor = positive(caller, 'zLossDivisor', o.zLossDivisor, true);
+  const divisor = checkPositive(caller, 'divisor', o.divisor, undefined, true);
+  const zLossDivisor = checkPositive(caller, 'zLossDivisor', o.zLossDivisor, undefined, true);
   if (zLossDivisor !== undefined && divisor === undefined) {
     throw new TypeError(
       `${caller}: options.zLossDivisor divides the z-loss of a call given options.divisor, which is missing`,
@@ -89,8 +86,8 @@ export function readLanguageModelOptions(
   }
   return {
     given,
-    softcap: positive(caller, 'softcap', o.softcap) ?? 0,
-    zScale: positive(caller, 'lseSquareScale', o.lseSquareScale, true),
+    softcap: checkPositive(caller, 'softcap', o.softcap, 0),
+    zScale: checkPositive(caller, 'lseSquareScale', o.lseSquareScale, undefined, true),
     returnLse: checkBoolean(caller, 'returnLse', o.returnLse, false),
     safe: checkBoolean(caller, 'safe', o.safe, false),
     divisor,

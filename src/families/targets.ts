@@ -1,6 +1,6 @@
 // Loss targets, read once: class indices (integers, shaped like the input without its class dim) or
 // probabilities (floats of the input's shape and dtype); and the (N, C, d1…dk) layout of class losses.
-import type { FloatArray } from '../types.js';
+
 import {
   checkShape,
   checkSize,
@@ -13,7 +13,8 @@ import {
   shapeString,
   tensorFields,
   typedArrayTag,
-} from './validate.js';
+} from '../core/validate.js';
+import type { FloatArray } from '../types.js';
 
 /** `name`: the argument's name in errors ('target', or topK's 'options.target'). */
 export type IndexTarget = { kind: 'index'; data: ArrayLike<number>; shape: number[]; name?: string };

@@ -1,26 +1,27 @@
 // linearCrossEntropy's arguments, read and checked once, and its result: F.linear(input, linearWeight,
 // linearBias) then F.cross_entropy(…, target, weight, ignoreIndex, reduction, labelSmoothing), with crossEntropy's
 // z-loss and softcap, run chunk by chunk (./linear.ts).
-import type { FloatArray } from '../types.js';
-import { inDtype, readGradOutput } from './families.js';
-import { type AnyReduction, finishLoss } from './finish.js';
-import { readLanguageModelOptions } from './language-model.js';
-import { type LinearCall, linearProgram } from './linear.js';
-import { runProgram } from './pipeline/index.js';
-import { classIndices, readIndices } from './targets.js';
+
+import { runProgram } from '../core/pipeline/index.js';
 import {
   checkBoolean,
+  checkDestination,
   checkInteger,
   checkNumberIn,
   checkReduction,
   describe,
   floatTensor,
   floatValues,
-  ownView,
   product,
   readOptions,
   shapeString,
-} from './validate.js';
+} from '../core/validate.js';
+import type { FloatArray } from '../types.js';
+import { type AnyReduction, finishLoss } from './finish.js';
+import { readLanguageModelOptions } from './language-model.js';
+import { type LinearCall, linearProgram } from './linear.js';
+import { inDtype, readGradOutput } from './loss.js';
+import { classIndices, readIndices } from './targets.js';
 
 const OPTIONS = [
   'linearBias',
@@ -36,18 +37,6 @@ const GRAD_OPTIONS = [...OPTIONS, 'gradOutput', 'gradInputOut', 'gradWeightOut',
 
 /** Bytes a chunk's logits and their gradient may take together when chunkSize is left out. */
 const CHUNK_BYTES = 64 * 2 ** 20;
-
-/** An `…Out` destination: a float array of the input's dtype and the gradient's length, else a named error. */
-function destination(caller: string, name: string, value: unknown, like: FloatArray, length: number) {
-  if (value === undefined) return undefined;
-  const Type = like instanceof Float64Array ? 'Float64Array' : 'Float32Array';
-  const view = ownView(caller, `options.${name}`, value, [Type]) as FloatArray | undefined;
-  if (!view) throw new TypeError(`${caller}: options.${name} must be a ${Type}, received ${describe(value)}`);
-  if (view.length !== length) {
-    throw new RangeError(`${caller}: options.${name} must have length ${length}, received ${view.length}`);
-  }
-  return view;
-}
 
 /** input [..., d] and linearWeight [V, d] of one dtype: their tensors and the sizes they fix. */
 function readOperands(caller: string, input: unknown, linearWeight: unknown) {
@@ -86,9 +75,9 @@ function readGradientOptions(caller: string, o: Read, ops: ReturnType<typeof rea
   const { x, w, vocab, lossShape } = ops;
   const gradOutput = readGradOutput(caller, o.gradOutput, lossShape, scalar, x.data);
   const into = {
-    gradInput: destination(caller, 'gradInputOut', o.gradInputOut, x.data, x.size),
-    gradWeight: destination(caller, 'gradWeightOut', o.gradWeightOut, x.data, w.size),
-    gradBias: destination(caller, 'gradBiasOut', o.gradBiasOut, x.data, vocab),
+    gradInput: checkDestination(caller, 'gradInputOut', o.gradInputOut, x.data, x.size),
+    gradWeight: checkDestination(caller, 'gradWeightOut', o.gradWeightOut, x.data, w.size),
+    gradBias: checkDestination(caller, 'gradBiasOut', o.gradBiasOut, x.data, vocab),
   };
   const accumulate = checkBoolean(caller, 'accumulate', o.accumulate, false);
   if (accumulate && !into.gradWeight) {

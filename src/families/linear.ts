@@ -5,9 +5,10 @@
 //   the cross-entropy kernel: each row's loss (and z-loss), and the logits' gradient G in place of logitsᵀ;
 //   gradInput_chunk = G · W;  gradWeight (+)= Gᵀ · X_chunk (matmul, A read transposed);  gradBias (+)= Σ rows of G.
 // WebAssembly memory: W and its gradient, and per chunk X, its transpose, the logits and G: O(chunk · V + V · d).
+
+import type { Dtype } from '../core/kernels.js';
+import { type Chunk, callKernel, type Program, type Slot } from '../core/pipeline/index.js';
 import type { FloatArray } from '../types.js';
-import type { Dtype } from './kernels.js';
-import { type Chunk, callKernel, type Program, type Slot } from './pipeline/index.js';
 
 /** What a call asks, read and checked by linear-call.ts. */
 export interface LinearCall {

@@ -1,7 +1,8 @@
 // Weights that broadcast over an input as in PyTorch: a flat array of the input's element count or of
 // its last dim's length, or a Tensor of any shape broadcastable to the input's.
+
+import { checkShape, checkSize, floatValues, product, shapeString, tensorFields } from '../core/validate.js';
 import type { FloatArray } from '../types.js';
-import { checkShape, checkSize, floatValues, product, shapeString, tensorFields } from './validate.js';
 
 /** A broadcast weight, read once: its values, one per element (perElement) or one per column of the last dim. */
 export interface CheckedWeight {

@@ -1,0 +1,50 @@
+// Functions along a dim (softmax, logSoftmax, logSumExp, entropy) and elementwise functions of one tensor (sigmoid,
+// logSigmoid, as rows of one element): the input read, the row kernel run over (outer, cols, inner).
+import { type Output, run } from '../core/pipeline/index.js';
+import { checkOut, floatTensor, normalizeDim, product } from '../core/validate.js';
+import type { FloatArray, Tensor } from '../types.js';
+
+/** A float input along `dim`: (outer, size, inner) around it (a 0-dim input is one element along dim 0). */
+export function alongDim(caller: string, input: unknown, dim: unknown) {
+  const x = floatTensor(caller, 'input', input);
+  const d = normalizeDim(caller, dim, x.shape.length);
+  const dims = x.shape.length === 0 ? [1] : x.shape;
+  // (object spreads are slow in V8: these objects are built on every call)
+  const [outer, cols, inner] = [product(dims.slice(0, d)), dims[d], product(dims.slice(d + 1))];
+  return { data: x.data, shape: x.shape, size: x.size, dim: d, outer, cols, inner };
+}
+
+/** Runs a row kernel along the dim: one value per row, or one per element (into `out` when given). */
+export function runAlongDim(
+  caller: string,
+  kernel: 'softmax' | 'logSoftmax' | 'logSumExp' | 'logSumExpWide' | 'entropy' | 'sigmoid' | 'logSigmoid',
+  layout: ReturnType<typeof alongDim>,
+  per: 'row' | 'element',
+  out?: unknown,
+  type?: Output['type'],
+): FloatArray {
+  const into = per === 'element' ? checkOut(caller, out, layout.data) : undefined;
+  const { outputs } = run({
+    caller,
+    kernel,
+    input: layout.data,
+    outer: layout.outer,
+    cols: layout.cols,
+    inner: layout.inner,
+    inPlace: true,
+    outputs: { out: { per, into, given: out, type } },
+  });
+  return outputs.out;
+}
+
+/** An elementwise function of a float tensor of any shape. */
+export function elementwise<T extends FloatArray>(
+  caller: string,
+  kernel: 'sigmoid' | 'logSigmoid',
+  input: unknown,
+): Tensor<T> {
+  const x = floatTensor<T>(caller, 'input', input);
+  const layout = { data: x.data, shape: x.shape, size: x.size, dim: 0, outer: x.size, cols: 1, inner: 1 };
+  const data = runAlongDim(caller, kernel, layout, 'element');
+  return { data: data as T, shape: x.shape };
+}
