@@ -1,6 +1,5 @@
 // xentropy: cross-entropy losses with torch.nn.functional semantics, in WebAssembly. Public re-exports only.
 
-export { allocTensor } from './bindings/alloc-tensor.js';
 export { binaryCrossEntropy, binaryCrossEntropyWithGrad } from './bindings/binary-cross-entropy.js';
 export {
   binaryCrossEntropyWithLogits,
@@ -31,7 +30,8 @@ export { softmax } from './bindings/softmax.js';
 export { softmaxEntropy } from './bindings/softmax-entropy.js';
 export { tokenLogProbs } from './bindings/token-log-probs.js';
 export { topK } from './bindings/top-k.js';
-export { init, wasmBuild, wasmMemoryBytes, wasmThreads } from './core/runtime.js';
+export { allocTensor } from './runtime/alloc-tensor.js';
+export { init, wasmBuild, wasmMemoryBytes, wasmThreads } from './runtime/init.js';
 export type {
   BinaryCrossEntropyOptions,
   BinaryCrossEntropyWithLogitsOptions,

@@ -169,7 +169,7 @@ const CASES: Case[] = [
 async function growingLibrary(): Promise<{ x: Lib; setChunkBytes: (bytes: number) => number; restore: () => void }> {
   const x = (await import('../src/index.js')) as Lib;
   const { setChunkBytes } = await import('../src/core/pipeline/index.js');
-  const { wasm } = await import('../src/core/runtime.js');
+  const { wasm } = await import('../src/core/instance.js');
   await x.init();
   const kernels = wasm('growth test') as unknown as { scratch(b: number): number; memory: WebAssembly.Memory };
   const scratch = kernels.scratch;

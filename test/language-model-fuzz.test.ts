@@ -11,7 +11,7 @@ import {
   refTokenLogProbs,
   refTopK,
 } from '../reference/index.js';
-import { wasm } from '../src/core/runtime.js';
+import { wasm } from '../src/core/instance.js';
 import * as x from '../src/index.js';
 import { assertClose, EPS } from './helpers/assert-close.js';
 

@@ -3,7 +3,7 @@
 // that never holds the logits, and bad input.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRandom } from '../reference/random.js';
-import { wasm } from '../src/core/runtime.js';
+import { wasm } from '../src/core/instance.js';
 import {
   allocTensor,
   crossEntropyWithGrad,

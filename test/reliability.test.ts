@@ -2,8 +2,8 @@
 import { execFileSync } from 'node:child_process';
 import vm from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { wasm } from '../src/core/instance.js';
 import { exportName } from '../src/core/kernel-abi.js';
-import { wasm } from '../src/core/runtime.js';
 import { runRows } from '../src/core/threads.js';
 import * as x from '../src/index.js';
 

@@ -1,7 +1,9 @@
 // Starting the worker pool: the workers' own code and their start-up, in a module of its own that init loads only
-// when threads are asked for (so a page on one thread never downloads it). It imports nothing at run time (a
-// module shared with the entry would be split into a chunk of its own); threads.ts holds the running pool.
-import type { Pool, PoolWorker } from './threads.js';
+// when threads are asked for (so a page on one thread never downloads it), with the dispatch of tasks to it. It
+// imports nothing of the entry's at run time (a module shared with the entry would be split into a chunk of its
+// own: the entry hands it a PoolLayout instead); threads.ts holds the running pool.
+import { runOnPool } from './thread-dispatch.js';
+import type { Pool, PoolLayout, PoolWorker } from './threads.js';
 
 // The worker's own code, as a string, so that the package needs no separate file: `start` runs the task
 // loop; a prelude per platform hands it the start-up data and a way to answer.
@@ -64,12 +66,14 @@ export async function startPool(
   bytes: Uint8Array,
   memory: WebAssembly.Memory,
   count: number,
-  { names, slot, isNode }: { names: readonly string[]; slot: number; isNode: boolean },
+  layout: PoolLayout,
 ): Promise<Pool> {
+  const { names, slot, isNode } = layout;
   const control = new SharedArrayBuffer(16 + 8 * slot * count);
   const data = (index: number) => ({ bytes, memory, control, index, names: [...names], slot });
   const next: Pool = {
     memory,
+    run: (task) => runOnPool(next, layout, task),
     workers: [],
     flags: new Int32Array(control, 0, 3),
     slots: new Float64Array(control, 16),

@@ -7,11 +7,6 @@
 import { type ExportName, MAX_SPLIT_ARGS, SPLIT_KERNELS, type WasmExports } from './kernel-abi.js';
 
 export const SLOT = MAX_SPLIT_ARGS + 2; // kernel id, argument count, arguments: sized from the kernel table
-const GENERATION = 0; // Int32 index: bumped to start a task (−1: stop)
-const DONE = 1; // Int32 index: workers finished with the current task
-const FAILED = 2; // Int32 index: 1 when a worker's kernel threw (a trap) during the current task
-/** A task whose workers make no progress for this long is abandoned with an error, never waited on forever. */
-const STALL_MS = 30_000;
 
 /** Below this many elements a call is not worth waking workers for. */
 const MIN_PARALLEL_ELEMENTS = 1 << 16;
@@ -21,9 +16,23 @@ export interface PoolWorker {
   terminate(): unknown;
 }
 
+/** What the pool's lazily loaded code is told of the entry's: kernel ids, slot size, the platform, and how to
+ * forget a pool that stopped answering. */
+export interface PoolLayout {
+  names: readonly string[];
+  slot: number;
+  isNode: boolean;
+  forget(pool: Pool): void;
+}
+
+/** A task for the pool: caller, instance, kernel, rows, the arguments of rows [start, end), the share's multiple. */
+export type PoolTask = [string, WasmExports, ExportName, number, (start: number, end: number) => number[], number];
+
 export interface Pool {
   /** The shared memory the workers run on: only calls on that memory's instance are shared with them. */
   memory: unknown;
+  /** Runs one task on the workers (thread-dispatch.ts's runOnPool, bound to this pool). */
+  run(task: PoolTask): void;
   workers: PoolWorker[];
   flags: Int32Array;
   slots: Float64Array;
@@ -41,6 +50,14 @@ export function setPool(next: Pool): void {
 /** Whether this runs in Node (worker_threads; and, for the runtime, synchronous instantiation). */
 export const isNode: boolean =
   typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+
+/** Forgets `stalled` if it is still the pool (its workers stopped answering; calls run on one thread). */
+export function forgetPool(stalled: Pool): void {
+  if (pool === stalled) pool = undefined;
+}
+
+/** The layout the pool's code is started with. */
+export const poolLayout = (): PoolLayout => ({ names: SPLIT_KERNELS, slot: SLOT, isNode, forget: forgetPool });
 
 /** The pool, taken away (calls run on one thread from now on) for thread-start.ts to stop. */
 export function takePool(): Pool | undefined {
@@ -77,56 +94,5 @@ export function runRows(
     kernels[kernel](...argsFor(0, rows));
     return;
   }
-  const id = SPLIT_KERNELS.indexOf(kernel);
-  if (id < 0) throw new Error(`xentropy internal error: ${kernel} is not splittable across threads`);
-  const current = pool;
-  const { flags, slots, workers } = current;
-  const share = Math.ceil(rows / threads / granule) * granule;
-  const shares = workers.map((_, w) => {
-    const [start, end] = [Math.min(rows, (w + 1) * share), Math.min(rows, (w + 2) * share)];
-    const args = end > start ? argsFor(start, end) : [];
-    if (args.length > MAX_SPLIT_ARGS)
-      throw new Error(`xentropy internal error: ${kernel} takes ${args.length} arguments`);
-    return { args, count: end > start ? args.length : -1 };
-  });
-  const own = argsFor(0, Math.min(rows, share));
-  shares.forEach(({ args, count }, w) => {
-    slots[w * SLOT] = id;
-    slots[w * SLOT + 1] = count;
-    slots.set(args, w * SLOT + 2);
-  });
-  Atomics.store(flags, DONE, 0);
-  Atomics.store(flags, FAILED, 0);
-  Atomics.add(flags, GENERATION, 1);
-  Atomics.notify(flags, GENERATION);
-  let ownError: unknown;
-  try {
-    kernels[kernel](...own);
-  } catch (error) {
-    ownError = error;
-  }
-  if (!waitForWorkers(flags, workers.length)) {
-    if (pool === current) pool = undefined;
-    for (const worker of workers) worker.terminate();
-    throw new Error(`${caller}: worker threads stopped answering; xentropy runs on one thread until init({ threads })`);
-  }
-  if (ownError !== undefined) throw ownError;
-  if (Atomics.load(flags, FAILED)) throw new Error(`${caller}: a worker thread's share of the rows failed (a trap)`);
-}
-
-/** Waits until `count` workers are done; false when they make no progress for STALL_MS. */
-function waitForWorkers(flags: Int32Array, count: number): boolean {
-  let last = Atomics.load(flags, DONE);
-  let since = Date.now();
-  while (last < count) {
-    Atomics.wait(flags, DONE, last, 1000);
-    const done = Atomics.load(flags, DONE);
-    if (done !== last) {
-      last = done;
-      since = Date.now();
-    } else if (Date.now() - since > STALL_MS) {
-      return false;
-    }
-  }
-  return true;
+  pool.run([caller, kernels, kernel, rows, argsFor, granule]);
 }

@@ -1,7 +1,8 @@
 // What crossEntropy and nllLoss share: the per-class weight, the class-index operand, and the check for the
 // classic mistakes of their input. Each binding reads its own options with these and plans its own call.
+
+import { warnOnce, warnsAbout } from '../core/instance.js';
 import type { Operand } from '../core/pipeline/index.js';
-import { warnOnce, warnsAbout } from '../core/runtime.js';
 import { floatValues } from '../core/validate.js';
 import type { FloatArray } from '../types.js';
 import { inDtype } from './loss.js';

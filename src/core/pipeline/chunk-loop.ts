@@ -2,7 +2,7 @@
 // WebAssembly memory recorded), then the fresh results, arrange (the one allocation), and per chunk: copy in,
 // the program's step, copy out. Nothing the caller passed is written before every check and the allocation
 // have passed, and then only its destinations.
-import { wasm } from '../runtime.js';
+import { wasm } from '../instance.js';
 import { threadCount } from '../threads.js';
 import { arrange } from './arrange.js';
 import type { Chunk, Placed, Program, Ran, Slot, Values, ValuesType } from './program.js';

@@ -1,8 +1,8 @@
 // A kernel called on a chunk: its arguments filled by name from the table's list, its rows shared among threads
 // when the table says it may be (each thread's pointers moved to its first row).
 
+import { wasm } from '../instance.js';
 import { type Dtype, exportArgs, exportName, type KernelName, layoutOf, type WasmExports } from '../kernel-abi.js';
-import { wasm } from '../runtime.js';
 import { runRows } from '../threads.js';
 
 /** An array argument: its address at the chunk's first row, and the bytes from one row to the next. */

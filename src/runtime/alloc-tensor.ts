@@ -1,4 +1,4 @@
-import { wasm } from '../core/runtime.js';
+import { wasm } from '../core/instance.js';
 import { checkShape, describe } from '../core/validate.js';
 import { ResidentTensor } from '../core/wasm-tensor.js';
 import type { WasmTensor } from '../types.js';

@@ -1,11 +1,11 @@
-// The runtime: the embedded builds, init (serialised), the active instance and its memory.
+// The loaded instance: the builds' bytes (a file, a fetch or an embedded module), instantiation, the active build
+// and its exports, and the warnings' state. Its public face, init and the rest, is src/runtime/init.ts.
 import { instantiate, instantiateSync } from '@assemblyscript/loader';
 import { EMBEDDED, FILES, URLS } from '../generated/builds.js';
-import type { InitOptions, WasmBuild } from '../types.js';
+import type { WasmBuild } from '../types.js';
 import type { EmbeddedModule } from './embedded-bytes.js';
-import { checkExports, SPLIT_KERNELS, type WasmExports } from './kernel-abi.js';
-import { isNode, SLOT, setPool, takePool, threadCount } from './threads.js';
-import { describe, readOptions } from './validate.js';
+import { checkExports, type WasmExports } from './kernel-abi.js';
+import { isNode, poolLayout, setPool, takePool, threadCount } from './threads.js';
 
 // The builds, named in scripts/build.mjs's manifest: each a module of its own, imported only when it is chosen (a
 // bundle fetches the build that runs), and a file beside the entry.
@@ -140,7 +140,6 @@ async function load(build: Embedded, imports: Record<string, Record<string, unkn
 }
 
 let sharedMemory: WebAssembly.Memory | undefined;
-let queue: Promise<unknown> = Promise.resolve();
 let warnings = true;
 const warned = new Set<string>();
 
@@ -154,43 +153,21 @@ export function warnOnce(key: string, message: string): void {
   console.warn(`xentropy: ${message}`);
 }
 
-/**
- * Loads and instantiates the WebAssembly. Calls are serialised: each runs after the previous one has
- * settled, so concurrent calls resolve in call order and the last call's request is what runs afterwards.
- * A call without options keeps the active build; `simd`, `relaxedSimd` or `threads` switch to what they
- * ask for (each build stays instantiated, so switching back is immediate). The relaxed-SIMD build (fused
- * multiply-add) is taken where the engine validates it, unless `relaxedSimd: false`. `threads` > 1 splits
- * the rows of big calls across worker threads on shared memory (SIMD build); where that cannot run, init
- * says so on the console (unless `warnings: false`) and runs on one thread. A call that asks for a build sets the
- * whole configuration: `threads` left out is 1, so `init({ simd: true })` stops the workers.
- * @throws TypeError / RangeError for bad options; Error when `simd: true` or `relaxedSimd: true` is asked of
- * an engine that cannot run it.
- */
-export function init(options?: InitOptions): Promise<void> {
-  const run = queue.then(() => initNow(options));
-  queue = run.catch(() => undefined);
-  return run;
+/** What an init call asks for, read and checked by the runtime's face (src/runtime/init.ts). */
+export interface InitRequest {
+  simd?: boolean;
+  relaxedSimd?: boolean;
+  threads?: number;
+  warnings?: boolean;
 }
 
-async function initNow(options?: InitOptions): Promise<void> {
-  const o = readOptions('init', options, ['simd', 'relaxedSimd', 'threads', 'warnings']);
-  const { simd, relaxedSimd, threads } = o;
-  for (const [name, value] of [
-    ['simd', simd],
-    ['relaxedSimd', relaxedSimd],
-    ['warnings', o.warnings],
-  ] as const) {
-    if (value !== undefined && typeof value !== 'boolean') {
-      throw new TypeError(`init: options.${name} must be a boolean or left out, received ${describe(value)}`);
-    }
-  }
-  if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads))) {
-    throw new TypeError(`init: options.threads must be an integer, received ${describe(threads)}`);
-  }
-  if (threads !== undefined && (threads < 1 || threads > 256)) {
-    throw new RangeError(`init: options.threads must be in [1, 256], received ${threads}`);
-  }
-  if (o.warnings !== undefined) warnings = o.warnings as boolean;
+/**
+ * Makes the build (and threads) `request` asks for the active one; a request that names neither keeps what is
+ * active. @throws Error when `simd: true` or `relaxedSimd: true` is asked of an engine that cannot run it.
+ */
+export async function configure(request: InitRequest): Promise<void> {
+  const { simd, relaxedSimd, threads } = request;
+  if (request.warnings !== undefined) warnings = request.warnings;
   if (simd === undefined && relaxedSimd === undefined && threads === undefined && active) return;
   const simdSupported = validates('simd') && canInflate();
   if (simd === true && !simdSupported) {
@@ -215,8 +192,7 @@ async function initNow(options?: InitOptions): Promise<void> {
     const exports = await load('threads', { env: { memory: sharedMemory } });
     if (threadCount() !== wanted) {
       await stopThreads();
-      const layout = { names: SPLIT_KERNELS, slot: SLOT, isNode };
-      setPool(await start.startPool(await bytesOf('threads'), sharedMemory, wanted - 1, layout));
+      setPool(await start.startPool(await bytesOf('threads'), sharedMemory, wanted - 1, poolLayout()));
     }
     active = { build: 'simd', exports };
     return;
@@ -231,24 +207,11 @@ async function stopThreads(): Promise<void> {
   if (pool) await (await import('./thread-start.js')).stopPool(pool);
 }
 
-/** How many threads share the rows of a big call (1 unless `init({ threads })` started workers). */
-export function wasmThreads(): number {
-  return threadCount();
-}
+/** The active build, or undefined before init() has resolved. */
+export const activeBuild = (): WasmBuild | undefined => active?.build;
 
-/** The build that runs the kernels: 'relaxed-simd', 'simd' or 'scalar', or `undefined` before `init()` has resolved. */
-export function wasmBuild(): WasmBuild | undefined {
-  return active?.build;
-}
-
-/**
- * Bytes of WebAssembly memory the active build holds (0 before `init()`): it grows to the largest
- * chunk a call has needed (about half a MiB per thread for plain arrays) plus any `allocTensor` tensors, and
- * stays there, reused by every call.
- */
-export function wasmMemoryBytes(): number {
-  return active ? active.exports.memory.buffer.byteLength : 0;
-}
+/** Bytes of WebAssembly memory the active build holds (0 before init()). */
+export const memoryBytes = (): number => (active ? active.exports.memory.buffer.byteLength : 0);
 
 /** The active instance's exports. @throws Error before `init()` has resolved. */
 export function wasm(caller: string): WasmExports {
