@@ -1,11 +1,11 @@
 // The benchmark's naive JS peer is checked here, so that the benchmark times a correct loop.
 import { expect, it } from 'vitest';
-import { naiveCrossEntropy, naiveCrossEntropyWithGrad, naiveSoftmax } from '../bench/naive.mjs';
+import { naiveCrossEntropy, naiveCrossEntropyWithGrad, naiveSoftmax } from '../bench/peers/naive.mjs';
 import { refCrossEntropy, refLogSoftmaxRows } from '../reference/index.js';
 import { makeRandom } from '../reference/random.js';
 import { assertUlpClose } from './helpers/assert-close.js';
 
-it('bench/naive.mjs computes the mean cross-entropy and its gradient', () => {
+it('bench/peers/naive.mjs computes the mean cross-entropy and its gradient', () => {
   const r = makeRandom(7);
   const rows = 5;
   const classes = 37;
@@ -18,7 +18,7 @@ it('bench/naive.mjs computes the mean cross-entropy and its gradient', () => {
   assertUlpClose(grad, ref.grad, 16, 'float32', 'naive gradient');
 });
 
-it('bench/naive.mjs: the forward loss and the softmax', () => {
+it('bench/peers/naive.mjs: the forward loss and the softmax', () => {
   const r = makeRandom(11);
   const [rows, classes] = [4, 29];
   const logits = Float32Array.from(Array.from({ length: rows * classes }, () => 3 * r.normal()));

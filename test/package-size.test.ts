@@ -1,7 +1,7 @@
 // The download budget: a page running the SIMD build fetches the entry and that build, as its .wasm file (where the
 // file is served beside the entry or a bundler copied it) or as its module and the decoder of embedded builds,
 // ≤ 45 KB gzipped; every other build is a file and a module of its own, and the worker pool's start-up a module
-// loaded only for threads. (bench/bundle-size.mjs reports the sizes, and those of bundled apps.)
+// loaded only for threads. (bench/suites/size.mjs reports the sizes, and those of bundled apps.)
 import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 // The library with its raw kernels and the pipeline's chunk size, for the benchmarks' studies only (bundled into
 // build/internal/ by npm run build).
 
-export { wasm } from '../src/core/instance.js';
-export { setChunkBytes } from '../src/core/pipeline/index.js';
-export * from '../src/index.js';
+export { wasm } from '../../src/core/instance.js';
+export { setChunkBytes } from '../../src/core/pipeline/index.js';
+export * from '../../src/index.js';

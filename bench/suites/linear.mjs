@@ -7,24 +7,23 @@
 //       timed on the first TF_ROWS rows (it runs ~0.5 GFLOP/s here) and scaled to N, which the table says,
 // at N 512, d 256, V 32,000 and N 1024, d 512, V 50,257. GFLOP/s count 2·N·d·V per product (6·N·d·V for
 // the fused call); memory is what the fused call lays out in WebAssembly memory. Medians go to
-// bench/LINEAR-RESULTS.md.
+// bench/results/linear/RESULTS.md.
 // Run: npm run bench:linear   (after npm run bench has installed bench/'s dependencies)
-import { writeFileSync } from 'node:fs';
-import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import * as ortWeb from 'onnxruntime-web';
-// the library and its kernels from one instance (bench/internal.ts re-exports both)
-import * as xentropy from '../build/internal/internal.js';
-import { makeRandom } from '../build/reference.mjs';
-import { loadModel, matMulModel } from './make-onnx-models.mjs';
+// the library and its kernels from one instance (bench/lib/internal.ts re-exports both)
+import * as xentropy from '../../build/internal/internal.js';
+import { makeRandom } from '../../build/reference.mjs';
+import { writeReport } from '../lib/report.mjs';
+import { median } from '../lib/timing.mjs';
+import { loadModel, matMulModel } from '../peers/onnx-models.mjs';
 
 const SHAPES = (process.env.BENCH_SHAPES ?? '512x256x32000,1024x512x50257')
   .split(',')
   .map((s) => s.split('x').map(Number));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TF_ROWS = Number(process.env.BENCH_TF_ROWS ?? 16);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const time = (fn) => {
   const start = performance.now();
   fn();
@@ -133,13 +132,13 @@ for (const [N, d, V] of SHAPES) {
       `fused / TensorFlow.js ${(tfMs / m.fused).toFixed(1)}×`,
   );
 }
-const machine = `${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}`;
-writeFileSync(
-  new URL('./LINEAR-RESULTS.md', import.meta.url),
+writeReport(
+  'linear',
+  'RESULTS.md',
   [
     '# Fused linear + cross-entropy, float32, one and two threads',
     '',
-    `${machine}; medians of ${ROUNDS} rounds (\`npm run bench:linear\`), plain SIMD build (threads: its shared-memory`,
+    `Medians of ${ROUNDS} rounds (\`npm run bench:linear\`), plain SIMD build (threads: its shared-memory`,
     'twin), one thread unless said. GFLOP/s count 2·N·d·V',
     'per product: three for the fused and unfused calls, one for a matmul alone.',
     '',

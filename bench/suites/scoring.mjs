@@ -5,15 +5,14 @@
 //   index by log-probability), and TensorFlow.js wasm (tf.logSoftmax, a gather, tf.topk).
 // Each result is checked against xentropy's before it is timed (same token log-probs within 1e-4, same top
 // indices). The slow peers are timed on the first rows only (at most ~1.5 s a call) and scaled to all rows,
-// which the table says. Rounds interleave the implementations; medians go to bench/SCORING-RESULTS.md.
+// which the table says. Rounds interleave the implementations; medians go to bench/results/scoring/RESULTS.md.
 // Run: npm run bench:scoring   (after npm run bench has installed bench/'s dependencies)
-import { writeFileSync } from 'node:fs';
-import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { makeRandom } from '../build/reference.mjs';
-import * as xentropy from '../dist/index.js';
-import { median, timeOnce } from './timing.mjs';
+import { makeRandom } from '../../build/reference.mjs';
+import * as xentropy from '../../dist/index.js';
+import { writeReport } from '../lib/report.mjs';
+import { median, timeOnce } from '../lib/timing.mjs';
 
 const SHAPES = (process.env.BENCH_SHAPES ?? '1x128256,512x32000,2048x128256')
   .split(',')
@@ -144,13 +143,13 @@ for (const [rows, vocab] of SHAPES) {
   }
 }
 
-const machine = `${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}`;
-writeFileSync(
-  new URL('./SCORING-RESULTS.md', import.meta.url),
+writeReport(
+  'scoring',
+  'RESULTS.md',
   [
     '# Language-model scoring: tokenLogProbs + topK (k = 20), float32, one thread',
     '',
-    `${machine}; medians of ${ROUNDS} interleaved rounds (\`npm run bench:scoring\`). The ratios are the`,
+    `Medians of ${ROUNDS} interleaved rounds (\`npm run bench:scoring\`). The ratios are the`,
     "implementation's time over xentropy's, as two calls (tokenLogProbs, then topK) and as one (topK with",
     '`target`): higher means xentropy is faster.',
     '',

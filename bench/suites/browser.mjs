@@ -1,13 +1,11 @@
-// `npm run bench:browser`: crossEntropy in Chromium (scripts/chromium.mjs), per build (relaxed SIMD, SIMD, scalar),
-// zero-copy, float32 [8192, 1000]; writes bench/BROWSER-RESULTS.md. Needs dist/ (npm ci) and Chromium.
-import { writeFileSync } from 'node:fs';
-import { launchChromium } from '../scripts/chromium.mjs';
-import { serve } from '../scripts/serve.mjs';
+import { launchChromium } from '../../scripts/chromium.mjs';
+import { serve } from '../../scripts/serve.mjs';
+import { writeReport } from '../lib/report.mjs';
 
-const { url, close } = await serve(new URL('../', import.meta.url).pathname);
+const { url, close } = await serve(new URL('../../', import.meta.url).pathname);
 const browser = await launchChromium();
 const page = await browser.newPage();
-await page.goto(`${url}bench/browser.html`);
+await page.goto(`${url}bench/suites/browser.html`);
 await page.waitForFunction(() => window.benchReady);
 const [rows, classes] = [8192, 1000];
 const results = await page.evaluate((o) => window.runBench(o), {
@@ -36,5 +34,5 @@ ${process.env.BENCH_ROUNDS ?? 7} rounds of at least 100 ms each.
 
 ${lines.join('\n')}
 `;
-writeFileSync(new URL('BROWSER-RESULTS.md', import.meta.url), report);
+writeReport('browser', 'RESULTS.md', report);
 console.log(report);

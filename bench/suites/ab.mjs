@@ -1,14 +1,14 @@
-// A/B of two builds of the package in one process: `node bench/ab.mjs BASE_DIST NEW_DIST [ROUNDS]` loads both
+// A/B of two builds of the package in one process: `node bench/suites/ab.mjs BASE_DIST NEW_DIST [ROUNDS]` loads both
 // dist/ folders (each its own WebAssembly instance), times each case on A then B in interleaved rounds, and prints
 // the minima and medians and B ÷ A (below 1: B is faster). The cases are the ones a change to the pipeline or the
 // kernels' ABI must keep: [8192, 1000] forward and forward + gradient, zero-copy and from plain arrays with `out`
 // reused; small calls ([1, 10], [64, 10]; µs per call); the fused linear path at [512, 256, 32000].
 import { arch, cpus, platform } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { median, timeOnce } from './timing.mjs';
+import { median, timeOnce } from '../lib/timing.mjs';
 
 const [baseDir, newDir, roundsArg] = process.argv.slice(2);
-if (!baseDir || !newDir) throw new Error('usage: node bench/ab.mjs BASE_DIST NEW_DIST [ROUNDS]');
+if (!baseDir || !newDir) throw new Error('usage: node bench/suites/ab.mjs BASE_DIST NEW_DIST [ROUNDS]');
 const ROUNDS = Number(roundsArg ?? 7);
 
 /** A seeded sequence in [-4, 4): the same inputs for both builds. */

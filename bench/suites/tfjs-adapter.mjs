@@ -1,18 +1,11 @@
-// xentropy/tfjs against TensorFlow.js's own loss, inside TensorFlow.js: loss + gradient of float32 logits
-// [8192, 1000] by tf.valueAndGrad, on the wasm backend (and the cpu backend), copies included: the adapter reads
-// the logits out of tf (dataSync), xentropy copies them into its own memory, and the gradient goes back into a
-// tf.Tensor. TensorFlow.js: tf.losses.softmaxCrossEntropy on one-hot labels; the adapter with class-index labels
-// and with the same one-hot labels. Results are checked against tf's before timing. Rounds interleave; medians go
-// to bench/TFJS-RESULTS.md.
-// Run: npm run bench:tfjs   (after npm run bench has installed bench/'s dependencies)
-import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { makeRandom } from '../build/reference.mjs';
-import { softmaxCrossEntropy } from '../dist/adapters/tfjs.js';
-import * as xentropy from '../dist/index.js';
-import { median, timeOnce } from './timing.mjs';
+import { makeRandom } from '../../build/reference.mjs';
+import { softmaxCrossEntropy } from '../../dist/adapters/tfjs.js';
+import * as xentropy from '../../dist/index.js';
+import { writeReport } from '../lib/report.mjs';
+import { median, timeOnce } from '../lib/timing.mjs';
 
 const [ROWS, CLASSES] = (process.env.BENCH_SHAPE ?? '8192x1000').split('x').map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -84,5 +77,5 @@ const text = [
   ...rows,
   '',
 ].join('\n');
-writeFileSync(new URL('./TFJS-RESULTS.md', import.meta.url), text);
+writeReport('tfjs-adapter', 'RESULTS.md', text);
 console.log(text);

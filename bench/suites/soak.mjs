@@ -1,10 +1,10 @@
 // Soak: calls every …WithGrad SOAK_CALLS times (default one million each) with mixed shapes and
 // options, and reports RSS, WebAssembly memory and the time per call every tenth of the way: memory
-// must stay flat and calls must not slow down. Writes bench/SOAK-RESULTS.md.
+// must stay flat and calls must not slow down. Writes bench/results/soak/RESULTS.md.
 // Run: npm run soak   (after npm ci, which builds dist/)
-import { writeFileSync } from 'node:fs';
-import { makeRandom } from '../build/reference.mjs';
-import * as x from '../dist/index.js';
+import { makeRandom } from '../../build/reference.mjs';
+import * as x from '../../dist/index.js';
+import { writeReport } from '../lib/report.mjs';
 
 const CALLS = Number(process.env.SOAK_CALLS ?? 1_000_000);
 await x.init();
@@ -73,13 +73,13 @@ for (const [name, call] of Object.entries(calls)) {
   console.log(line);
   lines.push(line);
 }
-writeFileSync(
-  new URL('SOAK-RESULTS.md', import.meta.url),
+writeReport(
+  'soak',
+  'RESULTS.md',
   `# Soak results
 
 \`npm run soak\` (SOAK_CALLS=${CALLS}): every …WithGrad called ${CALLS} times over ${problems.length} mixed
 problems (float32 and float64; shapes [4, 10], [32, 100], [2, 3, 4, 5], [1, 1000], [7], [0, 5]).
-Node ${process.version}.
 
 ${lines.join('\n')}
 `,

@@ -1,8 +1,8 @@
 // Writes the one-node ONNX models the benchmark runs in onnxruntime: SoftmaxCrossEntropyLoss
 // (opset 13, reduction 'mean', class-index labels) and Softmax (axis -1), with symbolic N and fixed C, and
-// MatMul (the fused linear + cross-entropy's peer, bench/linear.mjs).
+// MatMul (the fused linear + cross-entropy's peer, bench/suites/linear.mjs).
 // A small protobuf writer stands in for the onnx package, so nothing but Node is needed. The models are
-// committed in bench/models/ (`node bench/make-onnx-models.mjs` writes them again; a test holds the two together).
+// committed in bench/models/ (`node bench/peers/onnx-models.mjs` writes them again; a test holds the two together).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 // protobuf wire format: varints, length-delimited fields
@@ -83,7 +83,7 @@ export const MODELS = {
 /** A committed model's bytes; a shape without one is written on the fly (and said so). */
 export function loadModel(name, make) {
   try {
-    return readFileSync(new URL(`models/${name}`, import.meta.url));
+    return readFileSync(new URL(`../models/${name}`, import.meta.url));
   } catch {
     console.log(`bench/models/${name} is not committed: written on the fly`);
     return make();
@@ -91,7 +91,7 @@ export function loadModel(name, make) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const dir = new URL('models/', import.meta.url);
+  const dir = new URL('../models/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   for (const [name, make] of Object.entries(MODELS)) writeFileSync(new URL(name, dir), make());
   console.log('wrote bench/models/*.onnx');

@@ -1,9 +1,9 @@
 // Where the time of a softmax cross-entropy goes: each kernel timed on zero-copy float32 [8192, 1000] in
 // WebAssembly memory, one thread, as ns and cycles per element (at the clock /proc/cpuinfo reports), beside an
 // exp-only loop (the vector exp's throughput limit) and a memory copy (the bandwidth floor). Writes nothing:
-// bench/NOTES.md quotes a run. `node bench/passes.mjs` after `npm ci`.
+// bench/NOTES.md quotes a run. `node bench/suites/passes.mjs` after `npm ci`.
 import { readFileSync } from 'node:fs';
-import * as x from '../build/internal/internal.js';
+import * as x from '../../build/internal/internal.js';
 
 const [rows, cols] = [8192, 1000];
 const n = rows * cols;
@@ -19,7 +19,7 @@ const median = (f, reps = 25) => {
 };
 /** The build's vector exp over the logits, in an instance of its math build (build/math/) holding a copy. */
 function expOnly(build, logits) {
-  const bytes = readFileSync(new URL(`../build/math/xentropy.${build}.wasm`, import.meta.url));
+  const bytes = readFileSync(new URL(`../../build/math/xentropy.${build}.wasm`, import.meta.url));
   const math = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { abort() {} } }).exports;
   const base = math.scratch(2 * logits.byteLength);
   new Float32Array(math.memory.buffer, base, logits.length).set(logits);

@@ -2,15 +2,16 @@
 // a CLI, a serverless function or a page load pays on every start; and the import before it.
 // `npm run bench:cold` (Chromium: Debian's or the npm-shipped one, scripts/chromium.mjs).
 import { execFileSync } from 'node:child_process';
-import { launchChromium } from '../scripts/chromium.mjs';
-import { serve } from '../scripts/serve.mjs';
+import { launchChromium } from '../../scripts/chromium.mjs';
+import { serve } from '../../scripts/serve.mjs';
+import { median } from '../lib/timing.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 5);
-const median = (runs, key) => runs.map((r) => r[key]).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
+const medianOf = (runs, key) => median(runs.map((r) => r[key]));
 const report = (where, runs) =>
   console.log(
     `${where}, ${RUNS} fresh ${where.startsWith('Node') ? 'processes' : 'pages'}: import ` +
-      `${median(runs, 'imported').toFixed(1)} ms, init ${median(runs, 'init').toFixed(1)} ms (medians)`,
+      `${medianOf(runs, 'imported').toFixed(1)} ms, init ${medianOf(runs, 'init').toFixed(1)} ms (medians)`,
   );
 
 const script = (entry) => `const t0 = performance.now();
@@ -19,7 +20,8 @@ const t1 = performance.now();
 await x.init();
 const result = { imported: t1 - t0, init: performance.now() - t1, build: x.wasmBuild() };`;
 
-const nodeScript = `${script(new URL('../dist/index.js', import.meta.url).href)}\nconsole.log(JSON.stringify(result));`;
+const entry = new URL('../../dist/index.js', import.meta.url).href;
+const nodeScript = `${script(entry)}\nconsole.log(JSON.stringify(result));`;
 report(
   `Node ${process.version}`,
   Array.from({ length: RUNS }, () =>
@@ -29,11 +31,11 @@ report(
 
 // Chromium: a first visit (a fresh context, nothing cached: init fetches the build's module) and a repeat visit
 // (a new page in a context whose HTTP cache holds the files: init's own work).
-const { url, close } = await serve(new URL('../', import.meta.url).pathname, 0, { cacheable: true });
+const { url, close } = await serve(new URL('../../', import.meta.url).pathname, 0, { cacheable: true });
 const browser = await launchChromium();
 const visit = async (context) => {
   const page = await context.newPage();
-  await page.goto(`${url}bench/cold-start.html`);
+  await page.goto(`${url}bench/suites/cold-start.html`);
   const result = await page.evaluate(`(async () => { ${script('/dist/index.js')} return result; })()`);
   await page.close();
   return result;

@@ -2,15 +2,16 @@
 // module (dist/), and of a minimal app (`init` + one crossEntropy) bundled by Vite, esbuild and webpack 5 with no
 // configuration, counting what a page running the SIMD build fetches: the app's entry chunk and the SIMD build,
 // as the .wasm file the bundler copied (Vite, webpack) or as its module (esbuild, which copies no file).
-// `npm run bench:size`; writes bench/SIZE-RESULTS.md.
+// `npm run bench:size`; writes bench/results/size/RESULTS.md.
 import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { build as viteBuild } from 'vite';
 import webpack from 'webpack';
+import { writeReport } from '../lib/report.mjs';
 
-const root = new URL('../', import.meta.url).pathname;
-const work = new URL('../build/size-app/', import.meta.url).pathname;
+const root = new URL('../../', import.meta.url).pathname;
+const work = new URL('../../build/size-app/', import.meta.url).pathname;
 const gz = (file) => gzipSync(readFileSync(file), { level: 9 }).length;
 const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
 
@@ -105,6 +106,6 @@ A minimal app (\`init\` and one \`crossEntropy\`), bundled with no configuration
 
 ${appLines.join('\n')}
 `;
-writeFileSync(new URL('./SIZE-RESULTS.md', import.meta.url), text);
+writeReport('size', 'RESULTS.md', text);
 console.log(text);
 rmSync(work, { recursive: true, force: true });

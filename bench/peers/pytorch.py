@@ -1,7 +1,7 @@
 """PyTorch CPU as a peer of `npm run bench`: F.cross_entropy forward, and forward + backward, one thread.
 
-Run by bench/bench.mjs with the problem's logits and targets in two raw files (float32, int32):
-  python3 bench/pytorch_peer.py LOGITS TARGETS ROWS CLASSES ROUNDS MIN_MS
+Run by bench/suites/losses.mjs with the problem's logits and targets in two raw files (float32, int32):
+  python3 bench/peers/pytorch.py LOGITS TARGETS ROWS CLASSES ROUNDS MIN_MS
 Prints JSON: per mode, each round's milliseconds per call and the loss (checked by the caller).
 """
 import json

@@ -1,18 +1,18 @@
 // TensorFlow.js's linear + cross-entropy with gradients (tf.matMul, tf.losses.softmaxCrossEntropy, tf.grads) on
-// its wasm backend in Chromium, at the shapes of bench/linear.mjs: its matMul is too slow in Node to time a
-// whole call, so it is timed on the first TF_ROWS rows and scaled to N, as bench/linear.mjs does in Node.
-// `node bench/tfjs-linear-browser.mjs` after `npm run bench` has installed bench/'s dependencies.
-import { launchChromium } from '../scripts/chromium.mjs';
-import { serve } from '../scripts/serve.mjs';
+// its wasm backend in Chromium, at the shapes of bench/suites/linear.mjs: its matMul is too slow in Node to time a
+// whole call, so it is timed on the first TF_ROWS rows and scaled to N, as bench/suites/linear.mjs does in Node.
+// `node bench/suites/tfjs-linear-browser.mjs` after `npm run bench` has installed bench/'s dependencies.
+import { launchChromium } from '../../scripts/chromium.mjs';
+import { serve } from '../../scripts/serve.mjs';
 
 const SHAPES = (process.env.BENCH_SHAPES ?? '512x256x32000,1024x512x50257')
   .split(',')
   .map((s) => s.split('x').map(Number));
 const TF_ROWS = Number(process.env.BENCH_TF_ROWS ?? 16);
-const { url, close } = await serve(new URL('../', import.meta.url).pathname);
+const { url, close } = await serve(new URL('../../', import.meta.url).pathname);
 const browser = await launchChromium();
 const page = await browser.newPage();
-await page.goto(`${url}bench/tfjs-linear.html`);
+await page.goto(`${url}bench/suites/tfjs-linear.html`);
 await page.waitForFunction(() => window.tfReady);
 for (const [N, d, V] of SHAPES) {
   const { ms, backend } = await page.evaluate((o) => window.runTfLinear(o), { rows: TF_ROWS, d, vocab: V });

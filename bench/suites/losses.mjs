@@ -1,14 +1,14 @@
 // The benchmark: softmax cross-entropy on float32 logits with class-index targets ('mean'), forward only
 // and forward + gradient, and softmax alone, xentropy against every peer on the same machine in one run:
-//   naive JS (bench/naive.mjs), TensorFlow.js cpu and wasm backends (tf.losses.softmaxCrossEntropy,
+//   naive JS (bench/peers/naive.mjs), TensorFlow.js cpu and wasm backends (tf.losses.softmaxCrossEntropy,
 //   gradient by tf.valueAndGrad), onnxruntime-node and onnxruntime-web (a one-node
 //   SoftmaxCrossEntropyLoss model, forward only: inference has no gradient; and a Softmax model), PyTorch CPU
-//   where Debian's python3-torch is installed (bench/pytorch_peer.py, after the others), and the memory floor
+//   where Debian's python3-torch is installed (bench/peers/pytorch.py, after the others), and the memory floor
 //   (Float32Array.prototype.set of the logits' bytes).
 // Every implementation's loss is checked against a float64 computation before it is timed. Rounds
-// interleave the implementations; each timing repeats its call for at least MIN_MS. Medians with their
-// spread go to bench/RESULTS-node<major>.md and bench/results-node<major>.csv, the targets' table to
-// bench/targets-node<major>.md (bench/all-runtimes.mjs gathers them into bench/RESULTS.md).
+// interleave the implementations; each timing repeats its call for at least MIN_MS. Medians with their spread go
+// to bench/results/losses/RESULTS-node<major>.md and results-node<major>.csv, the targets' table to
+// targets-node<major>.md there (bench/suites/all-runtimes.mjs gathers them into bench/results/losses/RESULTS.md).
 // Run: npm run bench   (installs bench/'s own dependencies first, then runs this on every Node it finds)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,11 +18,12 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
-import { makeRandom, refCrossEntropy, refSoftmaxRow } from '../build/reference.mjs';
-import * as xentropy from '../dist/index.js';
-import { loadModel, softmaxCrossEntropyModel, softmaxModel } from './make-onnx-models.mjs';
-import { naiveCrossEntropy, naiveCrossEntropyWithGrad, naiveSoftmax } from './naive.mjs';
-import { median, timeOnce } from './timing.mjs';
+import { makeRandom, refCrossEntropy, refSoftmaxRow } from '../../build/reference.mjs';
+import * as xentropy from '../../dist/index.js';
+import { writeReport } from '../lib/report.mjs';
+import { median, timeOnce } from '../lib/timing.mjs';
+import { naiveCrossEntropy, naiveCrossEntropyWithGrad, naiveSoftmax } from '../peers/naive.mjs';
+import { loadModel, softmaxCrossEntropyModel, softmaxModel } from '../peers/onnx-models.mjs';
 
 const SHAPES = (process.env.BENCH_SHAPES ?? '64x10,1024x1000,8192x1000,256x32000,16x128256')
   .split(',')
@@ -63,7 +64,7 @@ for (const name of ['cpu', 'wasm']) {
 
 const results = [];
 
-// PyTorch CPU (1 thread) as a peer where it is installed (Debian's python3-torch): bench/pytorch_peer.py times
+// PyTorch CPU (1 thread) as a peer where it is installed (Debian's python3-torch): bench/peers/pytorch.py times
 // F.cross_entropy forward and forward + backward on the same logits, after the interleaved rounds of the others.
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
@@ -73,7 +74,7 @@ function pytorchPeer(logits, targets, rows, classes) {
   try {
     writeFileSync(join(dir, 'logits'), logits);
     writeFileSync(join(dir, 'targets'), targets);
-    const script = new URL('./pytorch_peer.py', import.meta.url).pathname;
+    const script = new URL('../peers/pytorch.py', import.meta.url).pathname;
     const args = [script, join(dir, 'logits'), join(dir, 'targets'), rows, classes, ROUNDS, MIN_MS].map(String);
     const run = spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
     if (run.status !== 0) throw new Error(`PyTorch peer failed: ${run.stderr}`);
@@ -414,7 +415,7 @@ ${targetTable}
 ## All shapes
 ${lines.join('\n')}
 `;
-writeFileSync(new URL(`RESULTS-${tag}.md`, import.meta.url), report);
-writeFileSync(new URL(`results-${tag}.csv`, import.meta.url), `${csv.join('\n')}\n`);
-writeFileSync(new URL(`targets-${tag}.md`, import.meta.url), `${targetTable}\n`);
+writeReport('losses', `RESULTS-${tag}.md`, report);
+writeFileSync(new URL(`../results/losses/results-${tag}.csv`, import.meta.url), `${csv.join('\n')}\n`);
+writeFileSync(new URL(`../results/losses/targets-${tag}.md`, import.meta.url), `${targetTable}\n`);
 console.log(report);
