@@ -1,7 +1,7 @@
 // The published package, checked as a user's tools see it: publint (package.json against the files), and
 // Are the Types Wrong (the declarations under every module resolution). The tarball is packed without running
 // `prepare` (npm test has just built dist/). attw's CJSResolvesToESM is expected: Node ≥ 20.19 can require()
-// an ES module, which test/commonjs.test.ts checks. Run by `npm test`.
+// an ES module, which test/runtime/commonjs.test.ts checks. Run by `npm test`.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -8,7 +8,7 @@
 // Special cases: log(0) = −inf, log(x < 0) = NaN, log(+inf) = +inf, log(NaN) = NaN.
 // log1p(x) = log(u) + (x − (u − 1)) / u with u = 1 + x (the rounding of u corrected to first order);
 // x itself where u rounds to 1, +inf at +inf, −inf at −1.
-// Measured error (test/log.test.ts): log f32 at most 0.85 ulp over every 2053rd positive float
+// Measured error (test/correctness/log.test.ts): log f32 at most 0.85 ulp over every 2053rd positive float
 // (subnormals included), f64 1.0 ulp from Math.log; log1p f32 at most 1.44 ulp over every 2053rd float
 // of (−1, 3.4e38], f64 1.0 ulp from Math.log1p.
 
@@ -130,7 +130,7 @@ import { madd } from './madd';
  * log1p(e) for lanes e in [0, 1] or NaN: the softplus tail log1p(exp(−|x|)). With k = [e ≥ ½], 1 + e = 2^k·(1 + f)
  * for f = e or (e − 1)/2, both exact (Sterbenz), so 1 + e is never rounded and needs no correction; then log(1 + f)
  * as in log(x) above, |s| ≤ 0.2 (one more term of R for that). One division, no special cases: about a third of
- * log1pVector's work. Measured (test/log.test.ts): f32 at most 0.83 ulp over every 997th float of [0, 1], f64
+ * log1pVector's work. Measured (test/correctness/log.test.ts): f32 at most 0.83 ulp over every 997th float of [0, 1], f64
  * 1.0 ulp from Math.log1p.
  */
 // @ts-ignore: decorator

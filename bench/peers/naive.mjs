@@ -1,6 +1,6 @@
 // The peer every user starts from: a hand-written two-pass softmax cross-entropy in plain JS
 // (max, then Σ exp; then the loss and softmax − one-hot), 'mean' over rows, float32 in and out.
-// test/naive.test.ts holds it to the float64 reference, so the benchmark times a correct loop.
+// test/correctness/naive.test.ts holds it to the float64 reference, so the benchmark times a correct loop.
 // The two functions repeat their max and Σ exp loops on purpose: this is the loop users write by hand,
 // and a shared helper returning two values would add an allocation per row to the peer's time.
 

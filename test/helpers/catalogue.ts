@@ -1,6 +1,6 @@
 // The public functions, one entry each: its family, its …WithGrad pair, and valid arguments for an input of any
 // shape and dtype. Suites that must cover every function iterate this list instead of keeping their own; a
-// function exported without an entry fails test/catalogue.test.ts.
+// function exported without an entry fails test/hostile/catalogue.test.ts.
 import type * as Xentropy from '../../src/index.js';
 
 export type Library = typeof Xentropy;

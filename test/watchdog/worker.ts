@@ -1,7 +1,7 @@
 // Every public function on shapes drawn with zeros and huge dims in every position (fast-check, fixed seed),
 // both dtypes, with and without its option variants. Posts { start } before each call (the parent's watchdog
 // fails the test on a call that never returns), then { done, calls, failures, slowest }. Bundled by
-// test/watchdog.test.ts (esbuild), since a worker runs plain JavaScript.
+// test/hostile/watchdog.test.ts (esbuild), since a worker runs plain JavaScript.
 import { parentPort, workerData } from 'node:worker_threads';
 import fc from 'fast-check';
 import * as x from '../../src/index.js';

@@ -5,7 +5,7 @@
 // aten/src/ATen/native/Loss.cpp takes the same terms in the same order, but as log(exp(−m) + exp(−x − m)), the
 // log of a sum near 1 that loses the small term's digits; log1p keeps them. Its gradient, σ(x) − y, cancels
 // for hard targets where σ(x) is near y; σ(−x) is that difference without the cancellation. NaN at x = ±inf
-// as PyTorch (it multiplies 0 by inf there). Measured by test/golden.test.ts's sweeps over [−30, 30]: each
+// as PyTorch (it multiplies 0 by inf there). Measured by test/correctness/golden.test.ts's sweeps over [−30, 30]: each
 // float32 element within twice PyTorch's own error + 4 ulps of the float64 truth.
 
 import { expNonPositiveVector, expScalar } from '../../math/exp';

@@ -10,7 +10,7 @@
 // 1e-13 at |x| ≈ 9); written with q = σ(−x) = 1 − p, taken from exp(−|x|), they do not:
 //   u = q·y + p·(1 − y),  p − y = p·(1 − y) − q·y,  p·(1 − p) = p·q
 // u^γ is u·u for γ = 2, u for 1 and 1 for 0, as PyTorch's pow special-cases them; other γ take pow.
-// Measured by test/golden.test.ts's sweeps over [−30, 30]: each float32 element within twice PyTorch's own
+// Measured by test/correctness/golden.test.ts's sweeps over [−30, 30]: each float32 element within twice PyTorch's own
 // error + 4 ulps of the float64 truth.
 
 import { expNonPositiveVector } from '../../math/exp';

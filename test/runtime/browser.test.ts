@@ -1,0 +1,300 @@
+// The same package in real Chromium (Debian's where installed, else the one inside the @sparticuz/chromium npm
+// package; see scripts/chromium.mjs), driven by playwright-core: bundled by Vite, esbuild and webpack 5
+// with no configuration, and loaded as a plain <script type="module">, it must give Node's results bit for
+// bit on a slice of the golden vectors, through both builds. Then the demo page: its training race and
+// its drawing grid.
+import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import * as esbuild from 'esbuild';
+import type { Browser, Page } from 'playwright-core';
+import { build as viteBuild } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import webpack from 'webpack';
+import * as lib from '../../dist/index.js';
+import { buildDemo } from '../../scripts/build-demo.mjs';
+import { findChromium, launchChromium } from '../../scripts/chromium.mjs';
+import { serve } from '../../scripts/serve.mjs';
+import { GOLDEN_FILES, runGolden } from '../browser/golden-runner.js';
+import { assertUlpClose } from '../helpers/assert-close.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const work = new URL('../browser/.build/', import.meta.url).pathname;
+const skip = process.env.XENTROPY_SKIP_BROWSER === '1';
+
+let browser: Browser;
+let server: { url: string; close: () => Promise<void> };
+let isolatedServer: { url: string; close: () => Promise<void> };
+let demoUrl: string;
+let webpackWarnings: string[] = [];
+
+/** webpack 5 with no configuration beyond entry and output (production mode); resolves to its warnings. */
+function buildWithWebpack(entry: string, outDir: string): Promise<string[]> {
+  return new Promise((resolve, reject) =>
+    webpack({ mode: 'production', entry, output: { path: outDir, filename: 'app.js' } }, (error, stats) => {
+      if (error || !stats || stats.hasErrors()) return reject(error ?? new Error(stats?.toString('errors-only')));
+      writeFileSync(
+        `${outDir}index.html`,
+        '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script src="./app.js"></script>',
+      );
+      resolve(stats.toJson({ all: false, warnings: true }).warnings?.map((w) => w.message) ?? []);
+    }),
+  );
+}
+let closeDemo: () => Promise<void>;
+
+beforeAll(async () => {
+  const { source, executablePath } = await findChromium();
+  console.log(`browser tests: ${source}, ${executablePath}`);
+  rmSync(work, { recursive: true, force: true });
+  // A user's app: package.json-less folder whose node_modules holds xentropy (this repository).
+  const app = `${work}app/`;
+  mkdirSync(`${app}node_modules`, { recursive: true });
+  symlinkSync(root, `${app}node_modules/xentropy`, 'dir');
+  copyFileSync(new URL('../browser/app.js', import.meta.url), `${app}app.js`);
+  copyFileSync(new URL('../browser/golden-runner.js', import.meta.url), `${app}golden-runner.js`);
+  writeFileSync(
+    `${app}index.html`,
+    '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">' +
+      '<script type="module" src="./app.js"></script>',
+  );
+  await viteBuild({
+    root: app,
+    configFile: false,
+    base: './',
+    logLevel: 'silent',
+    build: { outDir: `${work}vite`, emptyOutDir: true },
+  });
+  await esbuild.build({
+    entryPoints: [`${app}app.js`],
+    bundle: true,
+    format: 'esm',
+    outfile: `${work}esbuild/app.js`,
+    logLevel: 'silent',
+  });
+  writeFileSync(
+    `${work}esbuild/index.html`,
+    '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">' +
+      '<script type="module" src="./app.js"></script>',
+  );
+  webpackWarnings = await buildWithWebpack(`${app}app.js`, `${work}webpack/`);
+  server = await serve(root);
+  isolatedServer = await serve(root, 0, { isolated: true });
+  const demo = await serve(await buildDemo());
+  demoUrl = demo.url;
+  closeDemo = demo.close;
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await isolatedServer?.close();
+  await closeDemo?.();
+});
+
+/** The URLs each page requested. */
+const requestedBy = new WeakMap<Page, string[]>();
+
+async function open(url: string, width = 1200, prepare?: (page: Page) => Promise<unknown>): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  await prepare?.(page);
+  const errors: string[] = [];
+  const requested: string[] = [];
+  page.on('request', (r) => requested.push(r.url()));
+  requestedBy.set(page, requested);
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(url);
+  await page.waitForFunction(
+    () =>
+      (window as unknown as { xentropyReady?: boolean; xentropyDemo?: unknown }).xentropyReady ||
+      (window as unknown as { xentropyDemo?: unknown }).xentropyDemo,
+    null,
+    { timeout: 60_000 },
+  );
+  expect(errors, 'errors in the page').toEqual([]);
+  return page;
+}
+
+const golden = Object.fromEntries(
+  GOLDEN_FILES.map((file) => [
+    file,
+    JSON.parse(readFileSync(new URL(`../golden/${file}.json`, import.meta.url), 'utf8')),
+  ]),
+);
+const fromBase64 = (text: string) => new Float64Array(Uint8Array.from(Buffer.from(text, 'base64')).buffer);
+
+/** Equal bit for bit, except that any NaN matches any NaN (engines may differ in NaN payloads). */
+function sameResults(browserResults: Record<string, string[]>, nodeResults: Record<string, string[]>) {
+  expect(Object.keys(browserResults).sort()).toEqual(Object.keys(nodeResults).sort());
+  for (const [name, outputs] of Object.entries(nodeResults)) {
+    outputs.forEach((encoded, k) => {
+      const [a, b] = [fromBase64(browserResults[name][k]), fromBase64(encoded)];
+      const bad = Array.from(a).findIndex((v, i) => !(Object.is(v, b[i]) || (Number.isNaN(v) && Number.isNaN(b[i]))));
+      if (bad >= 0 || a.length !== b.length)
+        throw new Error(`${name}, output ${k}: browser ${a[bad]} vs Node ${b[bad]} at ${bad}`);
+    });
+  }
+}
+
+// Vite and webpack copy the builds' .wasm files and the plain script finds them beside the entry: the build is
+// fetched as a file; esbuild copies no file, so the build's embedded module serves (and no request fails).
+describe.skipIf(skip).each([
+  ['bundled by Vite with no configuration', 'test/browser/.build/vite/index.html', 'file'],
+  ['bundled by esbuild with no configuration', 'test/browser/.build/esbuild/index.html', 'module'],
+  ['bundled by webpack 5 with no configuration', 'test/browser/.build/webpack/index.html', 'file'],
+  ['as a plain <script type="module">', 'test/browser/plain.html', 'file'],
+])('in Chromium, %s', (_, path, fetched) => {
+  it.each([true, false])('golden slice, simd: %s, matches Node bit for bit', async (simd) => {
+    const { build, results, requested } = await runInPage(path, { simd, relaxedSimd: false });
+    expect(build).toBe(simd ? 'simd' : 'scalar');
+    // (webpack names each file by its hash)
+    const files = requested.filter((url) => url.endsWith('.wasm'));
+    expect(files, requested.join(' ')).toHaveLength(fetched === 'file' ? 1 : 0);
+    await lib.init({ simd, relaxedSimd: false });
+    const nodeResults = runGolden(lib, golden);
+    expect(Object.keys(nodeResults).length).toBeGreaterThan(400);
+    sameResults(results, nodeResults);
+  });
+});
+
+// What a server may answer for the .wasm file instead of it: an app's index page (a single-page app's fallback), or
+// a module that is not this version's build (a stale cache). init compiles or checks it, and the embedded build serves.
+describe.skipIf(skip).each([
+  ['an HTML page', 'text/html', '<!doctype html><title>app</title>'],
+  ["a WebAssembly module without the build's exports", 'application/wasm', Buffer.from([0, 97, 115, 109, 1, 0, 0, 0])],
+])('in Chromium, when the .wasm file is answered by %s', (_, contentType, body) => {
+  it('init falls back to the embedded build: golden slice bit for bit', async () => {
+    const served = (page: Page) =>
+      page.route('**/*.wasm', (route) => route.fulfill({ status: 200, contentType, body }));
+    const { build, results, requested } = await runInPage(
+      'test/browser/plain.html',
+      { simd: true, relaxedSimd: false },
+      served,
+    );
+    expect(build).toBe('simd');
+    expect(requested.filter((url) => url.endsWith('.wasm'))).toHaveLength(1);
+    expect(
+      requested.some((url) => /\/wasm\/simd-\w+\.js$/.test(url)),
+      'the embedded module is imported',
+    ).toBe(true);
+    await lib.init({ simd: true, relaxedSimd: false });
+    sameResults(results, runGolden(lib, golden));
+  });
+});
+
+it.skipIf(skip)('webpack 5 bundles it without a warning', () => {
+  expect(webpackWarnings).toEqual([]);
+});
+
+describe.skipIf(skip)('in Chromium, the relaxed-SIMD build (fused multiply-add)', () => {
+  it('is picked by default and agrees with the SIMD build within 8 ulps on the golden slice', async () => {
+    const { build, results } = await runInPage('test/browser/plain.html', {});
+    expect(build).toBe('relaxed-simd');
+    await lib.init({ simd: true, relaxedSimd: false });
+    const nodeResults = runGolden(lib, golden);
+    for (const [name, outputs] of Object.entries(nodeResults)) {
+      outputs.forEach((encoded, k) => {
+        const dtype = name.includes('[float32]') ? 'float32' : 'float64';
+        assertUlpClose(fromBase64(results[name][k]), fromBase64(encoded), 8, dtype, `${name}, output ${k}`);
+      });
+    }
+  });
+});
+
+describe.skipIf(skip)('in Chromium, threads', () => {
+  it('in a cross-origin-isolated Web Worker: bit for bit like one thread; the main thread falls back', async () => {
+    const page = await open(`${isolatedServer.url}test/browser/threads.html`);
+    type Result = { threads: number; build: string; lossEqual: boolean; gradEqual: boolean; softmaxEqual: boolean };
+    const worker = await page.evaluate(() => (window as unknown as { workerTest: () => Promise<Result> }).workerTest());
+    expect(worker).toEqual({ threads: 2, build: 'simd', lossEqual: true, gradEqual: true, softmaxEqual: true });
+    type Main = { threads: number; warnings: string[]; isolated: boolean };
+    const main = await page.evaluate(() =>
+      (window as unknown as { mainThreadTest: () => Promise<Main> }).mainThreadTest(),
+    );
+    expect(main.isolated).toBe(true);
+    expect(main.threads).toBe(1);
+    expect(main.warnings.join()).toMatch(/main thread may not wait for workers: call xentropy from a Web Worker/);
+    await page.close();
+  });
+});
+
+async function runInPage(path: string, options: object, prepare?: (page: Page) => Promise<unknown>) {
+  const page = await open(`${server.url}${path}`, 1200, prepare);
+  const result = await page.evaluate(
+    (o) =>
+      (
+        window as unknown as {
+          xentropyTest: (o: object) => Promise<{ build: string; results: Record<string, string[]> }>;
+        }
+      ).xentropyTest(o),
+    options,
+  );
+  await page.close();
+  return { ...result, requested: requestedBy.get(page) ?? [] };
+}
+
+describe.skipIf(skip)('the demo page in Chromium', () => {
+  it('holds its layout at 390 and 360 px: no horizontal scroll', async () => {
+    for (const width of [390, 360]) {
+      const page = await open(`${demoUrl}?epochs=2&seed=1&pace=0`, width);
+      await page.waitForFunction(() => (window as unknown as { xentropyDemo: { done: boolean } }).xentropyDemo.done);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), `${width} px`).toBeLessThanOrEqual(width);
+      await page.close();
+    }
+  });
+
+  it('cross-entropy reaches 90 % and beats squared error; a drawn digit gets probabilities summing to 1', async () => {
+    const page = await open(`${demoUrl}?epochs=12&seed=1&pace=0`);
+    await page.waitForFunction(
+      () => (window as unknown as { xentropyDemo: { done: boolean } }).xentropyDemo.done,
+      null,
+      { timeout: 60_000 },
+    );
+    const race = await page.evaluate(
+      () => (window as unknown as { xentropyDemo: { accuracy: Record<string, number[]> } }).xentropyDemo.accuracy,
+    );
+    const [ce, mse] = [race['cross-entropy'], race.mse];
+    expect(ce).toHaveLength(12);
+    expect(ce.at(-1)).toBeGreaterThanOrEqual(0.9);
+    expect(ce.at(-1)).toBeGreaterThan(mse.at(-1) as number);
+    expect(await page.textContent('#build')).toMatch(/SIMD WebAssembly/);
+    // section 4: softmax applied first lags at the same epoch, and the library's warning is on the page
+    const softmaxFirst = race['softmax-first'];
+    expect(softmaxFirst).toHaveLength(12);
+    expect(softmaxFirst.at(-1)).toBeLessThan((ce.at(-1) as number) - 0.03);
+    expect(await page.textContent('#guard-message')).toMatch(/received rows that look like probabilities/);
+    // the textbook log(softmax(x)) overflows at logits [1000, 0, -1000]; logSoftmax does not
+    await page.locator('#logit-scale').fill('1000');
+    const overflow = await page.locator('#overflow').evaluate((t: HTMLElement) => ({ ...t.dataset }));
+    expect(JSON.parse(overflow.textbook as string)).toEqual(['NaN', '-Infinity', '-Infinity']);
+    expect(JSON.parse(overflow.library as string)).toEqual([0, -1000, -2000]);
+    // draw a "1": clear, then a vertical stroke down the middle of the grid
+    await page.click('#clear-button');
+    const cell = async (row: number, col: number) => {
+      const box = await page.locator(`#grid div[data-index="${row * 8 + col}"]`).boundingBox();
+      return { x: (box?.x ?? 0) + (box?.width ?? 0) / 2, y: (box?.y ?? 0) + (box?.height ?? 0) / 2 };
+    };
+    const top = await cell(0, 4);
+    await page.mouse.move(top.x, top.y);
+    await page.mouse.down();
+    for (let row = 1; row < 8; row++) {
+      const c = await cell(row, 4);
+      await page.mouse.move(c.x, c.y, { steps: 3 });
+    }
+    await page.mouse.up();
+    const probabilities = JSON.parse(
+      (await page.getAttribute('#prediction', 'data-probabilities')) ?? '[]',
+    ) as number[];
+    expect(probabilities).toHaveLength(10);
+    expect(Math.abs(probabilities.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-5);
+    const drawn = await page.evaluate(
+      () =>
+        Array.from(document.querySelectorAll('#grid div')).filter(
+          (d) => (d as HTMLElement).style.background === 'rgb(0, 0, 0)',
+        ).length,
+    );
+    expect(drawn).toBe(8);
+    await page.screenshot({ path: `${work}demo.png`, fullPage: true });
+    await page.close();
+  });
+});

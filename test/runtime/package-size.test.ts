@@ -1,0 +1,34 @@
+// The download budget: a page running the SIMD build fetches the entry and that build, as its .wasm file (where the
+// file is served beside the entry or a bundler copied it) or as its module and the decoder of embedded builds,
+// ≤ 45 KB gzipped; every other build is a file and a module of its own, and the worker pool's start-up a module
+// loaded only for threads. (bench/suites/size.mjs reports the sizes, and those of bundled apps.)
+import { readdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { expect, it } from 'vitest';
+
+const dist = new URL('../../dist/', import.meta.url);
+const gzipped = (path: string) => gzipSync(readFileSync(new URL(path, dist)), { level: 9 }).length;
+const chunks = readdirSync(new URL('wasm/', dist)).filter((f) => f.endsWith('.js'));
+
+it('the entry holds no build, and each build is a module of its own', () => {
+  const entry = readFileSync(new URL('index.js', dist), 'utf8');
+  expect(entry.length).toBeLessThan(100_000);
+  expect(entry).not.toMatch(/WASM_(DEFLATED_)?BASE64\s*=/);
+  expect(chunks.map((f) => f.replace(/-\w+\.js$/, '')).sort()).toEqual([
+    'embedded-bytes',
+    'relaxed-simd',
+    'scalar',
+    'simd',
+    'thread-start',
+    'threads',
+  ]);
+});
+
+const chunk = (name: string) => `wasm/${chunks.find((f) => f.startsWith(`${name}-`))}`;
+it.each([
+  ['its module', () => [chunk('simd'), chunk('embedded-bytes')]],
+  ['its .wasm file', () => ['wasm/xentropy.simd.wasm']],
+])('the entry and the SIMD build as %s come to at most 45 KB gzipped', (_, build) => {
+  const total = [`index.js`, ...build()].reduce((sum, file) => sum + gzipped(file), 0);
+  expect(total).toBeLessThanOrEqual(45_000);
+});

@@ -1,0 +1,71 @@
+// The golden slice on every runtime users run (test/runtimes/golden-slice.mjs): Node 20 (this one), Node 22
+// and 24, Bun and Deno, from runtimes/ (installed by the root's prepare, so `npm ci` brings them). The plain
+// SIMD and scalar builds must give the same bits everywhere; the relaxed-SIMD build (fused multiply-add:
+// Node ≥ 22, Bun, Deno) is held to Node 20's plain SIMD results within the ulps its fused roundings make.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { assertUlpClose } from '../helpers/assert-close.js';
+
+const script = fileURLToPath(new URL('../runtimes/golden-slice.mjs', import.meta.url));
+const installed = (path: string) => fileURLToPath(new URL(`../../runtimes/node_modules/${path}`, import.meta.url));
+const RUNTIMES: Record<string, { binary: string; args: string[] }> = {
+  'Node 22': { binary: installed('node22/bin/node'), args: [script] },
+  'Node 24': { binary: installed('node24/bin/node'), args: [script] },
+  // the platform packages' binaries themselves (the wrappers' install scripts are not run)
+  Bun: { binary: installed('@oven/bun-linux-x64/bin/bun'), args: [script] },
+  Deno: { binary: installed('@deno/linux-x64-glibc/deno'), args: ['run', '--allow-read', script] },
+};
+
+type Results = Record<string, Record<string, string>>;
+function run(binary: string, args: string[]): { results: Results; version: string } {
+  const result = spawnSync(binary, args, { encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 28 });
+  if (result.status !== 0) throw new Error(`${binary} failed: ${result.stderr || result.error}`);
+  const version = spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
+  return { results: JSON.parse(result.stdout) as Results, version };
+}
+
+const bits = (hex: string) => {
+  const view = new DataView(new ArrayBuffer(8));
+  return hex
+    .split(' ')
+    .filter(Boolean)
+    .map((h) => {
+      if (h === 'nan') return Number.NaN;
+      view.setBigUint64(0, BigInt(`0x${h}`));
+      return view.getFloat64(0);
+    });
+};
+
+describe('the golden slice on every runtime', () => {
+  const reference = run(process.execPath, [script]).results;
+
+  it('Node 20 runs the plain SIMD and scalar builds', () => {
+    expect(Object.keys(reference.simd).length).toBeGreaterThan(100);
+    expect(Object.keys(reference.scalar)).toEqual(Object.keys(reference.simd));
+  });
+
+  // runtimes/ holds linux-x64 builds: elsewhere the matrix is skipped, but in CI here a missing one fails
+  const required = process.env.CI === 'true' && process.platform === 'linux' && process.arch === 'x64';
+  for (const [name, { binary, args }] of Object.entries(RUNTIMES)) {
+    it.runIf(required && !existsSync(binary))(`${name} is installed (runtimes/, by npm ci)`, () => {
+      expect(existsSync(binary), `${binary} is missing: run npm ci (or npm ci --prefix runtimes)`).toBe(true);
+    });
+    it.runIf(existsSync(binary))(
+      `${name}: the same bits in the SIMD and scalar builds, relaxed SIMD within 8 ulps`,
+      () => {
+        const { results, version } = run(binary, args);
+        console.log(`${name} (${version}): builds ${Object.keys(results).join(', ')}`);
+        for (const build of ['simd', 'scalar'] as const)
+          expect(results[build], `${name} ${build}`).toEqual(reference[build]);
+        if (results['relaxed-simd']) {
+          for (const [key, value] of Object.entries(results['relaxed-simd'])) {
+            const dtype = key.includes('float64') ? 'float64' : 'float32';
+            assertUlpClose(bits(value), bits(reference.simd[key]), 8, dtype, `${name} relaxed SIMD: ${key}`);
+          }
+        }
+      },
+    );
+  }
+});

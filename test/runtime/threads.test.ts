@@ -1,0 +1,126 @@
+// init({ threads }): worker threads share the rows of big calls, with results identical to one thread.
+import { afterAll, describe, expect, it } from 'vitest';
+import { wasm } from '../../src/core/instance.js';
+import { runRows } from '../../src/core/threads.js';
+import {
+  allocTensor,
+  crossEntropyWithGrad,
+  init,
+  logSoftmax,
+  logSumExp,
+  softmax,
+  wasmBuild,
+  wasmThreads,
+} from '../../src/index.js';
+
+afterAll(() => init({ threads: 1 }));
+
+describe('threads', () => {
+  it('2 and 3 threads give exactly the one-thread results (class indices, probabilities, K-dim, dims)', async () => {
+    await init({ threads: 1 });
+    const rows = 3000;
+    const classes = 97; // rows × classes above the threshold for waking workers
+    const data = Float32Array.from({ length: rows * classes }, (_, i) => Math.sin(i * 0.37) * 4);
+    const input = { data, shape: [rows, classes] };
+    const targets = Int32Array.from({ length: rows }, (_, r) => (r % 11 === 0 ? -100 : (r * 7) % classes));
+    const probs = softmax({ data: Float32Array.from(data, (v) => -v), shape: [rows, classes] });
+    const kdim = { data: data.subarray(0, 100 * 97 * 7), shape: [100, 97, 7] };
+    const kTargets = { data: Int32Array.from({ length: 700 }, (_, i) => i % 97), shape: [100, 7] };
+    const run = () => ({
+      ce: crossEntropyWithGrad(input, targets, {
+        labelSmoothing: 0.1,
+        weight: Float32Array.from({ length: classes }, (_, c) => 1 + (c % 3)),
+      }),
+      none: crossEntropyWithGrad(input, targets, { reduction: 'none' }),
+      prob: crossEntropyWithGrad(input, probs, { reduction: 'sum' }),
+      kdim: crossEntropyWithGrad(kdim, kTargets),
+      softmax: softmax(input).data,
+      logSoftmax: logSoftmax(kdim, { dim: 1 }).data,
+      logSumExp: logSumExp(input).data,
+    });
+    await init({ threads: 1 });
+    const one = run();
+    for (const threads of [2, 3]) {
+      await init({ threads });
+      expect(wasmThreads()).toBe(threads);
+      expect(wasmBuild()).toBe('simd');
+      const many = run();
+      for (const key of ['ce', 'none', 'prob', 'kdim'] as const) {
+        const [a, b] = [many[key], one[key]];
+        expect(typeof a.loss === 'number' ? a.loss : Array.from(a.loss.data), key).toEqual(
+          typeof b.loss === 'number' ? b.loss : Array.from(b.loss.data),
+        );
+        expect(Array.from(a.grad.data), key).toEqual(Array.from(b.grad.data));
+      }
+      for (const key of ['softmax', 'logSoftmax', 'logSumExp'] as const)
+        expect(Array.from(many[key]), key).toEqual(Array.from(one[key]));
+    }
+    await init({ threads: 1 });
+    expect(wasmThreads()).toBe(1);
+  }, 60_000);
+
+  it('threads with the scalar build fall back to one thread, and say so', async () => {
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (message: string) => warnings.push(message);
+    try {
+      await init({ simd: false, threads: 2 });
+    } finally {
+      console.warn = warn;
+    }
+    expect(wasmThreads()).toBe(1);
+    expect(wasmBuild()).toBe('scalar');
+    expect(warnings.join()).toMatch(/runs on one thread here: threads need the SIMD build/);
+    await expect(init({ threads: 0 })).rejects.toThrow(RangeError);
+    await expect(init({ threads: 1.5 })).rejects.toThrow(TypeError);
+    await init({ simd: true, relaxedSimd: false, threads: 1 });
+  });
+
+  it('warnings: false silences the fallback notice too', async () => {
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (message: string) => warnings.push(message);
+    try {
+      await init({ simd: false, threads: 2, warnings: false });
+    } finally {
+      console.warn = warn;
+      await init({ simd: true, relaxedSimd: false, threads: 1, warnings: true });
+    }
+    expect(warnings).toEqual([]);
+  });
+
+  it('an init that asks for a build sets the whole configuration: threads left out is 1', async () => {
+    await init({ threads: 2 });
+    expect(wasmThreads()).toBe(2);
+    await init({ warnings: true }); // no build asked: the workers stay
+    expect(wasmThreads()).toBe(2);
+    await init({ simd: true });
+    expect(wasmThreads()).toBe(1);
+  });
+
+  it("a trap in a worker's share is an Error naming the function, and the pool goes on", async () => {
+    await init({ threads: 2 });
+    const rows = 1 << 17;
+    const t = allocTensor(Float32Array, [rows]);
+    const at = t.data.byteOffset;
+    // the calling thread's share is in memory; the worker's points beyond it, so its kernel traps
+    const argsFor = (start: number, end: number) =>
+      start === 0 ? [at, end, 1, at] : [2 ** 32 - 64, end - start, 1, 2 ** 32 - 64];
+    expect(() => runRows('softmax', wasm('test'), 'softmaxF32', rows, 1, argsFor)).toThrow(
+      /^softmax: a worker thread's share of the rows failed \(a trap\)$/,
+    );
+    expect(wasmThreads()).toBe(2);
+    const x = { data: Float32Array.from({ length: rows }, (_, i) => i % 7), shape: [rows / 8, 8] };
+    expect(softmax(x).data).toEqual(await oneThread(() => softmax(x).data));
+    t.free();
+    await init({ threads: 1 });
+  });
+});
+
+/** What `call` gives on one thread (the pool restored afterwards to two). */
+async function oneThread<T>(call: () => T): Promise<T> {
+  await init({ threads: 1 });
+  const result = call();
+  await init({ threads: 2 });
+  return result;
+}
