@@ -3,7 +3,15 @@
 // of rows, ignored rows or special values in that hand-over shows here.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crossEntropy, crossEntropyWithGrad, init, logSoftmax, logSumExp, softmax, type Tensor } from '../../src/index.js';
+import {
+  crossEntropy,
+  crossEntropyWithGrad,
+  init,
+  logSoftmax,
+  logSumExp,
+  softmax,
+  type Tensor,
+} from '../../src/index.js';
 
 const RUNS = Number(process.env.XENTROPY_PROPERTY_RUNS ?? 100);
 const SPECIALS = [Infinity, -Infinity, Number.NaN, -0, 1e38, -1e38, 1e-45];
