@@ -130,8 +130,8 @@ import { madd } from './madd';
  * log1p(e) for lanes e in [0, 1] or NaN: the softplus tail log1p(exp(−|x|)). With k = [e ≥ ½], 1 + e = 2^k·(1 + f)
  * for f = e or (e − 1)/2, both exact (Sterbenz), so 1 + e is never rounded and needs no correction; then log(1 + f)
  * as in log(x) above, |s| ≤ 0.2 (one more term of R for that). One division, no special cases: about a third of
- * log1pVector's work. Measured (test/correctness/log.test.ts): f32 at most 0.83 ulp over every 997th float of [0, 1], f64
- * 1.0 ulp from Math.log1p.
+ * log1pVector's work. Measured (test/correctness/log.test.ts): f32 at most 0.83 ulp over every 997th float of
+ * [0, 1], f64 1.0 ulp from Math.log1p.
  */
 // @ts-ignore: decorator
 @inline export function log1pOfUnitVector<T>(e: v128): v128 {

@@ -1,7 +1,7 @@
 // THE kernel list: every WebAssembly kernel, declared once. scripts/build.mjs generates assembly/index.ts from it
 // (the f32 and f64 exports and the glue that reads each kernel's params block), and the exports' type, the thread
-// pool's argument slots and the pipeline's calls come from it too; test/runtime/kernel-table.test.ts holds every build to
-// it, params offsets included.
+// pool's argument slots and the pipeline's calls come from it too; test/runtime/kernel-table.test.ts holds every
+// build to it, params offsets included.
 //
 // The ABI: arrays and counts are positional arguments; every other scalar goes in the kernel's params block,
 // written once per call, whose address is the export's last argument. Kinds:
