@@ -1,25 +1,18 @@
 // Every golden case from PyTorch, through both builds, float32 and float64, forward and gradient.
-import { beforeAll, describe, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as library from '../../src/index.js';
 import {
-  binaryCrossEntropyWithGrad,
-  binaryCrossEntropyWithLogitsWithGrad,
   crossEntropyWithGrad,
   entropy,
   type FloatArray,
-  huberLossWithGrad,
   init,
-  klDivWithGrad,
-  l1LossWithGrad,
   linearCrossEntropyWithGrad,
   logSigmoid,
   logSoftmax,
   logSumExp,
-  mseLossWithGrad,
-  nllLossWithGrad,
   perplexity,
   sigmoid,
-  sigmoidFocalLossWithGrad,
-  smoothL1LossWithGrad,
   softmax,
   softmaxEntropy,
   type Tensor,
@@ -27,6 +20,7 @@ import {
   topK,
 } from '../../src/index.js';
 import { assertAsAccurateAsTorch, assertUlpClose } from '../helpers/assert-close.js';
+import { CATALOGUE } from '../helpers/catalogue.js';
 import { decode, type Encoded, loadGolden } from '../helpers/golden.js';
 
 interface DimCase {
@@ -172,18 +166,27 @@ type AnyLossWithGrad = (
   options: Record<string, unknown>,
 ) => { loss: number | Tensor; grad: Tensor };
 
-// Each loss file, and whether its weight is per class (a flat array) or broadcast (a Tensor).
-const lossFunctions: Record<string, { fn: AnyLossWithGrad; classWeight?: boolean }> = {
-  nll_loss: { fn: nllLossWithGrad as AnyLossWithGrad, classWeight: true },
-  binary_cross_entropy: { fn: binaryCrossEntropyWithGrad as AnyLossWithGrad },
-  binary_cross_entropy_with_logits: { fn: binaryCrossEntropyWithLogitsWithGrad as AnyLossWithGrad },
-  kl_div: { fn: klDivWithGrad as AnyLossWithGrad },
-  mse_loss: { fn: mseLossWithGrad as AnyLossWithGrad },
-  sigmoid_focal_loss: { fn: sigmoidFocalLossWithGrad as AnyLossWithGrad },
-  huber_loss: { fn: huberLossWithGrad as AnyLossWithGrad },
-  smooth_l1_loss: { fn: smoothL1LossWithGrad as AnyLossWithGrad },
-  l1_loss: { fn: l1LossWithGrad as AnyLossWithGrad },
-};
+// The losses whose golden file the catalogue names (test/helpers/catalogue.ts), run through their …WithGrad; a
+// class loss's weight is per class (a flat array), an elementwise loss's broadcast (a Tensor).
+const exported = new Map<string, unknown>(Object.entries(library));
+const lossFunctions: Record<string, { fn: AnyLossWithGrad; classWeight?: boolean }> = Object.fromEntries(
+  CATALOGUE.filter((e) => e.golden && e.withGrad).map((e) => [
+    e.golden,
+    { fn: exported.get(e.withGrad as string) as AnyLossWithGrad, classWeight: e.family === 'class-loss' },
+  ]),
+);
+
+/** The golden files with test code of their own below. */
+const OWN_CODE = ['cross_entropy', 'cross_entropy_lm', 'linear_cross_entropy', 'scoring'];
+
+it('every golden file is run: by its catalogue entry, its function along a dim, or code of its own', () => {
+  const files = readdirSync(new URL('../golden/', import.meta.url))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.replace(/\.json$/, ''));
+  const run = new Set([...Object.keys(lossFunctions), ...Object.keys(dimFunctions), ...OWN_CODE]);
+  expect(files.filter((f) => !run.has(f))).toEqual([]);
+  expect([...run].filter((f) => !files.includes(f))).toEqual([]);
+});
 
 function checkLossCase(c: LossCase | CrossEntropyCase | LanguageModelCase, loss: number | Tensor, grad: Tensor) {
   const lossValues = typeof loss === 'number' ? [loss] : loss.data;

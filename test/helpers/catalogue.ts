@@ -25,6 +25,9 @@ export interface Entry {
   args(Float: Float, shape: readonly number[]): unknown[];
   /** Options worth a call of their own (besides none). */
   variants?: readonly Record<string, unknown>[];
+  /** Its golden file from PyTorch (test/golden/<golden>.json), whose cases the golden test runs through the
+   * …WithGrad, for the losses that need no test code of their own there (elementwise losses, nllLoss). */
+  golden?: string;
 }
 
 /** Arrays are only made this large: a shape that holds more (huge dims, no zero) gets an empty one. */
@@ -57,18 +60,18 @@ const elementwise = (name: keyof Library): Entry => ({
   family: 'elementwise',
   args: (F, shape) => [tensorOf(F, shape)],
 });
-const lossPair = (family: Family, name: keyof Library, args: Entry['args']): Entry[] => {
+const lossPair = (family: Family, name: keyof Library, args: Entry['args'], golden?: string): Entry[] => {
   const withGrad = `${name}WithGrad` as keyof Library;
   return [
-    { name, family, withGrad, args, variants: [{ reduction: 'none' }, { reduction: 'sum' }] },
+    { name, family, withGrad, args, variants: [{ reduction: 'none' }, { reduction: 'sum' }], golden },
     { name: withGrad, family, args, variants: [{ reduction: 'none' }] },
   ];
 };
 // ignored targets (−100): valid whatever the class dim holds
-const classLoss = (name: keyof Library) =>
-  lossPair('class-loss', name, (F, shape) => [tensorOf(F, shape), indicesOf(withoutClassDim(shape), -100)]);
-const elementwiseLoss = (name: keyof Library) =>
-  lossPair('elementwise-loss', name, (F, shape) => [tensorOf(F, shape), tensorOf(F, shape, 0.5)]);
+const classLoss = (name: keyof Library, golden?: string) =>
+  lossPair('class-loss', name, (F, shape) => [tensorOf(F, shape), indicesOf(withoutClassDim(shape), -100)], golden);
+const elementwiseLoss = (name: keyof Library, golden: string) =>
+  lossPair('elementwise-loss', name, (F, shape) => [tensorOf(F, shape), tensorOf(F, shape, 0.5)], golden);
 const scored = (F: Float, shape: readonly number[]) => [tensorOf(F, shape), indicesOf(withoutLastDim(shape), 0)];
 const linearArgs = (F: Float, shape: readonly number[]) => {
   const d = shape.length === 0 ? 0 : shape[shape.length - 1];
@@ -83,15 +86,15 @@ export const CATALOGUE: readonly Entry[] = [
   elementwise('sigmoid'),
   elementwise('logSigmoid'),
   ...classLoss('crossEntropy'),
-  ...classLoss('nllLoss'),
-  ...elementwiseLoss('binaryCrossEntropy'),
-  ...elementwiseLoss('binaryCrossEntropyWithLogits'),
-  ...elementwiseLoss('sigmoidFocalLoss'),
-  ...elementwiseLoss('klDiv'),
-  ...elementwiseLoss('mseLoss'),
-  ...elementwiseLoss('huberLoss'),
-  ...elementwiseLoss('smoothL1Loss'),
-  ...elementwiseLoss('l1Loss'),
+  ...classLoss('nllLoss', 'nll_loss'),
+  ...elementwiseLoss('binaryCrossEntropy', 'binary_cross_entropy'),
+  ...elementwiseLoss('binaryCrossEntropyWithLogits', 'binary_cross_entropy_with_logits'),
+  ...elementwiseLoss('sigmoidFocalLoss', 'sigmoid_focal_loss'),
+  ...elementwiseLoss('klDiv', 'kl_div'),
+  ...elementwiseLoss('mseLoss', 'mse_loss'),
+  ...elementwiseLoss('huberLoss', 'huber_loss'),
+  ...elementwiseLoss('smoothL1Loss', 'smooth_l1_loss'),
+  ...elementwiseLoss('l1Loss', 'l1_loss'),
   { name: 'tokenLogProbs', family: 'scoring', args: scored, variants: [{ shift: true }] },
   { name: 'perplexity', family: 'scoring', args: scored, variants: [{ shift: true }] },
   { name: 'topK', family: 'scoring', args: (F, shape) => [tensorOf(F, shape), 1] },
