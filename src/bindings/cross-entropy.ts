@@ -12,6 +12,7 @@ import {
 import {
   checkWeightLength,
   classIndexOperand,
+  classLossPlan,
   lookForMistakes,
   readClassWeight,
   weightOperand,
@@ -124,42 +125,23 @@ function checkTargetKind(
 /** The kernel call and what 'mean' divides by: a function of what was read. */
 function planCrossEntropy(r: Read): LossPlan<'crossEntropyIndex'> | LossPlan<'crossEntropyProb'> {
   const { layout, lm, indices } = r;
-  // (written out, not spread from a common part: V8 built a spread of these on every call at several µs)
   if (!indices) {
-    return {
-      caller: r.caller,
+    const targets = { label: 'target', data: r.target.data as FloatArray, per: 'element' as const };
+    return classLossPlan(r, {
       kernel: 'crossEntropyProb',
-      input: r.x,
-      outer: layout.outer,
-      cols: layout.classes,
-      inner: layout.inner,
-      lossShape: layout.lossShape,
       reduction: r.reduction,
-      lossPer: 'row',
-      gradient: r.gradient,
-      operands: {
-        targets: { label: 'target', data: r.target.data as FloatArray, per: 'element' },
-        weight: weightOperand(r.weight),
-      },
+      operands: { targets, weight: weightOperand(r.weight) },
       scalars: { smoothing: r.smoothing },
       divisor: layout.rows,
-    };
+    });
   }
   // 'mean' divides the loss by Σ w_t and the z-loss by the rows counted (Liger-Kernel's); a divisor given for
   // 'sum' divides both (the z-loss by zLossDivisor when that is given) as 'mean' does its own
   const given = lm.divisor !== undefined;
   const lseIn = lm.lse && { label: 'options.lse', data: lm.lse, per: 'row' as const };
-  return {
-    caller: r.caller,
+  return classLossPlan(r, {
     kernel: 'crossEntropyIndex',
-    input: r.x,
-    outer: layout.outer,
-    cols: layout.classes,
-    inner: layout.inner,
-    lossShape: layout.lossShape,
     reduction: given ? 'mean' : r.reduction,
-    lossPer: 'row',
-    gradient: r.gradient,
     operands: { targets: indices.operand, weight: weightOperand(r.weight), lseIn },
     scalars: {
       smoothing: r.smoothing,
@@ -174,7 +156,7 @@ function planCrossEntropy(r: Read): LossPlan<'crossEntropyIndex'> | LossPlan<'cr
     zDivisor: given ? (lm.zLossDivisor ?? lm.divisor) : indices.count,
     zScale: lm.zScale,
     lse: lm.returnLse,
-  };
+  });
 }
 
 function crossEntropyOf(caller: string, withGrad: boolean, input: unknown, target: unknown, options: unknown) {

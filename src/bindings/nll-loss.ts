@@ -4,6 +4,7 @@ import { checkInteger, checkReduction, floatTensor, readOptions } from '../core/
 import {
   checkWeightLength,
   classIndexOperand,
+  classLossPlan,
   lookForMistakes,
   readClassWeight,
   weightOperand,
@@ -38,24 +39,16 @@ function readNllLoss(caller: string, withGrad: boolean, input: unknown, targetAr
 function planNllLoss(r: ReturnType<typeof readNllLoss>): LossPlan<'nllLoss'> {
   const { layout, indices } = r;
   const picked = gatherTargets(r.x.data, layout, indices.indices);
-  return {
-    caller: r.caller,
+  return classLossPlan(r, {
     kernel: 'nllLoss',
-    input: r.x,
-    outer: layout.outer,
-    cols: layout.classes,
-    inner: layout.inner,
-    lossShape: layout.lossShape,
     reduction: r.reduction,
-    lossPer: 'row',
-    gradient: r.gradient,
     operands: {
       targets: indices.operand,
       weight: weightOperand(r.weight),
       picked: { label: 'input', data: picked, per: 'row', fresh: true },
     },
     divisor: indices.weightSum,
-  };
+  });
 }
 
 const nllLossOf = (caller: string, withGrad: boolean, input: unknown, target: unknown, options: unknown) =>
