@@ -6,8 +6,8 @@ const { loss, withGrad } = pairLossFunctions({
   name: 'klDiv',
   options: ['logTarget'],
   reductions: ['none', 'mean', 'sum', 'batchmean'],
-  kernel: () => 'klDiv',
-  scalars: (options, caller) => ({ logTarget: checkBoolean(caller, 'logTarget', options.logTarget, false) ? 1 : 0 }),
+  kernel: (options, caller) =>
+    checkBoolean(caller, 'logTarget', options.logTarget, false) ? 'klDivLogTarget' : 'klDiv',
 });
 
 /**

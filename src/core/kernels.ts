@@ -170,7 +170,8 @@ export const KERNELS = {
     weights,
     posWeights,
   ]),
-  klDiv: elementwise('KlDiv', 'kl-div', { logTarget: 'i32' }, [noWeights, noPosWeights]),
+  klDiv: elementwise('KlDiv', 'kl-div', {}, [noWeights, noPosWeights]),
+  klDivLogTarget: elementwise('KlDivLogTarget', 'kl-div', {}, [noWeights, noPosWeights]),
   mseLoss: elementwise('MeanSquaredError', 'mse', {}, [noWeights, noPosWeights]),
   smoothL1Loss: elementwise('SmoothL1', 'smooth-l1', { threshold: 'f64', form: 'i32' }, [noWeights, noPosWeights]),
   sigmoidFocalLoss: elementwise('SigmoidFocal', 'sigmoid-focal', { alpha: 'f64', gamma: 'f64' }, [

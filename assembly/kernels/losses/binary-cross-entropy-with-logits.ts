@@ -34,19 +34,19 @@ import { log1pOfUnitVector, log1pScalar } from '../../math/log';
 
 @final export class BinaryCrossEntropyWithLogits {
   // @ts-ignore: decorator
-  @inline value<T>(x: T, y: T, pw: T): T {
+  @inline value<T>(x: T, y: T, pw: T, p0: f64, p1: f64): T {
     const logWeight = (pw - <T>1) * y + <T>1;
     const linear = (<T>1 - y) * x + logWeight * max(-x, <T>0);
     return linear + logWeight * log1pScalar<T>(expScalar<T>(-abs(x)));
   }
 
   // @ts-ignore: decorator
-  @inline grad<T>(x: T, y: T, pw: T): T {
+  @inline grad<T>(x: T, y: T, pw: T, p0: f64, p1: f64): T {
     return (<T>1 - y) * sigmoidScalar<T>(x) - pw * y * sigmoidScalar<T>(-x);
   }
 
   // @ts-ignore: decorator
-  @inline valueV<T>(x: v128, y: v128, pw: v128): v128 {
+  @inline valueV<T>(x: v128, y: v128, pw: v128, p0: f64, p1: f64): v128 {
     const one = v128.splat<T>(1);
     const logWeight = v128.add<T>(v128.mul<T>(v128.sub<T>(pw, one), y), one);
     const m = v128.pmax<T>(v128.neg<T>(x), v128.splat<T>(0));
@@ -56,7 +56,7 @@ import { log1pOfUnitVector, log1pScalar } from '../../math/log';
   }
 
   // @ts-ignore: decorator
-  @inline gradV<T>(x: v128, y: v128, pw: v128): v128 {
+  @inline gradV<T>(x: v128, y: v128, pw: v128, p0: f64, p1: f64): v128 {
     const e = expNonPositiveVector<T>(v128.neg<T>(v128.abs<T>(x)));
     const near = sigmoidNear<T>(e);
     const positive = v128.mul<T>(v128.sub<T>(v128.splat<T>(1), y), sigmoidVector<T>(x, e, near, false));

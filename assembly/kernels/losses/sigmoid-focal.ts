@@ -62,19 +62,19 @@ import {
   gamma: f64;
 
   // @ts-ignore: decorator
-  @inline value<T>(x: T, y: T, pw: T): T {
-    const alpha = <T>this.alpha, gamma = <T>this.gamma;
-    const ce = changetype<BinaryCrossEntropyWithLogits>(0).value<T>(x, y, <T>1);
+  @inline value<T>(x: T, y: T, pw: T, p0: f64, p1: f64): T {
+    const alpha = <T>p0, gamma = <T>p1;
+    const ce = changetype<BinaryCrossEntropyWithLogits>(0).value<T>(x, y, <T>1, 0, 0);
     const u = sigmoidScalar<T>(-x) * y + sigmoidScalar<T>(x) * (<T>1 - y);
     return alphaWeight<T>(y, alpha) * (ce * powScalar<T>(u, gamma));
   }
 
   // @ts-ignore: decorator
-  @inline grad<T>(x: T, y: T, pw: T): T {
-    const alpha = <T>this.alpha, gamma = <T>this.gamma;
+  @inline grad<T>(x: T, y: T, pw: T, p0: f64, p1: f64): T {
+    const alpha = <T>p0, gamma = <T>p1;
     const p = sigmoidScalar<T>(x);
     const q = sigmoidScalar<T>(-x);
-    const ce = changetype<BinaryCrossEntropyWithLogits>(0).value<T>(x, y, <T>1);
+    const ce = changetype<BinaryCrossEntropyWithLogits>(0).value<T>(x, y, <T>1, 0, 0);
     const u = q * y + p * (<T>1 - y);
     const powGrad = gamma == <T>0 ? <T>0 : gamma * powScalar<T>(u, gamma - <T>1);
     const throughP = ce * powGrad * (<T>2 * y - <T>1) * (p * q);
@@ -82,27 +82,27 @@ import {
   }
 
   // @ts-ignore: decorator
-  @inline valueV<T>(x: v128, y: v128, pw: v128): v128 {
-    const alpha = v128.splat<T>(<T>this.alpha), gamma = v128.splat<T>(<T>this.gamma);
+  @inline valueV<T>(x: v128, y: v128, pw: v128, p0: f64, p1: f64): v128 {
+    const alpha = v128.splat<T>(<T>p0), gamma = v128.splat<T>(<T>p1);
     const one = v128.splat<T>(1);
     const e = expNonPositiveVector<T>(v128.neg<T>(v128.abs<T>(x)));
     const near = sigmoidNear<T>(e);
     const p = sigmoidVector<T>(x, e, near, false);
     const q = sigmoidVector<T>(x, e, near, true);
-    const ce = changetype<BinaryCrossEntropyWithLogits>(0).valueV<T>(x, y, one);
+    const ce = changetype<BinaryCrossEntropyWithLogits>(0).valueV<T>(x, y, one, 0, 0);
     const u = v128.add<T>(v128.mul<T>(q, y), v128.mul<T>(p, v128.sub<T>(one, y)));
     return v128.mul<T>(alphaWeightV<T>(y, alpha), v128.mul<T>(ce, powVector<T>(u, gamma)));
   }
 
   // @ts-ignore: decorator
-  @inline gradV<T>(x: v128, y: v128, pw: v128): v128 {
-    const alpha = v128.splat<T>(<T>this.alpha), gamma = v128.splat<T>(<T>this.gamma);
+  @inline gradV<T>(x: v128, y: v128, pw: v128, p0: f64, p1: f64): v128 {
+    const alpha = v128.splat<T>(<T>p0), gamma = v128.splat<T>(<T>p1);
     const one = v128.splat<T>(1);
     const e = expNonPositiveVector<T>(v128.neg<T>(v128.abs<T>(x)));
     const near = sigmoidNear<T>(e);
     const p = sigmoidVector<T>(x, e, near, false);
     const q = sigmoidVector<T>(x, e, near, true);
-    const ce = changetype<BinaryCrossEntropyWithLogits>(0).valueV<T>(x, y, one);
+    const ce = changetype<BinaryCrossEntropyWithLogits>(0).valueV<T>(x, y, one, 0, 0);
     const oneMinusY = v128.sub<T>(one, y);
     const u = v128.add<T>(v128.mul<T>(q, y), v128.mul<T>(p, oneMinusY));
     const g = v128.extract_lane<T>(gamma, 0);
