@@ -107,6 +107,9 @@ describe('scoring: identities with the rest of the library', () => {
     expect(Array.from(top.targetLogProbs?.data ?? [])).toEqual(expected);
     expect(top.targetLogProbs?.shape).toEqual([rows]);
     expect(() => topK(logits, 3, { target: [1, 2] })).toThrow(/target must have shape \[6\]/);
+    // the option's errors name it as the option it is
+    const beyond = Array.from(target, (_, i) => (i === 1 ? vocab : 0));
+    expect(() => topK(logits, 3, { target: beyond })).toThrow(/^topK: options\.target\[1\] = \d+ is out of range/);
   });
 
   it("a temperature that overflows PyTorch's logits / T gives the limit: 0 at the largest logit, −inf below", () => {
