@@ -10,27 +10,22 @@
 // to bench/results/losses/RESULTS-node<major>.md and results-node<major>.csv, the targets' table to
 // targets-node<major>.md there (bench/suites/all-runtimes.mjs gathers them into bench/results/losses/RESULTS.md).
 // Run: npm run bench   (installs bench/'s own dependencies first, then runs this on every Node it finds)
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
-import * as ortNode from 'onnxruntime-node';
-import * as ortWeb from 'onnxruntime-web';
 import { makeRandom, refCrossEntropy, refSoftmaxRow } from '../../build/reference.mjs';
 import * as xentropy from '../../dist/index.js';
 import { writeReport } from '../lib/report.mjs';
 import { median, timeOnce } from '../lib/timing.mjs';
 import { naiveCrossEntropy, naiveCrossEntropyWithGrad, naiveSoftmax } from '../peers/naive.mjs';
-import { loadModel, softmaxCrossEntropyModel, softmaxModel } from '../peers/onnx-models.mjs';
+import { onnxruntimePeer } from '../peers/onnxruntime.mjs';
+import { pytorchAvailable, pytorchPeer } from '../peers/pytorch.mjs';
+import { initTfjs, tfjsPeer } from '../peers/tfjs.mjs';
 
 const SHAPES = (process.env.BENCH_SHAPES ?? '64x10,1024x1000,8192x1000,256x32000,16x128256')
   .split(',')
   .map((s) => s.split('x').map(Number));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const MIN_MS = Number(process.env.BENCH_MIN_MS ?? 50);
-const TFJS_CPU_MAX = 1_100_000; // elements: TensorFlow.js cpu takes seconds per call beyond
 
 function makeProblem(rows, classes) {
   const rand = makeRandom(42).next;
@@ -53,36 +48,11 @@ const buildOptions = (impl) => ({
   threads: impl.threads ?? 1,
 });
 await xentropy.init({ simd: true, relaxedSimd: false });
-ortWeb.env.wasm.numThreads = 1;
-ortWeb.env.logLevel = 'error';
-const backends = {};
-for (const name of ['cpu', 'wasm']) {
-  await tf.setBackend(name);
-  await tf.ready();
-  backends[name] = true;
-}
+await initTfjs();
 
 const results = [];
 
-// PyTorch CPU (1 thread) as a peer where it is installed (Debian's python3-torch): bench/peers/pytorch.py times
-// F.cross_entropy forward and forward + backward on the same logits, after the interleaved rounds of the others.
-const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
-if (!hasTorch) console.log(`PyTorch CPU is left out: ${PYTHON} cannot import torch (apt-get install python3-torch)`);
-function pytorchPeer(logits, targets, rows, classes) {
-  const dir = mkdtempSync(join(os.tmpdir(), 'xentropy-bench-'));
-  try {
-    writeFileSync(join(dir, 'logits'), logits);
-    writeFileSync(join(dir, 'targets'), targets);
-    const script = new URL('../peers/pytorch.py', import.meta.url).pathname;
-    const args = [script, join(dir, 'logits'), join(dir, 'targets'), rows, classes, ROUNDS, MIN_MS].map(String);
-    const run = spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
-    if (run.status !== 0) throw new Error(`PyTorch peer failed: ${run.stderr}`);
-    return JSON.parse(run.stdout);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const hasTorch = pytorchAvailable();
 for (const [rows, classes] of SHAPES) {
   const { logits, targets } = makeProblem(rows, classes);
   const n = rows * classes;
@@ -107,46 +77,10 @@ for (const [rows, classes] of SHAPES) {
   const copyTarget = new Float32Array(n);
   const gradOut = new Float32Array(n); // a caller's gradient array, reused call after call
   const naiveGrad = new Float32Array(n);
-  // one-hot labels built in JS (tfjs-wasm's tf.oneHot of float32 is unreliable)
-  const oneHot = new Float32Array(n);
-  targets.forEach((t, r) => {
-    oneHot[r * classes + t] = 1;
-  });
-  const tfTensors = {};
-  for (const name of Object.keys(backends)) {
-    await tf.setBackend(name);
-    tfTensors[name] = { logits: tf.tensor2d(logits, [rows, classes]), labels: tf.tensor2d(oneHot, [rows, classes]) };
-  }
-  const model = loadModel(`sce-${classes}.onnx`, () => softmaxCrossEntropyModel(classes));
-  const softmaxOnnx = loadModel(`softmax-${classes}.onnx`, () => softmaxModel(classes));
-  const ortNodeSession = await ortNode.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1 });
-  const ortWebSession = await ortWeb.InferenceSession.create(model);
-  const ortNodeSoftmax = await ortNode.InferenceSession.create(softmaxOnnx, {
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-  });
-  const ortWebSoftmax = await ortWeb.InferenceSession.create(softmaxOnnx);
-  const feeds = (ort) => ({
-    scores: new ort.Tensor('float32', logits, [rows, classes]),
-    labels: new ort.Tensor(
-      'int64',
-      BigInt64Array.from(targets, (t) => BigInt(t)),
-      [rows],
-    ),
-  });
-  const [nodeFeeds, webFeeds] = [feeds(ortNode), feeds(ortWeb)];
-  const tfLoss = (name) => tf.losses.softmaxCrossEntropy(tfTensors[name].labels, tfTensors[name].logits);
-  const tfRun = (name, withGrad) => async () => {
-    if (tf.getBackend() !== name) await tf.setBackend(name);
-    if (!withGrad) return tf.tidy(() => tfLoss(name).dataSync()[0]);
-    return tf.tidy(() => {
-      const { value, grad } = tf.valueAndGrad((l) => tf.losses.softmaxCrossEntropy(tfTensors[name].labels, l))(
-        tfTensors[name].logits,
-      );
-      grad.dataSync();
-      return value.dataSync()[0];
-    });
-  };
+  const problem = { logits, targets, rows, classes };
+  const probe = targets[0]; // softmax alone: each returns row 0's probability of its target
+  const peers = [await tfjsPeer(problem, probe), await onnxruntimePeer(problem, probe)];
+  const fromPeers = (mode) => Object.assign({}, ...peers.map((p) => p[mode]));
   // xentropy's rows for each build: tensors resident in WebAssembly memory ("zero-copy", one and two threads), and
   // plain typed arrays in (what a caller with logits from anywhere else has)
   const perBuild = (rowsOf) => Object.fromEntries(BUILDS.flatMap((build) => rowsOf(build)));
@@ -163,10 +97,7 @@ for (const [rows, classes] of SHAPES) {
     ]),
     'xentropy scalar, plain arrays': { scalar: true, run: () => xentropy.crossEntropy(input, targets) },
     'naive JS': () => naiveCrossEntropy(logits, targets, rows, classes),
-    ...(n <= TFJS_CPU_MAX ? { 'TensorFlow.js cpu': tfRun('cpu', false) } : {}),
-    'TensorFlow.js wasm': tfRun('wasm', false),
-    'onnxruntime-node (1 thread)': async () => (await ortNodeSession.run(nodeFeeds)).loss.data[0],
-    'onnxruntime-web wasm (1 thread)': async () => (await ortWebSession.run(webFeeds)).loss.data[0],
+    ...fromPeers('forward'),
     'memory floor (Float32Array.set)': { floor: true, run: () => copyTarget.set(logits) },
   };
   const withGrad = (tensor, options) => xentropy.crossEntropyWithGrad(tensor, targets, options).loss;
@@ -182,12 +113,10 @@ for (const [rows, classes] of SHAPES) {
     [`xentropy ${DEFAULT_BUILD}, plain arrays, fresh gradient`]: { build: DEFAULT_BUILD, run: () => withGrad(input) },
     'xentropy scalar, plain arrays, out reused': { scalar: true, run: () => withGrad(input, { out: gradOut }) },
     'naive JS': () => naiveCrossEntropyWithGrad(logits, targets, rows, classes, naiveGrad),
-    ...(n <= TFJS_CPU_MAX ? { 'TensorFlow.js cpu': tfRun('cpu', true) } : {}),
-    'TensorFlow.js wasm': tfRun('wasm', true),
+    ...fromPeers('backward'),
     'memory floor (Float32Array.set)': { floor: true, run: () => copyTarget.set(logits) },
   };
-  // softmax alone: each returns row 0's probability of its target, checked against float64
-  const probe = targets[0];
+  // softmax alone, checked against float64
   const softmaxReference = (() => {
     return refSoftmaxRow(Array.from(logits.subarray(0, classes)))[probe];
   })();
@@ -202,13 +131,7 @@ for (const [rows, classes] of SHAPES) {
       [`xentropy ${build}, plain arrays`, { build, run: () => xentropy.softmax(input).data[probe] }],
     ]),
     'naive JS': () => naiveSoftmax(logits, rows, classes, naiveSoftmaxOut)[probe],
-    'TensorFlow.js wasm': async () => {
-      if (tf.getBackend() !== 'wasm') await tf.setBackend('wasm');
-      return tf.tidy(() => tf.softmax(tfTensors.wasm.logits).dataSync()[probe]);
-    },
-    'onnxruntime-node Softmax (1 thread)': async () =>
-      (await ortNodeSoftmax.run({ x: nodeFeeds.scores })).y.data[probe],
-    'onnxruntime-web Softmax (1 thread)': async () => (await ortWebSoftmax.run({ x: webFeeds.scores })).y.data[probe],
+    ...fromPeers('softmax'),
     'memory floor (Float32Array.set)': { floor: true, run: () => copyTarget.set(logits) },
   };
   const references = { forward: reference, 'forward + gradient': reference, softmax: softmaxReference };
@@ -270,7 +193,7 @@ for (const [rows, classes] of SHAPES) {
   }
   if (hasTorch) {
     const name = 'PyTorch CPU (1 thread)';
-    for (const [mode, { loss, ms }] of Object.entries(pytorchPeer(logits, targets, rows, classes))) {
+    for (const [mode, { loss, ms }] of Object.entries(pytorchPeer(problem, ROUNDS, MIN_MS))) {
       if (!(Math.abs(loss - reference) <= 1e-4 * Math.abs(reference))) {
         throw new Error(`${name}, ${mode}, [${rows}, ${classes}]: ${loss}, float64 reference ${reference}`);
       }
@@ -291,8 +214,7 @@ for (const [rows, classes] of SHAPES) {
     t.logits.free();
     t.grad.free();
   }
-  for (const t of Object.values(tfTensors)) tf.dispose([t.logits, t.labels]);
-  for (const session of [ortNodeSession, ortWebSession, ortNodeSoftmax, ortWebSoftmax]) await session.release();
+  for (const peer of peers) await peer.dispose();
 }
 
 // Tables: per shape and mode, ratios to the fastest peer (its time / ours: above 1 is faster) and to the floor.
