@@ -57,3 +57,24 @@ export function naiveSoftmax(logits, rows, classes, out) {
   }
   return out;
 }
+
+/** Scoring as transformers.js does it: log_softmax of the row into a new array, then every index sorted by it;
+ * each row's token log-probability and its top k indices. */
+export function naiveScoring(logits, targets, rows, vocab, k) {
+  const tokens = new Float32Array(rows);
+  const top = new Int32Array(rows * k);
+  for (let r = 0; r < rows; r++) {
+    const row = logits.subarray(r * vocab, (r + 1) * vocab);
+    let max = -Infinity;
+    for (let j = 0; j < vocab; j++) if (row[j] > max) max = row[j];
+    let sum = 0;
+    for (let j = 0; j < vocab; j++) sum += Math.exp(row[j] - max);
+    const logSum = Math.log(sum);
+    const lp = new Float32Array(vocab);
+    for (let j = 0; j < vocab; j++) lp[j] = row[j] - max - logSum;
+    tokens[r] = lp[targets[r]];
+    const order = Array.from({ length: vocab }, (_, j) => j).sort((a, b) => lp[b] - lp[a] || a - b);
+    top.set(order.slice(0, k), r * k);
+  }
+  return { tokens, top };
+}

@@ -1,8 +1,9 @@
-// onnxruntime-node and onnxruntime-web (wasm) as peers of the losses suite, one thread each: a one-node
-// SoftmaxCrossEntropyLoss model (forward only: inference has no gradient) and a Softmax model (onnx-models.mjs).
+// onnxruntime-node and onnxruntime-web (wasm) as peers, one thread each, on the graphs of onnx-models.mjs: for the
+// losses suite a one-node SoftmaxCrossEntropyLoss model (forward only: inference has no gradient) and a Softmax
+// model; for the linear suite a MatMul.
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
-import { loadModel, softmaxCrossEntropyModel, softmaxModel } from './onnx-models.mjs';
+import { loadModel, matMulModel, softmaxCrossEntropyModel, softmaxModel } from './onnx-models.mjs';
 
 ortWeb.env.wasm.numThreads = 1;
 ortWeb.env.logLevel = 'error';
@@ -43,4 +44,11 @@ export async function onnxruntimePeer({ logits, targets, rows, classes }, probe)
       for (const session of Object.values(sessions)) await session.release();
     },
   };
+}
+
+/** The linear suite's peer: onnxruntime-web's MatMul of X [N, d] and Wᵀ [d, V]. */
+export async function onnxruntimeMatMulPeer(X, Wt, N, d, V) {
+  const session = await ortWeb.InferenceSession.create(loadModel(`matmul-${d}x${V}.onnx`, () => matMulModel(d, V)));
+  const feeds = { a: new ortWeb.Tensor('float32', X, [N, d]), b: new ortWeb.Tensor('float32', Wt, [d, V]) };
+  return { run: () => session.run(feeds), dispose: () => session.release() };
 }

@@ -7,9 +7,9 @@ import '@tensorflow/tfjs-backend-wasm';
 const CPU_MAX = 1_100_000;
 const BACKENDS = ['cpu', 'wasm'];
 
-/** Makes both backends ready (once, before any problem). */
-export async function initTfjs() {
-  for (const name of BACKENDS) {
+/** Makes the backends ready (once, before any problem). */
+export async function initTfjs(backends = BACKENDS) {
+  for (const name of backends) {
     await tf.setBackend(name);
     await tf.ready();
   }
@@ -53,4 +53,34 @@ export async function tfjsPeer({ logits, targets, rows, classes }, probe) {
       for (const t of Object.values(tensors)) tf.dispose([t.logits, t.labels]);
     },
   };
+}
+
+/** The scoring suite's peer on the wasm backend: tf.logSoftmax, a gather of each row's token, tf.topk. */
+export function tfjsScoringPeer({ logits, targets }, rows, vocab, k) {
+  const x = tf.tensor2d(logits, [rows, vocab]);
+  const at = tf.tensor1d(
+    Int32Array.from(targets, (t, r) => r * vocab + t),
+    'int32',
+  );
+  const run = () =>
+    tf.tidy(() => {
+      const lp = tf.logSoftmax(x);
+      const tokens = tf.gather(lp.reshape([-1]), at).dataSync();
+      const { indices } = tf.topk(lp, k);
+      return { tokens, top: indices.dataSync() };
+    });
+  return { run, dispose: () => tf.dispose([x, at]) };
+}
+
+/** The linear suite's peer on the wasm backend: tf.matMul, tf.losses.softmaxCrossEntropy and tf.grads for X and W. */
+export function tfjsLinearPeer(X, W, target, rows, d, V) {
+  const x = tf.tensor2d(X, [rows, d]);
+  const w = tf.tensor2d(W, [V, d]);
+  const labels = tf.tidy(() => tf.oneHot(tf.tensor1d(target, 'int32'), V).toFloat());
+  const loss = (xs, ws) => tf.losses.softmaxCrossEntropy(labels, tf.matMul(xs, ws, false, true));
+  const run = () =>
+    tf.tidy(() => {
+      for (const g of tf.grads(loss)([x, w])) g.dataSync();
+    });
+  return { run, dispose: () => tf.dispose([x, w, labels]) };
 }

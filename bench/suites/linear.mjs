@@ -9,15 +9,13 @@
 // the fused call); memory is what the fused call lays out in WebAssembly memory. Medians go to
 // bench/results/linear/RESULTS.md.
 // Run: npm run bench:linear   (after npm run bench has installed bench/'s dependencies)
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
-import * as ortWeb from 'onnxruntime-web';
 // the library and its kernels from one instance (bench/lib/internal.ts re-exports both)
 import * as xentropy from '../../build/internal/internal.js';
 import { makeRandom } from '../../build/reference.mjs';
 import { writeReport } from '../lib/report.mjs';
 import { median } from '../lib/timing.mjs';
-import { loadModel, matMulModel } from '../peers/onnx-models.mjs';
+import { onnxruntimeMatMulPeer } from '../peers/onnxruntime.mjs';
+import { initTfjs, tfjsLinearPeer } from '../peers/tfjs.mjs';
 
 const SHAPES = (process.env.BENCH_SHAPES ?? '512x256x32000,1024x512x50257')
   .split(',')
@@ -36,9 +34,7 @@ const timeAsync = async (fn) => {
 };
 
 await xentropy.init({ simd: true, relaxedSimd: false });
-await tf.setBackend('wasm');
-ortWeb.env.wasm.numThreads = 1;
-ortWeb.env.logLevel = 'error';
+await initTfjs(['wasm']);
 const lines = [];
 for (const [N, d, V] of SHAPES) {
   const rand = makeRandom(3);
@@ -72,9 +68,8 @@ for (const [N, d, V] of SHAPES) {
     matmul(grad.data, 1, V, X, V, d, N);
   };
   // (b) onnxruntime-web MatMul
-  const session = await ortWeb.InferenceSession.create(loadModel(`matmul-${d}x${V}.onnx`, () => matMulModel(d, V)));
-  const feeds = { a: new ortWeb.Tensor('float32', X, [N, d]), b: new ortWeb.Tensor('float32', Wt, [d, V]) };
-  const ortMatMul = () => session.run(feeds);
+  const ort = await onnxruntimeMatMulPeer(X, Wt, N, d, V);
+  const ortMatMul = ort.run;
   const ownMatMul = () => matmul(X, d, 1, Wt, N, V, d);
   // gradWeight's product alone: A = the logits' gradient [N, V] read transposed (its columns), B = X
   const G = Float32Array.from({ length: N * V }, () => rand.normal() / V);
@@ -92,25 +87,11 @@ for (const [N, d, V] of SHAPES) {
     await xentropy.init({ threads: 1 });
   }
   // (c) TensorFlow.js wasm, on the first TF_ROWS rows: a warm-up call, then one timed
-  const tfCall = tf.tidy(() => {
-    const x = tf.keep(tf.tensor2d(X.subarray(0, TF_ROWS * d), [TF_ROWS, d]));
-    const w = tf.keep(tf.tensor2d(W, [V, d]));
-    const labels = tf.keep(tf.oneHot(tf.tensor1d(target.subarray(0, TF_ROWS), 'int32'), V).toFloat());
-    const loss = (xs, ws) => tf.losses.softmaxCrossEntropy(labels, tf.matMul(xs, ws, false, true));
-    const run = () =>
-      tf.tidy(() => {
-        for (const g of tf.grads(loss)([x, w])) g.dataSync();
-      });
-    return {
-      run,
-      x,
-      w,
-      labels,
-    };
-  });
+  const tfCall = tfjsLinearPeer(X.subarray(0, TF_ROWS * d), W, target.subarray(0, TF_ROWS), TF_ROWS, d, V);
   tfCall.run();
   const tfMs = (time(tfCall.run) * N) / TF_ROWS;
-  tf.dispose([tfCall.x, tfCall.w, tfCall.labels]);
+  tfCall.dispose();
+  await ort.dispose();
   const flop = 2 * N * d * V;
   const row = (name, ms, flops, memory = '') =>
     `| [${N}, ${d}] · [${V}, ${d}]ᵀ | ${name} | ${ms.toFixed(0)} | ${(flops / ms / 1e6).toFixed(2)} | ${memory} |`;

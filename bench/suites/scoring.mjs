@@ -7,12 +7,12 @@
 // indices). The slow peers are timed on the first rows only (at most ~1.5 s a call) and scaled to all rows,
 // which the table says. Rounds interleave the implementations; medians go to bench/results/scoring/RESULTS.md.
 // Run: npm run bench:scoring   (after npm run bench has installed bench/'s dependencies)
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
 import { makeRandom } from '../../build/reference.mjs';
 import * as xentropy from '../../dist/index.js';
 import { writeReport } from '../lib/report.mjs';
 import { median, timeOnce } from '../lib/timing.mjs';
+import { naiveScoring } from '../peers/naive.mjs';
+import { initTfjs, tfjsScoringPeer } from '../peers/tfjs.mjs';
 
 const SHAPES = (process.env.BENCH_SHAPES ?? '1x128256,512x32000,2048x128256')
   .split(',')
@@ -21,35 +21,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const K = 20;
 
 const MIN_MS = 40; // each timing repeats its call for at least this long
-
-/** transformers.js's way: log_softmax of the row into a new array, then every index sorted by it. */
-function plainScoring(logits, targets, rows, vocab) {
-  const tokens = new Float32Array(rows);
-  const top = new Int32Array(rows * K);
-  for (let r = 0; r < rows; r++) {
-    const row = logits.subarray(r * vocab, (r + 1) * vocab);
-    let max = -Infinity;
-    for (let j = 0; j < vocab; j++) if (row[j] > max) max = row[j];
-    let sum = 0;
-    for (let j = 0; j < vocab; j++) sum += Math.exp(row[j] - max);
-    const logSum = Math.log(sum);
-    const lp = new Float32Array(vocab);
-    for (let j = 0; j < vocab; j++) lp[j] = row[j] - max - logSum;
-    tokens[r] = lp[targets[r]];
-    const order = Array.from({ length: vocab }, (_, j) => j).sort((a, b) => lp[b] - lp[a] || a - b);
-    top.set(order.slice(0, K), r * K);
-  }
-  return { tokens, top };
-}
-
-function tfScoring(logits2d, targetIndices) {
-  return tf.tidy(() => {
-    const lp = tf.logSoftmax(logits2d);
-    const tokens = tf.gather(lp.reshape([-1]), targetIndices).dataSync();
-    const { indices } = tf.topk(lp, K);
-    return { tokens, top: indices.dataSync() };
-  });
-}
 
 function xentropyScoring(input, targets) {
   const tokens = xentropy.tokenLogProbs(input, targets).data;
@@ -76,8 +47,7 @@ function check(name, got, want, rows, logits, vocab) {
 }
 
 await xentropy.init({ simd: true });
-await tf.setBackend('wasm');
-await tf.ready();
+await initTfjs(['wasm']);
 
 const lines = [];
 for (const [rows, vocab] of SHAPES) {
@@ -101,26 +71,22 @@ for (const [rows, vocab] of SHAPES) {
         1500 /
           Math.max(
             0.01,
-            probe(() => plainScoring(logits, targets, 1, vocab)),
+            probe(() => naiveScoring(logits, targets, 1, vocab, K)),
           ),
       ),
     ),
   );
   const tfRows = Math.min(rows, 512);
   const tfInput = first(tfRows);
-  const tfLogits = tf.tensor2d(tfInput.logits, [tfRows, vocab]);
-  const tfIndices = tf.tensor1d(
-    Int32Array.from(tfInput.targets, (t, r) => r * vocab + t),
-    'int32',
-  );
+  const tfPeer = tfjsScoringPeer(tfInput, tfRows, vocab, K);
   check('xentropy, one call', xentropyOneCall(input, targets), want, rows, logits, vocab);
-  check('plain JS', plainScoring(logits, targets, plainRows, vocab), want, plainRows, logits, vocab);
-  check('TensorFlow.js wasm', tfScoring(tfLogits, tfIndices), want, tfRows, logits, vocab);
+  check('plain JS', naiveScoring(logits, targets, plainRows, vocab, K), want, plainRows, logits, vocab);
+  check('TensorFlow.js wasm', tfPeer.run(), want, tfRows, logits, vocab);
   const runs = {
     xentropy: { rows, fn: () => xentropyScoring(input, targets) },
     'xentropy, one call (topK with target)': { rows, fn: () => xentropyOneCall(input, targets) },
-    'plain JS (log_softmax + sort)': { rows: plainRows, fn: () => plainScoring(logits, targets, plainRows, vocab) },
-    'TensorFlow.js wasm (logSoftmax + topk)': { rows: tfRows, fn: () => tfScoring(tfLogits, tfIndices) },
+    'plain JS (log_softmax + sort)': { rows: plainRows, fn: () => naiveScoring(logits, targets, plainRows, vocab, K) },
+    'TensorFlow.js wasm (logSoftmax + topk)': { rows: tfRows, fn: tfPeer.run },
   };
   const times = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
   for (const run of Object.values(runs)) run.fn(); // warm-up: compiled and tiered up before timing
@@ -131,8 +97,7 @@ for (const [rows, vocab] of SHAPES) {
       times[name].push((ms * rows) / run.rows);
     }
   }
-  tfLogits.dispose();
-  tfIndices.dispose();
+  tfPeer.dispose();
   const [twoCalls, oneCall] = [median(times.xentropy), median(times['xentropy, one call (topK with target)'])];
   for (const [name, run] of Object.entries(runs)) {
     const ms = median(times[name]);
