@@ -7,6 +7,14 @@ import type { Dtype, KernelName } from '../kernels.js';
 export type Values = FloatArray | Int32Array;
 export type ValuesType = Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor;
 
+/** The constructor of an array of values. */
+export const typeOfValues = (a: Values): ValuesType =>
+  a instanceof Float64Array ? Float64Array : a instanceof Int32Array ? Int32Array : Float32Array;
+
+/** Whether two views are the same bytes of the same buffer. */
+export const sameArray = (a: ArrayBufferView, b: ArrayBufferView): boolean =>
+  a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength;
+
 /** What the program does with an output slot's values, chunk by chunk or once. */
 export interface OutputUse {
   /** The caller's destination (a snapshot view from validate.ts); absent: a fresh array. */

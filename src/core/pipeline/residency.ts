@@ -6,7 +6,7 @@
 
 import type { WasmExports } from '../kernel-abi.js';
 import { insideLiveTensor } from '../wasm-tensor.js';
-import type { Slot, Values, ValuesType } from './program.js';
+import { type Slot, sameArray, typeOfValues, type Values, type ValuesType } from './program.js';
 
 /** An array of the caller's in WebAssembly memory: where it was before the call's allocation. */
 export interface Place {
@@ -23,12 +23,6 @@ export interface Checked {
 
 const overlaps = (a: ArrayBufferView, b: ArrayBufferView): boolean =>
   a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
-
-const sameArray = (a: ArrayBufferView, b: ArrayBufferView): boolean =>
-  a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength;
-
-const typeOf = (a: Values): ValuesType =>
-  a instanceof Float64Array ? Float64Array : a instanceof Int32Array ? Int32Array : Float32Array;
 
 /**
  * RangeError when a destination shares memory with another argument (a source, another destination or a
@@ -76,7 +70,7 @@ export function recordPlaces(
       );
     }
     const values = a as Values;
-    return { address: a.byteOffset, length: values.length, Type: typeOf(values) };
+    return { address: a.byteOffset, length: values.length, Type: typeOfValues(values) };
   };
   for (const { label, data } of checked) place(label, data);
   return slots.map((s) => {

@@ -6,7 +6,7 @@ import type { FloatArray } from '../../types.js';
 import { type ArgName, type Dtype, type KernelName, layoutOf } from '../kernel-abi.js';
 import { freshResult, runProgram } from './chunk-loop.js';
 import { callKernel, type KernelArgs, type Pointer } from './kernel-call.js';
-import type { Chunk, Ran, Slot, ValuesType } from './program.js';
+import { type Chunk, type Ran, type Slot, sameArray, typeOfValues, type ValuesType } from './program.js';
 
 /** How an array lines up with the rows: one value per input element, one per row, or one whole array. */
 export type Per = 'element' | 'row' | 'whole';
@@ -55,12 +55,8 @@ export interface Plan<K extends KernelName> {
 
 export type { Ran };
 
-const typeOfArray = (a: FloatArray | Int32Array): ValuesType =>
-  a instanceof Float64Array ? Float64Array : a instanceof Int32Array ? Int32Array : Float32Array;
 const typeOfOutput = (o: Output, Float: ValuesType): ValuesType =>
   o.type === 'int32' ? Int32Array : o.type === 'float64' ? Float64Array : Float;
-const sameArray = (a: ArrayBufferView, b: ArrayBufferView): boolean =>
-  a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength;
 const SWAPPED = '~swapped';
 
 /** A record's own entries that are not undefined, in key order (Object.keys: cheaper than entries in V8). */
@@ -96,7 +92,7 @@ function arraysOf<K extends KernelName>(plan: Plan<K>, Float: ValuesType, readsI
     take({ name: 'x', label: 'input.data', Type: Float, per: 'unit', count: 0, source: input }, 'element');
   for (const [name, o] of present<Operand>(plan.operands)) {
     const per = o.per === 'whole' ? 'whole' : 'unit';
-    const Type = typeOfArray(o.data);
+    const Type = typeOfValues(o.data);
     take({ name, label: o.label, Type, per, count: o.data.length, source: o.data, fresh: o.fresh }, o.per);
   }
   for (const [name, o] of present<Output>(plan.outputs)) {
@@ -125,7 +121,7 @@ function tiled<K extends KernelName>(plan: Plan<K>, one: Ran): Ran {
   const outputs: Ran['outputs'] = Object.create(null);
   for (const name of Object.keys(one.outputs)) {
     const row = one.outputs[name];
-    const all = freshResult(plan.caller, typeOfArray(row), rows * row.length) as FloatArray;
+    const all = freshResult(plan.caller, typeOfValues(row), rows * row.length) as FloatArray;
     all.set(row);
     for (let filled = row.length; filled < all.length; filled *= 2) all.copyWithin(filled, 0, filled);
     outputs[name] = all;
