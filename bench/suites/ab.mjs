@@ -2,7 +2,8 @@
 // dist/ folders (each its own WebAssembly instance), times each case on A then B in interleaved rounds, and prints
 // the minima and medians and B ÷ A (below 1: B is faster). The cases are the ones a change to the pipeline or the
 // kernels' ABI must keep: [8192, 1000] forward and forward + gradient, zero-copy and from plain arrays with `out`
-// reused; small calls ([1, 10], [64, 10]; µs per call); the fused linear path at [512, 256, 32000].
+// reused; three elementwise losses, zero-copy; small calls ([1, 10], [64, 10]; µs per call); the fused linear
+// path at [512, 256, 32000].
 import { arch, cpus, platform } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { median, timeOnce } from '../lib/timing.mjs';
@@ -31,6 +32,8 @@ async function cases(lib) {
   const resident = lib.allocTensor(Float32Array, [N, C]);
   resident.data.set(logits);
   const residentGrad = lib.allocTensor(Float32Array, [N, C]);
+  const residentTarget = lib.allocTensor(Float32Array, [N, C]);
+  residentTarget.data.set(values(N * C, 4).map((v) => (v + 4) / 8)); // probabilities
   const out = new Float32Array(N * C);
   const small = (rows) => ({ data: values(rows * 10, rows), shape: [rows, 10] });
   const [one, sixtyFour] = [small(1), small(64)];
@@ -46,6 +49,10 @@ async function cases(lib) {
     '[8192, 1000] forward, plain arrays (ms)': () => lib.crossEntropy({ data: logits, shape: [N, C] }, targets),
     '[8192, 1000] forward + gradient, plain arrays, out reused (ms)': () =>
       lib.crossEntropyWithGrad({ data: logits, shape: [N, C] }, targets, { out }),
+    '[8192, 1000] mseLoss, zero-copy (ms)': () => lib.mseLoss(resident, residentTarget),
+    '[8192, 1000] klDiv, zero-copy (ms)': () => lib.klDiv(resident, residentTarget),
+    '[8192, 1000] BCE with logits + gradient, zero-copy (ms)': () =>
+      lib.binaryCrossEntropyWithLogitsWithGrad(resident, residentTarget, { out: residentGrad.data }),
     '[1, 10] crossEntropy (µs)': () => lib.crossEntropy(one, oneT),
     '[1, 10] crossEntropyWithGrad (µs)': () => lib.crossEntropyWithGrad(one, oneT),
     '[64, 10] crossEntropy (µs)': () => lib.crossEntropy(sixtyFour, sixtyFourT),

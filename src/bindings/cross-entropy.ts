@@ -132,7 +132,7 @@ function planCrossEntropy(r: Read): LossPlan<'crossEntropyIndex'> | LossPlan<'cr
       reduction: r.reduction,
       operands: { targets, weight: weightOperand(r.weight) },
       scalars: { smoothing: r.smoothing },
-      divisor: layout.rows,
+      divisor: layout.classes === 0 ? Number.NaN : layout.rows, // PyTorch's numel / C: 0 / 0 without classes
     });
   }
   // 'mean' divides the loss by Σ w_t and the z-loss by the rows counted (Liger-Kernel's); a divisor given for

@@ -1,18 +1,11 @@
-// Runs golden cases through a loaded xentropy (in a browser page or in Node) and returns every result as
-// base64 float64 bytes, so that the two can be compared bit for bit.
+// Runs golden cases, and calls from the test catalogue, through a loaded xentropy (in a browser page or in Node)
+// and returns every result as base64 float64 bytes, so that the two can be compared bit for bit.
 
-const decode = (encoded) => {
-  const bytes = Uint8Array.from(atob(encoded.b64), (c) => c.charCodeAt(0));
-  const Type = { float32: Float32Array, float64: Float64Array, int32: Int32Array }[encoded.dtype];
-  return { data: new Type(bytes.buffer, 0, bytes.length / Type.BYTES_PER_ELEMENT), shape: encoded.shape };
-};
+import { fromBase64, runWireCalls, toBase64 } from './catalogue-runner.js';
 
-const encode = (values) => {
-  const bytes = new Uint8Array(Float64Array.from(values).buffer);
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(text);
-};
+const TYPES = { float32: Float32Array, float64: Float64Array, int32: Int32Array };
+const decode = (encoded) => ({ data: fromBase64(encoded.b64, TYPES[encoded.dtype]), shape: encoded.shape });
+const encode = (values) => toBase64(Float64Array.from(values));
 
 const DIM_FUNCTIONS = {
   softmax: 'softmax',
@@ -65,4 +58,18 @@ export async function fetchGolden(base) {
     GOLDEN_FILES.map(async (file) => [file, await (await fetch(`${base}${file}.json`)).json()]),
   );
   return Object.fromEntries(entries);
+}
+
+/** { 'catalogue/label': [base64 of every number it returned] } for catalogue calls as toWire sent them. */
+export function runCatalogue(lib, calls) {
+  const results = {};
+  for (const [label, numbers] of Object.entries(runWireCalls(lib, calls)))
+    results[`catalogue/${label}`] = [encode(numbers)];
+  return results;
+}
+
+/** The golden cases' and the catalogue calls' results, fetched (in a page) from the server's root. */
+export async function runAll(lib) {
+  const calls = await (await fetch('/test/browser/.build/catalogue-calls.json')).json();
+  return { ...runGolden(lib, await fetchGolden('/test/golden/')), ...runCatalogue(lib, calls) };
 }

@@ -1,30 +1,22 @@
 // The SIMD build held to the scalar build (its plain reference loops) and both to float64, at every
-// vector-width boundary (rows of 1 to 17, odd lengths, multiples of 4 and 8 ± 1) and on adversarial rows.
+// vector-width boundary (rows of 1 to 17, odd lengths, multiples of 4 and 8 ± 1) and on adversarial rows:
+// every function of the catalogue (test/helpers/catalogue.ts) with each of its variants.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { refCrossEntropy, refLogSoftmaxRows } from '../../reference/index.js';
 import { makeRandom } from '../../reference/random.js';
-import {
-  binaryCrossEntropyWithGrad,
-  binaryCrossEntropyWithLogitsWithGrad,
-  crossEntropyWithGrad,
-  entropy,
-  type FloatArray,
-  huberLossWithGrad,
-  init,
-  klDivWithGrad,
-  l1LossWithGrad,
-  logSigmoid,
-  logSoftmax,
-  logSumExp,
-  mseLossWithGrad,
-  sigmoid,
-  sigmoidFocalLossWithGrad,
-  smoothL1LossWithGrad,
-  softmax,
-  type Tensor,
-} from '../../src/index.js';
-import { assertUlpClose, type DTypeName } from '../helpers/assert-close.js';
+import * as library from '../../src/index.js';
+import { crossEntropyWithGrad, init, logSoftmax, logSumExp, softmax, type Tensor } from '../../src/index.js';
+import { assertClose, assertUlpClose, type DTypeName, EPS, finiteScale } from '../helpers/assert-close.js';
 import { onBothBuilds } from '../helpers/builds.js';
+import {
+  CATALOGUE,
+  type Call,
+  callsOf,
+  type Entry,
+  numbersIn,
+  randomValues,
+  type Values,
+} from '../helpers/catalogue.js';
 
 const LENGTHS = [...Array.from({ length: 17 }, (_, i) => i + 1), 31, 32, 33, 63, 64, 65, 127, 1000, 1025];
 const DTYPES: [DTypeName, Float32ArrayConstructor | Float64ArrayConstructor][] = [
@@ -50,88 +42,137 @@ const FAMILIES: Record<string, Adversary> = {
   'one huge logit': (_r, _cols, row) => (row === 0 ? 40 : 1e-3 * row),
 };
 
+const LENGTH_LIST = `${LENGTHS.slice(0, 5).join(', ')}, …, ${LENGTHS.at(-1)}`;
 const ROWS = 3;
 
+// probabilities with exact 0 and 1 sprinkled in (the −100 clamp and the ε of the BCE gradient)
+const probability = (r: ReturnType<typeof makeRandom>) => {
+  const u = r.next();
+  return u < 0.1 ? 0 : u < 0.2 ? 1 : r.next();
+};
+
+const exported = new Map<string, unknown>(Object.entries(library));
+const call = (c: Call, options = c.options) =>
+  (exported.get(c.name) as (...a: unknown[]) => unknown)(...c.args, ...(options ? [options] : []));
+/** A result's outputs by name ('' for a bare number or tensor): numbers, or the values of tensors. */
+const outputsOf = (result: unknown): Record<string, number | number[]> =>
+  typeof result === 'number' || (result as Tensor).shape
+    ? { '': typeof result === 'number' ? result : numbersIn(result) }
+    : Object.fromEntries(
+        Object.entries(result as object).map(([k, v]) => [k, typeof v === 'number' ? v : numbersIn(v)]),
+      );
+const maxAbs = (values: ArrayLike<number>) => finiteScale(values);
+const SMALLEST = { float32: 2 ** -149, float64: 2 ** -1074 };
+
+/**
+ * The magnitude the builds' rounding is relative to, for an output beyond its own largest value:
+ * - a reduced loss: its terms' Σ|t| over the divisor (the sum's condition), from the same call with reduction 'none';
+ * - the fused linear path: the logits' Σ|x||w| (the two builds' matmuls sum in different orders), times the
+ *   largest factor the gradients carry.
+ */
+function conditionScale(entry: Entry, c: Call, name: string, value: number | number[]): number {
+  if (entry.family === 'linear') {
+    const [x, w] = c.args as Tensor[];
+    const d = x.shape[x.shape.length - 1];
+    let logits = 0;
+    for (let r = 0; r * d < x.data.length; r++)
+      logits = Math.max(logits, maxAbs(x.data.subarray(r * d, (r + 1) * d)) * d);
+    const o = (c.options ?? {}) as { gradOutput?: Tensor | number; linearBias?: ArrayLike<number> };
+    const g = typeof o.gradOutput === 'number' ? Math.abs(o.gradOutput) : o.gradOutput ? maxAbs(o.gradOutput.data) : 1;
+    return (
+      (logits * maxAbs(w.data) + maxAbs(o.linearBias ?? [])) *
+      Math.max(1, maxAbs(w.data), maxAbs(x.data)) *
+      Math.max(g, 1) *
+      x.shape[0]
+    );
+  }
+  const reducedLoss = ['class-loss', 'elementwise-loss'].includes(entry.family) && typeof value === 'number';
+  if (!reducedLoss || !Number.isFinite(value)) return 0;
+  const { gradOutput: _, ...options } = (c.options ?? {}) as Record<string, unknown>;
+  const terms = outputsOf(call(c, { ...options, reduction: 'none' }))[name === '' ? '' : name] as number[];
+  const [sum, sumAbs] = terms.reduce(([s, a], t) => [s + t, a + Math.abs(t)], [0, 0]);
+  if (!Number.isFinite(sumAbs)) return 0;
+  return sum !== 0 ? Math.abs((value * sumAbs) / sum) : sumAbs;
+}
+
+/** SIMD against scalar for each output: 8 ulps of its scale, √(n/64) times more for rows of n > 64 (a sum's
+ * rounding grows with its length), and at least 8 of the dtype's smallest subnormals. */
+function holdTogether(entry: Entry, c: Call, simd: unknown, scalar: unknown, dtype: DTypeName, where: string) {
+  const [a, b] = [outputsOf(simd), outputsOf(scalar)];
+  const n = (c.args[0] as Tensor).shape.at(-1) ?? 1;
+  const ulps = 8 * Math.max(1, Math.sqrt(n / 64));
+  for (const [name, expected] of Object.entries(b)) {
+    const values = typeof expected === 'number' ? [expected] : expected;
+    const scale = Math.max(maxAbs(values), conditionScale(entry, c, name, expected));
+    const tol = ulps * EPS[dtype];
+    assertClose(typeof a[name] === 'number' ? [a[name] as number] : (a[name] as number[]), values, {
+      bound: (e) => tol * (Math.abs(e) + scale) + 8 * SMALLEST[dtype],
+      label: `${c.label} ${name || 'result'} ${JSON.stringify(c.options)}: ${where}`,
+    });
+  }
+}
+
+// Every public function of the catalogue, with each of its variants, on inputs of each family and every
+// length: the two builds agree within 8 ulps (NaN meets NaN, ±inf the same ±inf).
 describe.each(DTYPES)('SIMD build against scalar build, %s', (dtype, Float) => {
   beforeAll(() => init());
-  const ulps = dtype === 'float32' ? 8 : 8;
+  const entries = CATALOGUE.filter((e) => e.family !== 'memory' && e.family !== 'divisor');
 
-  for (const [family, value] of Object.entries(FAMILIES)) {
-    it(`${family}: every function at lengths ${LENGTHS.slice(0, 5).join(', ')}, …, ${LENGTHS.at(-1)}`, async () => {
-      for (const cols of LENGTHS) {
-        const seed = cols * 7919 + family.length;
-        const r = makeRandom(seed);
-        const data = Float.from(Array.from({ length: ROWS * cols }, (_, i) => value(r, cols, Math.floor(i / cols))));
-        const input: Tensor = { data, shape: [ROWS, cols] };
-        const target = Int32Array.from({ length: ROWS }, () => r.int(cols));
-        const weight = Float.from(Array.from({ length: cols }, () => r.uniform(0.5, 2)));
-        const probs = softmaxRowsF64(
-          Float.from(Array.from({ length: ROWS * cols }, () => r.normal())),
-          ROWS,
-          cols,
-          Float,
-        );
-        const label = `${family}, C = ${cols}, ${dtype}, seed ${seed}`;
-        const { simd, scalar } = await onBothBuilds(() => ({
-          softmax: softmax(input).data,
-          logSoftmax: logSoftmax(input).data,
-          logSumExp: logSumExp(input).data,
-          ceIndex: crossEntropyWithGrad(input, target, { reduction: 'none', weight, labelSmoothing: 0.1 }),
-          ceProb: crossEntropyWithGrad(input, { data: probs, shape: [ROWS, cols] }, { reduction: 'sum', weight }),
-          // the language-model options: softcap (vector tanh and sech²), z-loss, the log-sum-exp
-          ceLm: crossEntropyWithGrad(input, target, {
-            reduction: 'none',
-            weight,
-            labelSmoothing: 0.1,
-            softcap: 3,
-            lseSquareScale: 1e-2,
-            returnLse: true,
-          }),
-        }));
-        for (const part of ['loss', 'zLoss', 'lse', 'grad'] as const) {
-          const [a, b] = [simd.ceLm[part] as Tensor, scalar.ceLm[part] as Tensor];
-          assertUlpClose(a.data, b.data, ulps, dtype, `CE with softcap and z-loss, ${part}: ${label}`);
-        }
-        for (const name of ['softmax', 'logSoftmax', 'logSumExp'] as const) {
-          assertUlpClose(simd[name], scalar[name], ulps, dtype, `${name}: ${label}`);
-        }
-        assertUlpClose(
-          (simd.ceIndex.loss as Tensor).data,
-          (scalar.ceIndex.loss as Tensor).data,
-          ulps,
-          dtype,
-          `CE loss: ${label}`,
-        );
-        assertUlpClose(simd.ceIndex.grad.data, scalar.ceIndex.grad.data, ulps, dtype, `CE grad: ${label}`);
-        assertUlpClose(
-          [simd.ceProb.loss as number],
-          [scalar.ceProb.loss as number],
-          ulps,
-          dtype,
-          `CE prob loss: ${label}`,
-        );
-        assertUlpClose(simd.ceProb.grad.data, scalar.ceProb.grad.data, ulps, dtype, `CE prob grad: ${label}`);
-        if (family === 'normal') {
-          // Both builds against the float64 reference.
-          const ref = refLogSoftmaxRows(data, ROWS, cols);
-          assertUlpClose(simd.logSoftmax, ref, 16, dtype, `logSoftmax vs float64: ${label}`);
-          const ce = refCrossEntropy(data, [ROWS, cols], target, false, {
-            reduction: 'none',
-            weight,
-            labelSmoothing: 0.1,
-          });
-          assertUlpClose(
-            (simd.ceIndex.loss as Tensor).data,
-            ce.loss as Float64Array,
-            16,
-            dtype,
-            `CE vs float64: ${label}`,
-          );
-          assertUlpClose(simd.ceIndex.grad.data, ce.grad, 16, dtype, `CE grad vs float64: ${label}`);
+  for (const entry of entries) {
+    const title = `${entry.name}${entry.form ? ` (${entry.form})` : ''}`;
+    it(`${title}: every input family and variant at lengths ${LENGTH_LIST}`, async () => {
+      for (const [family, value] of Object.entries(FAMILIES)) {
+        for (const cols of LENGTHS) {
+          const seed = cols * 7919 + family.length;
+          const r = makeRandom(seed);
+          const values: Values = {
+            ...randomValues(r.next),
+            reals: (n) => Array.from({ length: n }, (_, i) => value(r, cols, Math.floor(i / cols))),
+            probabilities: (n) => Array.from({ length: n }, () => probability(r)),
+          };
+          const calls = callsOf(entry, Float, [ROWS, cols], values);
+          const { simd, scalar } = await onBothBuilds(() => calls.map((c) => call(c)));
+          // (the condition scales come from the scalar build, which is loaded last)
+          for (const [k, c] of calls.entries())
+            holdTogether(entry, c, simd[k], scalar[k], dtype, `${family}, seed ${seed}`);
         }
       }
     });
   }
+});
+
+describe.each(DTYPES)('both builds against float64, %s', (dtype, Float) => {
+  beforeAll(() => init());
+
+  it(`log-softmax and cross-entropy with weight and label smoothing at lengths ${LENGTH_LIST}`, async () => {
+    for (const cols of LENGTHS) {
+      const seed = cols * 7919 + 6;
+      const r = makeRandom(seed);
+      const data = Float.from(Array.from({ length: ROWS * cols }, () => 3 * r.normal()));
+      const input: Tensor = { data, shape: [ROWS, cols] };
+      const target = Int32Array.from({ length: ROWS }, () => r.int(cols));
+      const weight = Float.from(Array.from({ length: cols }, () => r.uniform(0.5, 2)));
+      const options = { reduction: 'none', weight, labelSmoothing: 0.1 } as const;
+      const label = `C = ${cols}, ${dtype}, seed ${seed}`;
+      const builds = await onBothBuilds(() => ({
+        logSoftmax: logSoftmax(input).data,
+        ce: crossEntropyWithGrad(input, target, options),
+      }));
+      const refLog = refLogSoftmaxRows(data, ROWS, cols);
+      const ref = refCrossEntropy(data, [ROWS, cols], target, false, options);
+      for (const [build, out] of Object.entries(builds)) {
+        assertUlpClose(out.logSoftmax, refLog, 16, dtype, `${build} logSoftmax vs float64: ${label}`);
+        assertUlpClose(
+          (out.ce.loss as Tensor).data,
+          ref.loss as Float64Array,
+          16,
+          dtype,
+          `${build} CE vs float64: ${label}`,
+        );
+        assertUlpClose(out.ce.grad.data, ref.grad, 16, dtype, `${build} CE grad vs float64: ${label}`);
+      }
+    }
+  });
 
   it('the max is found at every position of the row (vector body, one-vector loop and tail)', async () => {
     for (const cols of LENGTHS.filter((n) => n <= 130)) {
@@ -169,87 +210,6 @@ describe.each(DTYPES)('SIMD build against scalar build, %s', (dtype, Float) => {
       expect(out.logSoftmax).toEqual([0, 0, 0]);
       expect(out.ce.loss).toBe(0);
       expect(Array.from(out.ce.grad.data)).toEqual([0, 0, 0]);
-    }
-  });
-});
-
-function softmaxRowsF64(
-  x: FloatArray,
-  rows: number,
-  cols: number,
-  Float: Float32ArrayConstructor | Float64ArrayConstructor,
-): FloatArray {
-  return Float.from(refLogSoftmaxRows(x, rows, cols).map(Math.exp));
-}
-
-describe.each(DTYPES)('SIMD build against scalar build, the rest of the family, %s', (dtype, Float) => {
-  beforeAll(() => init());
-
-  // probabilities with exact 0 and 1 sprinkled in (the −100 clamp and the ε of the BCE gradient)
-  const probability = (r: ReturnType<typeof makeRandom>) => {
-    const u = r.next();
-    return u < 0.1 ? 0 : u < 0.2 ? 1 : r.next();
-  };
-  // logits: plain, far out (exp under- and overflows), infinite and NaN
-  const logit = (r: ReturnType<typeof makeRandom>) => {
-    const u = r.next();
-    return u < 0.05
-      ? Infinity
-      : u < 0.1
-        ? -Infinity
-        : u < 0.12
-          ? NaN
-          : u < 0.2
-            ? 1e4 * r.normal()
-            : u < 0.3
-              ? 100 * r.normal()
-              : 4 * r.normal();
-  };
-
-  const lengths = `${LENGTHS.slice(0, 5).join(', ')}, …, ${LENGTHS.at(-1)}`;
-  it(`elementwise losses, entropy, sigmoid and logSigmoid at lengths ${lengths}`, async () => {
-    for (const cols of LENGTHS) {
-      const seed = cols * 104729;
-      const r = makeRandom(seed);
-      const shape = [ROWS, cols];
-      const n = ROWS * cols;
-      const fill = (f: () => number) => Float.from(Array.from({ length: n }, f));
-      const p = { data: fill(() => probability(r)), shape };
-      const y = { data: fill(() => probability(r)), shape };
-      const x = { data: fill(() => logit(r)), shape };
-      const logq = { data: fill(() => (r.next() < 0.1 ? -Infinity : -5 * r.next())), shape };
-      const g = { data: fill(() => r.normal()), shape };
-      const weight = fill(() => r.uniform(0, 2));
-      const posWeight = Float.from(Array.from({ length: cols }, () => r.uniform(0.5, 3)));
-      const label = `C = ${cols}, ${dtype}, seed ${seed}`;
-      const { simd, scalar } = await onBothBuilds(() => ({
-        bce: binaryCrossEntropyWithGrad(p, y, { reduction: 'none', weight, gradOutput: g }),
-        bceLogits: binaryCrossEntropyWithLogitsWithGrad(x, y, { reduction: 'none', weight, posWeight, gradOutput: g }),
-        kl: klDivWithGrad(logq, y, { reduction: 'none', gradOutput: g }),
-        klLogTarget: klDivWithGrad(logq, logq, { reduction: 'none', logTarget: true }),
-        mse: mseLossWithGrad(x, y, { reduction: 'none', gradOutput: g }),
-        focal: sigmoidFocalLossWithGrad(x, y, { gradOutput: g }),
-        focalGamma: sigmoidFocalLossWithGrad(x, y, { alpha: -1, gamma: 0.5, reduction: 'sum' }),
-        huber: huberLossWithGrad(x, y, { reduction: 'none', delta: 0.5, gradOutput: g }),
-        smoothL1: smoothL1LossWithGrad(x, y, { reduction: 'none', beta: 0.5, gradOutput: g }),
-        smoothL1Zero: smoothL1LossWithGrad(x, y, { beta: 0, reduction: 'sum' }),
-        l1: l1LossWithGrad(x, y, { reduction: 'none', gradOutput: g }),
-        sum: binaryCrossEntropyWithLogitsWithGrad(x, y, { reduction: 'sum', posWeight }),
-        entropy: entropy(p).data,
-        sigmoid: sigmoid(x).data,
-        logSigmoid: logSigmoid(x).data,
-      }));
-      const losses = ['bce', 'bceLogits', 'kl', 'klLogTarget', 'mse', 'focal', 'focalGamma', 'sum'] as const;
-      for (const name of [...losses, 'huber', 'smoothL1', 'smoothL1Zero', 'l1'] as const) {
-        const [a, b] = [simd[name], scalar[name]];
-        const lossA = typeof a.loss === 'number' ? [a.loss] : a.loss.data;
-        const lossB = typeof b.loss === 'number' ? [b.loss] : b.loss.data;
-        assertUlpClose(lossA, lossB, 8, dtype, `${name} loss: ${label}`);
-        assertUlpClose(a.grad.data, b.grad.data, 8, dtype, `${name} grad: ${label}`);
-      }
-      for (const name of ['entropy', 'sigmoid', 'logSigmoid'] as const) {
-        assertUlpClose(simd[name], scalar[name], 8, dtype, `${name}: ${label}`);
-      }
     }
   });
 });

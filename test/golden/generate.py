@@ -167,6 +167,8 @@ def cross_entropy_cases():
     for r in ("mean", "sum", "none"):
         c += ce_case(f"N = 0 {r}", torch.zeros(0, 5), torch.zeros(0, dtype=torch.int64), reduction=r)
     c += ce_case("N = 0 probabilities mean", torch.zeros(0, 5), torch.zeros(0, 5))
+    for r in ["mean", "sum", "none"]:  # 'mean' divides by numel / C = 0 / 0
+        c += ce_case(f"C = 0 probabilities {r}", torch.zeros(3, 0), torch.zeros(3, 0), reduction=r)
     c += ce_case("custom ignoreIndex 0", x6, torch.tensor([0, 1, 0, 3, 4, 0]), ignore_index=0, reduction="none")
     c += ce_case("custom ignoreIndex 0 mean", x6, torch.tensor([0, 1, 0, 3, 4, 0]), ignore_index=0)
     xs = randn(4, 300, scale=2.0)

@@ -1,7 +1,11 @@
-// The public functions, one entry each: its family, its …WithGrad pair, and valid arguments for an input of any
-// shape and dtype. Suites that must cover every function iterate this list instead of keeping their own; a
-// function exported without an entry fails test/hostile/catalogue.test.ts.
+// The public functions, one entry each (one more for another form of arguments): its family, its …WithGrad
+// pair, its arguments' names, and valid arguments and options for an input of any shape and dtype, with values
+// from a source the suite picks (constants, random, adversarial). Suites that must cover every function iterate
+// this list instead of keeping their own; a function exported without an entry fails
+// test/hostile/catalogue.test.ts.
 import type * as Xentropy from '../../src/index.js';
+
+export { numbersIn } from '../browser/catalogue-runner.js';
 
 export type Library = typeof Xentropy;
 export type Float = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -16,15 +20,34 @@ export type Family =
   | 'divisor' // meanDivisor: class indices only
   | 'memory'; // allocTensor
 
+/** Where the numbers in an entry's arguments come from. */
+export interface Values {
+  /** Any reals: logits, log-probabilities, hidden states, a head's weights. */
+  reals(n: number): number[];
+  /** Numbers in [0, 1]. */
+  probabilities(n: number): number[];
+  /** Class indices below `bound`, or the ignored −100. */
+  classes(n: number, bound: number): number[];
+}
+
+/** Arguments before the options, for an input of `shape` (the logits', the hidden states'). */
+export type Args = (Float: Float, shape: readonly number[], values?: Values) => unknown[];
+/** Options worth a call of their own, fixed or made for the shape. */
+export type Variant = Record<string, unknown> | ((Float: Float, shape: readonly number[], values: Values) => object);
+
 export interface Entry {
   name: keyof Library;
   family: Family;
+  /** Another form of the function's arguments (an entry of its own), such as probability targets. */
+  form?: string;
+  /** The arguments' names, as the function's errors give them. */
+  argNames: readonly string[];
   /** The loss's fused …WithGrad, itself an entry of the list. */
   withGrad?: keyof Library;
-  /** Arguments before the options, for an input of `shape` (the logits', the hidden states'). */
-  args(Float: Float, shape: readonly number[]): unknown[];
-  /** Options worth a call of their own (besides none). */
-  variants?: readonly Record<string, unknown>[];
+  args: Args;
+  variants?: readonly Variant[];
+  /** It takes `options.out`, an array of the input's length that receives its result (or gradient). */
+  out?: boolean;
   /** Its golden file from PyTorch (test/golden/<golden>.json), whose cases the golden test runs through the
    * …WithGrad, for the losses that need no test code of their own there (elementwise losses, nllLoss). */
   golden?: string;
@@ -35,74 +58,255 @@ const MAX_MADE = 1 << 16;
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const made = (shape: readonly number[]) => (size(shape) <= MAX_MADE ? size(shape) : 0);
 
+/** The same numbers everywhere: valid for every entry whatever the shape. */
+export const CONSTANTS: Values = {
+  reals: (n) => Array(n).fill(0.25),
+  probabilities: (n) => Array(n).fill(0.5),
+  classes: (n, bound) => Array(n).fill(bound > 0 ? 0 : -100),
+};
+
+/** Random numbers from `random` (a uniform draw in [0, 1)); the reals from `real` when given. */
+export function randomValues(random: () => number, real = () => 8 * random() - 4): Values {
+  const draw = (n: number, f: () => number) => Array.from({ length: n }, f);
+  return {
+    reals: (n) => draw(n, real),
+    probabilities: (n) => draw(n, random),
+    classes: (n, bound) => draw(n, () => (bound === 0 || random() < 0.1 ? -100 : Math.floor(random() * bound))),
+  };
+}
+
 /** A tensor of `shape` (its data empty when the shape holds too many elements to make). */
 export const tensorOf = (Float: Float, shape: readonly number[], value = 0.25) => ({
   data: new Float(made(shape)).fill(value),
   shape: [...shape],
 });
-const indicesOf = (shape: readonly number[], value: number) => ({
-  data: new Int32Array(made(shape)).fill(value),
+const reals = (F: Float, shape: readonly number[], v: Values) => ({
+  data: F.from(v.reals(made(shape))),
+  shape: [...shape],
+});
+const probabilities = (F: Float, shape: readonly number[], v: Values) => ({
+  data: F.from(v.probabilities(made(shape))),
+  shape: [...shape],
+});
+const classesOf = (shape: readonly number[], bound: number, v: Values) => ({
+  data: Int32Array.from(v.classes(made(shape), bound)),
   shape: [...shape],
 });
 /** The class-index shape of a class loss's input: the input's without dim 1 ((C) has a 0-dim target). */
 const withoutClassDim = (shape: readonly number[]) => (shape.length <= 1 ? [] : shape.filter((_, d) => d !== 1));
+const classCount = (shape: readonly number[]) => (shape.length === 1 ? shape[0] : (shape[1] ?? 0));
 const withoutLastDim = (shape: readonly number[]) => shape.slice(0, -1);
+const lastDim = (shape: readonly number[]) => (shape.length === 0 ? 0 : shape[shape.length - 1]);
 const VOCAB = 3;
 
-const alongDim = (name: keyof Library): Entry => ({
+const alongDim = (name: keyof Library, values: 'reals' | 'probabilities' = 'reals'): Entry => ({
   name,
   family: 'along-dim',
-  args: (F, shape) => [tensorOf(F, shape)],
+  argNames: ['input'],
+  args: (F, shape, v = CONSTANTS) => [values === 'reals' ? reals(F, shape, v) : probabilities(F, shape, v)],
   variants: [{ dim: 0 }],
+  out: name === 'softmax' || name === 'logSoftmax',
 });
 const elementwise = (name: keyof Library): Entry => ({
   name,
   family: 'elementwise',
-  args: (F, shape) => [tensorOf(F, shape)],
+  argNames: ['input'],
+  args: (F, shape, v = CONSTANTS) => [reals(F, shape, v)],
 });
-const lossPair = (family: Family, name: keyof Library, args: Entry['args'], golden?: string): Entry[] => {
+
+interface LossSpec {
+  family: Family;
+  argNames: readonly string[];
+  args: Args;
+  /** The shape of the loss under reduction 'none'. */
+  lossShape: (shape: readonly number[]) => readonly number[];
+  /** Options of this loss, with and without the gradient. */
+  variants?: readonly Variant[];
+  /** Options of its …WithGrad only. */
+  gradVariants?: readonly Variant[];
+  out?: boolean;
+  golden?: string;
+  form?: string;
+}
+const REDUCTIONS: readonly Variant[] = [{ reduction: 'none' }, { reduction: 'sum' }];
+const lossPair = (name: keyof Library, spec: LossSpec): Entry[] => {
   const withGrad = `${name}WithGrad` as keyof Library;
+  const { family, argNames, args, form } = spec;
+  const own = spec.variants ?? [];
+  const gradOutputs: Variant[] = [
+    (F, shape, v) => ({ reduction: 'none', gradOutput: reals(F, spec.lossShape(shape), v) }),
+    { reduction: 'sum', gradOutput: -0.5 },
+  ];
   return [
-    { name, family, withGrad, args, variants: [{ reduction: 'none' }, { reduction: 'sum' }], golden },
-    { name: withGrad, family, args, variants: [{ reduction: 'none' }] },
+    { name, family, form, argNames, withGrad, args, variants: [...REDUCTIONS, ...own], golden: spec.golden },
+    {
+      name: withGrad,
+      family,
+      form,
+      argNames,
+      args,
+      variants: [...gradOutputs, ...own, ...(spec.gradVariants ?? [])],
+      out: spec.out ?? true,
+    },
   ];
 };
-// ignored targets (−100): valid whatever the class dim holds
-const classLoss = (name: keyof Library, golden?: string) =>
-  lossPair('class-loss', name, (F, shape) => [tensorOf(F, shape), indicesOf(withoutClassDim(shape), -100)], golden);
-const elementwiseLoss = (name: keyof Library, golden: string) =>
-  lossPair('elementwise-loss', name, (F, shape) => [tensorOf(F, shape), tensorOf(F, shape, 0.5)], golden);
-const scored = (F: Float, shape: readonly number[]) => [tensorOf(F, shape), indicesOf(withoutLastDim(shape), 0)];
-const linearArgs = (F: Float, shape: readonly number[]) => {
-  const d = shape.length === 0 ? 0 : shape[shape.length - 1];
-  return [tensorOf(F, shape), tensorOf(F, [VOCAB, d]), indicesOf(withoutLastDim(shape), 0)];
+
+/** Log-probabilities, for nllLoss: the reals made ≤ 0 (∓inf and NaN stay). */
+const logProbabilities = (F: Float, shape: readonly number[], v: Values) => {
+  const t = reals(F, shape, v);
+  return { ...t, data: t.data.map((x) => -Math.abs(x)) };
 };
+const classArgsOf =
+  (input: typeof reals): Args =>
+  (F, shape, v = CONSTANTS) => [input(F, shape, v), classesOf(withoutClassDim(shape), classCount(shape), v)];
+const classWeight: Variant = (F, shape, v) => ({ weight: F.from(v.probabilities(made([classCount(shape)]))) });
+const classLoss = (name: keyof Library, spec: Pick<LossSpec, 'args' | 'variants' | 'gradVariants' | 'golden'>) =>
+  lossPair(name, {
+    ...spec,
+    family: 'class-loss',
+    argNames: ['input', 'target'],
+    lossShape: withoutClassDim,
+    variants: [classWeight, ...(spec.variants ?? [])],
+  });
+const crossEntropyOnProbabilities = lossPair('crossEntropy', {
+  family: 'class-loss',
+  form: 'probability targets',
+  argNames: ['input', 'target'],
+  args: (F, shape, v = CONSTANTS) => [reals(F, shape, v), probabilities(F, shape, v)],
+  lossShape: withoutClassDim,
+  variants: [classWeight, { labelSmoothing: 0.2 }],
+});
+
+const elementwiseLoss = (
+  name: keyof Library,
+  golden: string,
+  variants: readonly Variant[] = [],
+  input: 'reals' | 'probabilities' = 'reals',
+) =>
+  lossPair(name, {
+    family: 'elementwise-loss',
+    argNames: ['input', 'target'],
+    args: (F, shape, v = CONSTANTS) => [
+      input === 'reals' ? reals(F, shape, v) : probabilities(F, shape, v),
+      probabilities(F, shape, v),
+    ],
+    lossShape: (shape) => shape,
+    variants,
+    golden,
+  });
+const elementWeight: Variant = (F, shape, v) => ({ weight: probabilities(F, shape, v) });
+const lastDimWeight: Variant = (F, shape, v) => ({ posWeight: probabilities(F, [lastDim(shape)], v) });
+
+const scored: Args = (F, shape, v = CONSTANTS) => [
+  reals(F, shape, v),
+  classesOf(withoutLastDim(shape), lastDim(shape), v),
+];
+const linearArgs: Args = (F, shape, v = CONSTANTS) => [
+  reals(F, shape, v),
+  reals(F, [VOCAB, lastDim(shape)], v),
+  classesOf(withoutLastDim(shape), VOCAB, v),
+];
 
 export const CATALOGUE: readonly Entry[] = [
   alongDim('softmax'),
   alongDim('logSoftmax'),
   alongDim('logSumExp'),
-  alongDim('entropy'),
+  alongDim('entropy', 'probabilities'),
   elementwise('sigmoid'),
   elementwise('logSigmoid'),
-  ...classLoss('crossEntropy'),
-  ...classLoss('nllLoss', 'nll_loss'),
-  ...elementwiseLoss('binaryCrossEntropy', 'binary_cross_entropy'),
-  ...elementwiseLoss('binaryCrossEntropyWithLogits', 'binary_cross_entropy_with_logits'),
-  ...elementwiseLoss('sigmoidFocalLoss', 'sigmoid_focal_loss'),
-  ...elementwiseLoss('klDiv', 'kl_div'),
+  ...classLoss('crossEntropy', {
+    args: classArgsOf(reals),
+    variants: [{ labelSmoothing: 0.1 }, { softcap: 3, lseSquareScale: 1e-2, reduction: 'none' }],
+    gradVariants: [{ softcap: 3, lseSquareScale: 1e-2, returnLse: true, reduction: 'none' }],
+  }),
+  ...crossEntropyOnProbabilities,
+  ...classLoss('nllLoss', { args: classArgsOf(logProbabilities), golden: 'nll_loss' }),
+  ...elementwiseLoss('binaryCrossEntropy', 'binary_cross_entropy', [elementWeight], 'probabilities'),
+  ...elementwiseLoss('binaryCrossEntropyWithLogits', 'binary_cross_entropy_with_logits', [
+    elementWeight,
+    lastDimWeight,
+  ]),
+  ...elementwiseLoss('sigmoidFocalLoss', 'sigmoid_focal_loss', [{ alpha: -1, gamma: 0.5 }]),
+  ...elementwiseLoss('klDiv', 'kl_div', [{ reduction: 'batchmean' }, { logTarget: true }]),
   ...elementwiseLoss('mseLoss', 'mse_loss'),
-  ...elementwiseLoss('huberLoss', 'huber_loss'),
-  ...elementwiseLoss('smoothL1Loss', 'smooth_l1_loss'),
+  ...elementwiseLoss('huberLoss', 'huber_loss', [{ delta: 0.5 }]),
+  ...elementwiseLoss('smoothL1Loss', 'smooth_l1_loss', [{ beta: 0 }, { beta: 0.5 }]),
   ...elementwiseLoss('l1Loss', 'l1_loss'),
-  { name: 'tokenLogProbs', family: 'scoring', args: scored, variants: [{ shift: true }] },
-  { name: 'perplexity', family: 'scoring', args: scored, variants: [{ shift: true }] },
-  { name: 'topK', family: 'scoring', args: (F, shape) => [tensorOf(F, shape), 1] },
-  { name: 'softmaxEntropy', family: 'scoring', args: (F, shape) => [tensorOf(F, shape)] },
-  ...lossPair('linear', 'linearCrossEntropy', linearArgs),
-  { name: 'meanDivisor', family: 'divisor', args: (_, shape) => [indicesOf(shape, 0)] },
-  { name: 'allocTensor', family: 'memory', args: (F, shape) => [F, [...shape]] },
+  {
+    name: 'tokenLogProbs',
+    family: 'scoring',
+    argNames: ['logits', 'target'],
+    args: scored,
+    variants: [{ shift: true }, { temperature: 0.7 }],
+  },
+  {
+    name: 'perplexity',
+    family: 'scoring',
+    argNames: ['logits', 'target'],
+    args: scored,
+    variants: [{ shift: true }],
+  },
+  {
+    name: 'topK',
+    family: 'scoring',
+    argNames: ['logits', 'k'],
+    args: (F, shape, v = CONSTANTS) => [reals(F, shape, v), lastDim(shape) >= 2 ? 2 : 1],
+  },
+  {
+    name: 'softmaxEntropy',
+    family: 'scoring',
+    argNames: ['logits'],
+    args: (F, shape, v) => [reals(F, shape, v ?? CONSTANTS)],
+  },
+  ...lossPair('linearCrossEntropy', {
+    family: 'linear',
+    argNames: ['input', 'linearWeight', 'target'],
+    args: linearArgs,
+    lossShape: withoutLastDim,
+    variants: [(F, _shape, v) => ({ linearBias: F.from(v.reals(VOCAB)) })],
+    out: false,
+  }),
+  {
+    name: 'meanDivisor',
+    family: 'divisor',
+    argNames: ['target'],
+    args: (_, shape, v = CONSTANTS) => [classesOf(shape, 2, v)],
+  },
+  { name: 'allocTensor', family: 'memory', argNames: ['dtype', 'shape'], args: (F, shape) => [F, [...shape]] },
 ];
 
 /** The exports that are not functions of tensors: the runtime's face. */
 export const RUNTIME_EXPORTS: readonly string[] = ['init', 'wasmBuild', 'wasmMemoryBytes', 'wasmThreads'];
+
+/** One call of a public function, its arguments made. */
+export interface Call {
+  label: string;
+  name: keyof Library;
+  args: unknown[];
+  options?: object;
+}
+
+/** The entry's calls for an input of `shape`: without options, then one per variant. */
+export function callsOf(entry: Entry, Float: Float, shape: readonly number[], values: Values = CONSTANTS): Call[] {
+  const dtype = Float === Float32Array ? 'float32' : 'float64';
+  const head = `${entry.name}${entry.form ? ` (${entry.form})` : ''} [${dtype}] [${shape.join(', ')}]`;
+  const variants = [undefined, ...(entry.variants ?? [])];
+  return variants.map((variant, k) => {
+    const options = typeof variant === 'function' ? variant(Float, shape, values) : variant;
+    return { label: `${head} #${k}`, name: entry.name, args: entry.args(Float, shape, values), options };
+  });
+}
+
+/** Shapes for a run of every call: rows and classes, and a dim after the classes. */
+export const CATALOGUE_SHAPES: readonly (readonly number[])[] = [
+  [3, 5],
+  [2, 3, 4],
+];
+
+/** Every entry's calls (allocTensor aside), in both dtypes, for each shape (of two dims or more, where every
+ * variant is valid). */
+export function everyCall(shapes: readonly (readonly number[])[], values: Values): Call[] {
+  return CATALOGUE.filter((e) => e.family !== 'memory').flatMap((entry) =>
+    [Float32Array, Float64Array].flatMap((Float) => shapes.flatMap((shape) => callsOf(entry, Float, shape, values))),
+  );
+}

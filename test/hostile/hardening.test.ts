@@ -30,7 +30,7 @@ type Call = {
 const exported = new Map<string, unknown>(Object.entries(x));
 const INPUT_FAMILIES: readonly Family[] = ['along-dim', 'elementwise', 'class-loss', 'elementwise-loss'];
 const PUBLIC: Record<string, Call> = Object.fromEntries(
-  CATALOGUE.filter((e) => INPUT_FAMILIES.includes(e.family)).map((e) => [
+  CATALOGUE.filter((e) => INPUT_FAMILIES.includes(e.family) && !e.form).map((e) => [
     e.name,
     {
       fn: exported.get(e.name) as Call['fn'],

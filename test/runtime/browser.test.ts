@@ -1,8 +1,8 @@
 // The same package in real Chromium (Debian's where installed, else the one inside the @sparticuz/chromium npm
 // package; see scripts/chromium.mjs), driven by playwright-core: bundled by Vite, esbuild and webpack 5
 // with no configuration, and loaded as a plain <script type="module">, it must give Node's results bit for
-// bit on a slice of the golden vectors, through both builds. Then the demo page: its training race and
-// its drawing grid.
+// bit on a slice of the golden vectors and on every function of the test catalogue, through both builds. Then
+// the demo page: its training race and its drawing grid.
 import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
@@ -10,11 +10,14 @@ import { build as viteBuild } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import webpack from 'webpack';
 import * as lib from '../../dist/index.js';
+import { makeRandom } from '../../reference/random.js';
 import { buildDemo } from '../../scripts/build-demo.mjs';
 import { findChromium, launchChromium } from '../../scripts/chromium.mjs';
 import { serve } from '../../scripts/serve.mjs';
-import { GOLDEN_FILES, runGolden } from '../browser/golden-runner.js';
+import { toWire } from '../browser/catalogue-runner.js';
+import { GOLDEN_FILES, runCatalogue, runGolden } from '../browser/golden-runner.js';
 import { assertUlpClose } from '../helpers/assert-close.js';
+import { CATALOGUE_SHAPES, everyCall, randomValues } from '../helpers/catalogue.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const work = new URL('../browser/.build/', import.meta.url).pathname;
@@ -51,6 +54,8 @@ beforeAll(async () => {
   symlinkSync(root, `${app}node_modules/xentropy`, 'dir');
   copyFileSync(new URL('../browser/app.js', import.meta.url), `${app}app.js`);
   copyFileSync(new URL('../browser/golden-runner.js', import.meta.url), `${app}golden-runner.js`);
+  copyFileSync(new URL('../browser/catalogue-runner.js', import.meta.url), `${app}catalogue-runner.js`);
+  writeFileSync(`${work}catalogue-calls.json`, JSON.stringify(catalogueCalls));
   writeFileSync(
     `${app}index.html`,
     '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">' +
@@ -121,12 +126,16 @@ const golden = Object.fromEntries(
     JSON.parse(readFileSync(new URL(`../golden/${file}.json`, import.meta.url), 'utf8')),
   ]),
 );
+// every public function of the catalogue, with its variants, on random values (fetched by the page)
+const catalogueCalls = toWire(everyCall(CATALOGUE_SHAPES, randomValues(makeRandom(2026).next))) as unknown[];
+/** Node's results for what the page runs: the golden slice and the catalogue's calls. */
+const nodeResults = () => ({ ...runGolden(lib, golden), ...runCatalogue(lib, catalogueCalls) });
 const fromBase64 = (text: string) => new Float64Array(Uint8Array.from(Buffer.from(text, 'base64')).buffer);
 
 /** Equal bit for bit, except that any NaN matches any NaN (engines may differ in NaN payloads). */
-function sameResults(browserResults: Record<string, string[]>, nodeResults: Record<string, string[]>) {
-  expect(Object.keys(browserResults).sort()).toEqual(Object.keys(nodeResults).sort());
-  for (const [name, outputs] of Object.entries(nodeResults)) {
+function sameResults(browserResults: Record<string, string[]>, expected: Record<string, string[]>) {
+  expect(Object.keys(browserResults).sort()).toEqual(Object.keys(expected).sort());
+  for (const [name, outputs] of Object.entries(expected)) {
     outputs.forEach((encoded, k) => {
       const [a, b] = [fromBase64(browserResults[name][k]), fromBase64(encoded)];
       const bad = Array.from(a).findIndex((v, i) => !(Object.is(v, b[i]) || (Number.isNaN(v) && Number.isNaN(b[i]))));
@@ -151,9 +160,9 @@ describe.skipIf(skip).each([
     const files = requested.filter((url) => url.endsWith('.wasm'));
     expect(files, requested.join(' ')).toHaveLength(fetched === 'file' ? 1 : 0);
     await lib.init({ simd, relaxedSimd: false });
-    const nodeResults = runGolden(lib, golden);
-    expect(Object.keys(nodeResults).length).toBeGreaterThan(400);
-    sameResults(results, nodeResults);
+    const expected = nodeResults();
+    expect(Object.keys(expected).length).toBeGreaterThan(1000);
+    sameResults(results, expected);
   });
 });
 
@@ -178,7 +187,7 @@ describe.skipIf(skip).each([
       'the embedded module is imported',
     ).toBe(true);
     await lib.init({ simd: true, relaxedSimd: false });
-    sameResults(results, runGolden(lib, golden));
+    sameResults(results, nodeResults());
   });
 });
 
@@ -191,8 +200,7 @@ describe.skipIf(skip)('in Chromium, the relaxed-SIMD build (fused multiply-add)'
     const { build, results } = await runInPage('test/browser/plain.html', {});
     expect(build).toBe('relaxed-simd');
     await lib.init({ simd: true, relaxedSimd: false });
-    const nodeResults = runGolden(lib, golden);
-    for (const [name, outputs] of Object.entries(nodeResults)) {
+    for (const [name, outputs] of Object.entries(nodeResults())) {
       outputs.forEach((encoded, k) => {
         const dtype = name.includes('[float32]') ? 'float32' : 'float64';
         assertUlpClose(fromBase64(results[name][k]), fromBase64(encoded), 8, dtype, `${name}, output ${k}`);

@@ -1,21 +1,33 @@
-// The golden slice on every runtime users run (test/runtimes/golden-slice.mjs): Node 20 (this one), Node 22
-// and 24, Bun and Deno, from runtimes/ (installed by the root's prepare, so `npm ci` brings them). The plain
-// SIMD and scalar builds must give the same bits everywhere; the relaxed-SIMD build (fused multiply-add:
-// Node ≥ 22, Bun, Deno) is held to Node 20's plain SIMD results within the ulps its fused roundings make.
+// The golden slice, and every public function of the test catalogue, on every runtime users run
+// (test/runtimes/golden-slice.mjs): Node 20 (this one), Node 22 and 24, Bun and Deno, from runtimes/ (installed by
+// the root's prepare, so `npm ci` brings them). The plain SIMD and scalar builds must give the same bits
+// everywhere; the relaxed-SIMD build (fused multiply-add: Node ≥ 22, Bun, Deno) is held to Node 20's plain SIMD
+// results within the ulps its fused roundings make.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeRandom } from '../../reference/random.js';
+import { toWire } from '../browser/catalogue-runner.js';
 import { assertUlpClose } from '../helpers/assert-close.js';
+import { CATALOGUE_SHAPES, everyCall, randomValues } from '../helpers/catalogue.js';
 
+// every public function of the catalogue, with its variants, on random values: a file each runtime reads
+const folder = mkdtempSync(join(tmpdir(), 'xentropy-runtimes-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+const calls = join(folder, 'catalogue-calls.json');
+const catalogueCalls = toWire(everyCall(CATALOGUE_SHAPES, randomValues(makeRandom(2026).next)));
+writeFileSync(calls, JSON.stringify(catalogueCalls));
 const script = fileURLToPath(new URL('../runtimes/golden-slice.mjs', import.meta.url));
 const installed = (path: string) => fileURLToPath(new URL(`../../runtimes/node_modules/${path}`, import.meta.url));
 const RUNTIMES: Record<string, { binary: string; args: string[] }> = {
-  'Node 22': { binary: installed('node22/bin/node'), args: [script] },
-  'Node 24': { binary: installed('node24/bin/node'), args: [script] },
+  'Node 22': { binary: installed('node22/bin/node'), args: [script, calls] },
+  'Node 24': { binary: installed('node24/bin/node'), args: [script, calls] },
   // the platform packages' binaries themselves (the wrappers' install scripts are not run)
-  Bun: { binary: installed('@oven/bun-linux-x64/bin/bun'), args: [script] },
-  Deno: { binary: installed('@deno/linux-x64-glibc/deno'), args: ['run', '--allow-read', script] },
+  Bun: { binary: installed('@oven/bun-linux-x64/bin/bun'), args: [script, calls] },
+  Deno: { binary: installed('@deno/linux-x64-glibc/deno'), args: ['run', '--allow-read', script, calls] },
 };
 
 type Results = Record<string, Record<string, string>>;
@@ -39,10 +51,13 @@ const bits = (hex: string) => {
 };
 
 describe('the golden slice on every runtime', () => {
-  const reference = run(process.execPath, [script]).results;
+  const reference = run(process.execPath, [script, calls]).results;
 
   it('Node 20 runs the plain SIMD and scalar builds', () => {
     expect(Object.keys(reference.simd).length).toBeGreaterThan(100);
+    expect(Object.keys(reference.simd).filter((key) => key.startsWith('catalogue ')).length).toBe(
+      (catalogueCalls as unknown[]).length,
+    );
     expect(Object.keys(reference.scalar)).toEqual(Object.keys(reference.simd));
   });
 

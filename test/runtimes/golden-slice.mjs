@@ -1,8 +1,14 @@
 // The golden slice, run by each runtime (Node 20, 22 and 24, Bun, Deno) on the built package: for every build
-// the engine can run, a slice of the golden cases through the main functions. Prints JSON: per build, per case,
+// the engine can run, a slice of the golden cases through the main functions, and the test catalogue's calls
+// (every public function) from the JSON file named by the first argument. Prints JSON: per build, per case,
 // the outputs' float64 bit patterns in hex (NaN as 'nan'), so that results compare bit for bit across runtimes.
 import { readFileSync } from 'node:fs';
 import * as x from '../../dist/index.js';
+import { runWireCalls } from '../browser/catalogue-runner.js';
+
+/** The catalogue's calls (a JSON file written by test/runtime/runtimes.test.ts), when its path is given. */
+const callsFile = globalThis.Deno ? globalThis.Deno.args[0] : process.argv[2];
+const calls = callsFile ? JSON.parse(readFileSync(callsFile, 'utf8')) : [];
 
 const golden = (name) => JSON.parse(readFileSync(new URL(`../golden/${name}.json`, import.meta.url), 'utf8'));
 const TYPES = { float32: Float32Array, float64: Float64Array, int32: Int32Array };
@@ -68,6 +74,7 @@ function slice() {
       out[`${name} ${c.name}`] = hex([...(typeof r.loss === 'number' ? [r.loss] : r.loss.data), ...r.grad.data]);
     }
   }
+  for (const [label, numbers] of Object.entries(runWireCalls(x, calls))) out[`catalogue ${label}`] = hex(numbers);
   return out;
 }
 

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import fc from 'fast-check';
 import * as x from '../../src/index.js';
-import { CATALOGUE } from '../helpers/catalogue.js';
+import { CATALOGUE, callsOf } from '../helpers/catalogue.js';
 
 const { seed, shapes: count, budgetMs } = workerData as { seed: number; shapes: number; budgetMs: number };
 const post = (message: unknown) => parentPort?.postMessage(message);
@@ -28,6 +28,10 @@ const exported = new Map<string, unknown>(Object.entries(x));
 const failures: string[] = [];
 let calls = 0;
 let slowest = { ms: 0, label: '' };
+
+/** Arrays in a label: their length only. */
+const brief = (_: string, v: unknown) =>
+  ArrayBuffer.isView(v) ? `${v.constructor.name}(${(v as Uint8Array).length})` : v;
 
 /** The bytes a result holds: a number, a tensor, or a record of them. */
 function bytesIn(result: unknown): number {
@@ -55,12 +59,11 @@ function timed(call: () => unknown): { outcome: string; ms: number; bytes: numbe
 for (const dims of shapes) {
   for (const entry of CATALOGUE) {
     for (const Float of [Float32Array, Float64Array]) {
-      for (const options of [undefined, ...(entry.variants ?? [])]) {
-        const given = options ? `, ${JSON.stringify(options)}` : '';
-        const label = `${entry.name}(${Float.name} [${dims.join(', ')}]${given})`;
+      for (const c of callsOf(entry, Float, dims)) {
+        const label = `${c.label}${c.options ? ` ${JSON.stringify(c.options, brief)}` : ''}`;
         post({ start: label });
-        const fn = exported.get(entry.name) as (...args: unknown[]) => unknown;
-        const call = () => fn(...entry.args(Float, dims), ...(options ? [options] : []));
+        const fn = exported.get(c.name) as (...args: unknown[]) => unknown;
+        const call = () => fn(...c.args, ...(c.options ? [c.options] : []));
         let { outcome, ms, bytes } = timed(call);
         // work in proportion to the result: an empty input may still have a (large) result per row
         const budget = budgetMs + bytes * NS_PER_BYTE * 1e-6;

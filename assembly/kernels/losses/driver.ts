@@ -18,6 +18,51 @@ import { at, horizontalSum } from '../../math/rows';
 // @ts-ignore: decorator
 @inline const SPAN: i32 = 1024;
 
+/** loss_i, stored (and grad_i) as asked: the plain reference, and the scalar build. */
+// @ts-ignore: decorator
+@inline function term<L, T>(
+  x: usize, y: usize, w: usize, pw: usize, i: i32,
+  lossOut: usize, grad: usize, gradScale: T, gradOutput: usize, loss: L, p0: f64, p1: f64,
+): T {
+  const xi = load<T>(at<T>(x, i));
+  const yi = load<T>(at<T>(y, i));
+  const pwi = pw ? load<T>(at<T>(pw, i)) : <T>1;
+  const wi = w ? load<T>(at<T>(w, i)) : <T>1;
+  const value = wi * loss.value<T>(xi, yi, pwi, p0, p1);
+  if (lossOut) store<T>(at<T>(lossOut, i), value);
+  if (grad) {
+    const g = gradOutput ? gradScale * load<T>(at<T>(gradOutput, i)) : gradScale;
+    store<T>(at<T>(grad, i), g * wi * loss.grad<T>(xi, yi, pwi, p0, p1));
+  }
+  return value;
+}
+
+/**
+ * The scalar build's span: summed in the SIMD build's lanes (element i into lane i mod 16 / sizeof<T>, the
+ * accumulators rotating), the lanes added as horizontalSum adds them, then the tail: the SIMD build's order,
+ * so the same roundings and the same float32 overflow when terms come near 3.4e38.
+ */
+// @ts-ignore: decorator
+@inline function scalarSpan<L, T>(
+  x: usize, y: usize, w: usize, pw: usize, start: i32, end: i32,
+  lossOut: usize, grad: usize, gradScale: T, gradOutput: usize, loss: L, p0: f64, p1: f64,
+): T {
+  const lanes = 16 / sizeof<T>();
+  const vectorEnd = start + ((end - start) / lanes) * lanes;
+  let s0 = <T>0, s1 = <T>0, s2 = <T>0, s3 = <T>0;
+  let i = start;
+  for (; i < vectorEnd; i++) {
+    const sum = s0 + term<L, T>(x, y, w, pw, i, lossOut, grad, gradScale, gradOutput, loss, p0, p1);
+    s0 = s1;
+    s1 = lanes == 4 ? s2 : sum;
+    s2 = s3;
+    s3 = sum;
+  }
+  let total = lanes == 4 ? s0 + s1 + (s2 + s3) : s0 + s1;
+  for (; i < end; i++) total += term<L, T>(x, y, w, pw, i, lossOut, grad, gradScale, gradOutput, loss, p0, p1);
+  return total;
+}
+
 /** Σ loss over elements [start, end) of one row; see the file comment for the arguments. */
 // @ts-ignore: decorator
 @inline function span<L, T>(
@@ -45,6 +90,9 @@ import { at, horizontalSum } from '../../math/rows';
       }
     }
     total = horizontalSum<T>(sum);
+  }
+  if (!ASC_FEATURE_SIMD) {
+    return scalarSpan<L, T>(x, y, w, pw, start, end, lossOut, grad, gradScale, gradOutput, loss, p0, p1);
   }
   for (; i < end; i++) {
     const xi = load<T>(at<T>(x, i));

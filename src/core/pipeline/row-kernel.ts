@@ -106,27 +106,39 @@ function arraysOf<K extends KernelName>(plan: Plan<K>, Float: ValuesType, readsI
 }
 
 /**
- * Whether every row's results are the same: rows of no elements, nothing read per row, every output a fresh
- * array per row. Then one row is run and its results repeated, so the call costs what its results hold,
- * however many rows there are.
+ * Whether every row's results are the same: rows of no elements (so element arrays hold nothing), nothing read
+ * per row, and no caller's array to fill per row. Then one row is run and its results repeated, so the call costs
+ * what its results hold, however many rows there are.
  */
 function rowsAlike<K extends KernelName>(plan: Plan<K>): boolean {
-  if (plan.cols !== 0 || present<Operand>(plan.operands).length > 0) return false;
-  return present<Output>(plan.outputs).every(([, o]) => o.per === 'row' && !o.into && !o.reduce);
+  if (plan.cols !== 0 || present<Operand>(plan.operands).some(([, a]) => a.per === 'row')) return false;
+  return present<Output>(plan.outputs).every(([, o]) => o.per === 'element' || !o.into);
 }
 
-/** The outputs of a plan whose rows are alike, from the outputs of one of its rows. */
-function tiled<K extends KernelName>(plan: Plan<K>, one: Ran): Ran {
+/** n equal terms summed, where that is exactly n · term: a term of 0, ±inf or NaN (else undefined). */
+const repeatedSum = (term: number, n: number) => (term === 0 || !Number.isFinite(term) ? term * n : undefined);
+
+/** The outputs of a plan whose rows are alike, from the outputs of one of its rows; undefined when a reduced
+ * value is not exactly a multiple of that row's. */
+function tiled<K extends KernelName>(plan: Plan<K>, one: Ran): Ran | undefined {
   const rows = plan.outer * plan.inner;
+  const sum = repeatedSum(one.sum, rows);
+  const sums: Ran['sums'] = Object.create(null);
+  for (const name of Object.keys(one.sums)) sums[name] = repeatedSum(one.sums[name], rows) as number;
+  if (sum === undefined || Object.values(sums).includes(undefined as never)) return undefined;
   const outputs: Ran['outputs'] = Object.create(null);
   for (const name of Object.keys(one.outputs)) {
     const row = one.outputs[name];
+    if (row.length === 0) {
+      outputs[name] = row; // an element output: nothing in any row
+      continue;
+    }
     const all = freshResult(plan.caller, typeOfValues(row), rows * row.length) as FloatArray;
     all.set(row);
     for (let filled = row.length; filled < all.length; filled *= 2) all.copyWithin(filled, 0, filled);
     outputs[name] = all;
   }
-  return { outputs, sum: 0, sums: one.sums };
+  return { outputs, sum, sums };
 }
 
 /**
@@ -135,7 +147,9 @@ function tiled<K extends KernelName>(plan: Plan<K>, one: Ran): Ran {
  * the engine gives (before anything is written).
  */
 export function run<K extends KernelName>(plan: Plan<K>): Ran {
-  if (rowsAlike(plan) && plan.outer * plan.inner > 1) return tiled(plan, run({ ...plan, outer: 1, inner: 1 }));
+  const alike =
+    rowsAlike(plan) && plan.outer * plan.inner > 1 ? tiled(plan, run({ ...plan, outer: 1, inner: 1 })) : undefined;
+  if (alike) return alike;
   const { caller, kernel, input, outer, cols, inner } = plan;
   const dtype: Dtype = input instanceof Float64Array ? 'f64' : 'f32';
   const readsInput = layoutOf(kernel).positional.some(([name]) => name === 'x');
