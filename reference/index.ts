@@ -118,7 +118,8 @@ export function refCrossEntropy(
   const losses = new Float64Array(rows);
   const grad = new Float64Array(input.length);
   const ignored: boolean[] = [];
-  let divisor = probabilities ? rows : 0;
+  // probabilities: PyTorch's numel / C (0 / 0 = NaN without classes)
+  let divisor = probabilities ? (classes === 0 ? Number.NaN : rows) : 0;
   for (let r = 0; r < rows; r++) {
     const logp = refLogSoftmaxRow(Array.from({ length: classes }, (_, c) => input[position(r, c)]));
     // q: the weighted, smoothed target; ∂loss/∂x_c = softmax_c · Σq − q_c

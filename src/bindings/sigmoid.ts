@@ -3,8 +3,9 @@ import type { FloatArray, Tensor } from '../types.js';
 
 /**
  * `torch.sigmoid`: 1 / (1 + exp(−x)) elementwise, with the input's shape and dtype (0 and 1 at the ends, no NaN).
- * @throws TypeError for a non-float input; RangeError for a shape that does not match the data.
+ * @throws TypeError for a non-float input or any options; RangeError for a shape that does not match the data.
  */
 export function sigmoid<T extends FloatArray>(input: Tensor<T>): Tensor<T> {
-  return elementwise<T>('sigmoid', 'sigmoid', input);
+  // biome-ignore lint/complexity/noArguments: a second argument is refused, not declared
+  return elementwise<T>('sigmoid', 'sigmoid', input, arguments[1]);
 }

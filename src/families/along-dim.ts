@@ -1,7 +1,7 @@
 // Functions along a dim (softmax, logSoftmax, logSumExp, entropy) and elementwise functions of one tensor (sigmoid,
 // logSigmoid, as rows of one element): the input read, the row kernel run over (outer, cols, inner).
 import { type Output, run } from '../core/pipeline/index.js';
-import { checkOut, floatTensor, normalizeDim, product } from '../core/validate.js';
+import { checkOut, describe, floatTensor, normalizeDim, product } from '../core/validate.js';
 import type { FloatArray, Tensor } from '../types.js';
 
 /** A float input along `dim`: (outer, size, inner) around it (a 0-dim input is one element along dim 0). */
@@ -42,8 +42,11 @@ export function elementwise<T extends FloatArray>(
   caller: string,
   kernel: 'sigmoid' | 'logSigmoid',
   input: unknown,
+  extra: unknown,
 ): Tensor<T> {
   const x = floatTensor<T>(caller, 'input', input);
+  // (an `out` or `dim` passed here would otherwise be dropped without a word)
+  if (extra !== undefined) throw new TypeError(`${caller}: takes no options, received ${describe(extra)}`);
   const layout = { data: x.data, shape: x.shape, size: x.size, dim: 0, outer: x.size, cols: 1, inner: 1 };
   const data = runAlongDim(caller, kernel, layout, 'element');
   return { data: data as T, shape: x.shape };

@@ -5,7 +5,7 @@
 import { type Output, run } from '../core/pipeline/index.js';
 import { describe, floatTensor, shapeString } from '../core/validate.js';
 import type { FloatArray } from '../types.js';
-import { classIndices, readTarget } from './targets.js';
+import { classIndices, type IndexTarget, readTarget } from './targets.js';
 
 export interface Logits {
   data: FloatArray;
@@ -75,10 +75,7 @@ export function scoredTargets(
       `${caller}: options.shift needs logits with a position dim ([T, V] or [..., T, V]), received shape [V]`,
     );
   }
-  const read = readTarget(caller, target, logits.data, logits.shape, indexShape, name);
-  if (read.kind !== 'index') {
-    throw new TypeError(`${caller}: ${name} must hold token indices (integers), received probabilities`);
-  }
+  const read = readTarget(caller, target, logits.data, logits.shape, indexShape, name, true) as IndexTarget;
   const { indices } = classIndices(caller, read, logits.vocab, ignoreIndex, undefined);
   if (shift) {
     const positions = indexShape[indexShape.length - 1];

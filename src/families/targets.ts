@@ -60,7 +60,7 @@ function indicesOf(
 
 /**
  * Class indices: an integer typed array or number[], bare (shape [length]) or as a Tensor of `indexShape`.
- * Probabilities: a float Tensor of `inputShape` and the input's dtype.
+ * Probabilities (unless `indicesOnly`): a float Tensor of `inputShape` and the input's dtype.
  */
 export function readTarget(
   caller: string,
@@ -69,10 +69,12 @@ export function readTarget(
   inputShape: number[],
   indexShape: number[],
   name = 'target',
+  indicesOnly = false,
 ): CheckedTarget {
   const bare = Array.isArray(target) || ArrayBuffer.isView(target);
-  const fields = bare ? undefined : tensorFields(caller, name, target, 'class indices or a Tensor of probabilities');
-  if (fields && isFloatTag(fields.data)) {
+  const kinds = indicesOnly ? 'class indices' : 'class indices or a Tensor of probabilities';
+  const fields = bare ? undefined : tensorFields(caller, name, target, kinds);
+  if (fields && !indicesOnly && isFloatTag(fields.data)) {
     const { data, shape } = floatTensor(caller, name, target);
     if (data.constructor !== input.constructor) {
       throw new TypeError(
@@ -88,7 +90,7 @@ export function readTarget(
     }
     return { kind: 'probability', data, shape };
   }
-  const orElse = "or a Tensor of probabilities with the input's dtype";
+  const orElse = indicesOnly ? '' : "or a Tensor of probabilities with the input's dtype";
   const { data, shape } = indicesOf(caller, target, fields, orElse, name);
   if (shapeString(shape) !== shapeString(indexShape)) {
     throw new RangeError(

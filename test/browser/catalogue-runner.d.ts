@@ -5,6 +5,6 @@ export function fromBase64<T>(
 ): T;
 export function toWire(value: unknown): unknown;
 export function fromWire(value: unknown): unknown;
-export function numbersIn(result: unknown): number[];
-export function runCall(lib: unknown, call: { name: string; args: unknown[]; options?: object }): number[];
-export function runWireCalls(lib: unknown, calls: unknown[]): Record<string, number[]>;
+export function numbersIn(result: unknown): Float64Array;
+export function runCall(lib: unknown, call: { name: string; args: unknown[]; options?: object }): Float64Array;
+export function runWireCalls(lib: unknown, calls: unknown[]): Record<string, Float64Array>;

@@ -39,13 +39,22 @@ export function fromWire(value) {
 
 /** Every number a result holds, in a fixed order: a number, a typed array, a tensor, or a record of them. */
 export function numbersIn(result) {
-  if (typeof result === 'number') return [result];
-  if (ArrayBuffer.isView(result)) return Array.from(result);
-  if (typeof result !== 'object' || result === null) return [];
-  return Object.keys(result)
-    .filter((key) => key !== 'shape')
-    .sort()
-    .flatMap((key) => numbersIn(result[key]));
+  const parts = [];
+  const collect = (value) => {
+    if (typeof value === 'number') parts.push([value]);
+    else if (ArrayBuffer.isView(value)) parts.push(value);
+    else if (typeof value === 'object' && value !== null) {
+      for (const key of Object.keys(value).sort()) if (key !== 'shape') collect(value[key]);
+    }
+  };
+  collect(result);
+  const numbers = new Float64Array(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    numbers.set(part, at);
+    at += part.length;
+  }
+  return numbers;
 }
 
 /** Runs one call ({ name, args, options }, its arrays made); every number its result holds. */

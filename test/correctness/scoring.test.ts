@@ -223,7 +223,7 @@ describe('scoring: bad input is an error naming the argument, and nothing is wri
     ['a tiny temperature', () => topK(logits, 1, { temperature: 1e-40 }), RangeError, /too small.*Float32Array/],
     ['target out of range', () => tokenLogProbs(logits, [0, 4, 0]), RangeError, /target\[1\] = 4 is out of range/],
     ['target of the wrong shape', () => tokenLogProbs(logits, [0, 1]), RangeError, /target must have shape \[3\]/],
-    ['float target', () => tokenLogProbs(logits, { data: data, shape: [3, 4] } as never), TypeError, /token indices/],
+    ['float target', () => tokenLogProbs(logits, { data: data, shape: [3, 4] } as never), TypeError, /class indices/],
     ['shift without positions', () => perplexity({ data, shape: [12] }, [0], { shift: true }), RangeError, /shift/],
     ['shift not a boolean', () => perplexity(logits, [0, 0, 0], { shift: 1 as never }), TypeError, /options.shift/],
     ['an empty vocabulary', () => softmaxEntropy({ data: new Float32Array(0), shape: [2, 0] }), RangeError, /last dim/],

@@ -55,7 +55,7 @@ const exported = new Map<string, unknown>(Object.entries(library));
 const call = (c: Call, options = c.options) =>
   (exported.get(c.name) as (...a: unknown[]) => unknown)(...c.args, ...(options ? [options] : []));
 /** A result's outputs by name ('' for a bare number or tensor): numbers, or the values of tensors. */
-const outputsOf = (result: unknown): Record<string, number | number[]> =>
+const outputsOf = (result: unknown): Record<string, number | Float64Array> =>
   typeof result === 'number' || (result as Tensor).shape
     ? { '': typeof result === 'number' ? result : numbersIn(result) }
     : Object.fromEntries(
@@ -70,7 +70,7 @@ const SMALLEST = { float32: 2 ** -149, float64: 2 ** -1074 };
  * - the fused linear path: the logits' Σ|x||w| (the two builds' matmuls sum in different orders), times the
  *   largest factor the gradients carry.
  */
-function conditionScale(entry: Entry, c: Call, name: string, value: number | number[]): number {
+function conditionScale(entry: Entry, c: Call, name: string, value: number | Float64Array): number {
   if (entry.family === 'linear') {
     const [x, w] = c.args as Tensor[];
     const d = x.shape[x.shape.length - 1];
@@ -89,7 +89,7 @@ function conditionScale(entry: Entry, c: Call, name: string, value: number | num
   const reducedLoss = ['class-loss', 'elementwise-loss'].includes(entry.family) && typeof value === 'number';
   if (!reducedLoss || !Number.isFinite(value)) return 0;
   const { gradOutput: _, ...options } = (c.options ?? {}) as Record<string, unknown>;
-  const terms = outputsOf(call(c, { ...options, reduction: 'none' }))[name === '' ? '' : name] as number[];
+  const terms = outputsOf(call(c, { ...options, reduction: 'none' }))[name === '' ? '' : name] as Float64Array;
   const [sum, sumAbs] = terms.reduce(([s, a], t) => [s + t, a + Math.abs(t)], [0, 0]);
   if (!Number.isFinite(sumAbs)) return 0;
   return sum !== 0 ? Math.abs((value * sumAbs) / sum) : sumAbs;
@@ -105,7 +105,7 @@ function holdTogether(entry: Entry, c: Call, simd: unknown, scalar: unknown, dty
     const values = typeof expected === 'number' ? [expected] : expected;
     const scale = Math.max(maxAbs(values), conditionScale(entry, c, name, expected));
     const tol = ulps * EPS[dtype];
-    assertClose(typeof a[name] === 'number' ? [a[name] as number] : (a[name] as number[]), values, {
+    assertClose(typeof a[name] === 'number' ? [a[name] as number] : (a[name] as Float64Array), values, {
       bound: (e) => tol * (Math.abs(e) + scale) + 8 * SMALLEST[dtype],
       label: `${c.label} ${name || 'result'} ${JSON.stringify(c.options)}: ${where}`,
     });

@@ -54,7 +54,7 @@ export interface Entry {
 }
 
 /** Arrays are only made this large: a shape that holds more (huge dims, no zero) gets an empty one. */
-const MAX_MADE = 1 << 16;
+const MAX_MADE = 1 << 18;
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const made = (shape: readonly number[]) => (size(shape) <= MAX_MADE ? size(shape) : 0);
 
@@ -309,4 +309,56 @@ export function everyCall(shapes: readonly (readonly number[])[], values: Values
   return CATALOGUE.filter((e) => e.family !== 'memory').flatMap((entry) =>
     [Float32Array, Float64Array].flatMap((Float) => shapes.flatMap((shape) => callsOf(entry, Float, shape, values))),
   );
+}
+
+/** A call that must throw: which error, and the words its message must hold (the function's, the argument's). */
+export interface Mistake {
+  what: string;
+  args: unknown[];
+  options?: unknown;
+  error: typeof TypeError | typeof RangeError;
+  mentions: string[];
+}
+
+const isTensor = (value: unknown): value is { data: ArrayLike<number>; shape: number[] } =>
+  typeof value === 'object' && value !== null && 'shape' in value && 'data' in value;
+
+/** Invalid calls of the entry, for an input of [2, 3]: each argument of the wrong kind, each tensor's shape not its
+ * data's, and options that are not an object or name an option it does not take. */
+export function mistakesOf(entry: Entry, Float: Float): Mistake[] {
+  const args = entry.args(Float, [2, 3]);
+  const named = (k: number) => [entry.name, entry.argNames[k]];
+  const replaced = (k: number, value: unknown) => args.map((arg, j) => (j === k ? value : arg));
+  const mistakes: Mistake[] = args.flatMap((arg, k): Mistake[] => [
+    { what: `${entry.argNames[k]} a string`, args: replaced(k, 'text'), error: TypeError, mentions: named(k) },
+    ...(isTensor(arg)
+      ? [
+          {
+            what: `${entry.argNames[k]}.shape not its data's`,
+            args: replaced(k, { data: arg.data, shape: [...arg.shape, 2] }),
+            error: RangeError,
+            mentions: [entry.name, `${entry.argNames[k]}.shape`],
+          },
+        ]
+      : []),
+  ]);
+  if (entry.family === 'memory') return mistakes;
+  const noOptions = entry.family === 'elementwise';
+  return [
+    ...mistakes,
+    {
+      what: 'options a number',
+      args,
+      options: 5,
+      error: TypeError,
+      mentions: [entry.name, noOptions ? 'no options' : 'options'],
+    },
+    {
+      what: 'an unknown option',
+      args,
+      options: { bogus: 1 },
+      error: TypeError,
+      mentions: [entry.name, noOptions ? 'no options' : 'unknown option "bogus"'],
+    },
+  ];
 }

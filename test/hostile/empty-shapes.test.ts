@@ -39,4 +39,14 @@ describe('shapes that hold nothing', () => {
     );
     expect(timed(() => expect(x.perplexity(logits, target, { shift: true })).toBeNaN())).toBeLessThan(50);
   });
+
+  it('crossEntropy on 2^32 rows of no classes with probability targets: NaN for mean, 0 for sum, at once', () => {
+    // (rows of no elements run once and repeat; 'mean' divides by numel / C = 0 / 0, as PyTorch)
+    const rows = empty([2 ** 32, 0]);
+    expect(timed(() => expect(x.crossEntropy(rows, empty([2 ** 32, 0]))).toBeNaN())).toBeLessThan(50);
+    const sum = () => x.crossEntropyWithGrad(rows, empty([2 ** 32, 0]), { reduction: 'sum' });
+    expect(timed(() => expect(sum().loss).toBe(0))).toBeLessThan(50);
+    const out = new Float32Array(0);
+    expect(x.crossEntropyWithGrad(rows, empty([2 ** 32, 0]), { reduction: 'sum', out }).grad.data).toBe(out);
+  });
 });

@@ -1,6 +1,7 @@
 // Bad input gets a TypeError or RangeError that names the argument, the expectation and what was
 // received, before anything reaches WebAssembly; tested for both dtypes.
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as library from '../../src/index.js';
 import {
   binaryCrossEntropy,
   binaryCrossEntropyWithGrad,
@@ -20,6 +21,7 @@ import {
   softmax,
   type Tensor,
 } from '../../src/index.js';
+import { CATALOGUE, mistakesOf } from '../helpers/catalogue.js';
 
 type Thrower = () => unknown;
 
@@ -307,6 +309,31 @@ describe.each([Float32Array, Float64Array])('errors, %s', (Float) => {
     expect(Array.from(input.data)).toEqual(Array.from(before));
     expect(Array.from(out)).toEqual(Array(6).fill(7));
   });
+});
+
+// Every public function of the catalogue (test/helpers/catalogue.ts), its invalid calls: the error names the
+// function and the argument, and no argument is modified.
+describe.each([Float32Array, Float64Array])('every public function, wrong arguments, %s', (Float) => {
+  beforeAll(() => init());
+  const exported = new Map<string, unknown>(Object.entries(library));
+  for (const entry of CATALOGUE.filter((e) => !e.form)) {
+    it(entry.name, () => {
+      const fn = exported.get(entry.name) as (...args: unknown[]) => unknown;
+      for (const m of mistakesOf(entry, Float)) {
+        const before = JSON.stringify(m.args, (_, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v));
+        let error: unknown;
+        try {
+          fn(...m.args, ...(m.options === undefined ? [] : [m.options]));
+        } catch (e) {
+          error = e;
+        }
+        expect(error, `${entry.name}: ${m.what}`).toBeInstanceOf(m.error);
+        for (const word of m.mentions) expect((error as Error).message, `${entry.name}: ${m.what}`).toContain(word);
+        const after = JSON.stringify(m.args, (_, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v));
+        expect(after, `${entry.name}: ${m.what}: arguments untouched`).toBe(before);
+      }
+    });
+  }
 });
 
 it('init rejects options of the wrong kind', async () => {

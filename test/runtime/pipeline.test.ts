@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeRandom } from '../../reference/random.js';
 import { DEFAULT_CHUNK_BYTES, setChunkBytes } from '../../src/core/pipeline/index.js';
 import * as x from '../../src/index.js';
+import { CATALOGUE, callsOf, randomValues } from '../helpers/catalogue.js';
 
 beforeAll(() => x.init());
 afterEach(() => void setChunkBytes(DEFAULT_CHUNK_BYTES));
@@ -12,54 +13,63 @@ afterEach(() => void setChunkBytes(DEFAULT_CHUNK_BYTES));
 const SHAPE = [64, 40];
 const N = SHAPE[0] * SHAPE[1];
 const random = makeRandom(91);
+const exported = new Map<string, unknown>(Object.entries(x));
 const values = Float32Array.from({ length: N }, () => random.uniform(-3, 3));
 const probabilities = Float32Array.from({ length: N }, () => random.next());
 const classes = Int32Array.from({ length: SHAPE[0] }, (_, i) => i % SHAPE[1]);
 
 type Arrays = { input: Float32Array; target: Float32Array; out: Float32Array };
-/** Each function that takes `out`, called on arrays that may share one buffer. */
-const CALLS: Record<string, (a: Arrays) => Float32Array> = {
-  softmax: (a) => x.softmax({ data: a.input, shape: SHAPE }, { out: a.out }).data,
-  logSoftmax: (a) => x.logSoftmax({ data: a.input, shape: SHAPE }, { out: a.out }).data,
-  crossEntropyWithGrad: (a) =>
-    x.crossEntropyWithGrad({ data: a.input, shape: SHAPE }, classes, { out: a.out }).grad.data,
-  crossEntropyWithGradProb: (a) =>
-    x.crossEntropyWithGrad({ data: a.input, shape: SHAPE }, { data: a.target, shape: SHAPE }, { out: a.out }).grad.data,
-  mseLossWithGrad: (a) =>
-    x.mseLossWithGrad({ data: a.input, shape: SHAPE }, { data: a.target, shape: SHAPE }, { out: a.out }).grad.data,
-  binaryCrossEntropyWithLogitsWithGrad: (a) =>
-    x.binaryCrossEntropyWithLogitsWithGrad(
-      { data: a.input, shape: SHAPE },
-      { data: a.target, shape: SHAPE },
-      { out: a.out },
-    ).grad.data,
-  sigmoidFocalLossWithGrad: (a) =>
-    x.sigmoidFocalLossWithGrad({ data: a.input, shape: SHAPE }, { data: a.target, shape: SHAPE }, { out: a.out }).grad
-      .data,
-};
+type Call = (a: Arrays) => Float32Array;
+
+/** Each function of the catalogue that takes `out` (its result, or its gradient), called on arrays that may share
+ * one buffer: the input, and the target when it is floats of the input's length (else the catalogue's own). */
+interface OutCall {
+  name: string;
+  call: Call;
+  readsTarget: boolean;
+  /** The catalogue's values for the input and a float target (zeros when the target is not floats). */
+  inputValues: Float32Array;
+  targetValues: Float32Array;
+}
+const CALLS: OutCall[] = CATALOGUE.filter((e) => e.out).map((entry) => {
+  const [input, target, ...rest] = callsOf(entry, Float32Array, SHAPE, randomValues(makeRandom(91).next))[0].args;
+  const fn = exported.get(entry.name) as (...args: unknown[]) => { data?: Float32Array; grad?: { data: Float32Array } };
+  const readsTarget = (target as { data?: unknown } | undefined)?.data instanceof Float32Array;
+  const call: Call = (a) => {
+    const t = readsTarget ? { data: a.target, shape: SHAPE } : target;
+    const result = fn({ ...(input as object), data: a.input }, ...(target === undefined ? [] : [t]), ...rest, {
+      out: a.out,
+    });
+    return (result.grad?.data ?? result.data) as Float32Array;
+  };
+  const name = `${entry.name}${entry.form ? ` (${entry.form})` : ''}`;
+  const inputValues = (input as { data: Float32Array }).data;
+  const targetValues = readsTarget ? (target as { data: Float32Array }).data : new Float32Array(N);
+  return { name, call, readsTarget, inputValues, targetValues };
+});
 
 /** A buffer of 3·N floats, plain or in WebAssembly memory, holding input then target, and a cleanup. */
-function buffer(kind: 'plain' | 'wasm') {
+function buffer(kind: 'plain' | 'wasm', { inputValues, targetValues }: OutCall) {
   const tensor = kind === 'wasm' ? x.allocTensor(Float32Array, [3 * N]) : undefined;
   const data = tensor ? tensor.data : new Float32Array(3 * N);
-  data.set(values, 0);
-  data.set(probabilities, N);
+  data.set(inputValues, 0);
+  data.set(targetValues, N);
   return { data: () => (tensor ? tensor.data : data), free: () => tensor?.free() };
 }
 
 describe.each(['plain', 'wasm'] as const)('out and the other arguments, %s arrays', (kind) => {
-  for (const [name, call] of Object.entries(CALLS)) {
+  for (const entry of CALLS) {
+    const { name, call, readsTarget, inputValues, targetValues } = entry;
     it.each([
       ['one chunk', 4 * 2 ** 20],
       ['many chunks', 2000],
     ] as const)(`${name}, %s`, (_, chunk) => {
       setChunkBytes(chunk);
-      const expected = call({ input: values.slice(), target: probabilities.slice(), out: new Float32Array(N) });
-      const b = buffer(kind);
+      const expected = call({ input: inputValues.slice(), target: targetValues.slice(), out: new Float32Array(N) });
+      const b = buffer(kind, entry);
       try {
         const view = (from: number) => b.data().subarray(from, from + N);
         // out overlapping the input partly, from either side, or the target: a RangeError naming out, nothing written
-        const readsTarget = !['softmax', 'logSoftmax', 'crossEntropyWithGrad'].includes(name);
         const overlapCases = [
           ['after the input', 1000, N],
           ['before the input', N, N + 1000],
@@ -68,25 +78,25 @@ describe.each(['plain', 'wasm'] as const)('out and the other arguments, %s array
         for (const [label, outAt, targetAt] of overlapCases.filter((c) => readsTarget || c[0] !== 'the target')) {
           const inputAt = label === 'before the input' ? N + 1000 : 0;
           const { data } = b;
-          data().set(values, inputAt);
-          data().set(probabilities, targetAt);
+          data().set(inputValues, inputAt);
+          data().set(targetValues, targetAt);
           const before = data().slice();
           expect(() => call({ input: view(inputAt), target: view(targetAt), out: view(outAt) }), label).toThrow(
-            new RegExp(`^${name.replace('Prob', '')}: options\\.out overlaps`),
+            new RegExp(`^${name.split(' ')[0]}: options\\.out overlaps`),
           );
           expect(Array.from(data()), `${label}: nothing written`).toEqual(Array.from(before));
         }
         // exactly in place: the right answer
-        b.data().set(values, 0);
-        b.data().set(probabilities, N);
+        b.data().set(inputValues, 0);
+        b.data().set(targetValues, N);
         const inPlace = call({ input: view(0), target: view(N), out: view(0) });
         expect(Array.from(inPlace)).toEqual(Array.from(expected));
         expect(Array.from(view(0))).toEqual(Array.from(expected));
         // a separate out in the same buffer: the right answer, input untouched
-        b.data().set(values, 0);
+        b.data().set(inputValues, 0);
         const separate = call({ input: view(0), target: view(N), out: view(2 * N) });
         expect(Array.from(separate)).toEqual(Array.from(expected));
-        expect(Array.from(view(0))).toEqual(Array.from(values));
+        expect(Array.from(view(0))).toEqual(Array.from(inputValues));
       } finally {
         b.free();
       }

@@ -1,8 +1,10 @@
 // One instance of xentropy under load: 8 async tasks interleave init with different options and calls of every
-// function on mixed sizes for `seconds`, each result compared with what the same build gave on one thread.
+// function of the test catalogue on mixed sizes for `seconds`, each result compared with what the same build gave
+// on one thread.
 // Posts { beat } while it runs (the parent's watchdog), then { done, calls, inits, mismatches, rss: [halfway, end] }.
 import { parentPort, workerData } from 'node:worker_threads';
 import { makeRandom } from '../../build/reference.mjs';
+import { runCall } from '../browser/catalogue-runner.js';
 
 const x = await import(workerData.dist);
 const random = makeRandom(workerData.seed);
@@ -12,39 +14,10 @@ const BUILDS = {
   scalar: { simd: false },
 };
 
-// mixed sizes: small calls, and calls big enough to be shared among threads and cut into chunks
-const problems = [
-  [4, 10],
-  [64, 1000],
-  [300, 700],
-  [2, 3, 5],
-].map((shape) => {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const logits = { data: Float32Array.from({ length: n }, () => random.uniform(-6, 6)), shape };
-  const probs = { data: Float32Array.from({ length: n }, () => random.next()), shape };
-  const indexShape = shape.filter((_, d) => d !== 1);
-  const targets = {
-    data: Int32Array.from({ length: n / shape[1] }, () => random.int(shape[1])),
-    shape: indexShape,
-  };
-  return { logits, probs, targets };
-});
-const CALLS = {
-  softmax: (p) => x.softmax(p.logits, { dim: 1 }).data,
-  logSoftmax: (p) => x.logSoftmax(p.logits).data,
-  logSumExp: (p) => x.logSumExp(p.logits, { dim: 0 }).data,
-  entropy: (p) => x.entropy(p.probs).data,
-  sigmoid: (p) => x.sigmoid(p.logits).data,
-  logSigmoid: (p) => x.logSigmoid(p.logits).data,
-  crossEntropy: (p) => x.crossEntropyWithGrad(p.logits, p.targets, { labelSmoothing: 0.1 }).grad.data,
-  crossEntropyProb: (p) => x.crossEntropyWithGrad(p.logits, p.probs, { reduction: 'sum' }).grad.data,
-  nllLoss: (p) => x.nllLossWithGrad(p.logits, p.targets).grad.data,
-  bce: (p) => x.binaryCrossEntropyWithGrad(p.probs, p.probs).grad.data,
-  bceWithLogits: (p) => x.binaryCrossEntropyWithLogitsWithGrad(p.logits, p.probs).grad.data,
-  klDiv: (p) => x.klDivWithGrad(p.logits, p.probs, { reduction: 'batchmean' }).grad.data,
-  mse: (p) => x.mseLossWithGrad(p.logits, p.probs).grad.data,
-  focal: (p) => x.sigmoidFocalLossWithGrad(p.logits, p.probs, { reduction: 'mean' }).grad.data,
-};
+// the catalogue's calls (test/helpers/catalogue.ts) on mixed sizes, made by the parent: small calls, and calls big
+// enough to be shared among threads and cut into chunks
+const problems = workerData.problems;
+const CALLS = Object.fromEntries(workerData.names.map((name, k) => [name, (p) => runCall(x, p[k])]));
 const names = Object.keys(CALLS);
 
 // what each build gives on one thread (the relaxed build only where the engine has relaxed SIMD)
@@ -58,7 +31,7 @@ for (const [build, options] of Object.entries(BUILDS)) {
     delete BUILDS[build];
     continue;
   }
-  expected[build] = problems.map((p) => Object.fromEntries(names.map((n) => [n, Float32Array.from(CALLS[n](p))])));
+  expected[build] = problems.map((p) => Object.fromEntries(names.map((n) => [n, CALLS[n](p)])));
 }
 
 const same = (a, b) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));

@@ -115,30 +115,22 @@ function rowsAlike<K extends KernelName>(plan: Plan<K>): boolean {
   return present<Output>(plan.outputs).every(([, o]) => o.per === 'element' || !o.into);
 }
 
-/** n equal terms summed, where that is exactly n · term: a term of 0, ±inf or NaN (else undefined). */
-const repeatedSum = (term: number, n: number) => (term === 0 || !Number.isFinite(term) ? term * n : undefined);
-
-/** The outputs of a plan whose rows are alike, from the outputs of one of its rows; undefined when a reduced
- * value is not exactly a multiple of that row's. */
-function tiled<K extends KernelName>(plan: Plan<K>, one: Ran): Ran | undefined {
+/** The outputs of a plan whose rows are alike, from the outputs of one of its rows. A row of no elements sums to
+ * 0, ±inf or NaN, so that rows of them sum to exactly `rows` times as much. */
+function tiled<K extends KernelName>(plan: Plan<K>, one: Ran): Ran {
   const rows = plan.outer * plan.inner;
-  const sum = repeatedSum(one.sum, rows);
-  const sums: Ran['sums'] = Object.create(null);
-  for (const name of Object.keys(one.sums)) sums[name] = repeatedSum(one.sums[name], rows) as number;
-  if (sum === undefined || Object.values(sums).includes(undefined as never)) return undefined;
   const outputs: Ran['outputs'] = Object.create(null);
   for (const name of Object.keys(one.outputs)) {
     const row = one.outputs[name];
-    if (row.length === 0) {
-      outputs[name] = row; // an element output: nothing in any row
-      continue;
-    }
-    const all = freshResult(plan.caller, typeOfValues(row), rows * row.length) as FloatArray;
+    // (an element output holds nothing: it stays the caller's `out`, or the fresh empty array)
+    const all = row.length ? (freshResult(plan.caller, typeOfValues(row), rows * row.length) as FloatArray) : row;
     all.set(row);
     for (let filled = row.length; filled < all.length; filled *= 2) all.copyWithin(filled, 0, filled);
     outputs[name] = all;
   }
-  return { outputs, sum, sums };
+  const sums: Ran['sums'] = Object.create(null);
+  for (const name of Object.keys(one.sums)) sums[name] = one.sums[name] * rows;
+  return { outputs, sum: one.sum * rows, sums };
 }
 
 /**
