@@ -1,5 +1,5 @@
-// Installs runtimes/ (Node 22 and 24, Bun, Deno from npm: the runtimes test/runtime/runtimes.test.ts runs the golden
-// slice on) when this repository itself is being installed (`npm ci` / `npm install` here), not when it is
+// Installs runtimes/ (Node 22, 24 and 26, Bun, Deno from npm: the runtimes test/runtime/runtimes.test.ts runs the
+// golden slice on) when this repository itself is being installed (`npm ci` / `npm install` here), not when it is
 // built as someone's git dependency. Runtimes that cannot be installed are reported; CI then fails the test.
 import { spawnSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';

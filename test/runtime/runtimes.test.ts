@@ -1,5 +1,5 @@
 // The golden slice, and every public function of the test catalogue, on every runtime users run
-// (test/runtimes/golden-slice.mjs): Node 20 (this one), Node 22 and 24, Bun and Deno, from runtimes/ (installed by
+// (test/runtimes/golden-slice.mjs): Node 20 (this one), Node 22, 24 and 26, Bun and Deno, from runtimes/ (installed by
 // the root's prepare, so `npm ci` brings them). The plain SIMD and scalar builds must give the same bits
 // everywhere; the relaxed-SIMD build (fused multiply-add: Node ≥ 22, Bun, Deno) is held to Node 20's plain SIMD
 // results within the ulps its fused roundings make.
@@ -25,6 +25,7 @@ const installed = (path: string) => fileURLToPath(new URL(`../../runtimes/node_m
 const RUNTIMES: Record<string, { binary: string; args: string[] }> = {
   'Node 22': { binary: installed('node22/bin/node'), args: [script, calls] },
   'Node 24': { binary: installed('node24/bin/node'), args: [script, calls] },
+  'Node 26': { binary: installed('node26/bin/node'), args: [script, calls] },
   // the platform packages' binaries themselves (the wrappers' install scripts are not run)
   Bun: { binary: installed('@oven/bun-linux-x64/bin/bun'), args: [script, calls] },
   Deno: { binary: installed('@deno/linux-x64-glibc/deno'), args: ['run', '--allow-read', script, calls] },
@@ -82,5 +83,21 @@ describe('the golden slice on every runtime', () => {
         }
       },
     );
+  }
+});
+
+// `engines` says ^20.19.0 || >=22.12.0: the Node lines whose require() loads an ES module
+describe('require and import on every Node line', () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const nodes: Record<string, string> = { 'Node 20': process.execPath };
+  for (const [name, { binary }] of Object.entries(RUNTIMES)) if (name.startsWith('Node')) nodes[name] = binary;
+  const script = `const x = require(${JSON.stringify(root)}); import(${JSON.stringify(`${root}dist/index.js`)})
+    .then(async (m) => { await x.init(); console.log(m.crossEntropy === x.crossEntropy, x.wasmBuild()); })`;
+  for (const [name, binary] of Object.entries(nodes)) {
+    it.runIf(existsSync(binary))(`${name}: require('xentropy') is the module import() gives`, () => {
+      const result = spawnSync(binary, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+      expect(result.stderr.replace(/.*ExperimentalWarning.*\n?|.*--trace-warnings.*\n?/g, '')).toBe('');
+      expect(result.stdout.trim()).toMatch(/^true (simd|relaxed-simd)$/);
+    });
   }
 });

@@ -1,4 +1,4 @@
-// The golden slice, run by each runtime (Node 20, 22 and 24, Bun, Deno) on the built package: for every build
+// The golden slice, run by each runtime (Node 20, 22, 24 and 26, Bun, Deno) on the built package: for every build
 // the engine can run, a slice of the golden cases through the main functions, and the test catalogue's calls
 // (every public function) from the JSON file named by the first argument. Prints JSON: per build, per case,
 // the outputs' float64 bit patterns in hex (NaN as 'nan'), so that results compare bit for bit across runtimes.
