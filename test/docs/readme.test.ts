@@ -1,5 +1,5 @@
-// Every ```js example of the README runs against the built package, and each `// → …` comment
-// states what the line before it prints.
+// Every ```js example of the README runs against the built package (the entry Node takes), and each `// → …`
+// comment states what the line before it prints.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
 
@@ -16,7 +16,7 @@ it.each(blocks.map((code, i) => [i + 1, code] as const))(
     const expected = [...code.matchAll(/\/\/ → (.*)$/gm)].map((m) => m[1].trim());
     const source = code
       .replace("from 'xentropy/tfjs'", `from '${new URL('../../dist/adapters/tfjs.js', import.meta.url).href}'`)
-      .replace("from 'xentropy'", `from '${new URL('../../dist/index.js', import.meta.url).href}'`)
+      .replace("from 'xentropy'", `from '${new URL('../../dist/index.node.js', import.meta.url).href}'`)
       .replaceAll('console.log(', 'globalThis.__print(');
     (globalThis as unknown as { __print: (...a: unknown[]) => void }).__print = (...args) =>
       printed.push(args.map(String).join(' '));

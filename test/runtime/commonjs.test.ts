@@ -1,23 +1,17 @@
 // require('xentropy') from CommonJS: the exports map's default condition, and Node's require of an ES module.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
+import { inProject } from '../helpers/project.js';
+
+/** A package of this repository's node_modules (the project has only xentropy). */
+const installed = (name: string) => fileURLToPath(new URL(`../../node_modules/${name}`, import.meta.url));
 
 /** What a CommonJS script prints, run in a project whose node_modules holds this package. */
-function runInProject(script: string): string {
-  const project = mkdtempSync(join(tmpdir(), 'xentropy-cjs-'));
-  try {
-    mkdirSync(join(project, 'node_modules'));
-    symlinkSync(fileURLToPath(new URL('../..', import.meta.url)), join(project, 'node_modules', 'xentropy'), 'dir');
-    const out = execFileSync(process.execPath, ['-e', script], { cwd: project, stdio: ['ignore', 'pipe', 'ignore'] });
-    return out.toString().trim();
-  } finally {
-    rmSync(project, { recursive: true, force: true });
-  }
-}
+const runInProject = (script: string): string =>
+  inProject((cwd) => execFileSync(process.execPath, ['-e', script], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }))
+    .toString()
+    .trim();
 
 it('a CommonJS script can require the package by name and compute a loss', () => {
   const script = `const x = require('xentropy');
@@ -32,4 +26,17 @@ it('a CommonJS script can require the TensorFlow.js adapter', () => {
   const script = `const adapter = require('xentropy/tfjs');
 console.log(typeof adapter.softmaxCrossEntropy, typeof adapter.sigmoidCrossEntropy);`;
   expect(runInProject(script)).toBe('function function');
+});
+
+it('the TensorFlow.js adapter shares the instance that require("xentropy") gives: one init serves both', () => {
+  const script = `const x = require('xentropy');
+const { softmaxCrossEntropy } = require('xentropy/tfjs');
+const tf = require(${JSON.stringify(installed('@tensorflow/tfjs-core'))});
+require(${JSON.stringify(installed('@tensorflow/tfjs-backend-cpu'))});
+x.init().then(async () => {
+  await tf.setBackend('cpu');
+  const loss = softmaxCrossEntropy(tf.tensor2d([[1, 0, 0]]), tf.tensor2d([[2, 1, 0.1]]));
+  console.log(loss.dataSync()[0].toFixed(4));
+});`;
+  expect(runInProject(script)).toBe('0.4170');
 });

@@ -13,6 +13,7 @@ import { makeRandom } from '../../reference/random.js';
 import { toWire } from '../browser/catalogue-runner.js';
 import { assertUlpClose } from '../helpers/assert-close.js';
 import { CATALOGUE_SHAPES, everyCall, randomValues } from '../helpers/catalogue.js';
+import { inProject } from '../helpers/project.js';
 
 // every public function of the catalogue, with its variants, on random values: a file each runtime reads
 const folder = mkdtempSync(join(tmpdir(), 'xentropy-runtimes-'));
@@ -88,14 +89,13 @@ describe('the golden slice on every runtime', () => {
 
 // `engines` says ^20.19.0 || >=22.12.0: the Node lines whose require() loads an ES module
 describe('require and import on every Node line', () => {
-  const root = fileURLToPath(new URL('../..', import.meta.url));
   const nodes: Record<string, string> = { 'Node 20': process.execPath };
   for (const [name, { binary }] of Object.entries(RUNTIMES)) if (name.startsWith('Node')) nodes[name] = binary;
-  const script = `const x = require(${JSON.stringify(root)}); import(${JSON.stringify(`${root}dist/index.js`)})
+  const script = `const x = require('xentropy'); import('xentropy')
     .then(async (m) => { await x.init(); console.log(m.crossEntropy === x.crossEntropy, x.wasmBuild()); })`;
   for (const [name, binary] of Object.entries(nodes)) {
-    it.runIf(existsSync(binary))(`${name}: require('xentropy') is the module import() gives`, () => {
-      const result = spawnSync(binary, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+    it.runIf(existsSync(binary))(`${name}: require('xentropy') is the module import('xentropy') gives`, () => {
+      const result = inProject((cwd) => spawnSync(binary, ['-e', script], { cwd, encoding: 'utf8', timeout: 60_000 }));
       expect(result.stderr.replace(/.*ExperimentalWarning.*\n?|.*--trace-warnings.*\n?/g, '')).toBe('');
       expect(result.stdout.trim()).toMatch(/^true (simd|relaxed-simd)$/);
     });
