@@ -70,6 +70,6 @@ export function runCatalogue(lib, calls) {
 
 /** The golden cases' and the catalogue calls' results, fetched (in a page) from the server's root. */
 export async function runAll(lib) {
-  const calls = await (await fetch('/test/browser/.build/catalogue-calls.json')).json();
+  const calls = await (await fetch('/test/browser/.catalogue-calls.json')).json();
   return { ...runGolden(lib, await fetchGolden('/test/golden/')), ...runCatalogue(lib, calls) };
 }

@@ -3,21 +3,16 @@
 // with no configuration, and loaded as a plain <script type="module">, it must give Node's results bit for
 // bit on a slice of the golden vectors and on every function of the test catalogue, through both builds. Then
 // the demo page: its training race and its drawing grid.
-import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { build as viteBuild } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import webpack from 'webpack';
-import * as lib from '../../dist/index.js';
-import { makeRandom } from '../../reference/random.js';
 import { buildDemo } from '../../scripts/build-demo.mjs';
 import { findChromium, launchChromium } from '../../scripts/chromium.mjs';
 import { serve } from '../../scripts/serve.mjs';
-import { toWire } from '../browser/catalogue-runner.js';
-import { GOLDEN_FILES, runCatalogue, runGolden } from '../browser/golden-runner.js';
-import { assertUlpClose } from '../helpers/assert-close.js';
-import { CATALOGUE_SHAPES, everyCall, randomValues } from '../helpers/catalogue.js';
+import { closeResults, nodeResults, sameResults, writeCatalogueCalls } from '../helpers/page-results.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const work = new URL('../browser/.build/', import.meta.url).pathname;
@@ -55,7 +50,7 @@ beforeAll(async () => {
   copyFileSync(new URL('../browser/app.js', import.meta.url), `${app}app.js`);
   copyFileSync(new URL('../browser/golden-runner.js', import.meta.url), `${app}golden-runner.js`);
   copyFileSync(new URL('../browser/catalogue-runner.js', import.meta.url), `${app}catalogue-runner.js`);
-  writeFileSync(`${work}catalogue-calls.json`, JSON.stringify(catalogueCalls));
+  writeCatalogueCalls();
   writeFileSync(
     `${app}index.html`,
     '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">' +
@@ -120,31 +115,6 @@ async function open(url: string, width = 1200, prepare?: (page: Page) => Promise
   return page;
 }
 
-const golden = Object.fromEntries(
-  GOLDEN_FILES.map((file) => [
-    file,
-    JSON.parse(readFileSync(new URL(`../golden/${file}.json`, import.meta.url), 'utf8')),
-  ]),
-);
-// every public function of the catalogue, with its variants, on random values (fetched by the page)
-const catalogueCalls = toWire(everyCall(CATALOGUE_SHAPES, randomValues(makeRandom(2026).next))) as unknown[];
-/** Node's results for what the page runs: the golden slice and the catalogue's calls. */
-const nodeResults = () => ({ ...runGolden(lib, golden), ...runCatalogue(lib, catalogueCalls) });
-const fromBase64 = (text: string) => new Float64Array(Uint8Array.from(Buffer.from(text, 'base64')).buffer);
-
-/** Equal bit for bit, except that any NaN matches any NaN (engines may differ in NaN payloads). */
-function sameResults(browserResults: Record<string, string[]>, expected: Record<string, string[]>) {
-  expect(Object.keys(browserResults).sort()).toEqual(Object.keys(expected).sort());
-  for (const [name, outputs] of Object.entries(expected)) {
-    outputs.forEach((encoded, k) => {
-      const [a, b] = [fromBase64(browserResults[name][k]), fromBase64(encoded)];
-      const bad = Array.from(a).findIndex((v, i) => !(Object.is(v, b[i]) || (Number.isNaN(v) && Number.isNaN(b[i]))));
-      if (bad >= 0 || a.length !== b.length)
-        throw new Error(`${name}, output ${k}: browser ${a[bad]} vs Node ${b[bad]} at ${bad}`);
-    });
-  }
-}
-
 // Vite and webpack copy the builds' .wasm files and the plain script finds them beside the entry: the build is
 // fetched as a file; esbuild copies no file, so the build's embedded module serves (and no request fails).
 describe.skipIf(skip).each([
@@ -159,8 +129,7 @@ describe.skipIf(skip).each([
     // (webpack names each file by its hash)
     const files = requested.filter((url) => url.endsWith('.wasm'));
     expect(files, requested.join(' ')).toHaveLength(fetched === 'file' ? 1 : 0);
-    await lib.init({ simd, relaxedSimd: false });
-    const expected = nodeResults();
+    const expected = await nodeResults({ simd });
     expect(Object.keys(expected).length).toBeGreaterThan(1000);
     sameResults(results, expected);
   });
@@ -186,8 +155,7 @@ describe.skipIf(skip).each([
       requested.some((url) => /\/wasm\/simd-\w+\.js$/.test(url)),
       'the embedded module is imported',
     ).toBe(true);
-    await lib.init({ simd: true, relaxedSimd: false });
-    sameResults(results, nodeResults());
+    sameResults(results, await nodeResults({ simd: true }));
   });
 });
 
@@ -199,13 +167,7 @@ describe.skipIf(skip)('in Chromium, the relaxed-SIMD build (fused multiply-add)'
   it('is picked by default and agrees with the SIMD build within 8 ulps on the golden slice', async () => {
     const { build, results } = await runInPage('test/browser/plain.html', {});
     expect(build).toBe('relaxed-simd');
-    await lib.init({ simd: true, relaxedSimd: false });
-    for (const [name, outputs] of Object.entries(nodeResults())) {
-      outputs.forEach((encoded, k) => {
-        const dtype = name.includes('[float32]') ? 'float32' : 'float64';
-        assertUlpClose(fromBase64(results[name][k]), fromBase64(encoded), 8, dtype, `${name}, output ${k}`);
-      });
-    }
+    closeResults(results, await nodeResults({ simd: true }));
   });
 });
 

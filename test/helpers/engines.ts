@@ -1,0 +1,110 @@
+// The browser engines besides Chromium, each driven as the machine allows: Firefox (Debian's firefox-esr) by
+// puppeteer-core over WebDriver BiDi, and WebKit (WebKitGTK's MiniBrowser) by its WebDriver server
+// (webkit2gtk-driver) on a virtual display (Xvfb). A missing engine is undefined, never an error.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import puppeteer from 'puppeteer-core';
+
+/** A page: evaluate an async expression (its JSON value), then close. */
+export interface EnginePage {
+  evaluate<T>(expression: string): Promise<T>;
+  close(): Promise<void>;
+}
+export interface Engine {
+  name: string;
+  version: string;
+  open(url: string): Promise<EnginePage>;
+  close(): Promise<void>;
+}
+
+const FIREFOX = '/usr/bin/firefox-esr';
+const WEBKIT_DRIVER = '/usr/bin/WebKitWebDriver';
+const MINIBROWSER = '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
+const XVFB = '/usr/bin/Xvfb';
+
+export const firefoxInstalled = () => existsSync(FIREFOX);
+export const webkitInstalled = () => existsSync(WEBKIT_DRIVER) && existsSync(MINIBROWSER) && existsSync(XVFB);
+
+export async function launchFirefox(): Promise<Engine> {
+  const browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true });
+  return {
+    name: 'Firefox',
+    version: await browser.version(),
+    async open(url) {
+      const page = await browser.newPage();
+      await page.goto(url);
+      return {
+        evaluate: <T>(expression: string) => page.evaluate(`(async () => (${expression}))()`) as Promise<T>,
+        close: () => page.close(),
+      };
+    },
+    close: () => browser.close(),
+  };
+}
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A W3C WebDriver server's command. */
+async function command(base: string, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await response.json()) as { value: Record<string, unknown> };
+  if (!response.ok) throw new Error(`WebDriver ${method} ${path}: ${JSON.stringify(json.value).slice(0, 400)}`);
+  return json.value;
+}
+
+export async function launchWebKit(port = 4497, display = ':97'): Promise<Engine> {
+  const processes: ChildProcess[] = [
+    spawn(XVFB, [display, '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: 'ignore' }),
+  ];
+  await wait(500);
+  processes.push(
+    spawn(WEBKIT_DRIVER, [`--port=${port}`], { stdio: 'ignore', env: { ...process.env, DISPLAY: display } }),
+  );
+  const base = `http://127.0.0.1:${port}`;
+  for (let tries = 0; tries < 50; tries++) {
+    if (
+      await fetch(`${base}/status`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    await wait(100);
+  }
+  const options = { binary: MINIBROWSER, args: ['--automation'] };
+  const session = await command(base, 'POST', '/session', {
+    capabilities: { alwaysMatch: { 'webkitgtk:browserOptions': options } },
+  });
+  const id = session.sessionId as string;
+  const capabilities = session.capabilities as { browserVersion: string };
+  const at = `/session/${id}`;
+  await command(base, 'POST', `${at}/timeouts`, { script: 120_000, pageLoad: 60_000 });
+  return {
+    name: 'WebKit',
+    version: `WebKitGTK ${capabilities.browserVersion}`,
+    async open(url) {
+      await command(base, 'POST', `${at}/url`, { url });
+      return {
+        async evaluate<T>(expression: string) {
+          const script = `const done = arguments[arguments.length - 1];
+            (async () => (${expression}))().then((v) => done({ v }), (e) => done({ e: String(e && e.stack || e) }));`;
+          const { v, e } = (await command(base, 'POST', `${at}/execute/async`, { script, args: [] })) as {
+            v: T;
+            e?: string;
+          };
+          if (e) throw new Error(e);
+          return v;
+        },
+        close: async () => undefined, // one window: the next open navigates it
+      };
+    },
+    async close() {
+      await command(base, 'DELETE', at).catch(() => undefined);
+      for (const p of processes.reverse()) p.kill();
+    },
+  };
+}
