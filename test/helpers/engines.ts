@@ -19,11 +19,10 @@ export interface Engine {
 
 const FIREFOX = '/usr/bin/firefox-esr';
 const WEBKIT_DRIVER = '/usr/bin/WebKitWebDriver';
-const MINIBROWSER = '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
 const XVFB = '/usr/bin/Xvfb';
 
 export const firefoxInstalled = () => existsSync(FIREFOX);
-export const webkitInstalled = () => existsSync(WEBKIT_DRIVER) && existsSync(MINIBROWSER) && existsSync(XVFB);
+export const webkitInstalled = () => existsSync(WEBKIT_DRIVER) && existsSync(XVFB);
 
 export async function launchFirefox(): Promise<Engine> {
   const browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true });
@@ -75,7 +74,7 @@ export async function launchWebKit(port = 4497, display = ':97'): Promise<Engine
       break;
     await wait(100);
   }
-  const options = { binary: MINIBROWSER, args: ['--automation'] };
+  const options = { args: ['--automation'] }; // the driver's own MiniBrowser
   const session = await command(base, 'POST', '/session', {
     capabilities: { alwaysMatch: { 'webkitgtk:browserOptions': options } },
   });
