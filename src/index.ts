@@ -58,6 +58,7 @@ export type {
   MeanDivisorOptions,
   MseLossOptions,
   NllLossOptions,
+  OrtTensor,
   ProbabilityTarget,
   Reduction,
   ResidentArray,

@@ -186,11 +186,20 @@ export interface DimsTensor<T = FloatArray> {
   dims: readonly number[];
 }
 
+/**
+ * onnxruntime's `Tensor` (web and node) as its own types give it, `data` typed as any of its element types: taken
+ * with no cast, its data checked when the call runs (floats for logits, integers for targets).
+ */
+export interface OrtTensor {
+  readonly data: unknown;
+  readonly dims: readonly number[];
+}
+
 /** Logits for the scoring functions: [V], [T, V] or [..., T, V], as a Tensor or an onnxruntime-style tensor. */
-export type ScoringTensor<T extends FloatArray = FloatArray> = Tensor<T> | DimsTensor<T>;
+export type ScoringTensor<T extends FloatArray = FloatArray> = Tensor<T> | DimsTensor<T> | OrtTensor;
 
 /** Token targets: class indices shaped like the logits without V, as a Tensor, a DimsTensor or a bare array. */
-export type TokenTarget = IndexTarget | DimsTensor<IndexArray>;
+export type TokenTarget = IndexTarget | DimsTensor<IndexArray> | OrtTensor;
 
 export interface TemperatureOptions {
   /** Divides the logits before the softmax: > 0 and finite. @defaultValue 1 */
