@@ -6,12 +6,14 @@ import {
   engine,
   expandDims,
   type GradSaveFunc,
+  losses,
   mul,
   reshape,
   type Scalar,
   scalar,
   type Tensor,
   type TensorInfo,
+  Reduction as TfReduction,
   tensor,
 } from '@tensorflow/tfjs-core';
 import {
@@ -25,7 +27,17 @@ import type { FloatArray, Reduction, Tensor as XTensor } from '../types.js';
 /** A per-class or broadcast weight: a tf.Tensor, a typed array or a number array. */
 export type TfWeight = Tensor | FloatArray | readonly number[];
 
-export interface SoftmaxCrossEntropyOptions {
+/**
+ * tf.losses' own weighting, beside PyTorch's options: `weights` (one per loss, or broadcast to the losses) and a
+ * `tf.Reduction`. Either one makes the call weigh and reduce the per-row (softmax) or per-element (sigmoid) losses
+ * exactly as `tf.losses` does (its `computeWeightedLoss`), with its default, SUM_BY_NONZERO_WEIGHTS.
+ */
+export interface TfLossesWeighting {
+  /** tf.losses' `weights`: multiplies each loss, broadcast to the losses' shape. */
+  weights?: Tensor;
+}
+
+export interface SoftmaxCrossEntropyOptions extends TfLossesWeighting {
   /** A weight per class (length C, the last dim of the logits); PyTorch's `weight`. @defaultValue all ones */
   weight?: TfWeight;
   /** Class-index labels equal to this are ignored (no loss, no gradient, not counted). @defaultValue -100 */
@@ -33,28 +45,68 @@ export interface SoftmaxCrossEntropyOptions {
   /** Mixes the labels with the uniform distribution: (1 − ε)·labels + ε/C. @defaultValue 0 */
   labelSmoothing?: number;
   /**
-   * PyTorch's reductions: 'mean' divides by the weights of the rows counted (the rows' count without a weight).
-   * @defaultValue 'mean'
+   * PyTorch's reductions: 'mean' divides by the weights of the rows counted (the rows' count without a weight). Or
+   * a tf.Reduction (see {@link TfLossesWeighting}). @defaultValue 'mean'
    */
-  reduction?: Reduction;
+  reduction?: Reduction | TfReduction;
 }
 
-export interface SigmoidCrossEntropyOptions {
+export interface SigmoidCrossEntropyOptions extends TfLossesWeighting {
   /** Multiplies each element's loss; broadcast over the logits as in PyTorch. @defaultValue all ones */
   weight?: TfWeight;
   /** Weight of the positive term, usually one per class (the last dim). @defaultValue all ones */
   posWeight?: TfWeight;
   /** TensorFlow's smoothing for sigmoid labels: labels·(1 − ε) + ε/2. @defaultValue 0 */
   labelSmoothing?: number;
-  /** @defaultValue 'mean' */
-  reduction?: Reduction;
+  /** PyTorch's reductions, or a tf.Reduction (see {@link TfLossesWeighting}). @defaultValue 'mean' */
+  reduction?: Reduction | TfReduction;
 }
 
 type Loss = number | XTensor<Float32Array>;
 type Computed = { loss: Loss; grad?: Float32Array };
 
-const SOFTMAX_OPTIONS = new Set(['weight', 'ignoreIndex', 'labelSmoothing', 'reduction']);
-const SIGMOID_OPTIONS = new Set(['weight', 'posWeight', 'labelSmoothing', 'reduction']);
+const SOFTMAX_OPTIONS = new Set(['weight', 'ignoreIndex', 'labelSmoothing', 'reduction', 'weights']);
+const SIGMOID_OPTIONS = new Set(['weight', 'posWeight', 'labelSmoothing', 'reduction', 'weights']);
+const TF_REDUCTIONS: readonly unknown[] = [
+  TfReduction.NONE,
+  TfReduction.MEAN,
+  TfReduction.SUM,
+  TfReduction.SUM_BY_NONZERO_WEIGHTS,
+];
+
+/**
+ * The loss as tf.losses weighs and reduces it, when `weights` or a tf.Reduction is given: `unreduced` runs the
+ * loss with reduction 'none', and tf's own computeWeightedLoss does the rest (its gradient through tf's tape).
+ * Otherwise undefined: PyTorch's reduction, in xentropy.
+ */
+function tfWeighted(
+  caller: string,
+  o: { weights?: unknown; reduction?: unknown },
+  lossShape: readonly number[],
+  unreduced: () => Tensor,
+): Tensor | undefined {
+  const tfReduction = typeof o.reduction === 'number';
+  if (o.weights === undefined && !tfReduction) return undefined;
+  if (tfReduction && !TF_REDUCTIONS.includes(o.reduction)) {
+    throw new RangeError(
+      `${caller}: options.reduction must be a tf.Reduction or 'none', 'mean', 'sum', received ${o.reduction}`,
+    );
+  }
+  if (!tfReduction && o.reduction !== undefined) {
+    throw new TypeError(
+      `${caller}: options.weights weighs as tf.losses does: its reduction is a tf.Reduction, received '${String(o.reduction)}'`,
+    );
+  }
+  const weights = o.weights === undefined ? undefined : checkTensor(caller, 'options.weights', o.weights, ['float32']);
+  const offset = lossShape.length - (weights?.rank ?? 0);
+  if (weights && (offset < 0 || !weights.shape.every((d, i) => d === 1 || d === lossShape[offset + i]))) {
+    throw new RangeError(
+      `${caller}: options.weights of shape [${weights.shape}] does not broadcast to the losses' shape [${lossShape}]`,
+    );
+  }
+  const reduction = tfReduction ? (o.reduction as TfReduction) : TfReduction.SUM_BY_NONZERO_WEIGHTS;
+  return renamed(caller, () => losses.computeWeightedLoss(unreduced(), weights, reduction));
+}
 
 function isTensor(value: unknown): value is Tensor {
   return (
@@ -211,6 +263,10 @@ export function softmaxCrossEntropy(labels: Tensor, logits: Tensor, options?: So
         `received [${y.shape}]${hint}`,
     );
   }
+  const weighted = tfWeighted(caller, o, rowShape, () =>
+    softmaxCrossEntropy(labels, logits, { ...o, weights: undefined, reduction: 'none' }),
+  );
+  if (weighted) return weighted;
   const xOptions = {
     weight: readWeight(caller, 'weight', o.weight, true),
     ignoreIndex: o.ignoreIndex,
@@ -255,6 +311,10 @@ export function sigmoidCrossEntropy(labels: Tensor, logits: Tensor, options?: Si
   if (!sameShape(y.shape, x.shape)) {
     throw new RangeError(`${caller}: labels must have the logits' shape [${x.shape}], received [${y.shape}]`);
   }
+  const weighted = tfWeighted(caller, o, x.shape, () =>
+    sigmoidCrossEntropy(labels, logits, { ...o, weights: undefined, reduction: 'none' }),
+  );
+  if (weighted) return weighted;
   const smoothing = checkSmoothing(caller, o.labelSmoothing);
   const xOptions = {
     weight: readWeight(caller, 'weight', o.weight),

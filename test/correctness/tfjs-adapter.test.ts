@@ -154,6 +154,72 @@ describe.each(BACKENDS)('on the %s backend', (backend) => {
     });
   });
 
+  // tf.losses' weights and reductions: per-row weights with a zero (SUM_BY_NONZERO_WEIGHTS counts the others) and
+  // per-element ones broadcast over the rows, every tf.Reduction, the default included
+  const REDUCTIONS = [
+    undefined,
+    tf.Reduction.NONE,
+    tf.Reduction.MEAN,
+    tf.Reduction.SUM,
+    tf.Reduction.SUM_BY_NONZERO_WEIGHTS,
+  ] as const;
+  /** Loss and gradient of ours and of tf's own loss, on its gradient's scale. */
+  function sameAsTf(ours: (x: tf.Tensor) => tf.Tensor, theirs: (x: tf.Tensor) => tf.Tensor, logits: tf.Tensor) {
+    const o = tf.valueAndGrad((x: tf.Tensor) => tf.sum(ours(x)))(logits);
+    const t = tf.valueAndGrad((x: tf.Tensor) => tf.sum(theirs(x)))(logits);
+    expect(ours(logits).shape).toEqual(theirs(logits).shape);
+    expect(relativeError(o.value.dataSync(), t.value.dataSync())).toBeLessThan(1e-5);
+    const scale = Math.max(...Array.from(t.grad.dataSync(), Math.abs));
+    const [ourGrad, tfGrad] = [o.grad.dataSync(), t.grad.dataSync()];
+    for (let i = 0; i < ourGrad.length; i++) expect(Math.abs(ourGrad[i] - tfGrad[i])).toBeLessThan(1e-6 * scale);
+  }
+
+  it('softmaxCrossEntropy with tf.losses’ weights and every tf.Reduction equals tf.losses.softmaxCrossEntropy', () => {
+    tf.tidy(() => {
+      const logits = tf.tensor2d(logitsData, [rows, classes]);
+      const hot = tf.tensor2d(oneHot(indices, classes), [rows, classes]);
+      const ids = tf.tensor1d(indices, 'int32');
+      const weights = tf.tensor1d(Float32Array.from({ length: rows }, (_, r) => (r === 2 ? 0 : 0.5 + (r % 3))));
+      for (const reduction of REDUCTIONS) {
+        for (const w of [weights, undefined]) {
+          if (w === undefined && reduction === undefined) continue; // PyTorch's options: the tests above
+          sameAsTf(
+            (x) => softmaxCrossEntropy(ids, x, { weights: w, reduction }),
+            (x) => tf.losses.softmaxCrossEntropy(hot, x, w, 0, reduction),
+            logits,
+          );
+        }
+      }
+    });
+  });
+
+  it('sigmoidCrossEntropy with tf.losses’ weights and every tf.Reduction equals tf.losses.sigmoidCrossEntropy', () => {
+    tf.tidy(() => {
+      const logits = tf.tensor2d(logitsData, [rows, classes]);
+      const labels = tf.tensor2d(
+        Float32Array.from(logitsData, (_, i) => (i % 3 === 0 ? 1 : 0)),
+        [rows, classes],
+      );
+      const perClass = tf.tensor2d(
+        Float32Array.from({ length: classes }, (_, c) => (c === 1 ? 0 : c / 2)),
+        [1, classes],
+      );
+      for (const reduction of REDUCTIONS) {
+        if (reduction === undefined) continue;
+        sameAsTf(
+          (x) => sigmoidCrossEntropy(labels, x, { weights: perClass, reduction, labelSmoothing: 0.1 }),
+          (x) => tf.losses.sigmoidCrossEntropy(labels, x, perClass, 0.1, reduction),
+          logits,
+        );
+      }
+      sameAsTf(
+        (x) => sigmoidCrossEntropy(labels, x, { weights: perClass }),
+        (x) => tf.losses.sigmoidCrossEntropy(labels, x, perClass),
+        logits,
+      );
+    });
+  });
+
   it('leaks no tf tensors, with and without a gradient tape', () => {
     const logits = tf.tensor2d(logitsData, [rows, classes]);
     const ids = tf.tensor1d(indices, 'int32');
@@ -233,6 +299,30 @@ describe('bad input', () => {
       () => sigmoidCrossEntropy(ids(), logits()),
       RangeError,
       /sigmoidCrossEntropy: labels must have the logits' shape/,
+    ],
+    [
+      'a tf.Reduction that is not one',
+      () => softmaxCrossEntropy(ids(), logits(), { reduction: 7 as never }),
+      RangeError,
+      /softmaxCrossEntropy: options.reduction must be a tf.Reduction/,
+    ],
+    [
+      'weights with a PyTorch reduction',
+      () => sigmoidCrossEntropy(logits(), logits(), { weights: tf.ones([2, 3]), reduction: 'mean' }),
+      TypeError,
+      /options.weights weighs as tf.losses does: its reduction is a tf.Reduction/,
+    ],
+    [
+      'weights not a tensor',
+      () => softmaxCrossEntropy(ids(), logits(), { weights: [1, 2] as never }),
+      TypeError,
+      /softmaxCrossEntropy: options.weights must be a tf.Tensor/,
+    ],
+    [
+      'weights that do not broadcast',
+      () => softmaxCrossEntropy(ids(), logits(), { weights: tf.ones([3]) }),
+      RangeError,
+      /options.weights of shape \[3\] does not broadcast to the losses' shape \[2\]/,
     ],
     [
       'disposed',
