@@ -94,7 +94,8 @@ function tfWeighted(
   }
   if (!tfReduction && o.reduction !== undefined) {
     throw new TypeError(
-      `${caller}: options.weights weighs as tf.losses does: its reduction is a tf.Reduction, received '${String(o.reduction)}'`,
+      `${caller}: options.weights weighs as tf.losses does: its reduction is a tf.Reduction, ` +
+        `received '${String(o.reduction)}'`,
     );
   }
   const weights = o.weights === undefined ? undefined : checkTensor(caller, 'options.weights', o.weights, ['float32']);

@@ -1,21 +1,10 @@
 // The browser engines besides Chromium, each driven as the machine allows: Firefox (Debian's firefox-esr) by
 // puppeteer-core over WebDriver BiDi, and WebKit (WebKitGTK's MiniBrowser) by its WebDriver server
-// (webkit2gtk-driver) on a virtual display (Xvfb). A missing engine is undefined, never an error.
-import { type ChildProcess, spawn } from 'node:child_process';
+// (webkit2gtk-driver) on a virtual display (Xvfb). firefoxInstalled() and webkitInstalled() say whether each is
+// here. Used by test/runtime/engines.test.ts and bench/suites/browser.mjs.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import puppeteer from 'puppeteer-core';
-
-/** A page: evaluate an async expression (its JSON value), then close. */
-export interface EnginePage {
-  evaluate<T>(expression: string): Promise<T>;
-  close(): Promise<void>;
-}
-export interface Engine {
-  name: string;
-  version: string;
-  open(url: string): Promise<EnginePage>;
-  close(): Promise<void>;
-}
 
 const FIREFOX = '/usr/bin/firefox-esr';
 const WEBKIT_DRIVER = '/usr/bin/WebKitWebDriver';
@@ -24,7 +13,8 @@ const XVFB = '/usr/bin/Xvfb';
 export const firefoxInstalled = () => existsSync(FIREFOX);
 export const webkitInstalled = () => existsSync(WEBKIT_DRIVER) && existsSync(XVFB);
 
-export async function launchFirefox(): Promise<Engine> {
+/** Firefox (Debian's firefox-esr), headless, through puppeteer-core over WebDriver BiDi. */
+export async function launchFirefox() {
   const browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true });
   return {
     name: 'Firefox',
@@ -33,7 +23,7 @@ export async function launchFirefox(): Promise<Engine> {
       const page = await browser.newPage();
       await page.goto(url);
       return {
-        evaluate: <T>(expression: string) => page.evaluate(`(async () => (${expression}))()`) as Promise<T>,
+        evaluate: (expression) => page.evaluate(`(async () => (${expression}))()`),
         close: () => page.close(),
       };
     },
@@ -41,24 +31,23 @@ export async function launchFirefox(): Promise<Engine> {
   };
 }
 
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A W3C WebDriver server's command. */
-async function command(base: string, method: string, path: string, body?: unknown) {
+async function command(base, method, path, body) {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const json = (await response.json()) as { value: Record<string, unknown> };
+  const json = await response.json();
   if (!response.ok) throw new Error(`WebDriver ${method} ${path}: ${JSON.stringify(json.value).slice(0, 400)}`);
   return json.value;
 }
 
-export async function launchWebKit(port = 4497, display = ':97'): Promise<Engine> {
-  const processes: ChildProcess[] = [
-    spawn(XVFB, [display, '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: 'ignore' }),
-  ];
+/** WebKit (WebKitGTK's MiniBrowser) through its WebDriver server, on a virtual display of its own. */
+export async function launchWebKit(port = 4497, display = ':97') {
+  const processes = [spawn(XVFB, [display, '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: 'ignore' })];
   await wait(500);
   processes.push(
     spawn(WEBKIT_DRIVER, [`--port=${port}`], { stdio: 'ignore', env: { ...process.env, DISPLAY: display } }),
@@ -78,8 +67,8 @@ export async function launchWebKit(port = 4497, display = ':97'): Promise<Engine
   const session = await command(base, 'POST', '/session', {
     capabilities: { alwaysMatch: { 'webkitgtk:browserOptions': options } },
   });
-  const id = session.sessionId as string;
-  const capabilities = session.capabilities as { browserVersion: string };
+  const id = session.sessionId;
+  const capabilities = session.capabilities;
   const at = `/session/${id}`;
   await command(base, 'POST', `${at}/timeouts`, { script: 120_000, pageLoad: 60_000 });
   return {
@@ -88,13 +77,10 @@ export async function launchWebKit(port = 4497, display = ':97'): Promise<Engine
     async open(url) {
       await command(base, 'POST', `${at}/url`, { url });
       return {
-        async evaluate<T>(expression: string) {
+        async evaluate(expression) {
           const script = `const done = arguments[arguments.length - 1];
             (async () => (${expression}))().then((v) => done({ v }), (e) => done({ e: String(e && e.stack || e) }));`;
-          const { v, e } = (await command(base, 'POST', `${at}/execute/async`, { script, args: [] })) as {
-            v: T;
-            e?: string;
-          };
+          const { v, e } = await command(base, 'POST', `${at}/execute/async`, { script, args: [] });
           if (e) throw new Error(e);
           return v;
         },
