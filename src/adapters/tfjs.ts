@@ -154,13 +154,22 @@ function readWeight(caller: string, name: string, weight: TfWeight | undefined, 
   return flat ? data : { data, shape: weight.shape };
 }
 
-/** Errors of the xentropy function underneath are renamed after the adapter's function. */
+/** Errors and warnings of the xentropy function underneath are renamed after the adapter's function. */
 function renamed<T>(caller: string, run: () => T): T {
+  const warn = console.warn;
+  console.warn = (first?: unknown, ...rest: unknown[]) =>
+    warn.call(
+      console,
+      typeof first === 'string' ? first.replace(/^xentropy: (\w+) /, `xentropy: ${caller} ($1) `) : first,
+      ...rest,
+    );
   try {
     return run();
   } catch (error) {
     if (error instanceof Error) error.message = error.message.replace(/^(\w+): /, `${caller} ($1): `);
     throw error;
+  } finally {
+    console.warn = warn;
   }
 }
 

@@ -40,3 +40,19 @@ x.init().then(async () => {
 });`;
   expect(runInProject(script)).toBe('0.4170');
 });
+
+it("the adapter's warnings name the adapter's function", () => {
+  // softmax outputs handed to softmaxCrossEntropy, which applies its own: the library warns, once
+  const script = `const x = require('xentropy');
+const { softmaxCrossEntropy } = require('xentropy/tfjs');
+const tf = require(${JSON.stringify(installed('@tensorflow/tfjs-core'))});
+require(${JSON.stringify(installed('@tensorflow/tfjs-backend-cpu'))});
+console.warn = (m) => console.log(m);
+x.init().then(async () => {
+  await tf.setBackend('cpu');
+  softmaxCrossEntropy(tf.tensor1d([0, 1], 'int32'), tf.tensor2d([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1]]));
+});`;
+  expect(runInProject(script)).toMatch(
+    /^xentropy: softmaxCrossEntropy \(crossEntropy\) received rows that look like probabilities/m,
+  );
+});

@@ -139,9 +139,7 @@ function tiled<K extends KernelName>(plan: Plan<K>, one: Ran): Ran {
  * the engine gives (before anything is written).
  */
 export function run<K extends KernelName>(plan: Plan<K>): Ran {
-  const alike =
-    rowsAlike(plan) && plan.outer * plan.inner > 1 ? tiled(plan, run({ ...plan, outer: 1, inner: 1 })) : undefined;
-  if (alike) return alike;
+  if (rowsAlike(plan) && plan.outer * plan.inner > 1) return tiled(plan, run({ ...plan, outer: 1, inner: 1 }));
   const { caller, kernel, input, outer, cols, inner } = plan;
   const dtype: Dtype = input instanceof Float64Array ? 'f64' : 'f32';
   const readsInput = layoutOf(kernel).positional.some(([name]) => name === 'x');
