@@ -38,25 +38,18 @@ const byName = {
   },
 };
 
-await build({
-  entryPoints: [new URL('src/adapters/tfjs.ts', root).pathname],
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  target: 'es2022',
-  outfile: new URL('dist/adapters/tfjs.js', root).pathname,
-  external: ['@tensorflow/tfjs-core'],
-  plugins: [byName],
-  logLevel: 'warning',
-});
+/** src/<entry>.ts bundled, unminified, to dist/<outfile>. */
+const bundle = (entry, outfile, options) =>
+  build({
+    entryPoints: [new URL(`src/${entry}.ts`, root).pathname],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    outfile: new URL(`dist/${outfile}`, root).pathname,
+    logLevel: 'warning',
+    ...options,
+  });
 
-await build({
-  entryPoints: [new URL('src/index.ts', root).pathname],
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  target: 'es2022',
-  outfile: new URL('dist/index.node.js', root).pathname,
-  plugins: [sharedChunks],
-  logLevel: 'warning',
-});
+await bundle('adapters/tfjs', 'adapters/tfjs.js', { external: ['@tensorflow/tfjs-core'], plugins: [byName] });
+await bundle('index', 'index.node.js', { plugins: [sharedChunks] });
