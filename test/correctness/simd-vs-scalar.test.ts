@@ -61,7 +61,6 @@ const outputsOf = (result: unknown): Record<string, number | Float64Array> =>
     : Object.fromEntries(
         Object.entries(result as object).map(([k, v]) => [k, typeof v === 'number' ? v : numbersIn(v)]),
       );
-const maxAbs = (values: ArrayLike<number>) => finiteScale(values);
 const SMALLEST = { float32: 2 ** -149, float64: 2 ** -1074 };
 
 /**
@@ -76,12 +75,13 @@ function conditionScale(entry: Entry, c: Call, name: string, value: number | Flo
     const d = x.shape[x.shape.length - 1];
     let logits = 0;
     for (let r = 0; r * d < x.data.length; r++)
-      logits = Math.max(logits, maxAbs(x.data.subarray(r * d, (r + 1) * d)) * d);
+      logits = Math.max(logits, finiteScale(x.data.subarray(r * d, (r + 1) * d)) * d);
     const o = (c.options ?? {}) as { gradOutput?: Tensor | number; linearBias?: ArrayLike<number> };
-    const g = typeof o.gradOutput === 'number' ? Math.abs(o.gradOutput) : o.gradOutput ? maxAbs(o.gradOutput.data) : 1;
+    const g =
+      typeof o.gradOutput === 'number' ? Math.abs(o.gradOutput) : o.gradOutput ? finiteScale(o.gradOutput.data) : 1;
     return (
-      (logits * maxAbs(w.data) + maxAbs(o.linearBias ?? [])) *
-      Math.max(1, maxAbs(w.data), maxAbs(x.data)) *
+      (logits * finiteScale(w.data) + finiteScale(o.linearBias ?? [])) *
+      Math.max(1, finiteScale(w.data), finiteScale(x.data)) *
       Math.max(g, 1) *
       x.shape[0]
     );
@@ -89,7 +89,7 @@ function conditionScale(entry: Entry, c: Call, name: string, value: number | Flo
   const reducedLoss = ['class-loss', 'elementwise-loss'].includes(entry.family) && typeof value === 'number';
   if (!reducedLoss || !Number.isFinite(value)) return 0;
   const { gradOutput: _, ...options } = (c.options ?? {}) as Record<string, unknown>;
-  const terms = outputsOf(call(c, { ...options, reduction: 'none' }))[name === '' ? '' : name] as Float64Array;
+  const terms = outputsOf(call(c, { ...options, reduction: 'none' }))[name] as Float64Array;
   const [sum, sumAbs] = terms.reduce(([s, a], t) => [s + t, a + Math.abs(t)], [0, 0]);
   if (!Number.isFinite(sumAbs)) return 0;
   return sum !== 0 ? Math.abs((value * sumAbs) / sum) : sumAbs;
@@ -103,7 +103,7 @@ function holdTogether(entry: Entry, c: Call, simd: unknown, scalar: unknown, dty
   const ulps = 8 * Math.max(1, Math.sqrt(n / 64));
   for (const [name, expected] of Object.entries(b)) {
     const values = typeof expected === 'number' ? [expected] : expected;
-    const scale = Math.max(maxAbs(values), conditionScale(entry, c, name, expected));
+    const scale = Math.max(finiteScale(values), conditionScale(entry, c, name, expected));
     const tol = ulps * EPS[dtype];
     assertClose(typeof a[name] === 'number' ? [a[name] as number] : (a[name] as Float64Array), values, {
       bound: (e) => tol * (Math.abs(e) + scale) + 8 * SMALLEST[dtype],

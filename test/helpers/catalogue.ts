@@ -75,11 +75,7 @@ export function randomValues(random: () => number, real = () => 8 * random() - 4
   };
 }
 
-/** A tensor of `shape` (its data empty when the shape holds too many elements to make). */
-export const tensorOf = (Float: Float, shape: readonly number[], value = 0.25) => ({
-  data: new Float(made(shape)).fill(value),
-  shape: [...shape],
-});
+/** A tensor of `shape` from the values (its data empty when the shape holds too many elements to make). */
 const reals = (F: Float, shape: readonly number[], v: Values) => ({
   data: F.from(v.reals(made(shape))),
   shape: [...shape],
@@ -195,7 +191,7 @@ const elementwiseLoss = (
     golden,
   });
 const elementWeight: Variant = (F, shape, v) => ({ weight: probabilities(F, shape, v) });
-const lastDimWeight: Variant = (F, shape, v) => ({ posWeight: probabilities(F, [lastDim(shape)], v) });
+const posWeightPerColumn: Variant = (F, shape, v) => ({ posWeight: probabilities(F, [lastDim(shape)], v) });
 
 const scored: Args = (F, shape, v = CONSTANTS) => [
   reals(F, shape, v),
@@ -224,7 +220,7 @@ export const CATALOGUE: readonly Entry[] = [
   ...elementwiseLoss('binaryCrossEntropy', 'binary_cross_entropy', [elementWeight], 'probabilities'),
   ...elementwiseLoss('binaryCrossEntropyWithLogits', 'binary_cross_entropy_with_logits', [
     elementWeight,
-    lastDimWeight,
+    posWeightPerColumn,
   ]),
   ...elementwiseLoss('sigmoidFocalLoss', 'sigmoid_focal_loss', [{ alpha: -1, gamma: 0.5 }]),
   ...elementwiseLoss('klDiv', 'kl_div', [{ reduction: 'batchmean' }, { logTarget: true }]),
