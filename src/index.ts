@@ -31,7 +31,7 @@ export { softmaxEntropy } from './bindings/softmax-entropy.js';
 export { tokenLogProbs } from './bindings/token-log-probs.js';
 export { topK } from './bindings/top-k.js';
 export { allocTensor } from './runtime/alloc-tensor.js';
-export { init, wasmBuild, wasmMemoryBytes, wasmThreads } from './runtime/init.js';
+export { init, release, wasmBuild, wasmMemoryBytes, wasmThreads } from './runtime/init.js';
 export type {
   BinaryCrossEntropyOptions,
   BinaryCrossEntropyWithLogitsOptions,

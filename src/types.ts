@@ -74,10 +74,10 @@ export interface LogSumExpOptions extends DimOptions {
 }
 
 /**
- * Class-index targets: a Tensor of integers shaped like the input without its class dim, or a bare index array
- * (shape `[length]`).
+ * Class-index targets: a Tensor of integers shaped like the input without its class dim, a bare index array
+ * (shape `[length]`), or a plain number (shape `[]`: the one target of an unbatched (C) input).
  */
-export type IndexTarget = Tensor<IndexArray> | IndexArray;
+export type IndexTarget = Tensor<IndexArray> | IndexArray | number;
 
 /** Probability targets: a Tensor of the input's shape and dtype. */
 export type ProbabilityTarget<T extends FloatArray = FloatArray> = Tensor<T>;
@@ -94,6 +94,11 @@ export interface CrossEntropyOptions {
   reduction?: Reduction;
   /** Mixes the target with the uniform distribution: (1 − ε)·target + ε/C, ε in [0, 1]. @defaultValue 0 */
   labelSmoothing?: number;
+  /**
+   * The class dim: 1 as in PyTorch ((N, C, d1, …, dk)), or −1 for classes last ((…, C), as [B, T, V]).
+   * @defaultValue 1
+   */
+  classDim?: 1 | -1;
   // The language-model options below need class-index targets.
   /**
    * z-loss (PaLM; Liger-Kernel's `lse_square_scale`): adds s · lse² per row not ignored, lse = log Σ exp of the
@@ -255,8 +260,11 @@ export interface LossWithGrad<L, T extends FloatArray> {
   lse?: Tensor<T>;
 }
 
-/** A float Tensor, a flat array of the input's element count or last-dim length, broadcast as in PyTorch. */
-export type BroadcastWeight = FloatArray | readonly number[] | Tensor<FloatArray | readonly number[]>;
+/**
+ * A float Tensor, a flat array of the input's element count or last-dim length, broadcast as in PyTorch, or a
+ * plain number (a 0-dim tensor: the same value for every element).
+ */
+export type BroadcastWeight = number | FloatArray | readonly number[] | Tensor<FloatArray | readonly number[]>;
 
 export interface NllLossOptions {
   /** A weight per class (length C). @defaultValue all ones */
@@ -265,6 +273,8 @@ export interface NllLossOptions {
   ignoreIndex?: number;
   /** @defaultValue 'mean' */
   reduction?: Reduction;
+  /** The class dim: 1 as in PyTorch ((N, C, d1, …, dk)), or −1 for classes last ((…, C)). @defaultValue 1 */
+  classDim?: 1 | -1;
 }
 
 export interface BinaryCrossEntropyOptions {
@@ -401,7 +411,7 @@ export interface WasmTensor<T extends ResidentArray = Float32Array> extends Tens
   /** A view of the tensor's memory, made anew whenever WebAssembly memory has grown. */
   readonly data: T;
   readonly shape: readonly number[];
-  /** Whether `free()` has been called. */
+  /** Whether `free()` has been called, or `release()` has dropped the memory it lived in. */
   readonly freed: boolean;
   /** Returns the memory to xentropy's allocator; `data` throws afterwards. Calling it twice is harmless. */
   free(): void;

@@ -1,6 +1,7 @@
 // crossEntropy, read once and then run: every argument and option, the language-model ones and the vocabulary
 // shard included, is read and checked here in one fixed order (readCrossEntropy); the plan is a function of
 // what was read (planCrossEntropy); the row kernel runs it and the loss is reduced in one place (runLoss).
+import { inHalfAwareCall } from '../core/half.js';
 import {
   checkInteger,
   checkNumberIn,
@@ -24,7 +25,7 @@ import {
   readLanguageModelOptions,
 } from '../families/language-model.js';
 import { type LossPlan, readLossGradient, runLoss } from '../families/loss.js';
-import { type CheckedTarget, type ClassLayout, classLayout, readTarget } from '../families/targets.js';
+import { type CheckedTarget, type ClassLayout, classLayout, readClassDim, readTarget } from '../families/targets.js';
 import type {
   CrossEntropyGradOptions,
   CrossEntropyOptions,
@@ -33,14 +34,21 @@ import type {
   LossWithGradFunction,
 } from '../types.js';
 
-const OPTIONS = ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing', ...LANGUAGE_MODEL_OPTIONS] as const;
+const OPTIONS = [
+  'weight',
+  'ignoreIndex',
+  'reduction',
+  'labelSmoothing',
+  'classDim',
+  ...LANGUAGE_MODEL_OPTIONS,
+] as const;
 const GRAD_OPTIONS = [...OPTIONS, 'gradOutput', 'out', ...LANGUAGE_MODEL_GRAD_OPTIONS] as const;
 
 /** The call's arguments and options, read and checked once, in order (class indices checked last). */
 function readCrossEntropy(caller: string, withGrad: boolean, input: unknown, targetArg: unknown, options: unknown) {
   const o = readOptions(caller, options, withGrad ? GRAD_OPTIONS : OPTIONS);
   const x = floatTensor(caller, 'input', input);
-  const layout = classLayout(caller, x.shape);
+  const layout = classLayout(caller, x.shape, readClassDim(caller, o.classDim));
   const reduction = checkReduction(caller, o.reduction);
   const smoothing = checkNumberIn(caller, 'labelSmoothing', o.labelSmoothing, 0, 0, 1);
   const lm = readLanguageModelOptions(caller, o, x.data, reduction);
@@ -176,7 +184,10 @@ function crossEntropyOf(caller: string, withGrad: boolean, input: unknown, targe
  * weight length ≠ C, labelSmoothing outside [0, 1], ignoreIndex ≥ 0 with probabilities, a softcap or divisor ≤ 0.
  */
 export const crossEntropy = ((input: unknown, target: unknown, options?: unknown) =>
-  crossEntropyOf('crossEntropy', false, input, target, options).loss) as LossFunction<CrossEntropyOptions, 'class'>;
+  inHalfAwareCall(() => crossEntropyOf('crossEntropy', false, input, target, options).loss)) as LossFunction<
+  CrossEntropyOptions,
+  'class'
+>;
 
 /**
  * `crossEntropy` and its gradient with respect to the logits in one call (exp once per element):
@@ -187,7 +198,7 @@ export const crossEntropy = ((input: unknown, target: unknown, options?: unknown
  * that overlaps another argument other than exactly the input.
  */
 export const crossEntropyWithGrad = ((input: unknown, target: unknown, options?: unknown) =>
-  crossEntropyOf('crossEntropyWithGrad', true, input, target, options)) as LossWithGradFunction<
+  inHalfAwareCall(() => crossEntropyOf('crossEntropyWithGrad', true, input, target, options))) as LossWithGradFunction<
   CrossEntropyOptions & CrossEntropyGradOptions,
   'class'
 >;

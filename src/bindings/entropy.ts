@@ -1,3 +1,4 @@
+import { inHalfAwareCall } from '../core/half.js';
 import { elementName, readOptions } from '../core/validate.js';
 import { alongDim, runAlongDim } from '../families/along-dim.js';
 import type { DimOptions, FloatArray, Tensor } from '../types.js';
@@ -9,21 +10,23 @@ import type { DimOptions, FloatArray, Tensor } from '../types.js';
  * @throws RangeError for a negative probability or a 0-dim input (PyTorch rejects both); a row summing to 0 gives NaN.
  */
 export function entropy<T extends FloatArray>(input: Tensor<T>, options?: DimOptions): Tensor<T> {
-  const { dim = -1 } = readOptions('entropy', options, ['dim']);
-  const layout = alongDim('entropy', input, dim);
-  const { data, shape } = layout;
-  if (shape.length === 0) {
-    throw new RangeError('entropy: input must have at least one dim (the distribution), received a 0-dim tensor');
-  }
-  for (let i = 0; i < data.length; i++) {
-    if (data[i] < 0) {
-      throw new RangeError(
-        `entropy: ${elementName('input', i, shape)} = ${data[i]} is negative: probabilities must be ≥ 0`,
-      );
+  return inHalfAwareCall(() => {
+    const { dim = -1 } = readOptions('entropy', options, ['dim']);
+    const layout = alongDim('entropy', input, dim);
+    const { data, shape } = layout;
+    if (shape.length === 0) {
+      throw new RangeError('entropy: input must have at least one dim (the distribution), received a 0-dim tensor');
     }
-  }
-  return {
-    data: runAlongDim('entropy', 'entropy', layout, 'row') as T,
-    shape: shape.filter((_, d) => d !== layout.dim),
-  };
+    for (let i = 0; i < data.length; i++) {
+      if (data[i] < 0) {
+        throw new RangeError(
+          `entropy: ${elementName('input', i, shape)} = ${data[i]} is negative: probabilities must be ≥ 0`,
+        );
+      }
+    }
+    return {
+      data: runAlongDim('entropy', 'entropy', layout, 'row') as T,
+      shape: shape.filter((_, d) => d !== layout.dim),
+    };
+  });
 }

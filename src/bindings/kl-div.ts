@@ -1,3 +1,4 @@
+import { warnOnce, warnsAbout } from '../core/instance.js';
 import { checkBoolean } from '../core/validate.js';
 import { pairLossFunctions } from '../families/pair-loss.js';
 import type { KlDivOptions, LossFunction, LossWithGradFunction } from '../types.js';
@@ -8,7 +9,25 @@ const { loss, withGrad } = pairLossFunctions({
   reductions: ['none', 'mean', 'sum', 'batchmean'],
   kernel: (options, caller) =>
     checkBoolean(caller, 'logTarget', options.logTarget, false) ? 'klDivLogTarget' : 'klDiv',
+  check: lookForProbabilities,
 });
+
+/**
+ * Warns once (unless init({ warnings: false })) when the input has a positive value among its first 1,024: log q is
+ * never positive, so the input holds probabilities (or logits) where PyTorch's kl_div expects log-probabilities.
+ */
+function lookForProbabilities(data: ArrayLike<number>): void {
+  if (!warnsAbout('klDiv input')) return;
+  for (let i = 0; i < Math.min(data.length, 1024); i++) {
+    if (!(data[i] > 0)) continue;
+    warnOnce(
+      'klDiv input',
+      `klDiv received a positive value (${data[i]}) in its input, which holds log-probabilities (log q, all ≤ 0): ` +
+        'pass logSoftmax(logits), not probabilities. init({ warnings: false }) silences this.',
+    );
+    return;
+  }
+}
 
 /**
  * `F.kl_div(input, target, reduction, log_target)`: pointwise p·(log p − input) with `input` = log q,

@@ -1,3 +1,4 @@
+import { inHalfAwareCall } from '../core/half.js';
 import { linearCrossEntropyOf } from '../families/linear-call.js';
 import type {
   FloatArray,
@@ -22,9 +23,11 @@ export function linearCrossEntropy<T extends FloatArray>(
   target: IndexTarget,
   options?: LinearCrossEntropyOptions,
 ): number | Tensor<T> {
-  return linearCrossEntropyOf('linearCrossEntropy', false, input, linearWeight, target, options).loss as
-    | number
-    | Tensor<T>;
+  return inHalfAwareCall(() => {
+    return linearCrossEntropyOf('linearCrossEntropy', false, input, linearWeight, target, options).loss as
+      | number
+      | Tensor<T>;
+  });
 }
 
 /**
@@ -39,6 +42,8 @@ export function linearCrossEntropyWithGrad<T extends FloatArray>(
   target: IndexTarget,
   options?: LinearCrossEntropyOptions & LinearCrossEntropyGradOptions<T>,
 ): LinearCrossEntropyWithGrad<T> {
-  const result = linearCrossEntropyOf('linearCrossEntropyWithGrad', true, input, linearWeight, target, options);
-  return result as unknown as LinearCrossEntropyWithGrad<T>;
+  return inHalfAwareCall(() => {
+    const result = linearCrossEntropyOf('linearCrossEntropyWithGrad', true, input, linearWeight, target, options);
+    return result as unknown as LinearCrossEntropyWithGrad<T>;
+  });
 }

@@ -1,3 +1,4 @@
+import { inHalfAwareCall } from '../core/half.js';
 import { readOptions } from '../core/validate.js';
 import { alongDim, runAlongDim } from '../families/along-dim.js';
 import type { FloatArray, SoftmaxOptions, Tensor } from '../types.js';
@@ -8,7 +9,9 @@ import type { FloatArray, SoftmaxOptions, Tensor } from '../types.js';
  * @throws as `softmax`.
  */
 export function logSoftmax<T extends FloatArray>(input: Tensor<T>, options?: SoftmaxOptions<T>): Tensor<T> {
-  const { dim = -1, out } = readOptions('logSoftmax', options, ['dim', 'out']);
-  const layout = alongDim('logSoftmax', input, dim);
-  return { data: runAlongDim('logSoftmax', 'logSoftmax', layout, 'element', out) as T, shape: layout.shape };
+  return inHalfAwareCall(() => {
+    const { dim = -1, out } = readOptions('logSoftmax', options, ['dim', 'out']);
+    const layout = alongDim('logSoftmax', input, dim);
+    return { data: runAlongDim('logSoftmax', 'logSoftmax', layout, 'element', out) as T, shape: layout.shape };
+  });
 }

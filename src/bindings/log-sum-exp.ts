@@ -1,3 +1,4 @@
+import { inHalfAwareCall } from '../core/half.js';
 import { checkBoolean, describe, readOptions } from '../core/validate.js';
 import { alongDim, runAlongDim } from '../families/along-dim.js';
 import type { FloatArray, LogSumExpOptions, Tensor } from '../types.js';
@@ -13,18 +14,20 @@ export function logSumExp(
 ): Tensor<Float64Array>;
 export function logSumExp<T extends FloatArray>(input: Tensor<T>, options?: LogSumExpOptions): Tensor<T>;
 export function logSumExp(input: Tensor<FloatArray>, options?: LogSumExpOptions): Tensor<FloatArray> {
-  const { dim = -1, keepdim, dtype } = readOptions('logSumExp', options, ['dim', 'keepdim', 'dtype']);
-  const layout = alongDim('logSumExp', input, dim);
-  const keep = checkBoolean('logSumExp', 'keepdim', keepdim, false);
-  if (dtype !== undefined && dtype !== 'float64') {
-    throw new TypeError(`logSumExp: options.dtype must be 'float64' when given, received ${describe(dtype)}`);
-  }
-  const shape = layout.shape.slice();
-  if (shape.length > 0) shape.splice(layout.dim, 1, ...(keep ? [1] : []));
-  // float64 out of float32 input: the row's max plus the log of its float64 sum, neither rounded to float32
-  const wide = dtype === 'float64' && layout.data instanceof Float32Array;
-  const data = wide
-    ? runAlongDim('logSumExp', 'logSumExpWide', layout, 'row', undefined, 'float64')
-    : runAlongDim('logSumExp', 'logSumExp', layout, 'row');
-  return { data, shape };
+  return inHalfAwareCall(() => {
+    const { dim = -1, keepdim, dtype } = readOptions('logSumExp', options, ['dim', 'keepdim', 'dtype']);
+    const layout = alongDim('logSumExp', input, dim);
+    const keep = checkBoolean('logSumExp', 'keepdim', keepdim, false);
+    if (dtype !== undefined && dtype !== 'float64') {
+      throw new TypeError(`logSumExp: options.dtype must be 'float64' when given, received ${describe(dtype)}`);
+    }
+    const shape = layout.shape.slice();
+    if (shape.length > 0) shape.splice(layout.dim, 1, ...(keep ? [1] : []));
+    // float64 out of float32 input: the row's max plus the log of its float64 sum, neither rounded to float32
+    const wide = dtype === 'float64' && layout.data instanceof Float32Array;
+    const data = wide
+      ? runAlongDim('logSumExp', 'logSumExpWide', layout, 'row', undefined, 'float64')
+      : runAlongDim('logSumExp', 'logSumExp', layout, 'row');
+    return { data, shape };
+  });
 }

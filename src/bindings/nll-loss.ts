@@ -1,5 +1,6 @@
 // nllLoss, read once and then run: the arguments and options read and checked in order, the plan (the kernel
 // reads each row's one input value, gathered here), the run and the reduction.
+import { inHalfAwareCall } from '../core/half.js';
 import { checkInteger, checkReduction, floatTensor, readOptions } from '../core/validate.js';
 import {
   checkWeightLength,
@@ -10,15 +11,15 @@ import {
   weightOperand,
 } from '../families/class-loss.js';
 import { type LossPlan, readLossGradient, runLoss } from '../families/loss.js';
-import { classLayout, gatherTargets, readTarget } from '../families/targets.js';
+import { classLayout, gatherTargets, readClassDim, readTarget } from '../families/targets.js';
 import type { LossFunction, LossWithGradFunction, NllLossOptions } from '../types.js';
 
-const OPTIONS = ['weight', 'ignoreIndex', 'reduction', 'gradOutput', 'out'] as const;
+const OPTIONS = ['weight', 'ignoreIndex', 'reduction', 'classDim', 'gradOutput', 'out'] as const;
 
 function readNllLoss(caller: string, withGrad: boolean, input: unknown, targetArg: unknown, options: unknown) {
-  const o = readOptions(caller, options, OPTIONS.slice(0, withGrad ? 5 : 3));
+  const o = readOptions(caller, options, OPTIONS.slice(0, withGrad ? 6 : 4));
   const x = floatTensor(caller, 'input', input);
-  const layout = classLayout(caller, x.shape);
+  const layout = classLayout(caller, x.shape, readClassDim(caller, o.classDim));
   const reduction = checkReduction(caller, o.reduction);
   const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
   const weight = readClassWeight(caller, o.weight, x.data);
@@ -60,11 +61,17 @@ const nllLossOf = (caller: string, withGrad: boolean, input: unknown, target: un
  * @throws as crossEntropy with class-index targets.
  */
 export const nllLoss = ((input: unknown, target: unknown, options?: unknown) =>
-  nllLossOf('nllLoss', false, input, target, options).loss) as LossFunction<NllLossOptions, 'index'>;
+  inHalfAwareCall(() => nllLossOf('nllLoss', false, input, target, options).loss)) as LossFunction<
+  NllLossOptions,
+  'index'
+>;
 
 /**
  * `nllLoss` and its gradient w.r.t. the log-probabilities: −w_t · gradOutput (/ Σ w_t for 'mean') at each target,
  * 0 elsewhere.
  */
 export const nllLossWithGrad = ((input: unknown, target: unknown, options?: unknown) =>
-  nllLossOf('nllLossWithGrad', true, input, target, options)) as LossWithGradFunction<NllLossOptions, 'index'>;
+  inHalfAwareCall(() => nllLossOf('nllLossWithGrad', true, input, target, options))) as LossWithGradFunction<
+  NllLossOptions,
+  'index'
+>;

@@ -1,3 +1,4 @@
+import { inHalfAwareCall } from '../core/half.js';
 import { elementwise } from '../families/along-dim.js';
 import type { FloatArray, Tensor } from '../types.js';
 
@@ -6,6 +7,8 @@ import type { FloatArray, Tensor } from '../types.js';
  * @throws TypeError for a non-float input or any options; RangeError for a shape that does not match the data.
  */
 export function sigmoid<T extends FloatArray>(input: Tensor<T>): Tensor<T> {
-  // biome-ignore lint/complexity/noArguments: a second argument is refused, not declared
-  return elementwise<T>('sigmoid', 'sigmoid', input, arguments[1]);
+  return inHalfAwareCall(() => {
+    // biome-ignore lint/complexity/noArguments: a second argument is refused, not declared
+    return elementwise<T>('sigmoid', 'sigmoid', input, arguments[1]);
+  });
 }

@@ -1,3 +1,4 @@
+import { inHalfAwareCall } from '../core/half.js';
 import { run } from '../core/pipeline/index.js';
 import { readOptions } from '../core/validate.js';
 import { readLogits, readScale } from '../families/scoring.js';
@@ -13,19 +14,21 @@ export function softmaxEntropy<T extends FloatArray>(
   logits: ScoringTensor<T>,
   options?: TemperatureOptions,
 ): Tensor<T> {
-  const caller = 'softmaxEntropy';
-  const o = readOptions(caller, options, ['temperature']);
-  const x = readLogits(caller, logits);
-  const scale = readScale(caller, o.temperature, x.data);
-  const { outputs } = run({
-    caller,
-    kernel: 'softmaxEntropy',
-    input: x.data,
-    outer: x.rows,
-    cols: x.vocab,
-    inner: 1,
-    outputs: { out: { per: 'row' } },
-    scalars: { scale },
+  return inHalfAwareCall(() => {
+    const caller = 'softmaxEntropy';
+    const o = readOptions(caller, options, ['temperature']);
+    const x = readLogits(caller, logits);
+    const scale = readScale(caller, o.temperature, x.data);
+    const { outputs } = run({
+      caller,
+      kernel: 'softmaxEntropy',
+      input: x.data,
+      outer: x.rows,
+      cols: x.vocab,
+      inner: 1,
+      outputs: { out: { per: 'row' } },
+      scalars: { scale },
+    });
+    return { data: outputs.out as T, shape: x.shape.slice(0, -1) };
   });
-  return { data: outputs.out as T, shape: x.shape.slice(0, -1) };
 }

@@ -1,3 +1,4 @@
+import { inHalfAwareCall } from '../core/half.js';
 import { readOptions } from '../core/validate.js';
 import { alongDim, runAlongDim } from '../families/along-dim.js';
 import type { FloatArray, SoftmaxOptions, Tensor } from '../types.js';
@@ -10,7 +11,9 @@ import type { FloatArray, SoftmaxOptions, Tensor } from '../types.js';
  * out of range, or an `out` of the wrong length or overlapping the input other than exactly.
  */
 export function softmax<T extends FloatArray>(input: Tensor<T>, options?: SoftmaxOptions<T>): Tensor<T> {
-  const { dim = -1, out } = readOptions('softmax', options, ['dim', 'out']);
-  const layout = alongDim('softmax', input, dim);
-  return { data: runAlongDim('softmax', 'softmax', layout, 'element', out) as T, shape: layout.shape };
+  return inHalfAwareCall(() => {
+    const { dim = -1, out } = readOptions('softmax', options, ['dim', 'out']);
+    const layout = alongDim('softmax', input, dim);
+    return { data: runAlongDim('softmax', 'softmax', layout, 'element', out) as T, shape: layout.shape };
+  });
 }

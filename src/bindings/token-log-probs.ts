@@ -1,3 +1,4 @@
+import { inHalfAwareCall } from '../core/half.js';
 import { checkBoolean, checkInteger, readOptions } from '../core/validate.js';
 import { dropLastPositions, readLogits, readScale, runTokenLogProbs, scoredTargets } from '../families/scoring.js';
 import type { FloatArray, ScoringTensor, Tensor, TokenScoringOptions, TokenTarget } from '../types.js';
@@ -15,18 +16,20 @@ export function tokenLogProbs<T extends FloatArray>(
   target: TokenTarget,
   options?: TokenScoringOptions,
 ): Tensor<T> {
-  const caller = 'tokenLogProbs';
-  const o = readOptions(caller, options, ['temperature', 'ignoreIndex', 'shift']);
-  const x = readLogits(caller, logits);
-  const scale = readScale(caller, o.temperature, x.data);
-  const shift = checkBoolean(caller, 'shift', o.shift, false);
-  const { indices, shape } = scoredTargets(
-    caller,
-    target,
-    x,
-    checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100),
-    shift,
-  );
-  const values = runTokenLogProbs(caller, x, indices, scale, false).outputs.out as T;
-  return { data: shift ? dropLastPositions(values, x.shape[x.shape.length - 2]) : values, shape };
+  return inHalfAwareCall(() => {
+    const caller = 'tokenLogProbs';
+    const o = readOptions(caller, options, ['temperature', 'ignoreIndex', 'shift']);
+    const x = readLogits(caller, logits);
+    const scale = readScale(caller, o.temperature, x.data);
+    const shift = checkBoolean(caller, 'shift', o.shift, false);
+    const { indices, shape } = scoredTargets(
+      caller,
+      target,
+      x,
+      checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100),
+      shift,
+    );
+    const values = runTokenLogProbs(caller, x, indices, scale, false).outputs.out as T;
+    return { data: shift ? dropLastPositions(values, x.shape[x.shape.length - 2]) : values, shape };
+  });
 }

@@ -6,6 +6,7 @@ import type { WasmBuild } from '../types.js';
 import type { EmbeddedModule } from './embedded-bytes.js';
 import { checkExports, type WasmExports } from './kernel-abi.js';
 import { isNode, poolLayout, setPool, takePool, threadCount } from './threads.js';
+import { dropTensors } from './wasm-tensor.js';
 
 // The builds, named in scripts/build.mjs's manifest: each a module of its own, imported only when it is chosen (a
 // bundle fetches the build that runs), and a file beside the entry.
@@ -199,6 +200,23 @@ export async function configure(request: InitRequest): Promise<void> {
   }
   await stopThreads();
   active = { build, exports: await load(build) };
+}
+
+/**
+ * Gives WebAssembly memory back: sets up the active build (and threads) afresh on new memory, then drops every
+ * instance it held, with their memory and their allocTensor tensors, which read as freed from then on. Calls made
+ * meanwhile run on the old instance, on one thread.
+ */
+export async function releaseMemory(): Promise<void> {
+  if (!active) return;
+  const { build } = active;
+  const threads = threadCount();
+  const dropped = [...instances.values()];
+  instances.clear();
+  sharedMemory = undefined;
+  await stopThreads();
+  await configure({ simd: build !== 'scalar', relaxedSimd: build === 'relaxed-simd', threads });
+  for (const kernels of dropped) dropTensors(kernels);
 }
 
 /** Stops the worker pool, if there is one (its module was loaded when it started). */

@@ -3,6 +3,7 @@
 // snapshots are used afterwards, so getters, Proxies and a polluted Object.prototype cannot change a call
 // half-way. Each error names the function, the argument, what was expected and what was received.
 import type { FloatArray, Reduction } from '../types.js';
+import { asComputed, Float16, halfCall, halfOut } from './half.js';
 import { freedWasmTensor } from './wasm-tensor.js';
 
 /** A short, readable account of a received value for error messages. */
@@ -46,7 +47,7 @@ export function elementName(name: string, flat: number, shape: readonly number[]
     index.unshift(flat % shape[d]);
     flat = Math.floor(flat / shape[d]);
   }
-  return `${name}[${index.join(', ')}]`;
+  return shape.length === 0 ? name : `${name}[${index.join(', ')}]`;
 }
 
 export const product = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
@@ -76,6 +77,8 @@ const TYPES = {
   Int16Array,
   BigInt64Array,
   BigUint64Array,
+  // undefined where the engine has none: no array then carries its tag
+  Float16Array: Float16 as unknown as Float32ArrayConstructor,
 } as const;
 type TypedName = keyof typeof TYPES;
 export const INTEGER_ARRAY_NAMES: readonly string[] = [
@@ -123,12 +126,14 @@ export function ownView(
   return new Type(buffer, offsetOf.call(value), length);
 }
 
-/** The float array, viewed afresh, or a TypeError. */
+const FLOAT_NAMES = ['Float32Array', 'Float64Array', 'Float16Array'];
+
+/** The float array, viewed afresh (a float16 one as a float32 copy), or a TypeError. */
 export function floatArray(caller: string, name: string, value: unknown): FloatArray {
-  const view = ownView(caller, name, value, ['Float32Array', 'Float64Array']);
+  const view = ownView(caller, name, value, FLOAT_NAMES);
   if (!view)
     throw new TypeError(`${caller}: ${name} must be a Float32Array or Float64Array, received ${describe(value)}`);
-  return view as FloatArray;
+  return asComputed(caller, name, view, typedArrayTag(view) as string) as FloatArray;
 }
 
 /** A copy of a number[] (each element read once), or a TypeError naming the first element that is not a number. */
@@ -205,7 +210,10 @@ export function tensorFields(
   expected: string,
 ): { data: unknown; shape: unknown } {
   if (freedWasmTensor(value)) {
-    throw new TypeError(`${caller}: ${name} is a WasmTensor that was freed; allocate a new one or pass a live Tensor`);
+    throw new TypeError(
+      `${caller}: ${name} is a WasmTensor that was freed (by free() or release()); ` +
+        'allocate a new one or pass a live Tensor',
+    );
   }
   const data = typeof value === 'object' && value !== null ? field(value, 'data') : undefined;
   // onnxruntime's and transformers.js's tensors name their shape `dims`
@@ -315,9 +323,9 @@ export function checkNumberIn(
 /** A float array or number[] argument, read once: a view of a typed array, or a copy of a number[]. */
 export function floatValues(caller: string, name: string, value: unknown, expected: string): FloatArray {
   if (Array.isArray(value)) return copyNumbers(caller, name, value);
-  const view = ownView(caller, name, value, ['Float32Array', 'Float64Array']);
+  const view = ownView(caller, name, value, FLOAT_NAMES);
   if (!view) throw new TypeError(`${caller}: ${name} must be ${expected}, received ${describe(value)}`);
-  return view as FloatArray;
+  return (typedArrayTag(view) === 'Float16Array' ? Float32Array.from(view as Float32Array) : view) as FloatArray;
 }
 
 /** The output array, viewed afresh: the input's dtype and length; it may be the input's own data (in place). */
@@ -335,20 +343,17 @@ export function checkDestination<T extends FloatArray>(
   what = 'length',
 ): T | undefined {
   if (value === undefined) return undefined;
-  const view = ownView(caller, `options.${name}`, value, [
-    like instanceof Float64Array ? 'Float64Array' : 'Float32Array',
-  ]);
+  const dtype = halfCall() ? 'Float16Array' : like instanceof Float64Array ? 'Float64Array' : 'Float32Array';
+  const view = ownView(caller, `options.${name}`, value, [dtype]);
   if (!view) {
-    throw new TypeError(
-      `${caller}: options.${name} must be a ${like.constructor.name} like the input, received ${describe(value)}`,
-    );
+    throw new TypeError(`${caller}: options.${name} must be a ${dtype} like the input, received ${describe(value)}`);
   }
   if ((view as T).length !== length) {
     throw new RangeError(
       `${caller}: options.${name} must have ${what} ${length}, received length ${(view as T).length}`,
     );
   }
-  return view as T;
+  return (dtype === 'Float16Array' ? halfOut(view as unknown as Float32Array) : view) as T;
 }
 
 /** A finite number > 0 (or ≥ 0 with `zero`), or `fallback` when absent. */

@@ -1,5 +1,6 @@
-// Tensors whose data lives in WebAssembly memory (allocTensor): owned by the caller until free(). Each instance
-// keeps the ranges of its live tensors, so that a view of freed memory (a stale `data`) is refused, never read.
+// Tensors whose data lives in WebAssembly memory (allocTensor): owned by the caller until free() or release().
+// Each instance keeps the ranges of its live tensors, so that a view of freed memory (a stale `data`) is refused,
+// never read; release() cuts every tensor of a dropped instance loose from it, so that its memory can be collected.
 import type { ResidentArray, WasmTensor } from '../types.js';
 import type { WasmExports } from './kernel-abi.js';
 
@@ -19,6 +20,18 @@ export function callAllocator(allocate: () => number): number {
 /** The live tensors of each instance, by address: their byte lengths. */
 const live = new WeakMap<WasmExports, Map<number, number>>();
 
+/** What a tensor holds of its instance: emptied when release() drops the instance. */
+type Owner = { kernels?: WasmExports };
+const owners = new WeakMap<WasmExports, Owner>();
+
+/** Cuts every tensor of `kernels` loose: each reads as freed from now on. */
+export function dropTensors(kernels: WasmExports): void {
+  const owner = owners.get(kernels);
+  if (owner) owner.kernels = undefined;
+  owners.delete(kernels);
+  live.delete(kernels);
+}
+
 /** Whether [address, address + bytes) lies inside one live tensor of `kernels`. */
 export function insideLiveTensor(kernels: WasmExports, address: number, bytes: number): boolean {
   for (const [start, length] of live.get(kernels) ?? []) {
@@ -29,7 +42,7 @@ export function insideLiveTensor(kernels: WasmExports, address: number, bytes: n
 
 export class ResidentTensor<T extends ResidentArray> implements WasmTensor<T> {
   readonly shape: readonly number[];
-  #kernels: WasmExports;
+  #owner: Owner;
   #Type: ResidentArrayConstructor;
   #address: number;
   #length: number;
@@ -38,7 +51,9 @@ export class ResidentTensor<T extends ResidentArray> implements WasmTensor<T> {
 
   constructor(kernels: WasmExports, Type: ResidentArrayConstructor, shape: number[]) {
     this.shape = Object.freeze(shape);
-    this.#kernels = kernels;
+    const owner = owners.get(kernels) ?? { kernels };
+    owners.set(kernels, owner);
+    this.#owner = owner;
     this.#Type = Type;
     this.#length = shape.reduce((a, b) => a * b, 1);
     this.#bytes = this.#length * Type.BYTES_PER_ELEMENT;
@@ -55,20 +70,33 @@ export class ResidentTensor<T extends ResidentArray> implements WasmTensor<T> {
   }
 
   get data(): T {
-    if (this.#address === 0) throw new TypeError('WasmTensor: data was read after free()');
-    const buffer = this.#kernels.memory.buffer;
+    const kernels = this.#live();
+    if (!kernels) {
+      throw new TypeError(`WasmTensor: data was read after ${this.#address === 0 ? 'free()' : 'release()'}`);
+    }
+    const buffer = kernels.memory.buffer;
     if (this.#view?.buffer !== buffer) this.#view = new this.#Type(buffer, this.#address, this.#length) as T;
     return this.#view as T;
   }
 
+  /** The instance, while this tensor is neither freed nor dropped by release(). */
+  #live(): WasmExports | undefined {
+    const { kernels } = this.#owner;
+    if (this.#address !== 0 && kernels) return kernels;
+    this.#view = undefined;
+    return undefined;
+  }
+
   get freed(): boolean {
-    return this.#address === 0;
+    return !this.#live();
   }
 
   free(): void {
-    if (this.#address === 0) return;
-    live.get(this.#kernels)?.delete(this.#address);
-    this.#kernels.release(this.#address, this.#bytes);
+    const kernels = this.#live();
+    if (kernels) {
+      live.get(kernels)?.delete(this.#address);
+      kernels.release(this.#address, this.#bytes);
+    }
     this.#address = 0;
     this.#view = undefined;
   }
@@ -76,10 +104,7 @@ export class ResidentTensor<T extends ResidentArray> implements WasmTensor<T> {
   /** Whether `value` is a ResidentTensor that has been freed. */
   static isFreed(value: unknown): boolean {
     return (
-      typeof value === 'object' &&
-      value !== null &&
-      #address in value &&
-      (value as ResidentTensor<ResidentArray>).#address === 0
+      typeof value === 'object' && value !== null && #address in value && (value as ResidentTensor<ResidentArray>).freed
     );
   }
 }

@@ -1,5 +1,5 @@
 // Weights that broadcast over an input as in PyTorch: a flat array of the input's element count or of
-// its last dim's length, or a Tensor of any shape broadcastable to the input's.
+// its last dim's length, a Tensor of any shape broadcastable to the input's, or a number (a 0-dim tensor).
 
 import { checkShape, checkSize, floatValues, product, shapeString, tensorFields } from '../core/validate.js';
 import type { FloatArray } from '../types.js';
@@ -35,7 +35,10 @@ export function broadcastWeight(caller: string, name: string, value: unknown, sh
   const expectation =
     `the input's element count (${size}), its last dim's length (${last}), ` +
     `or a Tensor of a shape broadcastable to ${shapeString(shape)}`;
-  const kinds = 'a Float32Array, Float64Array, number[] or a Tensor of them';
+  const kinds = 'a number, a Float32Array, Float64Array, number[] or a Tensor of them';
+  // one value (a number, or a Tensor of ones dims): one per column, never expanded to the input's size
+  const one = (v: number) => ({ values: new Float64Array(last).fill(v), perElement: false });
+  if (typeof value === 'number') return one(value);
   const isTensor = typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
   if (!isTensor) {
     const values = floatValues(caller, `options.${name}`, value, kinds);
@@ -53,6 +56,7 @@ export function broadcastWeight(caller: string, name: string, value: unknown, sh
     throw new RangeError(`${caller}: options.${name} must have ${expectation}, received shape ${shapeString(from)}`);
   }
   if (data.length === size) return { values: data, perElement: true };
+  if (data.length === 1) return one(data[0]);
   if (data.length === last && from[from.length - 1] === last) return { values: data, perElement: false };
   return { values: expand(data, from, shape), perElement: true };
 }

@@ -1,5 +1,6 @@
 // Elementwise losses of an input and a target of the same shape and dtype (the binary losses, klDiv, mseLoss,
 // sigmoidFocalLoss, the robust regression losses): read once, planned, run on the row pipeline, reduced in runLoss.
+import { halfAware } from '../core/half.js';
 import type { ArgName, KernelName } from '../core/kernels.js';
 import type { Operand } from '../core/pipeline/index.js';
 import { checkReduction, describe, floatTensor, readOptions, shapeString } from '../core/validate.js';
@@ -115,8 +116,11 @@ export function pairLossFunctions<K extends KernelName>(spec: PairLossSpec<K>) {
     });
   };
   return {
-    loss: (input: unknown, target: unknown, options?: unknown) => call(spec.name, input, target, options, false).loss,
-    withGrad: (input: unknown, target: unknown, options?: unknown) =>
+    loss: halfAware(
+      (input: unknown, target: unknown, options?: unknown) => call(spec.name, input, target, options, false).loss,
+    ),
+    withGrad: halfAware((input: unknown, target: unknown, options?: unknown) =>
       call(`${spec.name}WithGrad`, input, target, options, true),
+    ),
   };
 }

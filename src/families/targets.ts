@@ -20,7 +20,8 @@ import type { FloatArray } from '../types.js';
 export type IndexTarget = { kind: 'index'; data: ArrayLike<number>; shape: number[]; name?: string };
 export type CheckedTarget = IndexTarget | { kind: 'probability'; data: FloatArray; shape: number[] };
 
-const isFloatTag = (value: unknown) => ['Float32Array', 'Float64Array'].includes(typedArrayTag(value) ?? '');
+const isFloatTag = (value: unknown) =>
+  ['Float32Array', 'Float64Array', 'Float16Array'].includes(typedArrayTag(value) ?? '');
 
 /** Class indices as an integer array or number[] (a snapshot: a fresh view, or a copy), else undefined. */
 function indexArray(caller: string, name: string, value: unknown): ArrayLike<number> | undefined {
@@ -31,9 +32,9 @@ function indexArray(caller: string, name: string, value: unknown): ArrayLike<num
   return ownView(caller, name, value, INTEGER_ARRAY_NAMES) as Int32Array | undefined;
 }
 
-/** Class indices of any shape: an integer typed array or number[] (shape [length]), or a Tensor of them. */
+/** Class indices of any shape: an integer typed array or number[] (shape [length]), a Tensor of them, or a number. */
 export function readIndices(caller: string, target: unknown): IndexTarget {
-  const bare = Array.isArray(target) || ArrayBuffer.isView(target);
+  const bare = Array.isArray(target) || ArrayBuffer.isView(target) || typeof target === 'number';
   const fields = bare ? undefined : tensorFields(caller, 'target', target, 'class indices');
   return indicesOf(caller, target, fields, '', 'target');
 }
@@ -45,6 +46,8 @@ function indicesOf(
   orElse: string,
   name: string,
 ): IndexTarget {
+  // a plain number: a 0-dim tensor, as PyTorch takes torch.tensor(3) for a (C) input
+  if (typeof target === 'number') return { kind: 'index', data: [target], shape: [], name };
   const raw = fields ? fields.data : target;
   const data = indexArray(caller, fields ? `${name}.data` : name, raw);
   if (!data) {
@@ -71,7 +74,7 @@ export function readTarget(
   name = 'target',
   indicesOnly = false,
 ): CheckedTarget {
-  const bare = Array.isArray(target) || ArrayBuffer.isView(target);
+  const bare = Array.isArray(target) || ArrayBuffer.isView(target) || typeof target === 'number';
   const kinds = indicesOnly ? 'class indices' : 'class indices or a Tensor of probabilities';
   const fields = bare ? undefined : tensorFields(caller, name, target, kinds);
   if (fields && !indicesOnly && isFloatTag(fields.data)) {
@@ -93,9 +96,12 @@ export function readTarget(
   const orElse = indicesOnly ? '' : "or a Tensor of probabilities with the input's dtype";
   const { data, shape } = indicesOf(caller, target, fields, orElse, name);
   if (shapeString(shape) !== shapeString(indexShape)) {
+    // (B, T, V) logits with (B, T) targets: classes last, as onnxruntime, transformers.js and tf give them
+    const classesLast = inputShape.length > 2 && shapeString(shape) === shapeString(inputShape.slice(0, -1));
     throw new RangeError(
       `${caller}: class-index target must have shape ${shapeString(indexShape)} ` +
-        `(the input's shape without its class dim), received ${shapeString(shape)}`,
+        `(the input's shape without its class dim), received ${shapeString(shape)}` +
+        (classesLast ? '; for logits with classes last, pass options.classDim: -1' : ''),
     );
   }
   return { kind: 'index', data, shape, name };
@@ -148,15 +154,23 @@ export interface ClassLayout {
   lossShape: number[];
 }
 
-export function classLayout(caller: string, shape: number[]): ClassLayout {
+/** options.classDim: 1 (PyTorch's (N, C, d1, …, dk), the default) or −1 (classes last: (…, C)). */
+export function readClassDim(caller: string, value: unknown): 1 | -1 {
+  if (value === undefined || value === 1 || value === -1) return value ?? 1;
+  const message =
+    `${caller}: options.classDim must be 1 (PyTorch's (N, C, d1, …, dk)) or -1 (classes last, as in [B, T, V]), ` +
+    `received ${describe(value)}`;
+  throw typeof value === 'number' ? new RangeError(message) : new TypeError(message);
+}
+
+export function classLayout(caller: string, shape: number[], classDimOption: 1 | -1 = 1): ClassLayout {
   if (shape.length === 0) {
-    throw new RangeError(
-      `${caller}: input must have shape (C), (N, C) or (N, C, d1, …, dk), received ${shapeString(shape)}`,
-    );
+    const expected = classDimOption === 1 ? '(C), (N, C) or (N, C, d1, …, dk)' : '(…, C) with classes last';
+    throw new RangeError(`${caller}: input must have shape ${expected}, received ${shapeString(shape)}`);
   }
-  const classDim = shape.length === 1 ? 0 : 1;
-  const outer = shape.length === 1 ? 1 : shape[0];
-  const inner = product(shape.slice(2));
+  const classDim = shape.length === 1 ? 0 : classDimOption === 1 ? 1 : shape.length - 1;
+  const outer = shape.length === 1 ? 1 : product(shape.slice(0, classDim));
+  const inner = product(shape.slice(classDim + 1));
   return {
     classes: shape[classDim],
     outer,

@@ -1,6 +1,6 @@
 // The runtime's face: init, which reads and checks its options and serialises the calls, and what it reports
 // (the active build, its memory, its threads). The loading itself is src/core/instance.ts.
-import { activeBuild, configure, memoryBytes } from '../core/instance.js';
+import { activeBuild, configure, memoryBytes, releaseMemory } from '../core/instance.js';
 import { threadCount } from '../core/threads.js';
 import { describe, readOptions } from '../core/validate.js';
 import type { InitOptions, WasmBuild } from '../types.js';
@@ -20,7 +20,23 @@ let queue: Promise<unknown> = Promise.resolve();
  * an engine that cannot run it.
  */
 export function init(options?: InitOptions): Promise<void> {
-  const run = queue.then(() => configure(readInitOptions(options)));
+  return queued(() => configure(readInitOptions(options)));
+}
+
+/**
+ * Gives back the WebAssembly memory that large calls grew (memory never shrinks while its instance lives):
+ * the active build, and its threads, are instantiated afresh on new memory, so `wasmMemoryBytes()` returns to
+ * its value after `init()`. Queued with `init` calls. Tensors from `allocTensor` lived in the old memory: they
+ * read as freed afterwards (`freed` is true, `data` throws, passing one is a TypeError). Before `init()`, it
+ * does nothing.
+ */
+export function release(): Promise<void> {
+  return queued(releaseMemory);
+}
+
+/** Runs `step` after every earlier init or release call has settled. */
+function queued(step: () => Promise<void>): Promise<void> {
+  const run = queue.then(step);
   queue = run.catch(() => undefined);
   return run;
 }
@@ -56,7 +72,7 @@ export function wasmBuild(): WasmBuild | undefined {
 /**
  * Bytes of WebAssembly memory the active build holds (0 before `init()`): it grows to the largest
  * chunk a call has needed (about half a MiB per thread for plain arrays) plus any `allocTensor` tensors, and
- * stays there, reused by every call.
+ * stays there, reused by every call, until `release()`.
  */
 export function wasmMemoryBytes(): number {
   return memoryBytes();

@@ -272,7 +272,7 @@ export const CATALOGUE: readonly Entry[] = [
 ];
 
 /** The exports that are not functions of tensors: the runtime's face. */
-export const RUNTIME_EXPORTS: readonly string[] = ['init', 'wasmBuild', 'wasmMemoryBytes', 'wasmThreads'];
+export const RUNTIME_EXPORTS: readonly string[] = ['init', 'release', 'wasmBuild', 'wasmMemoryBytes', 'wasmThreads'];
 
 /** One call of a public function, its arguments made. */
 export interface Call {

@@ -55,3 +55,28 @@ describe('nllLoss given values that are not log-probabilities', () => {
     expect(said()[0]).toMatch(/^xentropy: nllLoss received a positive value .* where log-probabilities \(all ≤ 0\)/);
   });
 });
+
+describe('klDiv given probabilities, not log-probabilities', () => {
+  it("warns once, naming the value; never for log-probabilities; the loss is still PyTorch's", async () => {
+    const said = warnings();
+    const p = x.softmax(logits);
+    const logQ = x.logSoftmax({ data: logits.data.map((v) => -v), shape: [2, 3] });
+    x.klDiv(logQ, p, { reduction: 'batchmean' });
+    x.klDivWithGrad(logQ, p);
+    expect(said()).toEqual([]);
+    await x.init({ warnings: false });
+    x.klDiv(x.softmax(logQ), p);
+    expect(said()).toEqual([]);
+    await x.init({ warnings: true });
+    const q = x.softmax(logQ);
+    const got = x.klDiv(q, p, { reduction: 'sum' });
+    x.klDivWithGrad(q, p);
+    expect(said()).toHaveLength(1);
+    expect(said()[0]).toMatch(
+      /^xentropy: klDiv received a positive value \(0\.\d+\) in its input, which holds log-prob/,
+    );
+    // Σ p·(log p − q): what PyTorch returns for these arguments, warning or not
+    const want = Array.from(p.data).reduce((s, pi, i) => s + pi * (Math.log(pi) - q.data[i]), 0);
+    expect(got).toBeCloseTo(want, 5);
+  });
+});

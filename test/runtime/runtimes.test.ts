@@ -13,6 +13,7 @@ import { makeRandom } from '../../reference/random.js';
 import { toWire } from '../browser/catalogue-runner.js';
 import { assertUlpClose } from '../helpers/assert-close.js';
 import { CATALOGUE_SHAPES, everyCall, randomValues } from '../helpers/catalogue.js';
+import { roundToHalf } from '../helpers/half.js';
 import { inProject } from '../helpers/project.js';
 
 // every public function of the catalogue, with its variants, on random values: a file each runtime reads
@@ -98,6 +99,57 @@ describe('require and import on every Node line', () => {
       const result = inProject((cwd) => spawnSync(binary, ['-e', script], { cwd, encoding: 'utf8', timeout: 60_000 }));
       expect(result.stderr.replace(/.*ExperimentalWarning.*\n?|.*--trace-warnings.*\n?/g, '')).toBe('');
       expect(result.stdout.trim()).toMatch(/^true (simd|relaxed-simd)$/);
+    });
+  }
+});
+
+// Float16Array (Node ≥ 24, Bun, Deno): computed in float32, each result rounded to float16 (test/runtimes/float16.mjs)
+describe('Float16Array in, on the runtimes that have it', () => {
+  const half = fileURLToPath(new URL('../runtimes/float16.mjs', import.meta.url));
+  type Report = {
+    available: boolean;
+    calls: Record<string, Record<'half' | 'single', { values: number[]; types: string[] }>>;
+    sameOut: boolean;
+    sameGrad: boolean;
+    refused: Record<string, string>;
+  };
+  it('the reference rounding: float16 boundaries, ties to even, subnormals', () => {
+    expect(
+      [65504, 65519.99, 65520, -1e6, 2 ** -24, 2 ** -25, 3 * 2 ** -25, 1 + 2 ** -11, 1 + 3 * 2 ** -11].map(roundToHalf),
+    ).toEqual([
+      65504,
+      65504,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      2 ** -24,
+      0,
+      2 ** -23,
+      1,
+      1 + 2 ** -9,
+    ]);
+  });
+  for (const [name, { binary, args }] of Object.entries(RUNTIMES)) {
+    it.runIf(existsSync(binary))(`${name}: float16 results are the float32 results rounded to float16`, () => {
+      const result = spawnSync(binary, [...args.slice(0, -2), half], { encoding: 'utf8', timeout: 60_000 });
+      expect(result.status, result.stderr).toBe(0);
+      const report = JSON.parse(result.stdout) as Report;
+      if (name === 'Node 22') return expect(report.available).toBe(false); // (Float16Array came with Node 24)
+      expect(report.available).toBe(true);
+      expect(Object.keys(report.calls)).toHaveLength(10);
+      for (const [call, { half: h, single }] of Object.entries(report.calls)) {
+        expect(h.types, call).toEqual(single.types.map((t) => (t === 'Float32Array' ? 'Float16Array' : t)));
+        expect(h.values, call).toEqual(single.values.map(roundToHalf));
+      }
+      expect([report.sameOut, report.sameGrad]).toEqual([true, true]);
+      const like = (what: string, received: string) =>
+        `must be a ${what} like the input, received ${received} of length 6`;
+      const [single, either] = ['Float32Array', 'Float32Array or Float64Array'];
+      expect(report.refused).toEqual({
+        'float32 target': `TypeError: crossEntropy: target.data ${like('Float16Array', single)}`,
+        'float16 target': `TypeError: crossEntropy: target.data ${like(either, 'Float16Array')}`,
+        'float32 out': `TypeError: softmax: options.out ${like('Float16Array', single)}`,
+        'float16 linearWeight': `TypeError: linearCrossEntropy: linearWeight.data ${like(either, 'Float16Array')}`,
+      });
     });
   }
 });
