@@ -5,7 +5,16 @@ import { join } from 'node:path';
 
 const MAX = 120;
 const ROOTS = ['assembly', 'src', 'test', 'reference', 'bench', 'scripts', 'demo'];
-const SKIP = new Set(['node_modules', 'dist', 'generated', '.build', '.readme-examples', 'models', 'golden']);
+const SKIP = new Set([
+  'node_modules',
+  'dist',
+  'generated',
+  '.build',
+  '.readme-examples',
+  '.api-examples',
+  'models',
+  'golden',
+]);
 const EXTENSIONS = /\.(ts|mjs|js|py|html|css)$/;
 
 const files = (dir) =>

@@ -1,7 +1,16 @@
 // Public types of xentropy. Implementations live in src/bindings/ (one public function per file) on src/core/.
 
-/** The float arrays every function takes and returns; the output dtype is the input's. */
-export type FloatArray = Float32Array | Float64Array;
+/**
+ * Float16Array where the TypeScript library declares it (lib ES2025 or esnext.float16, TypeScript ≥ 5.7), else never.
+ * Engines: Node 24+, Chrome 135+, Firefox 129+, Safari 18.2+.
+ */
+export type Float16ArrayIfDeclared = typeof globalThis extends { Float16Array: { prototype: infer A } } ? A : never;
+
+/**
+ * The float arrays every function takes and returns; the output dtype is the input's. A Float16Array input is
+ * computed in float32 and its results rounded to float16.
+ */
+export type FloatArray = Float32Array | Float64Array | Float16ArrayIfDeclared;
 
 /** Arrays of class indices. */
 export type IndexArray =
@@ -17,7 +26,9 @@ export type IndexArray =
 
 /** A row-major, contiguous n-dimensional array: `data.length` is the product of `shape`. */
 export interface Tensor<T = FloatArray> {
+  /** The values, row-major. */
   data: T;
+  /** The dims; `[]` for a 0-dim tensor of one value. */
   shape: readonly number[];
 }
 
@@ -27,6 +38,7 @@ export type Reduction = 'none' | 'mean' | 'sum';
 /** Which WebAssembly build runs the kernels. */
 export type WasmBuild = 'relaxed-simd' | 'simd' | 'scalar';
 
+/** init's options: the build, the threads, the warnings. */
 export interface InitOptions {
   /**
    * `true` forces the SIMD build (an `Error` if the engine cannot run it), `false` forces the scalar
@@ -53,16 +65,19 @@ export interface InitOptions {
   warnings?: boolean;
 }
 
+/** The dim a function works along. */
 export interface DimOptions {
   /** The dimension to reduce or normalise over; negative counts from the end. @defaultValue -1 */
   dim?: number;
 }
 
+/** softmax's and logSoftmax's options. */
 export interface SoftmaxOptions<T extends FloatArray = FloatArray> extends DimOptions {
   /** Receives the result: the input's dtype and length; it may be `input.data` itself (in place). */
   out?: T;
 }
 
+/** logSumExp's options. */
 export interface LogSumExpOptions extends DimOptions {
   /** Keep the reduced dimension with size 1. @defaultValue false */
   keepdim?: boolean;
@@ -82,6 +97,7 @@ export type IndexTarget = Tensor<IndexArray> | IndexArray | number;
 /** Probability targets: a Tensor of the input's shape and dtype. */
 export type ProbabilityTarget<T extends FloatArray = FloatArray> = Tensor<T>;
 
+/** crossEntropy's options: PyTorch's, then the class dim, then the language-model options. */
 export interface CrossEntropyOptions {
   /** A weight per class (length C). @defaultValue all ones */
   weight?: FloatArray | readonly number[];
@@ -146,20 +162,27 @@ export interface LinearCrossEntropyOptions
   chunkSize?: number;
 }
 
+/** linearCrossEntropyWithGrad's options besides linearCrossEntropy's. */
 export interface LinearCrossEntropyGradOptions<T extends FloatArray = FloatArray> {
   /** A number for 'mean' and 'sum' (@defaultValue 1); a Tensor of the loss's shape for 'none'. */
   gradOutput?: number | Tensor<FloatArray | readonly number[]> | FloatArray | readonly number[];
   /** Receive the gradients (the input's dtype; no memory shared with the arguments). */
   gradInputOut?: T;
+  /** Receives the weight's gradient (adds into it with `accumulate`). */
   gradWeightOut?: T;
+  /** Receives the bias's gradient. */
   gradBiasOut?: T;
   /** Adds the weight's gradient into gradWeightOut (accumulation over micro-batches). @defaultValue false */
   accumulate?: boolean;
 }
 
+/** linearCrossEntropyWithGrad's result: the loss and the gradients of input, weight and bias. */
 export interface LinearCrossEntropyWithGrad<T extends FloatArray = FloatArray> {
+  /** The loss, as linearCrossEntropy returns it. */
   loss: number | Tensor<T>;
+  /** ∂loss/∂input, of the input's shape. */
   gradInput: Tensor<T>;
+  /** ∂loss/∂linearWeight, [V, d]. */
   gradWeight: Tensor<T>;
   /** With a linearBias. */
   gradBias?: Tensor<T>;
@@ -167,6 +190,7 @@ export interface LinearCrossEntropyWithGrad<T extends FloatArray = FloatArray> {
   zLoss?: number | Tensor<T>;
 }
 
+/** meanDivisor's options: crossEntropy's weight and ignoreIndex. */
 export interface MeanDivisorOptions {
   /** A weight per class, as crossEntropy's. @defaultValue all ones */
   weight?: FloatArray | readonly number[];
@@ -187,7 +211,9 @@ export interface CrossEntropyGradOptions {
  * Tensor is.
  */
 export interface DimsTensor<T = FloatArray> {
+  /** The values, row-major. */
   data: T;
+  /** The dims. */
   dims: readonly number[];
 }
 
@@ -196,7 +222,9 @@ export interface DimsTensor<T = FloatArray> {
  * with no cast, its data checked when the call runs (floats for logits, integers for targets).
  */
 export interface OrtTensor {
+  /** The values, row-major: checked when the call runs. */
   readonly data: unknown;
+  /** The dims. */
   readonly dims: readonly number[];
 }
 
@@ -206,11 +234,13 @@ export type ScoringTensor<T extends FloatArray = FloatArray> = Tensor<T> | DimsT
 /** Token targets: class indices shaped like the logits without V, as a Tensor, a DimsTensor or a bare array. */
 export type TokenTarget = IndexTarget | DimsTensor<IndexArray> | OrtTensor;
 
+/** The scoring functions' temperature. */
 export interface TemperatureOptions {
   /** Divides the logits before the softmax: > 0 and finite. @defaultValue 1 */
   temperature?: number;
 }
 
+/** tokenLogProbs's and perplexity's options. */
 export interface TokenScoringOptions extends TemperatureOptions {
   /** Target value that is not scored (0 in tokenLogProbs, left out of perplexity's mean). @defaultValue -100 */
   ignoreIndex?: number;
@@ -221,6 +251,7 @@ export interface TokenScoringOptions extends TemperatureOptions {
   shift?: boolean;
 }
 
+/** topK's options. */
 export interface TopKOptions extends TemperatureOptions {
   /**
    * Each row's own token (shaped like the logits without V): its log-probability comes back as `targetLogProbs`
@@ -233,12 +264,15 @@ export interface TopKOptions extends TemperatureOptions {
 
 /** topK's result: the k best tokens per row, best first, and their log-probabilities; both of shape [..., k]. */
 export interface TopK<T extends FloatArray = FloatArray> {
+  /** The k best token ids of each row, best first. */
   indices: Tensor<Int32Array>;
+  /** Their log-probabilities. */
   logProbs: Tensor<T>;
   /** With `target`: each row's own token's log-probability, shaped like the target. */
   targetLogProbs?: Tensor<T>;
 }
 
+/** The options every …WithGrad takes: the upstream gradient, and where the gradient goes. */
 export interface GradOptions<T extends FloatArray = FloatArray> {
   /**
    * Upstream gradient: a number for 'mean' and 'sum' (@defaultValue 1); for 'none' a Tensor of the
@@ -251,6 +285,7 @@ export interface GradOptions<T extends FloatArray = FloatArray> {
 
 /** A loss and its gradient with respect to the input, from one fused call. */
 export interface LossWithGrad<L, T extends FloatArray> {
+  /** The loss, as the function without …WithGrad returns it. */
   loss: L;
   /** ∂(loss)/∂input with the input's shape and dtype (for 'none': of Σ gradOutput · loss). */
   grad: Tensor<T>;
@@ -266,6 +301,7 @@ export interface LossWithGrad<L, T extends FloatArray> {
  */
 export type BroadcastWeight = number | FloatArray | readonly number[] | Tensor<FloatArray | readonly number[]>;
 
+/** nllLoss's options. */
 export interface NllLossOptions {
   /** A weight per class (length C). @defaultValue all ones */
   weight?: FloatArray | readonly number[];
@@ -277,6 +313,7 @@ export interface NllLossOptions {
   classDim?: 1 | -1;
 }
 
+/** binaryCrossEntropy's options. */
 export interface BinaryCrossEntropyOptions {
   /** Rescales each element's loss; broadcast over the input. @defaultValue all ones */
   weight?: BroadcastWeight;
@@ -284,6 +321,7 @@ export interface BinaryCrossEntropyOptions {
   reduction?: Reduction;
 }
 
+/** binaryCrossEntropyWithLogits's options. */
 export interface BinaryCrossEntropyWithLogitsOptions extends BinaryCrossEntropyOptions {
   /**
    * Weight of the positive term, usually one per class (the last dim); broadcast over the input.
@@ -292,6 +330,7 @@ export interface BinaryCrossEntropyWithLogitsOptions extends BinaryCrossEntropyO
   posWeight?: BroadcastWeight;
 }
 
+/** klDiv's options. */
 export interface KlDivOptions {
   /**
    * 'batchmean' divides the sum by the size of the first dim: the mathematical KL divergence per sample.
@@ -302,6 +341,7 @@ export interface KlDivOptions {
   logTarget?: boolean;
 }
 
+/** mseLoss's options (and l1Loss's). */
 export interface MseLossOptions {
   /** @defaultValue 'mean' */
   reduction?: Reduction;
@@ -310,6 +350,7 @@ export interface MseLossOptions {
 /** `l1Loss`'s options. */
 export type L1LossOptions = MseLossOptions;
 
+/** huberLoss's options. */
 export interface HuberLossOptions {
   /** @defaultValue 'mean' */
   reduction?: Reduction;
@@ -320,6 +361,7 @@ export interface HuberLossOptions {
   delta?: number;
 }
 
+/** smoothL1Loss's options. */
 export interface SmoothL1LossOptions {
   /** @defaultValue 'mean' */
   reduction?: Reduction;
@@ -330,6 +372,7 @@ export interface SmoothL1LossOptions {
   beta?: number;
 }
 
+/** sigmoidFocalLoss's options. */
 export interface SigmoidFocalLossOptions {
   /**
    * Weight of the positive class, α; the negatives get 1 − α. A negative α disables the weighting.
@@ -344,63 +387,84 @@ export interface SigmoidFocalLossOptions {
 
 /** What a loss takes as its target: a same-shaped float Tensor, class indices or probabilities, or class indices. */
 export type TargetKind = 'same' | 'class' | 'index';
-type TargetOf<K extends TargetKind, T extends FloatArray> = K extends 'same'
+
+/** A loss's target for input arrays T: see {@link TargetKind}. */
+export type LossTarget<K extends TargetKind, T extends FloatArray> = K extends 'same'
   ? Tensor<T>
   : K extends 'class'
     ? IndexTarget | ProbabilityTarget<T>
     : IndexTarget;
-/** The reductions of O that return a number. */
-type ScalarOf<O extends { reduction?: string }> = Exclude<O['reduction'], 'none' | undefined>;
 
 /**
- * A loss: a number for scalar reductions, a Tensor for 'none'. `D` is the default reduction's kind
- * ('scalar' for 'mean', 'none' for a loss whose default is 'none').
+ * Options O where every named key that `Allowed` lacks is typed `never`: a misspelt option is a type error (options
+ * typed as a record of any keys are checked when the call runs).
  */
-export interface LossFunction<
-  O extends { reduction?: string },
-  K extends TargetKind = 'same',
-  D extends 'scalar' | 'none' = 'scalar',
-> {
-  <T extends FloatArray>(input: Tensor<T>, target: TargetOf<K, T>, options: O & { reduction: 'none' }): Tensor<T>;
-  <T extends FloatArray>(input: Tensor<T>, target: TargetOf<K, T>, options: O & { reduction: ScalarOf<O> }): number;
-  <T extends FloatArray>(
-    input: Tensor<T>,
-    target: TargetOf<K, T>,
-    options?: O & { reduction?: undefined },
-  ): D extends 'none' ? Tensor<T> : number;
-  <T extends FloatArray>(input: Tensor<T>, target: TargetOf<K, T>, options?: O): number | Tensor<T>;
+export type Exactly<O, Allowed> = O & {
+  [K in Exclude<keyof O, keyof Allowed | (string extends keyof O ? string | number : never)>]: never;
+};
+
+/**
+ * What a loss returns for the options O it was given: a Tensor for `reduction: 'none'`, a number for the other
+ * reductions, the default reduction's kind `D` when O names none ('scalar': 'mean'; 'none' for sigmoidFocalLoss),
+ * and either when O's reduction is not known where the call is written.
+ */
+export type LossOutput<O, T extends FloatArray, D extends 'scalar' | 'none' = 'scalar'> = [ReductionOf<O>] extends [
+  'none',
+]
+  ? Tensor<T>
+  : [ReductionOf<O>] extends ['mean' | 'sum' | 'batchmean']
+    ? number
+    : [ReductionOf<O>] extends [undefined]
+      ? D extends 'none'
+        ? Tensor<T>
+        : number
+      : number | Tensor<T>;
+
+/** Options that name no reduction: the default one applies. */
+export interface NoReduction {
+  /** Left out. */
+  reduction?: undefined;
 }
 
-/** The fused forward and backward of a LossFunction. */
-export interface LossWithGradFunction<
-  O extends { reduction?: string },
+/** The options of a call that gives none: every default. */
+export type NoOptions = Record<never, never>;
+
+/** The reduction that options O name (undefined when they name none). */
+export type ReductionOf<O> = 'reduction' extends keyof O ? O['reduction' & keyof O] : undefined;
+
+/** Options that may name a reduction. */
+export interface ReducibleOptions {
+  /** The reduction asked for. */
+  reduction?: string;
+}
+
+/** A loss's type: its result follows the reduction asked for (see {@link LossOutput}). */
+export type LossFunction<
+  O extends ReducibleOptions,
   K extends TargetKind = 'same',
   D extends 'scalar' | 'none' = 'scalar',
-> {
-  <T extends FloatArray>(
-    input: Tensor<T>,
-    target: TargetOf<K, T>,
-    options: O & GradOptions<T> & { reduction: 'none' },
-  ): LossWithGrad<Tensor<T>, T>;
-  <T extends FloatArray>(
-    input: Tensor<T>,
-    target: TargetOf<K, T>,
-    options: O & GradOptions<T> & { reduction: ScalarOf<O> },
-  ): LossWithGrad<number, T>;
-  <T extends FloatArray>(
-    input: Tensor<T>,
-    target: TargetOf<K, T>,
-    options?: O & GradOptions<T> & { reduction?: undefined },
-  ): LossWithGrad<D extends 'none' ? Tensor<T> : number, T>;
-  <T extends FloatArray>(
-    input: Tensor<T>,
-    target: TargetOf<K, T>,
-    options?: O & GradOptions<T>,
-  ): LossWithGrad<number | Tensor<T>, T>;
-}
+> = <T extends FloatArray, P extends O = O & NoReduction>(
+  input: Tensor<T>,
+  target: LossTarget<K, T>,
+  options?: Exactly<P, O>,
+) => LossOutput<P, T, D>;
+
+/** The fused forward and backward of a LossFunction: the loss, and its gradient with respect to the input. */
+export type LossWithGradFunction<
+  O extends ReducibleOptions,
+  K extends TargetKind = 'same',
+  D extends 'scalar' | 'none' = 'scalar',
+> = <T extends FloatArray, P extends O & GradOptions<T> = O & NoReduction>(
+  input: Tensor<T>,
+  target: LossTarget<K, T>,
+  options?: Exactly<P, O & GradOptions<T>>,
+) => LossWithGrad<LossOutput<P, T, D>, T>;
 
 /** The arrays a WasmTensor can hold. */
 export type ResidentArray = Float32Array | Float64Array | Int32Array;
+
+/** The constructors allocTensor takes. */
+export type ResidentArrayConstructor = Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor;
 
 /**
  * A tensor whose data lives in WebAssembly memory: passed as an input, a target or `out`, it is used where

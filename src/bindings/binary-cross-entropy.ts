@@ -1,6 +1,15 @@
 import { elementName } from '../core/validate.js';
 import { pairLossFunctions } from '../families/pair-loss.js';
-import type { BinaryCrossEntropyOptions, LossFunction, LossWithGradFunction } from '../types.js';
+import type {
+  BinaryCrossEntropyOptions,
+  Exactly,
+  FloatArray,
+  GradOptions,
+  LossOutput,
+  LossWithGrad,
+  NoOptions,
+  Tensor,
+} from '../types.js';
 
 const { loss, withGrad } = pairLossFunctions({
   name: 'binaryCrossEntropy',
@@ -18,15 +27,57 @@ const { loss, withGrad } = pairLossFunctions({
 });
 
 /**
- * `F.binary_cross_entropy(input, target, weight, reduction)`: −w·(y·log p + (1 − y)·log(1 − p)) with
- * each log clamped at −100, exactly as PyTorch. `input` holds probabilities in [0, 1]; `target` has its shape and
- * dtype.
- * @throws RangeError for an input outside [0, 1] (NaN included, as PyTorch), shapes, a weight that does not broadcast.
+ * `F.binary_cross_entropy(input, target, weight, reduction)`: −w·(y·log p + (1 − y)·log(1 − p)), each log clamped
+ * at −100, exactly as PyTorch. For logits, use binaryCrossEntropyWithLogits: it is stable where σ saturates.
+ * @param input - probabilities p in [0, 1], any shape.
+ * @param target - y in [0, 1], of the input's shape and dtype.
+ * @param options - {@link BinaryCrossEntropyOptions}: `weight` (broadcast over the input, or a number) and
+ * `reduction` ('mean').
+ * @returns a number for 'mean' and 'sum', a Tensor of the input's shape for 'none'.
+ * @throws TypeError for the kinds of the arguments; RangeError for an input outside [0, 1] (NaN included, as
+ * PyTorch), shapes that differ, a weight that does not broadcast.
+ * @example
+ * ```ts
+ * const p = { data: Float32Array.of(0.9, 0.2, 0.6), shape: [3] };
+ * const y = { data: Float32Array.of(1, 0, 1), shape: [3] };
+ * console.log(binaryCrossEntropy(p, y).toFixed(4)); // → 0.2798
+ * ```
+ * @group Binary losses
  */
-export const binaryCrossEntropy = loss as LossFunction<BinaryCrossEntropyOptions>;
+export function binaryCrossEntropy<T extends FloatArray, O extends BinaryCrossEntropyOptions = NoOptions>(
+  input: Tensor<T>,
+  target: Tensor<T>,
+  options?: Exactly<O, BinaryCrossEntropyOptions>,
+): LossOutput<O, T> {
+  return loss(input, target, options) as LossOutput<O, T>;
+}
 
 /**
- * `binaryCrossEntropy` and its gradient w.r.t. the probabilities, PyTorch's formula:
- * w·(p − y) / max((1 − p)·p, ε) with ε = float32(1e-12), for float64 input too.
+ * `binaryCrossEntropy` and its gradient with respect to the probabilities, PyTorch's formula: w·(p − y) / max((1 −
+ * p)·p, ε) with ε = float32(1e-12), for float64 input too.
+ * @param input - probabilities p in [0, 1].
+ * @param target - y in [0, 1], of the input's shape and dtype.
+ * @param options - the loss's options and {@link GradOptions}: `gradOutput` (1, or a Tensor of the loss's shape for
+ * 'none') and `out` (the input's dtype and length; it may be `input.data`: in place).
+ * @returns `{ loss, grad }`: the loss as binaryCrossEntropy returns it, and ∂loss/∂input of the input's shape.
+ * @throws as binaryCrossEntropy, and for a gradOutput or out of the wrong kind, shape, dtype or length.
+ * @example
+ * ```ts
+ * const p = { data: Float32Array.of(0.9, 0.2, 0.6), shape: [3] };
+ * const y = { data: Float32Array.of(1, 0, 1), shape: [3] };
+ * const { loss, grad } = binaryCrossEntropyWithGrad(p, y, { reduction: 'sum' });
+ * console.log(loss.toFixed(4)); // → 0.8393
+ * console.log(Array.from(grad.data, (g) => g.toFixed(4)).join(' ')); // → -1.1111 1.2500 -1.6667
+ * ```
+ * @group Binary losses
  */
-export const binaryCrossEntropyWithGrad = withGrad as LossWithGradFunction<BinaryCrossEntropyOptions>;
+export function binaryCrossEntropyWithGrad<
+  T extends FloatArray,
+  O extends BinaryCrossEntropyOptions & GradOptions<T> = NoOptions,
+>(
+  input: Tensor<T>,
+  target: Tensor<T>,
+  options?: Exactly<O, BinaryCrossEntropyOptions & GradOptions<T>>,
+): LossWithGrad<LossOutput<O, T>, T> {
+  return withGrad(input, target, options) as LossWithGrad<LossOutput<O, T>, T>;
+}

@@ -29,9 +29,15 @@ import { type CheckedTarget, type ClassLayout, classLayout, readClassDim, readTa
 import type {
   CrossEntropyGradOptions,
   CrossEntropyOptions,
+  Exactly,
   FloatArray,
-  LossFunction,
-  LossWithGradFunction,
+  GradOptions,
+  IndexTarget,
+  LossOutput,
+  LossWithGrad,
+  NoOptions,
+  ProbabilityTarget,
+  Tensor,
 } from '../types.js';
 
 const OPTIONS = [
@@ -174,31 +180,65 @@ function crossEntropyOf(caller: string, withGrad: boolean, input: unknown, targe
 
 /**
  * `F.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)`: log-softmax over the class
- * dim and negative log-likelihood in one fused pass. `input` is (C), (N, C) or (N, C, d1, …, dk) logits; `target`
- * holds class indices (the input's shape without C) or probabilities (the input's shape). With class indices it
- * also takes the language-model options: z-loss (`lseSquareScale`), `softcap`, `safe`, `divisor`, and vocabulary
- * shards (`vocabStart` with the global `lse`).
+ * dim and negative log-likelihood in one fused pass. Pass the raw logits: a softmax applied first is applied twice.
+ * With class indices it also takes the language-model options: z-loss (`lseSquareScale`), `softcap`, `safe`,
+ * `divisor`, and vocabulary shards (`vocabStart` with the global `lse`).
+ * @param input - logits (C), (N, C) or (N, C, d1, …, dk); with `classDim: -1`, (…, C) with classes last.
+ * @param target - class indices shaped like the input without its class dim (a bare array for [N], a number for
+ * (C)), or probabilities of the input's shape and dtype.
+ * @param options - {@link CrossEntropyOptions}: `weight`, `ignoreIndex` (-100), `reduction` ('mean'),
+ * `labelSmoothing` (0), `classDim` (1) and the language-model options.
  * @returns a number for 'mean' and 'sum' (the z-loss included); for 'none' a Tensor shaped like the target's
  * indices.
  * @throws TypeError for a wrong kind of argument or an unknown option; RangeError for shapes, indices out of range,
  * weight length ≠ C, labelSmoothing outside [0, 1], ignoreIndex ≥ 0 with probabilities, a softcap or divisor ≤ 0.
+ * @example
+ * ```ts
+ * const logits = { data: Float32Array.of(2, 1, 0.1, 0.5, 2.5, 0.3), shape: [2, 3] };
+ * console.log(crossEntropy(logits, [0, 1]).toFixed(4)); // → 0.3185
+ * const perRow = crossEntropy(logits, [0, 1], { reduction: 'none', labelSmoothing: 0.1 });
+ * console.log(Array.from(perRow.data, (v) => v.toFixed(4)).join(' ')); // → 0.5137 0.3600
+ * ```
+ * @group Class losses
  */
-export const crossEntropy = ((input: unknown, target: unknown, options?: unknown) =>
-  inHalfAwareCall(() => crossEntropyOf('crossEntropy', false, input, target, options).loss)) as LossFunction<
-  CrossEntropyOptions,
-  'class'
->;
+export function crossEntropy<T extends FloatArray, O extends CrossEntropyOptions = NoOptions>(
+  input: Tensor<T>,
+  target: IndexTarget | ProbabilityTarget<T>,
+  options?: Exactly<O, CrossEntropyOptions>,
+): LossOutput<O, T> {
+  return inHalfAwareCall(() => crossEntropyOf('crossEntropy', false, input, target, options).loss) as LossOutput<O, T>;
+}
 
 /**
  * `crossEntropy` and its gradient with respect to the logits in one call (exp once per element):
  * grad = gradOutput · (softmax · Σq − q) per row, q the weighted, smoothed target, scaled by the reduction.
- * Also returns `zLoss` (with `lseSquareScale`, same reduction) and `lse` (with `returnLse`); `accumulate` adds
- * the gradient into `out`.
+ * @param input - logits, as `crossEntropy` takes them.
+ * @param target - class indices or probabilities, as `crossEntropy` takes them.
+ * @param options - `crossEntropy`'s options and {@link CrossEntropyGradOptions}: `gradOutput`, `out` (which may be
+ * `input.data`: in place), `accumulate`, `returnLse`.
+ * @returns `{ loss, grad }`: the loss as `crossEntropy` returns it and ∂loss/∂input of the input's shape; also
+ * `zLoss` (with `lseSquareScale`) and `lse` (with `returnLse`).
  * @throws as `crossEntropy`, and for `gradOutput` or `out` of the wrong kind, shape, dtype or length, or an `out`
  * that overlaps another argument other than exactly the input.
+ * @example
+ * ```ts
+ * const logits = { data: Float32Array.of(2, 1, 0.1, 0.5, 2.5, 0.3), shape: [2, 3] };
+ * const { loss, grad } = crossEntropyWithGrad(logits, [0, 1]);
+ * console.log(loss.toFixed(4)); // → 0.3185
+ * console.log(Array.from(grad.data, (g) => g.toFixed(4)).join(' ')); // → -0.1705 0.1212 0.0493 0.0543 -0.0988 0.0445
+ * ```
+ * @group Class losses
  */
-export const crossEntropyWithGrad = ((input: unknown, target: unknown, options?: unknown) =>
-  inHalfAwareCall(() => crossEntropyOf('crossEntropyWithGrad', true, input, target, options))) as LossWithGradFunction<
-  CrossEntropyOptions & CrossEntropyGradOptions,
-  'class'
->;
+export function crossEntropyWithGrad<
+  T extends FloatArray,
+  O extends CrossEntropyOptions & CrossEntropyGradOptions & GradOptions<T> = NoOptions,
+>(
+  input: Tensor<T>,
+  target: IndexTarget | ProbabilityTarget<T>,
+  options?: Exactly<O, CrossEntropyOptions & CrossEntropyGradOptions & GradOptions<T>>,
+): LossWithGrad<LossOutput<O, T>, T> {
+  return inHalfAwareCall(() => crossEntropyOf('crossEntropyWithGrad', true, input, target, options)) as LossWithGrad<
+    LossOutput<O, T>,
+    T
+  >;
+}

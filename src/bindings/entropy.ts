@@ -8,6 +8,15 @@ import type { DimOptions, FloatArray, Tensor } from '../types.js';
  * distribution is first normalised to sum to 1, and p·log p is taken as 0 where p = 0 (PyTorch clamps
  * p to [ε, 1 − ε] inside the log, so a one-hot row has entropy ε, not exactly 0).
  * @throws RangeError for a negative probability or a 0-dim input (PyTorch rejects both); a row summing to 0 gives NaN.
+ * @param input - probabilities (each distribution along `dim`), any shape but 0-dim.
+ * @param options - {@link DimOptions}: `dim` (-1).
+ * @returns a Tensor of the input's shape without `dim`.
+ * @example
+ * ```ts
+ * const p = { data: Float32Array.of(0.5, 0.25, 0.25), shape: [3] };
+ * console.log(Array.from(entropy(p).data, (v) => v.toFixed(4)).join(' ')); // → 1.0397
+ * ```
+ * @group Functions
  */
 export function entropy<T extends FloatArray>(input: Tensor<T>, options?: DimOptions): Tensor<T> {
   return inHalfAwareCall(() => {

@@ -7,6 +7,16 @@ import type { FloatArray, LogSumExpOptions, Tensor } from '../types.js';
  * `torch.logsumexp(input, dim, keepdim)`: max + log Σ exp(x − max) along `dim`. As in PyTorch a row
  * of −inf gives −inf, a row holding +inf gives +inf, and an empty dim gives −inf.
  * @throws TypeError for a non-float input; RangeError for a shape that does not match the data or a dim out of range.
+ * @param input - a float tensor of any shape.
+ * @param options - {@link LogSumExpOptions}: `dim` (-1), `keepdim` (false), and `dtype: 'float64'` for a float64
+ * result of a float32 input.
+ * @returns a Tensor of the input's shape without `dim` (kept as 1 with `keepdim`).
+ * @example
+ * ```ts
+ * const logits = { data: Float32Array.of(2, 1, 0.1, 0.5, 2.5, 0.3), shape: [2, 3] };
+ * console.log(Array.from(logSumExp(logits).data, (v) => v.toFixed(4)).join(' ')); // → 2.4170 2.7200
+ * ```
+ * @group Functions
  */
 export function logSumExp(
   input: Tensor<FloatArray>,

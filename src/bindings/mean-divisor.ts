@@ -8,6 +8,14 @@ import type { IndexTarget, MeanDivisorOptions } from '../types.js';
  * (with reduction 'sum') and the shards' losses and gradients sum to the batch's 'mean'.
  * @throws TypeError for targets that are not integers or a weight that is not numbers; RangeError for a negative
  * target that is not ignoreIndex, or one at or beyond the weight's length.
+ * @param target - class indices, as crossEntropy takes them.
+ * @param options - {@link MeanDivisorOptions}: `weight` (per class) and `ignoreIndex` (-100).
+ * @returns Σ weight[t] over the targets counted (their count without a weight).
+ * @example
+ * ```ts
+ * console.log(meanDivisor([0, -100, 2], { weight: [1, 2, 3] })); // → 4
+ * ```
+ * @group Language models
  */
 export function meanDivisor(target: IndexTarget, options?: MeanDivisorOptions): number {
   const caller = 'meanDivisor';

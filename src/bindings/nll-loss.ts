@@ -12,7 +12,17 @@ import {
 } from '../families/class-loss.js';
 import { type LossPlan, readLossGradient, runLoss } from '../families/loss.js';
 import { classLayout, gatherTargets, readClassDim, readTarget } from '../families/targets.js';
-import type { LossFunction, LossWithGradFunction, NllLossOptions } from '../types.js';
+import type {
+  Exactly,
+  FloatArray,
+  GradOptions,
+  IndexTarget,
+  LossOutput,
+  LossWithGrad,
+  NllLossOptions,
+  NoOptions,
+  Tensor,
+} from '../types.js';
 
 const OPTIONS = ['weight', 'ignoreIndex', 'reduction', 'classDim', 'gradOutput', 'out'] as const;
 
@@ -56,22 +66,56 @@ const nllLossOf = (caller: string, withGrad: boolean, input: unknown, target: un
   runLoss(planNllLoss(readNllLoss(caller, withGrad, input, target, options)));
 
 /**
- * `F.nll_loss(input, target, weight, ignore_index, reduction)`: −w_t · input[t] per row, `input` holding
- * log-probabilities of shape (C), (N, C) or (N, C, d1, …, dk) and `target` class indices.
- * @throws as crossEntropy with class-index targets.
+ * `F.nll_loss(input, target, weight, ignore_index, reduction)`: −w_t · input[t] per row. It takes log-probabilities
+ * (logSoftmax of logits); crossEntropy takes the logits themselves. Warns once when the input holds a positive
+ * value, which log-probabilities never do.
+ * @param input - log-probabilities (C), (N, C) or (N, C, d1, …, dk); with `classDim: -1`, (…, C).
+ * @param target - class indices shaped like the input without its class dim (a bare array for [N], a number for
+ * (C)).
+ * @param options - {@link NllLossOptions}: `weight`, `ignoreIndex` (-100), `reduction` ('mean') and `classDim` (1).
+ * @returns a number for 'mean' and 'sum', a Tensor shaped like the target for 'none'.
+ * @throws TypeError for a wrong kind of argument, probabilities as the target, or an unknown option; RangeError for
+ * shapes, indices out of range and a weight whose length is not C.
+ * @example
+ * ```ts
+ * const logProbs = logSoftmax({ data: Float32Array.of(2, 1, 0.1, 0.5, 2.5, 0.3), shape: [2, 3] });
+ * const perRow = nllLoss(logProbs, [0, 1], { reduction: 'none' });
+ * console.log(Array.from(perRow.data, (v) => v.toFixed(4)).join(' ')); // → 0.4170 0.2200
+ * ```
+ * @group Class losses
  */
-export const nllLoss = ((input: unknown, target: unknown, options?: unknown) =>
-  inHalfAwareCall(() => nllLossOf('nllLoss', false, input, target, options).loss)) as LossFunction<
-  NllLossOptions,
-  'index'
->;
+export function nllLoss<T extends FloatArray, O extends NllLossOptions = NoOptions>(
+  input: Tensor<T>,
+  target: IndexTarget,
+  options?: Exactly<O, NllLossOptions>,
+): LossOutput<O, T> {
+  return inHalfAwareCall(() => nllLossOf('nllLoss', false, input, target, options).loss) as LossOutput<O, T>;
+}
 
 /**
- * `nllLoss` and its gradient w.r.t. the log-probabilities: −w_t · gradOutput (/ Σ w_t for 'mean') at each target,
- * 0 elsewhere.
+ * `nllLoss` and its gradient with respect to the log-probabilities: −w_t · gradOutput (/ Σ w_t for 'mean') at each
+ * target, 0 elsewhere.
+ * @param input - log-probabilities, as `nllLoss` takes them.
+ * @param target - class indices, as `nllLoss` takes them.
+ * @param options - `nllLoss`'s options and {@link GradOptions}: `gradOutput` and `out` (which may be `input.data`).
+ * @returns `{ loss, grad }`: the loss as `nllLoss` returns it, and ∂loss/∂input of the input's shape.
+ * @throws as `nllLoss`, and for a gradOutput or out of the wrong kind, shape, dtype or length.
+ * @example
+ * ```ts
+ * const logProbs = logSoftmax({ data: Float32Array.of(2, 1, 0.1, 0.5, 2.5, 0.3), shape: [2, 3] });
+ * const { loss, grad } = nllLossWithGrad(logProbs, [0, 1]);
+ * console.log(loss.toFixed(4)); // → 0.3185
+ * console.log(Array.from(grad.data, (g) => g.toFixed(4)).join(' ')); // → -0.5000 0.0000 0.0000 0.0000 -0.5000 0.0000
+ * ```
+ * @group Class losses
  */
-export const nllLossWithGrad = ((input: unknown, target: unknown, options?: unknown) =>
-  inHalfAwareCall(() => nllLossOf('nllLossWithGrad', true, input, target, options))) as LossWithGradFunction<
-  NllLossOptions,
-  'index'
->;
+export function nllLossWithGrad<T extends FloatArray, O extends NllLossOptions & GradOptions<T> = NoOptions>(
+  input: Tensor<T>,
+  target: IndexTarget,
+  options?: Exactly<O, NllLossOptions & GradOptions<T>>,
+): LossWithGrad<LossOutput<O, T>, T> {
+  return inHalfAwareCall(() => nllLossOf('nllLossWithGrad', true, input, target, options)) as LossWithGrad<
+    LossOutput<O, T>,
+    T
+  >;
+}

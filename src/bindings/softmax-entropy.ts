@@ -9,6 +9,14 @@ import type { FloatArray, ScoringTensor, TemperatureOptions, Tensor } from '../t
  * `Categorical(logits=logits / temperature).entropy()` (a −inf logit adds 0).
  * @returns a Tensor of the logits' shape without its last dim.
  * @throws TypeError for a wrong kind of argument; RangeError for an empty last dim or a bad temperature.
+ * @param logits - [V], [T, V] or [..., T, V]: a Tensor, or an onnxruntime or transformers.js tensor (`{ data, dims }`).
+ * @param options - {@link TemperatureOptions}: `temperature` (1).
+ * @example
+ * ```ts
+ * const logits = { data: Float32Array.of(2, 1, 0.1, 0.5, 2.5, 0.3), shape: [2, 3] };
+ * console.log(Array.from(softmaxEntropy(logits).data, (v) => v.toFixed(4)).join(' ')); // → 0.8467 0.6329
+ * ```
+ * @group Language models
  */
 export function softmaxEntropy<T extends FloatArray>(
   logits: ScoringTensor<T>,

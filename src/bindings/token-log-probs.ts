@@ -10,6 +10,15 @@ import type { FloatArray, ScoringTensor, Tensor, TokenScoringOptions, TokenTarge
  * hold 0.
  * @throws TypeError for a wrong kind of argument or option; RangeError for shapes, a token outside [0, V) that is
  * not ignoreIndex, or a temperature that is not finite and > 0.
+ * @param logits - [V], [T, V] or [..., T, V]: a Tensor, or an onnxruntime or transformers.js tensor (`{ data, dims }`).
+ * @param target - token ids shaped like the logits without V (int32, int64 or a number[]).
+ * @param options - {@link TokenScoringOptions}: `temperature` (1), `ignoreIndex` (-100) and `shift` (false).
+ * @example
+ * ```ts
+ * const logits = { data: Float32Array.of(2, 1, 0.1, 0.5, 2.5, 0.3), shape: [2, 3] };
+ * console.log(Array.from(tokenLogProbs(logits, [0, 1]).data, (v) => v.toFixed(4)).join(' ')); // → -0.4170 -0.2200
+ * ```
+ * @group Language models
  */
 export function tokenLogProbs<T extends FloatArray>(
   logits: ScoringTensor<T>,

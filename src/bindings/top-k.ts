@@ -12,6 +12,17 @@ import type { FloatArray, ScoringTensor, TopK, TopKOptions } from '../types.js';
  * @returns `{ indices, logProbs }`, each of shape [..., k] (and `targetLogProbs` of shape [...]).
  * @throws TypeError for a k that is not an integer; RangeError for k < 1 or k > V, an empty vocabulary, a bad
  * temperature, or a target as tokenLogProbs refuses it.
+ * @param logits - [V], [T, V] or [..., T, V]: a Tensor, or an onnxruntime or transformers.js tensor (`{ data, dims }`).
+ * @param k - how many tokens per row: an integer in [1, V].
+ * @param options - {@link TopKOptions}: `temperature` (1), `target` and `ignoreIndex` (-100).
+ * @example
+ * ```ts
+ * const logits = { data: Float32Array.of(2, 1, 0.1, 0.5, 2.5, 0.3), shape: [2, 3] };
+ * const best = topK(logits, 2);
+ * console.log(Array.from(best.indices.data).join(' ')); // → 0 1 1 0
+ * console.log(Array.from(best.logProbs.data, (v) => v.toFixed(4)).join(' ')); // → -0.4170 -1.4170 -0.2200 -2.2200
+ * ```
+ * @group Language models
  */
 export function topK<T extends FloatArray>(logits: ScoringTensor<T>, k: number, options?: TopKOptions): TopK<T> {
   return inHalfAwareCall(() => {

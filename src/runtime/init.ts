@@ -18,6 +18,15 @@ let queue: Promise<unknown> = Promise.resolve();
  * whole configuration: `threads` left out is 1, so `init({ simd: true })` stops the workers.
  * @throws TypeError / RangeError for bad options; Error when `simd: true` or `relaxedSimd: true` is asked of
  * an engine that cannot run it.
+ * @param options - {@link InitOptions}: `simd` and `relaxedSimd` (both chosen by what the engine validates), `threads`
+ * (1) and `warnings` (true).
+ * @returns a promise that resolves once the build asked for runs (the active one for a call without options).
+ * @example
+ * ```ts
+ * await init({ warnings: false });
+ * console.log(['relaxed-simd', 'simd', 'scalar'].includes(wasmBuild())); // → true
+ * ```
+ * @group Runtime
  */
 export function init(options?: InitOptions): Promise<void> {
   return queued(() => configure(readInitOptions(options)));
@@ -29,6 +38,14 @@ export function init(options?: InitOptions): Promise<void> {
  * its value after `init()`. Queued with `init` calls. Tensors from `allocTensor` lived in the old memory: they
  * read as freed afterwards (`freed` is true, `data` throws, passing one is a TypeError). Before `init()`, it
  * does nothing.
+ * @returns a promise that resolves once the build runs on new memory.
+ * @example
+ * ```ts
+ * crossEntropy({ data: new Float32Array(3 * 100_000), shape: [3, 100_000] }, [0, 1, 2]);
+ * await release();
+ * console.log(wasmMemoryBytes() < 2 ** 20); // → true
+ * ```
+ * @group Runtime
  */
 export function release(): Promise<void> {
   return queued(releaseMemory);
@@ -59,12 +76,28 @@ function readInitOptions(options: unknown) {
   return o as { simd?: boolean; relaxedSimd?: boolean; threads?: number; warnings?: boolean };
 }
 
-/** How many threads share the rows of a big call (1 unless `init({ threads })` started workers). */
+/**
+ * How many threads share the rows of a big call (1 unless `init({ threads })` started workers).
+ * @returns 1, or 1 plus the worker threads that `init({ threads })` started.
+ * @example
+ * ```ts
+ * console.log(wasmThreads()); // → 1
+ * ```
+ * @group Runtime
+ */
 export function wasmThreads(): number {
   return threadCount();
 }
 
-/** The build that runs the kernels: 'relaxed-simd', 'simd' or 'scalar', or `undefined` before `init()` has resolved. */
+/**
+ * The build that runs the kernels: 'relaxed-simd', 'simd' or 'scalar', or `undefined` before `init()` has resolved.
+ * @returns the build's name, or undefined before init.
+ * @example
+ * ```ts
+ * console.log(typeof wasmBuild()); // → string
+ * ```
+ * @group Runtime
+ */
 export function wasmBuild(): WasmBuild | undefined {
   return activeBuild();
 }
@@ -73,6 +106,12 @@ export function wasmBuild(): WasmBuild | undefined {
  * Bytes of WebAssembly memory the active build holds (0 before `init()`): it grows to the largest
  * chunk a call has needed (about half a MiB per thread for plain arrays) plus any `allocTensor` tensors, and
  * stays there, reused by every call, until `release()`.
+ * @returns bytes of WebAssembly memory, a multiple of the 64 KiB page.
+ * @example
+ * ```ts
+ * console.log(wasmMemoryBytes() % 65536); // → 0
+ * ```
+ * @group Runtime
  */
 export function wasmMemoryBytes(): number {
   return memoryBytes();

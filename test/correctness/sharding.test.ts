@@ -69,7 +69,7 @@ describe.each([
             grad.set(part.grad.data, start * VOCAB);
           }
           const label = `${name}, ${shards} shards, ${dtype}`;
-          assertUlpClose([loss], [whole.loss], LOSS_ULPS[dtype], dtype, `${label}: loss`);
+          assertUlpClose([loss], [whole.loss as number], LOSS_ULPS[dtype], dtype, `${label}: loss`);
           expect(Array.from(grad), `${label}: gradient`).toEqual(Array.from(whole.grad.data));
         }
       }
