@@ -197,6 +197,15 @@ function heapBackend(): HeapBackend | undefined {
   return ok ? (b as HeapBackend) : undefined;
 }
 
+/**
+ * A tensor's values as its dtype says: the cpu backend casts int32 to float32 without copying (the same data id),
+ * and its dataSync() then returns the int32 values.
+ */
+const ofDtype = (t: Tensor, values: unknown): Float32Array | Int32Array => {
+  const Type = t.dtype === 'int32' ? Int32Array : Float32Array;
+  return values instanceof Type ? values : Type.from(values as ArrayLike<number>);
+};
+
 /** Reads a tensor's values: a view of its backend's memory when that is tf's wasm heap, else a dataSync() copy. */
 type Reader = (t: Tensor) => Float32Array | Int32Array;
 /** The loss, and with `withGrad` the gradient, written into `out` when one is given. */
@@ -216,8 +225,7 @@ function asTfOp(logits: Tensor, lossShape: number[], perRow: boolean, compute: C
     const heap = heapBackend();
     // allocated before any view is taken: growing tf's heap would detach the views
     const heapGrad = recording && heap ? engine().makeTensorFromTensorInfo(heap.makeOutput(shape, 'float32')) : null;
-    const read: Reader = (t) =>
-      heap?.dataIdMap.has(t.dataId) ? heap.typedArrayFromHeap(t) : (t.dataSync() as Float32Array | Int32Array);
+    const read: Reader = (t) => ofDtype(t, heap?.dataIdMap.has(t.dataId) ? heap.typedArrayFromHeap(t) : t.dataSync());
     const out = heapGrad ? (read(heapGrad) as Float32Array) : undefined;
     const { loss, grad } = compute(read, recording, out);
     const value = typeof loss === 'number' ? scalar(loss, 'float32') : tensor(loss.data, lossShape, 'float32');
