@@ -78,6 +78,7 @@ export type {
   TargetKind,
   TemperatureOptions,
   Tensor,
+  TensorLike,
   TokenScoringOptions,
   TokenTarget,
   TopK,

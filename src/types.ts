@@ -92,10 +92,10 @@ export interface LogSumExpOptions extends DimOptions {
  * Class-index targets: a Tensor of integers shaped like the input without its class dim, a bare index array
  * (shape `[length]`), or a plain number (shape `[]`: the one target of an unbatched (C) input).
  */
-export type IndexTarget = Tensor<IndexArray> | IndexArray | number;
+export type IndexTarget = Tensor<IndexArray> | DimsTensor<IndexArray> | OrtTensor | IndexArray | number;
 
 /** Probability targets: a Tensor of the input's shape and dtype. */
-export type ProbabilityTarget<T extends FloatArray = FloatArray> = Tensor<T>;
+export type ProbabilityTarget<T extends FloatArray = FloatArray> = TensorLike<T>;
 
 /** crossEntropy's options: PyTorch's, then the class dim, then the language-model options. */
 export interface CrossEntropyOptions {
@@ -228,11 +228,17 @@ export interface OrtTensor {
   readonly dims: readonly number[];
 }
 
-/** Logits for the scoring functions: [V], [T, V] or [..., T, V], as a Tensor or an onnxruntime-style tensor. */
-export type ScoringTensor<T extends FloatArray = FloatArray> = Tensor<T> | DimsTensor<T> | OrtTensor;
+/**
+ * A float tensor as every function takes it: a {@link Tensor}, a `{ data, dims }` tensor (onnxruntime,
+ * transformers.js) or onnxruntime's own Tensor type, as `session.run()` returns it.
+ */
+export type TensorLike<T extends FloatArray = FloatArray> = Tensor<T> | DimsTensor<T> | OrtTensor;
+
+/** Logits for the scoring functions: [V], [T, V] or [..., T, V], as any {@link TensorLike}. */
+export type ScoringTensor<T extends FloatArray = FloatArray> = TensorLike<T>;
 
 /** Token targets: class indices shaped like the logits without V, as a Tensor, a DimsTensor or a bare array. */
-export type TokenTarget = IndexTarget | DimsTensor<IndexArray> | OrtTensor;
+export type TokenTarget = IndexTarget;
 
 /** The scoring functions' temperature. */
 export interface TemperatureOptions {
@@ -390,7 +396,7 @@ export type TargetKind = 'same' | 'class' | 'index';
 
 /** A loss's target for input arrays T: see {@link TargetKind}. */
 export type LossTarget<K extends TargetKind, T extends FloatArray> = K extends 'same'
-  ? Tensor<T>
+  ? TensorLike<T>
   : K extends 'class'
     ? IndexTarget | ProbabilityTarget<T>
     : IndexTarget;
@@ -444,7 +450,7 @@ export type LossFunction<
   K extends TargetKind = 'same',
   D extends 'scalar' | 'none' = 'scalar',
 > = <T extends FloatArray, P extends O = O & NoReduction>(
-  input: Tensor<T>,
+  input: TensorLike<T>,
   target: LossTarget<K, T>,
   options?: Exactly<P, O>,
 ) => LossOutput<P, T, D>;
@@ -455,7 +461,7 @@ export type LossWithGradFunction<
   K extends TargetKind = 'same',
   D extends 'scalar' | 'none' = 'scalar',
 > = <T extends FloatArray, P extends O & GradOptions<T> = O & NoReduction>(
-  input: Tensor<T>,
+  input: TensorLike<T>,
   target: LossTarget<K, T>,
   options?: Exactly<P, O & GradOptions<T>>,
 ) => LossWithGrad<LossOutput<P, T, D>, T>;

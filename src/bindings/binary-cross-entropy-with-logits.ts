@@ -7,7 +7,7 @@ import type {
   LossOutput,
   LossWithGrad,
   NoOptions,
-  Tensor,
+  TensorLike,
 } from '../types.js';
 
 const { loss, withGrad } = pairLossFunctions({
@@ -36,7 +36,11 @@ const { loss, withGrad } = pairLossFunctions({
 export function binaryCrossEntropyWithLogits<
   T extends FloatArray,
   O extends BinaryCrossEntropyWithLogitsOptions = NoOptions,
->(input: Tensor<T>, target: Tensor<T>, options?: Exactly<O, BinaryCrossEntropyWithLogitsOptions>): LossOutput<O, T> {
+>(
+  input: TensorLike<T>,
+  target: TensorLike<T>,
+  options?: Exactly<O, BinaryCrossEntropyWithLogitsOptions>,
+): LossOutput<O, T> {
   return loss(input, target, options) as LossOutput<O, T>;
 }
 
@@ -64,8 +68,8 @@ export function binaryCrossEntropyWithLogitsWithGrad<
   T extends FloatArray,
   O extends BinaryCrossEntropyWithLogitsOptions & GradOptions<T> = NoOptions,
 >(
-  input: Tensor<T>,
-  target: Tensor<T>,
+  input: TensorLike<T>,
+  target: TensorLike<T>,
   options?: Exactly<O, BinaryCrossEntropyWithLogitsOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {
   return withGrad(input, target, options) as LossWithGrad<LossOutput<O, T>, T>;

@@ -8,7 +8,7 @@ import type {
   LossOutput,
   LossWithGrad,
   NoOptions,
-  Tensor,
+  TensorLike,
 } from '../types.js';
 
 const { loss, withGrad } = pairLossFunctions({
@@ -45,8 +45,8 @@ const { loss, withGrad } = pairLossFunctions({
  * @group Binary losses
  */
 export function binaryCrossEntropy<T extends FloatArray, O extends BinaryCrossEntropyOptions = NoOptions>(
-  input: Tensor<T>,
-  target: Tensor<T>,
+  input: TensorLike<T>,
+  target: TensorLike<T>,
   options?: Exactly<O, BinaryCrossEntropyOptions>,
 ): LossOutput<O, T> {
   return loss(input, target, options) as LossOutput<O, T>;
@@ -75,8 +75,8 @@ export function binaryCrossEntropyWithGrad<
   T extends FloatArray,
   O extends BinaryCrossEntropyOptions & GradOptions<T> = NoOptions,
 >(
-  input: Tensor<T>,
-  target: Tensor<T>,
+  input: TensorLike<T>,
+  target: TensorLike<T>,
   options?: Exactly<O, BinaryCrossEntropyOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {
   return withGrad(input, target, options) as LossWithGrad<LossOutput<O, T>, T>;

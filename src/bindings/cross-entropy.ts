@@ -37,7 +37,7 @@ import type {
   LossWithGrad,
   NoOptions,
   ProbabilityTarget,
-  Tensor,
+  TensorLike,
 } from '../types.js';
 
 const OPTIONS = [
@@ -202,7 +202,7 @@ function crossEntropyOf(caller: string, withGrad: boolean, input: unknown, targe
  * @group Class losses
  */
 export function crossEntropy<T extends FloatArray, O extends CrossEntropyOptions = NoOptions>(
-  input: Tensor<T>,
+  input: TensorLike<T>,
   target: IndexTarget | ProbabilityTarget<T>,
   options?: Exactly<O, CrossEntropyOptions>,
 ): LossOutput<O, T> {
@@ -233,7 +233,7 @@ export function crossEntropyWithGrad<
   T extends FloatArray,
   O extends CrossEntropyOptions & CrossEntropyGradOptions & GradOptions<T> = NoOptions,
 >(
-  input: Tensor<T>,
+  input: TensorLike<T>,
   target: IndexTarget | ProbabilityTarget<T>,
   options?: Exactly<O, CrossEntropyOptions & CrossEntropyGradOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {

@@ -1,7 +1,7 @@
 import { inHalfAwareCall } from '../core/half.js';
 import { elementName, readOptions } from '../core/validate.js';
 import { alongDim, runAlongDim } from '../families/along-dim.js';
-import type { DimOptions, FloatArray, Tensor } from '../types.js';
+import type { DimOptions, FloatArray, Tensor, TensorLike } from '../types.js';
 
 /**
  * Shannon entropy along `dim`, as `torch.distributions.Categorical(probs=p).entropy()`: each
@@ -18,7 +18,7 @@ import type { DimOptions, FloatArray, Tensor } from '../types.js';
  * ```
  * @group Functions
  */
-export function entropy<T extends FloatArray>(input: Tensor<T>, options?: DimOptions): Tensor<T> {
+export function entropy<T extends FloatArray>(input: TensorLike<T>, options?: DimOptions): Tensor<T> {
   return inHalfAwareCall(() => {
     const { dim = -1 } = readOptions('entropy', options, ['dim']);
     const layout = alongDim('entropy', input, dim);

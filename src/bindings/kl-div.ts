@@ -9,7 +9,7 @@ import type {
   LossOutput,
   LossWithGrad,
   NoOptions,
-  Tensor,
+  TensorLike,
 } from '../types.js';
 
 const { loss, withGrad } = pairLossFunctions({
@@ -56,8 +56,8 @@ function lookForProbabilities(data: ArrayLike<number>): void {
  * @group Divergence and regression losses
  */
 export function klDiv<T extends FloatArray, O extends KlDivOptions = NoOptions>(
-  input: Tensor<T>,
-  target: Tensor<T>,
+  input: TensorLike<T>,
+  target: TensorLike<T>,
   options?: Exactly<O, KlDivOptions>,
 ): LossOutput<O, T> {
   return loss(input, target, options) as LossOutput<O, T>;
@@ -81,8 +81,8 @@ export function klDiv<T extends FloatArray, O extends KlDivOptions = NoOptions>(
  * @group Divergence and regression losses
  */
 export function klDivWithGrad<T extends FloatArray, O extends KlDivOptions & GradOptions<T> = NoOptions>(
-  input: Tensor<T>,
-  target: Tensor<T>,
+  input: TensorLike<T>,
+  target: TensorLike<T>,
   options?: Exactly<O, KlDivOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {
   return withGrad(input, target, options) as LossWithGrad<LossOutput<O, T>, T>;

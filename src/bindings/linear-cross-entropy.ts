@@ -9,7 +9,7 @@ import type {
   LinearCrossEntropyWithGrad,
   LossOutput,
   NoOptions,
-  Tensor,
+  TensorLike,
 } from '../types.js';
 
 /**
@@ -32,8 +32,8 @@ import type {
  * @group Language models
  */
 export function linearCrossEntropy<T extends FloatArray, O extends LinearCrossEntropyOptions = NoOptions>(
-  input: Tensor<T>,
-  linearWeight: Tensor<T>,
+  input: TensorLike<T>,
+  linearWeight: TensorLike<T>,
   target: IndexTarget,
   options?: Exactly<O, LinearCrossEntropyOptions>,
 ): LossOutput<O, T> {
@@ -64,8 +64,8 @@ export function linearCrossEntropy<T extends FloatArray, O extends LinearCrossEn
  * @group Language models
  */
 export function linearCrossEntropyWithGrad<T extends FloatArray>(
-  input: Tensor<T>,
-  linearWeight: Tensor<T>,
+  input: TensorLike<T>,
+  linearWeight: TensorLike<T>,
   target: IndexTarget,
   options?: LinearCrossEntropyOptions & LinearCrossEntropyGradOptions<T>,
 ): LinearCrossEntropyWithGrad<T> {

@@ -1,6 +1,6 @@
 import { inHalfAwareCall } from '../core/half.js';
 import { elementwise } from '../families/along-dim.js';
-import type { FloatArray, Tensor } from '../types.js';
+import type { FloatArray, Tensor, TensorLike } from '../types.js';
 
 /**
  * `F.logsigmoid`: log σ(x) = min(x, 0) − log1p(exp(−|x|)) elementwise, exact for large |x|.
@@ -14,7 +14,7 @@ import type { FloatArray, Tensor } from '../types.js';
  * ```
  * @group Functions
  */
-export function logSigmoid<T extends FloatArray>(input: Tensor<T>): Tensor<T> {
+export function logSigmoid<T extends FloatArray>(input: TensorLike<T>): Tensor<T> {
   return inHalfAwareCall(() => {
     // biome-ignore lint/complexity/noArguments: a second argument is refused, not declared
     return elementwise<T>('logSigmoid', 'logSigmoid', input, arguments[1]);

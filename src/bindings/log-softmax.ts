@@ -1,7 +1,7 @@
 import { inHalfAwareCall } from '../core/half.js';
 import { readOptions } from '../core/validate.js';
 import { alongDim, runAlongDim } from '../families/along-dim.js';
-import type { FloatArray, SoftmaxOptions, Tensor } from '../types.js';
+import type { FloatArray, SoftmaxOptions, Tensor, TensorLike } from '../types.js';
 
 /**
  * `F.log_softmax(input, dim)`: (x − max) − log Σ exp(x − max) along `dim`, never through a softmax, so large
@@ -18,7 +18,7 @@ import type { FloatArray, SoftmaxOptions, Tensor } from '../types.js';
  * ```
  * @group Functions
  */
-export function logSoftmax<T extends FloatArray>(input: Tensor<T>, options?: SoftmaxOptions<T>): Tensor<T> {
+export function logSoftmax<T extends FloatArray>(input: TensorLike<T>, options?: SoftmaxOptions<T>): Tensor<T> {
   return inHalfAwareCall(() => {
     const { dim = -1, out } = readOptions('logSoftmax', options, ['dim', 'out']);
     const layout = alongDim('logSoftmax', input, dim);

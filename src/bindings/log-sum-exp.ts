@@ -1,7 +1,7 @@
 import { inHalfAwareCall } from '../core/half.js';
 import { checkBoolean, describe, readOptions } from '../core/validate.js';
 import { alongDim, runAlongDim } from '../families/along-dim.js';
-import type { FloatArray, LogSumExpOptions, Tensor } from '../types.js';
+import type { FloatArray, LogSumExpOptions, Tensor, TensorLike } from '../types.js';
 
 /**
  * `torch.logsumexp(input, dim, keepdim)`: max + log Σ exp(x − max) along `dim`. As in PyTorch a row
@@ -18,12 +18,12 @@ import type { FloatArray, LogSumExpOptions, Tensor } from '../types.js';
  * ```
  * @group Functions
  */
-export function logSumExp(
-  input: Tensor<FloatArray>,
-  options: LogSumExpOptions & { dtype: 'float64' },
-): Tensor<Float64Array>;
-export function logSumExp<T extends FloatArray>(input: Tensor<T>, options?: LogSumExpOptions): Tensor<T>;
-export function logSumExp(input: Tensor<FloatArray>, options?: LogSumExpOptions): Tensor<FloatArray> {
+export function logSumExp<T extends FloatArray>(
+  input: TensorLike<T>,
+  options?: LogSumExpOptions & { dtype?: undefined },
+): Tensor<T>;
+export function logSumExp(input: TensorLike, options: LogSumExpOptions & { dtype: 'float64' }): Tensor<Float64Array>;
+export function logSumExp(input: TensorLike, options?: LogSumExpOptions): Tensor<FloatArray> {
   return inHalfAwareCall(() => {
     const { dim = -1, keepdim, dtype } = readOptions('logSumExp', options, ['dim', 'keepdim', 'dtype']);
     const layout = alongDim('logSumExp', input, dim);

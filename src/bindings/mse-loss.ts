@@ -7,7 +7,7 @@ import type {
   LossWithGrad,
   MseLossOptions,
   NoOptions,
-  Tensor,
+  TensorLike,
 } from '../types.js';
 
 const { loss, withGrad } = pairLossFunctions({ name: 'mseLoss', options: [], kernel: () => 'mseLoss' });
@@ -29,8 +29,8 @@ const { loss, withGrad } = pairLossFunctions({ name: 'mseLoss', options: [], ker
  * @group Divergence and regression losses
  */
 export function mseLoss<T extends FloatArray, O extends MseLossOptions = NoOptions>(
-  input: Tensor<T>,
-  target: Tensor<T>,
+  input: TensorLike<T>,
+  target: TensorLike<T>,
   options?: Exactly<O, MseLossOptions>,
 ): LossOutput<O, T> {
   return loss(input, target, options) as LossOutput<O, T>;
@@ -55,8 +55,8 @@ export function mseLoss<T extends FloatArray, O extends MseLossOptions = NoOptio
  * @group Divergence and regression losses
  */
 export function mseLossWithGrad<T extends FloatArray, O extends MseLossOptions & GradOptions<T> = NoOptions>(
-  input: Tensor<T>,
-  target: Tensor<T>,
+  input: TensorLike<T>,
+  target: TensorLike<T>,
   options?: Exactly<O, MseLossOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {
   return withGrad(input, target, options) as LossWithGrad<LossOutput<O, T>, T>;

@@ -21,7 +21,7 @@ import type {
   LossWithGrad,
   NllLossOptions,
   NoOptions,
-  Tensor,
+  TensorLike,
 } from '../types.js';
 
 const OPTIONS = ['weight', 'ignoreIndex', 'reduction', 'classDim', 'gradOutput', 'out'] as const;
@@ -85,7 +85,7 @@ const nllLossOf = (caller: string, withGrad: boolean, input: unknown, target: un
  * @group Class losses
  */
 export function nllLoss<T extends FloatArray, O extends NllLossOptions = NoOptions>(
-  input: Tensor<T>,
+  input: TensorLike<T>,
   target: IndexTarget,
   options?: Exactly<O, NllLossOptions>,
 ): LossOutput<O, T> {
@@ -110,7 +110,7 @@ export function nllLoss<T extends FloatArray, O extends NllLossOptions = NoOptio
  * @group Class losses
  */
 export function nllLossWithGrad<T extends FloatArray, O extends NllLossOptions & GradOptions<T> = NoOptions>(
-  input: Tensor<T>,
+  input: TensorLike<T>,
   target: IndexTarget,
   options?: Exactly<O, NllLossOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {

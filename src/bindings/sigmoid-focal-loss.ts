@@ -8,7 +8,7 @@ import type {
   LossWithGrad,
   NoOptions,
   SigmoidFocalLossOptions,
-  Tensor,
+  TensorLike,
 } from '../types.js';
 
 const { loss, withGrad } = pairLossFunctions({
@@ -46,8 +46,8 @@ const { loss, withGrad } = pairLossFunctions({
  * @group Binary losses
  */
 export function sigmoidFocalLoss<T extends FloatArray, O extends SigmoidFocalLossOptions = NoOptions>(
-  input: Tensor<T>,
-  target: Tensor<T>,
+  input: TensorLike<T>,
+  target: TensorLike<T>,
   options?: Exactly<O, SigmoidFocalLossOptions>,
 ): LossOutput<O, T, 'none'> {
   return loss(input, target, options) as LossOutput<O, T, 'none'>;
@@ -76,8 +76,8 @@ export function sigmoidFocalLossWithGrad<
   T extends FloatArray,
   O extends SigmoidFocalLossOptions & GradOptions<T> = NoOptions,
 >(
-  input: Tensor<T>,
-  target: Tensor<T>,
+  input: TensorLike<T>,
+  target: TensorLike<T>,
   options?: Exactly<O, SigmoidFocalLossOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T, 'none'>, T> {
   return withGrad(input, target, options) as LossWithGrad<LossOutput<O, T, 'none'>, T>;

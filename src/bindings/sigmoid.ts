@@ -1,6 +1,6 @@
 import { inHalfAwareCall } from '../core/half.js';
 import { elementwise } from '../families/along-dim.js';
-import type { FloatArray, Tensor } from '../types.js';
+import type { FloatArray, Tensor, TensorLike } from '../types.js';
 
 /**
  * `torch.sigmoid`: 1 / (1 + exp(−x)) elementwise, with the input's shape and dtype (0 and 1 at the ends, no NaN).
@@ -14,7 +14,7 @@ import type { FloatArray, Tensor } from '../types.js';
  * ```
  * @group Functions
  */
-export function sigmoid<T extends FloatArray>(input: Tensor<T>): Tensor<T> {
+export function sigmoid<T extends FloatArray>(input: TensorLike<T>): Tensor<T> {
   return inHalfAwareCall(() => {
     // biome-ignore lint/complexity/noArguments: a second argument is refused, not declared
     return elementwise<T>('sigmoid', 'sigmoid', input, arguments[1]);

@@ -10,7 +10,7 @@ import type {
   LossWithGrad,
   NoOptions,
   SmoothL1LossOptions,
-  Tensor,
+  TensorLike,
 } from '../types.js';
 
 // The three share one kernel (assembly/kernels/losses/smooth-l1.ts); `form` says which formula it runs.
@@ -51,8 +51,8 @@ const l1 = pairLossFunctions({
  * @group Divergence and regression losses
  */
 export function smoothL1Loss<T extends FloatArray, O extends SmoothL1LossOptions = NoOptions>(
-  input: Tensor<T>,
-  target: Tensor<T>,
+  input: TensorLike<T>,
+  target: TensorLike<T>,
   options?: Exactly<O, SmoothL1LossOptions>,
 ): LossOutput<O, T> {
   return smoothL1.loss(input, target, options) as LossOutput<O, T>;
@@ -78,8 +78,8 @@ export function smoothL1Loss<T extends FloatArray, O extends SmoothL1LossOptions
  * @group Divergence and regression losses
  */
 export function smoothL1LossWithGrad<T extends FloatArray, O extends SmoothL1LossOptions & GradOptions<T> = NoOptions>(
-  input: Tensor<T>,
-  target: Tensor<T>,
+  input: TensorLike<T>,
+  target: TensorLike<T>,
   options?: Exactly<O, SmoothL1LossOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {
   return smoothL1.withGrad(input, target, options) as LossWithGrad<LossOutput<O, T>, T>;
@@ -104,8 +104,8 @@ export function smoothL1LossWithGrad<T extends FloatArray, O extends SmoothL1Los
  * @group Divergence and regression losses
  */
 export function huberLoss<T extends FloatArray, O extends HuberLossOptions = NoOptions>(
-  input: Tensor<T>,
-  target: Tensor<T>,
+  input: TensorLike<T>,
+  target: TensorLike<T>,
   options?: Exactly<O, HuberLossOptions>,
 ): LossOutput<O, T> {
   return huber.loss(input, target, options) as LossOutput<O, T>;
@@ -130,8 +130,8 @@ export function huberLoss<T extends FloatArray, O extends HuberLossOptions = NoO
  * @group Divergence and regression losses
  */
 export function huberLossWithGrad<T extends FloatArray, O extends HuberLossOptions & GradOptions<T> = NoOptions>(
-  input: Tensor<T>,
-  target: Tensor<T>,
+  input: TensorLike<T>,
+  target: TensorLike<T>,
   options?: Exactly<O, HuberLossOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {
   return huber.withGrad(input, target, options) as LossWithGrad<LossOutput<O, T>, T>;
@@ -153,8 +153,8 @@ export function huberLossWithGrad<T extends FloatArray, O extends HuberLossOptio
  * @group Divergence and regression losses
  */
 export function l1Loss<T extends FloatArray, O extends L1LossOptions = NoOptions>(
-  input: Tensor<T>,
-  target: Tensor<T>,
+  input: TensorLike<T>,
+  target: TensorLike<T>,
   options?: Exactly<O, L1LossOptions>,
 ): LossOutput<O, T> {
   return l1.loss(input, target, options) as LossOutput<O, T>;
@@ -180,8 +180,8 @@ export function l1Loss<T extends FloatArray, O extends L1LossOptions = NoOptions
  * @group Divergence and regression losses
  */
 export function l1LossWithGrad<T extends FloatArray, O extends L1LossOptions & GradOptions<T> = NoOptions>(
-  input: Tensor<T>,
-  target: Tensor<T>,
+  input: TensorLike<T>,
+  target: TensorLike<T>,
   options?: Exactly<O, L1LossOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {
   return l1.withGrad(input, target, options) as LossWithGrad<LossOutput<O, T>, T>;

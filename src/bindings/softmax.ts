@@ -1,7 +1,7 @@
 import { inHalfAwareCall } from '../core/half.js';
 import { readOptions } from '../core/validate.js';
 import { alongDim, runAlongDim } from '../families/along-dim.js';
-import type { FloatArray, SoftmaxOptions, Tensor } from '../types.js';
+import type { FloatArray, SoftmaxOptions, Tensor, TensorLike } from '../types.js';
 
 /**
  * `F.softmax(input, dim)`: exp(x − max) / Σ exp(x − max) along `dim`, with the input's shape and dtype.
@@ -20,7 +20,7 @@ import type { FloatArray, SoftmaxOptions, Tensor } from '../types.js';
  * ```
  * @group Functions
  */
-export function softmax<T extends FloatArray>(input: Tensor<T>, options?: SoftmaxOptions<T>): Tensor<T> {
+export function softmax<T extends FloatArray>(input: TensorLike<T>, options?: SoftmaxOptions<T>): Tensor<T> {
   return inHalfAwareCall(() => {
     const { dim = -1, out } = readOptions('softmax', options, ['dim', 'out']);
     const layout = alongDim('softmax', input, dim);

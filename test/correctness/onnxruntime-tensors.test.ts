@@ -1,9 +1,21 @@
-// onnxruntime's own Tensor (onnxruntime-common, which onnxruntime-node and -web re-export) goes into the scoring
-// functions as it comes out of session.run(): no cast for the types (tsc checks this file), float32 logits and
-// int64 token ids at run time, the same answers as plain Tensors.
+// onnxruntime's own Tensor (onnxruntime-common, which onnxruntime-node and -web re-export) goes into every function
+// as it comes out of session.run(): no cast for the types (tsc checks this file), float32 logits and int64 token ids
+// at run time, the same answers as plain Tensors.
 import { Tensor as OrtTensor } from 'onnxruntime-common';
 import { beforeAll, expect, it } from 'vitest';
-import { init, perplexity, softmaxEntropy, type Tensor, tokenLogProbs, topK } from '../../src/index.js';
+import {
+  crossEntropy,
+  crossEntropyWithGrad,
+  init,
+  logSoftmax,
+  mseLoss,
+  nllLoss,
+  perplexity,
+  softmaxEntropy,
+  type Tensor,
+  tokenLogProbs,
+  topK,
+} from '../../src/index.js';
 
 beforeAll(() => init());
 
@@ -30,4 +42,17 @@ it('an onnxruntime tensor of the wrong element type is a TypeError naming the ar
   expect(() => softmaxEntropy(strings)).toThrow(/softmaxEntropy: logits\.data must be a Float32Array or Float64Array/);
   const floats = new OrtTensor('float32', new Float32Array(6), [2, 3]);
   expect(() => tokenLogProbs(logits, floats)).toThrow(TypeError);
+});
+
+it('the losses and functions take them too: classes-last logits with int64 targets, and { data, dims }', () => {
+  const ours = crossEntropyWithGrad(logits, targets, { classDim: -1, reduction: 'none' });
+  const want = crossEntropyWithGrad(plain, plainTargets, { classDim: -1, reduction: 'none' });
+  expect(Array.from(ours.loss.data)).toEqual(Array.from(want.loss.data));
+  expect(Array.from(ours.grad.data)).toEqual(Array.from(want.grad.data));
+  expect(crossEntropy(logits, targets, { classDim: -1 })).toBe(crossEntropy(plain, plainTargets, { classDim: -1 }));
+  const logProbs: Tensor = logSoftmax(logits);
+  expect(Array.from(logProbs.data)).toEqual(Array.from(logSoftmax(plain).data));
+  const dims = { data: logProbs.data, dims: [2, 3, 5] };
+  expect(nllLoss(dims, targets, { classDim: -1 })).toBe(nllLoss(logSoftmax(plain), plainTargets, { classDim: -1 }));
+  expect(mseLoss(logits, logits)).toBe(0);
 });
