@@ -70,7 +70,7 @@ export function halfOut(out: HalfArray): Float32Array {
 type Outs = Map<Float32Array, HalfArray> | undefined;
 
 function halfData(data: unknown, outs: Outs): unknown {
-  // an out comes back as the caller's own array (written below) or as the float32 copy the call wrote
+  // an out comes back as the caller's own array (already written) or as the float32 copy the call wrote
   const out = outs?.get(data as Float32Array);
   if (out) return out;
   return data instanceof Float32Array && Float16 ? new Float16(data) : data;
