@@ -1,6 +1,7 @@
 // The machine's relaxed-SIMD fused multiply-add peak, per engine: bench/kernels/fma-peak.ts (twelve independent
 // f32x4.relaxed_madd chains, nothing loaded or stored), compiled here by asc, timed in Node 24 and 26 (runtimes/)
-// and in Chromium. The limit the fused linear + cross-entropy's matmul is held to. `npm run bench:fma`.
+// and in Chromium. The limit the fused linear + cross-entropy's matmul is held to; beside it, in each Node,
+// matmul-rate.mjs's onnxruntime-node MatMul (native) and xentropy's fused forward. `npm run bench:fma`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { launchChromium } from '../../scripts/chromium.mjs';
@@ -42,6 +43,7 @@ execFileSync(process.execPath, [
 ]);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rows = [];
+const matmuls = [];
 const row = (engine, rs) => rows.push(`| ${engine} | ${median(rs).toFixed(1)} | ${Math.max(...rs).toFixed(1)} |`);
 
 // Node: each binary in a process of its own (never side by side)
@@ -53,6 +55,14 @@ for (const major of [24, 26]) {
   const { stdout } = spawnSync(node, ['-e', script], { encoding: 'utf8' });
   const [version, rs] = JSON.parse(stdout);
   row(`Node ${version}`, rs);
+  const peak = median(rs);
+  const rates = spawnSync(node, ['matmul-rate.mjs'], { cwd: new URL('.', import.meta.url), encoding: 'utf8' });
+  if (rates.status !== 0) throw new Error(`matmul-rate.mjs failed on Node ${version}: ${rates.stderr}`);
+  const times = (g) => `${g.toFixed(1)} (${(g / peak).toFixed(2)}×)`;
+  for (const { shape, ort, xentropy } of JSON.parse(rates.stdout).rows) {
+    const [N, d, V] = shape;
+    matmuls.push(`| Node ${version} | [${N}, ${d}] · [${V}, ${d}]ᵀ | ${times(ort)} | ${times(xentropy)} |`);
+  }
 }
 
 const { url, close } = await serve(root.pathname);
@@ -84,6 +94,14 @@ const text = [
   '| engine | GFLOP/s (median) | best round |',
   '| --- | ---: | ---: |',
   ...rows,
+  '',
+  'Beside the peak, in each Node (`bench/suites/matmul-rate.mjs`), one thread, GFLOP/s counting 2·N·d·V, and the',
+  "ratio to that Node's peak: onnxruntime-node's MatMul (MLAS, native AVX2 and FMA, 256-bit vectors, so it may pass",
+  "the WebAssembly peak) and xentropy's `linearCrossEntropy` forward (the matmul, with the cross-entropy fused in).",
+  '',
+  '| engine | product | onnxruntime-node MatMul | xentropy fused forward |',
+  '| --- | --- | ---: | ---: |',
+  ...matmuls,
   '',
 ].join('\n');
 writeReport('fma-peak', 'RESULTS.md', text);
