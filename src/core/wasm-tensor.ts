@@ -1,10 +1,8 @@
 // Tensors whose data lives in WebAssembly memory (allocTensor): owned by the caller until free() or release().
 // Each instance keeps the ranges of its live tensors, so that a view of freed memory (a stale `data`) is refused,
 // never read; release() cuts every tensor of a dropped instance loose from it, so that its memory can be collected.
-import type { ResidentArray, WasmTensor } from '../types.js';
+import type { ResidentArray, ResidentArrayConstructor, WasmTensor } from '../types.js';
 import type { WasmExports } from './kernel-abi.js';
-
-type ResidentArrayConstructor = Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor;
 
 /** Runs an allocator export: a failure to grow memory (a trap, an abort, or address 0) becomes 0. */
 export function callAllocator(allocate: () => number): number {
