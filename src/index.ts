@@ -9,6 +9,13 @@ export { crossEntropy, crossEntropyWithGrad } from './bindings/cross-entropy.js'
 export { entropy } from './bindings/entropy.js';
 export { klDiv, klDivWithGrad } from './bindings/kl-div.js';
 export { linearCrossEntropy, linearCrossEntropyWithGrad } from './bindings/linear-cross-entropy.js';
+export {
+  linearPerplexity,
+  linearScore,
+  linearSoftmaxEntropy,
+  linearTokenLogProbs,
+  linearTopK,
+} from './bindings/linear-scoring.js';
 export { logSigmoid } from './bindings/log-sigmoid.js';
 export { logSoftmax } from './bindings/log-softmax.js';
 export { logSumExp } from './bindings/log-sum-exp.js';

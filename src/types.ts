@@ -278,6 +278,74 @@ export interface TopK<T extends FloatArray = FloatArray> {
   targetLogProbs?: Tensor<T>;
 }
 
+/** perplexity's options: tokenLogProbs's, and how the mean is taken. */
+export interface PerplexityOptions extends TokenScoringOptions {
+  /**
+   * 'tokens': exp of the mean −log p over every scored token of the batch (token-weighted, as
+   * `exp(F.cross_entropy(…))`). 'sequences': the mean over sequences (each index of the dims before the position
+   * dim) of each one's own perplexity, leaving out sequences with no scored token. @defaultValue 'tokens'
+   */
+  average?: 'tokens' | 'sequences';
+}
+
+/** The options of scoring from hidden states: the output layer's bias, its softcap and the chunks. */
+export interface LinearScoringOptions extends TemperatureOptions {
+  /** The output layer's bias [V] (the logits are input · linearWeightᵀ + linearBias). */
+  linearBias?: FloatArray | readonly number[];
+  /** c of Gemma's final-logit softcap c · tanh(z / c), applied before the temperature. @defaultValue none */
+  softcap?: number;
+  /** Rows of the input per chunk. @defaultValue as many as keep a chunk's logits tile near 1 MiB, at most 256 */
+  chunkSize?: number;
+}
+
+/** linearTokenLogProbs's options. */
+export interface LinearTokenScoringOptions extends LinearScoringOptions, TokenScoringOptions {}
+
+/** linearPerplexity's options. */
+export interface LinearPerplexityOptions extends LinearScoringOptions, PerplexityOptions {}
+
+/** linearTopK's options. */
+export interface LinearTopKOptions extends LinearScoringOptions, TopKOptions {}
+
+/** What linearScore can return, by name. */
+export type ScoreName = 'tokenLogProbs' | 'targetRank' | 'accuracy' | 'perplexity' | 'topK' | 'entropy' | 'logSumExp';
+
+/** linearScore's options. */
+export interface LinearScoreOptions extends LinearScoringOptions, TokenScoringOptions {
+  /** The tokens to score, shaped like the input without d: needed by tokenLogProbs, targetRank, accuracy and
+   * perplexity. */
+  target?: TokenTarget;
+  /** How many of the most probable tokens per position: needed by topK. */
+  k?: number;
+  /** The results to compute. @defaultValue every one the options allow */
+  outputs?: readonly ScoreName[];
+}
+
+/**
+ * linearScore's result: the outputs asked for. Row t of each describes the prediction made at position t; with
+ * `shift` the target's outputs are one position shorter per sequence (position t scored against target t + 1).
+ */
+export interface LinearScores<T extends FloatArray = FloatArray> {
+  /** Each target token's log-probability (0 where ignored), shaped like the target (as tokenLogProbs). */
+  tokenLogProbs?: Tensor<T>;
+  /** Each target's rank: 1 + how many tokens rank before it in topK's order (0 where ignored). */
+  targetRank?: Tensor<Int32Array>;
+  /** Whether the most probable token is the target (1) or not (0), shaped like the target (0 where ignored). */
+  correct?: Tensor<Uint8Array>;
+  /** Token accuracy: the share of scored targets that are the most probable token (NaN when none is scored). */
+  accuracy?: number;
+  /** Token-weighted perplexity over the batch: exp of the mean −log p of every scored token (as perplexity). */
+  perplexity?: number;
+  /** The mean of each sequence's own perplexity (perplexity's average: 'sequences'). */
+  sequencePerplexity?: number;
+  /** The k most probable tokens of each position and their log-probabilities, [..., k] (as topK). */
+  topK?: TopK<T>;
+  /** The entropy of each position's distribution, in nats (as softmaxEntropy). */
+  entropy?: Tensor<T>;
+  /** Each position's log-sum-exp of the logits at the temperature: log Σ exp(z / temperature). */
+  logSumExp?: Tensor<T>;
+}
+
 /** The options every …WithGrad takes: the upstream gradient, and where the gradient goes. */
 export interface GradOptions<T extends FloatArray = FloatArray> {
   /**

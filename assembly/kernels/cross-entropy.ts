@@ -67,7 +67,7 @@ export function crossEntropyIndexRows<T>(
   let ahead = false;
   let aheadMax = <T>0;
   // rows of few classes: max, Σ exp and log for a group of rows at once, one row per lane
-  const narrow = ASC_FEATURE_SIMD && classes <= NARROW_ROW && !capped && !lseIn && !safe;
+  const narrow = ASC_FEATURE_SIMD && sizeof<T>() == 4 && classes <= NARROW_ROW && !capped && !lseIn && !safe;
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * classes);
     const gradRow = grad ? at<T>(grad, r * classes) : 0;
@@ -176,7 +176,7 @@ export function crossEntropyProbRows<T>(
   const smoothPerClass = smoothing / <T>classes;
   const keep = <T>1 - smoothing;
   // rows of few classes: max, Σ exp and log for a group of rows at once, one row per lane
-  const narrow = ASC_FEATURE_SIMD && classes <= NARROW_ROW;
+  const narrow = ASC_FEATURE_SIMD && sizeof<T>() == 4 && classes <= NARROW_ROW;
   let m = rows > 0 && !narrow ? rowMax<T>(x, classes) : <T>0;
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * classes);

@@ -9,7 +9,7 @@ import {
 } from '../math/rows';
 
 export function logSoftmaxRows<T>(x: usize, rows: i32, cols: i32, out: usize): void {
-  if (ASC_FEATURE_SIMD && cols <= NARROW_ROW) {
+  if (ASC_FEATURE_SIMD && sizeof<T>() == 4 && cols <= NARROW_ROW) {
     for (let r = 0; r < rows; r++) {
       const row = at<T>(x, r * cols);
       const lane = groupRow<T>(r, rows, row, cols, 0);

@@ -9,7 +9,7 @@ import {
 } from '../math/rows';
 
 export function logSumExpRows<T>(x: usize, rows: i32, cols: i32, out: usize): void {
-  if (ASC_FEATURE_SIMD && cols > 0 && cols <= NARROW_ROW) {
+  if (ASC_FEATURE_SIMD && sizeof<T>() == 4 && cols > 0 && cols <= NARROW_ROW) {
     // short rows, L at a time (one per lane); a row whose max is infinite takes the row path's shift of 0
     for (let r = 0; r < rows; r++) {
       const row = at<T>(x, r * cols);

@@ -5,13 +5,15 @@
 // The SIMD path is XNNPACK's GEMM layout: a tile of 4 rows × 2 vectors of C (8 columns of f32) held in 8
 // accumulators; each step of p loads 2 vectors of B's row p and load-splats A(i, p) of the 4 rows, 8 multiply-adds
 // (fused in the relaxed-SIMD build). Leftover columns take 1-vector tiles, then a scalar tail; leftover rows
-// take 1-row tiles. The scalar build runs the plain triple loop, the reference the SIMD path is tested against.
+// take 1-row tiles. Every path rounds each element alike (one madd per p, from 0, per block of KC), so an element
+// does not depend on where it falls in a tile: rowDots repeats it for single elements. The scalar build runs the plain triple loop, the reference the SIMD path is tested against.
 // Sums run in T along p in blocks of KC (k up to the chunk or the vocabulary), each block added onto C.
 // Measured: gradWeight, summed over N in float32 chunk after chunk, is within 4.2 float32 ulps of its scale
 // of the float64 product at N 512, 2.2 at 4096 and 2.5 at 16,384 (d 16, V 300): no float64 accumulation.
 
-import { madd } from '../math/madd';
+import { madd, maddScalar } from '../math/madd';
 import { addInto, at } from '../math/rows';
+import { softcapOne } from '../math/tanh';
 
 // @ts-ignore: decorator
 @inline function aAt<T>(a: usize, i: i32, p: i32, rowStride: i32, innerStride: i32): T {
@@ -98,7 +100,9 @@ import { addInto, at } from '../math/rows';
   accumulate: bool,
 ): void {
   let sum = <T>0;
-  for (let p = p0; p < p1; p++) sum += aAt<T>(a, i, p, rowStride, innerStride) * load<T>(at<T>(b, p * n + j));
+  for (let p = p0; p < p1; p++) {
+    sum = maddScalar<T>(aAt<T>(a, i, p, rowStride, innerStride), load<T>(at<T>(b, p * n + j)), sum);
+  }
   const q = at<T>(c, i * n + j);
   store<T>(q, accumulate ? load<T>(q) + sum : sum);
 }
@@ -151,4 +155,31 @@ export function matmulRows<T>(
 export function columnSums<T>(g: usize, rows: i32, n: i32, c: usize, accumulate: i32): void {
   if (!accumulate) memory.fill(c, 0, <usize>n << alignof<T>());
   for (let i = 0; i < rows; i++) addInto<T>(c, at<T>(g, i * n), n);
+}
+
+/**
+ * out_r = x_r · w_{t_r} (+ bias_{t_r}) for t_r = targets[r] ≥ 0 (0 where t_r < 0): one element of X · Wᵀ per row of X
+ * [rows × k], rounded exactly as matmulRows rounds it (madd along p from 0 per block of KC, the blocks added in
+ * order, then the bias added), and softcapped (softcap > 0) as score.ts caps a tile: the logit a tile of the
+ * vocabulary computes for the row's target.
+ */
+export function rowDots<T>(
+  x: usize, rows: i32, k: i32, w: usize, bias: usize, softcap: T, targets: usize, out: usize,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const t = load<i32>(targets + (<usize>r << 2));
+    let c = <T>0;
+    if (t >= 0) {
+      const xr = at<T>(x, r * k), wt = at<T>(w, t * k);
+      for (let p0 = 0; p0 < k; p0 += KC) {
+        const p1 = min(k, p0 + KC);
+        let sum = <T>0;
+        for (let p = p0; p < p1; p++) sum = maddScalar<T>(load<T>(at<T>(wt, p)), load<T>(at<T>(xr, p)), sum);
+        c = p0 == 0 ? sum : c + sum;
+      }
+      if (bias) c += load<T>(at<T>(bias, t));
+      if (softcap > 0) c = softcapOne<T>(c, softcap);
+    }
+    store<T>(at<T>(out, r), c);
+  }
 }

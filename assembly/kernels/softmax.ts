@@ -7,7 +7,7 @@ import {
 } from '../math/rows';
 
 export function softmaxRows<T>(x: usize, rows: i32, cols: i32, out: usize): void {
-  if (ASC_FEATURE_SIMD && cols <= NARROW_ROW) {
+  if (ASC_FEATURE_SIMD && sizeof<T>() == 4 && cols <= NARROW_ROW) {
     for (let r = 0; r < rows; r++) {
       const outRow = at<T>(out, r * cols);
       const lane = groupRow<T>(r, rows, at<T>(x, r * cols), cols, outRow);

@@ -1,19 +1,13 @@
-// The k most probable tokens of each row and their log-probabilities at temperature T = 1 / scale, sorted
-// by descending probability, ties to the lower index, as torch.topk(log_softmax(x / T), k) with NaN
-// ranked above everything (torch.topk's order). Selection runs on the logits (x / T keeps their order):
-// a min-heap of the k best seen so far, kept in the row's output (values and indices), whose root is the
-// worst of them; one scan of the row replaces the root when an element beats it. Then a heap sort puts
-// them in order, the best first; the best is the row's max m, so the log-sum-exp needs one more pass:
-//   logProb_i = (x_i − m) · scale − log Σ_j exp((x_j − m) · scale)
-// A row whose log-softmax is NaN (it holds NaN or +inf, or is all −inf) gives NaN and indices 0 … k − 1.
-// With `targets`, each row's own token's log-probability goes to tokenOut as well (as tokenLogProbs).
+// The k best of a row by torch.topk's order (NaN first, then larger values, then the lower index): a min-heap of
+// the k best seen so far, kept in (values, indices), whose root is the worst of them; each element offered in index
+// order enters when it beats the root. Then a heap sort puts them in order, the best first (score.ts turns them into
+// log-probabilities, and puts runs of equal ones in index order).
 
-import { logScalar } from '../math/exp';
-import { at, rowSumExpScaled, scaledGap } from '../math/rows';
+import { at } from '../math/rows';
 
 /** Whether (a, ia) ranks before (b, ib): NaN first, then larger values, then the lower index. */
 // @ts-ignore: decorator
-@inline function ranksBefore<T>(a: T, ia: i32, b: T, ib: i32): bool {
+@inline export function ranksBefore<T>(a: T, ia: i32, b: T, ib: i32): bool {
   const aNaN = isNaN<T>(a), bNaN = isNaN<T>(b);
   if (aNaN || bNaN) return aNaN && (!bNaN || ia < ib);
   return a > b || (a == b && ia < ib);
@@ -62,7 +56,7 @@ function heapify<T>(values: usize, indices: usize, n: i32): void {
 }
 
 /** Sorts a heap best first: the root (the worst) goes to the end, and the heap shrinks. */
-function sortHeap<T>(values: usize, indices: usize, n: i32): void {
+export function sortHeap<T>(values: usize, indices: usize, n: i32): void {
   for (let end = n - 1; end > 0; end--) {
     const v = load<T>(values);
     const vi = load<i32>(indices);
@@ -80,14 +74,21 @@ function sortHeap<T>(values: usize, indices: usize, n: i32): void {
   return sizeof<T>() == 4 ? <u32>i32x4.bitmask(v) : <u32>i64x2.bitmask(v);
 }
 
-/** Selects the k best of a row into (values, indices), best first. Requires 1 ≤ k ≤ n. */
-export function selectTopK<T>(row: usize, n: i32, k: i32, values: usize, indices: usize): void {
-  for (let i = 0; i < k; i++) {
-    store<T>(at<T>(values, i), load<T>(at<T>(row, i)));
-    store<i32>(at<i32>(indices, i), i);
+/**
+ * Offers n elements of a row, whose global indices start at `base` (above every index offered before), to the k
+ * best kept in (values, indices), of which `filled` are kept so far; returns how many are kept after. The first k
+ * fill the arrays and become a heap; each later one enters when it ranks before the root (the worst kept).
+ */
+export function offerRange<T>(row: usize, n: i32, base: i32, k: i32, values: usize, indices: usize, filled: i32): i32 {
+  let i = 0;
+  if (filled < k) {
+    for (; i < n && filled < k; i++, filled++) {
+      store<T>(at<T>(values, filled), load<T>(at<T>(row, i)));
+      store<i32>(at<i32>(indices, filled), base + i);
+    }
+    if (filled == k) heapify<T>(values, indices, k);
   }
-  heapify<T>(values, indices, k);
-  let i = k;
+  if (filled < k) return filled;
   if (ASC_FEATURE_SIMD) {
     // four vectors at a time, compared with the root; only a block holding a candidate goes one by one
     const L = 16 / sizeof<T>();
@@ -95,7 +96,7 @@ export function selectTopK<T>(row: usize, n: i32, k: i32, values: usize, indices
       const p = at<T>(row, i);
       const root = v128.splat<T>(load<T>(values));
       const a = v128.load(p), b = v128.load(p, 16), c = v128.load(p, 32), d = v128.load(p, 48);
-      // a candidate is above the root, or NaN (ne(v, v))
+      // a candidate is above the root, or NaN (ne(v, v)); one equal to it has a higher index and ranks after
       const ha = v128.or(v128.gt<T>(a, root), v128.ne<T>(a, a));
       const hb = v128.or(v128.gt<T>(b, root), v128.ne<T>(b, b));
       const hc = v128.or(v128.gt<T>(c, root), v128.ne<T>(c, c));
@@ -105,11 +106,17 @@ export function selectTopK<T>(row: usize, n: i32, k: i32, values: usize, indices
       const mask = laneMask<T>(ha) | laneMask<T>(hb) << L | laneMask<T>(hc) << 2 * L | laneMask<T>(hd) << 3 * L;
       for (let bits = mask; bits != 0; bits &= bits - 1) {
         const j = <i32>ctz(bits);
-        offer<T>(values, indices, k, load<T>(at<T>(p, j)), i + j);
+        offer<T>(values, indices, k, load<T>(at<T>(p, j)), base + i + j);
       }
     }
   }
-  for (; i < n; i++) offer<T>(values, indices, k, load<T>(at<T>(row, i)), i);
+  for (; i < n; i++) offer<T>(values, indices, k, load<T>(at<T>(row, i)), base + i);
+  return filled;
+}
+
+/** Selects the k best of a row into (values, indices), best first. Requires 1 ≤ k ≤ n. */
+export function selectTopK<T>(row: usize, n: i32, k: i32, values: usize, indices: usize): void {
+  offerRange<T>(row, n, 0, k, values, indices, 0);
   sortHeap<T>(values, indices, k);
 }
 
@@ -117,7 +124,7 @@ export function selectTopK<T>(row: usize, n: i32, k: i32, values: usize, indices
  * Distinct logits can round to equal log-probabilities (x / T at the scale of x): each run of equal ones is put
  * in index order, the order of a stable sort of the log-probabilities (in O(r log r) for a run of r).
  */
-function orderTies<T>(values: usize, indices: usize, k: i32): void {
+export function orderTies<T>(values: usize, indices: usize, k: i32): void {
   for (let start = 0; start < k; ) {
     const v = load<T>(at<T>(values, start));
     let end = start + 1;
@@ -127,37 +134,5 @@ function orderTies<T>(values: usize, indices: usize, k: i32): void {
       sortHeap<T>(at<T>(values, start), at<i32>(indices, start), end - start);
     }
     start = end;
-  }
-}
-
-export function topKRows<T>(
-  x: usize, rows: i32, cols: i32, k: i32, scale: T, values: usize, indices: usize, targets: usize, tokenOut: usize,
-): void {
-  for (let r = 0; r < rows; r++) {
-    const row = at<T>(x, r * cols);
-    const rowValues = at<T>(values, r * k);
-    const rowIndices = at<i32>(indices, r * k);
-    selectTopK<T>(row, cols, k, rowValues, rowIndices);
-    const m = load<T>(rowValues);
-    const logSum = logScalar<T>(rowSumExpScaled<T>(row, cols, m, scale, 0));
-    if (targets) {
-      // the row's own token too (tokenLogProbs's value, from the same log-sum-exp): 0 where ignored
-      const t = load<i32>(targets + (<usize>r << 2));
-      const value = t < 0 ? <T>0 : scaledGap<T>(load<T>(at<T>(row, t)), m, scale) - logSum;
-      store<T>(at<T>(tokenOut, r), isNaN<T>(logSum) && t >= 0 ? <T>NaN : value);
-    }
-    if (isNaN<T>(logSum)) {
-      // the whole row's log-softmax is NaN (a NaN, +inf, or all −inf): the first k, as a stable sort has them
-      for (let i = 0; i < k; i++) {
-        store<T>(at<T>(rowValues, i), <T>NaN);
-        store<i32>(at<i32>(rowIndices, i), i);
-      }
-      continue;
-    }
-    for (let i = 0; i < k; i++) {
-      const p = at<T>(rowValues, i);
-      store<T>(p, scaledGap<T>(load<T>(p), m, scale) - logSum);
-    }
-    orderTies<T>(rowValues, rowIndices, k);
   }
 }

@@ -15,3 +15,13 @@
   if (ASC_FEATURE_RELAXED_SIMD) return v128.relaxed_nmadd<T>(a, b, c);
   return v128.sub<T>(c, v128.mul<T>(a, b));
 }
+
+/** a·b + c for one value of T, rounded as madd rounds each lane (the matmul's scalar tail and its replica). */
+// @ts-ignore: decorator
+@inline export function maddScalar<T>(a: T, b: T, c: T): T {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    const v = v128.relaxed_madd<T>(v128.splat<T>(a), v128.splat<T>(b), v128.splat<T>(c));
+    return sizeof<T>() == 4 ? <T>f32x4.extract_lane(v, 0) : <T>f64x2.extract_lane(v, 0);
+  }
+  return a * b + c;
+}

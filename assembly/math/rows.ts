@@ -270,7 +270,7 @@ export function rowGroupSumExp<T>(row: usize, count: i32, n: i32, out: usize): v
     let m0 = v128.splat<T>(nextMax), m1 = m0, m2 = m0, m3 = m0;
     // four vectors at a time, but for a softcap: its tanh keeps the core busy one vector at a time (half the code,
     // for the download budget; ~5 % slower)
-    while (mode != CAPPED && i + 4 * L <= n) {
+    while (mode != CAPPED && sizeof<T>() == 4 && i + 4 * L <= n) {
       const blockEnd = min(n, i + SUM_BLOCK);
       let s0 = v128.splat<T>(0), s1 = s0, s2 = s0, s3 = s0;
       for (; i + 4 * L <= blockEnd; i += 4 * L) {
@@ -350,9 +350,10 @@ export function rowSumExp<T>(x: usize, n: i32, shift: T, out: usize, next: usize
   return sumExpOf<T>(x, n, shift, out, false, PLAIN, 1, 1, next);
 }
 
-/** Σ_j exp((x_j − shift) · scale), scale > 0 and shift the row's max: a softmax at temperature 1 / scale. */
-export function rowSumExpScaled<T>(x: usize, n: i32, shift: T, scale: T, out: usize): T {
-  return <T>sumExpOf<T>(x, n, shift, out, false, SCALED, scale, 1, 0); // (· 1 is exact: no separate unscaled copy)
+/** Σ_j exp((x_j − shift) · scale), scale > 0 and shift the row's max (a softmax at temperature 1 / scale), as the
+ * f64 sum (not rounded to T). */
+export function rowSumExpScaledWide<T>(x: usize, n: i32, shift: T, scale: T, out: usize): f64 {
+  return sumExpOf<T>(x, n, shift, out, false, SCALED, scale, 1, 0); // (· 1 is exact: no separate unscaled copy)
 }
 
 /** rowSumExp for any shift (x_j − shift may be positive or +inf), as the f64 sum (not rounded to T). */
@@ -389,16 +390,19 @@ export function rowWeightedSumCapped<T>(x: usize, w: usize, n: i32, shift: T, ca
     const aV = v128.splat<T>(a);
     const bV = v128.splat<T>(b);
     const one = v128.splat<T>(1);
-    while (i + 2 * L <= n) {
+    const U = sizeof<T>() == 4 ? 2 : 1; // vectors per step: float64 takes one (the download budget)
+    while (i + U * L <= n) {
       const blockEnd = min(n, i + SUM_BLOCK);
       let s0 = v128.splat<T>(0), s1 = s0;
-      for (; i + 2 * L <= blockEnd; i += 2 * L) {
+      for (; i + U * L <= blockEnd; i += U * L) {
         const p = at<T>(x, i);
         const q = at<T>(w, i);
         const d0 = shiftedVector<T>(v128.load(p), shiftV, mode, aV, bV);
-        const d1 = shiftedVector<T>(v128.load(p, 16), shiftV, mode, aV, bV);
         s0 = v128.add<T>(s0, v128.mul<T>(w ? v128.load(q) : one, d0));
-        s1 = v128.add<T>(s1, v128.mul<T>(w ? v128.load(q, 16) : one, d1));
+        if (U == 2) {
+          const d1 = shiftedVector<T>(v128.load(p, 16), shiftV, mode, aV, bV);
+          s1 = v128.add<T>(s1, v128.mul<T>(w ? v128.load(q, 16) : one, d1));
+        }
       }
       sum += <f64>horizontalSum<T>(v128.add<T>(s0, s1));
     }

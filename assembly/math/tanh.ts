@@ -83,3 +83,32 @@ import { madd, nmadd } from './madd';
   const d = w + <T>1;
   return <T>4 * w / (d * d);
 }
+
+/** c · tanh(x · invCap) on each lane (not inlined: a softcapped row and its target's logit share its code and its
+ * rounding). */
+function softcapVector<T>(x: v128, cap: T, invCap: T): v128 {
+  return v128.mul<T>(v128.splat<T>(cap), tanhVector<T>(v128.mul<T>(x, v128.splat<T>(invCap))));
+}
+
+/** c · tanh(x / c) of one value, rounded as softcapRow rounds each element. */
+export function softcapOne<T>(x: T, cap: T): T {
+  if (!ASC_FEATURE_SIMD) return cap * tanhScalar<T>(x * (<T>1 / cap));
+  const v = softcapVector<T>(v128.splat<T>(x), cap, <T>1 / cap);
+  return sizeof<T>() == 4 ? <T>f32x4.extract_lane(v, 0) : <T>f64x2.extract_lane(v, 0);
+}
+
+/** Softcaps n values in place: c · tanh(x / c), every one rounded alike (the tail through softcapOne). */
+export function softcapRow<T>(row: usize, n: i32, cap: T): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const invCap = <T>1 / cap;
+    for (; i + 16 / sizeof<T>() <= n; i += 16 / sizeof<T>()) {
+      const p = row + (<usize>i << alignof<T>());
+      v128.store(p, softcapVector<T>(v128.load(p), cap, invCap));
+    }
+  }
+  for (; i < n; i++) {
+    const p = row + (<usize>i << alignof<T>());
+    store<T>(p, softcapOne<T>(load<T>(p), cap));
+  }
+}

@@ -1,7 +1,8 @@
 import { inHalfAwareCall } from '../core/half.js';
-import { checkBoolean, checkInteger, readOptions } from '../core/validate.js';
-import { readLogits, readScale, runTokenLogProbs, scoredTargets } from '../families/scoring.js';
-import type { FloatArray, ScoringTensor, TokenScoringOptions, TokenTarget } from '../types.js';
+import { readOptions } from '../core/validate.js';
+import { scoreLogits } from '../families/score-call.js';
+import { readAverage } from '../families/scoring.js';
+import type { FloatArray, PerplexityOptions, ScoringTensor, TokenTarget } from '../types.js';
 
 /**
  * Perplexity: exp of the mean negative log-probability of the target tokens over the positions not ignored,
@@ -9,8 +10,10 @@ import type { FloatArray, ScoringTensor, TokenScoringOptions, TokenTarget } from
  * @throws as `tokenLogProbs`.
  * @param logits - [V], [T, V] or [..., T, V]: a Tensor, or an onnxruntime or transformers.js tensor (`{ data, dims }`).
  * @param target - token ids shaped like the logits without V.
- * @param options - {@link TokenScoringOptions}: `temperature` (1), `ignoreIndex` (-100) and `shift` (false).
- * @returns a number: exp(mean −log p), token-weighted over every position that is scored.
+ * @param options - {@link PerplexityOptions}: `temperature` (1), `ignoreIndex` (-100), `shift` (false) and `average`
+ * ('tokens').
+ * @returns a number: exp(mean −log p), token-weighted over every position that is scored ('tokens'), or the mean of
+ * each sequence's own ('sequences').
  * @example
  * ```ts
  * const logits = { data: Float32Array.of(2, 1, 0.1, 0.5, 2.5, 0.3), shape: [2, 3] };
@@ -21,20 +24,14 @@ import type { FloatArray, ScoringTensor, TokenScoringOptions, TokenTarget } from
 export function perplexity<T extends FloatArray>(
   logits: ScoringTensor<T>,
   target: TokenTarget,
-  options?: TokenScoringOptions,
+  options?: PerplexityOptions,
 ): number {
   return inHalfAwareCall(() => {
     const caller = 'perplexity';
-    const o = readOptions(caller, options, ['temperature', 'ignoreIndex', 'shift']);
-    const x = readLogits(caller, logits);
-    const scale = readScale(caller, o.temperature, x.data);
-    const shift = checkBoolean(caller, 'shift', o.shift, false);
-    const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
-    const { indices, count } = scoredTargets(caller, target, x, ignoreIndex, shift);
-    const sum = runTokenLogProbs(caller, x, indices, scale, true).sums.out;
-    // float32 as PyTorch's float32 mean: the sum and the mean rounded to float32 before the exp
-    const mean = x.data instanceof Float32Array ? Math.fround(Math.fround(sum) / count) : sum / count;
-    const value = Math.exp(-mean);
-    return x.data instanceof Float32Array ? Math.fround(value) : value;
+    const o = readOptions(caller, options, ['temperature', 'ignoreIndex', 'shift', 'average']);
+    const average = readAverage(caller, o.average);
+    const names = new Set(['perplexity'] as const);
+    const scores = scoreLogits<T>(caller, logits, o, { target, targetName: 'target', names });
+    return (average === 'tokens' ? scores.perplexity : scores.sequencePerplexity) as number;
   });
 }

@@ -1,7 +1,6 @@
 import { inHalfAwareCall } from '../core/half.js';
-import { run } from '../core/pipeline/index.js';
 import { readOptions } from '../core/validate.js';
-import { readLogits, readScale } from '../families/scoring.js';
+import { scoreLogits } from '../families/score-call.js';
 import type { FloatArray, ScoringTensor, TemperatureOptions, Tensor } from '../types.js';
 
 /**
@@ -25,18 +24,6 @@ export function softmaxEntropy<T extends FloatArray>(
   return inHalfAwareCall(() => {
     const caller = 'softmaxEntropy';
     const o = readOptions(caller, options, ['temperature']);
-    const x = readLogits(caller, logits);
-    const scale = readScale(caller, o.temperature, x.data);
-    const { outputs } = run({
-      caller,
-      kernel: 'softmaxEntropy',
-      input: x.data,
-      outer: x.rows,
-      cols: x.vocab,
-      inner: 1,
-      outputs: { out: { per: 'row' } },
-      scalars: { scale },
-    });
-    return { data: outputs.out as T, shape: x.shape.slice(0, -1) };
+    return scoreLogits<T>(caller, logits, o, { names: new Set(['entropy'] as const) }).entropy as Tensor<T>;
   });
 }

@@ -1,6 +1,6 @@
 import { inHalfAwareCall } from '../core/half.js';
-import { checkBoolean, checkInteger, readOptions } from '../core/validate.js';
-import { dropLastPositions, readLogits, readScale, runTokenLogProbs, scoredTargets } from '../families/scoring.js';
+import { readOptions } from '../core/validate.js';
+import { scoreLogits } from '../families/score-call.js';
 import type { FloatArray, ScoringTensor, Tensor, TokenScoringOptions, TokenTarget } from '../types.js';
 
 /**
@@ -28,17 +28,7 @@ export function tokenLogProbs<T extends FloatArray>(
   return inHalfAwareCall(() => {
     const caller = 'tokenLogProbs';
     const o = readOptions(caller, options, ['temperature', 'ignoreIndex', 'shift']);
-    const x = readLogits(caller, logits);
-    const scale = readScale(caller, o.temperature, x.data);
-    const shift = checkBoolean(caller, 'shift', o.shift, false);
-    const { indices, shape } = scoredTargets(
-      caller,
-      target,
-      x,
-      checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100),
-      shift,
-    );
-    const values = runTokenLogProbs(caller, x, indices, scale, false).outputs.out as T;
-    return { data: shift ? dropLastPositions(values, x.shape[x.shape.length - 2]) : values, shape };
+    const names = new Set(['tokenLogProbs'] as const);
+    return scoreLogits<T>(caller, logits, o, { target, targetName: 'target', names }).tokenLogProbs as Tensor<T>;
   });
 }

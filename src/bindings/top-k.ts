@@ -1,7 +1,6 @@
 import { inHalfAwareCall } from '../core/half.js';
-import { run } from '../core/pipeline/index.js';
-import { checkInteger, describe, readOptions } from '../core/validate.js';
-import { readLogits, readScale, scoredTargets } from '../families/scoring.js';
+import { readOptions } from '../core/validate.js';
+import { scoreLogits } from '../families/score-call.js';
 import type { FloatArray, ScoringTensor, TopK, TopKOptions } from '../types.js';
 
 /**
@@ -28,38 +27,10 @@ export function topK<T extends FloatArray>(logits: ScoringTensor<T>, k: number, 
   return inHalfAwareCall(() => {
     const caller = 'topK';
     const o = readOptions(caller, options, ['temperature', 'target', 'ignoreIndex']);
-    const x = readLogits(caller, logits);
-    const scale = readScale(caller, o.temperature, x.data);
-    if (typeof k !== 'number' || !Number.isInteger(k)) {
-      throw new TypeError(`${caller}: k must be a positive integer, received ${describe(k)}`);
-    }
-    if (k < 1 || k > x.vocab) {
-      throw new RangeError(`${caller}: k must be in [1, ${x.vocab}] (the vocabulary's size), received ${k}`);
-    }
-    const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
-    const targets =
-      o.target === undefined ? undefined : scoredTargets(caller, o.target, x, ignoreIndex, false, 'options.target');
-    const { outputs } = run({
-      caller,
-      kernel: 'topK',
-      input: x.data,
-      outer: x.rows,
-      cols: x.vocab,
-      inner: 1,
-      operands: { targets: targets && { label: 'options.target', data: targets.indices, per: 'row', fresh: true } },
-      outputs: {
-        values: { per: 'row', width: k },
-        indices: { per: 'row', width: k, type: 'int32' },
-        tokenOut: targets && { per: 'row' },
-      },
-      scalars: { scale, k },
-    });
-    const shape = [...x.shape.slice(0, -1), k];
-    const top: TopK<T> = {
-      indices: { data: outputs.indices as unknown as Int32Array, shape },
-      logProbs: { data: outputs.values as T, shape },
-    };
-    if (targets) top.targetLogProbs = { data: outputs.tokenOut as T, shape: targets.shape };
+    const names = new Set(o.target === undefined ? (['topK'] as const) : (['topK', 'tokenLogProbs'] as const));
+    const scores = scoreLogits<T>(caller, logits, o, { target: o.target, k, kName: 'k', names });
+    const top = scores.topK as TopK<T>;
+    if (scores.tokenLogProbs) top.targetLogProbs = scores.tokenLogProbs;
     return top;
   });
 }

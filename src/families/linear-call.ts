@@ -39,7 +39,7 @@ const GRAD_OPTIONS = [...OPTIONS, 'gradOutput', 'gradInputOut', 'gradWeightOut',
 const CHUNK_BYTES = 64 * 2 ** 20;
 
 /** input [..., d] and linearWeight [V, d] of one dtype: their tensors and the sizes they fix. */
-function readOperands(caller: string, input: unknown, linearWeight: unknown) {
+export function readOperands(caller: string, input: unknown, linearWeight: unknown) {
   const x = floatTensor(caller, 'input', input);
   const w = floatTensor(caller, 'linearWeight', linearWeight);
   if (x.shape.length === 0) throw new RangeError(`${caller}: input must be [..., d], received a 0-dim tensor`);
@@ -59,7 +59,7 @@ function readOperands(caller: string, input: unknown, linearWeight: unknown) {
 }
 
 /** An option of one value per class (linearBias, weight), in the input's dtype. */
-function vocabVector(caller: string, name: string, value: unknown, vocab: number, like: FloatArray) {
+export function vocabVector(caller: string, name: string, value: unknown, vocab: number, like: FloatArray) {
   if (value === undefined) return undefined;
   const v = floatValues(caller, `options.${name}`, value, 'a Float32Array, Float64Array or number[]');
   if (v.length !== vocab) {
@@ -98,7 +98,8 @@ function readLinear(caller: string, withGrad: boolean, [input, linearWeight, tar
   const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
   const bias = vocabVector(caller, 'linearBias', o.linearBias, vocab, x.data);
   const classWeight = vocabVector(caller, 'weight', o.weight, vocab, x.data);
-  const chunkRows = readChunkRows(caller, o.chunkSize, vocab, ops.rows, x.data.BYTES_PER_ELEMENT);
+  const byDefault = Math.floor(CHUNK_BYTES / (2 * Math.max(vocab, 1) * x.data.BYTES_PER_ELEMENT) / 4) * 4;
+  const chunkRows = readChunkRows(caller, o.chunkSize, byDefault, ops.rows);
   const indicesRead = readIndices(caller, target);
   if (shapeString(indicesRead.shape) !== shapeString(lossShape)) {
     throw new RangeError(
@@ -112,10 +113,9 @@ function readLinear(caller: string, withGrad: boolean, [input, linearWeight, tar
   return { ...ops, reduction, lm, smoothing, bias, classWeight, chunkRows, gradient, targets };
 }
 
-/** Rows per chunk: options.chunkSize, or as many as keep a chunk's logits and gradient within CHUNK_BYTES. */
-function readChunkRows(caller: string, value: unknown, vocab: number, rows: number, eb: number): number {
-  const chunkSize =
-    value !== undefined ? value : Math.max(4, Math.floor(CHUNK_BYTES / (2 * Math.max(vocab, 1) * eb) / 4) * 4);
+/** Rows per chunk: options.chunkSize, or `byDefault` (at least 4), at most the rows. */
+export function readChunkRows(caller: string, value: unknown, byDefault: number, rows: number): number {
+  const chunkSize = value !== undefined ? value : Math.max(4, byDefault);
   if (typeof chunkSize !== 'number' || !Number.isInteger(chunkSize)) {
     throw new TypeError(`${caller}: options.chunkSize must be a positive integer, received ${describe(chunkSize)}`);
   }

@@ -40,10 +40,9 @@ export interface LinearCall {
   accumulate: boolean;
 }
 
-/** The call's arrays: the inputs, per-row results and gradients, and the chunk's scratch. */
-function linearSlots(call: LinearCall): Slot[] {
-  const { width: d, vocab: V, withGrad, reduce } = call;
-  const Float = call.input instanceof Float64Array ? Float64Array : Float32Array;
+/** Slot makers of a call on `input`'s dtype: per unit (row) or whole, with a source or as scratch. */
+export function slotMakers(input: FloatArray) {
+  const Float = input instanceof Float64Array ? Float64Array : Float32Array;
   const unit = (name: string, count: number, more: Partial<Slot> = {}): Slot =>
     ({ name, label: name, Type: Float, per: 'unit', count, ...more }) as Slot;
   const whole = (name: string, label: string, count: number, source?: FloatArray): Slot => ({
@@ -54,6 +53,13 @@ function linearSlots(call: LinearCall): Slot[] {
     count,
     source,
   });
+  return { unit, whole, Float };
+}
+
+/** The call's arrays: the inputs, per-row results and gradients, and the chunk's scratch. */
+function linearSlots(call: LinearCall): Slot[] {
+  const { width: d, vocab: V, withGrad, reduce } = call;
+  const { unit, whole, Float } = slotMakers(call.input);
   const destination = (name: 'gradInput' | 'gradWeight' | 'gradBias', accumulate: boolean) => ({
     label: `options.${name}Out`,
     inPlace: true,
@@ -84,8 +90,8 @@ function linearSlots(call: LinearCall): Slot[] {
 }
 
 /** C[m × n] (+)= A(m × k) · B[k × n], A(i, p) at a + (i · rowStride + p · innerStride) elements; rows over threads. */
-function matmul(
-  call: LinearCall,
+export function matmul(
+  call: { caller: string; input: FloatArray },
   dtype: Dtype,
   a: number,
   rowStride: number,

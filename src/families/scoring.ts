@@ -2,7 +2,6 @@
 // temperature, and class-index targets shaped like the logits without V, optionally shifted by one
 // position (logits[t] scored against target[t + 1], as a causal language model is trained).
 
-import { type Output, run } from '../core/pipeline/index.js';
 import { describe, floatTensor, shapeString } from '../core/validate.js';
 import type { FloatArray } from '../types.js';
 import { classIndices, type IndexTarget, readTarget } from './targets.js';
@@ -68,11 +67,14 @@ export function scoredTargets(
   ignoreIndex: number,
   shift: boolean,
   name = 'target',
+  input = 'logits',
 ): ScoredTargets {
   const indexShape = logits.shape.slice(0, -1);
   if (shift && indexShape.length === 0) {
+    const last = input === 'logits' ? 'V' : 'd';
     throw new RangeError(
-      `${caller}: options.shift needs logits with a position dim ([T, V] or [..., T, V]), received shape [V]`,
+      `${caller}: options.shift needs ${input} with a position dim ([T, ${last}] or [..., T, ${last}]), ` +
+        `received shape [${last}]`,
     );
   }
   const read = readTarget(caller, target, logits.data, logits.shape, indexShape, name, true) as IndexTarget;
@@ -90,22 +92,6 @@ export function scoredTargets(
   return { indices, count, shape };
 }
 
-/** The rows' log-probabilities of their tokens (0 where ignored): per row, or summed when `sum`. */
-export function runTokenLogProbs(caller: string, logits: Logits, targets: Int32Array, scale: number, sum: boolean) {
-  const out: Output = sum ? { per: 'row', reduce: true } : { per: 'row' };
-  return run({
-    caller,
-    kernel: 'tokenLogProbs',
-    input: logits.data,
-    outer: logits.rows,
-    cols: logits.vocab,
-    inner: 1,
-    operands: { targets: { label: 'target', data: targets, per: 'row', fresh: true } },
-    outputs: { out },
-    scalars: { scale },
-  });
-}
-
 /** A per-position result without the last position of each sequence (dropped by `shift`). */
 export function dropLastPositions<T extends FloatArray>(values: T, positions: number): T {
   const Values = values.constructor as new (n: number) => T;
@@ -115,4 +101,51 @@ export function dropLastPositions<T extends FloatArray>(values: T, positions: nu
     kept.set(values.subarray(from, from + positions - 1), to);
   }
   return kept;
+}
+
+/** How perplexity averages: over every scored token, or over sequences of `positions` rows. */
+export type PerplexityAverage = 'tokens' | 'sequences';
+
+/** The perplexity option `average`. */
+export function readAverage(caller: string, value: unknown): PerplexityAverage {
+  if (value === undefined || value === 'tokens' || value === 'sequences') return value ?? 'tokens';
+  const error = typeof value === 'string' ? RangeError : TypeError;
+  throw new error(`${caller}: options.average must be 'tokens' or 'sequences', received ${describe(value)}`);
+}
+
+/**
+ * exp(mean −log p) from each row's target log-probability (rows whose index is < 0 left out): over every scored
+ * row, or the mean over sequences (runs of `positions` rows) of each one's own, leaving out sequences with none.
+ * Float32 as PyTorch's float32: each sum and mean rounded to float32 before the exp, the result rounded.
+ */
+export function perplexityOf(
+  values: FloatArray,
+  indices: Int32Array,
+  positions: number,
+  average: PerplexityAverage,
+): number {
+  const f32 = values instanceof Float32Array;
+  const round = f32 ? Math.fround : (v: number) => v;
+  const of = (start: number, end: number) => {
+    let sum = 0;
+    let count = 0;
+    for (let i = start; i < end; i++) {
+      if (indices[i] < 0) continue;
+      sum += values[i];
+      count++;
+    }
+    const mean = f32 ? Math.fround(Math.fround(sum) / count) : sum / count;
+    return { count, value: round(Math.exp(-mean)) };
+  };
+  if (average === 'tokens') return of(0, values.length).value;
+  const span = Math.max(positions, 1);
+  let total = 0;
+  let sequences = 0;
+  for (let start = 0; start < values.length; start += span) {
+    const sequence = of(start, Math.min(start + span, values.length));
+    if (sequence.count === 0) continue;
+    total += sequence.value;
+    sequences++;
+  }
+  return round(total / sequences);
 }

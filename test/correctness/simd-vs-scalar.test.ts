@@ -67,9 +67,12 @@ const SMALLEST = { float32: 2 ** -149, float64: 2 ** -1074 };
  * The magnitude the builds' rounding is relative to, for an output beyond its own largest value:
  * - a reduced loss: its terms' Σ|t| over the divisor (the sum's condition), from the same call with reduction 'none';
  * - the fused linear path: the logits' Σ|x||w| (the two builds' matmuls sum in different orders), times the
- *   largest factor the gradients carry.
+ *   largest factor the gradients carry;
+ * - a log-probability or entropy from logits: 1, the scale of log Σ exp (Σ ≥ 1 after the max shift), whose rounding
+ *   it carries however small it is.
  */
 function conditionScale(entry: Entry, c: Call, name: string, value: number | Float64Array): number {
+  if (entry.family === 'scoring') return 1;
   if (entry.family === 'linear') {
     const [x, w] = c.args as Tensor[];
     const d = x.shape[x.shape.length - 1];

@@ -263,6 +263,43 @@ export const CATALOGUE: readonly Entry[] = [
     out: false,
   }),
   {
+    name: 'linearTokenLogProbs',
+    family: 'linear',
+    argNames: ['input', 'linearWeight', 'target'],
+    args: linearArgs,
+    variants: [{ shift: true }, (F, _shape, v) => ({ linearBias: F.from(v.reals(VOCAB)), softcap: 2 })],
+  },
+  {
+    name: 'linearPerplexity',
+    family: 'linear',
+    argNames: ['input', 'linearWeight', 'target'],
+    args: linearArgs,
+    variants: [{ average: 'sequences', temperature: 0.7 }],
+  },
+  {
+    name: 'linearSoftmaxEntropy',
+    family: 'linear',
+    argNames: ['input', 'linearWeight'],
+    args: (F, shape, v) => linearArgs(F, shape, v).slice(0, 2),
+    variants: [{ temperature: 0.7 }],
+  },
+  {
+    name: 'linearTopK',
+    family: 'linear',
+    argNames: ['input', 'linearWeight', 'k'],
+    args: (F, shape, v) => [...linearArgs(F, shape, v).slice(0, 2), 2],
+    variants: [(_F, shape, v) => ({ target: classesOf(withoutLastDim(shape), VOCAB, v) })],
+  },
+  {
+    name: 'linearScore',
+    family: 'linear',
+    argNames: ['input', 'linearWeight'],
+    args: (F, shape, v) => linearArgs(F, shape, v).slice(0, 2),
+    variants: [
+      (_F, shape, v) => ({ target: classesOf(withoutLastDim(shape), VOCAB, v), k: 2, shift: true }),
+    ],
+  },
+  {
     name: 'meanDivisor',
     family: 'divisor',
     argNames: ['target'],

@@ -63,52 +63,59 @@ import { at, horizontalSum } from '../../math/rows';
   return total;
 }
 
+/** The last lane of v: a tail element's, loaded as the last of a vector. */
+// @ts-ignore: decorator
+@inline function lastLane<T>(v: v128): T {
+  return sizeof<T>() == 4 ? <T>f32x4.extract_lane(v, 3) : <T>f64x2.extract_lane(v, 1);
+}
+
 /** Σ loss over elements [start, end) of one row; see the file comment for the arguments. */
 // @ts-ignore: decorator
 @inline function span<L, T>(
   x: usize, y: usize, w: usize, pw: usize, start: i32, end: i32,
   lossOut: usize, grad: usize, gradScale: T, gradOutput: usize, loss: L, p0: f64, p1: f64,
 ): T {
-  let i = start;
-  let total = <T>0;
-  if (ASC_FEATURE_SIMD) {
-    const L = 16 / sizeof<T>();
-    const one = v128.splat<T>(1);
-    const scaleV = v128.splat<T>(gradScale);
-    let sum = v128.splat<T>(0);
-    for (; i + L <= end; i += L) {
-      const xv = v128.load(at<T>(x, i));
-      const yv = v128.load(at<T>(y, i));
-      const pwv = pw ? v128.load(at<T>(pw, i)) : one;
-      const wv = w ? v128.load(at<T>(w, i)) : one;
-      const value = v128.mul<T>(wv, loss.valueV<T>(xv, yv, pwv, p0, p1));
-      if (lossOut) v128.store(at<T>(lossOut, i), value);
-      sum = v128.add<T>(sum, value);
-      if (grad) {
-        const g = gradOutput ? v128.mul<T>(scaleV, v128.load(at<T>(gradOutput, i))) : scaleV;
-        v128.store(at<T>(grad, i), v128.mul<T>(v128.mul<T>(g, wv), loss.gradV<T>(xv, yv, pwv, p0, p1)));
-      }
-    }
-    total = horizontalSum<T>(sum);
-  }
   if (!ASC_FEATURE_SIMD) {
     return scalarSpan<L, T>(x, y, w, pw, start, end, lossOut, grad, gradScale, gradOutput, loss, p0, p1);
   }
-  // the tail, term() written out: through term() the SIMD build compiled 42 bytes larger (the budget has ~20)
-  for (; i < end; i++) {
-    const xi = load<T>(at<T>(x, i));
-    const yi = load<T>(at<T>(y, i));
-    const pwi = pw ? load<T>(at<T>(pw, i)) : <T>1;
-    const wi = w ? load<T>(at<T>(w, i)) : <T>1;
-    const value = wi * loss.value<T>(xi, yi, pwi, p0, p1);
-    if (lossOut) store<T>(at<T>(lossOut, i), value);
-    total += value;
+  // Whole vectors, then each tail element as the last lane of the vector that ends with it (the loss's vector code
+  // once: its scalar methods stay out of the SIMD builds, for the download budget). The lanes before it are read, not
+  // used: they lie before the element in WebAssembly memory, which holds static data below every array.
+  const L = 16 / sizeof<T>();
+  const one = v128.splat<T>(1);
+  const scaleV = v128.splat<T>(gradScale);
+  const vectorEnd = start + ((end - start) / L) * L;
+  let sum = v128.splat<T>(0);
+  let total = <T>0;
+  for (let i = start; i < end; ) {
+    const whole = i < vectorEnd;
+    const first = whole ? i : i - (L - 1);
+    const xv = v128.load(at<T>(x, first));
+    const yv = v128.load(at<T>(y, first));
+    const pwv = pw ? v128.load(at<T>(pw, first)) : one;
+    const wv = w ? v128.load(at<T>(w, first)) : one;
+    const value = v128.mul<T>(wv, loss.valueV<T>(xv, yv, pwv, p0, p1));
+    let g = one;
     if (grad) {
-      const g = gradOutput ? gradScale * load<T>(at<T>(gradOutput, i)) : gradScale;
-      store<T>(at<T>(grad, i), g * wi * loss.grad<T>(xi, yi, pwi, p0, p1));
+      const go = gradOutput ? v128.load(at<T>(gradOutput, first)) : one;
+      g = v128.mul<T>(v128.mul<T>(v128.mul<T>(scaleV, go), wv), loss.gradV<T>(xv, yv, pwv, p0, p1));
     }
+    if (whole) {
+      if (lossOut) v128.store(at<T>(lossOut, i), value);
+      if (grad) v128.store(at<T>(grad, i), g);
+      sum = v128.add<T>(sum, value);
+      i += L;
+      continue;
+    }
+    // the tail, added after the lanes' sum (as the scalar build adds it)
+    if (i == vectorEnd) total = horizontalSum<T>(sum);
+    const v = lastLane<T>(value);
+    if (lossOut) store<T>(at<T>(lossOut, i), v);
+    if (grad) store<T>(at<T>(grad, i), lastLane<T>(g));
+    total += v;
+    i++;
   }
-  return total;
+  return end > vectorEnd ? total : horizontalSum<T>(sum);
 }
 
 // @ts-ignore: decorator

@@ -86,7 +86,8 @@ export function runProgram(program: Program, checked: readonly Checked[] = []): 
       const i = slots.findIndex((s) => s.name === name);
       return { address: address(i), unitBytes: unitBytes[i] };
     };
-    const chunk: Chunk = { start, units: n, first: start === 0, at, address };
+    const has = (name: string) => slots.some((s) => s.name === name);
+    const chunk: Chunk = { start, units: n, first: start === 0, at, has, address };
     sum += program.step(chunk) ?? 0;
     copyOut(heap, slots, arranged, arrays, sums, start, n);
   }

@@ -65,6 +65,8 @@ export interface Chunk {
   units: number;
   first: boolean;
   at(name: string): Placed;
+  /** Whether the program has a slot of this name. */
+  has(name: string): boolean;
   /** The address of slot `index` (its place in the program's slots) for the chunk's first unit. */
   address(index: number): number;
 }

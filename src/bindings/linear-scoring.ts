@@ -1,0 +1,186 @@
+import { inHalfAwareCall } from '../core/half.js';
+import { readOptions } from '../core/validate.js';
+import { LINEAR_SCORING_OPTIONS, readOutputs, scoreHiddenStates } from '../families/score-call.js';
+import { readAverage } from '../families/scoring.js';
+import type {
+  FloatArray,
+  LinearPerplexityOptions,
+  LinearScoreOptions,
+  LinearScores,
+  LinearScoringOptions,
+  LinearTokenScoringOptions,
+  LinearTopKOptions,
+  Tensor,
+  TensorLike,
+  TokenTarget,
+  TopK,
+} from '../types.js';
+
+const TOKEN_OPTIONS = [...LINEAR_SCORING_OPTIONS, 'ignoreIndex', 'shift'] as const;
+
+/**
+ * `tokenLogProbs` of the logits `input · linearWeightᵀ + linearBias`, without them: the output layer's product tile
+ * by tile of the vocabulary, each tile scored as it is made (an online log-sum-exp).
+ * @param input - hidden states [d], [T, d] or [..., T, d].
+ * @param linearWeight - the output layer's weight [V, d], the input's dtype.
+ * @param target - token ids shaped like the input without d (int32, int64 or a number[]).
+ * @param options - {@link LinearTokenScoringOptions}: `linearBias`, `softcap`, `temperature` (1), `ignoreIndex` (-100),
+ * `shift` (false) and `chunkSize`.
+ * @returns a Tensor of the target's shape (one position shorter per sequence with `shift`); ignored positions hold 0.
+ * @throws TypeError for a wrong kind of argument or option; RangeError for a d that differs, a bias not of length V,
+ * a token outside [0, V) that is not ignoreIndex, a bad temperature or softcap, or sizes beyond wasm32's 4 GiB.
+ * @example
+ * ```ts
+ * const hidden = { data: Float32Array.of(1, 0.5, -0.5, 2), shape: [2, 2] };
+ * const weight = { data: Float32Array.of(1, 0, 0, 1, 1, 1), shape: [3, 2] };
+ * console.log(Array.from(linearTokenLogProbs(hidden, weight, [2, 1]).data, (v) => v.toFixed(4)).join(' ')); // → X
+ * ```
+ * @group Language models
+ */
+export function linearTokenLogProbs<T extends FloatArray>(
+  input: TensorLike<T>,
+  linearWeight: TensorLike<T>,
+  target: TokenTarget,
+  options?: LinearTokenScoringOptions,
+): Tensor<T> {
+  return inHalfAwareCall(() => {
+    const caller = 'linearTokenLogProbs';
+    const o = readOptions(caller, options, TOKEN_OPTIONS);
+    const names = new Set(['tokenLogProbs'] as const);
+    return scoreHiddenStates<T>(caller, input, linearWeight, o, { target, targetName: 'target', names })
+      .tokenLogProbs as Tensor<T>;
+  });
+}
+
+/**
+ * `perplexity` of the logits `input · linearWeightᵀ + linearBias`, without them (as linearTokenLogProbs).
+ * @param input - hidden states [d], [T, d] or [..., T, d].
+ * @param linearWeight - the output layer's weight [V, d].
+ * @param target - token ids shaped like the input without d.
+ * @param options - {@link LinearPerplexityOptions}: linearTokenLogProbs's, and `average` ('tokens').
+ * @returns a number: exp(mean −log p), token-weighted over the batch ('tokens') or the mean of each sequence's own
+ * ('sequences'); NaN when nothing is scored.
+ * @throws as `linearTokenLogProbs`, and for an `average` that is neither.
+ * @example
+ * ```ts
+ * const hidden = { data: Float32Array.of(1, 0.5, -0.5, 2), shape: [2, 2] };
+ * const weight = { data: Float32Array.of(1, 0, 0, 1, 1, 1), shape: [3, 2] };
+ * console.log(linearPerplexity(hidden, weight, [2, 1]).toFixed(4)); // → X
+ * ```
+ * @group Language models
+ */
+export function linearPerplexity<T extends FloatArray>(
+  input: TensorLike<T>,
+  linearWeight: TensorLike<T>,
+  target: TokenTarget,
+  options?: LinearPerplexityOptions,
+): number {
+  return inHalfAwareCall(() => {
+    const caller = 'linearPerplexity';
+    const o = readOptions(caller, options, [...TOKEN_OPTIONS, 'average']);
+    const average = readAverage(caller, o.average);
+    const names = new Set(['perplexity'] as const);
+    const scores = scoreHiddenStates<T>(caller, input, linearWeight, o, { target, targetName: 'target', names });
+    return (average === 'tokens' ? scores.perplexity : scores.sequencePerplexity) as number;
+  });
+}
+
+/**
+ * `softmaxEntropy` of the logits `input · linearWeightᵀ + linearBias`, without them (as linearTokenLogProbs).
+ * @param input - hidden states [d], [T, d] or [..., T, d].
+ * @param linearWeight - the output layer's weight [V, d].
+ * @param options - {@link LinearScoringOptions}: `linearBias`, `softcap`, `temperature` (1) and `chunkSize`.
+ * @returns a Tensor of the input's shape without d: each position's entropy in nats.
+ * @throws as `linearTokenLogProbs`.
+ * @example
+ * ```ts
+ * const hidden = { data: Float32Array.of(1, 0.5, -0.5, 2), shape: [2, 2] };
+ * const weight = { data: Float32Array.of(1, 0, 0, 1, 1, 1), shape: [3, 2] };
+ * console.log(Array.from(linearSoftmaxEntropy(hidden, weight).data, (v) => v.toFixed(4)).join(' ')); // → X
+ * ```
+ * @group Language models
+ */
+export function linearSoftmaxEntropy<T extends FloatArray>(
+  input: TensorLike<T>,
+  linearWeight: TensorLike<T>,
+  options?: LinearScoringOptions,
+): Tensor<T> {
+  return inHalfAwareCall(() => {
+    const caller = 'linearSoftmaxEntropy';
+    const o = readOptions(caller, options, LINEAR_SCORING_OPTIONS);
+    const names = new Set(['entropy'] as const);
+    return scoreHiddenStates<T>(caller, input, linearWeight, o, { names }).entropy as Tensor<T>;
+  });
+}
+
+/**
+ * `topK` of the logits `input · linearWeightᵀ + linearBias`, without them (as linearTokenLogProbs): the k most
+ * probable tokens of each position, best first, ties to the lower index.
+ * @param input - hidden states [d], [T, d] or [..., T, d].
+ * @param linearWeight - the output layer's weight [V, d].
+ * @param k - how many tokens per position: an integer in [1, V].
+ * @param options - {@link LinearTopKOptions}: `linearBias`, `softcap`, `temperature` (1), `chunkSize`, `target` and
+ * `ignoreIndex` (-100).
+ * @returns `{ indices, logProbs }`, each of shape [..., k] (and `targetLogProbs` with a target).
+ * @throws as `linearTokenLogProbs`, and for a k that is not an integer in [1, V].
+ * @example
+ * ```ts
+ * const hidden = { data: Float32Array.of(1, 0.5, -0.5, 2), shape: [2, 2] };
+ * const weight = { data: Float32Array.of(1, 0, 0, 1, 1, 1), shape: [3, 2] };
+ * console.log(Array.from(linearTopK(hidden, weight, 2).indices.data).join(' ')); // → X
+ * ```
+ * @group Language models
+ */
+export function linearTopK<T extends FloatArray>(
+  input: TensorLike<T>,
+  linearWeight: TensorLike<T>,
+  k: number,
+  options?: LinearTopKOptions,
+): TopK<T> {
+  return inHalfAwareCall(() => {
+    const caller = 'linearTopK';
+    const o = readOptions(caller, options, [...LINEAR_SCORING_OPTIONS, 'target', 'ignoreIndex']);
+    const names = new Set(o.target === undefined ? (['topK'] as const) : (['topK', 'tokenLogProbs'] as const));
+    const scores = scoreHiddenStates<T>(caller, input, linearWeight, o, { target: o.target, k, kName: 'k', names });
+    const top = scores.topK as TopK<T>;
+    if (scores.tokenLogProbs) top.targetLogProbs = scores.tokenLogProbs;
+    return top;
+  });
+}
+
+/**
+ * Every score of a language model's positions from its hidden states, in one pass over the vocabulary: the target
+ * tokens' log-probabilities, ranks and accuracy, both perplexities, the top k, the entropy and the log-sum-exp of
+ * `input · linearWeightᵀ + linearBias`, never holding those logits.
+ * @param input - hidden states [d], [T, d] or [..., T, d].
+ * @param linearWeight - the output layer's weight [V, d].
+ * @param options - {@link LinearScoreOptions}: `target`, `k`, `outputs` (every result the options allow),
+ * `linearBias`, `softcap`, `temperature` (1), `ignoreIndex` (-100), `shift` (false) and `chunkSize`.
+ * @returns {@link LinearScores}: the results asked for.
+ * @throws as `linearTopK`, and for an output that is not a result's name or needs a target or k not given.
+ * @example
+ * ```ts
+ * const hidden = { data: Float32Array.of(1, 0.5, -0.5, 2), shape: [2, 2] };
+ * const weight = { data: Float32Array.of(1, 0, 0, 1, 1, 1), shape: [3, 2] };
+ * const scores = linearScore(hidden, weight, { target: [2, 1], k: 1 });
+ * console.log(scores.accuracy, scores.perplexity?.toFixed(4)); // → X
+ * ```
+ * @group Language models
+ */
+export function linearScore<T extends FloatArray>(
+  input: TensorLike<T>,
+  linearWeight: TensorLike<T>,
+  options?: LinearScoreOptions,
+): LinearScores<T> {
+  return inHalfAwareCall(() => {
+    const caller = 'linearScore';
+    const o = readOptions(caller, options, [...TOKEN_OPTIONS, 'target', 'k', 'outputs']);
+    const names = readOutputs(caller, o.outputs, o);
+    return scoreHiddenStates<T>(caller, input, linearWeight, o, {
+      target: o.target,
+      k: o.k,
+      kName: 'options.k',
+      names,
+    });
+  });
+}

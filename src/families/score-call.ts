@@ -1,0 +1,235 @@
+// Language-model scoring, from logits (one kernel over rows) or from hidden states (the chunk program of
+// ./linear-scoring.ts): the arguments read and checked once, and the per-row results shaped alike.
+
+import { type Ran, run, runProgram } from '../core/pipeline/index.js';
+import { checkBoolean, checkInteger, checkPositive, describe } from '../core/validate.js';
+import type { FloatArray, LinearScores, ScoreName } from '../types.js';
+import { readChunkRows, readOperands, vocabVector } from './linear-call.js';
+import { type ScoringCall, scoringProgram, tileColumnsFor } from './linear-scoring.js';
+import {
+  dropLastPositions,
+  type Logits,
+  perplexityOf,
+  readLogits,
+  readScale,
+  type ScoredTargets,
+  scoredTargets,
+} from './scoring.js';
+
+/** The options every linear… scoring function takes. */
+export const LINEAR_SCORING_OPTIONS = ['linearBias', 'temperature', 'softcap', 'chunkSize'] as const;
+
+const SCORE_NAMES: readonly ScoreName[] = [
+  'tokenLogProbs',
+  'targetRank',
+  'accuracy',
+  'perplexity',
+  'topK',
+  'entropy',
+  'logSumExp',
+];
+const NEEDS_TARGET: readonly ScoreName[] = ['tokenLogProbs', 'targetRank', 'accuracy', 'perplexity'];
+/** Rows per chunk by default: enough for the matmul to reuse each tile of the weight, few enough for its tiles. */
+const CHUNK_ROWS = 256;
+
+type Read = Readonly<Partial<Record<string, unknown>>>;
+
+/** What a call asks: its target and k (undefined when not given) and the results it wants. */
+export interface ScoringAsk {
+  target?: unknown;
+  targetName?: string;
+  k?: unknown;
+  /** k's name in errors: 'k' (an argument) or 'options.k'. */
+  kName?: string;
+  names: ReadonlySet<ScoreName>;
+}
+
+/** k: an integer in [1, V]. */
+export function readK(caller: string, k: unknown, vocab: number, name = 'k'): number {
+  if (typeof k !== 'number' || !Number.isInteger(k)) {
+    throw new TypeError(`${caller}: ${name} must be a positive integer, received ${describe(k)}`);
+  }
+  if (k < 1 || k > vocab) {
+    throw new RangeError(`${caller}: ${name} must be in [1, ${vocab}] (the vocabulary's size), received ${k}`);
+  }
+  return k;
+}
+
+/** linearScore's options.outputs: the names asked, or every one the options allow. */
+export function readOutputs(caller: string, value: unknown, o: Read): Set<ScoreName> {
+  if (value === undefined) {
+    return new Set(
+      SCORE_NAMES.filter(
+        (n) => (n !== 'topK' || o.k !== undefined) && (!NEEDS_TARGET.includes(n) || o.target !== undefined),
+      ),
+    );
+  }
+  if (!Array.isArray(value)) {
+    throw new TypeError(`${caller}: options.outputs must be an array of result names, received ${describe(value)}`);
+  }
+  const names = new Set<ScoreName>();
+  for (const name of value) {
+    if (!SCORE_NAMES.includes(name)) {
+      throw new RangeError(
+        `${caller}: options.outputs holds ${describe(name)}; the results are ${SCORE_NAMES.map((n) => `'${n}'`).join(', ')}`,
+      );
+    }
+    const needs = name === 'topK' ? 'k' : NEEDS_TARGET.includes(name) ? 'target' : undefined;
+    if (needs && o[needs] === undefined) {
+      throw new TypeError(`${caller}: options.outputs asks for ${name}, which needs options.${needs}`);
+    }
+    names.add(name);
+  }
+  return names;
+}
+
+/** The options and targets both forms read alike, for rows of `logits` (or of the logits hidden states give). */
+function readCommon(caller: string, logits: Logits, o: Read, ask: ScoringAsk, input: string) {
+  const scale = readScale(caller, o.temperature, logits.data);
+  const shift = checkBoolean(caller, 'shift', o.shift, false);
+  const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
+  const k = ask.k === undefined ? 0 : readK(caller, ask.k, logits.vocab, ask.kName);
+  const name = ask.targetName ?? 'options.target';
+  const targets =
+    ask.target === undefined ? undefined : scoredTargets(caller, ask.target, logits, ignoreIndex, shift, name, input);
+  return { scale, shift, k, targets, lead: logits.shape.slice(0, -1) };
+}
+
+/** The call's arguments and options, read and checked once; the targets last. */
+function readScoring(caller: string, input: unknown, linearWeight: unknown, o: Read, ask: ScoringAsk) {
+  const ops = readOperands(caller, input, linearWeight);
+  const { x, vocab, rows } = ops;
+  if (vocab === 0)
+    throw new RangeError(`${caller}: linearWeight must have V ≥ 1 rows (the vocabulary), received [0, ${ops.width}]`);
+  const asLogits = { data: x.data, shape: [...x.shape.slice(0, -1), vocab], rows, vocab };
+  const softcap = checkPositive(caller, 'softcap', o.softcap, 0);
+  const bias = vocabVector(caller, 'linearBias', o.linearBias, vocab, x.data);
+  const chunkRows = readChunkRows(caller, o.chunkSize, CHUNK_ROWS, rows);
+  return { ...ops, softcap, bias, chunkRows, ...readCommon(caller, asLogits, o, ask, 'input') };
+}
+
+type ReadScoring = ReturnType<typeof readScoring>;
+
+/** Which of the kernels' per-row results the names need. */
+function wantsOf(names: ReadonlySet<ScoreName>) {
+  return {
+    token: names.has('tokenLogProbs') || names.has('perplexity'),
+    entropy: names.has('entropy'),
+    lse: names.has('logSumExp'),
+    rank: names.has('targetRank') || names.has('accuracy'),
+  };
+}
+
+function plan(caller: string, r: ReadScoring, names: ReadonlySet<ScoreName>): ScoringCall {
+  const eb = r.x.data.BYTES_PER_ELEMENT;
+  return {
+    caller,
+    input: r.x.data,
+    rows: r.rows,
+    width: r.width,
+    linearWeight: r.w.data,
+    vocab: r.vocab,
+    bias: r.bias,
+    targets: r.targets?.indices,
+    scale: r.scale,
+    softcap: r.softcap,
+    k: names.has('topK') ? r.k : 0,
+    wants: wantsOf(names),
+    chunkRows: r.chunkRows,
+    tileColumns: tileColumnsFor(r.vocab, r.chunkRows, eb),
+  };
+}
+
+type Common = ReturnType<typeof readCommon>;
+
+/** Positions per sequence: the dim before the last of the logits (or hidden states); 1 for a single row. */
+const positionsOf = (lead: number[]) => (lead.length >= 1 ? lead[lead.length - 1] : 1);
+
+/** A per-position result as the target's outputs have it: without each sequence's last position when shifted. */
+function perTarget<A extends FloatArray | Int32Array | Uint8Array>(values: A, r: Common) {
+  const data = r.shift ? dropLastPositions(values as unknown as FloatArray, positionsOf(r.lead)) : values;
+  return { data: data as unknown as A, shape: (r.targets as ScoredTargets).shape };
+}
+
+/** The positions' ranks as correct (1) or not (0), and the share of scored targets that are correct. */
+function accuracyOf(ranks: Int32Array, targets: ScoredTargets) {
+  const correct = new Uint8Array(ranks.length);
+  let hits = 0;
+  for (let i = 0; i < ranks.length; i++) {
+    correct[i] = ranks[i] === 1 ? 1 : 0;
+    hits += correct[i];
+  }
+  return { correct, accuracy: hits / targets.count };
+}
+
+/** The kernels' per-row results shaped as the names ask. */
+function shapeScores<T extends FloatArray>(outputs: Ran['outputs'], r: Common, names: ReadonlySet<ScoreName>) {
+  const result: LinearScores<T> = {};
+  const t = r.targets as ScoredTargets;
+  if (names.has('tokenLogProbs')) result.tokenLogProbs = perTarget(outputs.tokenOut as T, r);
+  const ranks = outputs.rankOut as unknown as Int32Array;
+  if (names.has('targetRank')) result.targetRank = perTarget(ranks, r);
+  if (names.has('accuracy')) {
+    const { correct, accuracy } = accuracyOf(ranks, t);
+    result.correct = perTarget(correct, r);
+    result.accuracy = accuracy;
+  }
+  if (names.has('perplexity')) {
+    const values = outputs.tokenOut as T;
+    result.perplexity = perplexityOf(values, t.indices, positionsOf(r.lead), 'tokens');
+    result.sequencePerplexity = perplexityOf(values, t.indices, positionsOf(r.lead), 'sequences');
+  }
+  if (names.has('topK')) {
+    const shape = [...r.lead, r.k];
+    const indices = { data: outputs.indices as unknown as Int32Array, shape };
+    result.topK = { indices, logProbs: { data: outputs.values as T, shape } };
+  }
+  if (names.has('entropy')) result.entropy = { data: outputs.entropyOut as T, shape: r.lead };
+  if (names.has('logSumExp')) result.logSumExp = { data: outputs.lseOut as T, shape: r.lead };
+  return result;
+}
+
+/** Scores from hidden states: runs the chunk program, and shapes every result asked for. */
+export function scoreHiddenStates<T extends FloatArray>(
+  caller: string,
+  input: unknown,
+  linearWeight: unknown,
+  o: Read,
+  ask: ScoringAsk,
+): LinearScores<T> {
+  const r = readScoring(caller, input, linearWeight, o, ask);
+  return shapeScores<T>(runProgram(scoringProgram(plan(caller, r, ask.names))).outputs, r, ask.names);
+}
+
+/** Scores from logits [..., V]: one kernel over the rows, and every result asked for shaped alike. */
+export function scoreLogits<T extends FloatArray>(
+  caller: string,
+  logits: unknown,
+  o: Read,
+  ask: ScoringAsk,
+): LinearScores<T> {
+  const x = readLogits(caller, logits);
+  const r = readCommon(caller, x, o, ask, 'logits');
+  const wants = wantsOf(ask.names);
+  const row = { per: 'row' } as const;
+  const k = ask.names.has('topK') ? r.k : 0;
+  const { outputs } = run({
+    caller,
+    kernel: 'score',
+    input: x.data,
+    outer: x.rows,
+    cols: x.vocab,
+    inner: 1,
+    operands: { targets: r.targets && { label: 'target', data: r.targets.indices, per: 'row', fresh: true } },
+    outputs: {
+      values: k ? { per: 'row', width: k } : undefined,
+      indices: k ? { per: 'row', width: k, type: 'int32' } : undefined,
+      tokenOut: wants.token ? row : undefined,
+      entropyOut: wants.entropy ? row : undefined,
+      lseOut: wants.lse ? row : undefined,
+      rankOut: wants.rank ? { per: 'row', type: 'int32' } : undefined,
+    },
+    scalars: { scale: r.scale, k, tileStart: 0, softcap: 0, wants: (wants.entropy ? 1 : 0) | (wants.rank ? 2 : 0) },
+  });
+  return shapeScores<T>(outputs, r, ask.names);
+}
