@@ -294,7 +294,7 @@ export interface LinearScoringOptions extends TemperatureOptions {
   linearBias?: FloatArray | readonly number[];
   /** c of Gemma's final-logit softcap c · tanh(z / c), applied before the temperature. @defaultValue none */
   softcap?: number;
-  /** Rows of the input per chunk. @defaultValue as many as keep a chunk's logits tile near 1 MiB, at most 256 */
+  /** Rows of the input per chunk. @defaultValue as many as keep a chunk's scratch within 4 MiB (~260 at d = 896) */
   chunkSize?: number;
 }
 

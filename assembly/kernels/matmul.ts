@@ -6,7 +6,8 @@
 // accumulators; each step of p loads 2 vectors of B's row p and load-splats A(i, p) of the 4 rows, 8 multiply-adds
 // (fused in the relaxed-SIMD build). Leftover columns take 1-vector tiles, then a scalar tail; leftover rows
 // take 1-row tiles. Every path rounds each element alike (one madd per p, from 0, per block of KC), so an element
-// does not depend on where it falls in a tile: rowDots repeats it for single elements. The scalar build runs the plain triple loop, the reference the SIMD path is tested against.
+// does not depend on where it falls in a tile: rowDots repeats it for single elements. The scalar build runs the
+// plain triple loop, the reference the SIMD path is tested against.
 // Sums run in T along p in blocks of KC (k up to the chunk or the vocabulary), each block added onto C.
 // Measured: gradWeight, summed over N in float32 chunk after chunk, is within 4.2 float32 ulps of its scale
 // of the float64 product at N 512, 2.2 at 4096 and 2.5 at 16,384 (d 16, V 300): no float64 accumulation.

@@ -1,7 +1,7 @@
 // Scoring rows of logits at temperature T = 1 / scale in one pass, tile by tile of the vocabulary: the target's
 // log-probability, the k most probable tokens, the entropy, the log-sum-exp and the target's rank. A row's running
 // values are rescaled when its max moves (the online log-sum-exp). With m the max so far, d_j = (z_j − m) · scale
-// (clamped to the dtype's lowest finite value, as torch.distributions.Categorical clamps −inf logits) and e_j = exp(d_j):
+// (clamped to the dtype's lowest finite value, as torch.distributions.Categorical clamps −inf logits), e_j = exp(d_j):
 //   s = Σ e_j,  g = Σ e_j d_j;  when m moves up by δ / scale: s ← c·s, g ← c·(g − δ·s), c = exp(−δ)
 //   log p_t = (z_t − m) · scale − log s,  H = log s − g / s,  lse = m · scale + log s
 // The k best are a heap of logits, offered in index order (top-k.ts). The rank of the target is 1 + the number of

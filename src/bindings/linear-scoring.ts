@@ -33,7 +33,8 @@ const TOKEN_OPTIONS = [...LINEAR_SCORING_OPTIONS, 'ignoreIndex', 'shift'] as con
  * ```ts
  * const hidden = { data: Float32Array.of(1, 0.5, -0.5, 2), shape: [2, 2] };
  * const weight = { data: Float32Array.of(1, 0, 0, 1, 1, 1), shape: [3, 2] };
- * console.log(Array.from(linearTokenLogProbs(hidden, weight, [2, 1]).data, (v) => v.toFixed(4)).join(' ')); // → X
+ * const logProbs = linearTokenLogProbs(hidden, weight, [2, 1]);
+ * console.log(Array.from(logProbs.data, (v) => v.toFixed(4)).join(' ')); // → -0.6803 -0.5239
  * ```
  * @group Language models
  */
@@ -65,7 +66,7 @@ export function linearTokenLogProbs<T extends FloatArray>(
  * ```ts
  * const hidden = { data: Float32Array.of(1, 0.5, -0.5, 2), shape: [2, 2] };
  * const weight = { data: Float32Array.of(1, 0, 0, 1, 1, 1), shape: [3, 2] };
- * console.log(linearPerplexity(hidden, weight, [2, 1]).toFixed(4)); // → X
+ * console.log(linearPerplexity(hidden, weight, [2, 1]).toFixed(4)); // → 1.8259
  * ```
  * @group Language models
  */
@@ -96,7 +97,7 @@ export function linearPerplexity<T extends FloatArray>(
  * ```ts
  * const hidden = { data: Float32Array.of(1, 0.5, -0.5, 2), shape: [2, 2] };
  * const weight = { data: Float32Array.of(1, 0, 0, 1, 1, 1), shape: [3, 2] };
- * console.log(Array.from(linearSoftmaxEntropy(hidden, weight).data, (v) => v.toFixed(4)).join(' ')); // → X
+ * console.log(Array.from(linearSoftmaxEntropy(hidden, weight).data, (v) => v.toFixed(4)).join(' ')); // → 1.0202 0.8250
  * ```
  * @group Language models
  */
@@ -127,7 +128,7 @@ export function linearSoftmaxEntropy<T extends FloatArray>(
  * ```ts
  * const hidden = { data: Float32Array.of(1, 0.5, -0.5, 2), shape: [2, 2] };
  * const weight = { data: Float32Array.of(1, 0, 0, 1, 1, 1), shape: [3, 2] };
- * console.log(Array.from(linearTopK(hidden, weight, 2).indices.data).join(' ')); // → X
+ * console.log(Array.from(linearTopK(hidden, weight, 2).indices.data).join(' ')); // → 2 0 1 2
  * ```
  * @group Language models
  */
@@ -163,7 +164,7 @@ export function linearTopK<T extends FloatArray>(
  * const hidden = { data: Float32Array.of(1, 0.5, -0.5, 2), shape: [2, 2] };
  * const weight = { data: Float32Array.of(1, 0, 0, 1, 1, 1), shape: [3, 2] };
  * const scores = linearScore(hidden, weight, { target: [2, 1], k: 1 });
- * console.log(scores.accuracy, scores.perplexity?.toFixed(4)); // → X
+ * console.log(scores.accuracy, scores.perplexity?.toFixed(4)); // → 1 1.8259
  * ```
  * @group Language models
  */

@@ -29,14 +29,18 @@ export interface ScoringCall {
   tileColumns: number;
 }
 
-/** Bytes of one tile of logits (and as many for its transpose): about L2's share of a core. */
-const TILE_BYTES = 2 ** 20;
+/** Columns of the vocabulary per tile: a multiple of 4 (the matmul's row tile), the same for every call, so that a
+ * row's results do not depend on the rows scored with it. 256 rows of them fill 1 MiB in float32. */
+const TILE_COLUMNS = 1024;
+let tileColumns = TILE_COLUMNS;
 
-/** Columns of the vocabulary per tile for chunks of `chunkRows` rows: a multiple of 4 (the matmul's row tile). */
-export function tileColumnsFor(vocab: number, chunkRows: number, bytesPerElement: number): number {
-  const columns = Math.max(4, Math.floor(TILE_BYTES / bytesPerElement / chunkRows / 4) * 4);
-  return Math.min(columns, vocab);
+/** Sets the tile's columns (tests use few, to exercise tiling); without an argument, the default. */
+export function setTileColumns(columns = TILE_COLUMNS): void {
+  tileColumns = columns;
 }
+
+/** Columns per tile for a vocabulary of V. */
+export const tileColumnsFor = (vocab: number): number => Math.min(tileColumns, vocab);
 
 function scoringSlots(call: ScoringCall): Slot[] {
   const { width: d, vocab: V, k, wants, chunkRows, tileColumns } = call;

@@ -1,7 +1,8 @@
 // Language-model scoring, from logits (one kernel over rows) or from hidden states (the chunk program of
 // ./linear-scoring.ts): the arguments read and checked once, and the per-row results shaped alike.
 
-import { type Ran, run, runProgram } from '../core/pipeline/index.js';
+import { freshResult, type Ran, run, runProgram } from '../core/pipeline/index.js';
+import type { ValuesType } from '../core/pipeline/program.js';
 import { checkBoolean, checkInteger, checkPositive, describe } from '../core/validate.js';
 import type { FloatArray, LinearScores, ScoreName } from '../types.js';
 import { readChunkRows, readOperands, vocabVector } from './linear-call.js';
@@ -29,8 +30,9 @@ const SCORE_NAMES: readonly ScoreName[] = [
   'logSumExp',
 ];
 const NEEDS_TARGET: readonly ScoreName[] = ['tokenLogProbs', 'targetRank', 'accuracy', 'perplexity'];
-/** Rows per chunk by default: enough for the matmul to reuse each tile of the weight, few enough for its tiles. */
-const CHUNK_ROWS = 256;
+/** A chunk's scratch by default: its rows, their transpose, two tiles and the rows' running values. At d = 896 that
+ * is ~260 rows, each tile of the weight read once per chunk (2 · 260 flops per element read). */
+const CHUNK_SCRATCH_BYTES = 4 * 2 ** 20;
 
 type Read = Readonly<Partial<Record<string, unknown>>>;
 
@@ -71,7 +73,7 @@ export function readOutputs(caller: string, value: unknown, o: Read): Set<ScoreN
   for (const name of value) {
     if (!SCORE_NAMES.includes(name)) {
       throw new RangeError(
-        `${caller}: options.outputs holds ${describe(name)}; the results are ${SCORE_NAMES.map((n) => `'${n}'`).join(', ')}`,
+        `${caller}: options.outputs holds ${describe(name)}; the results are '${SCORE_NAMES.join("', '")}'`,
       );
     }
     const needs = name === 'topK' ? 'k' : NEEDS_TARGET.includes(name) ? 'target' : undefined;
@@ -104,8 +106,11 @@ function readScoring(caller: string, input: unknown, linearWeight: unknown, o: R
   const asLogits = { data: x.data, shape: [...x.shape.slice(0, -1), vocab], rows, vocab };
   const softcap = checkPositive(caller, 'softcap', o.softcap, 0);
   const bias = vocabVector(caller, 'linearBias', o.linearBias, vocab, x.data);
-  const chunkRows = readChunkRows(caller, o.chunkSize, CHUNK_ROWS, rows);
-  return { ...ops, softcap, bias, chunkRows, ...readCommon(caller, asLogits, o, ask, 'input') };
+  const common = readCommon(caller, asLogits, o, ask, 'input');
+  const eb = x.data.BYTES_PER_ELEMENT;
+  const perRow = (2 * ops.width + 2 * tileColumnsFor(vocab) + common.k + 4) * eb + 4 * common.k + 48;
+  const chunkRows = readChunkRows(caller, o.chunkSize, Math.floor(CHUNK_SCRATCH_BYTES / perRow), rows);
+  return { ...ops, softcap, bias, chunkRows, ...common };
 }
 
 type ReadScoring = ReturnType<typeof readScoring>;
@@ -121,7 +126,6 @@ function wantsOf(names: ReadonlySet<ScoreName>) {
 }
 
 function plan(caller: string, r: ReadScoring, names: ReadonlySet<ScoreName>): ScoringCall {
-  const eb = r.x.data.BYTES_PER_ELEMENT;
   return {
     caller,
     input: r.x.data,
@@ -136,7 +140,7 @@ function plan(caller: string, r: ReadScoring, names: ReadonlySet<ScoreName>): Sc
     k: names.has('topK') ? r.k : 0,
     wants: wantsOf(names),
     chunkRows: r.chunkRows,
-    tileColumns: tileColumnsFor(r.vocab, r.chunkRows, eb),
+    tileColumns: tileColumnsFor(r.vocab),
   };
 }
 
@@ -198,7 +202,57 @@ export function scoreHiddenStates<T extends FloatArray>(
   ask: ScoringAsk,
 ): LinearScores<T> {
   const r = readScoring(caller, input, linearWeight, o, ask);
-  return shapeScores<T>(runProgram(scoringProgram(plan(caller, r, ask.names))).outputs, r, ask.names);
+  const outputs =
+    r.width === 0 && r.rows > 1
+      ? alikeRows(caller, r, ask.names)
+      : runProgram(scoringProgram(plan(caller, r, ask.names))).outputs;
+  return shapeScores<T>(outputs, r, ask.names);
+}
+
+/** `pattern` repeated to fill `length` values. @throws RangeError, before allocating, beyond 4 GiB. */
+function repeated<A extends FloatArray | Int32Array>(caller: string, pattern: A, length: number): A {
+  const all = freshResult(caller, pattern.constructor as ValuesType, length) as A;
+  all.set(pattern.subarray(0, Math.min(pattern.length, length)));
+  for (let filled = pattern.length; filled < length; filled *= 2) all.copyWithin(filled, 0, filled);
+  return all;
+}
+
+/**
+ * Hidden states of d = 0 (a shape that holds nothing): every row's logits are the bias (or 0), so one row is scored,
+ * with its full order, and each row takes its target's values from it (its rank: the target's place in that order).
+ * The call's cost does not grow with the rows.
+ */
+function alikeRows(caller: string, r: ReadScoring, names: ReadonlySet<ScoreName>): Ran['outputs'] {
+  const Float = r.x.data.constructor as new (n: number) => FloatArray;
+  const x = { data: new Float(0), shape: [1, 0], size: 0 };
+  const single = { ...r, x, rows: 1, k: r.vocab, targets: undefined, chunkRows: 1 };
+  const one = runProgram(scoringProgram(plan(caller, single, new Set(['topK', 'entropy', 'logSumExp'])))).outputs;
+  const order = one.indices as unknown as Int32Array;
+  const outputs: Ran['outputs'] = Object.create(null);
+  const perRow = (value: FloatArray) => repeated(caller, value.subarray(0, 1), r.rows) as FloatArray;
+  if (names.has('entropy')) outputs.entropyOut = perRow(one.entropyOut);
+  if (names.has('logSumExp')) outputs.lseOut = perRow(one.lseOut);
+  if (names.has('topK')) {
+    outputs.values = repeated(caller, one.values.subarray(0, r.k), r.rows * r.k);
+    outputs.indices = repeated(caller, order.subarray(0, r.k), r.rows * r.k) as unknown as FloatArray;
+  }
+  if (!r.targets || !NEEDS_TARGET.some((n) => names.has(n))) return outputs;
+  const [logProbOf, rankOf] = [new Float(r.vocab), new Int32Array(r.vocab)];
+  order.forEach((token, place) => {
+    logProbOf[token] = one.values[place];
+    rankOf[token] = place + 1;
+  });
+  const { indices } = r.targets;
+  const tokens = freshResult(caller, Float as ValuesType, r.rows) as FloatArray;
+  const ranks = freshResult(caller, Int32Array, r.rows) as Int32Array;
+  for (let i = 0; i < r.rows; i++) {
+    if (indices[i] < 0) continue;
+    tokens[i] = logProbOf[indices[i]];
+    ranks[i] = rankOf[indices[i]];
+  }
+  outputs.tokenOut = tokens;
+  outputs.rankOut = ranks as unknown as FloatArray;
+  return outputs;
 }
 
 /** Scores from logits [..., V]: one kernel over the rows, and every result asked for shaped alike. */

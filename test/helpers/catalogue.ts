@@ -295,9 +295,7 @@ export const CATALOGUE: readonly Entry[] = [
     family: 'linear',
     argNames: ['input', 'linearWeight'],
     args: (F, shape, v) => linearArgs(F, shape, v).slice(0, 2),
-    variants: [
-      (_F, shape, v) => ({ target: classesOf(withoutLastDim(shape), VOCAB, v), k: 2, shift: true }),
-    ],
+    variants: [(_F, shape, v) => ({ target: classesOf(withoutLastDim(shape), VOCAB, v), k: 2, shift: true })],
   },
   {
     name: 'meanDivisor',
