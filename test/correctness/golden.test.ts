@@ -8,6 +8,11 @@ import {
   type FloatArray,
   init,
   linearCrossEntropyWithGrad,
+  linearPerplexity,
+  linearScore,
+  linearSoftmaxEntropy,
+  linearTokenLogProbs,
+  linearTopK,
   logSigmoid,
   logSoftmax,
   logSumExp,
@@ -16,6 +21,7 @@ import {
   softmax,
   softmaxEntropy,
   type Tensor,
+  type TopK,
   tokenLogProbs,
   topK,
 } from '../../src/index.js';
@@ -102,6 +108,20 @@ interface LinearCase {
   gradBiasTruth?: Encoded;
 }
 
+interface LinearScoringCase {
+  name: string;
+  dtype: 'float32' | 'float64';
+  input: Encoded;
+  linearWeight: Encoded;
+  linearBias?: Encoded;
+  target?: Encoded;
+  options: { k: number; temperature?: number; softcap?: number; shift?: boolean };
+  /** PyTorch's results by name (topKLogProbs, topKIndices, targetRank, rankSlack, accuracy, …). */
+  output: Record<string, Encoded>;
+  /** float32 cases: the same in float64 from the float32 inputs. */
+  truth?: Record<string, Encoded>;
+}
+
 interface ScoringCase {
   fn: 'tokenLogProbs' | 'perplexity' | 'topK' | 'softmaxEntropy';
   name: string;
@@ -177,7 +197,7 @@ const lossFunctions: Record<string, { fn: AnyLossWithGrad; classWeight?: boolean
 );
 
 /** The golden files with test code of their own below. */
-const OWN_CODE = ['cross_entropy', 'cross_entropy_lm', 'linear_cross_entropy', 'scoring'];
+const OWN_CODE = ['cross_entropy', 'cross_entropy_lm', 'linear_cross_entropy', 'linear_scoring', 'scoring'];
 
 it('every golden file is run: by its catalogue entry, its function along a dim, or code of its own', () => {
   const files = readdirSync(new URL('../golden/', import.meta.url))
@@ -326,6 +346,49 @@ describe.each(['simd', 'scalar'] as const)('golden vectors from PyTorch, %s buil
       }
       check(values, expected, truth, c.dtype, c.name);
       assertUlpClose(logits.data, before, 0, c.dtype, `${c.name}: logits left as they were`);
+    });
+  });
+
+  describe('linear_scoring (F.linear, softcapped, then the scores of its logits)', () => {
+    const names = ['tokenLogProbs', 'entropy', 'logSumExp'] as const;
+    it.each(loadGolden<LinearScoringCase>('linear_scoring').cases.map((c) => [c.name, c] as const))('%s', (_, c) => {
+      const { k, ...options } = c.options;
+      const [x, w] = [decode(c.input), decode(c.linearWeight)];
+      const target = c.target ? decode<Int32Array>(c.target) : undefined;
+      const linearBias = c.linearBias ? decode(c.linearBias).data : undefined;
+      const truth = (key: string) => c.truth?.[key] ?? c.output[key];
+      for (const chunkSize of [undefined, 1, 3]) {
+        const o = { ...options, linearBias, chunkSize };
+        const s = linearScore(x, w, { ...o, target, k });
+        const label = `${c.name}, chunkSize ${chunkSize ?? 'auto'}`;
+        for (const key of names) {
+          if (c.output[key]) check(s[key]?.data ?? [], c.output[key], c.truth?.[key], c.dtype, `${label}: ${key}`);
+        }
+        const top = s.topK as TopK;
+        checkTopIndices(top.indices.data, top.logProbs.data, decode<Int32Array>(truth('topKIndices')).data, label);
+        check(top.logProbs.data, c.output.topKLogProbs, c.truth?.topKLogProbs, c.dtype, `${label}: topK`);
+        // the same numbers from each single-result function, bit for bit (shift is for the target's results)
+        const { shift: _, ...untargeted } = o;
+        const single = linearTopK(x, w, k, untargeted);
+        expect(Array.from(single.logProbs.data), label).toEqual(Array.from(top.logProbs.data));
+        expect(Array.from(linearSoftmaxEntropy(x, w, untargeted).data)).toEqual(Array.from(s.entropy?.data ?? []));
+        if (!target) continue;
+        expect(Array.from(linearTokenLogProbs(x, w, target, o).data)).toEqual(Array.from(s.tokenLogProbs?.data ?? []));
+        const ranks = s.targetRank?.data ?? new Int32Array(0);
+        const [want, slack] = [decode(truth('targetRank')).data, decode(truth('rankSlack')).data];
+        ranks.forEach((rank, i) => {
+          if (Math.abs(rank - want[i]) > slack[i]) throw new Error(`${label}: rank[${i}] ${rank}, expected ${want[i]}`);
+        });
+        const slackTotal = Array.from(slack).reduce((a, b) => a + b, 0);
+        const scored = Array.from(ranks).filter((r) => r > 0).length;
+        const accuracy = decode(truth('accuracy')).data[0]; // (a float32 in PyTorch's float32)
+        expect(Math.abs((s.accuracy ?? 0) - accuracy)).toBeLessThanOrEqual(slackTotal / scored + 1e-7);
+        for (const key of ['perplexity', 'sequencePerplexity'] as const) {
+          check([s[key] ?? Number.NaN], c.output[key], c.truth?.[key], c.dtype, `${label}: ${key}`);
+        }
+        const average = 'sequences';
+        expect(linearPerplexity(x, w, target, { ...o, average })).toBe(s.sequencePerplexity);
+      }
     });
   });
 });

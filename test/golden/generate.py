@@ -904,6 +904,85 @@ def regression_files():
     return files
 
 
+# --- scoring from hidden states: F.linear (softcapped), then the scores of its logits ----------------------------
+# torch 1.13 has none of them as one function: each is written from its definition in torch ops. The target's rank
+# is 1 + how many logits are larger, or equal with a lower index; `rankSlack` counts, per row, the other logits
+# within 1e-6 (relative) of the target's in float64: a float32 rank may move by that many.
+
+def linear_scores(x, w, b, t, dtype, temperature, softcap, shift, k):
+    z = F.linear(x.to(dtype), w.to(dtype), None if b is None else b.to(dtype))
+    if softcap:
+        z = softcap * torch.tanh(z / softcap)
+    zs = z / temperature
+    lp = torch.log_softmax(zs, -1)
+    values, indices = torch.sort(lp, dim=-1, descending=True, stable=True)
+    out = {"entropy": torch.distributions.Categorical(logits=zs, validate_args=False).entropy(),
+           "logSumExp": torch.logsumexp(zs, -1), "topKLogProbs": values[..., :k], "topKIndices": indices[..., :k]}
+    if t is None:
+        return out
+    zz, tt, ll = (z[..., :-1, :], t[..., 1:], lp[..., :-1, :]) if shift else (z, t, lp)
+    keep = tt != -100
+    safe = tt.clamp(min=0)
+    picked = ll.gather(-1, safe[..., None])[..., 0]
+    tok = torch.where(keep, picked, torch.zeros_like(picked))
+    zt = zz.gather(-1, safe[..., None])
+    j = torch.arange(z.shape[-1])
+    ahead = (zz > zt).sum(-1) + ((zz == zt) & (j < safe[..., None])).sum(-1)
+    rank = torch.where(keep, ahead + 1, torch.zeros_like(ahead)).to(torch.int32)
+    near = ((zz - zt).abs() <= 1e-6 * zt.abs().clamp(min=1.0)).sum(-1) - 1
+    flat_tok, flat_keep = tok.reshape(-1, tok.shape[-1]), keep.reshape(-1, keep.shape[-1])
+    seq_sum, seq_count = flat_tok.sum(-1), flat_keep.sum(-1)
+    per_seq = torch.exp(-seq_sum[seq_count > 0] / seq_count[seq_count > 0])
+    out.update({"tokenLogProbs": tok, "targetRank": rank, "rankSlack": torch.where(keep, near, torch.zeros_like(near)),
+                "accuracy": ((rank == 1) & keep).sum() / keep.sum(), "perplexity": torch.exp(-tok.sum() / keep.sum()),
+                "sequencePerplexity": per_seq.mean()})
+    return out
+
+
+def linear_scoring_case(name, x, w, t=None, b=None, temperature=1.0, softcap=None, shift=False, k=5):
+    cases = []
+    options = {"k": k, **({"temperature": temperature} if temperature != 1.0 else {}),
+               **({"softcap": softcap} if softcap else {}), **({"shift": True} if shift else {})}
+    for dname, dtype in DTYPES.items():
+        scores = linear_scores(x, w, b, t, dtype, temperature, softcap, shift, k)
+        case = {"name": f"{name} [{dname}]", "dtype": dname, "input": enc(x.to(dtype)), "linearWeight": enc(w.to(dtype)),
+                "options": options, "output": {key: enc(v if v.dim() else v.reshape(())) for key, v in scores.items()}}
+        if b is not None:
+            case["linearBias"] = enc(b.to(dtype))
+        if t is not None:
+            case["target"] = enc(t)
+        if dtype == torch.float32:
+            r64 = lambda v: None if v is None else v.to(dtype).to(torch.float64)
+            truth = linear_scores(r64(x), r64(w), r64(b), t, torch.float64, temperature, softcap, shift, k)
+            case["truth"] = {key: enc(v) for key, v in truth.items()}
+        cases.append(case)
+    return cases
+
+
+def linear_scoring_cases():
+    global gen
+    saved, gen = gen, torch.Generator().manual_seed(SEED + 2)
+    try:
+        c = []
+        x, w, b = randn(6, 13), randn(37, 13, scale=0.5), randn(37)
+        t = torch.tensor([0, 36, -100, 4, 17, 3])
+        c += linear_scoring_case("(6, 13) · (37, 13)ᵀ + bias", x, w, t, b=b)
+        c += linear_scoring_case("no target, T=0.7", x, w, b=b, temperature=0.7, k=37)
+        c += linear_scoring_case("softcap 2 (the logits capped first)", x, w, t, b=b, softcap=2.0, temperature=2.5)
+        xs, ts = randn(2, 4, 13), torch.tensor([[1, 2, 3, 4], [5, -100, 36, 0]])
+        c += linear_scoring_case("[2, 4, 13] shift", xs, w, ts, b=b, shift=True, k=3)
+        wd = torch.cat([w[:5], w[:5], w[10:]])  # rows 5-9 repeat rows 0-4: equal logits, ranked by index
+        bd = torch.cat([torch.zeros(10), b[10:]])
+        bd[12] = -INF
+        c += linear_scoring_case("equal logits and a −inf bias", x, wd, torch.tensor([5, 0, 7, 12, 2, -100]), b=bd, k=12)
+        xl, wl = randn(8, 32), randn(2000, 32, scale=0.3)
+        c += linear_scoring_case("(8, 32) · (2000, 32)ᵀ", xl, wl, randint(2000, 8), k=10)
+        c += linear_scoring_case("one class", randn(3, 4), randn(1, 4), torch.tensor([0, 0, -100]), k=1)
+        return c
+    finally:
+        gen = saved
+
+
 def write(name, cases, **shared):
     path = os.path.join(HERE, f"{name}.json")
     with open(path, "w") as f:
@@ -933,3 +1012,4 @@ if __name__ == "__main__":
     write("linear_cross_entropy", linear_cross_entropy_cases())
     for name, cases in regression_files().items():
         write(name, cases)
+    write("linear_scoring", linear_scoring_cases())
