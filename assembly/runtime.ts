@@ -12,3 +12,8 @@ const PARAMS_BLOCK = memory.data(256, 16);
 export function paramsBlock(): usize {
   return PARAMS_BLOCK;
 }
+
+/** e^x as every engine computes it alike (Math.exp differs between engines in its last bit): perplexity's. */
+export function exp(x: f64): f64 {
+  return Math.exp(x);
+}

@@ -118,6 +118,12 @@ function expTerms<T>(row: usize, n: i32, m: T, scale: T, entropy: bool): f64 {
   return withCompensation(s, sComp);
 }
 
+/** Whether any of n values is NaN. */
+function holdsNaN<T>(row: usize, n: i32): bool {
+  for (let i = 0; i < n; i++) if (isNaN<T>(load<T>(at<T>(row, i)))) return true;
+  return false;
+}
+
 /** How many of n logits (global indices from `base`) rank before z_t, the target's (index t). A scalar pass: beside
  * the 2·d flops of each logit's product it costs little. */
 function countAhead<T>(row: usize, n: i32, base: i32, zt: T, t: i32): i32 {
@@ -134,7 +140,9 @@ function scoreRange<T>(
   row: usize, n: i32, base: i32, scale: T, entropy: bool, k: i32, values: usize, indices: usize, t: i32, zt: T,
 ): void {
   const tileMax = rowMax<T>(row, n);
-  // a tile of −inf adds nothing (e = 0, and e·d = 0 with d clamped); NaN goes on, to make the row's values NaN
+  // a tile of −inf adds nothing (e = 0, and e·d = 0 with d clamped), but a NaN makes the row's values NaN (rowMax's
+  // vector loop may pass a NaN over, so the tile is looked at again)
+  if (tileMax == <T>-Infinity && holdsNaN<T>(row, n)) sumExp = NaN;
   if (tileMax != <T>-Infinity) {
     const m = max<f64>(maxSoFar, <f64>tileMax);
     if (m > maxSoFar && sumExp != 0) {

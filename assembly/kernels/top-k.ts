@@ -89,8 +89,9 @@ export function offerRange<T>(row: usize, n: i32, base: i32, k: i32, values: usi
     if (filled == k) heapify<T>(values, indices, k);
   }
   if (filled < k) return filled;
-  if (ASC_FEATURE_SIMD) {
-    // four vectors at a time, compared with the root; only a block holding a candidate goes one by one
+  if (ASC_FEATURE_SIMD && sizeof<T>() == 4) {
+    // four vectors at a time, compared with the root; only a block holding a candidate goes one by one (float32:
+    // float64 offers each element, for the download budget)
     const L = 16 / sizeof<T>();
     for (; i + 4 * L <= n; i += 4 * L) {
       const p = at<T>(row, i);

@@ -86,7 +86,7 @@ export function rowMax<T>(x: usize, n: i32): T {
     const L = lanes<T>();
     if (n >= L) {
       let m0 = v128.splat<T>(m), m1 = m0, m2 = m0, m3 = m0;
-      for (; i + 4 * L <= n; i += 4 * L) {
+      for (; sizeof<T>() == 4 && i + 4 * L <= n; i += 4 * L) {
         const p = at<T>(x, i);
         m0 = v128.pmax<T>(m0, v128.load(p));
         m1 = v128.pmax<T>(m1, v128.load(p, 16));

@@ -1,7 +1,6 @@
 import { inHalfAwareCall } from '../core/half.js';
 import { readOptions } from '../core/validate.js';
-import { LINEAR_SCORING_OPTIONS, readOutputs, scoreHiddenStates } from '../families/score-call.js';
-import { readAverage } from '../families/scoring.js';
+import { LINEAR_SCORING_OPTIONS, readOutputs, scoreHiddenStates, topKOf } from '../families/score-call.js';
 import type {
   FloatArray,
   LinearPerplexityOptions,
@@ -79,10 +78,9 @@ export function linearPerplexity<T extends FloatArray>(
   return inHalfAwareCall(() => {
     const caller = 'linearPerplexity';
     const o = readOptions(caller, options, [...TOKEN_OPTIONS, 'average']);
-    const average = readAverage(caller, o.average);
     const names = new Set(['perplexity'] as const);
     const scores = scoreHiddenStates<T>(caller, input, linearWeight, o, { target, targetName: 'target', names });
-    return (average === 'tokens' ? scores.perplexity : scores.sequencePerplexity) as number;
+    return scores.perplexity as number;
   });
 }
 
@@ -142,10 +140,7 @@ export function linearTopK<T extends FloatArray>(
     const caller = 'linearTopK';
     const o = readOptions(caller, options, [...LINEAR_SCORING_OPTIONS, 'target', 'ignoreIndex']);
     const names = new Set(o.target === undefined ? (['topK'] as const) : (['topK', 'tokenLogProbs'] as const));
-    const scores = scoreHiddenStates<T>(caller, input, linearWeight, o, { target: o.target, k, kName: 'k', names });
-    const top = scores.topK as TopK<T>;
-    if (scores.tokenLogProbs) top.targetLogProbs = scores.tokenLogProbs;
-    return top;
+    return topKOf(scoreHiddenStates<T>(caller, input, linearWeight, o, { target: o.target, k, kName: 'k', names }));
   });
 }
 

@@ -1,7 +1,6 @@
 import { inHalfAwareCall } from '../core/half.js';
 import { readOptions } from '../core/validate.js';
 import { scoreLogits } from '../families/score-call.js';
-import { readAverage } from '../families/scoring.js';
 import type { FloatArray, PerplexityOptions, ScoringTensor, TokenTarget } from '../types.js';
 
 /**
@@ -29,9 +28,8 @@ export function perplexity<T extends FloatArray>(
   return inHalfAwareCall(() => {
     const caller = 'perplexity';
     const o = readOptions(caller, options, ['temperature', 'ignoreIndex', 'shift', 'average']);
-    const average = readAverage(caller, o.average);
     const names = new Set(['perplexity'] as const);
     const scores = scoreLogits<T>(caller, logits, o, { target, targetName: 'target', names });
-    return (average === 'tokens' ? scores.perplexity : scores.sequencePerplexity) as number;
+    return scores.perplexity as number;
   });
 }

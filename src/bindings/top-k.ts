@@ -1,6 +1,6 @@
 import { inHalfAwareCall } from '../core/half.js';
 import { readOptions } from '../core/validate.js';
-import { scoreLogits } from '../families/score-call.js';
+import { scoreLogits, topKOf } from '../families/score-call.js';
 import type { FloatArray, ScoringTensor, TopK, TopKOptions } from '../types.js';
 
 /**
@@ -28,9 +28,6 @@ export function topK<T extends FloatArray>(logits: ScoringTensor<T>, k: number, 
     const caller = 'topK';
     const o = readOptions(caller, options, ['temperature', 'target', 'ignoreIndex']);
     const names = new Set(o.target === undefined ? (['topK'] as const) : (['topK', 'tokenLogProbs'] as const));
-    const scores = scoreLogits<T>(caller, logits, o, { target: o.target, k, kName: 'k', names });
-    const top = scores.topK as TopK<T>;
-    if (scores.tokenLogProbs) top.targetLogProbs = scores.tokenLogProbs;
-    return top;
+    return topKOf(scoreLogits<T>(caller, logits, o, { target: o.target, k, kName: 'k', names }));
   });
 }

@@ -40,6 +40,8 @@ export interface RuntimeExports {
   simdBuild(): number;
   /** The address of the params block (one kernel's scalars, 8 bytes each). */
   paramsBlock(): number;
+  /** e^x, the same bits in every engine (Math.exp's last bit differs between them). */
+  exp(x: number): number;
 }
 
 /** What assembly/index.ts exports, typed from the table. */
@@ -114,6 +116,7 @@ export const EXPORT_NAMES: readonly string[] = [
   'release',
   'simdBuild',
   'paramsBlock',
+  'exp',
   ...(Object.keys(KERNEL_TABLE) as KernelName[]).flatMap((k) => [exportName(k, 'f32'), exportName(k, 'f64')]),
 ];
 

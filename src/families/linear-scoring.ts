@@ -8,7 +8,7 @@
 import type { Dtype } from '../core/kernels.js';
 import { type Chunk, callKernel, type Program, type Slot } from '../core/pipeline/index.js';
 import type { FloatArray } from '../types.js';
-import { matmul, slotMakers } from './linear.js';
+import { matmul, slotMakers, tooLargeFor } from './linear.js';
 
 /** What a call computes, read and checked by linear-score-call.ts. */
 export interface ScoringCall {
@@ -124,17 +124,14 @@ function scoringStep(call: ScoringCall, dtype: Dtype, chunk: Chunk): undefined {
 /** The program of one call: its slots, its chunk size and its step. */
 export function scoringProgram(call: ScoringCall): Program {
   const dtype: Dtype = call.input instanceof Float64Array ? 'f64' : 'f32';
-  const { caller, rows, width, vocab, chunkRows } = call;
+  const { caller, rows, chunkRows } = call;
   return {
     caller,
     dtype,
     units: rows,
     slots: scoringSlots(call),
     unitsPerChunk: chunkRows,
-    tooLarge: (bytes) =>
-      `${caller}: N = ${rows}, d = ${width}, V = ${vocab} need ${bytes} bytes of WebAssembly memory even in chunks ` +
-      `of ${chunkRows} rows (linearWeight whole: ${vocab * width * call.input.BYTES_PER_ELEMENT} bytes), more ` +
-      "than wasm32's 4 GiB",
+    tooLarge: tooLargeFor(call, chunkRows),
     step: (chunk) => scoringStep(call, dtype, chunk),
   };
 }

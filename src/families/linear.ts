@@ -161,19 +161,25 @@ function linearStep(call: LinearCall, dtype: Dtype, chunk: Chunk): undefined {
   return undefined;
 }
 
+/** The RangeError's text for a call beyond wasm32, with the bytes it needs and the weight's share of them. */
+export const tooLargeFor =
+  (call: { caller: string; rows: number; width: number; vocab: number; input: FloatArray }, chunkRows: number) =>
+  (bytes: number) =>
+    `${call.caller}: N = ${call.rows}, d = ${call.width}, V = ${call.vocab} need ${bytes} bytes of WebAssembly ` +
+    `memory even in chunks of ${chunkRows} rows (linearWeight whole: ` +
+    `${call.vocab * call.width * call.input.BYTES_PER_ELEMENT} bytes), more than wasm32's 4 GiB`;
+
 /** The program of one call: its slots, its chunk size and its step. */
 export function linearProgram(call: LinearCall): Program {
   const dtype: Dtype = call.input instanceof Float64Array ? 'f64' : 'f32';
-  const { caller, rows, width, vocab, chunkRows } = call;
+  const { caller, rows, chunkRows } = call;
   return {
     caller,
     dtype,
     units: rows,
     slots: linearSlots(call),
     unitsPerChunk: chunkRows,
-    tooLarge: (bytes) =>
-      `${caller}: N = ${rows}, d = ${width}, V = ${vocab} need ${bytes} bytes of WebAssembly memory even in chunks ` +
-      `of ${chunkRows} rows (the weights and their gradients whole), more than wasm32's 4 GiB`,
+    tooLarge: tooLargeFor(call, chunkRows),
     step: (chunk) => linearStep(call, dtype, chunk),
   };
 }

@@ -2,15 +2,16 @@
 // ./linear-scoring.ts): the arguments read and checked once, and the per-row results shaped alike.
 
 import { freshResult, type Ran, run, runProgram } from '../core/pipeline/index.js';
-import type { ValuesType } from '../core/pipeline/program.js';
+import type { Values, ValuesType } from '../core/pipeline/program.js';
 import { checkBoolean, checkInteger, checkPositive, describe } from '../core/validate.js';
-import type { FloatArray, LinearScores, ScoreName } from '../types.js';
+import type { FloatArray, LinearScores, ScoreName, TopK } from '../types.js';
 import { readChunkRows, readOperands, vocabVector } from './linear-call.js';
 import { type ScoringCall, scoringProgram, tileColumnsFor } from './linear-scoring.js';
 import {
   dropLastPositions,
   type Logits,
   perplexityOf,
+  readAverage,
   readLogits,
   readScale,
   type ScoredTargets,
@@ -29,7 +30,10 @@ const SCORE_NAMES: readonly ScoreName[] = [
   'entropy',
   'logSumExp',
 ];
-const NEEDS_TARGET: readonly ScoreName[] = ['tokenLogProbs', 'targetRank', 'accuracy', 'perplexity'];
+/** The results that need a target: the first four. */
+const NEEDS_TARGET = SCORE_NAMES.slice(0, 4);
+/** The option a result needs, if any. */
+const needsOf = (name: ScoreName) => (name === 'topK' ? 'k' : NEEDS_TARGET.includes(name) ? 'target' : undefined);
 /** A chunk's scratch by default: its rows, their transpose, two tiles and the rows' running values. At d = 896 that
  * is ~260 rows, each tile of the weight read once per chunk (2 · 260 flops per element read). */
 const CHUNK_SCRATCH_BYTES = 4 * 2 ** 20;
@@ -59,13 +63,11 @@ export function readK(caller: string, k: unknown, vocab: number, name = 'k'): nu
 
 /** linearScore's options.outputs: the names asked, or every one the options allow. */
 export function readOutputs(caller: string, value: unknown, o: Read): Set<ScoreName> {
-  if (value === undefined) {
-    return new Set(
-      SCORE_NAMES.filter(
-        (n) => (n !== 'topK' || o.k !== undefined) && (!NEEDS_TARGET.includes(n) || o.target !== undefined),
-      ),
-    );
-  }
+  const given = (name: ScoreName) => {
+    const needs = needsOf(name);
+    return !needs || o[needs] !== undefined;
+  };
+  if (value === undefined) return new Set(SCORE_NAMES.filter(given));
   if (!Array.isArray(value)) {
     throw new TypeError(`${caller}: options.outputs must be an array of result names, received ${describe(value)}`);
   }
@@ -76,9 +78,8 @@ export function readOutputs(caller: string, value: unknown, o: Read): Set<ScoreN
         `${caller}: options.outputs holds ${describe(name)}; the results are '${SCORE_NAMES.join("', '")}'`,
       );
     }
-    const needs = name === 'topK' ? 'k' : NEEDS_TARGET.includes(name) ? 'target' : undefined;
-    if (needs && o[needs] === undefined) {
-      throw new TypeError(`${caller}: options.outputs asks for ${name}, which needs options.${needs}`);
+    if (!given(name)) {
+      throw new TypeError(`${caller}: options.outputs asks for ${name}, which needs options.${needsOf(name)}`);
     }
     names.add(name);
   }
@@ -94,15 +95,16 @@ function readCommon(caller: string, logits: Logits, o: Read, ask: ScoringAsk, in
   const name = ask.targetName ?? 'options.target';
   const targets =
     ask.target === undefined ? undefined : scoredTargets(caller, ask.target, logits, ignoreIndex, shift, name, input);
-  return { scale, shift, k, targets, lead: logits.shape.slice(0, -1) };
+  // perplexity's own option (linearScore's perplexity is always token-weighted: it takes no options.average)
+  const average = readAverage(caller, o.average);
+  return { scale, shift, k, targets, lead: logits.shape.slice(0, -1), average };
 }
 
 /** The call's arguments and options, read and checked once; the targets last. */
 function readScoring(caller: string, input: unknown, linearWeight: unknown, o: Read, ask: ScoringAsk) {
   const ops = readOperands(caller, input, linearWeight);
   const { x, vocab, rows } = ops;
-  if (vocab === 0)
-    throw new RangeError(`${caller}: linearWeight must have V ≥ 1 rows (the vocabulary), received [0, ${ops.width}]`);
+  if (vocab === 0) throw new RangeError(`${caller}: linearWeight must have V ≥ 1 rows, received [0, ${ops.width}]`);
   const asLogits = { data: x.data, shape: [...x.shape.slice(0, -1), vocab], rows, vocab };
   const softcap = checkPositive(caller, 'softcap', o.softcap, 0);
   const bias = vocabVector(caller, 'linearBias', o.linearBias, vocab, x.data);
@@ -167,7 +169,12 @@ function accuracyOf(ranks: Int32Array, targets: ScoredTargets) {
 }
 
 /** The kernels' per-row results shaped as the names ask. */
-function shapeScores<T extends FloatArray>(outputs: Ran['outputs'], r: Common, names: ReadonlySet<ScoreName>) {
+function shapeScores<T extends FloatArray>(
+  caller: string,
+  outputs: Ran['outputs'],
+  r: Common,
+  names: ReadonlySet<ScoreName>,
+) {
   const result: LinearScores<T> = {};
   const t = r.targets as ScoredTargets;
   if (names.has('tokenLogProbs')) result.tokenLogProbs = perTarget(outputs.tokenOut as T, r);
@@ -180,8 +187,8 @@ function shapeScores<T extends FloatArray>(outputs: Ran['outputs'], r: Common, n
   }
   if (names.has('perplexity')) {
     const values = outputs.tokenOut as T;
-    result.perplexity = perplexityOf(values, t.indices, positionsOf(r.lead), 'tokens');
-    result.sequencePerplexity = perplexityOf(values, t.indices, positionsOf(r.lead), 'sequences');
+    result.perplexity = perplexityOf(caller, values, t.indices, positionsOf(r.lead), r.average);
+    result.sequencePerplexity = perplexityOf(caller, values, t.indices, positionsOf(r.lead), 'sequences');
   }
   if (names.has('topK')) {
     const shape = [...r.lead, r.k];
@@ -203,18 +210,16 @@ export function scoreHiddenStates<T extends FloatArray>(
 ): LinearScores<T> {
   const r = readScoring(caller, input, linearWeight, o, ask);
   const outputs =
-    r.width === 0 && r.rows > 1
-      ? alikeRows(caller, r, ask.names)
-      : runProgram(scoringProgram(plan(caller, r, ask.names))).outputs;
-  return shapeScores<T>(outputs, r, ask.names);
+    r.width === 0 && r.rows > 1 ? alikeRows(caller, r) : runProgram(scoringProgram(plan(caller, r, ask.names))).outputs;
+  return shapeScores<T>(caller, outputs, r, ask.names);
 }
 
 /** `pattern` repeated to fill `length` values. @throws RangeError, before allocating, beyond 4 GiB. */
-function repeated<A extends FloatArray | Int32Array>(caller: string, pattern: A, length: number): A {
-  const all = freshResult(caller, pattern.constructor as ValuesType, length) as A;
+function repeated(caller: string, pattern: Values, length: number): FloatArray {
+  const all = freshResult(caller, pattern.constructor as ValuesType, length);
   all.set(pattern.subarray(0, Math.min(pattern.length, length)));
   for (let filled = pattern.length; filled < length; filled *= 2) all.copyWithin(filled, 0, filled);
-  return all;
+  return all as FloatArray;
 }
 
 /**
@@ -222,37 +227,33 @@ function repeated<A extends FloatArray | Int32Array>(caller: string, pattern: A,
  * with its full order, and each row takes its target's values from it (its rank: the target's place in that order).
  * The call's cost does not grow with the rows.
  */
-function alikeRows(caller: string, r: ReadScoring, names: ReadonlySet<ScoreName>): Ran['outputs'] {
-  const Float = r.x.data.constructor as new (n: number) => FloatArray;
-  const x = { data: new Float(0), shape: [1, 0], size: 0 };
+function alikeRows(caller: string, r: ReadScoring): Ran['outputs'] {
+  const Float = r.x.data.constructor as ValuesType;
+  const x = { data: new Float(0) as FloatArray, shape: [1, 0], size: 0 };
   const single = { ...r, x, rows: 1, k: r.vocab, targets: undefined, chunkRows: 1 };
   const one = runProgram(scoringProgram(plan(caller, single, new Set(['topK', 'entropy', 'logSumExp'])))).outputs;
   const order = one.indices as unknown as Int32Array;
-  const outputs: Ran['outputs'] = Object.create(null);
-  const perRow = (value: FloatArray) => repeated(caller, value.subarray(0, 1), r.rows) as FloatArray;
-  if (names.has('entropy')) outputs.entropyOut = perRow(one.entropyOut);
-  if (names.has('logSumExp')) outputs.lseOut = perRow(one.lseOut);
-  if (names.has('topK')) {
-    outputs.values = repeated(caller, one.values.subarray(0, r.k), r.rows * r.k);
-    outputs.indices = repeated(caller, order.subarray(0, r.k), r.rows * r.k) as unknown as FloatArray;
-  }
-  if (!r.targets || !NEEDS_TARGET.some((n) => names.has(n))) return outputs;
-  const [logProbOf, rankOf] = [new Float(r.vocab), new Int32Array(r.vocab)];
-  order.forEach((token, place) => {
-    logProbOf[token] = one.values[place];
-    rankOf[token] = place + 1;
-  });
-  const { indices } = r.targets;
-  const tokens = freshResult(caller, Float as ValuesType, r.rows) as FloatArray;
-  const ranks = freshResult(caller, Int32Array, r.rows) as Int32Array;
-  for (let i = 0; i < r.rows; i++) {
-    if (indices[i] < 0) continue;
-    tokens[i] = logProbOf[indices[i]];
-    ranks[i] = rankOf[indices[i]];
-  }
-  outputs.tokenOut = tokens;
-  outputs.rankOut = ranks as unknown as FloatArray;
-  return outputs;
+  const each = (pattern: Values, width = 1) => repeated(caller, pattern.subarray(0, width), r.rows * width);
+  // a table of every token's value, read at each row's target (0 where it is ignored)
+  const byTarget = (Type: ValuesType, valueAt: (place: number) => number) => {
+    const table = new Type(r.vocab);
+    order.forEach((token, place) => {
+      table[token] = valueAt(place);
+    });
+    const out = freshResult(caller, Type, r.rows);
+    r.targets?.indices.forEach((t, i) => {
+      if (t >= 0) out[i] = table[t];
+    });
+    return out as FloatArray;
+  };
+  return {
+    entropyOut: each(one.entropyOut),
+    lseOut: each(one.lseOut),
+    values: each(one.values, r.k),
+    indices: each(order, r.k) as FloatArray,
+    tokenOut: byTarget(Float, (place) => one.values[place]),
+    rankOut: byTarget(Int32Array, (place) => place + 1),
+  };
 }
 
 /** Scores from logits [..., V]: one kernel over the rows, and every result asked for shaped alike. */
@@ -285,5 +286,12 @@ export function scoreLogits<T extends FloatArray>(
     },
     scalars: { scale: r.scale, k, tileStart: 0, softcap: 0, wants: (wants.entropy ? 1 : 0) | (wants.rank ? 2 : 0) },
   });
-  return shapeScores<T>(outputs, r, ask.names);
+  return shapeScores<T>(caller, outputs, r, ask.names);
+}
+
+/** topK's result from the scores: the top k, with the targets' log-probabilities when there are targets. */
+export function topKOf<T extends FloatArray>(scores: LinearScores<T>): TopK<T> {
+  const top = scores.topK as TopK<T>;
+  if (scores.tokenLogProbs) top.targetLogProbs = scores.tokenLogProbs;
+  return top;
 }

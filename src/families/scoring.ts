@@ -2,6 +2,7 @@
 // temperature, and class-index targets shaped like the logits without V, optionally shifted by one
 // position (logits[t] scored against target[t + 1], as a causal language model is trained).
 
+import { wasm } from '../core/instance.js';
 import { describe, floatTensor, shapeString } from '../core/validate.js';
 import type { FloatArray } from '../types.js';
 import { classIndices, type IndexTarget, readTarget } from './targets.js';
@@ -119,11 +120,13 @@ export function readAverage(caller: string, value: unknown): PerplexityAverage {
  * Float32 as PyTorch's float32: each sum and mean rounded to float32 before the exp, the result rounded.
  */
 export function perplexityOf(
+  caller: string,
   values: FloatArray,
   indices: Int32Array,
   positions: number,
   average: PerplexityAverage,
 ): number {
+  const { exp } = wasm(caller);
   const f32 = values instanceof Float32Array;
   const round = f32 ? Math.fround : (v: number) => v;
   const of = (start: number, end: number) => {
@@ -135,7 +138,7 @@ export function perplexityOf(
       count++;
     }
     const mean = f32 ? Math.fround(Math.fround(sum) / count) : sum / count;
-    return { count, value: round(Math.exp(-mean)) };
+    return { count, value: round(exp(-mean)) };
   };
   if (average === 'tokens') return of(0, values.length).value;
   const span = Math.max(positions, 1);

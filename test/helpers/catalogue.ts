@@ -274,7 +274,7 @@ export const CATALOGUE: readonly Entry[] = [
     family: 'linear',
     argNames: ['input', 'linearWeight', 'target'],
     args: linearArgs,
-    variants: [{ average: 'sequences', temperature: 0.7 }],
+    variants: [{ average: 'sequences' }],
   },
   {
     name: 'linearSoftmaxEntropy',
