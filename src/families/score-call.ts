@@ -210,7 +210,9 @@ export function scoreHiddenStates<T extends FloatArray>(
 ): LinearScores<T> {
   const r = readScoring(caller, input, linearWeight, o, ask);
   const outputs =
-    r.width === 0 && r.rows > 1 ? alikeRows(caller, r) : runProgram(scoringProgram(plan(caller, r, ask.names))).outputs;
+    r.width === 0 && r.rows > 1
+      ? alikeRows(caller, r, ask.names)
+      : runProgram(scoringProgram(plan(caller, r, ask.names))).outputs;
   return shapeScores<T>(caller, outputs, r, ask.names);
 }
 
@@ -227,7 +229,7 @@ function repeated(caller: string, pattern: Values, length: number): FloatArray {
  * with its full order, and each row takes its target's values from it (its rank: the target's place in that order).
  * The call's cost does not grow with the rows.
  */
-function alikeRows(caller: string, r: ReadScoring): Ran['outputs'] {
+function alikeRows(caller: string, r: ReadScoring, names: ReadonlySet<ScoreName>): Ran['outputs'] {
   const Float = r.x.data.constructor as ValuesType;
   const x = { data: new Float(0) as FloatArray, shape: [1, 0], size: 0 };
   const single = { ...r, x, rows: 1, k: r.vocab, targets: undefined, chunkRows: 1 };
@@ -246,14 +248,15 @@ function alikeRows(caller: string, r: ReadScoring): Ran['outputs'] {
     });
     return out as FloatArray;
   };
+  const wants = wantsOf(names);
   return {
-    entropyOut: each(one.entropyOut),
-    lseOut: each(one.lseOut),
+    entropyOut: wants.entropy ? each(one.entropyOut) : undefined,
+    lseOut: wants.lse ? each(one.lseOut) : undefined,
     values: each(one.values, r.k),
     indices: each(order, r.k) as FloatArray,
-    tokenOut: byTarget(Float, (place) => one.values[place]),
-    rankOut: byTarget(Int32Array, (place) => place + 1),
-  };
+    tokenOut: wants.token ? byTarget(Float, (place) => one.values[place]) : undefined,
+    rankOut: wants.rank ? byTarget(Int32Array, (place) => place + 1) : undefined,
+  } as Ran['outputs'];
 }
 
 /** Scores from logits [..., V]: one kernel over the rows, and every result asked for shaped alike. */

@@ -96,3 +96,20 @@ export function assertAsAccurateAsTorch(
   }
   if (bad.length > 0) throw new Error(`${label}: not close at ${bad.join('; ')}`);
 }
+
+/**
+ * The relaxed-SIMD build against the plain one (their fused roundings): within 8 ulps, a perplexity's in its
+ * logarithm, the mean −log p, whose rounding exp(·) carries times |mean| into the perplexity's own ulps.
+ */
+export function assertBuildsClose(
+  key: string,
+  ours: ArrayLike<number>,
+  theirs: ArrayLike<number>,
+  dtype: DTypeName,
+  label: string,
+): void {
+  const scale = /erplexity/.test(key)
+    ? (v: ArrayLike<number>) => Float64Array.from(v, Math.log)
+    : (v: ArrayLike<number>) => v;
+  assertUlpClose(scale(ours), scale(theirs), 8, dtype, label);
+}

@@ -6,7 +6,7 @@ import * as lib from '../../dist/index.js';
 import { makeRandom } from '../../reference/random.js';
 import { toWire } from '../browser/catalogue-runner.js';
 import { GOLDEN_FILES, runCatalogue, runGolden } from '../browser/golden-runner.js';
-import { assertUlpClose } from './assert-close.js';
+import { assertBuildsClose } from './assert-close.js';
 import { CATALOGUE_SHAPES, everyCall, randomValues } from './catalogue.js';
 
 const golden = Object.fromEntries(
@@ -48,12 +48,12 @@ export function sameResults(pageResults: Record<string, string[]>, expected: Rec
   }
 }
 
-/** Within 8 ulps of Node's plain SIMD results: the relaxed-SIMD build's fused roundings. */
+/** Within 8 ulps of Node's plain SIMD results (assertBuildsClose): the relaxed-SIMD build's fused roundings. */
 export function closeResults(pageResults: Record<string, string[]>, expected: Record<string, string[]>): void {
   for (const [name, outputs] of Object.entries(expected)) {
     outputs.forEach((encoded, k) => {
       const dtype = name.includes('[float32]') ? 'float32' : 'float64';
-      assertUlpClose(fromBase64(pageResults[name][k]), fromBase64(encoded), 8, dtype, `${name}, output ${k}`);
+      assertBuildsClose(name, fromBase64(pageResults[name][k]), fromBase64(encoded), dtype, `${name}, output ${k}`);
     });
   }
 }
