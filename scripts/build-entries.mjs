@@ -4,8 +4,8 @@
 //   (crossEntropy, not Oe). Its lazily imported modules are the browser entry's own chunks in dist/wasm/ (each
 //   build's embedded module, the base64 decoder, the thread pool's start-up), so that the package holds each build
 //   once.
-// - dist/adapters/tfjs.js, which imports the package by its name: it then shares the instance that the user's
-//   `import 'xentropy'` gets, whichever entry that is.
+// - dist/adapters/tfjs.js and onnxruntime.js, which import the package by its name: they then share the instance
+//   that the user's `import 'xentropy'` gets, whichever entry that is.
 import { readdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { build } from 'esbuild';
@@ -52,4 +52,5 @@ const bundle = (entry, outfile, options) =>
   });
 
 await bundle('adapters/tfjs', 'adapters/tfjs.js', { external: ['@tensorflow/tfjs-core'], plugins: [byName] });
+await bundle('adapters/onnxruntime', 'adapters/onnxruntime.js', { external: ['protobufjs'], plugins: [byName] });
 await bundle('index', 'index.node.js', { plugins: [sharedChunks] });

@@ -16,6 +16,15 @@ it.each(blocks.map((code, i) => [i + 1, code] as const))(
     const expected = [...code.matchAll(/\/\/ → (.*)$/gm)].map((m) => m[1].trim());
     const source = code
       .replace("from 'xentropy/tfjs'", `from '${new URL('../../dist/adapters/tfjs.js', import.meta.url).href}'`)
+      .replace(
+        "from 'xentropy/onnxruntime'",
+        `from '${new URL('../../dist/adapters/onnxruntime.js', import.meta.url).href}'`,
+      )
+      // the ONNX example's model: the small causal LM of test/models/
+      .replace(
+        "readFileSync('model.onnx')",
+        `readFileSync(${JSON.stringify(new URL('../models/tiny-lm.onnx', import.meta.url).pathname)})`,
+      )
       .replace("from 'xentropy'", `from '${new URL('../../dist/index.node.js', import.meta.url).href}'`)
       .replaceAll('console.log(', 'globalThis.__print(');
     (globalThis as unknown as { __print: (...a: unknown[]) => void }).__print = (...args) =>

@@ -41,6 +41,23 @@ x.init().then(async () => {
   expect(runInProject(script)).toBe('0.4170');
 });
 
+it('the onnxruntime adapter, required by name, shares the instance: a model cut at its head and scored', () => {
+  const model = new URL('../models/tiny-lm.onnx', import.meta.url).pathname;
+  const script = `const x = require('xentropy');
+const { cutAtHead, scoreSession } = require('xentropy/onnxruntime');
+const ort = require(${JSON.stringify(installed('onnxruntime-web'))});
+x.init().then(async () => {
+  ort.env.wasm.numThreads = 1;
+  const head = cutAtHead(require('node:fs').readFileSync(${JSON.stringify(model)}));
+  const session = await ort.InferenceSession.create(head.model);
+  const ids = new ort.Tensor('int64', BigInt64Array.from([5n, 17n, 42n]), [1, 3]);
+  const feeds = { input_ids: ids, attention_mask: new ort.Tensor('int64', new BigInt64Array(3).fill(1n), [1, 3]) };
+  const scores = await scoreSession(session, feeds, head, { target: { data: ids.data, dims: [1, 3] }, shift: true });
+  console.log(scores.tokenLogProbs.shape.join('x'), scores.tokenLogProbs.data[0].toFixed(3));
+});`;
+  expect(runInProject(script)).toBe('1x2 -5.570');
+});
+
 it("the adapter's warnings name the adapter's function", () => {
   // softmax outputs handed to softmaxCrossEntropy, which applies its own: the library warns, once
   const script = `const x = require('xentropy');
