@@ -8,7 +8,7 @@
 import type { Dtype } from '../core/kernels.js';
 import { type Chunk, callKernel, type Program, type Slot } from '../core/pipeline/index.js';
 import type { FloatArray } from '../types.js';
-import { matmul, slotMakers, tooLargeFor } from './linear.js';
+import { headProgram, matmul, slotMakers } from './linear.js';
 
 /** What a call computes, read and checked by linear-score-call.ts. */
 export interface ScoringCall {
@@ -123,15 +123,5 @@ function scoringStep(call: ScoringCall, dtype: Dtype, chunk: Chunk): undefined {
 
 /** The program of one call: its slots, its chunk size and its step. */
 export function scoringProgram(call: ScoringCall): Program {
-  const dtype: Dtype = call.input instanceof Float64Array ? 'f64' : 'f32';
-  const { caller, rows, chunkRows } = call;
-  return {
-    caller,
-    dtype,
-    units: rows,
-    slots: scoringSlots(call),
-    unitsPerChunk: chunkRows,
-    tooLarge: tooLargeFor(call, chunkRows),
-    step: (chunk) => scoringStep(call, dtype, chunk),
-  };
+  return headProgram(call, scoringSlots(call), (dtype, chunk) => scoringStep(call, dtype, chunk));
 }

@@ -161,25 +161,38 @@ function linearStep(call: LinearCall, dtype: Dtype, chunk: Chunk): undefined {
   return undefined;
 }
 
-/** The RangeError's text for a call beyond wasm32, with the bytes it needs and the weight's share of them. */
-export const tooLargeFor =
-  (call: { caller: string; rows: number; width: number; vocab: number; input: FloatArray }, chunkRows: number) =>
-  (bytes: number) =>
-    `${call.caller}: N = ${call.rows}, d = ${call.width}, V = ${call.vocab} need ${bytes} bytes of WebAssembly ` +
-    `memory even in chunks of ${chunkRows} rows (linearWeight whole: ` +
-    `${call.vocab * call.width * call.input.BYTES_PER_ELEMENT} bytes), more than wasm32's 4 GiB`;
+/** What a program over the rows of hidden states and a head [V, d] needs of its call. */
+export interface HeadCall {
+  caller: string;
+  input: FloatArray;
+  rows: number;
+  width: number;
+  vocab: number;
+  chunkRows: number;
+}
 
-/** The program of one call: its slots, its chunk size and its step. */
-export function linearProgram(call: LinearCall): Program {
+/**
+ * The program of a call over the rows of hidden states in chunks: its slots and its step (given the dtype); beyond
+ * wasm32, a RangeError with the bytes it needs and the weight's share of them.
+ */
+export function headProgram(call: HeadCall, slots: Slot[], step: (dtype: Dtype, chunk: Chunk) => undefined): Program {
   const dtype: Dtype = call.input instanceof Float64Array ? 'f64' : 'f32';
-  const { caller, rows, chunkRows } = call;
+  const { caller, rows, width, vocab, chunkRows } = call;
+  const weightBytes = vocab * width * call.input.BYTES_PER_ELEMENT;
   return {
     caller,
     dtype,
     units: rows,
-    slots: linearSlots(call),
+    slots,
     unitsPerChunk: chunkRows,
-    tooLarge: tooLargeFor(call, chunkRows),
-    step: (chunk) => linearStep(call, dtype, chunk),
+    tooLarge: (bytes) =>
+      `${caller}: N = ${rows}, d = ${width}, V = ${vocab} need ${bytes} bytes of WebAssembly memory even in ` +
+      `chunks of ${chunkRows} rows (linearWeight whole: ${weightBytes} bytes), more than wasm32's 4 GiB`,
+    step: (chunk) => step(dtype, chunk),
   };
+}
+
+/** The program of one call: its slots, its chunk size and its step. */
+export function linearProgram(call: LinearCall): Program {
+  return headProgram(call, linearSlots(call), (dtype, chunk) => linearStep(call, dtype, chunk));
 }
