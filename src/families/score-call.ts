@@ -92,11 +92,12 @@ function readCommon(caller: string, logits: Logits, o: Read, ask: ScoringAsk, in
   const shift = checkBoolean(caller, 'shift', o.shift, false);
   const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
   const k = ask.k === undefined ? 0 : readK(caller, ask.k, logits.vocab, ask.kName);
+  // perplexity's own option (linearScore's perplexity is always token-weighted: it takes no options.average)
+  const average = readAverage(caller, o.average);
+  // last: the values (token ids in range)
   const name = ask.targetName ?? 'options.target';
   const targets =
     ask.target === undefined ? undefined : scoredTargets(caller, ask.target, logits, ignoreIndex, shift, name, input);
-  // perplexity's own option (linearScore's perplexity is always token-weighted: it takes no options.average)
-  const average = readAverage(caller, o.average);
   return { scale, shift, k, targets, lead: logits.shape.slice(0, -1), average };
 }
 
