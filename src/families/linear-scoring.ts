@@ -7,25 +7,16 @@
 
 import type { Dtype } from '../core/kernels.js';
 import { type Chunk, callKernel, type Program, type Slot } from '../core/pipeline/index.js';
-import type { FloatArray } from '../types.js';
-import { headProgram, matmul, slotMakers } from './linear.js';
+import { type HeadCall, headProgram, matmul, rowsOf, slotMakers } from './linear.js';
 
-/** What a call computes, read and checked by linear-score-call.ts. */
-export interface ScoringCall {
-  caller: string;
-  input: FloatArray;
-  rows: number;
-  width: number;
-  linearWeight: FloatArray;
-  vocab: number;
-  bias?: FloatArray;
+/** What a call computes, read and checked by score-call.ts. */
+export interface ScoringCall extends HeadCall {
   /** One per row: the token to score, or −1. */
   targets?: Int32Array;
   scale: number;
   softcap: number;
   k: number;
   wants: { token: boolean; entropy: boolean; lse: boolean; rank: boolean };
-  chunkRows: number;
   tileColumns: number;
 }
 
@@ -78,11 +69,7 @@ function scoringStep(call: ScoringCall, dtype: Dtype, chunk: Chunk): undefined {
   const eb = call.input.BYTES_PER_ELEMENT;
   const n = chunk.units;
   const at = (name: string) => chunk.at(name).address;
-  const perRow = (name: string) => {
-    if (!chunk.has(name)) return 0;
-    const { address, unitBytes } = chunk.at(name); // a unit is a row here
-    return { address, rowBytes: unitBytes };
-  };
+  const perRow = (name: string) => rowsOf(chunk, name);
   const common = { k, scale: call.scale, targets: perRow('targets'), targetLogits: perRow('targetLogits') };
   const heap = { state: perRow('state'), values: perRow('values'), indices: perRow('indices') };
   callKernel(caller, 'swapLastTwoDims', dtype, 1, 0, { x: at('x'), out: at('xT'), outer: 1, a: n, b: d });

@@ -7,11 +7,11 @@
 // WebAssembly memory: W and its gradient, and per chunk X, its transpose, the logits and G: O(chunk · V + V · d).
 
 import type { Dtype } from '../core/kernels.js';
-import { type Chunk, callKernel, type Program, type Slot } from '../core/pipeline/index.js';
+import { type Chunk, callKernel, type Pointer, type Program, type Slot } from '../core/pipeline/index.js';
 import type { FloatArray } from '../types.js';
 
-/** What a call asks, read and checked by linear-call.ts. */
-export interface LinearCall {
+/** A call over the rows of hidden states [rows, width] and a head [vocab, width] (and its bias), in chunks. */
+export interface HeadCall {
   caller: string;
   input: FloatArray;
   /** Rows of input and their width. */
@@ -20,6 +20,11 @@ export interface LinearCall {
   linearWeight: FloatArray;
   vocab: number;
   bias?: FloatArray;
+  chunkRows: number;
+}
+
+/** What a call asks, read and checked by linear-call.ts. */
+export interface LinearCall extends HeadCall {
   /** One per row: the class, or −1 for an ignored row. */
   targets: Int32Array;
   classWeight?: FloatArray;
@@ -33,7 +38,6 @@ export interface LinearCall {
   withGrad: boolean;
   /** Per-row losses summed (a scalar reduction) rather than returned. */
   reduce: boolean;
-  chunkRows: number;
   /** The caller's destinations (snapshot views) and own objects; `accumulate` adds into the weight's and bias's. */
   into: Partial<Record<'gradInput' | 'gradWeight' | 'gradBias', FloatArray>>;
   given: Partial<Record<'gradInput' | 'gradWeight' | 'gradBias', unknown>>;
@@ -116,16 +120,20 @@ export function matmul(
   });
 }
 
+/** A per-row slot of the chunk as a kernel's array argument (a unit is a row here); 0 when the program has none. */
+export function rowsOf(chunk: Chunk, name: string): Pointer | 0 {
+  if (!chunk.has(name)) return 0;
+  const { address, unitBytes } = chunk.at(name);
+  return { address, rowBytes: unitBytes };
+}
+
 /** One chunk: the logits, the cross-entropy kernel, and the three backward products. */
 function linearStep(call: LinearCall, dtype: Dtype, chunk: Chunk): undefined {
   const { caller, width: d, vocab: V, withGrad } = call;
   const eb = call.input.BYTES_PER_ELEMENT;
   const n = chunk.units;
   const at = (name: string) => chunk.at(name).address;
-  const row = (name: string) => {
-    const { address, unitBytes } = chunk.at(name); // a unit is a row here
-    return { address, rowBytes: unitBytes };
-  };
+  const row = (name: string) => rowsOf(chunk, name);
   callKernel(caller, 'swapLastTwoDims', dtype, 1, 0, { x: at('x'), out: at('xT'), outer: 1, a: n, b: d });
   matmul(call, dtype, at('w'), d, 1, at('xT'), at('g'), V, n, d, false);
   if (call.bias) matmul(call, dtype, at('bias'), 1, 1, at('ones'), at('g'), V, n, 1, true);
@@ -159,16 +167,6 @@ function linearStep(call: LinearCall, dtype: Dtype, chunk: Chunk): undefined {
     callKernel(caller, 'columnSums', dtype, n, V, { g: at('g'), n: V, c: at('gradBias'), accumulate: add ? 1 : 0 });
   }
   return undefined;
-}
-
-/** What a program over the rows of hidden states and a head [V, d] needs of its call. */
-export interface HeadCall {
-  caller: string;
-  input: FloatArray;
-  rows: number;
-  width: number;
-  vocab: number;
-  chunkRows: number;
 }
 
 /**

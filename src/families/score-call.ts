@@ -1,7 +1,7 @@
 // Language-model scoring, from logits (one kernel over rows) or from hidden states (the chunk program of
 // ./linear-scoring.ts): the arguments read and checked once, and the per-row results shaped alike.
 
-import { freshResult, type Ran, run, runProgram } from '../core/pipeline/index.js';
+import { freshResult, type Ran, repeated, run, runProgram } from '../core/pipeline/index.js';
 import type { Values, ValuesType } from '../core/pipeline/program.js';
 import { checkBoolean, checkInteger, checkPositive, describe } from '../core/validate.js';
 import type { FloatArray, LinearScores, ScoreName, TopK } from '../types.js';
@@ -217,14 +217,6 @@ export function scoreHiddenStates<T extends FloatArray>(
   return shapeScores<T>(caller, outputs, r, ask.names);
 }
 
-/** `pattern` repeated to fill `length` values. @throws RangeError, before allocating, beyond 4 GiB. */
-function repeated(caller: string, pattern: Values, length: number): FloatArray {
-  const all = freshResult(caller, pattern.constructor as ValuesType, length);
-  all.set(pattern.subarray(0, Math.min(pattern.length, length)));
-  for (let filled = pattern.length; filled < length; filled *= 2) all.copyWithin(filled, 0, filled);
-  return all as FloatArray;
-}
-
 /**
  * Hidden states of d = 0 (a shape that holds nothing): every row's logits are the bias (or 0), so one row is scored,
  * with its full order, and each row takes its target's values from it (its rank: the target's place in that order).
@@ -236,7 +228,8 @@ function alikeRows(caller: string, r: ReadScoring, names: ReadonlySet<ScoreName>
   const single = { ...r, x, rows: 1, k: r.vocab, targets: undefined, chunkRows: 1 };
   const one = runProgram(scoringProgram(plan(caller, single, new Set(['topK', 'entropy', 'logSumExp'])))).outputs;
   const order = one.indices as unknown as Int32Array;
-  const each = (pattern: Values, width = 1) => repeated(caller, pattern.subarray(0, width), r.rows * width);
+  const each = (pattern: Values, width = 1) =>
+    repeated(caller, pattern.subarray(0, width), r.rows * width) as FloatArray;
   // a table of every token's value, read at each row's target (0 where it is ignored)
   const byTarget = (Type: ValuesType, valueAt: (place: number) => number) => {
     const table = new Type(r.vocab);

@@ -5,7 +5,16 @@
 import { wasm } from '../instance.js';
 import { threadCount } from '../threads.js';
 import { arrange } from './arrange.js';
-import type { Chunk, Placed, Program, Ran, Slot, Values, ValuesType } from './program.js';
+import {
+  type Chunk,
+  type Placed,
+  type Program,
+  type Ran,
+  type Slot,
+  typeOfValues,
+  type Values,
+  type ValuesType,
+} from './program.js';
 import { type Checked, checkOverlaps, handBack, type Place, recordPlaces, viewOf } from './residency.js';
 import { copyIn, copyOut, heapsOf } from './transfer.js';
 
@@ -23,6 +32,14 @@ export function freshResult(caller: string, Type: ValuesType, length: number): V
     );
   }
   return new Type(length);
+}
+
+/** `pattern` repeated (by doubling copies) to fill a fresh result of `length` values. @throws as freshResult. */
+export function repeated(caller: string, pattern: Values, length: number): Values {
+  const all = freshResult(caller, typeOfValues(pattern), length);
+  all.set(pattern.subarray(0, Math.min(pattern.length, length)));
+  for (let filled = pattern.length; filled > 0 && filled < length; filled *= 2) all.copyWithin(filled, 0, filled);
+  return all;
 }
 
 /** A fresh array for each output with no destination; a running sum for each reduced one. */

@@ -4,7 +4,7 @@
 // address 0), outputs and scalars.
 import type { FloatArray } from '../../types.js';
 import { type ArgName, type Dtype, type KernelName, layoutOf } from '../kernel-abi.js';
-import { freshResult, runProgram } from './chunk-loop.js';
+import { repeated, runProgram } from './chunk-loop.js';
 import { callKernel, type KernelArgs, type Pointer } from './kernel-call.js';
 import { type Chunk, type Ran, type Slot, sameArray, typeOfValues, type ValuesType } from './program.js';
 
@@ -123,10 +123,7 @@ function tiled<K extends KernelName>(plan: Plan<K>, one: Ran): Ran {
   for (const name of Object.keys(one.outputs)) {
     const row = one.outputs[name];
     // (an element output holds nothing: it stays the caller's `out`, or the fresh empty array)
-    const all = row.length ? (freshResult(plan.caller, typeOfValues(row), rows * row.length) as FloatArray) : row;
-    all.set(row);
-    for (let filled = row.length; filled < all.length; filled *= 2) all.copyWithin(filled, 0, filled);
-    outputs[name] = all;
+    outputs[name] = row.length ? (repeated(plan.caller, row, rows * row.length) as FloatArray) : row;
   }
   const sums: Ran['sums'] = Object.create(null);
   for (const name of Object.keys(one.sums)) sums[name] = one.sums[name] * rows;
