@@ -24,8 +24,9 @@ const sharedChunks = {
   name: 'shared-chunks',
   setup(b) {
     // the dynamic imports of src/ (src/generated/builds.ts, src/core/instance.ts and threads.ts)
-    b.onResolve({ filter: /^\.\/(simd|relaxed-simd|scalar|threads|embedded-bytes|thread-start)\.js$/ }, (args) =>
-      args.kind === 'dynamic-import' ? { path: chunkOf(args.path), external: true } : undefined,
+    b.onResolve(
+      { filter: /^\.\/(simd|relaxed-simd|scalar|threads|embedded-bytes|thread-start|async-loop)\.js$/ },
+      (args) => (args.kind === 'dynamic-import' ? { path: chunkOf(args.path), external: true } : undefined),
     );
   },
 };

@@ -115,7 +115,7 @@ async function buildWasm() {
     ]);
   }
   const { embed } = await import('./embed-wasm.mjs');
-  embed(BUILDS); // (it makes src/generated/ afresh)
+  await embed(BUILDS); // (it makes src/generated/ afresh)
   await writeTables(kernels);
 }
 

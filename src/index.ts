@@ -12,6 +12,7 @@ export { linearCrossEntropy, linearCrossEntropyWithGrad } from './bindings/linea
 export {
   linearPerplexity,
   linearScore,
+  linearScoreAsync,
   linearSoftmaxEntropy,
   linearTokenLogProbs,
   linearTopK,
@@ -61,6 +62,7 @@ export type {
   LinearCrossEntropyOptions,
   LinearCrossEntropyWithGrad,
   LinearPerplexityOptions,
+  LinearScoreAsyncOptions,
   LinearScoreOptions,
   LinearScores,
   LinearScoringOptions,

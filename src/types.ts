@@ -321,6 +321,15 @@ export interface LinearScoreOptions extends LinearScoringOptions, TokenScoringOp
   outputs?: readonly ScoreName[];
 }
 
+/** linearScoreAsync's options: linearScore's, and how the call is steered while it runs. */
+export interface LinearScoreAsyncOptions extends LinearScoreOptions {
+  /** Aborts the call: it stops before its next kernel call (within one tile of one chunk), gives its WebAssembly
+   * memory back and rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called after each tile of the vocabulary with the logits scored so far and in all (rows · V). */
+  onProgress?: (done: number, total: number) => void;
+}
+
 /**
  * linearScore's result: the outputs asked for. Row t of each describes the prediction made at position t; with
  * `shift` the target's outputs are one position shorter per sequence (position t scored against target t + 1).

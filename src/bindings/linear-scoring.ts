@@ -1,9 +1,10 @@
 import { inHalfAwareCall } from '../core/half.js';
 import { readOptions } from '../core/validate.js';
-import { LINEAR_SCORING_OPTIONS, readOutputs, scoreHiddenStates, topKOf } from '../families/score-call.js';
+import { LINEAR_SCORING_OPTIONS, readOutputs, scoreHidden, scoreHiddenStates, topKOf } from '../families/score-call.js';
 import type {
   FloatArray,
   LinearPerplexityOptions,
+  LinearScoreAsyncOptions,
   LinearScoreOptions,
   LinearScores,
   LinearScoringOptions,
@@ -168,15 +169,48 @@ export function linearScore<T extends FloatArray>(
   linearWeight: TensorLike<T>,
   options?: LinearScoreOptions,
 ): LinearScores<T> {
+  return scoreAll('linearScore', input, linearWeight, options, false) as LinearScores<T>;
+}
+
+/**
+ * linearScore as an async call that keeps the event loop free: with worker threads (`init({ threads })`) its kernels
+ * run on the workers alone, every one of them, while this thread goes on (on a page's main thread too); without, on
+ * this thread, which yields to the event loop after each tile of the vocabulary. Its results are linearScore's, bit
+ * for bit. The arguments are read, and copied into WebAssembly memory, before the promise is returned (allocTensor
+ * tensors are read where they lie: freeing one meanwhile rejects the call).
+ * @param input - hidden states [d], [T, d] or [..., T, d].
+ * @param linearWeight - the output layer's weight [V, d].
+ * @param options - {@link LinearScoreAsyncOptions}: linearScore's, with `signal` and `onProgress(done, total)`.
+ * @returns a promise of {@link LinearScores}, rejected with the signal's reason once aborted (nothing is written
+ * and the call's memory is given back), or with what linearScore throws.
+ * @example
+ * ```ts
+ * const hidden = { data: Float32Array.of(1, 0.5, -0.5, 2), shape: [2, 2] };
+ * const weight = { data: Float32Array.of(1, 0, 0, 1, 1, 1), shape: [3, 2] };
+ * const steps: number[] = [];
+ * const scores = await linearScoreAsync(hidden, weight, { target: [2, 1], onProgress: (done) => steps.push(done) });
+ * console.log(scores.perplexity?.toFixed(4), steps.join(' ')); // → 1.8259 6
+ * ```
+ * @group Language models
+ */
+export function linearScoreAsync<T extends FloatArray>(
+  input: TensorLike<T>,
+  linearWeight: TensorLike<T>,
+  options?: LinearScoreAsyncOptions,
+): Promise<LinearScores<T>> {
+  try {
+    return Promise.resolve(scoreAll('linearScoreAsync', input, linearWeight, options, true) as LinearScores<T>);
+  } catch (error) {
+    return Promise.reject(error); // an error in the arguments rejects the promise
+  }
+}
+
+/** linearScore, or (`async`) linearScoreAsync. */
+function scoreAll(caller: string, input: unknown, linearWeight: unknown, options: unknown, async: boolean) {
   return inHalfAwareCall(() => {
-    const caller = 'linearScore';
-    const o = readOptions(caller, options, [...TOKEN_OPTIONS, 'target', 'k', 'outputs']);
+    const steering = async ? ['signal', 'onProgress'] : [];
+    const o = readOptions(caller, options, [...TOKEN_OPTIONS, 'target', 'k', 'outputs', ...steering]);
     const names = readOutputs(caller, o.outputs, o);
-    return scoreHiddenStates<T>(caller, input, linearWeight, o, {
-      target: o.target,
-      k: o.k,
-      kName: 'options.k',
-      names,
-    });
+    return scoreHidden(caller, input, linearWeight, o, { target: o.target, k: o.k, kName: 'options.k', names }, async);
   });
 }

@@ -28,6 +28,8 @@ export function inHalfAwareCall<R>(run: () => R): R {
   try {
     const result = run();
     if (!own.half) return result;
+    // an async call's arguments are read before its first await: its result is given back as float16 when it comes
+    if (result instanceof Promise) return result.then((value) => halfResult(value, own.outs)) as R;
     for (const [computed, out] of own.outs ?? []) out.set(computed);
     return halfResult(result, own.outs) as R;
   } finally {

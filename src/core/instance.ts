@@ -5,7 +5,7 @@ import { EMBEDDED, FILES, URLS } from '../generated/builds.js';
 import type { WasmBuild } from '../types.js';
 import type { EmbeddedModule } from './embedded-bytes.js';
 import { checkExports, type WasmExports } from './kernel-abi.js';
-import { isNode, poolLayout, setPool, takePool, threadCount } from './threads.js';
+import { isNode, poolLayout, poolThreads, setPool, takePool } from './threads.js';
 import { dropTensors } from './wasm-tensor.js';
 
 // The builds, named in scripts/build.mjs's manifest: each a module of its own, imported only when it is chosen (a
@@ -189,9 +189,10 @@ export async function configure(request: InitRequest): Promise<void> {
     wanted = 1;
   }
   if (start && wanted > 1) {
+    if (warnings) start.noteMainThread(isNode, wanted);
     sharedMemory ??= new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true });
     const exports = await load('threads', { env: { memory: sharedMemory } });
-    if (threadCount() !== wanted) {
+    if (poolThreads() !== wanted) {
       await stopThreads();
       setPool(await start.startPool(await bytesOf('threads'), sharedMemory, wanted - 1, poolLayout()));
     }
@@ -210,7 +211,7 @@ export async function configure(request: InitRequest): Promise<void> {
 export async function releaseMemory(): Promise<void> {
   if (!active) return;
   const { build } = active;
-  const threads = threadCount();
+  const threads = poolThreads();
   const dropped = [...instances.values()];
   instances.clear();
   sharedMemory = undefined;

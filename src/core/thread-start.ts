@@ -2,7 +2,7 @@
 // when threads are asked for (so a page on one thread never downloads it), with the dispatch of tasks to it. It
 // imports nothing of the entry's at run time (a module shared with the entry would be split into a chunk of its
 // own: the entry hands it a PoolLayout instead); threads.ts holds the running pool.
-import { runOnPool } from './thread-dispatch.js';
+import { runOnPool, runOnWorkers } from './thread-dispatch.js';
 import type { Pool, PoolLayout, PoolWorker } from './threads.js';
 
 // The worker's own code, as a string, so that the package needs no separate file: `start` runs the task
@@ -74,6 +74,11 @@ export async function startPool(
   const next: Pool = {
     memory,
     run: (task) => runOnPool(next, layout, task),
+    runAsync: (task) => runOnWorkers(next, layout, task),
+    idle: Promise.resolve(),
+    busy: false,
+    stopped: false,
+    asyncOnly: onPageMainThread(isNode),
     workers: [],
     flags: new Int32Array(control, 0, 3),
     slots: new Float64Array(control, 16),
@@ -110,21 +115,38 @@ export async function startPool(
   return next;
 }
 
+const scope = globalThis as { WorkerGlobalScope?: abstract new () => unknown; crossOriginIsolated?: boolean };
+
+/** Whether this is a page's main thread, which may not wait: its workers serve only async calls. */
+const onPageMainThread = (isNode: boolean): boolean =>
+  !isNode && !(scope.WorkerGlobalScope && globalThis instanceof scope.WorkerGlobalScope);
+
 /** Why threads cannot run here, or undefined where they can. */
 export function threadsUnavailable(isNode: boolean): string | undefined {
   if (typeof SharedArrayBuffer === 'undefined')
     return 'SharedArrayBuffer is missing (a page needs cross-origin isolation: COOP and COEP headers)';
   if (isNode) return undefined;
-  const scope = globalThis as { WorkerGlobalScope?: abstract new () => unknown; crossOriginIsolated?: boolean };
-  if (!(scope.WorkerGlobalScope && globalThis instanceof scope.WorkerGlobalScope)) {
-    return "a page's main thread may not wait for workers: call xentropy from a Web Worker to use threads";
-  }
   if (!scope.crossOriginIsolated) return 'the page is not cross-origin isolated (COOP and COEP headers)';
   return undefined;
 }
 
-/** Stops a pool's workers (an init() without threads, or before a new pool). */
-export async function stopPool({ workers, flags, scriptUrl }: Pool): Promise<void> {
+/** What init says when it starts workers on a page's main thread, which may not wait for them. */
+export function noteMainThread(isNode: boolean, threads: number): void {
+  if (!onPageMainThread(isNode)) return;
+  console.warn(
+    `xentropy: init({ threads: ${threads} }) on a page's main thread, which may not wait: its synchronous calls run ` +
+      `on one thread, and async calls (linearScoreAsync) on the ${threads - 1} workers; call xentropy from a Web ` +
+      'Worker to share synchronous calls too',
+  );
+}
+
+/** Stops a pool's workers (an init() without threads, or before a new pool), once its async tasks are done. */
+export async function stopPool(pool: Pool): Promise<void> {
+  pool.idle = pool.idle.then(() => {
+    pool.stopped = true;
+  });
+  await pool.idle;
+  const { workers, flags, scriptUrl } = pool;
   Atomics.store(flags, 0, -1); // the generation: −1 stops the task loop
   Atomics.notify(flags, 0);
   await Promise.all(workers.map((w) => w.terminate()));

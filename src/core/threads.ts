@@ -2,7 +2,8 @@
 // in a cross-origin-isolated Web Worker, each running the threads build of the kernels on the one shared
 // WebAssembly memory. The calling thread takes the first share of the rows and waits (Atomics.wait) for
 // the others, so every public function stays synchronous (which is why a page's main thread, which may
-// not wait, cannot use threads). Each thread writes only its own rows: results equal one thread's.
+// not wait, runs them on one thread). Async calls (linearScoreAsync) give every share to the workers and await
+// them, from any thread. Each thread writes only its own rows: results equal one thread's.
 
 import { type ExportName, MAX_SPLIT_ARGS, SPLIT_KERNELS, type WasmExports } from './kernel-abi.js';
 
@@ -33,6 +34,15 @@ export interface Pool {
   memory: unknown;
   /** Runs one task on the workers (thread-dispatch.ts's runOnPool, bound to this pool). */
   run(task: PoolTask): void;
+  /** Runs one task on the workers alone, after the async tasks before it; false when the pool stopped first. */
+  runAsync(task: PoolTask): Promise<boolean>;
+  /** The async tasks queued so far, settled (the pool stops after them). */
+  idle: Promise<void>;
+  /** An async task is running: synchronous calls meanwhile run on one thread. */
+  busy: boolean;
+  stopped: boolean;
+  /** A page's main thread, which may not wait: only async calls use the workers. */
+  asyncOnly: boolean;
   workers: PoolWorker[];
   flags: Int32Array;
   slots: Float64Array;
@@ -66,8 +76,14 @@ export function takePool(): Pool | undefined {
   return taken;
 }
 
-/** Threads that share the rows of a call: 1 plus the workers. */
-export const threadCount = (): number => 1 + (pool?.workers.length ?? 0);
+/** Threads that share the rows of a synchronous call: 1 plus the workers. */
+export const threadCount = (): number => (pool?.asyncOnly ? 1 : poolThreads());
+
+/** Threads init asked for: 1 plus the workers (whether or not synchronous calls may use them). */
+export const poolThreads = (): number => 1 + (pool?.workers.length ?? 0);
+
+/** The pool, when it runs on `memory` (an async call's instance). */
+export const poolOn = (memory: unknown): Pool | undefined => (pool?.memory === memory ? pool : undefined);
 
 /**
  * Runs `kernel` over `rows` rows of `rowElements` elements each: `argsFor(start, end)` gives the kernel's
@@ -90,7 +106,7 @@ export function runRows(
   // a call on another instance (while init switches builds, calls may run between its awaits) stays on this
   // thread: the workers' addresses are in the pool's shared memory, not in that instance's
   const foreign = pool?.memory !== kernels.memory;
-  if (!pool || foreign || threads === 1 || rows < threads || rows * rowElements < MIN_PARALLEL_ELEMENTS) {
+  if (!pool || foreign || pool.busy || threads === 1 || rows < threads || rows * rowElements < MIN_PARALLEL_ELEMENTS) {
     kernels[kernel](...argsFor(0, rows));
     return;
   }

@@ -15,8 +15,12 @@ export function callAllocator(allocate: () => number): number {
   }
 }
 
-/** The live tensors of each instance, by address: their byte lengths. */
-const live = new WeakMap<WasmExports, Map<number, number>>();
+/** A live tensor's record (its identity tells a tensor from a later one at the same address). */
+export interface LiveRecord {
+  bytes: number;
+}
+/** The live tensors of each instance, by address. */
+const live = new WeakMap<WasmExports, Map<number, LiveRecord>>();
 
 /** What a tensor holds of its instance: emptied when release() drops the instance. */
 type Owner = { kernels?: WasmExports };
@@ -30,13 +34,17 @@ export function dropTensors(kernels: WasmExports): void {
   live.delete(kernels);
 }
 
-/** Whether [address, address + bytes) lies inside one live tensor of `kernels`. */
-export function insideLiveTensor(kernels: WasmExports, address: number, bytes: number): boolean {
-  for (const [start, length] of live.get(kernels) ?? []) {
-    if (address >= start && address + bytes <= start + length) return true;
+/** The live tensor of `kernels` that holds [address, address + bytes), if one does. */
+export function liveTensorHolding(kernels: WasmExports, address: number, bytes: number): LiveRecord | undefined {
+  for (const [start, record] of live.get(kernels) ?? []) {
+    if (address >= start && address + bytes <= start + record.bytes) return record;
   }
-  return false;
+  return undefined;
 }
+
+/** Whether [address, address + bytes) lies inside one live tensor of `kernels`. */
+export const insideLiveTensor = (kernels: WasmExports, address: number, bytes: number): boolean =>
+  liveTensorHolding(kernels, address, bytes) !== undefined;
 
 export class ResidentTensor<T extends ResidentArray> implements WasmTensor<T> {
   readonly shape: readonly number[];
@@ -62,9 +70,9 @@ export class ResidentTensor<T extends ResidentArray> implements WasmTensor<T> {
         `allocTensor: WebAssembly memory cannot hold ${this.#length} more elements (${bytes} bytes)`,
       );
     }
-    const tensors = live.get(kernels) ?? new Map<number, number>();
+    const tensors = live.get(kernels) ?? new Map<number, LiveRecord>();
     live.set(kernels, tensors);
-    tensors.set(this.#address, bytes);
+    tensors.set(this.#address, { bytes });
   }
 
   get data(): T {

@@ -3,6 +3,7 @@
 
 import { freshResult, type Ran, repeated, run, runProgram } from '../core/pipeline/index.js';
 import type { Values, ValuesType } from '../core/pipeline/program.js';
+import { runProgramAsync } from '../core/pipeline/run-async.js';
 import { checkBoolean, checkInteger, checkPositive, describe } from '../core/validate.js';
 import type { FloatArray, LinearScores, ScoreName, TopK } from '../types.js';
 import { readChunkRows, readOperands, vocabVector } from './linear-call.js';
@@ -209,12 +210,29 @@ export function scoreHiddenStates<T extends FloatArray>(
   o: Read,
   ask: ScoringAsk,
 ): LinearScores<T> {
+  return scoreHidden(caller, input, linearWeight, o, ask, false) as LinearScores<T>;
+}
+
+/**
+ * Scores from hidden states, as scoreHiddenStates; with `async`, a promise of them, the program run asynchronously
+ * and steered by o.signal and o.onProgress (the arguments are read before this returns).
+ */
+export function scoreHidden<T extends FloatArray>(
+  caller: string,
+  input: unknown,
+  linearWeight: unknown,
+  o: Read,
+  ask: ScoringAsk,
+  async: boolean,
+): LinearScores<T> | Promise<LinearScores<T>> {
   const r = readScoring(caller, input, linearWeight, o, ask);
-  const outputs =
-    r.width === 0 && r.rows > 1
-      ? alikeRows(caller, r, ask.names)
-      : runProgram(scoringProgram(plan(caller, r, ask.names))).outputs;
-  return shapeScores<T>(caller, outputs, r, ask.names);
+  const shape = (outputs: Ran['outputs']) => shapeScores<T>(caller, outputs, r, ask.names);
+  // d = 0, more than one row: every row's logits are alike, one row is scored for all
+  if (r.width === 0 && r.rows > 1) return shape(alikeRows(caller, r, ask.names));
+  const program = scoringProgram(plan(caller, r, ask.names));
+  return async
+    ? runProgramAsync(program, o, 'score').then((ran) => shape(ran.outputs))
+    : shape(runProgram(program).outputs);
 }
 
 /**

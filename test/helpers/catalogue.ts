@@ -306,6 +306,10 @@ export const CATALOGUE: readonly Entry[] = [
   { name: 'allocTensor', family: 'memory', argNames: ['dtype', 'shape'], args: (F, shape) => [F, [...shape]] },
 ];
 
+/** The async exports: promises of what a catalogue entry returns (linearScore's), covered by their own suite
+ * (test/correctness/linear-scoring-async.test.ts), options given null included. */
+export const ASYNC_EXPORTS: readonly string[] = ['linearScoreAsync'];
+
 /** The exports that are not functions of tensors: the runtime's face. */
 export const RUNTIME_EXPORTS: readonly string[] = ['init', 'release', 'wasmBuild', 'wasmMemoryBytes', 'wasmThreads'];
 

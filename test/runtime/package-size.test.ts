@@ -1,7 +1,8 @@
 // The download budget: a page running the SIMD build fetches the entry and that build, as its .wasm file (where the
 // file is served beside the entry or a bundler copied it) or as its module and the decoder of embedded builds,
-// ≤ 45 KB gzipped; every other build is a file and a module of its own, and the worker pool's start-up a module
-// loaded only for threads. (bench/suites/size.mjs reports the sizes, and those of bundled apps.)
+// ≤ 45 KB gzipped; every other build is a file and a module of its own, the worker pool's start-up a module
+// loaded only for threads, and the async calls' loop one loaded on the first of them. (bench/suites/size.mjs reports
+// the sizes, and those of bundled apps.)
 import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { expect, it } from 'vitest';
@@ -15,6 +16,7 @@ it('the entry holds no build, and each build is a module of its own', () => {
   expect(entry.length).toBeLessThan(100_000);
   expect(entry).not.toMatch(/WASM_(DEFLATED_)?BASE64\s*=/);
   expect(chunks.map((f) => f.replace(/-\w+\.js$/, '')).sort()).toEqual([
+    'async-loop',
     'embedded-bytes',
     'relaxed-simd',
     'scalar',

@@ -10,6 +10,7 @@
 
 import { expNonPositiveVector, expScalar } from '../../math/exp';
 import { log1pOfUnitVector, log1pScalar } from '../../math/log';
+import { setGradLanes } from './grad-lanes';
 
 /** σ(x) = 1 / (1 + exp(−x)), from exp(−|x|) so that neither tail cancels; σ(−x) is sigmoidScalar(−x). */
 // @ts-ignore: decorator
@@ -32,6 +33,16 @@ import { log1pOfUnitVector, log1pScalar } from '../../math/log';
   return negated ? v128.bitselect(far, near, positive) : v128.bitselect(near, far, positive);
 }
 
+/** ℓ lane by lane, from e = exp(−|x|) (which σ shares). */
+// @ts-ignore: decorator
+@inline export function bceWithLogitsVector<T>(x: v128, y: v128, pw: v128, e: v128): v128 {
+  const one = v128.splat<T>(1);
+  const logWeight = v128.add<T>(v128.mul<T>(v128.sub<T>(pw, one), y), one);
+  const m = v128.pmax<T>(v128.neg<T>(x), v128.splat<T>(0));
+  const linear = v128.add<T>(v128.mul<T>(v128.sub<T>(one, y), x), v128.mul<T>(logWeight, m));
+  return v128.add<T>(linear, v128.mul<T>(logWeight, log1pOfUnitVector<T>(e)));
+}
+
 @final export class BinaryCrossEntropyWithLogits {
   // @ts-ignore: decorator
   @inline value<T>(x: T, y: T, pw: T, p0: f64, p1: f64): T {
@@ -46,20 +57,13 @@ import { log1pOfUnitVector, log1pScalar } from '../../math/log';
   }
 
   // @ts-ignore: decorator
-  @inline valueV<T>(x: v128, y: v128, pw: v128, p0: f64, p1: f64): v128 {
-    const one = v128.splat<T>(1);
-    const logWeight = v128.add<T>(v128.mul<T>(v128.sub<T>(pw, one), y), one);
-    const m = v128.pmax<T>(v128.neg<T>(x), v128.splat<T>(0));
-    const linear = v128.add<T>(v128.mul<T>(v128.sub<T>(one, y), x), v128.mul<T>(logWeight, m));
-    const tail = log1pOfUnitVector<T>(expNonPositiveVector<T>(v128.neg<T>(v128.abs<T>(x))));
-    return v128.add<T>(linear, v128.mul<T>(logWeight, tail));
-  }
-
-  // @ts-ignore: decorator
-  @inline gradV<T>(x: v128, y: v128, pw: v128, p0: f64, p1: f64): v128 {
+  @inline valueGradV<T>(x: v128, y: v128, pw: v128, p0: f64, p1: f64, withGrad: bool): v128 {
     const e = expNonPositiveVector<T>(v128.neg<T>(v128.abs<T>(x)));
-    const near = sigmoidNear<T>(e);
-    const positive = v128.mul<T>(v128.sub<T>(v128.splat<T>(1), y), sigmoidVector<T>(x, e, near, false));
-    return v128.sub<T>(positive, v128.mul<T>(v128.mul<T>(pw, y), sigmoidVector<T>(x, e, near, true)));
+    if (withGrad) {
+      const near = sigmoidNear<T>(e);
+      const positive = v128.mul<T>(v128.sub<T>(v128.splat<T>(1), y), sigmoidVector<T>(x, e, near, false));
+      setGradLanes(v128.sub<T>(positive, v128.mul<T>(v128.mul<T>(pw, y), sigmoidVector<T>(x, e, near, true))));
+    }
+    return bceWithLogitsVector<T>(x, y, pw, e);
   }
 }

@@ -10,10 +10,12 @@
 // fields, p0 and p1, which the driver loads into locals once per call (read through the receiver inside the loop,
 // they were a load per vector: klDiv 1.1–1.2×, focal 1.05× the time):
 //   value<T>, grad<T>     on scalars of T: the plain reference, and the scalar build;
-//   valueV<T>, gradV<T>   on v128 of T: the SIMD build's loop.
+//   valueV<T>, gradV<T>   on v128 of T: the SIMD build's loop; or, for a loss whose value and gradient share their
+//                         work (an exp, σ), valueGradV<T>: the value, and with `withGrad` the gradient in GradLanes.
 // Each instantiation is its own inlined copy of the loop. A loss with more than two params adds a p2 here.
 
 import { at, horizontalSum } from '../../math/rows';
+import { gradLanes } from './grad-lanes';
 
 // @ts-ignore: decorator
 @inline const SPAN: i32 = 1024;
@@ -94,11 +96,20 @@ import { at, horizontalSum } from '../../math/rows';
     const yv = v128.load(at<T>(y, first));
     const pwv = pw ? v128.load(at<T>(pw, first)) : one;
     const wv = w ? v128.load(at<T>(w, first)) : one;
-    const value = v128.mul<T>(wv, loss.valueV<T>(xv, yv, pwv, p0, p1));
+    let value: v128;
+    let lossGrad = one;
+    if (isDefined(loss.valueGradV)) {
+      // a loss whose value and gradient share their work: one inlined copy of it
+      value = v128.mul<T>(wv, loss.valueGradV<T>(xv, yv, pwv, p0, p1, grad != 0));
+      if (grad) lossGrad = gradLanes();
+    } else {
+      value = v128.mul<T>(wv, loss.valueV<T>(xv, yv, pwv, p0, p1));
+      if (grad) lossGrad = loss.gradV<T>(xv, yv, pwv, p0, p1);
+    }
     let g = one;
     if (grad) {
       const go = gradOutput ? v128.load(at<T>(gradOutput, first)) : one;
-      g = v128.mul<T>(v128.mul<T>(v128.mul<T>(scaleV, go), wv), loss.gradV<T>(xv, yv, pwv, p0, p1));
+      g = v128.mul<T>(v128.mul<T>(v128.mul<T>(scaleV, go), wv), lossGrad);
     }
     if (whole) {
       if (lossOut) v128.store(at<T>(lossOut, i), value);

@@ -6,6 +6,7 @@
 
 import { expScalar, expVector, logScalar } from '../../math/exp';
 import { logVector } from '../../math/log';
+import { setGradLanes } from './grad-lanes';
 
 @final @unmanaged export class KlDiv {
   // @ts-ignore: decorator
@@ -43,12 +44,9 @@ import { logVector } from '../../math/log';
   }
 
   // @ts-ignore: decorator
-  @inline valueV<T>(x: v128, y: v128, pw: v128, p0: f64, p1: f64): v128 {
-    return v128.mul<T>(expVector<T>(y), v128.sub<T>(y, x));
-  }
-
-  // @ts-ignore: decorator
-  @inline gradV<T>(x: v128, y: v128, pw: v128, p0: f64, p1: f64): v128 {
-    return v128.neg<T>(expVector<T>(y));
+  @inline valueGradV<T>(x: v128, y: v128, pw: v128, p0: f64, p1: f64, withGrad: bool): v128 {
+    const expY = expVector<T>(y);
+    if (withGrad) setGradLanes(v128.neg<T>(expY));
+    return v128.mul<T>(expY, v128.sub<T>(y, x));
   }
 }

@@ -17,8 +17,9 @@
 
 import { expNonPositiveVector } from '../../math/exp';
 import {
-  BinaryCrossEntropyWithLogits, sigmoidNear, sigmoidScalar, sigmoidVector,
+  BinaryCrossEntropyWithLogits, bceWithLogitsVector, sigmoidNear, sigmoidScalar, sigmoidVector,
 } from './binary-cross-entropy-with-logits';
+import { setGradLanes } from './grad-lanes';
 
 // @ts-ignore: decorator
 @inline function powScalar<T>(u: T, gamma: T): T {
@@ -84,34 +85,26 @@ import {
   }
 
   // @ts-ignore: decorator
-  @inline valueV<T>(x: v128, y: v128, pw: v128, p0: f64, p1: f64): v128 {
+  @inline valueGradV<T>(x: v128, y: v128, pw: v128, p0: f64, p1: f64, withGrad: bool): v128 {
     const alpha = v128.splat<T>(<T>p0), gamma = v128.splat<T>(<T>p1);
     const one = v128.splat<T>(1);
     const e = expNonPositiveVector<T>(v128.neg<T>(v128.abs<T>(x)));
     const near = sigmoidNear<T>(e);
     const p = sigmoidVector<T>(x, e, near, false);
     const q = sigmoidVector<T>(x, e, near, true);
-    const ce = changetype<BinaryCrossEntropyWithLogits>(0).valueV<T>(x, y, one, 0, 0);
-    const u = v128.add<T>(v128.mul<T>(q, y), v128.mul<T>(p, v128.sub<T>(one, y)));
-    return v128.mul<T>(alphaWeightV<T>(y, alpha), v128.mul<T>(ce, powVector<T>(u, gamma)));
-  }
-
-  // @ts-ignore: decorator
-  @inline gradV<T>(x: v128, y: v128, pw: v128, p0: f64, p1: f64): v128 {
-    const alpha = v128.splat<T>(<T>p0), gamma = v128.splat<T>(<T>p1);
-    const one = v128.splat<T>(1);
-    const e = expNonPositiveVector<T>(v128.neg<T>(v128.abs<T>(x)));
-    const near = sigmoidNear<T>(e);
-    const p = sigmoidVector<T>(x, e, near, false);
-    const q = sigmoidVector<T>(x, e, near, true);
-    const ce = changetype<BinaryCrossEntropyWithLogits>(0).valueV<T>(x, y, one, 0, 0);
+    const ce = bceWithLogitsVector<T>(x, y, one, e);
     const oneMinusY = v128.sub<T>(one, y);
     const u = v128.add<T>(v128.mul<T>(q, y), v128.mul<T>(p, oneMinusY));
-    const g = v128.extract_lane<T>(gamma, 0);
-    const powGrad = g == <T>0 ? v128.splat<T>(0) : v128.mul<T>(gamma, powVector<T>(u, v128.sub<T>(gamma, one)));
-    const twoYMinusOne = v128.sub<T>(v128.add<T>(y, y), one);
-    const throughP = v128.mul<T>(v128.mul<T>(v128.mul<T>(ce, powGrad), twoYMinusOne), v128.mul<T>(p, q));
-    const direct = v128.mul<T>(v128.sub<T>(v128.mul<T>(p, oneMinusY), v128.mul<T>(q, y)), powVector<T>(u, gamma));
-    return v128.mul<T>(alphaWeightV<T>(y, alpha), v128.sub<T>(direct, throughP));
+    const uGamma = powVector<T>(u, gamma);
+    const weight = alphaWeightV<T>(y, alpha);
+    if (withGrad) {
+      const g = v128.extract_lane<T>(gamma, 0);
+      const powGrad = g == <T>0 ? v128.splat<T>(0) : v128.mul<T>(gamma, powVector<T>(u, v128.sub<T>(gamma, one)));
+      const twoYMinusOne = v128.sub<T>(v128.add<T>(y, y), one);
+      const throughP = v128.mul<T>(v128.mul<T>(v128.mul<T>(ce, powGrad), twoYMinusOne), v128.mul<T>(p, q));
+      const direct = v128.mul<T>(v128.sub<T>(v128.mul<T>(p, oneMinusY), v128.mul<T>(q, y)), uGamma);
+      setGradLanes(v128.mul<T>(weight, v128.sub<T>(direct, throughP)));
+    }
+    return v128.mul<T>(weight, v128.mul<T>(ce, uGamma));
   }
 }

@@ -58,7 +58,8 @@ function usedInPlace(slot: Slot, place: Place | undefined): boolean {
 }
 
 /**
- * Lays the call out in one scratch allocation, or throws before any work.
+ * Lays the call out in one scratch allocation (a block of its own when `own`: an async call's), or throws before
+ * any work.
  * @throws RangeError when one unit, or the call, cannot fit in WebAssembly memory.
  */
 export function arrange(
@@ -66,7 +67,8 @@ export function arrange(
   kernels: WasmExports,
   places: readonly (Place | undefined)[],
   threads: number,
-): { slots: Arranged[]; unitsPerChunk: number } {
+  own = false,
+): { slots: Arranged[]; unitsPerChunk: number; base: number; total: number } {
   const { caller, slots } = program;
   const inPlace = slots.map((s, i) => usedInPlace(s, places[i]));
   const bytes = (s: Slot) => s.Type.BYTES_PER_ELEMENT * s.count;
@@ -81,7 +83,9 @@ export function arrange(
     program.unitsPerChunk ?? chunkUnits(caller, program.units, perUnit, fixed, program.threads ? threads : 1);
   const total = perUnit * unitsPerChunk + fixed;
   if (total > MAX_SCRATCH_BYTES && program.tooLarge) throw new RangeError(program.tooLarge(total));
-  const base = total <= MAX_SCRATCH_BYTES ? callAllocator(() => kernels.scratch(total)) : 0;
+  // the scratch every call reuses, or (`own`) a block of the call's own, which it gives back
+  const allocate = own ? kernels.allocate : kernels.scratch;
+  const base = total <= MAX_SCRATCH_BYTES ? callAllocator(() => allocate(total)) : 0;
   if (base === 0) {
     throw new RangeError(
       `${caller}: the call needs ${total} bytes of WebAssembly memory, more than the engine can give`,
@@ -94,5 +98,5 @@ export function arrange(
     at += align16(bytes(s) * (s.per === 'unit' ? unitsPerChunk : 1));
     return { copyAt };
   });
-  return { slots: arranged, unitsPerChunk };
+  return { slots: arranged, unitsPerChunk, base, total };
 }

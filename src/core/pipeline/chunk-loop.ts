@@ -3,8 +3,9 @@
 // the program's step, copy out. Nothing the caller passed is written before every check and the allocation
 // have passed, and then only its destinations.
 import { wasm } from '../instance.js';
+import type { WasmExports } from '../kernel-abi.js';
 import { threadCount } from '../threads.js';
-import { arrange } from './arrange.js';
+import { type Arranged, arrange } from './arrange.js';
 import {
   type Chunk,
   type Placed,
@@ -66,46 +67,87 @@ function emptyCall(program: Program, results: Record<string, Values>, sums: Reco
   return { outputs: results as Ran['outputs'], sum: 0, sums };
 }
 
+/** A program laid out: its instance, its slots' places in the allocation, the units per chunk, each slot's array
+ * outside the scratch (the caller's afresh by its place, a copy, or a fresh result), the results, the reduced sums,
+ * the caller's arrays' places, and the allocation (its base and bytes). */
+export type Laid = [
+  Program,
+  WasmExports,
+  Arranged[],
+  number,
+  Values[],
+  Record<string, Values>,
+  Record<string, number>,
+  (Place | undefined)[],
+  number,
+  number,
+];
+
 /**
  * Runs a chunk program and returns its outputs.
  * @throws TypeError for a view of freed WebAssembly memory; RangeError when a destination overlaps another
  * argument, or the call needs more WebAssembly memory than the engine gives (before anything is written).
  */
-export function runProgram(program: Program, checked: readonly Checked[] = []): Ran {
+export const runProgram = (program: Program, checked: readonly Checked[] = []): Ran =>
+  layOut(program, checked, false, chunks) as Ran;
+
+/**
+ * Checks, places and lays out a program, copies its whole sources in, and hands it to `loop` (a call with no units
+ * is done there). With `own` (an async call) the allocation is a block of the call's own, and the caller's unit
+ * sources are copied, so that the call reads them as they were when it was made.
+ */
+export function layOut<R>(
+  program: Program,
+  checked: readonly Checked[],
+  own: boolean,
+  loop: (laid: Laid) => R,
+): R | Ran {
   const { caller, slots, units } = program;
   const kernels = wasm(caller);
   checkOverlaps(caller, slots, checked);
   const places = recordPlaces(caller, kernels, slots, checked);
   const { results, sums } = freshResults(program);
   if (units === 0) return emptyCall(program, results, sums);
-  const { slots: arranged, unitsPerChunk } = arrange(program, kernels, places, threadCount());
+  const { slots: arranged, unitsPerChunk, base, total } = arrange(program, kernels, places, threadCount(), own);
 
   // every caller array afresh, by its recorded place (the allocation may have grown the memory)
   const buffer = kernels.memory.buffer;
   const arrays = slots.map((s, i) => {
     const place = places[i];
-    const array = place ? viewOf(buffer, place) : (s.source ?? results[s.name]);
+    let array = place ? viewOf(buffer, place) : (s.source ?? results[s.name]);
+    if (own && s.source && !s.fresh && s.per === 'unit' && !place) array = array.slice();
     if (s.output && !s.output.reduce) results[s.name] = array;
     return array;
   });
+  copyIn(heapsOf(buffer), slots, arranged, arrays, 0);
+  return loop([program, kernels, arranged, unitsPerChunk, arrays, results, sums, places, base, total]);
+}
+
+/** What the kernels see of the chunk of `units` units from `start`: each slot's address and unit bytes. */
+export function chunkAt(slots: readonly Slot[], arranged: readonly Arranged[], start: number, units: number): Chunk {
+  const unitBytes = (i: number) => (slots[i].per === 'unit' ? slots[i].count * slots[i].Type.BYTES_PER_ELEMENT : 0);
+  const address = (i: number) => {
+    const { resident, copyAt } = arranged[i];
+    return resident === undefined ? copyAt : resident + start * unitBytes(i);
+  };
+  const at = (name: string): Placed => {
+    const i = slots.findIndex((s) => s.name === name);
+    return { address: address(i), unitBytes: unitBytes(i) };
+  };
+  const has = (name: string) => slots.some((s) => s.name === name);
+  return { start, units, first: start === 0, at, has, address };
+}
+
+/** The synchronous chunk loop: per chunk, copy in, the program's step, copy out; then the destinations handed back. */
+function chunks([program, kernels, arranged, unitsPerChunk, arrays, results, sums, places]: Laid): Ran {
+  const { slots, units } = program;
+  const buffer = kernels.memory.buffer;
   const heap = heapsOf(buffer);
-  copyIn(heap, slots, arranged, arrays, 0);
-  const unitBytes = slots.map((s) => (s.per === 'unit' ? s.count * s.Type.BYTES_PER_ELEMENT : 0));
   let sum = 0;
   for (let start = 0; start < units; start += unitsPerChunk) {
     const n = Math.min(unitsPerChunk, units - start);
     copyIn(heap, slots, arranged, arrays, start, n);
-    const address = (i: number) => {
-      const { resident, copyAt } = arranged[i];
-      return resident === undefined ? copyAt : resident + start * unitBytes[i];
-    };
-    const at = (name: string): Placed => {
-      const i = slots.findIndex((s) => s.name === name);
-      return { address: address(i), unitBytes: unitBytes[i] };
-    };
-    const has = (name: string) => slots.some((s) => s.name === name);
-    const chunk: Chunk = { start, units: n, first: start === 0, at, has, address };
-    sum += program.step(chunk) ?? 0;
+    sum += program.step(chunkAt(slots, arranged, start, n)) ?? 0;
     copyOut(heap, slots, arranged, arrays, sums, start, n);
   }
   copyOut(heap, slots, arranged, arrays, sums, 0);

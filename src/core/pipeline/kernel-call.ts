@@ -25,6 +25,40 @@ function paramsBlock(kernels: WasmExports): { view: Float64Array; address: numbe
   return block;
 }
 
+/** A kernel call as recordCalls keeps it: kernel, dtype, rows, elements per row, arguments. */
+export type KernelCall = [KernelName, Dtype, number, number, KernelArgs];
+
+let recorded: KernelCall[] | undefined;
+
+/** The kernel calls `step` makes, recorded, not run (an async call runs them itself). */
+export function recordCalls(step: () => unknown): KernelCall[] {
+  const calls: KernelCall[] = [];
+  recorded = calls;
+  try {
+    step();
+  } finally {
+    recorded = undefined;
+  }
+  return calls;
+}
+
+/** The export arguments of `kernel` for rows [a, b), its params written into `block` (a float64 view) at `address`. */
+export function argsMaker(kernel: KernelName, args: KernelArgs, block: Float64Array, address: number) {
+  const rowsName = layoutOf(kernel).rowsArg ?? 'rows';
+  return (a: number, b: number) =>
+    exportArgs(
+      kernel,
+      (name, kind) => {
+        if (name === rowsName) return b - a;
+        const value = Object.hasOwn(args, name) ? args[name] : undefined;
+        if (typeof value === 'object') return value.address + a * value.rowBytes;
+        return value ?? (kind === 'ptr' ? 0 : undefined);
+      },
+      block,
+      address,
+    );
+}
+
 /**
  * Runs `kernel` over `rows` rows (of `rowElements` elements, the threads' measure of work); `args` holds every
  * argument but the row count, which the table names. Returns what the kernel returned (Σ loss), or 0.
@@ -37,22 +71,11 @@ export function callKernel(
   rowElements: number,
   args: KernelArgs,
 ): number {
+  if (recorded) return recorded.push([kernel, dtype, rows, rowElements, args]) && 0;
   const kernels = wasm(caller);
   const spec = layoutOf(kernel);
-  const rowsName = spec.rowsArg ?? 'rows';
   const { view: block, address } = paramsBlock(kernels);
-  const argsFor = (a: number, b: number) =>
-    exportArgs(
-      kernel,
-      (name, kind) => {
-        if (name === rowsName) return b - a;
-        const value = Object.hasOwn(args, name) ? args[name] : undefined;
-        if (typeof value === 'object') return value.address + a * value.rowBytes;
-        return value ?? (kind === 'ptr' ? 0 : undefined);
-      },
-      block,
-      address,
-    );
+  const argsFor = argsMaker(kernel, args, block, address);
   const id = exportName(kernel, dtype);
   if (!spec.split) return kernels[id](...argsFor(0, rows)) ?? 0;
   runRows(caller, kernels, id, rows, rowElements, argsFor, spec.granule ?? 1);

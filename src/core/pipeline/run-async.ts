@@ -1,0 +1,42 @@
+// A chunk program run asynchronously (linearScoreAsync): laid out now, in a block of WebAssembly memory of its own,
+// then run by ./async-loop.ts, a module loaded on the first async call. The block is given back however it ends.
+import { exportName, type KernelName, layoutOf } from '../kernel-abi.js';
+import { poolOn } from '../threads.js';
+import { describe } from '../validate.js';
+import { liveTensorHolding } from '../wasm-tensor.js';
+import { chunkAt, layOut } from './chunk-loop.js';
+import { argsMaker, recordCalls } from './kernel-call.js';
+import type { Program, Ran } from './program.js';
+import { copyIn, copyOut, heapsOf } from './transfer.js';
+
+/** The entry's functions the loop uses, in order (a list: names would add to the entry's download). */
+const tools = [
+  argsMaker,
+  chunkAt,
+  copyIn,
+  copyOut,
+  exportName,
+  heapsOf,
+  layoutOf,
+  liveTensorHolding,
+  poolOn,
+  recordCalls,
+  describe,
+] as const;
+export type AsyncTools = typeof tools;
+
+/**
+ * Runs `program` asynchronously: its kernels on the worker pool alone, or on this thread between yields to the event
+ * loop. Its arguments are read, and copied into WebAssembly memory, before this returns (allocTensor tensors are
+ * read where they lie). `control` is the caller's options, whose `signal` and `onProgress` steer the run; progress
+ * counts the elements of the `counted` kernel's calls.
+ */
+export function runProgramAsync(program: Program, control: object, counted: KernelName): Promise<Ran> {
+  return Promise.resolve(
+    layOut(program, [], true, (laid) =>
+      import('./async-loop.js')
+        .then(({ runLaid }) => runLaid(laid, control, counted, tools))
+        .finally(() => laid[1].release(laid[8], laid[9])),
+    ),
+  );
+}
