@@ -2,11 +2,11 @@
 // from the last hidden state (MatMul or Gemm with an initializer weight, maybe through a Transpose, maybe followed by
 // the Add of a bias), and returns the model without it, outputting the hidden state, with the head's weight [V, d]
 // and bias; scoreSession runs the cut model in the user's onnxruntime InferenceSession (node or web) and scores its
-// hidden states with linearScore, never making the logits.
+// hidden states with linearScoreAsync, never making the logits.
 // The model is read and written with protobufjs's reader and writer, field by field: the fields the cut does not
 // touch (and any the ONNX schema adds later) are copied as they are.
-import { linearScore } from '../index.js';
-import type { LinearScoreOptions, LinearScores, Tensor } from '../types.js';
+import { linearScoreAsync } from '../index.js';
+import type { LinearScoreAsyncOptions, LinearScores, Tensor } from '../types.js';
 import {
   CALLER,
   DIM_VALUE,
@@ -196,27 +196,29 @@ function float32Of(tensor: SessionTensor, name: string): Float32Array {
 }
 
 /**
- * Runs the cut model in an onnxruntime InferenceSession (node or web) and scores its hidden states with linearScore:
- * the head's weight and bias, and `options` (target, k, outputs, shift, temperature, …).
+ * Runs the cut model in an onnxruntime InferenceSession (node or web) and scores its hidden states with
+ * linearScoreAsync (off the event loop): the head's weight and bias, and `options` (target, k, outputs, shift,
+ * temperature, …, and `signal` and `onProgress` for the scoring).
  * @param session - an InferenceSession of the cut model (`cutAtHead(…).model`).
  * @param feeds - the model's inputs (input_ids, attention_mask, …), as session.run takes them.
  * @param head - cutAtHead's result.
- * @param options - {@link LinearScoreOptions}.
+ * @param options - {@link LinearScoreAsyncOptions}.
  * @returns linearScore's {@link LinearScores}.
- * @throws as `linearScore`, and a TypeError when the session does not return the hidden state as float32 or float16.
+ * @throws (rejects) as `linearScoreAsync`, and with a TypeError when the session does not return the hidden state as
+ * float32 or float16.
  */
 export async function scoreSession(
   session: SessionLike,
   feeds: Record<string, unknown>,
   head: ModelHead,
-  options: LinearScoreOptions = {},
+  options: LinearScoreAsyncOptions = {},
 ): Promise<LinearScores<Float32Array>> {
   const outputs = await session.run(feeds as never, [head.hiddenName] as never);
   const hidden = outputs[head.hiddenName];
   if (!hidden) throw new TypeError(`scoreSession: the session returned no ${head.hiddenName}; pass the cut model's`);
   const data = float32Of(hidden, head.hiddenName);
   const linearBias = head.linearBias;
-  return linearScore({ data, dims: hidden.dims }, head.linearWeight, {
+  return linearScoreAsync({ data, dims: hidden.dims }, head.linearWeight, {
     ...(linearBias ? { linearBias } : {}),
     ...options,
   });

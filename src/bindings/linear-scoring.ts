@@ -181,13 +181,15 @@ export function linearScore<T extends FloatArray>(
  * @param input - hidden states [d], [T, d] or [..., T, d].
  * @param linearWeight - the output layer's weight [V, d].
  * @param options - {@link LinearScoreAsyncOptions}: linearScore's, with `signal` and `onProgress(done, total)`.
- * @returns a promise of {@link LinearScores}, rejected with the signal's reason once aborted (nothing is written
- * and the call's memory is given back), or with what linearScore throws.
+ * @returns a promise of {@link LinearScores}.
+ * @throws (as a rejection, never a throw) the signal's reason once aborted, or onProgress's error (nothing is
+ * written and the call's memory is given back); what linearScore throws, and TypeErrors for a signal that is not an
+ * AbortSignal, an onProgress that is not a function, and an allocTensor tensor freed while the call reads it.
  * @example
  * ```ts
  * const hidden = { data: Float32Array.of(1, 0.5, -0.5, 2), shape: [2, 2] };
  * const weight = { data: Float32Array.of(1, 0, 0, 1, 1, 1), shape: [3, 2] };
- * const steps: number[] = [];
+ * const steps = [];
  * const scores = await linearScoreAsync(hidden, weight, { target: [2, 1], onProgress: (done) => steps.push(done) });
  * console.log(scores.perplexity?.toFixed(4), steps.join(' ')); // → 1.8259 6
  * ```

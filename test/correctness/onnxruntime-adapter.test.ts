@@ -58,6 +58,23 @@ describe.each([
     assertClose(scores.topK?.logProbs.data ?? [], best.logProbs.data, { bound, label: `${file}: topK` });
   });
 
+  it('scores off the event loop: onProgress counts the logits, an aborted signal rejects', async () => {
+    const head = cutAtHead(model(file));
+    const cut = await ort.InferenceSession.create(head.model);
+    const target = { data: feeds(dims).input_ids.data, dims };
+    const steps: [number, number][] = [];
+    const onProgress = (done: number, total: number) => steps.push([done, total]);
+    const scores = await scoreSession(cut, feeds(dims), head, { target, onProgress });
+    const rows = dims.reduce((a, b) => a * b, 1);
+    expect(steps.at(-1)).toEqual([rows * V, rows * V]);
+    const plain = await scoreSession(cut, feeds(dims), head, { target });
+    expect(Array.from(scores.tokenLogProbs?.data ?? [])).toEqual(Array.from(plain.tokenLogProbs?.data ?? []));
+    const reason = new Error('stopped');
+    await expect(scoreSession(cut, feeds(dims), head, { target, signal: AbortSignal.abort(reason) })).rejects.toBe(
+      reason,
+    );
+  });
+
   it('a graph that does not end in a head is refused, naming what it found', async () => {
     const cut = cutAtHead(model(file)).model;
     expect(() => cutAtHead(cut)).toThrow(TypeError);

@@ -183,7 +183,35 @@ describe.skipIf(skip)('in Chromium, threads', () => {
     );
     expect(main.isolated).toBe(true);
     expect(main.threads).toBe(1);
-    expect(main.warnings.join()).toMatch(/main thread may not wait for workers: call xentropy from a Web Worker/);
+    expect(main.warnings.join()).toMatch(/main thread, which may not wait: its synchronous calls run on one thread/);
+    await page.close();
+  });
+
+  it("linearScoreAsync on a page's main thread: on the workers, or between yields; bits, progress, abort", async () => {
+    const page = await open(`${isolatedServer.url}test/browser/threads.html`);
+    type Run = {
+      same: boolean;
+      steps: number;
+      last: number;
+      turns: number;
+      aborts: string[];
+      memory: number[];
+      threads: number;
+      build: string;
+    };
+    const { workers, one, isolated } = await page.evaluate(() =>
+      (window as unknown as { asyncTest: () => Promise<{ workers: Run; one: Run; isolated: boolean }> }).asyncTest(),
+    );
+    expect(isolated).toBe(true);
+    for (const run of [workers, one]) {
+      expect(run.same).toBe(true); // linearScore's bits
+      expect(run.steps).toBe(Math.ceil(300 / 32) * 3); // a step per tile of 1,024 columns of V = 3,000
+      expect(run.last).toBe(300 * 3000);
+      expect(run.turns).toBeGreaterThanOrEqual(run.steps - 1); // the event loop turned between tiles at least
+      expect(run.aborts).toEqual(Array(4).fill('AbortError after 2'));
+      expect(new Set(run.memory).size).toBe(1); // aborted calls gave their memory back
+    }
+    expect([workers.threads, workers.build]).toEqual([1, 'simd']); // synchronous calls: one thread here
     await page.close();
   });
 });

@@ -1,7 +1,7 @@
 // The chunk loop of an async call (see ./run-async.ts). Each chunk's kernel calls are recorded from the program's
 // step, then run one by one, awaited: a split one on the worker pool alone (the calling thread stays free), the
-// rest, and every one without a pool, on the calling thread, which yields to the event loop after each counted
-// call (a tile). Between calls, the abort signal and the allocTensor tensors the call reads where they lie are
+// rest, and every one without a pool, on the calling thread; it yields to the event loop after each counted call
+// (a tile). Between calls, the abort signal and the allocTensor tensors the call reads where they lie are
 // checked; views are taken afresh (other calls may grow the memory meanwhile).
 // A module of its own, loaded on the first async call: it imports nothing of the entry's at run time.
 import type { KernelName } from '../kernel-abi.js';
@@ -67,9 +67,9 @@ function checker([program, kernels, arranged, , , , , places]: Laid, { signal }:
 
 /**
  * Runs one recorded call, its scalars in `params` (the call's own params block: synchronous calls meanwhile write
- * the instance's): on the pool's workers (true), or on this thread.
+ * the instance's): on the pool's workers, or on this thread.
  */
-async function runCall(laid: Laid, params: number, call: KernelCall, tools: AsyncTools): Promise<boolean> {
+async function runCall(laid: Laid, params: number, call: KernelCall, tools: AsyncTools): Promise<void> {
   const [program, kernels] = laid;
   const [argsMaker, , , , exportName, , layoutOf, , poolOn] = tools;
   const [kernel, dtype, rows, , args] = call;
@@ -77,9 +77,8 @@ async function runCall(laid: Laid, params: number, call: KernelCall, tools: Asyn
   const id = exportName(kernel, dtype);
   const { split, granule } = layoutOf(kernel);
   const pool = split ? poolOn(kernels.memory) : undefined;
-  if (pool && (await pool.runAsync([program.caller, kernels, id, rows, argsFor, granule ?? 1]))) return true;
+  if (pool && (await pool.runAsync([program.caller, kernels, id, rows, argsFor, granule ?? 1]))) return;
   kernels[id](...argsFor(0, rows));
-  return false;
 }
 
 /** Runs a laid-out program's chunks, each kernel call awaited; resolves to its outputs. */
@@ -116,11 +115,12 @@ async function chunks(laid: Laid, params: number, control: Control, counted: Ker
     if (start === 0) total = (calls.reduce(count, 0) / n) * units; // every row's work is alike
     for (const call of calls) {
       check();
-      const onWorkers = await runCall(laid, params, call, tools);
+      await runCall(laid, params, call, tools);
       if (call[0] !== counted) continue;
       done += count(0, call);
       control.onProgress?.(done, total);
-      if (!onWorkers) await yieldToEventLoop();
+      // a turn of the event loop per tile: on one thread, and on workers that finish before they are awaited
+      await yieldToEventLoop();
     }
     check(); // a tensor freed during the chunk's last call
     copyOut(heap(), slots, arranged, arrays, sums, start, n);
