@@ -1,17 +1,18 @@
-// Where a loss's valueGradV leaves the gradient's lanes for the driver, which reads them right after the call
-// (16 bytes of static data: a v128 global would not compile in the scalar build).
+// Where a loss's valueGradV leaves the gradient's lanes for the driver, which reads them right after the call: a
+// global, so each thread's instance has its own (static memory is shared by the threads build's threads). Lazy:
+// the scalar build, which cannot hold a v128, never compiles it.
 
 // @ts-ignore: decorator
-@lazy const GRAD_LANES: usize = memory.data(16, 16);
+@lazy let lanes: v128 = i32x4(0, 0, 0, 0);
 
-/** Leaves `lanes` for the driver. */
+/** Leaves `value` for the driver. */
 // @ts-ignore: decorator
-@inline export function setGradLanes(lanes: v128): void {
-  v128.store(GRAD_LANES, lanes);
+@inline export function setGradLanes(value: v128): void {
+  lanes = value;
 }
 
 /** The lanes a valueGradV left. */
 // @ts-ignore: decorator
 @inline export function gradLanes(): v128 {
-  return v128.load(GRAD_LANES);
+  return lanes;
 }
