@@ -4,3 +4,4 @@
 export { wasm } from '../../src/core/instance.js';
 export { setChunkBytes } from '../../src/core/pipeline/index.js';
 export * from '../../src/index.js';
+export { setTileColumns } from '../../src/families/linear-scoring.js';
