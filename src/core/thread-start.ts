@@ -18,7 +18,10 @@ function start({ bytes, memory, control, index, names, slot }, reply) {
     reply('ready');
     for (;;) {
       Atomics.wait(flags, 0, seen);
-      seen = Atomics.load(flags, 0);
+      const generation = Atomics.load(flags, 0);
+      // a wake with no new task (it happens: a worker ran its task twice) is waited out, never run
+      if (generation === seen) continue;
+      seen = generation;
       if (seen < 0) break;
       const base = index * slot;
       const count = slots[base + 1];
