@@ -117,12 +117,16 @@ const validates = (feature: keyof typeof PROBES): boolean => {
 };
 
 let active: { build: WasmBuild; exports: WasmExports } | undefined;
+let compiledThreads: Promise<WebAssembly.Module> | undefined;
+/** The threads build compiled once: this thread and the workers instantiate it, sharing its code (and its tier-up:
+ * a worker's kernels run as optimised as this thread's, where each compiling its bytes began with baseline code). */
+const threadsModule = async () => (compiledThreads ??= bytesOf('threads').then((b) => WebAssembly.compile(b)));
 const instances = new Map<Embedded, WasmExports>();
 
 async function load(build: Embedded, imports: Record<string, Record<string, unknown>> = {}): Promise<WasmExports> {
   let exports = instances.get(build);
   if (!exports) {
-    const fetched = build === 'threads' ? undefined : await fetchedModule(build); // (workers take bytes)
+    const fetched = build === 'threads' ? undefined : await fetchedModule(build); // (the threads build: below)
     try {
       // a fetched file that is not this version's build (a stale cache) fails checkExports: the embedded one serves
       if (fetched) exports = checkExports(instantiateSync<Record<string, unknown>>(fetched, imports).exports);
@@ -130,9 +134,11 @@ async function load(build: Embedded, imports: Record<string, Record<string, unkn
     // In Node the loader's async path asks for the global Response, which makes Node load its fetch (~37 ms):
     // compile and instantiate synchronously, which Node allows (an async compile cost another ~0.5 ms).
     exports ??= checkExports(
-      (isNode
-        ? instantiateSync<Record<string, unknown>>(new WebAssembly.Module(await bytesOf(build)), imports)
-        : await instantiate<Record<string, unknown>>(await bytesOf(build), imports)
+      (build === 'threads'
+        ? instantiateSync<Record<string, unknown>>(await threadsModule(), imports)
+        : isNode
+          ? instantiateSync<Record<string, unknown>>(new WebAssembly.Module(await bytesOf(build)), imports)
+          : await instantiate<Record<string, unknown>>(await bytesOf(build), imports)
       ).exports,
     );
     instances.set(build, exports);
@@ -194,7 +200,7 @@ export async function configure(request: InitRequest): Promise<void> {
     const exports = await load('threads', { env: { memory: sharedMemory } });
     if (poolThreads() !== wanted) {
       await stopThreads();
-      setPool(await start.startPool(await bytesOf('threads'), sharedMemory, wanted - 1, poolLayout()));
+      setPool(await start.startPool(await threadsModule(), sharedMemory, wanted - 1, poolLayout()));
     }
     active = { build: 'simd', exports };
     return;

@@ -8,11 +8,11 @@ import type { Pool, PoolLayout, PoolWorker } from './threads.js';
 // The worker's own code, as a string, so that the package needs no separate file: `start` runs the task
 // loop; a prelude per platform hands it the start-up data and a way to answer.
 const WORKER_LOOP = `
-function start({ bytes, memory, control, index, names, slot }, reply) {
+function start({ module, memory, control, index, names, slot }, reply) {
   const flags = new Int32Array(control, 0, 3);
   const slots = new Float64Array(control, 16);
   const abort = () => { throw new Error('xentropy worker: abort'); };
-  WebAssembly.instantiate(bytes, { env: { memory, abort } }).then(({ instance }) => {
+  WebAssembly.instantiate(module, { env: { memory, abort } }).then((instance) => {
     const kernels = instance.exports;
     let seen = Atomics.load(flags, 0); // read before 'ready', so no task can slip in between
     reply('ready');
@@ -64,16 +64,17 @@ function nodeBuiltin(name: string): Promise<unknown> {
   return (new Function('name', 'return import(name)') as (name: string) => Promise<unknown>)(name);
 }
 
-/** A pool of `count` started workers on the threads build's bytes and shared memory (kernel names by id, SLOT). */
+/** A pool of `count` started workers on the threads build (compiled: its code is shared) and shared memory (kernel
+ * names by id, SLOT). */
 export async function startPool(
-  bytes: Uint8Array,
+  module: WebAssembly.Module,
   memory: WebAssembly.Memory,
   count: number,
   layout: PoolLayout,
 ): Promise<Pool> {
   const { names, slot, isNode } = layout;
   const control = new SharedArrayBuffer(16 + 8 * slot * count);
-  const data = (index: number) => ({ bytes, memory, control, index, names: [...names], slot });
+  const data = (index: number) => ({ module, memory, control, index, names: [...names], slot });
   const next: Pool = {
     memory,
     run: (task) => runOnPool(next, layout, task),
