@@ -3,5 +3,5 @@
 
 export { wasm } from '../../src/core/instance.js';
 export { setChunkBytes } from '../../src/core/pipeline/index.js';
-export * from '../../src/index.js';
 export { setTileColumns } from '../../src/families/linear-scoring.js';
+export * from '../../src/index.js';
