@@ -187,7 +187,7 @@ function startTraining() {
   const id = ++runId;
   models = fresh(createModel);
   Object.assign(race, { epoch: 0, done: false, accuracy: fresh(() => []), loss: fresh(() => []) });
-  for (const chart of [lossChart, accuracyChart, softmaxFirstChart]) {
+  for (const chart of [lossChart, accuracyChart, softmaxFirstChart, softmaxFirstLossChart]) {
     chart.data.labels = [];
     for (const d of chart.data.datasets) d.data = [];
   }
@@ -198,10 +198,14 @@ function startTraining() {
       race.loss[kind].push(trainEpoch(lib, models[kind], kind, train));
       race.accuracy[kind].push(accuracy(models[kind], test));
     }
-    for (const chart of [lossChart, accuracyChart, softmaxFirstChart]) chart.data.labels.push(race.epoch);
+    for (const chart of [lossChart, accuracyChart, softmaxFirstChart, softmaxFirstLossChart])
+      chart.data.labels.push(race.epoch);
     softmaxFirstChart.data.datasets[0].data = race.accuracy['cross-entropy'];
     softmaxFirstChart.data.datasets[1].data = race.accuracy['softmax-first'];
     softmaxFirstChart.update();
+    softmaxFirstLossChart.data.datasets[0].data = race.loss['cross-entropy'];
+    softmaxFirstLossChart.data.datasets[1].data = race.loss['softmax-first'];
+    softmaxFirstLossChart.update();
     ['cross-entropy', 'mse'].forEach((kind, i) => {
       lossChart.data.datasets[i].data = race.loss[kind].map((loss) => loss / race.loss[kind][0]);
       accuracyChart.data.datasets[i].data = race.accuracy[kind];
@@ -235,28 +239,51 @@ console.warn = (message, ...rest) => {
   if (String(message).startsWith('xentropy:')) document.getElementById('guard-message').textContent = message;
   consoleWarn(message, ...rest);
 };
-const softmaxFirstChart = new Chart(document.getElementById('softmax-first-chart'), {
-  type: 'line',
-  data: {
-    labels: [],
-    datasets: [
-      { label: 'logits into cross-entropy', data: [], borderColor: COLORS.ce, backgroundColor: COLORS.ce },
-      { label: 'softmax first, then cross-entropy', data: [], borderColor: COLORS.mse, backgroundColor: COLORS.mse },
-    ],
-  },
-  options: {
-    maintainAspectRatio: false,
-    scales: {
-      x: { title: { display: true, text: 'epoch' } },
-      y: { min: 0, max: 1, title: { display: true, text: 'test accuracy' } },
+/** A chart of section 4: logits into cross-entropy against softmax first, by epoch. */
+const softmaxFirstLine = (id, y) =>
+  new Chart(document.getElementById(id), {
+    type: 'line',
+    data: {
+      labels: [],
+      datasets: [
+        { label: 'logits into cross-entropy', data: [], borderColor: COLORS.ce, backgroundColor: COLORS.ce },
+        {
+          label: 'softmax first, then cross-entropy',
+          data: [],
+          borderColor: COLORS.mse,
+          backgroundColor: COLORS.mse,
+        },
+      ],
     },
-  },
+    options: { maintainAspectRatio: false, scales: { x: { title: { display: true, text: 'epoch' } }, y } },
+  });
+const softmaxFirstChart = softmaxFirstLine('softmax-first-chart', {
+  min: 0,
+  max: 1,
+  title: { display: true, text: 'test accuracy' },
 });
+// the loss itself: softmax first, it stays above log(1 + 9/e) ≈ 1.46 nats, the floor of logits squeezed into [0, 1]
+const softmaxFirstLossChart = softmaxFirstLine('softmax-first-loss-chart', {
+  min: 0,
+  title: { display: true, text: 'training cross-entropy (nats)' },
+});
+
 // log(softmax(x)) the textbook way, in plain JavaScript: exp overflows to Infinity and Infinity / Infinity is NaN
 const textbookLogSoftmax = (x) => {
   const total = x.reduce((sum, v) => sum + Math.exp(v), 0);
   return x.map((v) => Math.log(Math.exp(v) / total));
 };
+/** A value short enough for a phone's column: whole numbers as they are, others to 4 digits, ±∞ as signs. */
+const short = (v) =>
+  Number.isInteger(v)
+    ? String(v)
+    : Number.isFinite(v)
+      ? v.toPrecision(4)
+      : Number.isNaN(v)
+        ? 'NaN'
+        : v > 0
+          ? '∞'
+          : '−∞';
 const scaleInput = document.getElementById('logit-scale');
 function updateOverflow() {
   const scale = Number(scaleInput.value);
@@ -268,7 +295,7 @@ function updateOverflow() {
   ];
   const table = document.getElementById('overflow');
   table.innerHTML = rows
-    .map(([name, values]) => `<tr><th>${name}</th>${values.map((v) => `<td>${format(v)}</td>`).join('')}</tr>`)
+    .map(([name, values]) => `<tr><th>${name}</th>${values.map((v) => `<td>${short(v)}</td>`).join('')}</tr>`)
     .join('');
   table.dataset.textbook = JSON.stringify(rows[1][1].map(String));
   table.dataset.library = JSON.stringify(rows[2][1]);
@@ -286,22 +313,42 @@ const cells = Array.from({ length: FEATURES }, (_, i) => {
   grid.append(cell);
   return cell;
 });
+// Drawing: mouse, pen or touch (the grid takes touch-action: none, so a drag paints instead of scrolling). A touch
+// pointer stays captured by the cell it began on, so the cell under it is found by its position. Right-click, or the
+// Erase mode, erases.
 let painting = 0;
+let erasing = false;
 const paint = (cell) => {
   const i = Number(cell.dataset.index);
   pixels[i] = painting > 0 ? 1 : 0;
   showPixels();
   predict();
 };
+const cellAt = (e) => {
+  const target = document.elementFromPoint(e.clientX, e.clientY);
+  return target?.parentElement === grid ? target : undefined;
+};
 grid.addEventListener('contextmenu', (e) => e.preventDefault());
 grid.addEventListener('pointerdown', (e) => {
   if (!e.target.dataset.index) return;
-  painting = e.button === 2 ? -1 : 1;
+  e.preventDefault();
+  painting = e.button === 2 || erasing ? -1 : 1;
   paint(e.target);
 });
-grid.addEventListener('pointerover', (e) => painting && e.target.dataset.index && paint(e.target));
-addEventListener('pointerup', () => {
-  painting = 0;
+grid.addEventListener('pointermove', (e) => {
+  const cell = painting && cellAt(e);
+  if (cell && pixels[Number(cell.dataset.index)] !== (painting > 0 ? 1 : 0)) paint(cell);
+});
+for (const end of ['pointerup', 'pointercancel']) {
+  addEventListener(end, () => {
+    painting = 0;
+  });
+}
+const eraseButton = document.getElementById('erase-button');
+eraseButton.addEventListener('click', () => {
+  erasing = !erasing;
+  eraseButton.setAttribute('aria-pressed', String(erasing));
+  eraseButton.textContent = erasing ? 'Erasing (tap to draw)' : 'Erase';
 });
 function showPixels() {
   cells.forEach((cell, i) => {

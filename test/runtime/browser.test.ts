@@ -232,13 +232,57 @@ async function runInPage(path: string, options: object, prepare?: (page: Page) =
 }
 
 describe.skipIf(skip)('the demo page in Chromium', () => {
-  it('holds its layout at 390 and 360 px: no horizontal scroll', async () => {
+  it('holds its layout at 390 and 360 px: no horizontal scroll, the overflow table whole on screen', async () => {
     for (const width of [390, 360]) {
       const page = await open(`${demoUrl}?epochs=2&seed=1&pace=0`, width);
       await page.waitForFunction(() => (window as unknown as { xentropyDemo: { done: boolean } }).xentropyDemo.done);
+      await page.locator('#logit-scale').fill('1000'); // the widest values: −1000, −2000
       expect(await page.evaluate(() => document.documentElement.scrollWidth), `${width} px`).toBeLessThanOrEqual(width);
+      const cells = await page
+        .locator('#overflow td')
+        .evaluateAll((tds) => tds.map((td) => [td.getBoundingClientRect().right, td.scrollWidth <= td.clientWidth]));
+      expect(cells).toHaveLength(9);
+      for (const [right, fits] of cells) {
+        expect(right as number, `${width} px: a value's right edge`).toBeLessThanOrEqual(width);
+        expect(fits, `${width} px: a value fits its cell`).toBe(true);
+      }
       await page.close();
     }
+  });
+
+  it('a finger draws on the grid and, in Erase mode, erases (emulated touch)', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 900 }, hasTouch: true, isMobile: true });
+    await page.goto(`${demoUrl}?epochs=1&seed=1&pace=0`);
+    await page.waitForFunction(() => (window as unknown as { xentropyDemo?: { done: boolean } }).xentropyDemo?.done);
+    await page.click('#clear-button');
+    await page.locator('#grid').scrollIntoViewIfNeeded();
+    const cdp = await page.context().newCDPSession(page);
+    const point = async (row: number) => {
+      const box = await page.locator(`#grid div[data-index="${row * 8 + 4}"]`).boundingBox();
+      return { x: (box?.x ?? 0) + (box?.width ?? 0) / 2, y: (box?.y ?? 0) + (box?.height ?? 0) / 2 };
+    };
+    const stroke = async () => {
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [await point(0)] });
+      for (let row = 1; row < 8; row++) {
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [await point(row)] });
+      }
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    };
+    const black = () =>
+      page.evaluate(
+        () =>
+          Array.from(document.querySelectorAll('#grid div')).filter(
+            (d) => (d as HTMLElement).style.background === 'rgb(0, 0, 0)',
+          ).length,
+      );
+    await stroke();
+    expect(await black()).toBe(8); // the whole column, though a touch stays captured by its first cell
+    await page.click('#erase-button');
+    expect(await page.getAttribute('#erase-button', 'aria-pressed')).toBe('true');
+    await stroke();
+    expect(await black()).toBe(0);
+    await page.screenshot({ path: `${work}demo-390-touch.png`, fullPage: true });
+    await page.close();
   });
 
   it('cross-entropy reaches 90 % and beats squared error; a drawn digit gets probabilities summing to 1', async () => {
@@ -261,6 +305,15 @@ describe.skipIf(skip)('the demo page in Chromium', () => {
     expect(softmaxFirst).toHaveLength(12);
     expect(softmaxFirst.at(-1)).toBeLessThan((ce.at(-1) as number) - 0.03);
     expect(await page.textContent('#guard-message')).toMatch(/received rows that look like probabilities/);
+    // and its loss stays high: above log(1 + 9/e) ≈ 1.46, the floor of logits squeezed into [0, 1], where the
+    // logits' loss falls far below it (plotted beside the accuracy)
+    const losses = await page.evaluate(
+      () => (window as unknown as { xentropyDemo: { loss: Record<string, number[]> } }).xentropyDemo.loss,
+    );
+    const floor = Math.log(1 + 9 / Math.E);
+    expect(losses['softmax-first'].every((loss) => loss > floor)).toBe(true);
+    expect(losses['cross-entropy'].at(-1)).toBeLessThan(floor / 2);
+    expect(await page.locator('#softmax-first-loss-chart').isVisible()).toBe(true);
     // the textbook log(softmax(x)) overflows at logits [1000, 0, -1000]; logSoftmax does not
     await page.locator('#logit-scale').fill('1000');
     const overflow = await page.locator('#overflow').evaluate((t: HTMLElement) => ({ ...t.dataset }));
