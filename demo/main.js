@@ -147,33 +147,25 @@ updateEntropy();
 // 3. A training race ------------------------------------------------------------------------------------------------
 const EPOCHS = Number(params.get('epochs') ?? 30);
 const { train, test } = loadDigits(digitsJson, Number(params.get('seed') ?? 1));
-// The two losses have different units, so the loss chart shows each as a fraction of its first epoch's value,
-// on one axis: how fast each falls, honestly compared.
-const lineChart = (id, title) =>
+/** A chart of two runs by epoch (the blue one, then the red one), its y axis `y` (Chart.js options). */
+const lineChart = (id, [blue, red], y) =>
   new Chart(document.getElementById(id), {
     type: 'line',
     data: {
       labels: [],
       datasets: [
-        { label: 'cross-entropy', data: [], borderColor: COLORS.ce, backgroundColor: COLORS.ce },
-        {
-          label: 'squared error on softmax',
-          data: [],
-          borderColor: COLORS.mse,
-          backgroundColor: COLORS.mse,
-        },
+        { label: blue, data: [], borderColor: COLORS.ce, backgroundColor: COLORS.ce },
+        { label: red, data: [], borderColor: COLORS.mse, backgroundColor: COLORS.mse },
       ],
     },
-    options: {
-      maintainAspectRatio: false,
-      scales: {
-        x: { title: { display: true, text: 'epoch' } },
-        y: { min: 0, title: { display: true, text: title } },
-      },
-    },
+    options: { maintainAspectRatio: false, scales: { x: { title: { display: true, text: 'epoch' } }, y } },
   });
-const lossChart = lineChart('loss-chart', 'training loss ÷ its value at epoch 1');
-const accuracyChart = lineChart('accuracy-chart', 'test accuracy');
+const axis = (text, max) => ({ min: 0, max, title: { display: true, text } });
+const RACE = ['cross-entropy', 'squared error on softmax'];
+// The two losses have different units, so the loss chart shows each as a fraction of its first epoch's value,
+// on one axis: how fast each falls, honestly compared.
+const lossChart = lineChart('loss-chart', RACE, axis('training loss ÷ its value at epoch 1'));
+const accuracyChart = lineChart('accuracy-chart', RACE, axis('test accuracy'));
 const KINDS = ['cross-entropy', 'mse', 'softmax-first'];
 const fresh = (make) => Object.fromEntries(KINDS.map((kind) => [kind, make()]));
 const race = { epoch: 0, done: false, accuracy: fresh(() => []), loss: fresh(() => []) };
@@ -239,34 +231,14 @@ console.warn = (message, ...rest) => {
   if (String(message).startsWith('xentropy:')) document.getElementById('guard-message').textContent = message;
   consoleWarn(message, ...rest);
 };
-/** A chart of section 4: logits into cross-entropy against softmax first, by epoch. */
-const softmaxFirstLine = (id, y) =>
-  new Chart(document.getElementById(id), {
-    type: 'line',
-    data: {
-      labels: [],
-      datasets: [
-        { label: 'logits into cross-entropy', data: [], borderColor: COLORS.ce, backgroundColor: COLORS.ce },
-        {
-          label: 'softmax first, then cross-entropy',
-          data: [],
-          borderColor: COLORS.mse,
-          backgroundColor: COLORS.mse,
-        },
-      ],
-    },
-    options: { maintainAspectRatio: false, scales: { x: { title: { display: true, text: 'epoch' } }, y } },
-  });
-const softmaxFirstChart = softmaxFirstLine('softmax-first-chart', {
-  min: 0,
-  max: 1,
-  title: { display: true, text: 'test accuracy' },
-});
+const SOFTMAX_FIRST = ['logits into cross-entropy', 'softmax first, then cross-entropy'];
+const softmaxFirstChart = lineChart('softmax-first-chart', SOFTMAX_FIRST, axis('test accuracy', 1));
 // the loss itself: softmax first, it stays above log(1 + 9/e) ≈ 1.46 nats, the floor of logits squeezed into [0, 1]
-const softmaxFirstLossChart = softmaxFirstLine('softmax-first-loss-chart', {
-  min: 0,
-  title: { display: true, text: 'training cross-entropy (nats)' },
-});
+const softmaxFirstLossChart = lineChart(
+  'softmax-first-loss-chart',
+  SOFTMAX_FIRST,
+  axis('training cross-entropy (nats)'),
+);
 
 // log(softmax(x)) the textbook way, in plain JavaScript: exp overflows to Infinity and Infinity / Infinity is NaN
 const textbookLogSoftmax = (x) => {
