@@ -330,37 +330,36 @@ describe('linearScoreAsync', () => {
       }
     });
 
-    it('init({ threads: 1 }) meanwhile: the call goes on, on this thread, to the same results', async () => {
-      await init({ threads: 3 });
-      const { input, linearWeight, options } = problem(Float32Array, 14);
+    /** linearScoreAsync with `step` (init, release) started at its first progress and awaited; and linearScore's
+     * results of the same arguments. */
+    async function scoreDuring(seed: number, step: () => Promise<void>) {
+      const { input, linearWeight, options } = problem(Float32Array, seed);
       const expected = plain(linearScore(input, linearWeight, options));
-      let switching: Promise<void> | undefined;
+      let started: Promise<void> | undefined;
       const scores = await linearScoreAsync(input, linearWeight, {
         ...options,
         onProgress: () => {
-          switching ??= init({ threads: 1 });
+          started ??= step();
         },
       });
-      await switching;
+      await started;
+      expect(started).toBeDefined();
+      return { scores: plain(scores), expected, again: () => linearScoreAsync(input, linearWeight, options) };
+    }
+
+    it('init({ threads: 1 }) meanwhile: the call goes on, on this thread, to the same results', async () => {
+      await init({ threads: 3 });
+      const { scores, expected } = await scoreDuring(14, () => init({ threads: 1 }));
       expect(wasmThreads()).toBe(1);
-      expect(plain(scores)).toEqual(expected);
+      expect(scores).toEqual(expected);
     });
 
     it('release() meanwhile: the call finishes in the memory it started in', async () => {
       for (const threads of [1, 2]) {
         await init({ threads });
-        const { input, linearWeight, options } = problem(Float32Array, 15);
-        const expected = plain(linearScore(input, linearWeight, options));
-        let releasing: Promise<void> | undefined;
-        const scores = await linearScoreAsync(input, linearWeight, {
-          ...options,
-          onProgress: () => {
-            releasing ??= release();
-          },
-        });
-        await releasing;
-        expect(plain(scores)).toEqual(expected);
-        expect(plain(await linearScoreAsync(input, linearWeight, options))).toEqual(expected);
+        const { scores, expected, again } = await scoreDuring(15, release);
+        expect(scores).toEqual(expected);
+        expect(plain(await again())).toEqual(expected);
       }
     });
   });
