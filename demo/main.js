@@ -13,6 +13,7 @@ import {
   wasmBuild,
 } from 'xentropy';
 import digitsJson from './data/digits.json';
+import { startSurprise } from './lm/page.js';
 import { accuracy, CLASSES, createModel, FEATURES, loadDigits, logits, trainEpoch } from './training.js';
 
 const params = new URLSearchParams(location.search);
@@ -380,3 +381,8 @@ if (params.has('pace')) {
 }
 // For the end-to-end test: the race's figures as they come.
 window.xentropyDemo = race;
+
+// 6. Surprise, token by token (loads its model meanwhile) ---------------------------------------------------
+startSurprise().catch((error) => {
+  document.getElementById('lm-status').textContent = `The language model could not load: ${error.message}`;
+});

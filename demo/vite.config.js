@@ -6,6 +6,14 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
   logLevel: 'warn',
-  resolve: { alias: { xentropy: fileURLToPath(new URL('../dist/index.js', import.meta.url)) } },
+  resolve: {
+    alias: [
+      { find: /^xentropy$/, replacement: fileURLToPath(new URL('../dist/index.js', import.meta.url)) },
+      {
+        find: /^xentropy\/onnxruntime$/,
+        replacement: fileURLToPath(new URL('../dist/adapters/onnxruntime.js', import.meta.url)),
+      },
+    ],
+  },
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 2048 },
 });

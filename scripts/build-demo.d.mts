@@ -1,1 +1,1 @@
-export function buildDemo(): Promise<string>;
+export function buildDemo(outDir?: string): Promise<string>;

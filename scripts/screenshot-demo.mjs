@@ -1,5 +1,6 @@
 // `npm run screenshot`: builds the demo, opens it in Chromium (scripts/chromium.mjs), lets the training race finish,
-// draws a "7" on the grid and saves docs/demo.png for the README, and docs/demo-390.png at a phone's width.
+// draws a "7" on the grid and saves docs/demo.png for the README, and docs/demo-390.png at a phone's width; then
+// section 6 with a token tapped, at 1280 and 390 px: docs/demo-surprise.png and docs/demo-surprise-390.png.
 import { mkdirSync } from 'node:fs';
 import { buildDemo } from './build-demo.mjs';
 import { launchChromium } from './chromium.mjs';
@@ -40,6 +41,17 @@ const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
 await phone.goto(`${url}?epochs=20&seed=1&pace=0`);
 await phone.waitForFunction(() => window.xentropyDemo?.done, null, { timeout: 60_000 });
 await phone.screenshot({ path: new URL('../docs/demo-390.png', import.meta.url).pathname, fullPage: true });
+// section 6, "Surprise, token by token", with a token's top 5 shown
+for (const [width, name] of [
+  [1280, 'demo-surprise'],
+  [390, 'demo-surprise-390'],
+]) {
+  const lm = await browser.newPage({ viewport: { width, height: 900 } });
+  await lm.goto(`${url}?epochs=1&seed=1&pace=0`);
+  await lm.waitForFunction(() => document.getElementById('lm-status').dataset.milliseconds, null, { timeout: 60_000 });
+  await lm.locator('#lm-tokens .token').nth(5).click();
+  await lm.locator('#surprise').screenshot({ path: new URL(`../docs/${name}.png`, import.meta.url).pathname });
+}
 await browser.close();
 await close();
-console.log('wrote docs/demo.png');
+console.log('wrote docs/demo.png, docs/demo-390.png, docs/demo-surprise.png and docs/demo-surprise-390.png');
