@@ -404,3 +404,4 @@ export function refLanguageModelCrossEntropy(
   const loss = reduction === 'none' ? (ce.loss as Float64Array).map((l, r) => l + z[r]) : (ce.loss as number) + zSum;
   return { loss, zLoss: reduction === 'none' ? z : zSum, lse, grad };
 }
+export { type RefCtcOptions, type RefCtcResult, refCtcLoss } from './ctc.js';

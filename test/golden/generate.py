@@ -983,6 +983,108 @@ def linear_scoring_cases():
         gen = saved
 
 
+# --- ctc_loss ---------------------------------------------------------------------------------
+
+def ctc_run(lp, targets, input_lengths, target_lengths, dtype, opts, grad_output):
+    x = lp.to(dtype).detach().requires_grad_()
+    loss = F.ctc_loss(x, targets, input_lengths, target_lengths, blank=opts["blank"], reduction=opts["reduction"],
+                      zero_infinity=opts["zeroInfinity"])
+    go = torch.tensor(grad_output, dtype=dtype) if loss.dim() == 0 else grad_output.to(dtype)
+    loss.backward(go)
+    return loss, x.grad
+
+
+def ctc_case(name, lp, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False,
+             grad_output=None):
+    """One case per dtype: log-probs (T, N, C) or (T, C), padded or concatenated targets, and the loss and autograd
+    gradient; each float32 case with the float64 truth on its float32-valued inputs."""
+    opts = {"blank": blank, "reduction": reduction, "zeroInfinity": zero_infinity}
+    lengths = [torch.as_tensor(input_lengths), torch.as_tensor(target_lengths)]
+    cases = []
+    for dtype_name, dtype in DTYPES.items():
+        x = lp.to(dtype)
+        batch = () if x.dim() == 2 else (x.shape[1],)
+        go = grad_output
+        if go is None:
+            go = 1.0 if reduction != "none" else torch.ones(batch, dtype=torch.float64)
+        loss, grad = ctc_run(x, targets, *lengths, dtype, opts, go)
+        case = {"name": f"{name} [{dtype_name}]", "dtype": dtype_name, "logProbs": enc(x), "targets": enc(targets),
+                "inputLengths": enc(lengths[0].reshape(-1)), "targetLengths": enc(lengths[1].reshape(-1)),
+                "options": opts, "loss": enc(loss), "grad": enc(grad),
+                "gradOutput": go if isinstance(go, float) else enc(go.to(dtype))}
+        if dtype == torch.float32:
+            truth_loss, truth_grad = ctc_run(x.double(), targets, *lengths, torch.float64, opts,
+                                             go if isinstance(go, float) else go.to(dtype).double())
+            case["truth"] = {"loss": enc(truth_loss), "grad": enc(truth_grad)}
+        cases.append(case)
+    return cases
+
+
+def ctc_log_probs(T, N, C, scale=2.0):
+    x = randn(T, N, C, scale=scale) if N else randn(T, C, scale=scale)
+    return torch.log_softmax(x, -1)
+
+
+def ctc_labels(n, C, blank=0):
+    """n labels in [0, C) other than the blank."""
+    labels = randint(C - 1, n)
+    return labels + (labels >= blank).long()
+
+
+def ctc_loss_cases():
+    global gen
+    saved, gen = gen, torch.Generator().manual_seed(SEED + 3)
+    try:
+        c = []
+        lp = ctc_log_probs(12, 3, 6)
+        target_lengths = torch.tensor([4, 2, 3])
+        padded = torch.stack([torch.cat([ctc_labels(int(n), 6), torch.zeros(4 - int(n), dtype=torch.long)])
+                              for n in target_lengths])
+        concatenated = torch.cat([padded[i, :n] for i, n in enumerate(target_lengths.tolist())])
+        input_lengths = torch.tensor([12, 10, 7])
+        for reduction in ("mean", "sum", "none"):
+            c += ctc_case(f"padded targets, {reduction}", lp, padded, input_lengths, target_lengths, reduction=reduction)
+            c += ctc_case(f"concatenated targets, {reduction}", lp, concatenated, input_lengths, target_lengths,
+                          reduction=reduction)
+        c += ctc_case("upstream gradient per sequence", lp, padded, input_lengths, target_lengths, reduction="none",
+                      grad_output=torch.tensor([0.5, -2.0, 3.0], dtype=torch.float64))
+        c += ctc_case("upstream gradient 0.25", lp, padded, input_lengths, target_lengths, grad_output=0.25)
+        unbatched = ctc_log_probs(9, 0, 5)
+        c += ctc_case("unbatched (T, C)", unbatched, ctc_labels(3, 5), 9, 3, reduction="sum")
+        c += ctc_case("unbatched, mean", unbatched, ctc_labels(4, 5), 7, 4)
+        empty = ctc_log_probs(5, 2, 4)
+        c += ctc_case("empty targets", empty, torch.zeros(2, 0, dtype=torch.long), [5, 3], [0, 0], reduction="none")
+        c += ctc_case("an empty target beside a full one, mean", empty, torch.tensor([[1, 2], [0, 0]]), [5, 4], [2, 0])
+        repeats = ctc_log_probs(8, 2, 4)
+        c += ctc_case("repeated labels need a blank between", repeats, torch.tensor([[1, 1, 2, 2], [3, 3, 3, 0]]),
+                      [8, 5], [4, 3], reduction="none")
+        tight = ctc_log_probs(4, 1, 5)
+        c += ctc_case("target length = input length", tight, torch.tensor([[1, 2, 3, 4]]), [4], [4], reduction="sum")
+        impossible = ctc_log_probs(3, 2, 4)
+        targets = torch.tensor([[1, 1, 1], [2, 3, 0]])
+        for zero_infinity in (False, True):
+            for reduction in ("mean", "sum", "none"):
+                name = f"an impossible target, zeroInfinity {str(zero_infinity).lower()}, {reduction}"
+                c += ctc_case(name, impossible, targets, [3, 3], [3, 2], reduction=reduction,
+                              zero_infinity=zero_infinity)
+        c += ctc_case("C = 2", ctc_log_probs(7, 2, 2), torch.tensor([[1, 1], [1, 0]]), [7, 6], [2, 1])
+        big = ctc_log_probs(6, 2, 5000)
+        c += ctc_case("C = 5000", big, torch.stack([ctc_labels(3, 5000), ctc_labels(3, 5000)]), [6, 5], [3, 2],
+                      reduction="none")
+        one = ctc_log_probs(1, 3, 4)
+        c += ctc_case("T = 1", one, torch.tensor([[2], [0], [1]]), [1, 1, 1], [1, 0, 1], reduction="none")
+        c += ctc_case("the blank last (blank = C - 1)", ctc_log_probs(10, 2, 6), torch.tensor([[0, 4, 4], [2, 1, 0]]),
+                      [10, 8], [3, 2], blank=5, reduction="none")
+        c += ctc_case("peaked log-probs (logits of scale 40)", ctc_log_probs(10, 2, 6, scale=40.0),
+                      torch.tensor([[1, 2, 3], [4, 4, 0]]), [10, 9], [3, 2], reduction="none")
+        long = ctc_log_probs(200, 2, 8)
+        c += ctc_case("T = 200, S = 60", long, torch.stack([ctc_labels(60, 8), ctc_labels(60, 8)]), [200, 150],
+                      [60, 45], reduction="sum")
+        return c
+
+    finally:
+        gen = saved
+
 def write(name, cases, **shared):
     path = os.path.join(HERE, f"{name}.json")
     with open(path, "w") as f:
@@ -1013,3 +1115,4 @@ if __name__ == "__main__":
     for name, cases in regression_files().items():
         write(name, cases)
     write("linear_scoring", linear_scoring_cases())
+    write("ctc_loss", ctc_loss_cases())

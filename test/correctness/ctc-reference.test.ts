@@ -1,0 +1,102 @@
+// The float64 CTC reference (reference/ctc.ts) that the CTC kernels will be held to: it gives PyTorch's F.ctc_loss and
+// autograd gradient on every golden case (test/golden/ctc_loss.json: both target layouts, every reduction, empty and
+// repeated targets, impossible ones with and without zeroInfinity, C = 2 and 5000, T = 1), and its gradient is the
+// derivative of the loss of logSoftmax(logits) with respect to the logits (central differences).
+import { describe, expect, it } from 'vitest';
+import { makeRandom, refCtcLoss, refLogSoftmaxRow } from '../../reference/index.js';
+import { assertClose } from '../helpers/assert-close.js';
+import { decode, type Encoded, loadGolden } from '../helpers/golden.js';
+
+interface CtcCase {
+  name: string;
+  dtype: 'float32' | 'float64';
+  logProbs: Encoded;
+  targets: Encoded;
+  inputLengths: Encoded;
+  targetLengths: Encoded;
+  options: { blank: number; reduction: 'none' | 'mean' | 'sum'; zeroInfinity: boolean };
+  gradOutput: number | Encoded;
+  loss: Encoded;
+  grad: Encoded;
+  truth?: { loss: Encoded; grad: Encoded };
+}
+
+const golden = loadGolden<CtcCase>('ctc_loss');
+const values = (e: Encoded) => Array.from(decode(e).data);
+
+describe('the CTC reference against PyTorch', () => {
+  it('covers the cases the CTC issue lists', () => {
+    const names = golden.cases.map((c) => c.name).join('\n');
+    for (const topic of [
+      'empty targets',
+      'repeated labels',
+      'target length = input length',
+      'zeroInfinity true',
+      'zeroInfinity false',
+      'concatenated',
+      'padded',
+      'C = 2',
+      'C = 5000',
+      'T = 1',
+      'none',
+      'sum',
+      'mean',
+    ]) {
+      expect(names).toContain(topic);
+    }
+  });
+
+  it.each(golden.cases.map((c) => [c.name, c] as const))('%s', (_, c) => {
+    const lp = decode(c.logProbs);
+    const [T, N, C] = lp.shape.length === 3 ? lp.shape : [lp.shape[0], 1, lp.shape[1]];
+    const gradOutput = typeof c.gradOutput === 'number' ? c.gradOutput : values(c.gradOutput);
+    const ref = refCtcLoss(
+      lp.data,
+      [T, N, C],
+      decode(c.targets).data,
+      c.targets.shape,
+      decode(c.inputLengths).data,
+      decode(c.targetLengths).data,
+      { ...c.options, gradOutput },
+    );
+    const want = c.truth ?? c; // float64 cases are their own truth
+    const bound = (e: number) => 1e-12 * (Math.abs(e) + 1);
+    const loss = typeof ref.loss === 'number' ? [ref.loss] : Array.from(ref.loss);
+    assertClose(loss, values(want.loss), { bound, label: `${c.name}: loss` });
+    assertClose(ref.grad, values(want.grad), { bound, label: `${c.name}: grad` });
+  });
+});
+
+describe('the CTC reference’s gradient', () => {
+  it('is the derivative of the loss of logSoftmax(logits) with respect to the logits', () => {
+    const random = makeRandom(26);
+    for (const [T, N, C, reduction] of [
+      [6, 2, 4, 'mean'],
+      [5, 3, 3, 'sum'],
+      [1, 1, 2, 'none'],
+    ] as const) {
+      const logits = Float64Array.from({ length: T * N * C }, () => random.uniform(-1.5, 1.5));
+      const targetLengths = Array.from({ length: N }, (_, b) => Math.min(b + 1, Math.floor((T + 1) / 2)));
+      const targets = targetLengths.flatMap((L) => Array.from({ length: L }, () => 1 + random.int(C - 1)));
+      const inputLengths = Array.from({ length: N }, (_, b) => T - (b % 2));
+      const lossOf = (z: Float64Array) => {
+        const lp = new Float64Array(z.length);
+        for (let r = 0; r < T * N; r++) lp.set(refLogSoftmaxRow(Array.from(z.subarray(r * C, (r + 1) * C))), r * C);
+        const out = refCtcLoss(lp, [T, N, C], targets, [targets.length], inputLengths, targetLengths, { reduction });
+        return { total: typeof out.loss === 'number' ? out.loss : out.loss.reduce((a, v) => a + v, 0), out };
+      };
+      const { grad } = lossOf(logits).out;
+      const h = 1e-6;
+      const numeric = Array.from(logits, (_, i) => {
+        const [up, down] = [Float64Array.from(logits), Float64Array.from(logits)];
+        up[i] += h;
+        down[i] -= h;
+        return (lossOf(up).total - lossOf(down).total) / (2 * h);
+      });
+      assertClose(grad, numeric, {
+        bound: (e) => 1e-7 * (Math.abs(e) + 1),
+        label: `T ${T} N ${N} C ${C} ${reduction}`,
+      });
+    }
+  });
+});
