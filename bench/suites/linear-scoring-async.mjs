@@ -2,8 +2,9 @@
 // output with k 10: the time of a call; the event loop's longest stall during it (the largest lateness of a 1 ms timer,
 // the same probe for both: a synchronous call stalls it for the whole call); and, for the async form,
 // how long an abort takes to reject (aborted halfway, from abort() to the rejection). Threads as init gives them:
-// 1 (the async call yields between tiles on the calling thread), 2 and 3 (one and two workers: the async call's
-// kernels run on the workers alone, while a synchronous call's calling thread takes a share too). The head is a plain
+// 1 (the async call yields between tiles on the calling thread, per 16 ms time slice), 2 and 3 (one and two
+// workers: the async call's kernels run on the workers alone, while a synchronous call's calling thread takes a share
+// too). The head is a plain
 // array (copied into WebAssembly memory by each call, on the calling thread: part of the stall) or, in the last
 // column, an allocTensor tensor read where it lies.
 // Run: npm run bench:linear-scoring-async   (BENCH_T, BENCH_ROUNDS, BENCH_SHAPE=TxdxV).

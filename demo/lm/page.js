@@ -39,11 +39,19 @@ const state = {
   original: undefined,
 };
 
+/** A file beside the page; an HTTP error is an Error naming it. */
+async function fetched(path) {
+  const response = await fetch(path);
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return response;
+}
+
 export async function startSurprise() {
   $('lm-status').textContent = 'loading the model…';
+  $('lm-preset').append(...PRESETS.map(([label, text]) => new Option(label, text)));
   const [bytes, card] = await Promise.all([
-    fetch('./lm/kjv-lm.onnx').then((r) => r.arrayBuffer()),
-    fetch('./lm/kjv-lm.json').then((r) => r.json()),
+    fetched('./lm/kjv-lm.onnx').then((r) => r.arrayBuffer()),
+    fetched('./lm/kjv-lm.json').then((r) => r.json()),
   ]);
   ort.env.wasm.numThreads = 1;
   state.model = await loadLanguageModel(ort, new Uint8Array(bytes), card);
@@ -52,7 +60,6 @@ export async function startSurprise() {
     `on chapters it never saw it averages ${bitsPerToken.toFixed(2)} bits per token, ` +
     `${bitsPerCharacter.toFixed(2)} bits per character`;
   $('lm-text').addEventListener('input', () => request({ keyed: performance.now() }));
-  $('lm-preset').append(...PRESETS.map(([label, text]) => new Option(label, text)));
   $('lm-preset').addEventListener('change', () => {
     $('lm-text').value = $('lm-preset').value;
     request({ keyed: performance.now() });

@@ -1,10 +1,8 @@
 // Scores text with the demo's language model. onnxruntime runs the model cut at its head; xentropy scores the
 // hidden states it returns: each token's log-probability, the 5 most probable tokens and the entropy of every
-// position, from one pass over the head and without ever making the logits. The scoring is the synchronous
-// linearScore: at 128 tokens it takes a few ms, where linearScoreAsync (scoreSession) would yield to the event loop
-// after each tile of the vocabulary, and in a page a yield may wait for the next frame.
-import { allocTensor, linearScore } from 'xentropy';
-import { cutAtHead } from 'xentropy/onnxruntime';
+// position, from one pass over the head and without ever making the logits (scoreSession: linearScoreAsync).
+import { allocTensor } from 'xentropy';
+import { cutAtHead, scoreSession } from 'xentropy/onnxruntime';
 import { createTokenizer } from './tokenizer.js';
 
 /** How many alternatives each token shows. */
@@ -51,9 +49,10 @@ export async function scoreText(model, text) {
     attention_mask: new model.ort.Tensor('int64', new BigInt64Array(n).fill(1n), dims),
   };
   const started = performance.now();
-  const hidden = (await model.session.run(feeds, [model.head.hiddenName]))[model.head.hiddenName];
-  result.modelMs = performance.now() - started;
-  const scores = linearScore({ data: hidden.data, dims: hidden.dims }, model.head.linearWeight, {
+  const timed = {
+    run: (...args) => model.session.run(...args).finally(() => (result.modelMs = performance.now() - started)),
+  };
+  const scores = await scoreSession(timed, feeds, model.head, {
     target: { data, dims },
     shift: true,
     k: TOP,

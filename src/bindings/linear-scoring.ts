@@ -175,9 +175,10 @@ export function linearScore<T extends FloatArray>(
 /**
  * linearScore as an async call that keeps the event loop free: with worker threads (`init({ threads })`) its kernels
  * run on the workers alone, every one of them, while this thread goes on (on a page's main thread too); without, on
- * this thread, which yields to the event loop after each tile of the vocabulary. Its results are linearScore's, bit
- * for bit. The arguments are read, and copied into WebAssembly memory, before the promise is returned (allocTensor
- * tensors are read where they lie: freeing one meanwhile rejects the call).
+ * this thread, which yields to the event loop after a tile of the vocabulary when another as long would take it past
+ * 16 ms since it last did (a short call runs through). Its results are linearScore's, bit for bit. The arguments are
+ * read, and copied into WebAssembly memory, before the promise is returned (allocTensor tensors are read where they
+ * lie: freeing one meanwhile rejects the call).
  * @param input - hidden states [d], [T, d] or [..., T, d].
  * @param linearWeight - the output layer's weight [V, d].
  * @param options - {@link LinearScoreAsyncOptions}: linearScore's, with `signal` and `onProgress(done, total)`.

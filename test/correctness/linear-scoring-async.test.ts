@@ -1,8 +1,10 @@
-// linearScoreAsync: linearScore's results bit for bit, on one thread (yielding to the event loop after each tile)
-// and on the worker pool alone (the calling thread free), with progress, abort, bad input and the hostile caller's
-// moves while it runs: changing or freeing its arguments, other calls, init and release.
+// linearScoreAsync: linearScore's results bit for bit, on one thread (yielding to the event loop between tiles: here
+// after every tile, by a time slice of 0) and on the worker pool alone (the calling thread free), with progress,
+// abort, bad input and the hostile caller's moves while it runs: changing or freeing its arguments, other calls, init
+// and release.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRandom } from '../../reference/random.js';
+import { setYieldSlice } from '../../src/core/pipeline/async-loop.js';
 import { setTileColumns } from '../../src/families/linear-scoring.js';
 import {
   allocTensor,
@@ -22,9 +24,11 @@ type Float = Float32ArrayConstructor | Float64ArrayConstructor;
 beforeAll(async () => {
   await init({ threads: 1 });
   setTileColumns(64); // many tiles: many progress steps and awaits
+  setYieldSlice(0); // a yield after every tile
 });
 afterAll(async () => {
   setTileColumns();
+  setYieldSlice();
   await init({ threads: 1 });
 });
 
@@ -128,6 +132,26 @@ describe('linearScoreAsync', () => {
       await linearScoreAsync(input, linearWeight, { ...options, onProgress: () => progress++ });
       expect(counter.stop()).toBeGreaterThanOrEqual(progress - 1);
     }
+  });
+
+  it('yields once its time slice has passed: after every tile at 0 ms, never within an endless one', async () => {
+    await init({ threads: 1 });
+    const { input, linearWeight, options } = problem(Float32Array, 4);
+    const expected = plain(linearScore(input, linearWeight, options));
+    for (const [slice, yields] of [
+      [0, true],
+      [1e9, false],
+    ] as const) {
+      setYieldSlice(slice);
+      let progress = 0;
+      const counter = turns();
+      const scores = await linearScoreAsync(input, linearWeight, { ...options, onProgress: () => progress++ });
+      const turned = counter.stop();
+      expect(plain(scores)).toEqual(expected);
+      if (yields) expect(turned).toBeGreaterThanOrEqual(progress - 1);
+      else expect(turned).toBe(0);
+    }
+    setYieldSlice(0);
   });
 
   it('lets synchronous calls run meanwhile (on one thread while the workers are busy), both right', async () => {

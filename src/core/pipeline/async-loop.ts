@@ -1,8 +1,8 @@
 // The chunk loop of an async call (see ./run-async.ts). Each chunk's kernel calls are recorded from the program's
 // step, then run one by one, awaited: a split one on the worker pool alone (the calling thread stays free), the
-// rest, and every one without a pool, on the calling thread; it yields to the event loop after each counted call
-// (a tile). Between calls, the abort signal and the allocTensor tensors the call reads where they lie are
-// checked; views are taken afresh (other calls may grow the memory meanwhile).
+// rest, and every one without a pool, on the calling thread; after a counted call (a tile) it yields to the event
+// loop once a time slice has passed since it last did. Between calls, the abort signal and the allocTensor tensors
+// the call reads where they lie are checked; views are taken afresh (other calls may grow the memory meanwhile).
 // A module of its own, loaded on the first async call: it imports nothing of the entry's at run time.
 import type { KernelName } from '../kernel-abi.js';
 import type { Laid } from './chunk-loop.js';
@@ -14,6 +14,18 @@ import type { AsyncTools } from './run-async.js';
 interface Control {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+}
+
+/** How long an async call runs before it yields to the event loop, in ms: after a tile, it yields when another tile
+ * as long would overrun the slice. A call shorter than a frame runs through, since in a page a yield may wait for the
+ * next frame (a 64-token score took 6 ms more per keystroke with a yield after every tile), and a tile longer than
+ * the slice is followed by a yield. */
+export const YIELD_SLICE_MS = 16;
+let yieldSliceMs = YIELD_SLICE_MS;
+
+/** For the tests: the time slice (0 yields after every tile); left out, the default. */
+export function setYieldSlice(ms = YIELD_SLICE_MS): void {
+  yieldSliceMs = ms;
 }
 
 /** Lets the event loop run: a macrotask (setImmediate, else a message to itself). */
@@ -107,6 +119,7 @@ async function chunks(laid: Laid, params: number, control: Control, counted: Ker
   const count = (sum: number, [kernel, , rows, elements]: KernelCall) =>
     sum + (kernel === counted ? rows * elements : 0);
   let [done, total] = [0, 0];
+  let [yielded, tileStarted] = [performance.now(), performance.now()];
   for (let start = 0; start < units; start += unitsPerChunk) {
     const n = Math.min(unitsPerChunk, units - start);
     check();
@@ -119,8 +132,14 @@ async function chunks(laid: Laid, params: number, control: Control, counted: Ker
       if (call[0] !== counted) continue;
       done += count(0, call);
       control.onProgress?.(done, total);
-      // a turn of the event loop per tile: on one thread, and on workers that finish before they are awaited
+      // a turn of the event loop before the slice would be overrun by another tile like this one: on one thread, and on
+      // workers that finish before they are awaited
+      const now = performance.now();
+      const tile = now - tileStarted;
+      tileStarted = now;
+      if (now - yielded + tile < yieldSliceMs) continue;
       await yieldToEventLoop();
+      yielded = tileStarted = performance.now();
     }
     check(); // a tensor freed during the chunk's last call
     copyOut(heap(), slots, arranged, arrays, sums, start, n);

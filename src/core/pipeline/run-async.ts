@@ -25,6 +25,15 @@ const tools = [
 ] as const;
 export type AsyncTools = typeof tools;
 
+let loop: Promise<typeof import('./async-loop.js')> | undefined;
+/** The loop's module, imported once: an import() of a module already loaded may still wait for a task of the event
+ * loop (in a page, behind the next frame), where a resolved promise is a microtask away. */
+const loadLoop = () =>
+  (loop ??= import('./async-loop.js').catch((error) => {
+    loop = undefined; // a failed load is tried again by the next call
+    throw error;
+  }));
+
 /**
  * Runs `program` asynchronously: its kernels on the worker pool alone, or on this thread between yields to the event
  * loop. Its arguments are read, and copied into WebAssembly memory, before this returns (allocTensor tensors are
@@ -34,7 +43,7 @@ export type AsyncTools = typeof tools;
 export function runProgramAsync(program: Program, control: object, counted: KernelName): Promise<Ran> {
   return Promise.resolve(
     layOut(program, [], true, (laid) =>
-      import('./async-loop.js')
+      loadLoop()
         .then(({ runLaid }) => runLaid(laid, control, counted, tools))
         .finally(() => laid[1].release(laid[8], laid[9])),
     ),
