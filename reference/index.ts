@@ -405,3 +405,4 @@ export function refLanguageModelCrossEntropy(
   return { loss, zLoss: reduction === 'none' ? z : zSum, lse, grad };
 }
 export { type RefCtcOptions, type RefCtcResult, refCtcLoss } from './ctc.js';
+export { type RefCtcAlignment, refCtcForcedAlign } from './ctc-align.js';

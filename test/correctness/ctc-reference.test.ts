@@ -1,9 +1,10 @@
-// The float64 CTC reference (reference/ctc.ts) that the CTC kernels will be held to: it gives PyTorch's F.ctc_loss and
-// autograd gradient on every golden case (test/golden/ctc_loss.json: both target layouts, every reduction, empty and
-// repeated targets, impossible ones with and without zeroInfinity, C = 2 and 5000, T = 1), and its gradient is the
-// derivative of the loss of logSoftmax(logits) with respect to the logits (central differences).
+// The float64 CTC references (reference/ctc.ts, reference/ctc-align.ts) that the CTC kernels will be held to. The loss
+// gives PyTorch's F.ctc_loss and autograd gradient on every golden case (test/golden/ctc_loss.json: both target
+// layouts, every reduction, empty and repeated targets, impossible ones with and without zeroInfinity, C = 2 and 5000,
+// T = 1), and its gradient is the derivative of the loss of logSoftmax(logits) with respect to the logits (central
+// differences). The forced alignment is the best of every alignment (by enumeration), with torchaudio's tie-breaking.
 import { describe, expect, it } from 'vitest';
-import { makeRandom, refCtcLoss, refLogSoftmaxRow } from '../../reference/index.js';
+import { makeRandom, refCtcForcedAlign, refCtcLoss, refLogSoftmaxRow } from '../../reference/index.js';
 import { assertClose } from '../helpers/assert-close.js';
 import { decode, type Encoded, loadGolden } from '../helpers/golden.js';
 
@@ -98,5 +99,53 @@ describe('the CTC reference’s gradient', () => {
         label: `T ${T} N ${N} C ${C} ${reduction}`,
       });
     }
+  });
+});
+
+/** Every alignment of `targets` to T frames over C classes, by enumeration: the best score and its labels. */
+function bruteForceAlign(lp: Float64Array, T: number, C: number, targets: number[]) {
+  let best = { score: -Infinity, labels: [] as number[] };
+  for (let code = 0; code < C ** T; code++) {
+    const labels = Array.from({ length: T }, (_, t) => Math.floor(code / C ** t) % C);
+    const collapsed = labels.filter((l, t) => l !== 0 && (t === 0 || l !== labels[t - 1]));
+    if (collapsed.join() !== targets.join()) continue;
+    const score = labels.reduce((sum, l, t) => sum + lp[t * C + l], 0);
+    if (score > best.score) best = { score, labels };
+  }
+  return best;
+}
+
+describe('the CTC alignment reference', () => {
+  it('finds the best of every alignment (by enumeration) on random emissions', () => {
+    const random = makeRandom(261);
+    for (let trial = 0; trial < 60; trial++) {
+      const [T, C] = [1 + random.int(6), 2 + random.int(2)];
+      const targets = Array.from({ length: random.int(Math.min(T, 3) + 1) }, () => 1 + random.int(C - 1));
+      const lp = new Float64Array(T * C);
+      for (let t = 0; t < T; t++) lp.set(refLogSoftmaxRow(Array.from({ length: C }, () => random.normal())), t * C);
+      const best = bruteForceAlign(lp, T, C, targets);
+      const found = refCtcForcedAlign(lp, T, C, targets);
+      const label = `trial ${trial}: T ${T}, C ${C}, targets [${targets}]`;
+      if (best.score === -Infinity) {
+        expect(found, label).toBeUndefined();
+        continue;
+      }
+      expect(Array.from(found?.labels ?? []), label).toEqual(best.labels);
+      expect(found?.score, label).toBeCloseTo(best.score, 12);
+      expect(Array.from(found?.frameLogProbs ?? []), label).toEqual(best.labels.map((l, t) => lp[t * C + l]));
+    }
+  });
+
+  it('breaks ties as torchaudio does: staying before advancing, the last label before the final blank', () => {
+    const uniform = new Float64Array(4 * 3);
+    expect(Array.from(refCtcForcedAlign(uniform, 4, 3, [1, 2])?.labels ?? [])).toEqual([1, 2, 2, 2]);
+    expect(Array.from(refCtcForcedAlign(uniform, 3, 3, [1])?.labels ?? [])).toEqual([1, 1, 1]);
+    expect(Array.from(refCtcForcedAlign(uniform, 2, 3, [])?.labels ?? [])).toEqual([0, 0]);
+  });
+
+  it('needs a blank between repeats: no alignment when the frames are too few', () => {
+    expect(refCtcForcedAlign(new Float64Array(2 * 3), 2, 3, [1, 1])).toBeUndefined();
+    expect(Array.from(refCtcForcedAlign(new Float64Array(3 * 3), 3, 3, [1, 1])?.labels ?? [])).toEqual([1, 0, 1]);
+    expect(refCtcForcedAlign(new Float64Array(0), 0, 3, [])).toBeUndefined();
   });
 });
