@@ -406,3 +406,10 @@ export function refLanguageModelCrossEntropy(
 }
 export { type RefCtcOptions, type RefCtcResult, refCtcLoss } from './ctc.js';
 export { type RefCtcAlignment, refCtcForcedAlign } from './ctc-align.js';
+export {
+  type RefHypothesis,
+  type RefTokenSpan,
+  refCtcBeamSearch,
+  refCtcGreedyDecode,
+  refCtcTokenSpans,
+} from './ctc-decode.js';

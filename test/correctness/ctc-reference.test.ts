@@ -3,8 +3,17 @@
 // layouts, every reduction, empty and repeated targets, impossible ones with and without zeroInfinity, C = 2 and 5000,
 // T = 1), and its gradient is the derivative of the loss of logSoftmax(logits) with respect to the logits (central
 // differences). The forced alignment is the best of every alignment (by enumeration), with torchaudio's tie-breaking.
+// Prefix beam search as wide as every prefix scores each label sequence as the loss does and finds the most probable.
 import { describe, expect, it } from 'vitest';
-import { makeRandom, refCtcForcedAlign, refCtcLoss, refLogSoftmaxRow } from '../../reference/index.js';
+import {
+  makeRandom,
+  refCtcBeamSearch,
+  refCtcForcedAlign,
+  refCtcGreedyDecode,
+  refCtcLoss,
+  refCtcTokenSpans,
+  refLogSoftmaxRow,
+} from '../../reference/index.js';
 import { assertClose } from '../helpers/assert-close.js';
 import { decode, type Encoded, loadGolden } from '../helpers/golden.js';
 
@@ -147,5 +156,79 @@ describe('the CTC alignment reference', () => {
     expect(refCtcForcedAlign(new Float64Array(2 * 3), 2, 3, [1, 1])).toBeUndefined();
     expect(Array.from(refCtcForcedAlign(new Float64Array(3 * 3), 3, 3, [1, 1])?.labels ?? [])).toEqual([1, 0, 1]);
     expect(refCtcForcedAlign(new Float64Array(0), 0, 3, [])).toBeUndefined();
+  });
+});
+
+/** Random log-softmax emissions [T, C]; with `peak`, each frame's most probable class holds at least that mass. */
+function emissions(random: ReturnType<typeof makeRandom>, T: number, C: number, peak = 0) {
+  const lp = new Float64Array(T * C);
+  for (let t = 0; t < T; t++) {
+    const p = Array.from({ length: C }, () => random.next());
+    const top = random.int(C);
+    const rest = p.reduce((a, v, c) => a + (c === top ? 0 : v), 0);
+    const row = p.map((v, c) => (c === top ? Math.max(peak, v / (rest + v)) : ((1 - Math.max(peak, 0)) * v) / rest));
+    const sum = row.reduce((a, v) => a + v, 0);
+    lp.set(
+      row.map((v) => Math.log(v / sum)),
+      t * C,
+    );
+  }
+  return lp;
+}
+
+/** −nll of `tokens` under emissions [T, C]: the exact log-probability of the label sequence. */
+const logProbOf = (lp: Float64Array, T: number, C: number, tokens: number[]) =>
+  -refCtcLoss(lp, [T, 1, C], tokens, [tokens.length], [T], [tokens.length], { reduction: 'sum' }).nll[0];
+
+describe('the CTC decoding references', () => {
+  it('beam search as wide as every prefix scores each label sequence exactly and finds the most probable', () => {
+    const random = makeRandom(262);
+    for (let trial = 0; trial < 20; trial++) {
+      const [T, C] = [1 + random.int(4), 2 + random.int(2)];
+      const lp = emissions(random, T, C);
+      const hypotheses = refCtcBeamSearch(lp, T, C, 1e9);
+      for (const h of hypotheses.filter((h) => h.score > -Infinity)) {
+        expect(h.score, `trial ${trial} [${h.tokens}]`).toBeCloseTo(logProbOf(lp, T, C, h.tokens), 12);
+      }
+      // every label sequence of up to T labels, scored exactly
+      let best = { score: -Infinity, tokens: [] as number[] };
+      for (let n = 0; n <= T; n++) {
+        for (let code = 0; code < (C - 1) ** n; code++) {
+          const tokens = Array.from({ length: n }, (_, i) => 1 + (Math.floor(code / (C - 1) ** i) % (C - 1)));
+          const score = logProbOf(lp, T, C, tokens);
+          if (score > best.score) best = { score, tokens };
+        }
+      }
+      expect(hypotheses[0].tokens, `trial ${trial}`).toEqual(best.tokens);
+    }
+  });
+
+  it('beam search of width 1 equals greedy decoding on peaked emissions where no label repeats', () => {
+    const random = makeRandom(263);
+    let compared = 0;
+    for (let trial = 0; trial < 200; trial++) {
+      const [T, C] = [1 + random.int(12), 2 + random.int(5)];
+      const lp = emissions(random, T, C, 0.6);
+      const greedy = refCtcGreedyDecode(lp, T, C);
+      // a label repeated after a blank: the beam may keep the blank-separated pair as one (both are alignments)
+      if (greedy.some((token, i) => i > 0 && token === greedy[i - 1])) continue;
+      const [top] = refCtcBeamSearch(lp, T, C, 1);
+      expect(top.tokens, `trial ${trial}`).toEqual(greedy);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(100);
+  });
+
+  it('greedy decoding collapses repeats and drops blanks; spans are the runs of labels, scored by their mean', () => {
+    const frames = [0, 1, 1, 0, 1, 2, 2, 0];
+    const lp = new Float64Array(frames.flatMap((c) => [0, 1, 2].map((k) => (k === c ? -0.1 : -3))));
+    expect(refCtcGreedyDecode(lp, frames.length, 3)).toEqual([1, 1, 2]);
+    expect(refCtcGreedyDecode(lp, frames.length, 3, 1)).toEqual([0, 0, 2, 0]); // blank 1
+    const scores = frames.map((_, t) => t / 10);
+    expect(refCtcTokenSpans(frames, scores)).toEqual([
+      { token: 1, start: 1, end: 3, score: 0.15000000000000002 },
+      { token: 1, start: 4, end: 5, score: 0.4 },
+      { token: 2, start: 5, end: 7, score: 0.55 },
+    ]);
   });
 });
