@@ -1,6 +1,7 @@
 // CTC decoding in float64, plainly: greedy (the most probable class of each frame, repeats collapsed, blanks dropped),
 // the token spans of an alignment (torchaudio's merge_tokens), and prefix beam search over label sequences, where
 // each prefix carries the log-probability of its alignments that end in a blank and in its last label.
+import { logAddExp3 } from './ctc.js';
 
 /** The most probable class of each of T frames (the first on ties), collapsed: repeats merged, blanks dropped. */
 export function refCtcGreedyDecode(lp: ArrayLike<number>, T: number, C: number, blank = 0): number[] {
@@ -41,10 +42,7 @@ export function refCtcTokenSpans(labels: ArrayLike<number>, scores: ArrayLike<nu
   return spans;
 }
 
-const logAdd = (a: number, b: number) => {
-  const max = Math.max(a, b);
-  return max === -Infinity ? -Infinity : max + Math.log(Math.exp(a - max) + Math.exp(b - max));
-};
+const logAdd = (a: number, b: number) => logAddExp3(a, b, -Infinity);
 
 export interface RefHypothesis {
   tokens: number[];

@@ -22,7 +22,7 @@ export interface RefCtcResult {
 }
 
 /** log(exp(a) + exp(b) + exp(c)) as PyTorch computes it: shifted by the max, which counts as 0 when it is −inf. */
-function logAddExp3(a: number, b: number, c: number): number {
+export function logAddExp3(a: number, b: number, c: number): number {
   let max = Math.max(a, b, c);
   if (max === -Infinity) max = 0;
   return Math.log(Math.exp(a - max) + Math.exp(b - max) + Math.exp(c - max)) + max;
