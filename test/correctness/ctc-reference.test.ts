@@ -130,8 +130,7 @@ describe('the CTC alignment reference', () => {
     for (let trial = 0; trial < 60; trial++) {
       const [T, C] = [1 + random.int(6), 2 + random.int(2)];
       const targets = Array.from({ length: random.int(Math.min(T, 3) + 1) }, () => 1 + random.int(C - 1));
-      const lp = new Float64Array(T * C);
-      for (let t = 0; t < T; t++) lp.set(refLogSoftmaxRow(Array.from({ length: C }, () => random.normal())), t * C);
+      const lp = emissions(random, T, C);
       const best = bruteForceAlign(lp, T, C, targets);
       const found = refCtcForcedAlign(lp, T, C, targets);
       const label = `trial ${trial}: T ${T}, C ${C}, targets [${targets}]`;

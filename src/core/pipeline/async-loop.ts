@@ -119,7 +119,8 @@ async function chunks(laid: Laid, params: number, control: Control, counted: Ker
   const count = (sum: number, [kernel, , rows, elements]: KernelCall) =>
     sum + (kernel === counted ? rows * elements : 0);
   let [done, total] = [0, 0];
-  let [yielded, tileStarted] = [performance.now(), performance.now()];
+  let yielded = performance.now();
+  let tileStarted = yielded;
   for (let start = 0; start < units; start += unitsPerChunk) {
     const n = Math.min(unitsPerChunk, units - start);
     check();
