@@ -17,3 +17,10 @@ export function paramsBlock(): usize {
 export function exp(x: f64): f64 {
   return Math.exp(x);
 }
+
+/** log(e^a + e^b) as every engine computes it alike: CTC's beam search. */
+export function logAddExp(a: f64, b: f64): f64 {
+  const m = max(a, b);
+  if (m == -Infinity) return -Infinity;
+  return Math.log(Math.exp(a - m) + Math.exp(b - m)) + m;
+}

@@ -36,7 +36,7 @@ export function kernelExports(kernels) {
 ${importLines.join('\n')}
 
 export { allocate, release, scratch } from './scratch';
-export { exp, paramsBlock, simdBuild } from './runtime';
+export { exp, logAddExp, paramsBlock, simdBuild } from './runtime';
 
 ${parts.join('\n\n')}
 `;

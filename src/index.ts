@@ -6,6 +6,8 @@ export {
   binaryCrossEntropyWithLogitsWithGrad,
 } from './bindings/binary-cross-entropy-with-logits.js';
 export { crossEntropy, crossEntropyWithGrad } from './bindings/cross-entropy.js';
+export { ctcBeamSearch, ctcForcedAlign, ctcGreedyDecode } from './bindings/ctc-decode.js';
+export { ctcLoss, ctcLossWithGrad } from './bindings/ctc-loss.js';
 export { entropy } from './bindings/entropy.js';
 export { klDiv, klDivWithGrad } from './bindings/kl-div.js';
 export { linearCrossEntropy, linearCrossEntropyWithGrad } from './bindings/linear-cross-entropy.js';
@@ -46,6 +48,14 @@ export type {
   BroadcastWeight,
   CrossEntropyGradOptions,
   CrossEntropyOptions,
+  CtcAlignment,
+  CtcBeamSearchOptions,
+  CtcForcedAlignOptions,
+  CtcGreedyDecodeOptions,
+  CtcGreedyDecoding,
+  CtcHypothesis,
+  CtcLossOptions,
+  CtcTokenSpan,
   DimOptions,
   DimsTensor,
   Exactly,

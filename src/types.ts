@@ -468,6 +468,92 @@ export interface SigmoidFocalLossOptions {
   reduction?: Reduction;
 }
 
+/** ctcLoss's options. */
+export interface CtcLossOptions {
+  /** The blank's class, in [0, C). @defaultValue 0 */
+  blank?: number;
+  /** 'mean' divides each sequence's loss by its target length (at least 1), then averages. @defaultValue 'mean' */
+  reduction?: Reduction;
+  /** An infinite loss (a target its input cannot hold) counts 0, and its gradient is 0. @defaultValue false */
+  zeroInfinity?: boolean;
+  /**
+   * The input holds logits: logSoftmax is applied along C first (and the gradient is the logits').
+   * @defaultValue false
+   */
+  fromLogits?: boolean;
+}
+
+/** ctcForcedAlign's result. */
+export interface CtcAlignment<T extends FloatArray = FloatArray> {
+  /** Each frame's label: the blank or a target label. */
+  labels: Int32Array;
+  /** Each frame's log-probability of its label. */
+  frameLogProbs: T;
+  /** The path's log-probability: the sum of frameLogProbs. */
+  score: number;
+  /** One per target label: its frames and their mean probability, as torchaudio's merge_tokens. */
+  spans: CtcTokenSpan[];
+}
+
+/** A target label's frames in an alignment. */
+export interface CtcTokenSpan {
+  /** The label. */
+  token: number;
+  /** Its first frame. */
+  start: number;
+  /** One past its last frame. */
+  end: number;
+  /** The mean probability of its frames. */
+  score: number;
+}
+
+/** ctcForcedAlign's options. */
+export interface CtcForcedAlignOptions {
+  /** The blank's class. @defaultValue 0 */
+  blank?: number;
+}
+
+/** ctcGreedyDecode's options. */
+export interface CtcGreedyDecodeOptions {
+  /** The blank's class. @defaultValue 0 */
+  blank?: number;
+  /** Each sequence's frames to decode (one per sequence; a number for (T, C)). @defaultValue T each */
+  inputLengths?: IndexTarget;
+}
+
+/** ctcGreedyDecode's result. */
+export interface CtcGreedyDecoding {
+  /** Every sequence's labels, concatenated (as ctcLoss takes concatenated targets). */
+  tokens: Int32Array;
+  /** How many labels each sequence has. */
+  lengths: Int32Array;
+}
+
+/** ctcBeamSearch's options. */
+export interface CtcBeamSearchOptions {
+  /** The prefixes kept after each frame, and the hypotheses returned at most. @defaultValue 16 */
+  beamWidth?: number;
+  /** The blank's class. @defaultValue 0 */
+  blank?: number;
+  /** A log-prior per class (length C), added to a hypothesis's score each time it appends that label. */
+  tokenLogPrior?: FloatArray | readonly number[];
+  /**
+   * A language model's log-score of `token` following `prefix`, added to the score when it is appended: asked
+   * once per prefix and label, for each frame's `beamWidth` most probable labels.
+   */
+  languageModel?: (prefix: Int32Array, token: number) => number;
+}
+
+/** A hypothesis of ctcBeamSearch. */
+export interface CtcHypothesis {
+  /** The label sequence. */
+  tokens: Int32Array;
+  /** logProb plus the prior's and the language model's log-scores: what the hypotheses are ranked by. */
+  score: number;
+  /** The log-probability of the alignments of `tokens` the beam kept (all of them, when it is wide enough). */
+  logProb: number;
+}
+
 /** What a loss takes as its target: a same-shaped float Tensor, class indices or probabilities, or class indices. */
 export type TargetKind = 'same' | 'class' | 'index';
 

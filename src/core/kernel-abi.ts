@@ -42,6 +42,8 @@ export interface RuntimeExports {
   paramsBlock(): number;
   /** e^x, the same bits in every engine (Math.exp's last bit differs between them). */
   exp(x: number): number;
+  /** log(e^a + e^b), the same bits in every engine. */
+  logAddExp(a: number, b: number): number;
 }
 
 /** What assembly/index.ts exports, typed from the table. */
@@ -117,6 +119,7 @@ export const EXPORT_NAMES: readonly string[] = [
   'simdBuild',
   'paramsBlock',
   'exp',
+  'logAddExp',
   ...(Object.keys(KERNEL_TABLE) as KernelName[]).flatMap((k) => [exportName(k, 'f32'), exportName(k, 'f64')]),
 ];
 

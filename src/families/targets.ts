@@ -33,10 +33,10 @@ function indexArray(caller: string, name: string, value: unknown): ArrayLike<num
 }
 
 /** Class indices of any shape: an integer typed array or number[] (shape [length]), a Tensor of them, or a number. */
-export function readIndices(caller: string, target: unknown): IndexTarget {
+export function readIndices(caller: string, target: unknown, name = 'target', kind = 'class indices'): IndexTarget {
   const bare = Array.isArray(target) || ArrayBuffer.isView(target) || typeof target === 'number';
-  const fields = bare ? undefined : tensorFields(caller, 'target', target, 'class indices');
-  return indicesOf(caller, target, fields, '', 'target');
+  const fields = bare ? undefined : tensorFields(caller, name, target, kind);
+  return indicesOf(caller, target, fields, '', name, kind);
 }
 
 function indicesOf(
@@ -45,6 +45,7 @@ function indicesOf(
   fields: { data: unknown; shape: unknown } | undefined,
   orElse: string,
   name: string,
+  kind = 'class indices',
 ): IndexTarget {
   // a plain number: a 0-dim tensor, as PyTorch takes torch.tensor(3) for a (C) input
   if (typeof target === 'number') return { kind: 'index', data: [target], shape: [], name };
@@ -52,7 +53,7 @@ function indicesOf(
   const data = indexArray(caller, fields ? `${name}.data` : name, raw);
   if (!data) {
     throw new TypeError(
-      `${caller}: ${name} must be class indices (an integer typed array or number[], or a Tensor of them)` +
+      `${caller}: ${name} must be ${kind} (an integer typed array or number[], or a Tensor of them)` +
         `${orElse ? ` ${orElse}` : ''}, received ${describe(raw)}`,
     );
   }

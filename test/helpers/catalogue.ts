@@ -18,6 +18,7 @@ export type Family =
   | 'scoring' // logits [..., V], token ids [...]
   | 'linear' // hidden states [..., d], a head [V, d], token ids [...]
   | 'divisor' // meanDivisor: class indices only
+  | 'ctc' // log-probabilities (T, N, C) or (T, C), labels and lengths
   | 'memory'; // allocTensor
 
 /** Where the numbers in an entry's arguments come from. */
@@ -203,6 +204,57 @@ const linearArgs: Args = (F, shape, v = CONSTANTS) => [
   classesOf(withoutLastDim(shape), VOCAB, v),
 ];
 
+/** CTC's input for a shape: (T, N, C) from three dims or more (C their product after the second), else (T, C). */
+const ctcShape = (shape: readonly number[]) =>
+  shape.length >= 3 ? [shape[0], shape[1], size(shape.slice(2))] : [shape[0] ?? 1, shape[1] ?? 1];
+/** n copies of `value` (fewer for a huge dim, whose call then fails on its lengths, with a named error). */
+const filled = (n: number, value: number) => Array(Math.min(n, MAX_MADE)).fill(value);
+/** One label (1) per sequence where there is a class besides the blank and a frame, else none. */
+const ctcArgs: Args = (F, shape, v = CONSTANTS) => {
+  const dims = ctcShape(shape);
+  const [T, C] = [dims[0], dims[dims.length - 1]];
+  const L = C >= 2 && T >= 1 ? 1 : 0;
+  const lp = logProbabilities(F, dims, v);
+  if (dims.length === 2) return [lp, filled(L, 1), T, L];
+  const N = dims[1];
+  return [lp, { data: Int32Array.from(filled(N * L, 1)), shape: [N, L] }, filled(N, T), filled(N, L)];
+};
+const ctcSequence: Args = (F, shape, v = CONSTANTS) => {
+  const [T, C] = [shape[0] ?? 1, size(shape.slice(1))];
+  return [logProbabilities(F, [T, C], v), filled(C >= 2 && T >= 1 ? 1 : 0, 1)];
+};
+const ctcEntries: Entry[] = [
+  ...lossPair('ctcLoss', {
+    family: 'ctc',
+    argNames: ['logProbs', 'targets', 'inputLengths', 'targetLengths'],
+    args: ctcArgs,
+    lossShape: (shape) => (ctcShape(shape).length === 3 ? [shape[1]] : []),
+    variants: [{ zeroInfinity: true }, { blank: 0 }],
+    gradVariants: [(F, shape) => ({ zeroInfinity: true, out: new F(made(ctcShape(shape))) })],
+  }),
+  {
+    name: 'ctcForcedAlign',
+    family: 'ctc',
+    argNames: ['logProbs', 'targets'],
+    args: ctcSequence,
+    variants: [{ blank: 0 }],
+  },
+  {
+    name: 'ctcGreedyDecode',
+    family: 'ctc',
+    argNames: ['logProbs'],
+    args: (F, shape, v) => ctcArgs(F, shape, v).slice(0, 1),
+    variants: [(_F, shape) => ({ inputLengths: ctcShape(shape).length === 3 ? filled(shape[1], 0) : [0] })],
+  },
+  {
+    name: 'ctcBeamSearch',
+    family: 'ctc',
+    argNames: ['logProbs'],
+    args: (F, shape, v) => ctcSequence(F, shape, v).slice(0, 1),
+    variants: [{ beamWidth: 2 }, (_F, shape) => ({ tokenLogPrior: filled(size(shape.slice(1)), -0.5) })],
+  },
+];
+
 export const CATALOGUE: readonly Entry[] = [
   alongDim('softmax'),
   alongDim('logSoftmax'),
@@ -303,6 +355,7 @@ export const CATALOGUE: readonly Entry[] = [
     argNames: ['target'],
     args: (_, shape, v = CONSTANTS) => [classesOf(shape, 2, v)],
   },
+  ...ctcEntries,
   { name: 'allocTensor', family: 'memory', argNames: ['dtype', 'shape'], args: (F, shape) => [F, [...shape]] },
 ];
 

@@ -1,6 +1,15 @@
 // init({ threads }): worker threads share the rows of big calls, with results identical to one thread.
 import { afterAll, describe, expect, it } from 'vitest';
-import { crossEntropyWithGrad, init, logSoftmax, logSumExp, softmax, wasmBuild, wasmThreads } from '../../src/index.js';
+import {
+  crossEntropyWithGrad,
+  ctcLossWithGrad,
+  init,
+  logSoftmax,
+  logSumExp,
+  softmax,
+  wasmBuild,
+  wasmThreads,
+} from '../../src/index.js';
 
 afterAll(() => init({ threads: 1 }));
 
@@ -46,6 +55,27 @@ describe('threads', () => {
     }
     await init({ threads: 1 });
     expect(wasmThreads()).toBe(1);
+  }, 60_000);
+
+  it('CTC: 2 and 3 threads share the sequences and give exactly the one-thread loss and gradient', async () => {
+    // 7 sequences of 300 frames and 20 labels: 7 · 300 · 41 lattice positions, above the threshold for workers
+    const [T, N, C, S] = [300, 7, 40, 20];
+    const data = Float64Array.from({ length: T * N * C }, (_, i) => Math.cos(i * 0.71) * 3);
+    const logProbs = logSoftmax({ data, shape: [T, N, C] });
+    const targets = { data: Int32Array.from({ length: N * S }, (_, i) => 1 + ((i * 13) % (C - 1))), shape: [N, S] };
+    const lengths = { inputs: [300, 299, 150, 41, 300, 19, 1], targets: [20, 20, 19, 20, 0, 20, 1] };
+    const run = () =>
+      ctcLossWithGrad(logProbs, targets, lengths.inputs, lengths.targets, { reduction: 'none', zeroInfinity: true });
+    await init({ threads: 1 });
+    const one = run();
+    for (const threads of [2, 3]) {
+      await init({ threads });
+      const many = run();
+      expect(Array.from(many.loss.data)).toEqual(Array.from(one.loss.data));
+      expect(Array.from(many.grad.data)).toEqual(Array.from(one.grad.data));
+    }
+    expect(one.loss.data[5]).toBe(0); // 20 labels cannot fit 19 frames: zeroInfinity makes it 0
+    await init({ threads: 1 });
   }, 60_000);
 
   it('threads with the scalar build fall back to one thread, and say so', async () => {
