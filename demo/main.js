@@ -12,6 +12,7 @@ import {
   softmax,
   wasmBuild,
 } from 'xentropy';
+import { startCtc } from './ctc/page.js';
 import digitsJson from './data/digits.json';
 import { startSurprise } from './lm/page.js';
 import { accuracy, CLASSES, createModel, FEATURES, loadDigits, logits, trainEpoch } from './training.js';
@@ -383,6 +384,7 @@ if (params.has('pace')) {
 window.xentropyDemo = race;
 
 // 6. Surprise, token by token (loads its model meanwhile) ---------------------------------------------------
+startCtc();
 startSurprise().catch((error) => {
   document.getElementById('lm-status').textContent = `The language model could not load: ${error.message}`;
 });

@@ -1,6 +1,7 @@
 // `npm run screenshot`: builds the demo, opens it in Chromium (scripts/chromium.mjs), lets the training race finish,
 // draws a "7" on the grid and saves docs/demo.png for the README, and docs/demo-390.png at a phone's width; then
-// section 6 with a token tapped, at 1280 and 390 px: docs/demo-surprise.png and docs/demo-surprise-390.png.
+// section 6 with a token tapped, at 1280 and 390 px: docs/demo-surprise.png and docs/demo-surprise-390.png; and
+// section 7's CTC lattice: docs/demo-ctc.png and docs/demo-ctc-390.png.
 import { mkdirSync } from 'node:fs';
 import { buildDemo } from './build-demo.mjs';
 import { launchChromium } from './chromium.mjs';
@@ -52,6 +53,16 @@ for (const [width, name] of [
   await lm.locator('#lm-tokens .token').nth(5).click();
   await lm.locator('#surprise').screenshot({ path: new URL(`../docs/${name}.png`, import.meta.url).pathname });
 }
+// section 7, the CTC lattice of "hello"
+for (const [width, name] of [
+  [1280, 'demo-ctc'],
+  [390, 'demo-ctc-390'],
+]) {
+  const ctc = await browser.newPage({ viewport: { width, height: 900 } });
+  await ctc.goto(`${url}?epochs=1&seed=1&pace=0`);
+  await ctc.waitForFunction(() => document.getElementById('ctc-summary').dataset.path);
+  await ctc.locator('#ctc').screenshot({ path: new URL(`../docs/${name}.png`, import.meta.url).pathname });
+}
 await browser.close();
 await close();
-console.log('wrote docs/demo.png, docs/demo-390.png, docs/demo-surprise.png and docs/demo-surprise-390.png');
+console.log('wrote docs/demo.png, docs/demo-390.png, docs/demo-surprise(-390).png and docs/demo-ctc(-390).png');

@@ -2,8 +2,9 @@
 // backward (one thread) and a plain JavaScript implementation of the same recursion (reference/ctc.ts, float64:
 // timed on its first sequences and scaled to all, which the table says), in one run: the issue's speech-sized and
 // character-sized problems. Losses are checked against each other before anything is timed. Also ctcForcedAlign's
-// time per frame. Medians of the rounds go to bench/results/ctc/RESULTS.md.
-// Run: npm run bench:ctc   (PyTorch from Debian's python3-torch, where installed)
+// time per frame. Medians of the rounds go to bench/results/ctc/<runtime>.md (node-24.md, …).
+// Run: npm run bench:ctc   (PyTorch from Debian's python3-torch, where installed); another Node:
+//   runtimes/node_modules/node24/bin/node bench/suites/ctc.mjs
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -145,5 +146,6 @@ ${notes.join('\n')}
 \`ctcForcedAlign\` of a ${S}-label transcript to ${T} frames of ${C} classes: **${fmt(align)} ms**,
 ${((align * 1000) / T).toFixed(2)} µs per frame.
 `;
-console.log(writeReport('ctc', 'RESULTS.md', text));
+const name = globalThis.Deno ? 'deno' : process.versions.bun ? 'bun' : `node-${process.versions.node.split('.')[0]}`;
+console.log(writeReport('ctc', `${name}.md`, text));
 console.log(text);

@@ -7,7 +7,7 @@ import { freshResult } from '../core/pipeline/index.js';
 import { checkInteger, describe, readOptions, shapeString } from '../core/validate.js';
 import { tokenSpans, viterbiLabels } from '../families/ctc-align.js';
 import { beamSearch, greedyTokens } from '../families/ctc-decode.js';
-import { type CtcLayout, readBlank, readCtcInput } from '../families/ctc-read.js';
+import { type CtcLayout, checkLabel, readBlank, readCtcInput, readLengths } from '../families/ctc-read.js';
 import { readIndices } from '../families/targets.js';
 import type {
   CtcAlignment,
@@ -45,14 +45,7 @@ function readLabels(caller: string, value: unknown, classes: number, blank: numb
   if (t.shape.length > 2 || (t.shape.length === 2 && t.shape[0] !== 1)) {
     throw new RangeError(`${caller}: targets must be (L) or (1, L), received shape ${shapeString(t.shape)}`);
   }
-  return Int32Array.from({ length: t.data.length }, (_, i) => {
-    const v = t.data[i];
-    if (!Number.isInteger(v) || v < 0 || v >= classes || v === blank) {
-      const why = v === blank ? `the blank (${blank}), which a target may not contain` : `outside [0, ${classes})`;
-      throw new RangeError(`${caller}: targets[${i}] is ${why}, received ${describe(v)}`);
-    }
-    return v;
-  });
+  return Int32Array.from({ length: t.data.length }, (_, i) => checkLabel(caller, t.data[i], i, classes, blank));
 }
 
 /**
@@ -128,7 +121,8 @@ export function ctcGreedyDecode(logProbs: TensorLike<FloatArray>, options?: CtcG
   const o = readOptions(caller, options, ['blank', 'inputLengths']);
   const x = readCtcInput(caller, logProbs);
   const blank = readBlank(caller, o.blank, x.classes);
-  const frames = o.inputLengths === undefined ? undefined : readFrames(caller, o.inputLengths, x);
+  const frames =
+    o.inputLengths === undefined ? undefined : readLengths(caller, 'options.inputLengths', o.inputLengths, x, x.frames);
   const tokens: number[] = [];
   const lengths = freshResult(caller, Int32Array, x.batch) as Int32Array;
   for (let n = 0; n < x.batch; n++) {
@@ -137,25 +131,6 @@ export function ctcGreedyDecode(logProbs: TensorLike<FloatArray>, options?: CtcG
     lengths[n] = tokens.length - before;
   }
   return { tokens: Int32Array.from(tokens), lengths };
-}
-
-/** options.inputLengths: one integer in [0, T] per sequence. */
-function readFrames(caller: string, value: unknown, x: CtcLayout): Int32Array {
-  const read = readIndices(caller, value, 'options.inputLengths', 'lengths');
-  if (read.data.length !== x.batch || read.shape.length > 1) {
-    throw new RangeError(
-      `${caller}: options.inputLengths must hold ${x.batch} lengths, received ${shapeString(read.shape)}`,
-    );
-  }
-  return Int32Array.from({ length: x.batch }, (_, n) => {
-    const v = read.data[n];
-    if (!Number.isInteger(v) || v < 0 || v > x.frames) {
-      throw new RangeError(
-        `${caller}: options.inputLengths[${n}] must be in [0, ${x.frames}], received ${describe(v)}`,
-      );
-    }
-    return v;
-  });
 }
 
 /**

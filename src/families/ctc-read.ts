@@ -33,7 +33,13 @@ export function readCtcInput(caller: string, value: unknown, name = 'logProbs'):
   }
   const batched = shape.length === 3;
   const [frames, batch, classes] = batched ? shape : [shape[0], 1, shape[1]];
-  if (frames > 2 ** 31 - 1) throw new RangeError(`${caller}: ${name} has ${frames} frames, more than 2^31 - 1`);
+  for (const [count, what] of [
+    [frames, 'frames'],
+    [batch, 'sequences'],
+    [classes, 'classes'],
+  ] as const) {
+    if (count > 2 ** 31 - 1) throw new RangeError(`${caller}: ${name} has ${count} ${what}, more than 2^31 - 1`);
+  }
   return { data: x.data, shape, frames, batch, classes, batched };
 }
 
@@ -47,7 +53,13 @@ export function readBlank(caller: string, value: unknown, classes: number): numb
 }
 
 /** One length per sequence (a number for a (T, C) input), each an integer in [0, bound]. */
-function readLengths(caller: string, name: string, value: unknown, layout: CtcLayout, bound: number): Int32Array {
+export function readLengths(
+  caller: string,
+  name: string,
+  value: unknown,
+  layout: CtcLayout,
+  bound: number,
+): Int32Array {
   const read = readIndices(caller, value, name, 'lengths');
   const { data } = read;
   if (data.length !== layout.batch || read.shape.length > 1) {
@@ -103,17 +115,16 @@ export function readCtcTargets(
   for (let n = 0; n < layout.batch; n++) {
     const from = padded ? n * width : start;
     for (let i = 0; i < lengths[n]; i++)
-      labels[n * maxTarget + i] = label(caller, t.data[from + i], from + i, layout, blank);
+      labels[n * maxTarget + i] = checkLabel(caller, t.data[from + i], from + i, layout.classes, blank);
     start += lengths[n];
   }
   return { labels, maxTarget, inputLengths: ins, targetLengths: lengths };
 }
 
-function label(caller: string, v: number, at: number, layout: CtcLayout, blank: number): number {
-  if (!Number.isInteger(v) || v < 0 || v >= layout.classes) {
-    throw new RangeError(
-      `${caller}: targets[${at}] must be a class in [0, ${layout.classes}), received ${describe(v)}`,
-    );
+/** A target label, targets[at]: a class in [0, classes) other than the blank. */
+export function checkLabel(caller: string, v: number, at: number, classes: number, blank: number): number {
+  if (!Number.isInteger(v) || v < 0 || v >= classes) {
+    throw new RangeError(`${caller}: targets[${at}] must be a class in [0, ${classes}), received ${describe(v)}`);
   }
   if (v === blank) {
     throw new RangeError(`${caller}: targets[${at}] is the blank (${blank}), which a target may not contain`);

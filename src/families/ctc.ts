@@ -25,8 +25,10 @@ export interface CtcCall extends CtcTargets {
 const CHUNK_SCRATCH_BYTES = 64 * 2 ** 20;
 
 /** The f64 values a sequence's scratch takes (assembly/kernels/ctc.ts's ctcScratchValues). */
-const scratchValues = (frames: number, maxTarget: number, classes: number) =>
-  frames * (2 * maxTarget + 1) + 2 * (2 * maxTarget + 1) + classes;
+function scratchValues(frames: number, maxTarget: number, classes: number): number {
+  const row = 2 * maxTarget + 6;
+  return 2 * frames * row + 5 * row + classes + (classes % 2); // (no bitwise rounding: dims may pass 2^32)
+}
 
 /** Each sequence's share of the upstream gradient: 'mean' divides by its target length (at least 1) and by N. */
 function gradScales(call: CtcCall): Float64Array {

@@ -3,7 +3,7 @@
 // float64 truth. Every build (scalar, SIMD, relaxed SIMD) gives the same bits, since the kernel runs in float64 with
 // the same scalar operations in each; threads give the same bits as one thread (threads.test.ts).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { refCtcLoss } from '../../reference/index.js';
+import { makeRandom, refCtcLoss } from '../../reference/index.js';
 import { ctcLoss, ctcLossWithGrad, init, logSoftmax } from '../../src/index.js';
 import { assertAsAccurateAsTorch, assertClose } from '../helpers/assert-close.js';
 import { decode, type Encoded, loadGolden } from '../helpers/golden.js';
@@ -117,5 +117,68 @@ describe('ctcLossWithGrad’s gradient', () => {
       });
       assertClose(grad.data, numeric, { bound: (e) => 1e-7 * (Math.abs(e) + 1), label: reduction });
     }
+  });
+});
+
+describe('ctcLoss on adversarial emissions', () => {
+  /**
+   * Both builds' loss and gradient against the float64 reference, for log-probabilities (T, N, C). The reference's
+   * own gradient error grows with the nll (its exponents α + β − lp + nll cancel terms of the nll's size, each
+   * carrying the log-space α's random walk of rounding), so the bound does: 1e-14 · (|nll| + 100) relative.
+   */
+  async function againstReference(
+    lp: Float64Array,
+    [T, N, C]: number[],
+    targets: Int32Array,
+    inputs: number[],
+    lengths: number[],
+    label: string,
+  ) {
+    const ref = refCtcLoss(lp, [T, N, C], targets, [targets.length], inputs, lengths, { reduction: 'none' });
+    const size = Math.max(...Array.from(ref.nll).filter(Number.isFinite)) + 100;
+    for (const simd of [true, false]) {
+      await init({ simd });
+      const got = ctcLossWithGrad({ data: lp, shape: [T, N, C] }, targets, inputs, lengths, { reduction: 'none' });
+      const bound = (e: number) => 1e-14 * size * (Math.abs(e) + 1);
+      assertClose(got.loss.data, ref.loss as Float64Array, { bound, label: `${label}, simd ${simd}: loss` });
+      assertClose(got.grad.data, ref.grad, { bound, label: `${label}, simd ${simd}: grad` });
+      // each frame of a possible sequence sums to 0 (Σ exp(lp) = 1 = Σ of the alignments' shares)
+      for (let t = 0; t < T; t++) {
+        for (let n = 0; n < N; n++) {
+          const row = got.grad.data.subarray((t * N + n) * C, (t * N + n + 1) * C);
+          const sum = row.reduce((a, v) => a + v, 0);
+          if (Number.isFinite(sum)) expect(Math.abs(sum), `${label}: frame ${t} of ${n}`).toBeLessThan(1e-13);
+        }
+      }
+    }
+    await init();
+  }
+  const logSoftmaxRows = (x: Float64Array, C: number) => logSoftmax({ data: x, shape: [x.length / C, C] }).data;
+
+  it('a long target over random emissions, whose shares at some frame underflow (taken through logs)', async () => {
+    // found by scanning: at one frame every α̃ · β̃ underflows though each factor is fine
+    const random = makeRandom(2242);
+    const [T, C, L] = [1000, 1000, 200];
+    const lp = logSoftmaxRows(
+      Float64Array.from({ length: T * C }, () => 6 * random.normal()),
+      C,
+    );
+    const targets = Int32Array.from({ length: L }, () => 1 + random.int(C - 1));
+    await againstReference(lp, [T, 1, C], targets, [T], [L], 'stretched');
+  });
+
+  it('−inf log-probabilities, a frame whose labels lie 800 below its best, NaN, an impossible target', async () => {
+    const [T, N, C] = [12, 4, 6];
+    const random = makeRandom(2611);
+    const lp = logSoftmaxRows(
+      Float64Array.from({ length: T * N * C }, () => random.normal()),
+      C,
+    );
+    const at = (t: number, n: number, c: number) => (t * N + n) * C + c;
+    for (let t = 0; t < T; t++) lp[at(t, 0, 5)] = -Infinity; // sequence 0: a masked class
+    for (let c = 0; c < C; c++) lp[at(6, 1, c)] = c === 4 ? 0 : -800; // sequence 1: frame 6 all on class 4
+    lp[at(3, 2, 2)] = Number.NaN; // sequence 2: NaN
+    const targets = Int32Array.of(1, 2, 3, 1, 2, 1, 2, 1, 1, 1, 1, 1, 1, 1);
+    await againstReference(lp, [T, N, C], targets, [12, 12, 12, 12], [3, 2, 2, 7], 'special values');
   });
 });

@@ -161,12 +161,12 @@ describe('the alignment and the decoders refuse malformed arguments', () => {
     [
       'ctcGreedyDecode',
       () => ctcGreedyDecode(lp(), { inputLengths: [6] }),
-      /options\.inputLengths must hold 2 lengths/,
+      /options\.inputLengths must be \[2\], one per sequence/,
     ],
     [
       'ctcGreedyDecode',
       () => ctcGreedyDecode(lp(), { inputLengths: [6, 9] }),
-      /options\.inputLengths\[1\] must be in \[0, 6\]/,
+      /options\.inputLengths\[1\] must be an integer in \[0, 6\]/,
     ],
     ['ctcGreedyDecode', () => ctcGreedyDecode(lp(), { blank: 4 }), /options\.blank/],
     [

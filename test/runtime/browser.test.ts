@@ -9,9 +9,11 @@ import type { Browser, Page } from 'playwright-core';
 import { build as viteBuild } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import webpack from 'webpack';
+import { emissions, labelsOf, positionsOf } from '../../demo/ctc/lattice.js';
 import { buildDemo } from '../../scripts/build-demo.mjs';
 import { findChromium, launchChromium } from '../../scripts/chromium.mjs';
 import { serve } from '../../scripts/serve.mjs';
+import * as lib from '../../src/index.js';
 import { closeResults, nodeResults, sameResults, writeCatalogueCalls } from '../helpers/page-results.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -250,6 +252,35 @@ describe.skipIf(skip)('the demo page in Chromium', () => {
       }
       await page.close();
     }
+  });
+
+  it('the CTC panel draws the most probable alignment of its transcript, and of one typed in', async () => {
+    await lib.init();
+    const lp = emissions();
+    const expected = (text: string) => {
+      const { labels } = labelsOf(text) as { labels: number[] };
+      const nll = lib.ctcLoss(lp, labels, lp.shape[0], labels.length, { reduction: 'sum' }) as number;
+      return { path: positionsOf(lib.ctcForcedAlign(lp, labels).labels).join(' '), nll };
+    };
+    const page = await open(`${demoUrl}?epochs=1&seed=1&pace=0`, 390);
+    const shown = async () => {
+      const summary = page.locator('#ctc-summary');
+      return { path: await summary.getAttribute('data-path'), nll: Number(await summary.getAttribute('data-nll')) };
+    };
+    await page.waitForFunction(() => document.getElementById('ctc-summary')?.dataset.path);
+    for (const text of ['hello', 'helo', 'oh']) {
+      if (text !== 'hello') await page.locator('#ctc-text').fill(text);
+      const [got, want] = [await shown(), expected(text)];
+      expect(got.path, text).toBe(want.path);
+      expect(Math.abs(got.nll - want.nll), text).toBeLessThan(1e-9 * want.nll);
+    }
+    // the lattice is drawn: a row (8 to 20 px) for each of "oh"'s extended labels _ o _ h _; no horizontal scroll
+    const height = await page.locator('#ctc-lattice').evaluate((c) => c.getBoundingClientRect().height);
+    expect(height).toBeGreaterThanOrEqual(5 * 8);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.locator('#ctc-text').fill('help');
+    expect(await page.textContent('#ctc-summary')).toMatch(/“p” is not among the classes/);
+    await page.close();
   });
 
   it('a finger draws on the grid and, in Erase mode, erases (emulated touch)', async () => {
