@@ -110,7 +110,7 @@ export function sequenceInLogSpace(
   for (let t = live - 1; t >= 0; t--) {
     const frame = lp + <usize>t * frameBytes;
     const row = betas + <usize>((t & 1) * S) * 8;
-    const next = t == T - 1 ? 0 : betas + <usize>(((t + 1) & 1) * S) * 8;
+    const next: usize = t == T - 1 ? 0 : betas + <usize>(((t + 1) & 1) * S) * 8;
     logRow(next, row, frame, S, -1, labels, skip, wide);
     const alphaRow = alpha + <usize>(t * S) * 8;
     gradFrame(frame, grad + <usize>t * frameBytes, C, S, labels, alphaRow, row, perClass, nll, g, wide);

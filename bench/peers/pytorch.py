@@ -4,13 +4,12 @@ Run by bench/suites/losses.mjs with the problem's logits and targets in two raw 
   python3 bench/peers/pytorch.py LOGITS TARGETS ROWS CLASSES ROUNDS MIN_MS
 Prints JSON: per mode, each round's milliseconds per call and the loss (checked by the caller).
 """
-import json
 import sys
-import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch_modes import print_modes
 
 torch.set_num_threads(1)
 logits_path, targets_path, rows, classes, rounds, min_ms = sys.argv[1:7]
@@ -30,18 +29,4 @@ def forward_backward():
     return loss.item()
 
 
-def time_once(fn):
-    reps, start = 0, time.perf_counter()
-    while True:
-        fn()
-        reps += 1
-        elapsed = (time.perf_counter() - start) * 1000
-        if elapsed >= min_ms:
-            return elapsed / reps
-
-
-result = {}
-for mode, fn in (("forward", forward), ("forward + gradient", forward_backward)):
-    loss = fn()  # warm-up, and the value the caller checks
-    result[mode] = {"loss": loss, "ms": [time_once(fn) for _ in range(rounds)]}
-print(json.dumps(result))
+print_modes((("forward", forward), ("forward + gradient", forward_backward)), rounds, min_ms)

@@ -46,7 +46,8 @@ function readCtcLoss(caller: string, withGrad: boolean, args: readonly unknown[]
 /**
  * `F.ctc_loss(logProbs, targets, inputLengths, targetLengths, blank, reduction, zero_infinity)`: connectionist
  * temporal classification, −log of the probability of each target summed over all its alignments to the frames
- * (blanks between and around the labels, repeats merged), by the forward recursion in log space, in float64.
+ * (blanks between and around the labels, repeats merged), by the forward recursion in float64 (rescaled at every
+ * frame, or in log space where that would underflow).
  * A target its input cannot hold (longer than the frames, counting a blank between repeated labels) has an infinite
  * loss, as in PyTorch; `zeroInfinity` makes it 0. A sequence of input length 0 has loss 0 for an empty target and
  * ∞ otherwise (PyTorch's is undefined there). Warns once when a frame's probabilities do not sum to 1.

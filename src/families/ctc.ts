@@ -1,6 +1,7 @@
 // F.ctc_loss as a chunk program over the sequences: the log-probabilities (and the gradient) whole, each
-// sequence's labels, lengths, upstream gradient, scratch (α for every frame) and nll per unit. The kernel runs in
-// float64 whatever the dtype; the reduction is finished here ('mean': each loss over its target length, averaged).
+// sequence's labels, lengths, upstream gradient, scratch (α and p̂ for every frame) and nll per unit. The kernel
+// runs in float64 whatever the dtype; the reduction is finished here ('mean': each loss over its target length,
+// averaged).
 
 import type { Dtype } from '../core/kernels.js';
 import { type Chunk, callKernel, type Program, runProgram, type Slot } from '../core/pipeline/index.js';
@@ -69,11 +70,8 @@ function ctcProgram(call: CtcCall): Program {
   ];
   if (gradient) {
     slots.push(unit('gradScales', Float64Array, 1, gradScales(call)));
-    slots.push({
-      ...{ name: 'grad', label: 'options.out', Type: Float, per: 'whole', count },
-      output: { into: gradient.into, given: gradient.given },
-      mayAlias: call.given,
-    });
+    const output = { into: gradient.into, given: gradient.given };
+    slots.push({ name: 'grad', label: 'options.out', Type: Float, per: 'whole', count, output, mayAlias: call.given });
   }
   const frameBytes = classes * Float.BYTES_PER_ELEMENT;
   const step = (chunk: Chunk) => {

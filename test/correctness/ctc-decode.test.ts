@@ -135,6 +135,28 @@ describe('ctcBeamSearch', () => {
     }
   });
 
+  it('of width 1 reads what greedy decoding reads on peaked emissions where no label repeats', () => {
+    const random = makeRandom(2606);
+    let compared = 0;
+    for (let trial = 0; trial < 200; trial++) {
+      const [T, C] = [1 + random.int(15), 2 + random.int(6)];
+      // each frame's best class at 0.6 or more: the one-prefix beam follows it
+      const lp = new Float64Array(T * C);
+      for (let t = 0; t < T; t++) {
+        const top = random.int(C);
+        const rest = Array.from({ length: C }, (_, c) => (c === top ? 0 : 0.05 + random.next()));
+        const total = rest.reduce((a, v) => a + v, 0);
+        for (let c = 0; c < C; c++) lp[t * C + c] = Math.log(c === top ? 0.6 : (0.4 * rest[c]) / total);
+      }
+      const greedy = Array.from(ctcGreedyDecode({ data: lp, shape: [T, C] }).tokens);
+      if (greedy.some((token, i) => i > 0 && token === greedy[i - 1])) continue;
+      const [best] = ctcBeamSearch({ data: lp, shape: [T, C] }, { beamWidth: 1 });
+      expect(Array.from(best.tokens), `trial ${trial}`).toEqual(greedy);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(100);
+  });
+
   it('scores each label sequence by its exact log-probability when the beam holds every prefix', () => {
     const random = makeRandom(2604);
     const [T, C] = [6, 3];

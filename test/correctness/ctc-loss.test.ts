@@ -6,24 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { makeRandom, refCtcLoss } from '../../reference/index.js';
 import { ctcLoss, ctcLossWithGrad, init, logSoftmax } from '../../src/index.js';
 import { assertAsAccurateAsTorch, assertClose } from '../helpers/assert-close.js';
-import { decode, type Encoded, loadGolden } from '../helpers/golden.js';
+import { type CtcCase, ctcGolden as golden, values } from '../helpers/ctc-golden.js';
+import { decode, type Encoded } from '../helpers/golden.js';
 
-interface CtcCase {
-  name: string;
-  dtype: 'float32' | 'float64';
-  logProbs: Encoded;
-  targets: Encoded;
-  inputLengths: Encoded;
-  targetLengths: Encoded;
-  options: { blank: number; reduction: 'none' | 'mean' | 'sum'; zeroInfinity: boolean };
-  gradOutput: number | Encoded;
-  loss: Encoded;
-  grad: Encoded;
-  truth?: { loss: Encoded; grad: Encoded };
-}
-
-const golden = loadGolden<CtcCase>('ctc_loss');
-const values = (e: Encoded) => Array.from(decode(e).data);
 const lossValues = (loss: number | { data: ArrayLike<number> }) =>
   typeof loss === 'number' ? [loss] : Array.from(loss.data);
 

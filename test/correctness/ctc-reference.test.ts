@@ -15,24 +15,8 @@ import {
   refLogSoftmaxRow,
 } from '../../reference/index.js';
 import { assertClose } from '../helpers/assert-close.js';
-import { decode, type Encoded, loadGolden } from '../helpers/golden.js';
-
-interface CtcCase {
-  name: string;
-  dtype: 'float32' | 'float64';
-  logProbs: Encoded;
-  targets: Encoded;
-  inputLengths: Encoded;
-  targetLengths: Encoded;
-  options: { blank: number; reduction: 'none' | 'mean' | 'sum'; zeroInfinity: boolean };
-  gradOutput: number | Encoded;
-  loss: Encoded;
-  grad: Encoded;
-  truth?: { loss: Encoded; grad: Encoded };
-}
-
-const golden = loadGolden<CtcCase>('ctc_loss');
-const values = (e: Encoded) => Array.from(decode(e).data);
+import { ctcGolden as golden, values } from '../helpers/ctc-golden.js';
+import { decode } from '../helpers/golden.js';
 
 describe('the CTC reference against PyTorch', () => {
   it('covers the cases the CTC issue lists', () => {
