@@ -43,6 +43,41 @@ function gradScales(call: CtcCall): Float64Array {
   return scales;
 }
 
+/** The program's step: the kernel on the chunk's sequences (their log-probabilities and gradient strided in the
+ * whole arrays, everything else per unit). */
+function ctcStep(call: CtcCall, dtype: Dtype, bytes: number, withGrad: boolean) {
+  const { caller, layout } = call;
+  const { frames, batch, classes } = layout;
+  const frameBytes = classes * bytes;
+  return (chunk: Chunk) => {
+    const whole = (name: string) => ({
+      address: chunk.at(name).address + chunk.start * frameBytes,
+      rowBytes: frameBytes,
+    });
+    const perUnit = (name: string) => {
+      const { address, unitBytes } = chunk.at(name);
+      return { address, rowBytes: unitBytes };
+    };
+    callKernel(caller, 'ctcLoss', dtype, chunk.units, frames * (2 * call.maxTarget + 1), {
+      logProbs: whole('logProbs'),
+      classes,
+      frameStride: batch * classes,
+      frames,
+      targets: perUnit('targets'),
+      maxTarget: call.maxTarget,
+      inputLengths: perUnit('inputLengths'),
+      targetLengths: perUnit('targetLengths'),
+      scratch: perUnit('scratch'),
+      lossOut: perUnit('lossOut'),
+      grad: withGrad ? whole('grad') : undefined,
+      gradScales: withGrad ? perUnit('gradScales') : undefined,
+      blank: call.blank,
+      zeroInfinity: call.zeroInfinity ? 1 : 0,
+    });
+    return undefined;
+  };
+}
+
 function ctcProgram(call: CtcCall): Program {
   const { caller, layout, gradient } = call;
   const { data, frames, batch, classes } = layout;
@@ -73,34 +108,7 @@ function ctcProgram(call: CtcCall): Program {
     const output = { into: gradient.into, given: gradient.given };
     slots.push({ name: 'grad', label: 'options.out', Type: Float, per: 'whole', count, output, mayAlias: call.given });
   }
-  const frameBytes = classes * Float.BYTES_PER_ELEMENT;
-  const step = (chunk: Chunk) => {
-    const whole = (name: string) => ({
-      address: chunk.at(name).address + chunk.start * frameBytes,
-      rowBytes: frameBytes,
-    });
-    const perUnit = (name: string) => {
-      const { address, unitBytes } = chunk.at(name);
-      return { address, rowBytes: unitBytes };
-    };
-    callKernel(caller, 'ctcLoss', dtype, chunk.units, frames * (2 * call.maxTarget + 1), {
-      logProbs: whole('logProbs'),
-      classes,
-      frameStride: batch * classes,
-      frames,
-      targets: perUnit('targets'),
-      maxTarget: call.maxTarget,
-      inputLengths: perUnit('inputLengths'),
-      targetLengths: perUnit('targetLengths'),
-      scratch: perUnit('scratch'),
-      lossOut: perUnit('lossOut'),
-      grad: gradient ? whole('grad') : undefined,
-      gradScales: gradient ? perUnit('gradScales') : undefined,
-      blank: call.blank,
-      zeroInfinity: call.zeroInfinity ? 1 : 0,
-    });
-    return undefined;
-  };
+  const step = ctcStep(call, dtype, Float.BYTES_PER_ELEMENT, gradient !== undefined);
   const unitsPerChunk = Math.max(1, Math.min(batch, Math.floor(CHUNK_SCRATCH_BYTES / (perSequence * 8))));
   return { caller, dtype, units: batch, slots, unitsPerChunk, threads: true, step };
 }
