@@ -336,7 +336,7 @@ function sequence(
       if (backward(lp, frameBytes, T, C, S, grad, g, wide)) return;
     }
   }
-  if (T == 0) prepare(labels, L, blank);
+  // (with T = 0 it reads no label: the rows need no preparing)
   sequenceInLogSpace(
     lp, frameBytes, frames, C, T, L, labelsAt, skipAt + 16, alphaAt, betasAt, perClassAt, lossOut, grad, g,
     zeroInfinity, wide,
