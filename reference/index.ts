@@ -413,3 +413,4 @@ export {
   refCtcGreedyDecode,
   refCtcTokenSpans,
 } from './ctc-decode.js';
+export { type RefDistillOptions, type RefDivergence, refDistill } from './distill.js';

@@ -8,7 +8,9 @@ export {
 export { crossEntropy, crossEntropyWithGrad } from './bindings/cross-entropy.js';
 export { ctcBeamSearch, ctcForcedAlign, ctcGreedyDecode } from './bindings/ctc-decode.js';
 export { ctcLoss, ctcLossWithGrad } from './bindings/ctc-loss.js';
+export { distillKlDiv, distillKlDivWithGrad } from './bindings/distill-kl-div.js';
 export { entropy } from './bindings/entropy.js';
+export { jsd, jsdWithGrad } from './bindings/jsd.js';
 export { klDiv, klDivWithGrad } from './bindings/kl-div.js';
 export { linearCrossEntropy, linearCrossEntropyWithGrad } from './bindings/linear-cross-entropy.js';
 export {
@@ -40,6 +42,7 @@ export { softmax } from './bindings/softmax.js';
 export { softmaxEntropy } from './bindings/softmax-entropy.js';
 export { tokenLogProbs } from './bindings/token-log-probs.js';
 export { topK } from './bindings/top-k.js';
+export { tvd, tvdWithGrad } from './bindings/tvd.js';
 export { allocTensor } from './runtime/alloc-tensor.js';
 export { init, release, wasmBuild, wasmMemoryBytes, wasmThreads } from './runtime/init.js';
 export type {
@@ -58,6 +61,9 @@ export type {
   CtcTokenSpan,
   DimOptions,
   DimsTensor,
+  DistillGradOptions,
+  DistillKlDivOptions,
+  DistillOptions,
   Exactly,
   Float16ArrayIfDeclared,
   FloatArray,
@@ -66,6 +72,7 @@ export type {
   IndexArray,
   IndexTarget,
   InitOptions,
+  JsdOptions,
   KlDivOptions,
   L1LossOptions,
   LinearCrossEntropyGradOptions,
@@ -110,6 +117,7 @@ export type {
   TokenTarget,
   TopK,
   TopKOptions,
+  TvdOptions,
   WasmBuild,
   WasmTensor,
 } from './types.js';

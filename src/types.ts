@@ -424,6 +424,53 @@ export interface KlDivOptions {
   logTarget?: boolean;
 }
 
+/** The options distillKlDiv, jsd and tvd share. */
+export interface DistillOptions {
+  /**
+   * 'batchmean' averages each row's divergence over the rows that count (every row but the ignored ones: the
+   * divergence per token); 'mean' divides the sum by every element that counts (rows × V, as PyTorch's kl_div
+   * 'mean'); 'sum'; 'none' gives every element's term, shaped like the student.
+   * @defaultValue 'batchmean'
+   */
+  reduction?: Reduction | 'batchmean';
+  /** Both distributions are softmax(logits / temperature); a finite number > 0. @defaultValue 1 */
+  temperature?: number;
+  /**
+   * The teacher holds log-probabilities (as an inference server returns them), not logits. Each row counted must sum
+   * to at most 1 + 1e-4; the temperature applies to them as to logits.
+   * @defaultValue false
+   */
+  teacherLogProbs?: boolean;
+  /**
+   * One class label per row (rows: every dim but the last): a row whose label equals `ignoreIndex` counts nothing,
+   * its loss and gradient 0 (padding, prompts). The others must be in [0, V).
+   */
+  labels?: IndexTarget;
+  /** The label of rows that count nothing. @defaultValue -100 */
+  ignoreIndex?: number;
+}
+
+/** distillKlDiv's options. */
+export interface DistillKlDivOptions extends DistillOptions {
+  /** 'forward': KL(teacher‖student), Hinton's; 'reverse': KL(student‖teacher). @defaultValue 'forward' */
+  direction?: 'forward' | 'reverse';
+}
+
+/** jsd's options. */
+export interface JsdOptions extends DistillOptions {
+  /** The mixture's weight of the teacher, in [0, 1]: 0 gives KL(p‖q), 1 gives KL(q‖p). @defaultValue 0.5 */
+  beta?: number;
+}
+
+/** tvd's options. */
+export type TvdOptions = DistillOptions;
+
+/** The …WithGrad of distillKlDiv, jsd and tvd: their own option besides gradOutput and out. */
+export interface DistillGradOptions {
+  /** Add the gradient into `out` (accumulation over micro-batches) instead of writing over it. @defaultValue false */
+  accumulate?: boolean;
+}
+
 /** mseLoss's options (and l1Loss's). */
 export interface MseLossOptions {
   /** @defaultValue 'mean' */

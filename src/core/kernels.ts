@@ -199,6 +199,24 @@ export const KERNELS = {
     split: true, // over the sequences: each one's loss, gradient and scratch are its own
     rowsArg: 'batch',
   },
+  distill: {
+    args: {
+      x: 'ptr',
+      teacher: 'ptr',
+      rows: 'int',
+      cols: 'int',
+      labels: 'ptr',
+      divergence: 'i32',
+      beta: 'f64',
+      invTemperature: 'float',
+      lossScale: 'float',
+      perElement: 'i32',
+      ...gradTail,
+    },
+    impl: 'distillRows',
+    from: 'distill',
+    split: true,
+  },
   binaryCrossEntropy: elementwise('BinaryCrossEntropy', 'binary-cross-entropy', {}, [weights, noPosWeights]),
   binaryCrossEntropyWithLogits: elementwise('BinaryCrossEntropyWithLogits', 'binary-cross-entropy-with-logits', {}, [
     weights,

@@ -197,7 +197,15 @@ const lossFunctions: Record<string, { fn: AnyLossWithGrad; classWeight?: boolean
 );
 
 /** The golden files with test code of their own below. */
-const OWN_CODE = ['cross_entropy', 'cross_entropy_lm', 'ctc_loss', 'linear_cross_entropy', 'linear_scoring', 'scoring'];
+const OWN_CODE = [
+  'cross_entropy',
+  'cross_entropy_lm',
+  'ctc_loss',
+  'distill',
+  'linear_cross_entropy',
+  'linear_scoring',
+  'scoring',
+];
 
 it('every golden file is run: by its catalogue entry, its function along a dim, or code of its own', () => {
   const files = readdirSync(new URL('../golden/', import.meta.url))

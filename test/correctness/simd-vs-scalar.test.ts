@@ -2,7 +2,7 @@
 // vector-width boundary (rows of 1 to 17, odd lengths, multiples of 4 and 8 ± 1) and on adversarial rows:
 // every function of the catalogue (test/helpers/catalogue.ts) with each of its variants.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { refCrossEntropy, refLogSoftmaxRows } from '../../reference/index.js';
+import { type RefDistillOptions, refCrossEntropy, refDistill, refLogSoftmaxRows } from '../../reference/index.js';
 import { makeRandom } from '../../reference/random.js';
 import * as library from '../../src/index.js';
 import { crossEntropyWithGrad, init, logSoftmax, logSumExp, softmax, type Tensor } from '../../src/index.js';
@@ -89,13 +89,27 @@ function conditionScale(entry: Entry, c: Call, name: string, value: number | Flo
       x.shape[0]
     );
   }
-  const reducedLoss = ['class-loss', 'elementwise-loss'].includes(entry.family) && typeof value === 'number';
+  if (entry.family === 'distill' && name === 'grad') return distillGradScale(entry, c);
+  const reducedLoss = ['class-loss', 'elementwise-loss', 'distill'].includes(entry.family) && typeof value === 'number';
   if (!reducedLoss || !Number.isFinite(value)) return 0;
   const { gradOutput: _, ...options } = (c.options ?? {}) as Record<string, unknown>;
   const terms = outputsOf(call(c, { ...options, reduction: 'none' }))[name] as Float64Array;
   const [sum, sumAbs] = terms.reduce(([s, a], t) => [s + t, a + Math.abs(t)], [0, 0]);
   if (!Number.isFinite(sumAbs)) return 0;
   return sum !== 0 ? Math.abs((value * sumAbs) / sum) : sumAbs;
+}
+
+/** A distillation gradient's condition: u_j − q_j Σ u rounds relative to the row's largest |u| and |Σ u|. */
+function distillGradScale(entry: Entry, c: Call): number {
+  const [student, teacher] = c.args as Tensor[];
+  const o = (c.options ?? {}) as Record<string, unknown> & { labels?: ArrayLike<number> };
+  const name = String(entry.name);
+  const divergence = name.startsWith('jsd') ? 'jsd' : name.startsWith('tvd') ? 'tvd' : (o.direction as 'reverse');
+  const kept = o.labels && Array.from(o.labels, (l) => l !== -100);
+  const options = { ...o, divergence: divergence ?? 'forward', kept } as RefDistillOptions;
+  const g = o.gradOutput as number | Tensor | undefined;
+  const upstream = g === undefined ? 1 : typeof g === 'number' ? g : g.data;
+  return refDistill(student.data, teacher.data, student.shape.at(-1) ?? 1, options, upstream).gradScale;
 }
 
 /** SIMD against scalar for each output: 8 ulps of its scale, √(n/64) times more for rows of n > 64 (a sum's

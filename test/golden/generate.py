@@ -1085,6 +1085,114 @@ def ctc_loss_cases():
     finally:
         gen = saved
 
+# --- distillation: distillKlDiv, jsd, tvd, composed from torch ops (PyTorch has none of them) ---------------------
+# p = softmax(teacher / T), q = softmax(student / T); a term whose weight (p or q) is 0 is 0. Liger-Kernel's
+# definitions: JSD(β) = β KL(p‖m) + (1 − β) KL(q‖m), m = β p + (1 − β) q, β = 0 and 1 the two KLs; TVD = ½ Σ |p − q|.
+
+def weighted_log_ratio(w, log_w, log_v):
+    """w · (log w − log v) where w > 0, else 0."""
+    return torch.where(w > 0, w * (log_w - log_v), torch.zeros_like(w))
+
+
+def distill_terms(s, t, opts):
+    """Each element's term; distillKlDiv's times T² (Hinton), jsd's and tvd's not."""
+    T, kind, beta = opts["temperature"], opts["divergence"], opts.get("beta", 0.5)
+    lq, lp = F.log_softmax(s / T, -1), F.log_softmax(t / T, -1)
+    q, p = lq.exp(), lp.exp()
+    if kind in ("forward", "reverse"):
+        return (weighted_log_ratio(p, lp, lq) if kind == "forward" else weighted_log_ratio(q, lq, lp)) * T * T
+    if kind == "jsd" and beta in (0.0, 1.0):  # the two KLs themselves, not the mixture's limits (0)
+        return weighted_log_ratio(p, lp, lq) if beta == 0.0 else weighted_log_ratio(q, lq, lp)
+    if kind == "jsd":
+        lm = torch.clamp(beta * p + (1 - beta) * q, min=torch.finfo(s.dtype).tiny).log()
+        return beta * weighted_log_ratio(p, lp, lm) + (1 - beta) * weighted_log_ratio(q, lq, lm)
+    return 0.5 * (p - q).abs()
+
+
+def distill_run(s, t, labels, dtype, opts, grad_output):
+    x = s.to(dtype).detach().requires_grad_()
+    terms = distill_terms(x, t.to(dtype), opts)
+    rows = terms.shape[:-1]
+    kept = torch.ones(rows, dtype=torch.bool) if labels is None else labels.reshape(rows) != opts["ignoreIndex"]
+    terms = terms * kept.unsqueeze(-1).to(dtype)
+    counted = int(kept.sum())
+    reduction = opts["reduction"]
+    loss = {"none": lambda: terms, "sum": lambda: terms.sum(), "mean": lambda: terms.sum() / (counted * terms.shape[-1]),
+            "batchmean": lambda: terms.sum() / counted}[reduction]()
+    go = torch.tensor(grad_output, dtype=dtype) if loss.dim() == 0 else grad_output.to(dtype)
+    loss.backward(go)
+    return loss, x.grad
+
+
+def distill_case(name, s, t, labels=None, grad_output=None, **options):
+    """One case per dtype: student and teacher logits [..., V], options, the loss and autograd gradient."""
+    opts = {"divergence": "forward", "temperature": 1.0, "reduction": "batchmean", "ignoreIndex": -100,
+            "teacherLogProbs": False, **options}
+    cases = []
+    for dtype_name, dtype in DTYPES.items():
+        teacher = F.log_softmax(t.to(dtype), -1) if opts["teacherLogProbs"] else t.to(dtype)
+        go = grad_output
+        if go is None:
+            go = 1.0 if opts["reduction"] != "none" else torch.ones(s.shape, dtype=torch.float64)
+        loss, grad = distill_run(s, teacher, labels, dtype, opts, go)
+        case = {"name": f"{name} [{dtype_name}]", "dtype": dtype_name, "student": enc(s.to(dtype)),
+                "teacher": enc(teacher), "options": opts, "loss": enc(loss), "grad": enc(grad),
+                "gradOutput": go if isinstance(go, float) else enc(go.to(dtype))}
+        if labels is not None:
+            case["labels"] = enc(labels)
+        if dtype == torch.float32:
+            truth_go = go if isinstance(go, float) else go.to(dtype).double()
+            truth_loss, truth_grad = distill_run(s.to(dtype).double(), teacher.double(), labels, torch.float64, opts,
+                                                 truth_go)
+            case["truth"] = {"loss": enc(truth_loss), "grad": enc(truth_grad)}
+        cases.append(case)
+    return cases
+
+
+DIVERGENCES = [("forward KL", {"divergence": "forward"}), ("reverse KL", {"divergence": "reverse"}),
+               ("JSD beta 0.5", {"divergence": "jsd", "beta": 0.5}), ("JSD beta 0.2", {"divergence": "jsd", "beta": 0.2}),
+               ("JSD beta 0", {"divergence": "jsd", "beta": 0.0}), ("JSD beta 1", {"divergence": "jsd", "beta": 1.0}),
+               ("TVD", {"divergence": "tvd"})]
+
+
+def distill_cases():
+    global gen
+    saved, gen = gen, torch.Generator().manual_seed(SEED + 27)
+    try:
+        c = []
+        s, t = randn(4, 7, scale=2.0), randn(4, 7, scale=2.0)
+        labels = torch.tensor([3, -100, 0, 6])
+        for label, d in DIVERGENCES:
+            for reduction in ("batchmean", "mean", "sum", "none"):
+                c += distill_case(f"{label}, {reduction}", s, t, reduction=reduction, **d)
+            c += distill_case(f"{label}, temperature 2, labels with an ignored row", s, t, labels, temperature=2.0, **d)
+            c += distill_case(f"{label}, temperature 0.5, teacher log-probabilities", s, t, temperature=0.5,
+                              teacherLogProbs=True, **d)
+            c += distill_case(f"{label}, none, upstream gradient per element", s, t, reduction="none",
+                              grad_output=randn(4, 7), **d)
+            c += distill_case(f"{label}, sum, upstream gradient -0.75", s, t, reduction="sum", grad_output=-0.75, **d)
+            c += distill_case(f"{label}, [2, 3, 33] (lanes and a tail)", randn(2, 3, 33, scale=3.0),
+                              randn(2, 3, 33, scale=3.0), temperature=1.5, **d)
+            c += distill_case(f"{label}, V = 1", randn(3, 1), randn(3, 1), **d)
+            c += distill_case(f"{label}, V = 2000, peaked teacher", randn(3, 2000, scale=2.0), randn(3, 2000, scale=12.0),
+                              temperature=3.0, **d)
+            # logits in [90, 100]: exp(x) overflows, exp(x − max) does not
+            c += distill_case(f"{label}, logits in [90, 100]", 95 + 5 * torch.tanh(randn(2, 9)),
+                              95 + 5 * torch.tanh(randn(2, 9)), **d)
+            # a masked vocabulary: teacher logits −inf (p = 0), one also −inf in the student
+            masked_t = randn(2, 10, scale=2.0)
+            masked_t[:, 7:] = -INF
+            masked_s = randn(2, 10, scale=2.0)
+            masked_s[:, 9] = -INF
+            if d["divergence"] in ("forward", "tvd") or d.get("beta") == 0.0:
+                c += distill_case(f"{label}, teacher masked with -inf", masked_s, masked_t, **d)
+            # gaps of hundreds of nats: p underflows (0 · log 0 terms) while log p is finite
+            c += distill_case(f"{label}, gaps of 300 nats", randn(2, 12, scale=150.0), randn(2, 12, scale=150.0), **d)
+        return c
+    finally:
+        gen = saved
+
+
 def write(name, cases, **shared):
     path = os.path.join(HERE, f"{name}.json")
     with open(path, "w") as f:
@@ -1116,3 +1224,4 @@ if __name__ == "__main__":
         write(name, cases)
     write("linear_scoring", linear_scoring_cases())
     write("ctc_loss", ctc_loss_cases())
+    write("distill", distill_cases())

@@ -19,6 +19,7 @@ export type Family =
   | 'linear' // hidden states [..., d], a head [V, d], token ids [...]
   | 'divisor' // meanDivisor: class indices only
   | 'ctc' // log-probabilities (T, N, C) or (T, C), labels and lengths
+  | 'distill' // a student's and a teacher's logits of one shape [..., V]
   | 'memory'; // allocTensor
 
 /** Where the numbers in an entry's arguments come from. */
@@ -255,6 +256,24 @@ const ctcEntries: Entry[] = [
   },
 ];
 
+/** Distillation: two tensors of logits; labels (one per row) leave rows out. */
+const distillPair = (name: keyof Library, variants: readonly Variant[]) =>
+  lossPair(name, {
+    family: 'distill',
+    argNames: ['student', 'teacher'],
+    args: (F, shape, v = CONSTANTS) => [reals(F, shape, v), reals(F, shape, v)],
+    lossShape: (shape) => shape,
+    variants: [
+      ...variants,
+      (_F, shape, v) => ({ labels: classesOf(withoutLastDim(shape), lastDim(shape), v).data, reduction: 'mean' }),
+    ],
+  });
+const distillEntries: Entry[] = [
+  ...distillPair('distillKlDiv', [{ temperature: 2, direction: 'reverse' }]),
+  ...distillPair('jsd', [{ beta: 0.2, temperature: 0.5 }, { beta: 1 }]),
+  ...distillPair('tvd', [{ temperature: 3, reduction: 'batchmean' }]),
+];
+
 export const CATALOGUE: readonly Entry[] = [
   alongDim('softmax'),
   alongDim('logSoftmax'),
@@ -356,6 +375,7 @@ export const CATALOGUE: readonly Entry[] = [
     args: (_, shape, v = CONSTANTS) => [classesOf(shape, 2, v)],
   },
   ...ctcEntries,
+  ...distillEntries,
   { name: 'allocTensor', family: 'memory', argNames: ['dtype', 'shape'], args: (F, shape) => [F, [...shape]] },
 ];
 

@@ -1,6 +1,7 @@
 // The download budget: a page running the SIMD build fetches the entry and that build, as its .wasm file (where the
 // file is served beside the entry or a bundler copied it) or as its module and the decoder of embedded builds,
-// ≤ 51 KB gzipped (45 KB until CTC, which took 4.0 KB of the entry and 1.8 KB of the build: one entry holds
+// ≤ 56 KB gzipped (45 KB until CTC, which took 4.0 KB of the entry and 1.8 KB of the build; 51 KB until the
+// distillation divergences, which took 1.1 KB of the entry and 3.1 KB of the build: one entry holds
 // every function, and a bundled app drops the JavaScript of those it does not import); every other build is a file
 // and a module of its own, the worker pool's start-up a module loaded only for threads, and the async calls' loop
 // one loaded on the first of them. (bench/suites/size.mjs reports
@@ -32,7 +33,7 @@ const chunk = (name: string) => `wasm/${chunks.find((f) => f.startsWith(`${name}
 it.each([
   ['its module', () => [chunk('simd'), chunk('embedded-bytes')]],
   ['its .wasm file', () => ['wasm/xentropy.simd.wasm']],
-])('the entry and the SIMD build as %s come to at most 51 KB gzipped', (_, build) => {
+])('the entry and the SIMD build as %s come to at most 56 KB gzipped', (_, build) => {
   const total = [`index.js`, ...build()].reduce((sum, file) => sum + gzipped(file), 0);
-  expect(total).toBeLessThanOrEqual(51_000);
+  expect(total).toBeLessThanOrEqual(56_000);
 });
