@@ -110,6 +110,7 @@ export type {
   SmoothL1LossOptions,
   SoftmaxOptions,
   TargetKind,
+  TeacherTopK,
   TemperatureOptions,
   Tensor,
   TensorLike,

@@ -442,12 +442,29 @@ export interface DistillOptions {
    */
   teacherLogProbs?: boolean;
   /**
+   * For a teacher given as its top k ({@link TeacherTopK}): how the tokens outside its k count. 'renormalize': both
+   * distributions restricted to the k ids and renormalised; 'bucket': the rest as one more outcome, the teacher's
+   * 1 − Σ p (computed without cancellation) against the student's own mass on every other token.
+   * @defaultValue 'renormalize'
+   */
+  tail?: 'renormalize' | 'bucket';
+  /**
    * One class label per row (rows: every dim but the last): a row whose label equals `ignoreIndex` counts nothing,
    * its loss and gradient 0 (padding, prompts). The others must be in [0, V).
    */
   labels?: IndexTarget;
   /** The label of rows that count nothing. @defaultValue -100 */
   ignoreIndex?: number;
+}
+
+/**
+ * A teacher given as its top k per row: as `topK` returns it, or the top log-probabilities an inference server sends.
+ */
+export interface TeacherTopK<T extends FloatArray = FloatArray> {
+  /** Per row its k token ids [..., k]: integers in [0, V), distinct within a row (int32 or int64). */
+  indices: IndexTarget;
+  /** Their log-probabilities [..., k] (each row's probabilities summing to at most 1), in the student's dtype. */
+  logProbs: TensorLike<T>;
 }
 
 /** distillKlDiv's options. */

@@ -250,9 +250,19 @@ function termsRow<T>(
   return v128.shuffle<i64>(f32x4.demote_f64x2_zero(low), f32x4.demote_f64x2_zero(high), 0, 2);
 }
 
+/** The v_j of the last termScalar. */
+export function lastSlope(): f64 {
+  return slope;
+}
+
+/** termScalar in f64, one copy for every caller (the download budget). */
+export function termF64(lq: f64, lp: f64, d: f64, divergence: i32, beta: f64): f64 {
+  return termScalar<f64>(lq, lp, d, divergence, beta);
+}
+
 /** ℓ_j for one element (its v_j into `slope`), from log q_j, log p_j and d_j = log p_j − log q_j. */
 // @ts-ignore: decorator
-@inline function termScalar<T>(lq: T, lp: T, d: T, divergence: i32, beta: T): T {
+@inline export function termScalar<T>(lq: T, lp: T, d: T, divergence: i32, beta: T): T {
   if (divergence == FORWARD_KL) {
     const p = expScalar<T>(lp);
     slope = <f64>-p;
@@ -354,7 +364,7 @@ function dominantGradient<T>(
   const tj = <f64>load<T>(at<T>(t, j));
   const lp = (tj - teacherShift) * scale - teacherLog;
   const d = (tj - studentShift) * scale + gapShift;
-  termScalar<f64>(-studentLog, lp, d, divergence, beta);
+  termF64(-studentLog, lp, d, divergence, beta);
   const g = upstream ? gradScale * <f64>load<T>(at<T>(upstream, j)) : gradScale;
   const u = g * slope;
   store<T>(at<T>(gradRow, j), <T>(lossScale * scale * (u * restQ - lastQ * restU)));

@@ -9,6 +9,7 @@ import type {
   LossOutput,
   LossWithGrad,
   NoOptions,
+  TeacherTopK,
   TensorLike,
 } from '../types.js';
 
@@ -28,7 +29,7 @@ const { loss, withGrad } = distillFunctions('distillKlDiv', ['direction'], (o, c
  * `klDiv(logSoftmax(student), logSoftmax(teacher), { logTarget: true })`.
  * @param student - the student's logits [..., V].
  * @param teacher - the teacher's logits (or log-probabilities, with `teacherLogProbs`), of the student's shape and
- * dtype.
+ * dtype; or its top k per row, `{ indices, logProbs }` ({@link TeacherTopK}), with `tail`.
  * @param options - {@link DistillKlDivOptions}: `temperature` (1), `direction` ('forward'), `reduction` ('batchmean':
  * the mean over rows), `teacherLogProbs` (false), `labels` and `ignoreIndex` (-100) to leave rows out.
  * @returns a number, or for 'none' a Tensor of the student's shape (each element's term).
@@ -44,7 +45,7 @@ const { loss, withGrad } = distillFunctions('distillKlDiv', ['direction'], (o, c
  */
 export function distillKlDiv<T extends FloatArray, O extends DistillKlDivOptions = NoOptions>(
   student: TensorLike<T>,
-  teacher: TensorLike<T>,
+  teacher: TensorLike<T> | TeacherTopK<T>,
   options?: Exactly<O, DistillKlDivOptions>,
 ): LossOutput<O, T> {
   return loss(student, teacher, options) as LossOutput<O, T>;
@@ -54,7 +55,7 @@ export function distillKlDiv<T extends FloatArray, O extends DistillKlDivOptions
  * `distillKlDiv` and its gradient with respect to the student's logits: T · (q − p) for the forward KL (its mean's
  * share for 'batchmean'), through the student's softmax for the reverse one.
  * @param student - the student's logits [..., V].
- * @param teacher - the teacher's logits (or log-probabilities), of the student's shape and dtype.
+ * @param teacher - the teacher's logits (or log-probabilities), of the student's shape and dtype; or its top k.
  * @param options - the loss's options and {@link GradOptions}: `gradOutput` (1, or a Tensor of the student's shape for
  * 'none'), `out` (the student's dtype and length; it may be `student.data`) and `accumulate` (adds into `out`).
  * @returns `{ loss, grad }`: the loss as distillKlDiv returns it, and ∂loss/∂student of the student's shape.
@@ -73,7 +74,7 @@ export function distillKlDivWithGrad<
   O extends DistillKlDivOptions & DistillGradOptions & GradOptions<T> = NoOptions,
 >(
   student: TensorLike<T>,
-  teacher: TensorLike<T>,
+  teacher: TensorLike<T> | TeacherTopK<T>,
   options?: Exactly<O, DistillKlDivOptions & DistillGradOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {
   return withGrad(student, teacher, options) as LossWithGrad<LossOutput<O, T>, T>;

@@ -9,6 +9,7 @@ import type {
   LossOutput,
   LossWithGrad,
   NoOptions,
+  TeacherTopK,
   TensorLike,
 } from '../types.js';
 
@@ -26,7 +27,7 @@ const { loss, withGrad } = distillFunctions('jsd', ['beta'], (o, caller) => {
  * computed as such. One fused pass per row from the logits: no softmax is made, every exp is max-shifted.
  * @param student - the student's logits [..., V].
  * @param teacher - the teacher's logits (or log-probabilities, with `teacherLogProbs`), of the student's shape and
- * dtype.
+ * dtype; or its top k per row, `{ indices, logProbs }` ({@link TeacherTopK}), with `tail`.
  * @param options - {@link JsdOptions}: `beta` (0.5), `temperature` (1), `reduction` ('batchmean': the mean over rows),
  * `teacherLogProbs` (false), `labels` and `ignoreIndex` (-100) to leave rows out.
  * @returns a number, or for 'none' a Tensor of the student's shape (each element's term).
@@ -42,7 +43,7 @@ const { loss, withGrad } = distillFunctions('jsd', ['beta'], (o, caller) => {
  */
 export function jsd<T extends FloatArray, O extends JsdOptions = NoOptions>(
   student: TensorLike<T>,
-  teacher: TensorLike<T>,
+  teacher: TensorLike<T> | TeacherTopK<T>,
   options?: Exactly<O, JsdOptions>,
 ): LossOutput<O, T> {
   return loss(student, teacher, options) as LossOutput<O, T>;
@@ -52,7 +53,7 @@ export function jsd<T extends FloatArray, O extends JsdOptions = NoOptions>(
  * `jsd` and its gradient with respect to the student's logits: (1 − β) q_j (log q_j − log m_j) per element, through
  * the student's softmax, divided by T.
  * @param student - the student's logits [..., V].
- * @param teacher - the teacher's logits (or log-probabilities), of the student's shape and dtype.
+ * @param teacher - the teacher's logits (or log-probabilities), of the student's shape and dtype; or its top k.
  * @param options - the loss's options and {@link GradOptions}: `gradOutput` (1, or a Tensor of the student's shape for
  * 'none'), `out` (the student's dtype and length; it may be `student.data`) and `accumulate` (adds into `out`).
  * @returns `{ loss, grad }`: the loss as jsd returns it, and ∂loss/∂student of the student's shape.
@@ -71,7 +72,7 @@ export function jsdWithGrad<
   O extends JsdOptions & DistillGradOptions & GradOptions<T> = NoOptions,
 >(
   student: TensorLike<T>,
-  teacher: TensorLike<T>,
+  teacher: TensorLike<T> | TeacherTopK<T>,
   options?: Exactly<O, JsdOptions & DistillGradOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {
   return withGrad(student, teacher, options) as LossWithGrad<LossOutput<O, T>, T>;

@@ -7,6 +7,7 @@ import type {
   LossOutput,
   LossWithGrad,
   NoOptions,
+  TeacherTopK,
   TensorLike,
   TvdOptions,
 } from '../types.js';
@@ -18,7 +19,7 @@ const { loss, withGrad } = distillFunctions('tvd', [], () => ({ divergence: TVD,
  * and the student's q = softmax(student / T), row by row along the last dim, from the logits in one fused pass.
  * @param student - the student's logits [..., V].
  * @param teacher - the teacher's logits (or log-probabilities, with `teacherLogProbs`), of the student's shape and
- * dtype.
+ * dtype; or its top k per row, `{ indices, logProbs }` ({@link TeacherTopK}), with `tail`.
  * @param options - {@link TvdOptions}: `temperature` (1), `reduction` ('batchmean': the mean over rows),
  * `teacherLogProbs` (false), `labels` and `ignoreIndex` (-100) to leave rows out.
  * @returns a number, or for 'none' a Tensor of the student's shape (each element's ½ |p_j − q_j|).
@@ -34,7 +35,7 @@ const { loss, withGrad } = distillFunctions('tvd', [], () => ({ divergence: TVD,
  */
 export function tvd<T extends FloatArray, O extends TvdOptions = NoOptions>(
   student: TensorLike<T>,
-  teacher: TensorLike<T>,
+  teacher: TensorLike<T> | TeacherTopK<T>,
   options?: Exactly<O, TvdOptions>,
 ): LossOutput<O, T> {
   return loss(student, teacher, options) as LossOutput<O, T>;
@@ -44,7 +45,7 @@ export function tvd<T extends FloatArray, O extends TvdOptions = NoOptions>(
  * `tvd` and its gradient with respect to the student's logits: ½ sign(q_j − p_j) through the student's softmax
  * (sign 0 where p_j = q_j, as torch.abs's gradient), divided by T.
  * @param student - the student's logits [..., V].
- * @param teacher - the teacher's logits (or log-probabilities), of the student's shape and dtype.
+ * @param teacher - the teacher's logits (or log-probabilities), of the student's shape and dtype; or its top k.
  * @param options - the loss's options and {@link GradOptions}: `gradOutput` (1, or a Tensor of the student's shape for
  * 'none'), `out` (the student's dtype and length; it may be `student.data`) and `accumulate` (adds into `out`).
  * @returns `{ loss, grad }`: the loss as tvd returns it, and ∂loss/∂student of the student's shape.
@@ -63,7 +64,7 @@ export function tvdWithGrad<
   O extends TvdOptions & DistillGradOptions & GradOptions<T> = NoOptions,
 >(
   student: TensorLike<T>,
-  teacher: TensorLike<T>,
+  teacher: TensorLike<T> | TeacherTopK<T>,
   options?: Exactly<O, TvdOptions & DistillGradOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {
   return withGrad(student, teacher, options) as LossWithGrad<LossOutput<O, T>, T>;

@@ -1,6 +1,7 @@
-// Distillation (distillKlDiv, jsd, tvd): a student's logits and a teacher's (or its log-probabilities) of one shape
-// [..., V], compared row by row by the distill kernel. Every argument and option is read once, in order, then the
-// values (labels, a log-probability teacher's sums), then the rows run on the pipeline and reduce in runLoss.
+// Distillation (distillKlDiv, jsd, tvd): a student's logits [..., V] and a teacher's logits (or log-probabilities) of
+// the same shape, compared row by row by the distill kernel, or the teacher's top k per row ({ indices, logProbs })
+// by the distillTopK kernel. Every argument and option is read once, in order, then the values (labels, the
+// teacher's sums and ids), then the rows run on the pipeline and reduce in runLoss.
 import { halfAware } from '../core/half.js';
 import {
   checkBoolean,
@@ -13,6 +14,7 @@ import {
 } from '../core/validate.js';
 import type { FloatArray } from '../types.js';
 import { runAlongDim } from './along-dim.js';
+import { isTopK, readTopKTeacher, TEACHER_SUM_TOLERANCE, type TopKTeacher } from './distill-top-k.js';
 import { type AnyReduction, type LossResult, readLossGradient, runLoss } from './loss.js';
 import { readScale } from './scoring.js';
 import { classIndices, readIndices } from './targets.js';
@@ -24,12 +26,16 @@ export const JSD = 2;
 export const TVD = 3;
 
 /** The options the three functions share, and their …WithGrad's own. */
-export const DISTILL_OPTIONS = ['reduction', 'temperature', 'teacherLogProbs', 'labels', 'ignoreIndex'] as const;
+export const DISTILL_OPTIONS = [
+  'reduction',
+  'temperature',
+  'teacherLogProbs',
+  'tail',
+  'labels',
+  'ignoreIndex',
+] as const;
 export const DISTILL_GRAD_OPTIONS = ['gradOutput', 'out', 'accumulate'] as const;
 const REDUCTIONS: readonly AnyReduction[] = ['none', 'mean', 'sum', 'batchmean'];
-
-/** How far past 1 a row of teacher probabilities may sum (rounding of float32 log-probabilities is far below). */
-export const TEACHER_SUM_TOLERANCE = 1e-4;
 
 /** What a binding decides: the divergence, JSD's β, and the loss's factor (τ² for the KL, ½ for TVD). */
 export interface DistillSpec {
@@ -41,26 +47,44 @@ export interface DistillSpec {
 
 type Options = Readonly<Partial<Record<string, unknown>>>;
 
-/** The student and teacher, checked: float tensors of one dtype and one shape of at least one dim. */
-function readPair(caller: string, student: unknown, teacher: unknown) {
+/** The student, checked: a float tensor of at least one dim (the vocabulary, last). */
+function readStudent(caller: string, student: unknown) {
   const s = floatTensor(caller, 'student', student);
+  if (s.shape.length === 0) {
+    throw new RangeError(`${caller}: student must have at least one dim (the vocabulary, last), received []`);
+  }
+  const vocab = s.shape[s.shape.length - 1];
+  const rows = s.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  return { s, vocab, rows };
+}
+
+/** A dense teacher, checked: a float tensor of the student's dtype and shape. */
+function readDenseTeacher(caller: string, teacher: unknown, s: { data: FloatArray; shape: number[] }) {
   const t = floatTensor(caller, 'teacher', teacher);
   if (t.data.constructor !== s.data.constructor) {
     throw new TypeError(
       `${caller}: teacher.data must be a ${s.data.constructor.name} like the student's, received ${describe(t.data)}`,
     );
   }
-  if (s.shape.length === 0) {
-    throw new RangeError(`${caller}: student must have at least one dim (the vocabulary, last), received []`);
-  }
   if (shapeString(t.shape) !== shapeString(s.shape)) {
     throw new RangeError(
       `${caller}: teacher must have the student's shape ${shapeString(s.shape)}, received ${shapeString(t.shape)}`,
     );
   }
-  const vocab = s.shape[s.shape.length - 1];
-  const rows = s.shape.slice(0, -1).reduce((a, b) => a * b, 1);
-  return { s, t, vocab, rows };
+  return t;
+}
+
+/** tail: how a top-k teacher's other tokens count ('renormalize' or 'bucket'); only for a top-k teacher. */
+function readTail(caller: string, value: unknown, topK: boolean): boolean {
+  if (value === undefined) return false;
+  if (!topK) {
+    throw new TypeError(`${caller}: options.tail applies to a teacher given as its top k ({ indices, logProbs })`);
+  }
+  if (value !== 'renormalize' && value !== 'bucket') {
+    const kind = typeof value === 'string' ? RangeError : TypeError;
+    throw new kind(`${caller}: options.tail must be 'renormalize' or 'bucket', received ${describe(value)}`);
+  }
+  return value === 'bucket';
 }
 
 /** The labels, one per row, checked against the vocabulary: Int32 class indices with −1 where ignored. */
@@ -104,45 +128,80 @@ export function runDistill<T extends FloatArray>(
   o: Options,
   spec: DistillSpec,
 ): LossResult<T> {
-  const { s, t, vocab, rows } = readPair(caller, student, teacher);
+  const topK = isTopK(teacher);
+  const { s, vocab, rows } = readStudent(caller, student);
+  const t = topK ? undefined : readDenseTeacher(caller, teacher, s);
   const reduction = checkReduction(caller, o.reduction, REDUCTIONS, 'batchmean');
   const invTemperature = readScale(caller, o.temperature, s.data);
   const teacherLogProbs = checkBoolean(caller, 'teacherLogProbs', o.teacherLogProbs, false);
+  const bucket = readTail(caller, o.tail, topK);
   const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
   const accumulate = checkBoolean(caller, 'accumulate', o.accumulate, false);
-  const gradient = withGrad
-    ? readLossGradient(caller, o.gradOutput, o.out, accumulate, s.shape, reduction !== 'none', s.data)
-    : undefined;
   // the values
   const labels = readLabels(caller, o.labels, rows, vocab, ignoreIndex);
-  if (teacherLogProbs) checkTeacherSums(caller, t.data, rows, vocab, labels?.indices);
+  const top = topK ? readTopKTeacher(caller, teacher, s.shape, s.data, labels?.indices) : undefined;
+  // a top-k teacher's outcomes per row: its k ids, and the bucket of the other tokens unless they are none
+  const width = top ? top.k + (bucket && top.k < vocab ? 1 : 0) : vocab;
+  const lossShape = top ? [...s.shape.slice(0, -1), width] : s.shape;
+  const gradient = withGrad
+    ? readLossGradient(caller, o.gradOutput, o.out, accumulate, lossShape, reduction !== 'none', s.data)
+    : undefined;
+  if (t && teacherLogProbs) checkTeacherSums(caller, t.data, rows, vocab, labels?.indices);
+  if (top && gradient && typeof gradient.gradOutput !== 'number') {
+    gradient.gradOutput = inOrder(gradient.gradOutput, top, width, 'sorted');
+  }
   const counted = labels ? labels.count : rows;
   const temperature = o.temperature === undefined ? 1 : (o.temperature as number);
-  const lossScale = typeof spec.lossScale === 'number' ? spec.lossScale : spec.lossScale(temperature);
-  return runLoss<'distill', T>({
+  const scalars = {
+    divergence: spec.divergence,
+    beta: spec.beta,
+    invTemperature,
+    lossScale: typeof spec.lossScale === 'number' ? spec.lossScale : spec.lossScale(temperature),
+    perElement: reduction === 'none' ? 1 : 0,
+    bucket: bucket ? 1 : 0,
+  };
+  const labelOperand = labels && { label: 'options.labels', data: labels.indices, per: 'row' as const, fresh: true };
+  const result = runLoss<'distill' | 'distillTopK', T>({
     caller,
-    kernel: 'distill',
+    kernel: top ? 'distillTopK' : 'distill',
     input: s,
     outer: vocab === 0 ? 0 : rows,
     cols: vocab,
     inner: 1,
-    lossShape: s.shape,
+    lossShape,
     reduction,
-    lossPer: reduction === 'none' ? 'element' : 'row',
+    lossPer: reduction === 'none' && !top ? 'element' : 'row',
+    lossWidth: width,
     gradient,
-    operands: {
-      teacher: { label: 'teacher', data: t.data, per: 'element' },
-      labels: labels && { label: 'options.labels', data: labels.indices, per: 'row', fresh: true },
-    },
-    scalars: {
-      divergence: spec.divergence,
-      beta: spec.beta,
-      invTemperature,
-      lossScale,
-      perElement: reduction === 'none' ? 1 : 0,
-    },
-    divisor: reduction === 'mean' ? counted * vocab : reduction === 'batchmean' ? counted : 1,
-  });
+    operands: top
+      ? {
+          ids: { label: 'teacher.indices', data: top.ids, per: 'row', width: top.k, fresh: true },
+          teacher: { label: 'teacher.logProbs', data: top.logProbs, per: 'row', width: top.k, fresh: true },
+          labels: labelOperand,
+        }
+      : { teacher: { label: 'teacher', data: (t as { data: FloatArray }).data, per: 'element' }, labels: labelOperand },
+    scalars: top ? { ...scalars, k: top.k } : scalars,
+    divisor: reduction === 'mean' ? counted * width : reduction === 'batchmean' ? counted : 1,
+  } as never);
+  if (top && reduction === 'none') {
+    const loss = result.loss as { data: FloatArray };
+    loss.data = inOrder(loss.data, top, width, 'caller');
+  }
+  return result;
+}
+
+/** Per-outcome values (width per row) from the caller's order of a row's ids to the sorted one, or back. */
+function inOrder(values: FloatArray, top: TopKTeacher, width: number, to: 'sorted' | 'caller'): FloatArray {
+  const out = values.slice();
+  const { k, order } = top;
+  for (let r = 0; r * width < values.length; r++) {
+    for (let j = 0; j < k; j++) {
+      const [sorted, caller] = [r * width + j, r * width + order[r * k + j]];
+      if (to === 'sorted') out[sorted] = values[caller];
+      else out[caller] = values[sorted];
+    }
+  }
+  return out;
 }
 
 /** A divergence and its …WithGrad: `own` options besides the shared ones, read by `specOf` before the tensors. */

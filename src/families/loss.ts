@@ -93,6 +93,8 @@ export interface LossPlan<K extends KernelName> {
   reduction: AnyReduction;
   /** Where the loss comes from: one value per row (summed here, in row order), or the kernel's Σ (per element). */
   lossPer: 'row' | 'element';
+  /** Values per row of a 'none' loss (and of its gradOutput) when lossPer is 'row' (default 1). */
+  lossWidth?: number;
   /** A …WithGrad call's gradient; absent: the loss only. */
   gradient?: LossGradient;
   operands: Partial<Record<ArgName<K>, Operand | undefined>>;
@@ -122,7 +124,12 @@ export function runLoss<K extends KernelName, T extends FloatArray>(plan: LossPl
   const scale = meanLike ? upstream / divisor : upstream;
   const rowOutput = (): Output => (reduction === 'none' ? { per: 'row' } : { per: 'row', reduce: true });
   const outputs: Partial<Record<string, Output>> = {
-    lossOut: reduction === 'none' ? { per: lossPer } : lossPer === 'row' ? { per: 'row', reduce: true } : undefined,
+    lossOut:
+      reduction === 'none'
+        ? { per: lossPer, width: plan.lossWidth }
+        : lossPer === 'row'
+          ? { per: 'row', reduce: true }
+          : undefined,
     zLossOut: plan.zScale === undefined ? undefined : rowOutput(),
     lseOut: plan.lse ? { per: 'row' } : undefined,
     grad: gradient && { per: 'element', into: gradient.into, given: gradient.given, accumulate: gradient.accumulate },
@@ -130,7 +137,7 @@ export function runLoss<K extends KernelName, T extends FloatArray>(plan: LossPl
   // the z-loss's gradient 2 s · lse · softmax, in units of the loss's own gradient scale
   const zGrad = gradient && plan.zScale ? 2 * plan.zScale * (meanLike ? divisor / zDivisor : 1) : 0;
   const gradOperand: Operand | undefined = perItem
-    ? { label: 'options.gradOutput', data: gradient.gradOutput as FloatArray, per: lossPer }
+    ? { label: 'options.gradOutput', data: gradient.gradOutput as FloatArray, per: lossPer, width: plan.lossWidth }
     : undefined;
   const ran = run({
     caller: plan.caller,

@@ -12,6 +12,7 @@ import {
   jsdWithGrad,
   klDiv,
   logSoftmax,
+  topK,
   tvd,
   tvdWithGrad,
 } from '../../src/index.js';
@@ -22,7 +23,9 @@ interface DistillCase {
   name: string;
   dtype: 'float32' | 'float64';
   student: Encoded;
-  teacher: Encoded;
+  /** A dense teacher, or its top k. */
+  teacher?: Encoded;
+  teacherTopK?: { indices: Encoded; logProbs: Encoded };
   labels?: Encoded;
   options: {
     divergence: RefDivergence;
@@ -30,7 +33,8 @@ interface DistillCase {
     temperature: number;
     reduction: 'none' | 'mean' | 'sum' | 'batchmean';
     ignoreIndex: number;
-    teacherLogProbs: boolean;
+    teacherLogProbs?: boolean;
+    tail?: 'renormalize' | 'bucket';
   };
   gradOutput: number | Encoded;
   loss: Encoded;
@@ -71,8 +75,12 @@ describe.each(['simd', 'scalar'] as const)('distillation against PyTorch, %s bui
 
   it.each(golden.cases.map((c) => [c.name, c] as const))('%s', (_, c) => {
     const student = decode<Float>(c.student);
-    const teacher = decode<Float>(c.teacher);
-    const [studentCopy, teacherCopy] = [student.data.slice(), teacher.data.slice()];
+    const top = c.teacherTopK;
+    const teacher = top
+      ? { indices: decode(top.indices), logProbs: decode<Float>(top.logProbs) }
+      : decode<Float>(c.teacher as Encoded);
+    const teacherData = 'data' in teacher ? teacher.data : teacher.logProbs.data;
+    const [studentCopy, teacherCopy] = [student.data.slice(), teacherData.slice()];
     const { loss: lossOf, withGrad, options } = callOf(c);
     const gradOutput = typeof c.gradOutput === 'number' ? c.gradOutput : decode(c.gradOutput);
     const loss = lossOf(student, teacher, options);
@@ -80,7 +88,7 @@ describe.each(['simd', 'scalar'] as const)('distillation against PyTorch, %s bui
     expect(lossValues(both.loss)).toEqual(lossValues(loss));
     expect(both.grad.shape).toEqual(c.student.shape);
     expect(student.data).toEqual(studentCopy);
-    expect(teacher.data).toEqual(teacherCopy);
+    expect(teacherData).toEqual(teacherCopy);
     const none = c.options.reduction === 'none';
     if (c.dtype === 'float64') {
       const bound = (e: number) => 1e-12 * (Math.abs(e) + 1);
@@ -225,5 +233,87 @@ describe('fuzzing against the float64 reference', () => {
       assertClose(lossValues(ours.loss), lossRef, { bound, label: `${label}: loss` });
       assertClose(ours.grad.data, ref.grad, { bound: (e) => 1e-12 * (Math.abs(e) + 1), label: `${label}: grad` });
     }
+  });
+});
+
+describe('a teacher given as its top k', () => {
+  const [rows, V] = [3, 9];
+  const s = tensor(reals(rows * V), [rows, V]);
+  const t = tensor(reals(rows * V), [rows, V]);
+
+  it('with k = V (renormalised, or the bucket, empty then) equals the dense form on the logits', () => {
+    const lp = logSoftmax(t);
+    const order = Int32Array.from({ length: rows * V }, (_, i) => V - 1 - (i % V)); // each row's ids backwards
+    const teacher = {
+      indices: { data: order, shape: [rows, V] },
+      logProbs: { data: Float64Array.from(order, (id, i) => lp.data[Math.floor(i / V) * V + id]), shape: [rows, V] },
+    };
+    for (const tail of ['renormalize', 'bucket'] as const) {
+      const dense = jsdWithGrad(s, t, { beta: 0.3, temperature: 1.5 });
+      const top = jsdWithGrad(s, teacher, { beta: 0.3, temperature: 1.5, tail });
+      assertClose([top.loss], [dense.loss], { bound: () => 1e-14, label: `${tail} loss` });
+      assertClose(top.grad.data, dense.grad.data, { bound: () => 1e-15, label: `${tail} grad` });
+    }
+  });
+
+  it('takes int64 ids and a topK result as it is', () => {
+    const top = topK(t, 4);
+    const wide = {
+      indices: { data: BigInt64Array.from(top.indices.data, BigInt), shape: [rows, 4] },
+      logProbs: top.logProbs,
+    };
+    expect(distillKlDiv(s, wide, { tail: 'bucket' })).toBe(distillKlDiv(s, top, { tail: 'bucket' }));
+  });
+
+  const top = () => ({
+    indices: { data: Int32Array.of(1, 4, 0, 2, 3, 8, 7, 6, 5), shape: [rows, 3] },
+    logProbs: { data: Float64Array.of(-0.5, -1.5, -2.5, -0.4, -1.6, -3, -1, -2, -3), shape: [rows, 3] },
+  });
+  const mistakes: [string, (t: ReturnType<typeof top>) => void, object, string][] = [
+    ['a duplicated id', (t) => t.indices.data.set([2], 4), {}, 'teacher.indices row 1 holds the id 2 twice'],
+    ['an id out of range', (t) => t.indices.data.set([9], 0), {}, 'teacher.indices row 0 holds 9'],
+    ['log-probabilities summing past 1', (t) => t.logProbs.data.set([-0.1], 0), {}, 'teacher.logProbs row 0 sums'],
+    ['log-probabilities above 0', (t) => t.logProbs.data.set([0.2], 6), {}, 'teacher.logProbs row 2 sums'],
+    ['k > V', (t) => Object.assign(t.indices, { data: new Int32Array(30), shape: [rows, 10] }), {}, 'teacher.indices'],
+    ['logProbs not shaped like the ids', (t) => Object.assign(t.logProbs, { shape: [9] }), {}, 'teacher.logProbs'],
+    ['an unknown tail', () => {}, { tail: 'drop' }, "options.tail must be 'renormalize' or 'bucket'"],
+  ];
+  it.each(mistakes)('%s is a RangeError naming it, and writes nothing', (_, spoil, options, words) => {
+    const teacher = top();
+    spoil(teacher);
+    const out = new Float64Array(rows * V).fill(7);
+    expect(() => distillKlDivWithGrad(s, teacher, { ...options, out })).toThrow(RangeError);
+    expect(() => distillKlDivWithGrad(s, teacher, { ...options, out })).toThrow(words);
+    expect(out.every((v) => v === 7)).toBe(true);
+  });
+
+  it('leaves an ignored row unchecked: its ids may be padding', () => {
+    const teacher = top();
+    teacher.indices.data.set([0, 0, 0], 3);
+    teacher.logProbs.data.set([0, 0, 0], 3);
+    expect(Number.isFinite(tvd(s, teacher, { labels: [1, -100, 2] }))).toBe(true);
+  });
+
+  it('refuses a tail with a dense teacher (a TypeError)', () => {
+    expect(() => tvd(s, t, { tail: 'bucket' })).toThrow(TypeError);
+    expect(() => tvd(s, t, { tail: 'bucket' })).toThrow('options.tail applies to a teacher given as its top k');
+  });
+});
+
+describe('a dense teacher', () => {
+  it('of log-probabilities summing past 1 is a RangeError naming the row', () => {
+    const s = tensor(reals(6), [2, 3]);
+    const t = tensor(Float64Array.of(-0.5, -1.5, -2, 0, -1, -2), [2, 3]);
+    expect(() => distillKlDiv(s, t, { teacherLogProbs: true })).toThrow('teacher row 1 is not log-probabilities');
+    expect(() => distillKlDiv(s, t, { teacherLogProbs: true, labels: [0, -100] })).not.toThrow();
+  });
+
+  it('of another shape or dtype, β outside [0, 1] and a temperature ≤ 0 are named errors', () => {
+    const s = tensor(reals(6), [2, 3]);
+    expect(() => tvd(s, tensor(reals(6), [3, 2]))).toThrow(/tvd: teacher must have the student's shape/);
+    expect(() => tvd(s, tensor(new Float32Array(6), [2, 3]))).toThrow(TypeError);
+    expect(() => jsd(s, s, { beta: 1.5 })).toThrow(/jsd: options.beta must be in \[0, 1\]/);
+    expect(() => distillKlDiv(s, s, { temperature: 0 })).toThrow(/distillKlDiv: options.temperature/);
+    expect(() => distillKlDiv(s, s, { direction: 'sideways' as never })).toThrow(RangeError);
   });
 });

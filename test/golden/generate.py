@@ -1096,22 +1096,32 @@ def weighted_log_ratio(w, log_w, log_v):
 
 def distill_terms(s, t, opts):
     """Each element's term; distillKlDiv's times T² (Hinton), jsd's and tvd's not."""
-    T, kind, beta = opts["temperature"], opts["divergence"], opts.get("beta", 0.5)
-    lq, lp = F.log_softmax(s / T, -1), F.log_softmax(t / T, -1)
+    T = opts["temperature"]
+    return outcome_terms(F.log_softmax(s / T, -1), F.log_softmax(t / T, -1), opts, T)
+
+
+def outcome_terms(lq, lp, opts, T):
+    """The terms of the student's log-probabilities lq against the teacher's lp, outcome by outcome."""
+    kind, beta = opts["divergence"], opts.get("beta", 0.5)
     q, p = lq.exp(), lp.exp()
     if kind in ("forward", "reverse"):
         return (weighted_log_ratio(p, lp, lq) if kind == "forward" else weighted_log_ratio(q, lq, lp)) * T * T
     if kind == "jsd" and beta in (0.0, 1.0):  # the two KLs themselves, not the mixture's limits (0)
         return weighted_log_ratio(p, lp, lq) if beta == 0.0 else weighted_log_ratio(q, lq, lp)
     if kind == "jsd":
-        lm = torch.clamp(beta * p + (1 - beta) * q, min=torch.finfo(s.dtype).tiny).log()
+        lm = torch.clamp(beta * p + (1 - beta) * q, min=torch.finfo(lq.dtype).tiny).log()
         return beta * weighted_log_ratio(p, lp, lm) + (1 - beta) * weighted_log_ratio(q, lq, lm)
     return 0.5 * (p - q).abs()
 
 
 def distill_run(s, t, labels, dtype, opts, grad_output):
     x = s.to(dtype).detach().requires_grad_()
-    terms = distill_terms(x, t.to(dtype), opts)
+    return reduce_distill(x, distill_terms(x, t.to(dtype), opts), labels, dtype, opts, grad_output)
+
+
+def reduce_distill(x, terms, labels, dtype, opts, grad_output):
+    """Rows whose label is ignoreIndex left out; 'mean' over the elements (outcomes) that count, 'batchmean' over the
+    rows; the loss, and the gradient of x."""
     rows = terms.shape[:-1]
     kept = torch.ones(rows, dtype=torch.bool) if labels is None else labels.reshape(rows) != opts["ignoreIndex"]
     terms = terms * kept.unsqueeze(-1).to(dtype)
@@ -1193,6 +1203,82 @@ def distill_cases():
         gen = saved
 
 
+def top_k_student_log_probs(x, ids, tail, T):
+    """The student's log-probabilities of a top-k teacher's outcomes: renormalised over the ids, or the ids and the
+    bucket of every other token (its log-sum-exp over them, never 1 − Σ q)."""
+    a = x / T
+    if tail == "renormalize" or ids.shape[-1] == x.shape[-1]:  # no bucket where the ids are the whole vocabulary
+        return F.log_softmax(a.gather(-1, ids), -1)
+    full = F.log_softmax(a, -1)
+    others = torch.ones_like(full, dtype=torch.bool).scatter(-1, ids, False)
+    rest = torch.logsumexp(torch.where(others, full, torch.full_like(full, -INF)), -1, keepdim=True)
+    return torch.cat([full.gather(-1, ids), rest], -1)
+
+
+def top_k_teacher_log_probs(lp, tail, T, vocab):
+    """The teacher's: its k log-probabilities (and log(1 − Σ p) = log(−expm1(log Σ p))), tempered among themselves."""
+    if tail == "bucket" and lp.shape[-1] < vocab:
+        lp = torch.cat([lp, torch.log(-torch.expm1(torch.logsumexp(lp, -1, keepdim=True)))], -1)
+    return F.log_softmax(lp / T, -1)
+
+
+def distill_top_k_run(s, ids, lp, labels, dtype, opts, grad_output):
+    x = s.to(dtype).detach().requires_grad_()
+    T, tail = opts["temperature"], opts["tail"]
+    lq, lpt = top_k_student_log_probs(x, ids, tail, T), top_k_teacher_log_probs(lp.to(dtype), tail, T, s.shape[-1])
+    terms = outcome_terms(lq, lpt, opts, T)
+    return reduce_distill(x, terms, labels, dtype, opts, grad_output)
+
+
+def distill_top_k_case(name, s, t_logits, k, labels=None, grad_output=None, **options):
+    """A teacher given as its top k (ids in the teacher's order of probability), against the student's logits."""
+    opts = {"divergence": "forward", "temperature": 1.0, "reduction": "batchmean", "ignoreIndex": -100,
+            "tail": "renormalize", **options}
+    full = F.log_softmax(t_logits, -1)
+    lp, ids = full.topk(k, -1)
+    width = k + (1 if opts["tail"] == "bucket" and k < s.shape[-1] else 0)
+    cases = []
+    for dtype_name, dtype in DTYPES.items():
+        go = grad_output
+        if go is None:
+            go = 1.0 if opts["reduction"] != "none" else torch.ones(*s.shape[:-1], width, dtype=torch.float64)
+        loss, grad = distill_top_k_run(s, ids, lp, labels, dtype, opts, go)
+        case = {"name": f"{name} [{dtype_name}]", "dtype": dtype_name, "student": enc(s.to(dtype)),
+                "teacherTopK": {"indices": enc(ids), "logProbs": enc(lp.to(dtype))}, "options": opts,
+                "loss": enc(loss), "grad": enc(grad), "gradOutput": go if isinstance(go, float) else enc(go.to(dtype))}
+        if labels is not None:
+            case["labels"] = enc(labels)
+        if dtype == torch.float32:
+            truth_go = go if isinstance(go, float) else go.to(dtype).double()
+            truth_loss, truth_grad = distill_top_k_run(s.to(dtype).double(), ids, lp.to(dtype).double(), labels,
+                                                       torch.float64, opts, truth_go)
+            case["truth"] = {"loss": enc(truth_loss), "grad": enc(truth_grad)}
+        cases.append(case)
+    return cases
+
+
+def distill_top_k_cases():
+    global gen
+    saved, gen = gen, torch.Generator().manual_seed(SEED + 28)
+    try:
+        c = []
+        s, t = randn(4, 50, scale=2.0), randn(4, 50, scale=3.0)
+        labels = torch.tensor([3, -100, 0, 6])
+        for label, d in DIVERGENCES:
+            for tail in ("renormalize", "bucket"):
+                name = f"top-k, {tail}, {label}"
+                c += distill_top_k_case(f"{name}, k 8", s, t, 8, tail=tail, **d)
+                c += distill_top_k_case(f"{name}, k 5, temperature 2, labels with an ignored row", s, t, 5, labels,
+                                        tail=tail, temperature=2.0, **d)
+                c += distill_top_k_case(f"{name}, k 3, none, upstream gradient per outcome", s, t, 3, tail=tail,
+                                        reduction="none", grad_output=randn(4, 3 + (tail == "bucket")), **d)
+                c += distill_top_k_case(f"{name}, k 6, mean", s, t, 6, tail=tail, reduction="mean", **d)
+                c += distill_top_k_case(f"{name}, k = V", randn(2, 9), randn(2, 9), 9, tail=tail, **d)
+        return c
+    finally:
+        gen = saved
+
+
 def write(name, cases, **shared):
     path = os.path.join(HERE, f"{name}.json")
     with open(path, "w") as f:
@@ -1224,4 +1310,4 @@ if __name__ == "__main__":
         write(name, cases)
     write("linear_scoring", linear_scoring_cases())
     write("ctc_loss", ctc_loss_cases())
-    write("distill", distill_cases())
+    write("distill", distill_cases() + distill_top_k_cases())

@@ -268,7 +268,28 @@ const distillPair = (name: keyof Library, variants: readonly Variant[]) =>
       (_F, shape, v) => ({ labels: classesOf(withoutLastDim(shape), lastDim(shape), v).data, reduction: 'mean' }),
     ],
   });
+/** A teacher's top 2 (or fewer) per row: the first ids, log-probabilities of −1 and −2 (summing below 1). */
+const teacherTopK = (F: Float, shape: readonly number[]) => {
+  const rows = size(withoutLastDim(shape));
+  const k = Math.min(2, lastDim(shape));
+  const made = rows * k <= MAX_MADE ? rows * k : 0;
+  return {
+    indices: { data: Int32Array.from({ length: made }, (_, i) => i % k), shape: [...withoutLastDim(shape), k] },
+    logProbs: {
+      data: F.from(Array.from({ length: made }, (_, i) => -1 - (i % k))),
+      shape: [...withoutLastDim(shape), k],
+    },
+  };
+};
 const distillEntries: Entry[] = [
+  ...lossPair('distillKlDiv', {
+    family: 'distill',
+    form: 'top-k teacher',
+    argNames: ['student', 'teacher'],
+    args: (F, shape, v = CONSTANTS) => [reals(F, shape, v), teacherTopK(F, shape)],
+    lossShape: (shape) => [...withoutLastDim(shape), Math.min(2, lastDim(shape))],
+    variants: [{ tail: 'bucket', temperature: 2 }, { direction: 'reverse' }],
+  }),
   ...distillPair('distillKlDiv', [{ temperature: 2, direction: 'reverse' }]),
   ...distillPair('jsd', [{ beta: 0.2, temperature: 0.5 }, { beta: 1 }]),
   ...distillPair('tvd', [{ temperature: 3, reduction: 'batchmean' }]),

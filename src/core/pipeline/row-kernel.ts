@@ -18,6 +18,8 @@ export interface Operand {
   /** A snapshot: a view made by validate.ts, or a copy. Element operands have the input's dtype. */
   data: FloatArray | Int32Array;
   per: Per;
+  /** Values per row of a 'row' operand (a teacher's top k; default 1). */
+  width?: number;
   /** Made by this call (class indices, a gathered column): never in WebAssembly memory, so never looked up there. */
   fresh?: boolean;
 }
@@ -93,7 +95,7 @@ function arraysOf<K extends KernelName>(plan: Plan<K>, Float: ValuesType, readsI
   for (const [name, o] of present<Operand>(plan.operands)) {
     const per = o.per === 'whole' ? 'whole' : 'unit';
     const Type = typeOfValues(o.data);
-    take({ name, label: o.label, Type, per, count: o.data.length, source: o.data, fresh: o.fresh }, o.per);
+    take({ name, label: o.label, Type, per, count: o.data.length, source: o.data, fresh: o.fresh }, o.per, o.width);
   }
   for (const [name, o] of present<Output>(plan.outputs)) {
     const { into } = o;
