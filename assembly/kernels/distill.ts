@@ -18,10 +18,11 @@
 // which is PyTorch's autograd through log_softmax, term for term, but at a dominant element j (q_j > ½): there u_j
 // and q_j Σ u cancel, and u_j can be large (the reverse KL's q_j (1 − d_j), hundreds for a teacher hundreds of nats
 // away), so it is u_j (1 − q_j) − q_j Σ_{k≠j} u_k, with 1 − q_j = Σ_{k≠j} q_k and u_j in f64.
-// Passes per row: 1 both maxima; 2 both Σ exp; 3 the terms, Σ ℓ and Σ u (u_j kept in the gradient row); 4 the
-// gradient (q_j again). Rows whose label is −1 (ignored) get a loss of 0 and a gradient of 0.
+// Passes per row: 1 both maxima; 2 both Σ exp, each exp kept in a scratch row (two exps per element in all); 3 the
+// terms, Σ ℓ and Σ u (u_j kept in the gradient row); 4 the gradient. Rows whose label is −1 (ignored) get a loss
+// of 0 and a gradient of 0.
 
-import { expNonPositiveVector, expScalar } from '../math/exp';
+import { expNonPositiveVector } from '../math/exp';
 import { log1pVector } from '../math/log';
 import { madd } from '../math/madd';
 import { at, horizontalSum, lanes, rowMax, rowSumExpScaledWide } from '../math/rows';
@@ -31,15 +32,15 @@ import { at, horizontalSum, lanes, rowMax, rowSumExpScaledWide } from '../math/r
 // @ts-ignore: decorator
 @inline const REVERSE_KL: i32 = 1;
 // @ts-ignore: decorator
-@inline const JSD: i32 = 2;
+@inline const TVD: i32 = 3;
 
 /** Elements per block of vector partial sums, each block's total then added in f64. */
 // @ts-ignore: decorator
 @inline const BLOCK: i32 = 512;
 
-/** expm1(δ) by its series to δ¹³ / 13! for δ > −0.3 (within 1e-18 there), exp(δ) − 1 below (|e| > 0.25: no bits
- * lost). The coefficients 1 / k!, k = 13 … 1, the threshold, 1, 0 and ½, in each dtype's lanes, read from memory: V8
- * 13.6 (Node 24) rebuilds a v128 constant inside a loop at each use (see math/exp.ts). */
+/** expm1(δ) by its series for δ > −0.3 (within 1e-18 there; f32's from δ⁷ / 7!, within 1e-8), e^δ − 1 below. The
+ * coefficients 1 / k!, k = 13 … 1, the threshold, 1, 0, ½ and e^−0.3, in each dtype's lanes, read from memory: V8 13.6
+ * (Node 24) rebuilds a v128 constant inside a loop at each use (see math/exp.ts). */
 // @ts-ignore: decorator
 @inline const SERIES_LIMIT: i32 = 13;
 // @ts-ignore: decorator
@@ -48,6 +49,9 @@ import { at, horizontalSum, lanes, rowMax, rowSumExpScaledWide } from '../math/r
 @inline const ZERO: i32 = 15;
 // @ts-ignore: decorator
 @inline const HALF: i32 = 16;
+/** e^−0.3: where the smaller of p and q is above this times the larger, TVD takes the series. */
+// @ts-ignore: decorator
+@inline const NEAR_RATIO: i32 = 17; // e^−0.3: p and q nearer than this take the series
 const F32X4_EXPM1 = memory.data<f32>(
   [
     1.6059044372074283e-10, 1.6059044372074283e-10, 1.6059044372074283e-10, 1.6059044372074283e-10,
@@ -62,7 +66,7 @@ const F32X4_EXPM1 = memory.data<f32>(
     0.0416666679084301, 0.0416666679084301, 0.0416666679084301, 0.1666666716337204, 0.1666666716337204,
     0.1666666716337204, 0.1666666716337204, 0.5, 0.5, 0.5, 0.5, 1.0, 1.0, 1.0, 1.0, -0.30000001192092896,
     -0.30000001192092896, -0.30000001192092896, -0.30000001192092896, 1.0, 1.0, 1.0, 1.0, 0, 0, 0, 0,
-    0.5, 0.5, 0.5, 0.5,
+    0.5, 0.5, 0.5, 0.5, 0.740818202495575, 0.740818202495575, 0.740818202495575, 0.740818202495575,
   ],
   16,
 );
@@ -74,6 +78,7 @@ const F64X2_EXPM1 = memory.data<f64>(
     0.0001984126984126984, 0.0001984126984126984, 0.001388888888888889, 0.001388888888888889,
     0.008333333333333333, 0.008333333333333333, 0.041666666666666664, 0.041666666666666664, 0.16666666666666666,
     0.16666666666666666, 0.5, 0.5, 1.0, 1.0, -0.3, -0.3, 1.0, 1.0, 0, 0, 0.5, 0.5,
+    0.7408182206817179, 0.7408182206817179,
   ],
   16,
 );
@@ -89,16 +94,17 @@ let slope: f64 = 0;
 let lastQ: f64 = 0;
 // @ts-ignore: decorator
 @lazy let slopeVector = v128.splat<i32>(0);
-// @ts-ignore: decorator
-@lazy let qVector = v128.splat<i32>(0);
 export function distillRows<T>(
-  x: usize, teacher: usize, rows: i32, cols: i32, labels: usize, divergence: i32, beta: f64, invTemperature: T,
-  lossScale: T, perElement: i32, lossOut: usize, grad: usize, gradScale: f64, gradOutput: usize,
+  x: usize, teacher: usize, studentExp: usize, teacherExp: usize, rows: i32, cols: i32, labels: usize,
+  divergence: i32, beta: f64, invTemperature: T, lossScale: T, perElement: i32, lossOut: usize, grad: usize,
+  gradScale: f64, gradOutput: usize,
 ): void {
   for (let r = 0; r < rows; r++) {
     const offset = r * cols;
     const s = at<T>(x, offset);
     const t = at<T>(teacher, offset);
+    const se = at<T>(studentExp, offset);
+    const te = at<T>(teacherExp, offset);
     const lossRow = perElement ? at<T>(lossOut, offset) : 0;
     const gradRow = grad ? at<T>(grad, offset) : 0;
     if (labels && load<i32>(labels + (<usize>r << 2)) < 0) {
@@ -106,20 +112,25 @@ export function distillRows<T>(
       if (!perElement) store<T>(at<T>(lossOut, r), 0);
       continue;
     }
-    // passes 1 and 2
+    // passes 1 and 2, the exps kept: q_j = e_j / Σ e, p_j likewise, with no exp after this
     const studentMax = rowMax<T>(s, cols);
     const teacherMax = rowMax<T>(t, cols);
-    const studentLogSum = Math.log(rowSumExpScaledWide<T>(s, cols, studentMax, invTemperature, 0));
-    const teacherLogSum = Math.log(rowSumExpScaledWide<T>(t, cols, teacherMax, invTemperature, 0));
+    const studentSum = rowSumExpScaledWide<T>(s, cols, studentMax, invTemperature, se);
+    const teacherSum = rowSumExpScaledWide<T>(t, cols, teacherMax, invTemperature, te);
+    const studentLogSum = Math.log(studentSum);
+    const teacherLogSum = Math.log(teacherSum);
     // pass 3: d_j = (t_j − s_j) / τ + gapShift
     const gapShift = <f64>invTemperature * (<f64>studentMax - <f64>teacherMax) + (studentLogSum - teacherLogSum);
     const upstream = gradOutput ? at<T>(gradOutput, offset) : 0;
     rowStart<T>(studentMax, teacherMax, studentLogSum, teacherLogSum, invTemperature, gapShift);
-    termsRow<T>(s, t, cols, divergence, <T>beta, lossScale, lossRow, gradRow, <T>gradScale, upstream);
+    const studentInverse = <T>(1 / studentSum);
+    const teacherInverse = <T>(1 / teacherSum);
+    termsRow<T>(s, t, se, te, studentInverse, teacherInverse, cols, divergence, <T>beta, lossScale, lossRow, gradRow,
+      <T>gradScale, upstream);
     if (!perElement) store<T>(at<T>(lossOut, r), <T>(lossSum * <f64>lossScale));
     // pass 4
     if (!grad) continue;
-    gradientRow<T>(s, gradRow, cols, studentMax, <T>studentLogSum, invTemperature, <T>slopeSum, lossScale);
+    gradientRow<T>(se, studentInverse, gradRow, cols, invTemperature, <T>slopeSum, lossScale);
     if (divergence != FORWARD_KL && Math.exp(-studentLogSum) > 0.5) {
       dominantGradient<T>(s, t, gradRow, cols, divergence, beta, <f64>lossScale, gradScale, upstream);
     }
@@ -153,11 +164,12 @@ function rowStart<T>(sm: T, tm: T, sl: f64, tl: f64, invTemperature: T, shift: f
 
 /**
  * Pass 3: ℓ_j (times lossScale, into lossRow when it is not 0), u_j = g_j v_j (into gradRow when it is not 0; g_j =
- * gradScale · upstream_j, or gradScale without upstream), and their sums into lossSum and slopeSum.
+ * gradScale · upstream_j, or gradScale without upstream), and their sums into lossSum and slopeSum; q_j = se_j · qScale
+ * and p_j = te_j · pScale from the kept exps.
  */
 function termsRow<T>(
-  s: usize, t: usize, n: i32, divergence: i32, beta: T, lossScale: T, lossRow: usize, gradRow: usize, gradScale: T,
-  upstream: usize,
+  s: usize, t: usize, se: usize, te: usize, qScale: T, pScale: T, n: i32, divergence: i32, beta: T, lossScale: T,
+  lossRow: usize, gradRow: usize, gradScale: T, upstream: usize,
 ): void {
   let total: f64 = 0;
   let slopes: f64 = 0;
@@ -168,18 +180,15 @@ function termsRow<T>(
   if (ASC_FEATURE_SIMD) {
     const L = lanes<T>();
     const zero = v128.load((sizeof<T>() == 4 ? F32X4_EXPM1 : F64X2_EXPM1) + (<usize>ZERO << 4));
-    const sm = v128.splat<T>(<T>studentShift);
-    const tm = v128.splat<T>(<T>teacherShift);
-    const sl = v128.splat<T>(<T>studentLog);
-    const tl = v128.splat<T>(<T>teacherLog);
-    const invT = v128.splat<T>(<T>scale);
+    const half = v128.load((sizeof<T>() == 4 ? F32X4_EXPM1 : F64X2_EXPM1) + (<usize>HALF << 4));
+    const qs4 = v128.splat<T>(qScale);
+    const ps4 = v128.splat<T>(pScale);
     const invT64 = f64x2.splat(scale);
     const shift64 = f64x2.splat(gapShift);
     const b = v128.splat<T>(beta);
     const keep = v128.splat<T>(<T>1 - beta);
     const outScale = v128.splat<T>(lossScale);
     const g = v128.splat<T>(gradScale);
-    const half = v128.load((sizeof<T>() == 4 ? F32X4_EXPM1 : F64X2_EXPM1) + (<usize>HALF << 4));
     while (j + L <= n) {
       const blockEnd = min(n, j + BLOCK);
       let lossAcc = zero;
@@ -187,12 +196,14 @@ function termsRow<T>(
       let restQAcc = zero;
       let restUAcc = zero;
       for (; j + L <= blockEnd; j += L) {
-        const sv = v128.load(at<T>(s, j));
+        const q = v128.mul<T>(v128.load(at<T>(se, j)), qs4);
+        const p = v128.mul<T>(v128.load(at<T>(te, j)), ps4);
         const tv = v128.load(at<T>(t, j));
-        const lq = v128.sub<T>(v128.mul<T>(v128.sub<T>(sv, sm), invT), sl);
-        const lp = v128.sub<T>(v128.mul<T>(v128.sub<T>(tv, tm), invT), tl);
-        const d = gapVector<T>(tv, sv, invT64, shift64);
-        const term = termVector<T>(lq, lp, d, divergence, b, keep, zero);
+        const sv = v128.load(at<T>(s, j));
+        const term =
+          divergence == TVD
+            ? tvdVector<T>(q, p, tv, sv, invT64, shift64, zero)
+            : termVector<T>(q, p, gapVector<T>(tv, sv, invT64, shift64), divergence, b, keep, zero);
         lossAcc = v128.add<T>(lossAcc, term);
         if (lossRow) v128.store(at<T>(lossRow, j), v128.mul<T>(term, outScale));
         if (gradRow) {
@@ -201,8 +212,8 @@ function termsRow<T>(
           v128.store(at<T>(gradRow, j), u);
           slopeAcc = v128.add<T>(slopeAcc, u);
           if (rest) {
-            const small = v128.le<T>(qVector, half);
-            restQAcc = v128.add<T>(restQAcc, v128.and(qVector, small));
+            const small = v128.le<T>(q, half);
+            restQAcc = v128.add<T>(restQAcc, v128.and(q, small));
             restUAcc = v128.add<T>(restUAcc, v128.and(u, small));
           }
         }
@@ -214,12 +225,10 @@ function termsRow<T>(
     }
   }
   for (; j < n; j++) {
-    const sj = load<T>(at<T>(s, j));
-    const tj = load<T>(at<T>(t, j));
-    const lq = (sj - <T>studentShift) * <T>scale - <T>studentLog;
-    const lp = (tj - <T>teacherShift) * <T>scale - <T>teacherLog;
-    const d = <T>((<f64>tj - <f64>sj) * scale + gapShift);
-    const term = termScalar<T>(lq, lp, d, divergence, beta);
+    const q = load<T>(at<T>(se, j)) * qScale;
+    const p = load<T>(at<T>(te, j)) * pScale;
+    const d = <T>((<f64>load<T>(at<T>(t, j)) - <f64>load<T>(at<T>(s, j))) * scale + gapShift);
+    const term = termScalar<T>(q, p, d, divergence, beta);
     total += <f64>term;
     if (lossRow) store<T>(at<T>(lossRow, j), term * lossScale);
     if (gradRow) {
@@ -227,8 +236,8 @@ function termsRow<T>(
       if (upstream) u *= load<T>(at<T>(upstream, j));
       store<T>(at<T>(gradRow, j), u);
       slopes += <f64>u;
-      if (rest && lastQ <= 0.5) {
-        qs += lastQ;
+      if (rest && q <= <T>0.5) {
+        qs += <f64>q;
         us += <f64>u;
       }
     }
@@ -255,56 +264,57 @@ export function lastSlope(): f64 {
   return slope;
 }
 
-/** termScalar in f64, one copy for every caller (the download budget). */
+/** termScalar in f64 from log q and log p, one copy for every caller (the download budget). */
 export function termF64(lq: f64, lp: f64, d: f64, divergence: i32, beta: f64): f64 {
-  return termScalar<f64>(lq, lp, d, divergence, beta);
+  return termScalar<f64>(Math.exp(lq), Math.exp(lp), d, divergence, beta);
 }
 
-/** ℓ_j for one element (its v_j into `slope`), from log q_j, log p_j and d_j = log p_j − log q_j. */
+/** ℓ_j for one element (its v_j into `slope`, q_j into lastQ), from q_j, p_j and d_j = log p_j − log q_j. */
 // @ts-ignore: decorator
-@inline export function termScalar<T>(lq: T, lp: T, d: T, divergence: i32, beta: T): T {
+@inline export function termScalar<T>(q: T, p: T, d: T, divergence: i32, beta: T): T {
+  lastQ = <f64>q;
   if (divergence == FORWARD_KL) {
-    const p = expScalar<T>(lp);
     slope = <f64>-p;
     return p != 0 ? p * d : 0;
   }
-  const q = expScalar<T>(lq);
-  lastQ = <f64>q;
+  if (divergence == TVD) return tvdScalar<T>(q, p, d);
   if (divergence == REVERSE_KL) {
     const term = q != 0 ? -q * d : <T>0;
     slope = <f64>(term + q);
     return term;
   }
-  const p = expScalar<T>(lp);
   const qIsBase = d <= 0;
   const base = qIsBase ? q : p;
   const delta = -abs<T>(d);
   const e = <T>Math.expm1(<f64>delta);
-  if (divergence == JSD) {
-    const weight = qIsBase ? beta : <T>1 - beta;
-    const other = qIsBase ? p : q;
-    const logRatio = <T>Math.log1p(<f64>(weight * e)); // log(m / base)
-    const m = base + base * (weight * e);
-    const studentLogRatio = qIsBase ? -logRatio : delta - logRatio; // log(q / m)
-    slope = q != 0 ? <f64>((<T>1 - beta) * q * studentLogRatio) : 0;
-    const term = (other != 0 ? weight * other * delta : <T>0) - m * logRatio;
-    return base != 0 ? term : 0;
-  }
-  // TVD: q where q > p, −q where q < p, 0 where they are equal, NaN where d is
-  slope = base != 0 ? <f64>(d < 0 ? q : d > 0 ? -q : d == 0 ? <T>0 : d) : 0;
-  return base != 0 ? -base * e : 0;
+  // JSD
+  const weight = qIsBase ? beta : <T>1 - beta;
+  const other = qIsBase ? p : q;
+  const logRatio = <T>Math.log1p(<f64>(weight * e)); // log(m / base)
+  const m = base + base * (weight * e);
+  const studentLogRatio = qIsBase ? -logRatio : delta - logRatio; // log(q / m)
+  slope = q != 0 ? <f64>((<T>1 - beta) * q * studentLogRatio) : 0;
+  const term = (other != 0 ? weight * other * delta : <T>0) - m * logRatio;
+  return base != 0 ? term : 0;
+}
+
+/** TVD for one element, as tvdVector: its |p − q| (its v into `slope`). */
+// @ts-ignore: decorator
+@inline function tvdScalar<T>(q: T, p: T, d: T): T {
+  const base = max<T>(q, p);
+  const other = min<T>(q, p);
+  slope = base != 0 ? <f64>((q > p ? q : q < p ? -q : <T>0) + (q - p) * <T>0) : 0;
+  if (base == 0) return 0;
+  return other > base * <T>0.7408182206817179 ? -base * <T>Math.expm1(-abs<f64>(<f64>d)) : base - other;
 }
 
 /** termScalar for one vector of T lanes (its v_j into slopeVector). */
 // @ts-ignore: decorator
-@inline function termVector<T>(lq: v128, lp: v128, d: v128, divergence: i32, beta: v128, keep: v128, zero: v128): v128 {
-  const q = divergence != FORWARD_KL ? expLanes<T>(lq) : zero;
-  const p = divergence != REVERSE_KL ? expLanes<T>(lp) : zero;
+@inline function termVector<T>(q: v128, p: v128, d: v128, divergence: i32, beta: v128, keep: v128, zero: v128): v128 {
   if (divergence == FORWARD_KL) {
     slopeVector = v128.neg<T>(p);
     return v128.and(v128.mul<T>(p, d), v128.ne<T>(p, zero));
   }
-  qVector = q;
   if (divergence == REVERSE_KL) {
     const term = v128.and(v128.neg<T>(v128.mul<T>(q, d)), v128.ne<T>(q, zero));
     slopeVector = v128.add<T>(term, q);
@@ -314,23 +324,41 @@ export function termF64(lq: f64, lp: f64, d: f64, divergence: i32, beta: f64): f
   const base = v128.bitselect(q, p, qIsBase);
   const baseCounts = v128.ne<T>(base, zero);
   const delta = v128.neg<T>(v128.abs<T>(d));
-  const e = expm1NonPositiveVector<T>(delta);
-  if (divergence == JSD) {
-    const weight = v128.bitselect(beta, keep, qIsBase);
-    const other = v128.bitselect(p, q, qIsBase);
-    const weighted = v128.mul<T>(weight, e);
-    const logRatio = log1pVector<T>(weighted);
-    const m = madd<T>(base, weighted, base);
-    const studentLogRatio = v128.sub<T>(v128.andnot(delta, qIsBase), logRatio);
-    slopeVector = v128.and(v128.mul<T>(v128.mul<T>(keep, q), studentLogRatio), v128.ne<T>(q, zero));
-    const otherTerm = v128.and(v128.mul<T>(v128.mul<T>(weight, other), delta), v128.ne<T>(other, zero));
-    return v128.and(v128.sub<T>(otherTerm, v128.mul<T>(m, logRatio)), baseCounts);
+  const other = v128.bitselect(p, q, qIsBase);
+  const e = expm1NonPositiveVector<T>(delta, v128.div<T>(other, base));
+  // JSD (TVD takes tvdVector)
+  const weight = v128.bitselect(beta, keep, qIsBase);
+  const weighted = v128.mul<T>(weight, e);
+  const logRatio = log1pVector<T>(weighted);
+  const m = madd<T>(base, weighted, base);
+  const studentLogRatio = v128.sub<T>(v128.andnot(delta, qIsBase), logRatio);
+  slopeVector = v128.and(v128.mul<T>(v128.mul<T>(keep, q), studentLogRatio), v128.ne<T>(q, zero));
+  const otherTerm = v128.and(v128.mul<T>(v128.mul<T>(weight, other), delta), v128.ne<T>(other, zero));
+  return v128.and(v128.sub<T>(otherTerm, v128.mul<T>(m, logRatio)), baseCounts);
+}
+
+/**
+ * TVD for one vector of T lanes, as termScalar: |p − q| = b − o where they are apart, −b expm1(δ) by the series
+ * where they are near (o > b e^−0.3), d from the logits only for a vector with such a lane.
+ */
+// @ts-ignore: decorator
+@inline function tvdVector<T>(q: v128, p: v128, t: v128, s: v128, invT64: v128, shift64: v128, zero: v128): v128 {
+  const table = sizeof<T>() == 4 ? F32X4_EXPM1 : F64X2_EXPM1;
+  const qIsBase = v128.ge<T>(q, p);
+  const base = v128.bitselect(q, p, qIsBase);
+  const other = v128.bitselect(p, q, qIsBase);
+  const near = v128.gt<T>(other, v128.mul<T>(base, v128.load(table + (<usize>NEAR_RATIO << 4))));
+  let term = v128.sub<T>(base, other);
+  if (v128.any_true(near)) {
+    const delta = v128.neg<T>(v128.abs<T>(gapVector<T>(t, s, invT64, shift64)));
+    term = v128.bitselect(v128.neg<T>(v128.mul<T>(base, expm1Series<T>(delta))), term, near);
   }
-  // TVD, as termScalar
-  const sign = v128.bitselect(q, v128.neg<T>(q), v128.lt<T>(d, zero));
-  const signed = v128.bitselect(zero, sign, v128.eq<T>(d, zero));
-  slopeVector = v128.and(v128.bitselect(d, signed, v128.ne<T>(d, d)), baseCounts);
-  return v128.and(v128.neg<T>(v128.mul<T>(base, e)), baseCounts);
+  // v: q where q > p, −q where q < p, 0 where they are equal; (q − p) · 0 keeps a NaN
+  const signed = v128.bitselect(q, v128.neg<T>(q), v128.gt<T>(q, p));
+  const difference = v128.mul<T>(v128.sub<T>(q, p), zero);
+  const baseCounts = v128.ne<T>(base, zero);
+  slopeVector = v128.and(v128.add<T>(v128.bitselect(zero, signed, v128.eq<T>(q, p)), difference), baseCounts);
+  return v128.and(term, baseCounts);
 }
 
 /** exp for lanes ≤ 0 (or NaN), one copy per dtype: the download budget (inlined at each of its 4 uses: +0.1 KB). */
@@ -338,16 +366,29 @@ function expLanes<T>(x: v128): v128 {
   return expNonPositiveVector<T>(x);
 }
 
-/** expm1(δ) for lanes δ ≤ 0 (or NaN): the series above −0.3, exp(δ) − 1 below. */
+/**
+ * expm1(δ) for lanes δ ≤ 0 (or NaN), given e^δ = ratio (the other probability over the base, as the caller has both):
+ * the series above −0.3, when a lane is there, below ratio − 1 in f32 (|e| > 0.25: ratio's rounding costs at most 2
+ * bits there, and an exp less) and e^δ − 1 in f64.
+ */
 // @ts-ignore: decorator
-@inline function expm1NonPositiveVector<T>(delta: v128): v128 {
+@inline function expm1NonPositiveVector<T>(delta: v128, ratio: v128): v128 {
   const table = sizeof<T>() == 4 ? F32X4_EXPM1 : F64X2_EXPM1;
-  let series = v128.load(table);
-  for (let k = 1; k < SERIES_LIMIT; k++) series = madd<T>(series, delta, v128.load(table + (<usize>k << 4)));
-  series = v128.mul<T>(series, delta);
+  const beyond = sizeof<T>() == 4 ? ratio : expLanes<T>(delta); // (f64 keeps its last bits: e^δ itself)
+  const far = v128.sub<T>(beyond, v128.load(table + (<usize>SERIES_ONE << 4)));
   const near = v128.gt<T>(delta, v128.load(table + (<usize>SERIES_LIMIT << 4)));
-  const far = v128.sub<T>(expLanes<T>(delta), v128.load(table + (<usize>SERIES_ONE << 4)));
-  return v128.bitselect(series, far, near);
+  if (!v128.any_true(near)) return far;
+  return v128.bitselect(expm1Series<T>(delta), far, near);
+}
+
+/** expm1(δ) by its series, for lanes δ in (−0.3, 0]: to δ⁷ / 7! in f32, δ¹³ / 13! in f64. */
+// @ts-ignore: decorator
+@inline function expm1Series<T>(delta: v128): v128 {
+  const table = sizeof<T>() == 4 ? F32X4_EXPM1 : F64X2_EXPM1;
+  const first = sizeof<T>() == 4 ? SERIES_LIMIT - 7 : 0;
+  let series = v128.load(table + (<usize>first << 4));
+  for (let k = first + 1; k < SERIES_LIMIT; k++) series = madd<T>(series, delta, v128.load(table + (<usize>k << 4)));
+  return v128.mul<T>(series, delta);
 }
 
 /**
@@ -372,25 +413,22 @@ function dominantGradient<T>(
 
 /** Pass 4: grad_j = lossScale / τ · (u_j − q_j Σ u), u_j read from the gradient row and written over. */
 function gradientRow<T>(
-  s: usize, gradRow: usize, n: i32, studentMax: T, studentLogSum: T, invTemperature: T, slopes: T, lossScale: T,
+  se: usize, qScale: T, gradRow: usize, n: i32, invTemperature: T, slopes: T, lossScale: T,
 ): void {
   const c = lossScale * invTemperature;
   let j = 0;
   if (ASC_FEATURE_SIMD) {
-    const sm = v128.splat<T>(studentMax);
-    const sl = v128.splat<T>(studentLogSum);
-    const invT = v128.splat<T>(invTemperature);
+    const qs4 = v128.splat<T>(qScale);
     const total = v128.splat<T>(slopes);
     const cV = v128.splat<T>(c);
     for (; j + lanes<T>() <= n; j += lanes<T>()) {
-      const lq = v128.sub<T>(v128.mul<T>(v128.sub<T>(v128.load(at<T>(s, j)), sm), invT), sl);
-      const q = expLanes<T>(lq);
+      const q = v128.mul<T>(v128.load(at<T>(se, j)), qs4);
       const p = at<T>(gradRow, j);
       v128.store(p, v128.mul<T>(cV, v128.sub<T>(v128.load(p), v128.mul<T>(q, total))));
     }
   }
   for (; j < n; j++) {
-    const q = expScalar<T>((load<T>(at<T>(s, j)) - studentMax) * invTemperature - studentLogSum);
+    const q = load<T>(at<T>(se, j)) * qScale;
     const p = at<T>(gradRow, j);
     store<T>(p, c * (load<T>(p) - q * slopes));
   }

@@ -17,3 +17,12 @@ export function naiveSoftmax(
   classes: number,
   out: Float32Array,
 ): Float32Array;
+export function naiveDistillWithGrad(
+  kind: 'kl' | 'jsd' | 'tvd',
+  student: Float32Array,
+  teacher: Float32Array,
+  rows: number,
+  classes: number,
+  temperature: number,
+  grad: Float32Array,
+): number;

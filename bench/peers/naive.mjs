@@ -78,3 +78,58 @@ export function naiveScoring(logits, targets, rows, vocab, k) {
   }
   return { tokens, top };
 }
+
+/**
+ * The distillation loop users write by hand: per row the max and log Σ exp of the student's and the teacher's logits
+ * at temperature T, then each element's term and the student's gradient through the softmax, 'batchmean' (float64
+ * arithmetic, float32 gradient). kind: 'kl' (forward, times T²), 'jsd' (β = ½) or 'tvd'.
+ * @param {Float32Array} student (rows, classes)
+ * @param {Float32Array} teacher (rows, classes)
+ * @param {Float32Array} grad receives ∂loss/∂student
+ * @returns {number} the loss
+ */
+export function naiveDistillWithGrad(kind, student, teacher, rows, classes, temperature, grad) {
+  const scale = kind === 'kl' ? temperature * temperature : 1;
+  const u = new Float64Array(classes);
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const base = r * classes;
+    let [ms, mt] = [-Infinity, -Infinity];
+    for (let j = 0; j < classes; j++) {
+      if (student[base + j] > ms) ms = student[base + j];
+      if (teacher[base + j] > mt) mt = teacher[base + j];
+    }
+    let [ss, st] = [0, 0];
+    for (let j = 0; j < classes; j++) {
+      ss += Math.exp((student[base + j] - ms) / temperature);
+      st += Math.exp((teacher[base + j] - mt) / temperature);
+    }
+    const [ls, lt] = [Math.log(ss), Math.log(st)];
+    let sumU = 0;
+    for (let j = 0; j < classes; j++) {
+      const lq = (student[base + j] - ms) / temperature - ls;
+      const lp = (teacher[base + j] - mt) / temperature - lt;
+      const [q, p] = [Math.exp(lq), Math.exp(lp)];
+      let term;
+      if (kind === 'kl') {
+        term = p > 0 ? p * (lp - lq) : 0;
+        u[j] = -p;
+      } else if (kind === 'jsd') {
+        const lm = Math.log(0.5 * p + 0.5 * q);
+        term = 0.5 * (p > 0 ? p * (lp - lm) : 0) + 0.5 * (q > 0 ? q * (lq - lm) : 0);
+        u[j] = 0.5 * q * (lq - lm);
+      } else {
+        term = 0.5 * Math.abs(p - q);
+        u[j] = 0.5 * q * Math.sign(q - p);
+      }
+      total += term;
+      sumU += u[j];
+    }
+    const c = scale / temperature / rows;
+    for (let j = 0; j < classes; j++) {
+      const q = Math.exp((student[base + j] - ms) / temperature - ls);
+      grad[base + j] = c * (u[j] - q * sumU);
+    }
+  }
+  return (scale * total) / rows;
+}

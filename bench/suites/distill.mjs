@@ -1,7 +1,7 @@
 // Distillation: distillKlDiv (T = 2), jsd (β = 0.5) and tvd on float32 logits, one thread, forward and forward +
 // gradient (into a reused `out`), against PyTorch CPU's composition of the same divergence from torch ops, forward +
-// backward (one thread), a plain JavaScript implementation (reference/distill.ts, float64: timed on its first rows
-// and scaled, which the table says), and the memory-copy floor (reading both inputs and writing the gradient once).
+// backward (one thread), the loop users write by hand (bench/peers/naive.mjs), and the memory-copy floor (reading
+// both inputs and writing the gradient once).
 // Losses are checked against each other before anything is timed. Medians of the rounds go to
 // bench/results/distill/<runtime>.md (node-24.md, …).
 // Run: npm run bench:distill   (PyTorch from Debian's python3-torch, where installed); another Node:
@@ -10,10 +10,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { makeRandom, refDistill } from '../../build/reference.mjs';
+import { makeRandom } from '../../build/reference.mjs';
 import * as xentropy from '../../dist/index.js';
 import { writeReport } from '../lib/report.mjs';
 import { median, timeOnce } from '../lib/timing.mjs';
+import { naiveDistillWithGrad } from '../peers/naive.mjs';
 import { pytorchAvailable } from '../peers/pytorch.mjs';
 
 const SHAPES = (process.env.BENCH_SHAPES ?? '8192x1000,256x32000').split(',').map((s) => s.split('x').map(Number));
@@ -25,15 +26,15 @@ const DIVERGENCES = {
     loss: xentropy.distillKlDiv,
     withGrad: xentropy.distillKlDivWithGrad,
     options: { temperature: 2 },
-    ref: { divergence: 'forward', temperature: 2 },
+    naive: ['kl', 2],
   },
   jsd: {
     loss: xentropy.jsd,
     withGrad: xentropy.jsdWithGrad,
     options: { beta: 0.5 },
-    ref: { divergence: 'jsd', beta: 0.5 },
+    naive: ['jsd', 1],
   },
-  tvd: { loss: xentropy.tvd, withGrad: xentropy.tvdWithGrad, options: {}, ref: { divergence: 'tvd' } },
+  tvd: { loss: xentropy.tvd, withGrad: xentropy.tvdWithGrad, options: {}, naive: ['tvd', 1] },
 };
 
 /** A problem: a teacher's logits (σ 3) and a student's near them (the teacher's plus noise of σ 1.5). */
@@ -56,14 +57,6 @@ function pytorch(p) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** The float64 reference on the first `n` rows, timed once: ms per row, and their mean divergence. */
-function plainJs(p, name, n) {
-  const [s, t] = [p.student.subarray(0, n * p.V), p.teacher.subarray(0, n * p.V)];
-  const start = performance.now();
-  const { loss } = refDistill(s, t, p.V, DIVERGENCES[name].ref);
-  return { msPerRow: (performance.now() - start) / n, loss };
 }
 
 const check = (what, got, want) => {
@@ -89,28 +82,27 @@ for (const shape of SHAPES) {
   const out = new Float32Array(p.student.length);
   const copy = new Float32Array(p.student.length);
   const floor = [];
-  for (let r = 0; r < ROUNDS; r++)
-    floor.push(await timeOnce(() => (copy.set(p.student), copy.set(p.teacher), out.set(copy)), MIN_MS));
+  const copies = () => {
+    copy.set(p.student);
+    copy.set(p.teacher);
+    out.set(copy);
+  };
+  for (let r = 0; r < ROUNDS; r++) floor.push(await timeOnce(copies, MIN_MS));
   const torch = withTorch ? pytorch(p) : undefined;
-  for (const [name, { loss: lossOf, withGrad, options }] of Object.entries(DIVERGENCES)) {
+  for (const [name, { loss: lossOf, withGrad, options, naive }] of Object.entries(DIVERGENCES)) {
     const loss = lossOf(...args, options);
-    const rowsTimed = Math.min(p.rows, 4);
-    const js = plainJs(p, name, rowsTimed);
-    const head = lossOf(
-      { data: p.student.subarray(0, rowsTimed * p.V), shape: [rowsTimed, p.V] },
-      { data: p.teacher.subarray(0, rowsTimed * p.V), shape: [rowsTimed, p.V] },
-      options,
-    );
-    check(`${name}: plain JS`, js.loss, head);
+    const plain = () => naiveDistillWithGrad(naive[0], p.student, p.teacher, p.rows, p.V, naive[1], out);
+    check(`${name}: plain JS`, plain(), loss);
     if (torch) check(`${name}: PyTorch`, torch[name]['forward + gradient'].loss, loss);
-    const [forward, both] = [[], []];
+    const [forward, both, js] = [[], [], []];
     for (let r = 0; r < ROUNDS; r++) {
+      js.push(await timeOnce(plain, MIN_MS));
       forward.push(await timeOnce(() => lossOf(...args, options), MIN_MS));
       both.push(await timeOnce(() => withGrad(...args, { ...options, out }), MIN_MS));
     }
     const [f, b] = [median(forward), median(both)];
     const torchMs = torch ? median(torch[name]['forward + gradient'].ms) : Number.NaN;
-    const jsMs = js.msPerRow * p.rows;
+    const jsMs = median(js);
     lines.push(
       `| ${name} | ${p.rows} × ${p.V} | ${fmt(f)} ms | ${fmt(b)} ms | ${fmt(median(floor))} ms | ` +
         `${torch ? `${fmt(torchMs)} ms` : '—'} | ${torch ? ratio(torchMs / b) : '—'} | ${fmt(jsMs)} ms | ` +
@@ -126,8 +118,9 @@ of ${ROUNDS} rounds of at least ${MIN_MS} ms each. The teacher's logits are norm
 teacher's plus normal noise (σ 1.5). \`distillKlDiv\` at T = 2, \`jsd\` at β = 0.5. \`…WithGrad\` writes into a reused
 \`out\`; "× PyTorch" and "× plain JS" compare forward + gradient. PyTorch composes each divergence from torch ops
 (\`kl_div\` of two \`log_softmax\`, Liger-Kernel's chunked JSD, ½ Σ |softmax − softmax|) and differentiates it with
-autograd. The plain JS is reference/distill.ts (float64), timed on 4 rows and scaled. The copy floor reads both
-inputs and writes the gradient once (\`TypedArray.set\`).
+autograd. The plain JS is the loop users write by hand (max and log Σ exp per row, then the terms and the gradient
+through the softmax, with Math.exp). The copy floor reads both inputs and writes the gradient once
+(\`TypedArray.set\`).
 
 ${lines.join('\n')}
 `;

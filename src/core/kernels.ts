@@ -203,6 +203,8 @@ export const KERNELS = {
     args: {
       x: 'ptr',
       teacher: 'ptr',
+      studentExp: 'ptr',
+      teacherExp: 'ptr',
       rows: 'int',
       cols: 'int',
       labels: 'ptr',

@@ -181,6 +181,7 @@ export function runDistill<T extends FloatArray>(
         }
       : { teacher: { label: 'teacher', data: (t as { data: FloatArray }).data, per: 'element' }, labels: labelOperand },
     scalars: top ? { ...scalars, k: top.k } : scalars,
+    scratch: top ? undefined : ['studentExp', 'teacherExp'],
     divisor: reduction === 'mean' ? counted * width : reduction === 'batchmean' ? counted : 1,
   } as never);
   if (top && reduction === 'none') {

@@ -106,6 +106,8 @@ export interface LossPlan<K extends KernelName> {
   zScale?: number;
   /** The per-row log-sum-exp as an output (crossEntropy's returnLse). */
   lse?: boolean;
+  /** Scratch arrays of the input's shape the kernel takes (by argument name). */
+  scratch?: readonly string[];
 }
 
 export interface LossResult<T extends FloatArray> {
@@ -134,6 +136,7 @@ export function runLoss<K extends KernelName, T extends FloatArray>(plan: LossPl
     lseOut: plan.lse ? { per: 'row' } : undefined,
     grad: gradient && { per: 'element', into: gradient.into, given: gradient.given, accumulate: gradient.accumulate },
   };
+  for (const name of plan.scratch ?? []) outputs[name] = { per: 'element', scratch: true };
   // the z-loss's gradient 2 s · lse · softmax, in units of the loss's own gradient scale
   const zGrad = gradient && plan.zScale ? 2 * plan.zScale * (meanLike ? divisor / zDivisor : 1) : 0;
   const gradOperand: Operand | undefined = perItem

@@ -3,15 +3,20 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   crossEntropyWithGrad,
   ctcLossWithGrad,
+  distillKlDivWithGrad,
   init,
+  jsdWithGrad,
   logSoftmax,
   logSumExp,
   softmax,
+  topK,
   wasmBuild,
   wasmThreads,
 } from '../../src/index.js';
 
 afterAll(() => init({ threads: 1 }));
+const numbers = (loss: number | { data: ArrayLike<number> }) =>
+  typeof loss === 'number' ? [loss] : Array.from(loss.data);
 
 describe('threads', () => {
   it('2 and 3 threads give exactly the one-thread results (class indices, probabilities, K-dim, dims)', async () => {
@@ -75,6 +80,35 @@ describe('threads', () => {
       expect(Array.from(many.grad.data)).toEqual(Array.from(one.grad.data));
     }
     expect(one.loss.data[5]).toBe(0); // 20 labels cannot fit 19 frames: zeroInfinity makes it 0
+    await init({ threads: 1 });
+  }, 60_000);
+
+  it('distillation: 2 and 3 threads share the rows and give exactly the one-thread loss and gradient', async () => {
+    // 600 rows of 1000: above the threshold for workers; a dense teacher (its two scratch rows per row) and a top k
+    const [rows, V, k] = [600, 1000, 20];
+    const student = {
+      data: Float32Array.from({ length: rows * V }, (_, i) => Math.sin(i * 0.37) * 4),
+      shape: [rows, V],
+    };
+    const teacher = {
+      data: Float32Array.from({ length: rows * V }, (_, i) => Math.cos(i * 0.53) * 4),
+      shape: [rows, V],
+    };
+    const top = topK(teacher, k);
+    const labels = Int32Array.from({ length: rows }, (_, r) => (r % 7 === 3 ? -100 : r % V));
+    const run = () => [
+      jsdWithGrad(student, teacher, { beta: 0.3, temperature: 1.5, labels, reduction: 'none' }),
+      distillKlDivWithGrad(student, top, { tail: 'bucket', direction: 'reverse', labels }),
+    ];
+    await init({ threads: 1 });
+    const one = run();
+    for (const threads of [2, 3]) {
+      await init({ threads });
+      run().forEach((many, i) => {
+        expect(numbers(many.loss)).toEqual(numbers(one[i].loss));
+        expect(Array.from(many.grad.data)).toEqual(Array.from(one[i].grad.data));
+      });
+    }
     await init({ threads: 1 });
   }, 60_000);
 

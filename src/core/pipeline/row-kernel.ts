@@ -39,6 +39,8 @@ export interface Output {
   into?: FloatArray;
   /** The caller's own `out` object, handed back as the result while it is still a live view. */
   given?: unknown;
+  /** Scratch the kernel writes and reads back (the distillation's exps): never copied out nor returned. */
+  scratch?: boolean;
 }
 
 export interface Plan<K extends KernelName> {
@@ -98,6 +100,10 @@ function arraysOf<K extends KernelName>(plan: Plan<K>, Float: ValuesType, readsI
     take({ name, label: o.label, Type, per, count: o.data.length, source: o.data, fresh: o.fresh }, o.per, o.width);
   }
   for (const [name, o] of present<Output>(plan.outputs)) {
+    if (o.scratch) {
+      take({ name, label: name, Type: Float, per: 'unit', count: 0 }, o.per);
+      continue;
+    }
     const { into } = o;
     const inPlace = o.per === 'element' && inner === 1 && (!into || !sameArray(into, input) || plan.inPlace === true);
     const output = { into, given: o.given, accumulate: o.accumulate, reduce: o.reduce };
