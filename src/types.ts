@@ -455,6 +455,15 @@ export interface DistillOptions {
   labels?: IndexTarget;
   /** The label of rows that count nothing. @defaultValue -100 */
   ignoreIndex?: number;
+  /**
+   * Hard + soft in one pass, as Liger-Kernel's distillation base: the loss is weightHard · crossEntropy(student,
+   * labels) (the untempered logits; a mean over the counted rows for 'mean' and 'batchmean') + weightSoft · the
+   * divergence. A weightHard other than 0 needs `labels`, a dense teacher and a reduction to a number.
+   * @defaultValue 0
+   */
+  weightHard?: number;
+  /** The divergence's weight beside a hard loss. @defaultValue 1 */
+  weightSoft?: number;
 }
 
 /**

@@ -22,7 +22,7 @@
 // terms, Σ ℓ and Σ u (u_j kept in the gradient row); 4 the gradient. Rows whose label is −1 (ignored) get a loss
 // of 0 and a gradient of 0.
 
-import { expNonPositiveVector } from '../math/exp';
+import { expNonPositiveVector, expScalar } from '../math/exp';
 import { log1pVector } from '../math/log';
 import { madd } from '../math/madd';
 import { at, horizontalSum, lanes, rowMax, rowSumExpScaledWide } from '../math/rows';
@@ -96,8 +96,8 @@ let lastQ: f64 = 0;
 @lazy let slopeVector = v128.splat<i32>(0);
 export function distillRows<T>(
   x: usize, teacher: usize, studentExp: usize, teacherExp: usize, rows: i32, cols: i32, labels: usize,
-  divergence: i32, beta: f64, invTemperature: T, lossScale: T, perElement: i32, lossOut: usize, grad: usize,
-  gradScale: f64, gradOutput: usize,
+  divergence: i32, beta: f64, invTemperature: T, lossScale: T, hardWeight: f64, perElement: i32, lossOut: usize,
+  grad: usize, gradScale: f64, gradOutput: usize,
 ): void {
   for (let r = 0; r < rows; r++) {
     const offset = r * cols;
@@ -127,14 +127,48 @@ export function distillRows<T>(
     const teacherInverse = <T>(1 / teacherSum);
     termsRow<T>(s, t, se, te, studentInverse, teacherInverse, cols, divergence, <T>beta, lossScale, lossRow, gradRow,
       <T>gradScale, upstream);
-    if (!perElement) store<T>(at<T>(lossOut, r), <T>(lossSum * <f64>lossScale));
+    // the hard loss beside it: cross-entropy of the untempered logits at the row's label, log Σ e^s − s_label
+    const label = hardWeight != 0 ? load<i32>(labels + (<usize>r << 2)) : -1;
+    const hardLse =
+      label < 0 ? 0 : <f64>studentMax + untemperedLogSum<T>(s, cols, studentMax, invTemperature, studentSum);
+    const hard = label < 0 ? 0 : hardWeight * (hardLse - <f64>load<T>(at<T>(s, label)));
+    if (!perElement) store<T>(at<T>(lossOut, r), <T>(lossSum * <f64>lossScale + hard));
     // pass 4
     if (!grad) continue;
     gradientRow<T>(se, studentInverse, gradRow, cols, invTemperature, <T>slopeSum, lossScale);
     if (divergence != FORWARD_KL && Math.exp(-studentLogSum) > 0.5) {
       dominantGradient<T>(s, t, gradRow, cols, divergence, beta, <f64>lossScale, gradScale, upstream);
     }
+    if (label >= 0) hardGradient<T>(s, gradRow, cols, label, studentMax, hardLse, <T>(gradScale * hardWeight));
   }
+}
+
+/** log Σ_j e^{s_j − max}: the tempered sum's own log at τ = 1, else a pass of its own. */
+function untemperedLogSum<T>(s: usize, n: i32, studentMax: T, invTemperature: T, temperedSum: f64): f64 {
+  if (invTemperature == 1) return Math.log(temperedSum);
+  return Math.log(rowSumExpScaledWide<T>(s, n, studentMax, 1, 0));
+}
+
+/** The hard loss's gradient, added: g (softmax(s)_j − [j = label]), softmax from the untempered logits. */
+function hardGradient<T>(s: usize, gradRow: usize, n: i32, label: i32, studentMax: T, lse: f64, g: T): void {
+  const shift = <T>(lse - <f64>studentMax);
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const m = v128.splat<T>(studentMax);
+    const c = v128.splat<T>(shift);
+    const gV = v128.splat<T>(g);
+    for (; j + lanes<T>() <= n; j += lanes<T>()) {
+      const q = expLanes<T>(v128.sub<T>(v128.sub<T>(v128.load(at<T>(s, j)), m), c));
+      const p = at<T>(gradRow, j);
+      v128.store(p, madd<T>(q, gV, v128.load(p)));
+    }
+  }
+  for (; j < n; j++) {
+    const p = at<T>(gradRow, j);
+    store<T>(p, load<T>(p) + g * expScalar<T>(load<T>(at<T>(s, j)) - studentMax - shift));
+  }
+  const p = at<T>(gradRow, label);
+  store<T>(p, load<T>(p) - g);
 }
 
 /** An ignored row: its losses (when per element) and its gradient are 0. */

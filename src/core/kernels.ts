@@ -212,6 +212,7 @@ export const KERNELS = {
       beta: 'f64',
       invTemperature: 'float',
       lossScale: 'float',
+      hardWeight: 'f64',
       perElement: 'i32',
       ...gradTail,
     },

@@ -29,6 +29,8 @@ export const TVD = 3;
 export const DISTILL_OPTIONS = [
   'reduction',
   'temperature',
+  'weightHard',
+  'weightSoft',
   'teacherLogProbs',
   'tail',
   'labels',
@@ -119,15 +121,32 @@ function checkTeacherSums(caller: string, teacher: FloatArray, rows: number, voc
   }
 }
 
-/** Runs a divergence: options o read by the binding (it took its own from them). */
-export function runDistill<T extends FloatArray>(
-  caller: string,
-  withGrad: boolean,
-  student: unknown,
-  teacher: unknown,
-  o: Options,
-  spec: DistillSpec,
-): LossResult<T> {
+/**
+ * weightHard and weightSoft (Liger's distillation base): weightHard · crossEntropy(student, labels) + weightSoft ·
+ * the divergence, from one pass; a hard loss needs the labels, a dense teacher and a reduction to a number.
+ */
+function readWeights(caller: string, o: Options, reduction: AnyReduction, topK: boolean) {
+  const weight = (name: 'weightHard' | 'weightSoft', fallback: number) => {
+    const value = o[name];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number')
+      throw new TypeError(`${caller}: options.${name} must be a number, received ${describe(value)}`);
+    if (!Number.isFinite(value)) throw new RangeError(`${caller}: options.${name} must be finite, received ${value}`);
+    return value;
+  };
+  const hard = weight('weightHard', 0);
+  const soft = weight('weightSoft', 1);
+  if (hard !== 0) {
+    const missing = o.labels === undefined ? 'options.labels (the hard targets)' : undefined;
+    const why =
+      missing ?? (topK ? 'a dense teacher' : reduction === 'none' ? "a reduction to a number, not 'none'" : undefined);
+    if (why) throw new TypeError(`${caller}: options.weightHard (a hard loss beside the divergence) needs ${why}`);
+  }
+  return { hard, soft };
+}
+
+/** Reads a divergence's call: the arguments and options in order, then the values (labels, the teacher's sums). */
+function readDistill(caller: string, withGrad: boolean, student: unknown, teacher: unknown, o: Options) {
   const topK = isTopK(teacher);
   const { s, vocab, rows } = readStudent(caller, student);
   const t = topK ? undefined : readDenseTeacher(caller, teacher, s);
@@ -137,6 +156,7 @@ export function runDistill<T extends FloatArray>(
   const bucket = readTail(caller, o.tail, topK);
   const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
   const accumulate = checkBoolean(caller, 'accumulate', o.accumulate, false);
+  const weights = readWeights(caller, o, reduction, topK);
   // the values
   const labels = readLabels(caller, o.labels, rows, vocab, ignoreIndex);
   const top = topK ? readTopKTeacher(caller, teacher, s.shape, s.data, labels?.indices) : undefined;
@@ -150,29 +170,54 @@ export function runDistill<T extends FloatArray>(
   if (top && gradient && typeof gradient.gradOutput !== 'number') {
     gradient.gradOutput = inOrder(gradient.gradOutput, top, width, 'sorted');
   }
-  const counted = labels ? labels.count : rows;
   const temperature = o.temperature === undefined ? 1 : (o.temperature as number);
+  return {
+    caller,
+    s,
+    t,
+    top,
+    vocab,
+    rows,
+    reduction,
+    invTemperature,
+    bucket,
+    weights,
+    labels,
+    width,
+    lossShape,
+    gradient,
+    temperature,
+  };
+}
+
+/** The kernel's plan of a call read. */
+function planDistill(r: ReturnType<typeof readDistill>, spec: DistillSpec) {
+  const { s, t, top, vocab, rows, reduction, labels, width } = r;
+  const softScale = typeof spec.lossScale === 'number' ? spec.lossScale : spec.lossScale(r.temperature);
   const scalars = {
     divergence: spec.divergence,
     beta: spec.beta,
-    invTemperature,
-    lossScale: typeof spec.lossScale === 'number' ? spec.lossScale : spec.lossScale(temperature),
+    invTemperature: r.invTemperature,
+    lossScale: r.weights.soft * softScale,
+    // the hard loss is a mean over the counted rows whatever the soft one divides by ('mean': their elements too)
+    hardWeight: r.weights.hard * (reduction === 'mean' ? vocab : 1),
     perElement: reduction === 'none' ? 1 : 0,
-    bucket: bucket ? 1 : 0,
+    bucket: r.bucket ? 1 : 0,
   };
   const labelOperand = labels && { label: 'options.labels', data: labels.indices, per: 'row' as const, fresh: true };
-  const result = runLoss<'distill' | 'distillTopK', T>({
-    caller,
+  const counted = labels ? labels.count : rows;
+  return {
+    caller: r.caller,
     kernel: top ? 'distillTopK' : 'distill',
     input: s,
     outer: vocab === 0 ? 0 : rows,
     cols: vocab,
     inner: 1,
-    lossShape,
+    lossShape: r.lossShape,
     reduction,
     lossPer: reduction === 'none' && !top ? 'element' : 'row',
     lossWidth: width,
-    gradient,
+    gradient: r.gradient,
     operands: top
       ? {
           ids: { label: 'teacher.indices', data: top.ids, per: 'row', width: top.k, fresh: true },
@@ -183,10 +228,23 @@ export function runDistill<T extends FloatArray>(
     scalars: top ? { ...scalars, k: top.k } : scalars,
     scratch: top ? undefined : ['studentExp', 'teacherExp'],
     divisor: reduction === 'mean' ? counted * width : reduction === 'batchmean' ? counted : 1,
-  } as never);
-  if (top && reduction === 'none') {
+  };
+}
+
+/** Runs a divergence: options o read by the binding (it took its own from them). */
+export function runDistill<T extends FloatArray>(
+  caller: string,
+  withGrad: boolean,
+  student: unknown,
+  teacher: unknown,
+  o: Options,
+  spec: DistillSpec,
+): LossResult<T> {
+  const read = readDistill(caller, withGrad, student, teacher, o);
+  const result = runLoss<'distill' | 'distillTopK', T>(planDistill(read, spec) as never);
+  if (read.top && read.reduction === 'none') {
     const loss = result.loss as { data: FloatArray };
-    loss.data = inOrder(loss.data, top, width, 'caller');
+    loss.data = inOrder(loss.data, read.top, read.width, 'caller');
   }
   return result;
 }

@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeRandom, type RefDivergence, refDistill } from '../../reference/index.js';
 import {
+  crossEntropyWithGrad,
   distillKlDiv,
   distillKlDivWithGrad,
   init,
@@ -35,6 +36,8 @@ interface DistillCase {
     ignoreIndex: number;
     teacherLogProbs?: boolean;
     tail?: 'renormalize' | 'bucket';
+    weightHard?: number;
+    weightSoft?: number;
   };
   gradOutput: number | Encoded;
   loss: Encoded;
@@ -315,5 +318,34 @@ describe('a dense teacher', () => {
     expect(() => jsd(s, s, { beta: 1.5 })).toThrow(/jsd: options.beta must be in \[0, 1\]/);
     expect(() => distillKlDiv(s, s, { temperature: 0 })).toThrow(/distillKlDiv: options.temperature/);
     expect(() => distillKlDiv(s, s, { direction: 'sideways' as never })).toThrow(RangeError);
+  });
+});
+
+describe('hard + soft in one call', () => {
+  const s = tensor(reals(12), [3, 4]);
+  const t = tensor(reals(12), [3, 4]);
+
+  it('is weightHard · crossEntropy(student, labels) + weightSoft · the divergence, gradient too', () => {
+    const labels = [2, -100, 1];
+    const both = jsdWithGrad(s, t, { beta: 0.3, temperature: 2, labels, weightHard: 0.7, weightSoft: 0.4 });
+    const soft = jsdWithGrad(s, t, { beta: 0.3, temperature: 2, labels });
+    const hard = crossEntropyWithGrad(s, Int32Array.from(labels), { ignoreIndex: -100 });
+    assertClose([both.loss], [0.7 * hard.loss + 0.4 * soft.loss], { bound: () => 1e-15, label: 'loss' });
+    const grad = Array.from(soft.grad.data, (g, i) => 0.7 * hard.grad.data[i] + 0.4 * g);
+    assertClose(both.grad.data, grad, { bound: () => 1e-15, label: 'grad' });
+  });
+
+  it.each([
+    ['without labels', {}, 'needs options.labels'],
+    ["with reduction 'none'", { labels: [0, 1, 2], reduction: 'none' }, 'needs a reduction to a number'],
+  ])('%s is a TypeError naming weightHard', (_, options, words) => {
+    expect(() => tvd(s, t, { weightHard: 1, ...options } as never)).toThrow(TypeError);
+    expect(() => tvd(s, t, { weightHard: 1, ...options } as never)).toThrow(words);
+  });
+
+  it('needs a dense teacher, and finite weights', () => {
+    const teacher = topK(t, 2);
+    expect(() => distillKlDiv(s, teacher, { weightHard: 1, labels: [0, 1, 2] })).toThrow('needs a dense teacher');
+    expect(() => distillKlDiv(s, t, { weightSoft: Number.NaN })).toThrow(RangeError);
   });
 });

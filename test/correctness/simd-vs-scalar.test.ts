@@ -90,6 +90,8 @@ function conditionScale(entry: Entry, c: Call, name: string, value: number | Flo
     );
   }
   if (entry.family === 'distill' && name === 'grad') return distillGradScale(entry, c);
+  // a hard loss beside the divergence has no 'none' to weigh its terms by: the logits' O(1) scale
+  if (entry.family === 'distill' && (c.options as { weightHard?: number } | undefined)?.weightHard) return 1;
   const reducedLoss = ['class-loss', 'elementwise-loss', 'distill'].includes(entry.family) && typeof value === 'number';
   if (!reducedLoss || !Number.isFinite(value)) return 0;
   const { gradOutput: _, ...options } = (c.options ?? {}) as Record<string, unknown>;

@@ -1279,6 +1279,48 @@ def distill_top_k_cases():
         gen = saved
 
 
+def distill_hard_soft_run(s, t, labels, dtype, opts, grad_output):
+    """weightHard · F.cross_entropy(student, labels) + weightSoft · the divergence (Liger's distillation base, with
+    the divergence's mean over the counted rows, or their elements for 'mean')."""
+    x = s.to(dtype).detach().requires_grad_()
+    terms = distill_terms(x, t.to(dtype), opts)
+    kept = labels != opts["ignoreIndex"]
+    terms = terms * kept.unsqueeze(-1).to(dtype)
+    counted, reduction = int(kept.sum()), opts["reduction"]
+    soft = {"sum": terms.sum(), "mean": terms.sum() / (counted * terms.shape[-1]), "batchmean": terms.sum() / counted}
+    hard = F.cross_entropy(x, labels, ignore_index=opts["ignoreIndex"], reduction="sum" if reduction == "sum" else "mean")
+    loss = opts["weightHard"] * hard + opts["weightSoft"] * soft[reduction]
+    loss.backward(torch.tensor(grad_output, dtype=dtype))
+    return loss, x.grad
+
+
+def distill_hard_soft_cases():
+    global gen
+    saved, gen = gen, torch.Generator().manual_seed(SEED + 29)
+    try:
+        c = []
+        s, t = randn(5, 11, scale=2.0), randn(5, 11, scale=2.0)
+        labels = torch.tensor([3, -100, 0, 10, 7])
+        for label, d in DIVERGENCES:
+            for reduction, T, go in (("batchmean", 1.0, 1.0), ("mean", 2.0, 1.0), ("sum", 0.5, -0.5)):
+                opts = {"divergence": "forward", "temperature": T, "reduction": reduction, "ignoreIndex": -100,
+                        "weightHard": 0.7, "weightSoft": 0.4, **d}
+                for dtype_name, dtype in DTYPES.items():
+                    loss, grad = distill_hard_soft_run(s, t, labels, dtype, opts, go)
+                    case = {"name": f"hard + soft, {label}, {reduction}, temperature {T} [{dtype_name}]",
+                            "dtype": dtype_name, "student": enc(s.to(dtype)), "teacher": enc(t.to(dtype)),
+                            "labels": enc(labels), "options": opts, "loss": enc(loss), "grad": enc(grad),
+                            "gradOutput": go}
+                    if dtype == torch.float32:
+                        truth_loss, truth_grad = distill_hard_soft_run(s.to(dtype).double(), t.to(dtype).double(),
+                                                                       labels, torch.float64, opts, go)
+                        case["truth"] = {"loss": enc(truth_loss), "grad": enc(truth_grad)}
+                    c.append(case)
+        return c
+    finally:
+        gen = saved
+
+
 def write(name, cases, **shared):
     path = os.path.join(HERE, f"{name}.json")
     with open(path, "w") as f:
@@ -1310,4 +1352,4 @@ if __name__ == "__main__":
         write(name, cases)
     write("linear_scoring", linear_scoring_cases())
     write("ctc_loss", ctc_loss_cases())
-    write("distill", distill_cases() + distill_top_k_cases())
+    write("distill", distill_cases() + distill_top_k_cases() + distill_hard_soft_cases())

@@ -291,7 +291,11 @@ const distillEntries: Entry[] = [
     variants: [{ tail: 'bucket', temperature: 2 }, { direction: 'reverse' }],
   }),
   ...distillPair('distillKlDiv', [{ temperature: 2, direction: 'reverse' }]),
-  ...distillPair('jsd', [{ beta: 0.2, temperature: 0.5 }, { beta: 1 }]),
+  ...distillPair('jsd', [
+    { beta: 0.2, temperature: 0.5 },
+    { beta: 1 },
+    (_F, shape, v) => ({ labels: classesOf(withoutLastDim(shape), lastDim(shape), v).data, weightHard: 0.5 }),
+  ]),
   ...distillPair('tvd', [{ temperature: 3, reduction: 'batchmean' }]),
 ];
 

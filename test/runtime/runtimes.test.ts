@@ -135,7 +135,7 @@ describe('Float16Array in, on the runtimes that have it', () => {
       const report = JSON.parse(result.stdout) as Report;
       if (name === 'Node 22') return expect(report.available).toBe(false); // (Float16Array came with Node 24)
       expect(report.available).toBe(true);
-      expect(Object.keys(report.calls)).toHaveLength(10);
+      expect(Object.keys(report.calls)).toHaveLength(12);
       for (const [call, { half: h, single }] of Object.entries(report.calls)) {
         expect(h.types, call).toEqual(single.types.map((t) => (t === 'Float32Array' ? 'Float16Array' : t)));
         expect(h.values, call).toEqual(single.values.map(roundToHalf));

@@ -35,6 +35,17 @@ if (!Half) {
       }),
     linear: (T) =>
       x.linearCrossEntropyWithGrad(tensor(T, values(12, 10), [4, 3]), tensor(T, values(18, 11), [6, 3]), [0, 5, 2, 2]),
+    distill: (T) =>
+      x.jsdWithGrad(tensor(T, values(12, 12), [2, 6]), tensor(T, values(12, 13), [2, 6]), { labels: [1, -100] }),
+    distillTopK: (T) =>
+      x.distillKlDivWithGrad(
+        tensor(T, values(12, 14), [2, 6]),
+        {
+          indices: { data: Int32Array.of(0, 3, 5, 1), shape: [2, 2] },
+          logProbs: tensor(T, [-1, -2, -0.5, -1.5], [2, 2]),
+        },
+        { tail: 'bucket' },
+      ),
   };
   const flat = (result) => {
     const out = { values: [], types: [] };
