@@ -25,7 +25,7 @@
 import { expNonPositiveVector, expScalar } from '../math/exp';
 import { log1pVector } from '../math/log';
 import { madd } from '../math/madd';
-import { at, horizontalSum, lanes, rowMax, rowSumExpScaledWide } from '../math/rows';
+import { at, horizontalSum, lanes, rowMax, rowSumExpScaledWide, rowZero } from '../math/rows';
 
 // @ts-ignore: decorator
 @inline const FORWARD_KL: i32 = 0;
@@ -107,9 +107,10 @@ export function distillRows<T>(
     const te = at<T>(teacherExp, offset);
     const lossRow = perElement ? at<T>(lossOut, offset) : 0;
     const gradRow = grad ? at<T>(grad, offset) : 0;
-    if (labels && load<i32>(labels + (<usize>r << 2)) < 0) {
-      ignoreRow<T>(cols, lossRow, gradRow);
-      if (!perElement) store<T>(at<T>(lossOut, r), 0);
+    if (labels && load<i32>(labels + (<usize>r << 2)) < 0) { // an ignored row: loss and gradient 0
+      if (lossRow) rowZero<T>(lossRow, cols);
+      else store<T>(at<T>(lossOut, r), 0);
+      if (gradRow) rowZero<T>(gradRow, cols);
       continue;
     }
     // passes 1 and 2, the exps kept: q_j = e_j / Σ e, p_j likewise, with no exp after this
@@ -169,14 +170,6 @@ function hardGradient<T>(s: usize, gradRow: usize, n: i32, label: i32, studentMa
   }
   const p = at<T>(gradRow, label);
   store<T>(p, load<T>(p) - g);
-}
-
-/** An ignored row: its losses (when per element) and its gradient are 0. */
-function ignoreRow<T>(cols: i32, lossRow: usize, gradRow: usize): void {
-  for (let j = 0; j < cols; j++) {
-    if (lossRow) store<T>(at<T>(lossRow, j), 0);
-    if (gradRow) store<T>(at<T>(gradRow, j), 0);
-  }
 }
 
 // The row's constants for passes 3 and 4 (globals, as above): each max, each log Σ exp, 1 / τ, and d_j's shift.

@@ -2,7 +2,7 @@
 // read once and checked (ids in [0, V) and distinct, log-probabilities summing to at most 1 + the tolerance), then
 // each counted row's ids sorted for the kernel (which sums the student's other tokens between them), with where
 // each sorted place came from, to put per-outcome values back in the caller's order.
-import { checkShape, field, floatArray, product, shapeString } from '../core/validate.js';
+import { field, floatTensor, product, shapeString } from '../core/validate.js';
 import type { FloatArray } from '../types.js';
 import { inDtype } from './loss.js';
 import { readIndices } from './targets.js';
@@ -32,7 +32,8 @@ export function readTopKTeacher(
   kept?: Int32Array,
 ): TopKTeacher {
   const indices = readIndices(caller, field(teacher, 'indices'), 'teacher.indices', 'token ids');
-  const values = readLogProbs(caller, field(teacher, 'logProbs'), like);
+  const logProbs = floatTensor(caller, 'teacher.logProbs', field(teacher, 'logProbs'));
+  const values = { data: inDtype(logProbs.data, like), shape: logProbs.shape };
   const lead = shape.slice(0, -1);
   const vocab = shape[shape.length - 1];
   const k = indices.shape.length === lead.length + 1 ? indices.shape[indices.shape.length - 1] : -1;
@@ -52,23 +53,6 @@ export function readTopKTeacher(
     throw new RangeError(`${caller}: teacher.indices must hold 1 to V (${vocab}) ids per row, received k = ${k}`);
   }
   return sortRows(caller, indices.data, values.data, product(lead), k, vocab, kept);
-}
-
-/** The log-probabilities: a float Tensor (or onnxruntime's), in the student's dtype. */
-function readLogProbs(caller: string, value: unknown, like: FloatArray) {
-  const expected = 'a Tensor of log-probabilities { data: Float32Array | Float64Array, shape }';
-  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || Array.isArray(value)) {
-    throw new TypeError(`${caller}: teacher.logProbs must be ${expected}, received ${String(value)}`);
-  }
-  const data = floatArray(caller, 'teacher.logProbs.data', field(value, 'data'));
-  const shape = checkShape(caller, 'teacher.logProbs', field(value, 'shape') ?? field(value, 'dims'));
-  if (product(shape) !== data.length) {
-    throw new RangeError(
-      `${caller}: teacher.logProbs.shape ${shapeString(shape)} holds ${product(shape)} elements but its data has ` +
-        `${data.length}`,
-    );
-  }
-  return { data: inDtype(data, like), shape };
 }
 
 /** Each counted row's ids sorted (with their log-probabilities), checked as it goes. */
@@ -96,7 +80,9 @@ function sortRows(
       place[j] = j;
     }
     place.sort((a, b) => indices[base + a] - indices[base + b]);
-    let logMass = Number.NEGATIVE_INFINITY;
+    let largest = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < k; j++) largest = Math.max(largest, logProbs[base + j]);
+    let mass = 0; // Σ p_i / e^largest
     for (let j = 0; j < k; j++) {
       const from = base + place[j];
       ids[base + j] = indices[from];
@@ -105,8 +91,9 @@ function sortRows(
       if (j > 0 && ids[base + j] === ids[base + j - 1]) {
         throw new RangeError(`${caller}: teacher.indices row ${r} holds the id ${ids[base + j]} twice`);
       }
-      logMass = logAddExp(logMass, logProbs[from]);
+      mass += Math.exp(logProbs[from] - largest);
     }
+    const logMass = largest + Math.log(mass);
     if (logMass > Math.log1p(TEACHER_SUM_TOLERANCE)) {
       throw new RangeError(
         `${caller}: teacher.logProbs row ${r} sums to ${Math.exp(logMass)} as probabilities, past 1 (a ` +
@@ -116,8 +103,3 @@ function sortRows(
   }
   return { k, ids, logProbs: sorted, order };
 }
-
-const logAddExp = (a: number, b: number) => {
-  const m = Math.max(a, b);
-  return m === Number.NEGATIVE_INFINITY ? m : m + Math.log(Math.exp(a - m) + Math.exp(b - m));
-};

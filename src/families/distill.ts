@@ -107,8 +107,16 @@ function readLabels(caller: string, value: unknown, rows: number, vocab: number,
  */
 function checkTeacherSums(caller: string, teacher: FloatArray, rows: number, vocab: number, kept?: Int32Array) {
   if (rows === 0 || vocab === 0) return;
-  const layout = { data: teacher, shape: [rows, vocab], size: teacher.length, dim: 1, outer: rows, cols: vocab };
-  const lse = runAlongDim(caller, 'logSumExp', { ...layout, inner: 1 }, 'row');
+  const layout = {
+    data: teacher,
+    shape: [rows, vocab],
+    size: teacher.length,
+    dim: 1,
+    outer: rows,
+    cols: vocab,
+    inner: 1,
+  };
+  const lse = runAlongDim(caller, 'logSumExp', layout, 'row');
   const limit = Math.log1p(TEACHER_SUM_TOLERANCE);
   for (let r = 0; r < rows; r++) {
     if (kept && kept[r] < 0) continue;
