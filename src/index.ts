@@ -13,6 +13,8 @@ export { entropy } from './bindings/entropy.js';
 export { jsd, jsdWithGrad } from './bindings/jsd.js';
 export { klDiv, klDivWithGrad } from './bindings/kl-div.js';
 export { linearCrossEntropy, linearCrossEntropyWithGrad } from './bindings/linear-cross-entropy.js';
+export { linearDistillKlDiv, linearDistillKlDivWithGrad } from './bindings/linear-distill-kl-div.js';
+export { linearJsd, linearJsdWithGrad } from './bindings/linear-jsd.js';
 export {
   linearPerplexity,
   linearScore,
@@ -21,6 +23,7 @@ export {
   linearTokenLogProbs,
   linearTopK,
 } from './bindings/linear-scoring.js';
+export { linearTvd, linearTvdWithGrad } from './bindings/linear-tvd.js';
 export { logSigmoid } from './bindings/log-sigmoid.js';
 export { logSoftmax } from './bindings/log-softmax.js';
 export { logSumExp } from './bindings/log-sum-exp.js';
@@ -78,6 +81,10 @@ export type {
   LinearCrossEntropyGradOptions,
   LinearCrossEntropyOptions,
   LinearCrossEntropyWithGrad,
+  LinearDistillKlDivOptions,
+  LinearDistillOptions,
+  LinearDistillWithGrad,
+  LinearJsdOptions,
   LinearPerplexityOptions,
   LinearScoreAsyncOptions,
   LinearScoreOptions,
@@ -85,6 +92,7 @@ export type {
   LinearScoringOptions,
   LinearTokenScoringOptions,
   LinearTopKOptions,
+  LinearTvdOptions,
   LogSumExpOptions,
   LossFunction,
   LossOutput,
@@ -110,6 +118,7 @@ export type {
   SmoothL1LossOptions,
   SoftmaxOptions,
   TargetKind,
+  TeacherHead,
   TeacherTopK,
   TemperatureOptions,
   Tensor,

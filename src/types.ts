@@ -497,6 +497,49 @@ export interface DistillGradOptions {
   accumulate?: boolean;
 }
 
+/**
+ * A teacher given as its hidden states and its own output layer, for the fused distillation (linearDistillKlDiv,
+ * linearJsd, linearTvd): its logits are input · linearWeightᵀ + linearBias, made a chunk at a time.
+ */
+export interface TeacherHead<T extends FloatArray = FloatArray> {
+  /** The teacher's hidden states [..., d']: the student's leading dims, its own width d'. */
+  input: TensorLike<T>;
+  /** Its output layer's weight [V, d'] (the student's V). */
+  linearWeight: TensorLike<T>;
+  /** Its output layer's bias [V]. */
+  linearBias?: T | readonly number[];
+}
+
+/** The options linearDistillKlDiv, linearJsd and linearTvd share: the divergences' own, and the student's head. */
+export interface LinearDistillOptions extends DistillOptions {
+  /** The student's output layer's bias [V]. */
+  linearBias?: FloatArray | readonly number[];
+  /** Rows per chunk: chunk · V values of each array the call holds. @defaultValue 32 MiB of each */
+  chunkSize?: number;
+}
+
+/** linearDistillKlDiv's options. */
+export interface LinearDistillKlDivOptions extends LinearDistillOptions, Pick<DistillKlDivOptions, 'direction'> {}
+
+/** linearJsd's options. */
+export interface LinearJsdOptions extends LinearDistillOptions, Pick<JsdOptions, 'beta'> {}
+
+/** linearTvd's options. */
+export type LinearTvdOptions = LinearDistillOptions;
+
+/** The fused divergences' …WithGrad: their result, the loss and the gradients of the student's input, weight and
+ * bias (the teacher is held fixed). */
+export interface LinearDistillWithGrad<T extends FloatArray = FloatArray> {
+  /** The loss, as the function without …WithGrad returns it. */
+  loss: number | Tensor<T>;
+  /** ∂loss/∂input, of the input's shape. */
+  gradInput: Tensor<T>;
+  /** ∂loss/∂linearWeight, [V, d]. */
+  gradWeight: Tensor<T>;
+  /** With a linearBias. */
+  gradBias?: Tensor<T>;
+}
+
 /** mseLoss's options (and l1Loss's). */
 export interface MseLossOptions {
   /** @defaultValue 'mean' */

@@ -1,5 +1,4 @@
-import { describe } from '../core/validate.js';
-import { distillFunctions, FORWARD_KL, REVERSE_KL } from '../families/distill.js';
+import { distillCall, KL_DIVERGENCE } from '../families/distill.js';
 import type {
   DistillGradOptions,
   DistillKlDivOptions,
@@ -12,15 +11,6 @@ import type {
   TeacherTopK,
   TensorLike,
 } from '../types.js';
-
-const { loss, withGrad } = distillFunctions('distillKlDiv', ['direction'], (o, caller) => {
-  const { direction = 'forward' } = o;
-  if (direction !== 'forward' && direction !== 'reverse') {
-    const kind = typeof direction === 'string' ? RangeError : TypeError;
-    throw new kind(`${caller}: options.direction must be 'forward' or 'reverse', received ${describe(direction)}`);
-  }
-  return { divergence: direction === 'forward' ? FORWARD_KL : REVERSE_KL, beta: 0, lossScale: (t) => t * t };
-});
 
 /**
  * Knowledge distillation's KL divergence (Hinton et al.): KL(p‖q) between the teacher's p = softmax(teacher / T) and
@@ -48,7 +38,7 @@ export function distillKlDiv<T extends FloatArray, O extends DistillKlDivOptions
   teacher: TensorLike<T> | TeacherTopK<T>,
   options?: Exactly<O, DistillKlDivOptions>,
 ): LossOutput<O, T> {
-  return loss(student, teacher, options) as LossOutput<O, T>;
+  return distillCall('distillKlDiv', false, KL_DIVERGENCE, [student, teacher, options]).loss as LossOutput<O, T>;
 }
 
 /**
@@ -77,5 +67,8 @@ export function distillKlDivWithGrad<
   teacher: TensorLike<T> | TeacherTopK<T>,
   options?: Exactly<O, DistillKlDivOptions & DistillGradOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {
-  return withGrad(student, teacher, options) as LossWithGrad<LossOutput<O, T>, T>;
+  return distillCall('distillKlDiv', true, KL_DIVERGENCE, [student, teacher, options]) as LossWithGrad<
+    LossOutput<O, T>,
+    T
+  >;
 }

@@ -1,5 +1,4 @@
-import { checkNumberIn } from '../core/validate.js';
-import { distillFunctions, FORWARD_KL, JSD, REVERSE_KL } from '../families/distill.js';
+import { distillCall, JENSEN_SHANNON } from '../families/distill.js';
 import type {
   DistillGradOptions,
   Exactly,
@@ -12,13 +11,6 @@ import type {
   TeacherTopK,
   TensorLike,
 } from '../types.js';
-
-const { loss, withGrad } = distillFunctions('jsd', ['beta'], (o, caller) => {
-  const beta = checkNumberIn(caller, 'beta', o.beta, 0.5, 0, 1);
-  // β = 0 and 1 are the two KL divergences themselves (not the mixture's limits, which are 0)
-  const divergence = beta === 0 ? FORWARD_KL : beta === 1 ? REVERSE_KL : JSD;
-  return { divergence, beta, lossScale: 1 };
-});
 
 /**
  * The generalised Jensen–Shannon divergence of Liger-Kernel: with the teacher's p = softmax(teacher / T), the
@@ -46,7 +38,7 @@ export function jsd<T extends FloatArray, O extends JsdOptions = NoOptions>(
   teacher: TensorLike<T> | TeacherTopK<T>,
   options?: Exactly<O, JsdOptions>,
 ): LossOutput<O, T> {
-  return loss(student, teacher, options) as LossOutput<O, T>;
+  return distillCall('jsd', false, JENSEN_SHANNON, [student, teacher, options]).loss as LossOutput<O, T>;
 }
 
 /**
@@ -75,5 +67,5 @@ export function jsdWithGrad<
   teacher: TensorLike<T> | TeacherTopK<T>,
   options?: Exactly<O, JsdOptions & DistillGradOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {
-  return withGrad(student, teacher, options) as LossWithGrad<LossOutput<O, T>, T>;
+  return distillCall('jsd', true, JENSEN_SHANNON, [student, teacher, options]) as LossWithGrad<LossOutput<O, T>, T>;
 }

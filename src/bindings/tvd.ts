@@ -1,4 +1,4 @@
-import { distillFunctions, TVD } from '../families/distill.js';
+import { distillCall, TOTAL_VARIATION } from '../families/distill.js';
 import type {
   DistillGradOptions,
   Exactly,
@@ -11,8 +11,6 @@ import type {
   TensorLike,
   TvdOptions,
 } from '../types.js';
-
-const { loss, withGrad } = distillFunctions('tvd', [], () => ({ divergence: TVD, beta: 0, lossScale: 0.5 }));
 
 /**
  * Total variation distance, as Liger-Kernel's TVD: ½ Σ_j |p_j − q_j| between the teacher's p = softmax(teacher / T)
@@ -38,7 +36,7 @@ export function tvd<T extends FloatArray, O extends TvdOptions = NoOptions>(
   teacher: TensorLike<T> | TeacherTopK<T>,
   options?: Exactly<O, TvdOptions>,
 ): LossOutput<O, T> {
-  return loss(student, teacher, options) as LossOutput<O, T>;
+  return distillCall('tvd', false, TOTAL_VARIATION, [student, teacher, options]).loss as LossOutput<O, T>;
 }
 
 /**
@@ -67,5 +65,5 @@ export function tvdWithGrad<
   teacher: TensorLike<T> | TeacherTopK<T>,
   options?: Exactly<O, TvdOptions & DistillGradOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {
-  return withGrad(student, teacher, options) as LossWithGrad<LossOutput<O, T>, T>;
+  return distillCall('tvd', true, TOTAL_VARIATION, [student, teacher, options]) as LossWithGrad<LossOutput<O, T>, T>;
 }

@@ -2,13 +2,15 @@
 // the same shape, compared row by row by the distill kernel, or the teacher's top k per row ({ indices, logProbs })
 // by the distillTopK kernel. Every argument and option is read once, in order, then the values (labels, the
 // teacher's sums and ids), then the rows run on the pipeline and reduce in runLoss.
-import { halfAware } from '../core/half.js';
+import { inHalfAwareCall } from '../core/half.js';
 import {
   checkBoolean,
   checkInteger,
+  checkNumberIn,
   checkReduction,
   describe,
   floatTensor,
+  product,
   readOptions,
   shapeString,
 } from '../core/validate.js';
@@ -49,6 +51,35 @@ export interface DistillSpec {
 
 type Options = Readonly<Partial<Record<string, unknown>>>;
 
+/** distillKlDiv's divergence from options.direction, scaled by τ² (Hinton). */
+function klDivSpec(o: Options, caller: string): DistillSpec {
+  const { direction = 'forward' } = o;
+  if (direction !== 'forward' && direction !== 'reverse') {
+    const kind = typeof direction === 'string' ? RangeError : TypeError;
+    throw new kind(`${caller}: options.direction must be 'forward' or 'reverse', received ${describe(direction)}`);
+  }
+  return { divergence: direction === 'forward' ? FORWARD_KL : REVERSE_KL, beta: 0, lossScale: (t) => t * t };
+}
+
+/** jsd's divergence from options.beta: β = 0 and 1 are the two KLs themselves (not the mixture's limits, 0). */
+function jsdSpec(o: Options, caller: string): DistillSpec {
+  const beta = checkNumberIn(caller, 'beta', o.beta, 0.5, 0, 1);
+  const divergence = beta === 0 ? FORWARD_KL : beta === 1 ? REVERSE_KL : JSD;
+  return { divergence, beta, lossScale: 1 };
+}
+
+/** tvd's: ½ Σ |p − q|. */
+const tvdSpec = (): DistillSpec => ({ divergence: TVD, beta: 0, lossScale: 0.5 });
+
+/** A divergence as its functions take it: its own options, and its spec read from them. */
+export interface Divergence {
+  own: readonly string[];
+  specOf(o: Options, caller: string): DistillSpec;
+}
+export const KL_DIVERGENCE: Divergence = { own: ['direction'], specOf: klDivSpec };
+export const JENSEN_SHANNON: Divergence = { own: ['beta'], specOf: jsdSpec };
+export const TOTAL_VARIATION: Divergence = { own: [], specOf: tvdSpec };
+
 /** The student, checked: a float tensor of at least one dim (the vocabulary, last). */
 function readStudent(caller: string, student: unknown) {
   const s = floatTensor(caller, 'student', student);
@@ -61,7 +92,7 @@ function readStudent(caller: string, student: unknown) {
 }
 
 /** A dense teacher, checked: a float tensor of the student's dtype and shape. */
-function readDenseTeacher(caller: string, teacher: unknown, s: { data: FloatArray; shape: number[] }) {
+export function readDenseTeacher(caller: string, teacher: unknown, s: { data: FloatArray; shape: number[] }) {
   const t = floatTensor(caller, 'teacher', teacher);
   if (t.data.constructor !== s.data.constructor) {
     throw new TypeError(
@@ -105,7 +136,7 @@ function readLabels(caller: string, value: unknown, rows: number, vocab: number,
  * RangeError unless each counted row of a log-probability teacher sums to at most 1 + TEACHER_SUM_TOLERANCE (its
  * log-sum-exp computed by the logSumExp kernel).
  */
-function checkTeacherSums(caller: string, teacher: FloatArray, rows: number, vocab: number, kept?: Int32Array) {
+export function checkTeacherSums(caller: string, teacher: FloatArray, rows: number, vocab: number, kept?: Int32Array) {
   if (rows === 0 || vocab === 0) return;
   const layout = {
     data: teacher,
@@ -153,54 +184,65 @@ function readWeights(caller: string, o: Options, reduction: AnyReduction, topK: 
   return { hard, soft };
 }
 
-/** Reads a divergence's call: the arguments and options in order, then the values (labels, the teacher's sums). */
-function readDistill(caller: string, withGrad: boolean, student: unknown, teacher: unknown, o: Options) {
-  const topK = isTopK(teacher);
-  const { s, vocab, rows } = readStudent(caller, student);
-  const t = topK ? undefined : readDenseTeacher(caller, teacher, s);
+/** The options the dense and fused forms read alike, in order, once the teacher's kind is known. */
+export function readDistillOptions(caller: string, o: Options, topK: boolean, like: FloatArray) {
   const reduction = checkReduction(caller, o.reduction, REDUCTIONS, 'batchmean');
-  const invTemperature = readScale(caller, o.temperature, s.data);
+  const invTemperature = readScale(caller, o.temperature, like);
   const teacherLogProbs = checkBoolean(caller, 'teacherLogProbs', o.teacherLogProbs, false);
   const bucket = readTail(caller, o.tail, topK);
   const ignoreIndex = checkInteger(caller, 'ignoreIndex', o.ignoreIndex, -100);
   const accumulate = checkBoolean(caller, 'accumulate', o.accumulate, false);
   const weights = readWeights(caller, o, reduction, topK);
-  // the values
-  const labels = readLabels(caller, o.labels, rows, vocab, ignoreIndex);
-  const top = topK ? readTopKTeacher(caller, teacher, s.shape, s.data, labels?.indices) : undefined;
-  // a top-k teacher's outcomes per row: its k ids, and the bucket of the other tokens unless they are none
-  const width = top ? top.k + (bucket && top.k < vocab ? 1 : 0) : vocab;
-  const lossShape = top ? [...s.shape.slice(0, -1), width] : s.shape;
-  const gradient = withGrad
-    ? readLossGradient(caller, o.gradOutput, o.out, accumulate, lossShape, reduction !== 'none', s.data)
-    : undefined;
-  if (t && teacherLogProbs) checkTeacherSums(caller, t.data, rows, vocab, labels?.indices);
-  if (top && gradient && typeof gradient.gradOutput !== 'number') {
-    gradient.gradOutput = inOrder(gradient.gradOutput, top, width, 'sorted');
-  }
   const temperature = o.temperature === undefined ? 1 : (o.temperature as number);
-  return {
-    caller,
-    s,
-    t,
-    top,
-    vocab,
-    rows,
-    reduction,
-    invTemperature,
-    bucket,
-    weights,
-    labels,
-    width,
-    lossShape,
-    gradient,
-    temperature,
-  };
+  return { reduction, invTemperature, teacherLogProbs, bucket, ignoreIndex, accumulate, weights, temperature };
 }
 
-/** The kernel's plan of a call read. */
-function planDistill(r: ReturnType<typeof readDistill>, spec: DistillSpec) {
-  const { s, t, top, vocab, rows, reduction, labels, width } = r;
+type DistillOptionsRead = ReturnType<typeof readDistillOptions>;
+
+/**
+ * The values of a call on student logits of `shape` [..., V] (or of a head that makes them): the labels, a top-k
+ * teacher's ids, and the loss's width and shape (a top-k teacher's outcomes per row: its k ids, and the bucket of
+ * the other tokens unless they are none).
+ */
+export function readDistillValues(
+  caller: string,
+  o: Options,
+  r: DistillOptionsRead,
+  teacher: unknown,
+  shape: number[],
+  like: FloatArray,
+) {
+  const vocab = shape[shape.length - 1];
+  const rows = product(shape.slice(0, -1));
+  const labels = readLabels(caller, o.labels, rows, vocab, r.ignoreIndex);
+  const top = isTopK(teacher) ? readTopKTeacher(caller, teacher, shape, like, labels?.indices) : undefined;
+  const width = top ? top.k + (r.bucket && top.k < vocab ? 1 : 0) : vocab;
+  const lossShape = top ? [...shape.slice(0, -1), width] : shape;
+  return { labels, top, width, lossShape, rows, vocab };
+}
+
+/** Reads a divergence's call: the arguments and options in order, then the values (labels, the teacher's sums). */
+function readDistill(caller: string, withGrad: boolean, student: unknown, teacher: unknown, o: Options) {
+  const topK = isTopK(teacher);
+  const { s } = readStudent(caller, student);
+  const t = topK ? undefined : readDenseTeacher(caller, teacher, s);
+  const options = readDistillOptions(caller, o, topK, s.data);
+  // the values
+  const values = readDistillValues(caller, o, options, teacher, s.shape, s.data);
+  const { reduction, accumulate } = options;
+  const gradient = withGrad
+    ? readLossGradient(caller, o.gradOutput, o.out, accumulate, values.lossShape, reduction !== 'none', s.data)
+    : undefined;
+  if (t && options.teacherLogProbs) checkTeacherSums(caller, t.data, values.rows, values.vocab, values.labels?.indices);
+  if (values.top && gradient && typeof gradient.gradOutput !== 'number') {
+    gradient.gradOutput = inOrder(gradient.gradOutput, values.top, values.width, 'sorted');
+  }
+  return { caller, s, t, ...options, ...values, gradient };
+}
+
+/** The kernels' scalars of a call read, and what its reduction divides by. */
+export function distillScalars(r: DistillOptionsRead & ReturnType<typeof readDistillValues>, spec: DistillSpec) {
+  const { reduction, vocab, rows, labels, width, top } = r;
   const softScale = typeof spec.lossScale === 'number' ? spec.lossScale : spec.lossScale(r.temperature);
   const scalars = {
     divergence: spec.divergence,
@@ -211,9 +253,18 @@ function planDistill(r: ReturnType<typeof readDistill>, spec: DistillSpec) {
     hardWeight: r.weights.hard * (reduction === 'mean' ? vocab : 1),
     perElement: reduction === 'none' ? 1 : 0,
     bucket: r.bucket ? 1 : 0,
+    k: top ? top.k : 0,
   };
-  const labelOperand = labels && { label: 'options.labels', data: labels.indices, per: 'row' as const, fresh: true };
   const counted = labels ? labels.count : rows;
+  const divisor = reduction === 'mean' ? counted * width : reduction === 'batchmean' ? counted : 1;
+  return { scalars, divisor };
+}
+
+/** The kernel's plan of a call read. */
+function planDistill(r: ReturnType<typeof readDistill>, spec: DistillSpec) {
+  const { s, t, top, vocab, rows, reduction, labels, width } = r;
+  const { scalars, divisor } = distillScalars(r, spec);
+  const labelOperand = labels && { label: 'options.labels', data: labels.indices, per: 'row' as const, fresh: true };
   return {
     caller: r.caller,
     kernel: top ? 'distillTopK' : 'distill',
@@ -233,9 +284,9 @@ function planDistill(r: ReturnType<typeof readDistill>, spec: DistillSpec) {
           labels: labelOperand,
         }
       : { teacher: { label: 'teacher', data: (t as { data: FloatArray }).data, per: 'element' }, labels: labelOperand },
-    scalars: top ? { ...scalars, k: top.k } : scalars,
+    scalars,
     scratch: top ? undefined : ['studentExp', 'teacherExp'],
-    divisor: reduction === 'mean' ? counted * width : reduction === 'batchmean' ? counted : 1,
+    divisor,
   };
 }
 
@@ -258,7 +309,7 @@ export function runDistill<T extends FloatArray>(
 }
 
 /** Per-outcome values (width per row) from the caller's order of a row's ids to the sorted one, or back. */
-function inOrder(values: FloatArray, top: TopKTeacher, width: number, to: 'sorted' | 'caller'): FloatArray {
+export function inOrder(values: FloatArray, top: TopKTeacher, width: number, to: 'sorted' | 'caller'): FloatArray {
   const out = values.slice();
   const { k, order } = top;
   for (let r = 0; r * width < values.length; r++) {
@@ -271,19 +322,20 @@ function inOrder(values: FloatArray, top: TopKTeacher, width: number, to: 'sorte
   return out;
 }
 
-/** A divergence and its …WithGrad: `own` options besides the shared ones, read by `specOf` before the tensors. */
-export function distillFunctions(
+/**
+ * A call of a divergence (`name`, or its …WithGrad): its own options besides the shared ones, read before the
+ * tensors. A function, not a factory: a bundle that imports none of the divergences drops all of this.
+ */
+export function distillCall(
   name: string,
-  own: readonly string[],
-  specOf: (o: Options, caller: string) => DistillSpec,
+  withGrad: boolean,
+  { own, specOf }: Divergence,
+  [student, teacher, options]: [unknown, unknown, unknown],
 ) {
-  const call = (caller: string, withGrad: boolean, student: unknown, teacher: unknown, options: unknown) => {
+  return inHalfAwareCall(() => {
+    const caller = withGrad ? `${name}WithGrad` : name;
     const accepted = [...DISTILL_OPTIONS, ...own, ...(withGrad ? DISTILL_GRAD_OPTIONS : [])];
     const o = readOptions(caller, options, accepted);
     return runDistill(caller, withGrad, student, teacher, o, specOf(o, caller));
-  };
-  return {
-    loss: halfAware((s: unknown, t: unknown, o?: unknown) => call(name, false, s, t, o).loss),
-    withGrad: halfAware((s: unknown, t: unknown, o?: unknown) => call(`${name}WithGrad`, true, s, t, o)),
-  };
+  });
 }

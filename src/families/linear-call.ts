@@ -38,41 +38,51 @@ const GRAD_OPTIONS = [...OPTIONS, 'gradOutput', 'gradInputOut', 'gradWeightOut',
 /** Bytes a chunk's logits and their gradient may take together when chunkSize is left out. */
 const CHUNK_BYTES = 64 * 2 ** 20;
 
-/** input [..., d] and linearWeight [V, d] of one dtype: their tensors and the sizes they fix. */
-export function readOperands(caller: string, input: unknown, linearWeight: unknown) {
-  const x = floatTensor(caller, 'input', input);
-  const w = floatTensor(caller, 'linearWeight', linearWeight);
-  if (x.shape.length === 0) throw new RangeError(`${caller}: input must be [..., d], received a 0-dim tensor`);
+/** input [..., d] and linearWeight [V, d] of one dtype: their tensors and the sizes they fix; `of` names whose
+ * they are in errors ('teacher.' for a teacher's head). */
+export function readOperands(caller: string, input: unknown, linearWeight: unknown, of = '') {
+  const x = floatTensor(caller, `${of}input`, input);
+  const w = floatTensor(caller, `${of}linearWeight`, linearWeight);
+  if (x.shape.length === 0) throw new RangeError(`${caller}: ${of}input must be [..., d], received a 0-dim tensor`);
   const width = x.shape[x.shape.length - 1];
   if (w.data.constructor !== x.data.constructor) {
     throw new TypeError(
-      `${caller}: linearWeight.data must be a ${x.data.constructor.name} like the input, received ${describe(w.data)}`,
+      `${caller}: ${of}linearWeight.data must be a ${x.data.constructor.name} like the input, ` +
+        `received ${describe(w.data)}`,
     );
   }
   if (w.shape.length !== 2 || w.shape[1] !== width) {
     throw new RangeError(
-      `${caller}: linearWeight must be [V, ${width}] (d = the input's last dim), received ${shapeString(w.shape)}`,
+      `${caller}: ${of}linearWeight must be [V, ${width}] (d = the ${of}input's last dim), ` +
+        `received ${shapeString(w.shape)}`,
     );
   }
   const lossShape = x.shape.slice(0, -1);
   return { x, w, width, vocab: w.shape[0], lossShape, rows: product(lossShape) };
 }
 
-/** An option of one value per class (linearBias, weight), in the input's dtype. */
+/** An option of one value per class (linearBias, weight; a dotted name is its own label), in the input's dtype. */
 export function vocabVector(caller: string, name: string, value: unknown, vocab: number, like: FloatArray) {
   if (value === undefined) return undefined;
-  const v = floatValues(caller, `options.${name}`, value, 'a Float32Array, Float64Array or number[]');
+  const label = name.includes('.') ? name : `options.${name}`;
+  const v = floatValues(caller, label, value, 'a Float32Array, Float64Array or number[]');
   if (v.length !== vocab) {
-    throw new RangeError(`${caller}: options.${name} must have length V = ${vocab}, received length ${v.length}`);
+    throw new RangeError(`${caller}: ${label} must have length V = ${vocab}, received length ${v.length}`);
   }
   return inDtype(v, like);
 }
 
-type Read = Readonly<Partial<Record<string, unknown>>>;
+export type Read = Readonly<Partial<Record<string, unknown>>>;
 
-/** …WithGrad's gradOutput, destinations and accumulate. */
-function readGradientOptions(caller: string, o: Read, ops: ReturnType<typeof readOperands>, scalar: boolean) {
-  const { x, w, vocab, lossShape } = ops;
+/** …WithGrad's gradOutput (of the loss's shape), destinations and accumulate. */
+export function readGradientOptions(
+  caller: string,
+  o: Read,
+  ops: ReturnType<typeof readOperands>,
+  lossShape: number[],
+  scalar: boolean,
+) {
+  const { x, w, vocab } = ops;
   const gradOutput = readGradOutput(caller, o.gradOutput, lossShape, scalar, x.data);
   const into = {
     gradInput: checkDestination(caller, 'gradInputOut', o.gradInputOut, x.data, x.size),
@@ -107,7 +117,7 @@ function readLinear(caller: string, withGrad: boolean, [input, linearWeight, tar
         `received ${shapeString(indicesRead.shape)}`,
     );
   }
-  const gradient = withGrad ? readGradientOptions(caller, o, ops, reduction !== 'none') : undefined;
+  const gradient = withGrad ? readGradientOptions(caller, o, ops, lossShape, reduction !== 'none') : undefined;
   // last: the values (class indices in range)
   const targets = classIndices(caller, indicesRead, vocab, ignoreIndex, classWeight);
   return { ...ops, reduction, lm, smoothing, bias, classWeight, chunkRows, gradient, targets };

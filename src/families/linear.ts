@@ -23,8 +23,19 @@ export interface HeadCall {
   chunkRows: number;
 }
 
+type GradientName = 'gradInput' | 'gradWeight' | 'gradBias';
+
+/** A call that trains the head: the gradients of its input, weight and bias, into the caller's destinations. */
+export interface TrainingCall extends HeadCall {
+  withGrad: boolean;
+  /** The caller's destinations (snapshot views) and own objects; `accumulate` adds into the weight's and bias's. */
+  into: Partial<Record<GradientName, FloatArray>>;
+  given: Partial<Record<GradientName, unknown>>;
+  accumulate: boolean;
+}
+
 /** What a call asks, read and checked by linear-call.ts. */
-export interface LinearCall extends HeadCall {
+export interface LinearCall extends TrainingCall {
   /** One per row: the class, or −1 for an ignored row. */
   targets: Int32Array;
   classWeight?: FloatArray;
@@ -35,13 +46,8 @@ export interface LinearCall extends HeadCall {
   /** The loss's gradient scale (gradOutput folded with the reduction), and per-row gradOutput for 'none'. */
   gradScale: number;
   gradOutput?: FloatArray;
-  withGrad: boolean;
   /** Per-row losses summed (a scalar reduction) rather than returned. */
   reduce: boolean;
-  /** The caller's destinations (snapshot views) and own objects; `accumulate` adds into the weight's and bias's. */
-  into: Partial<Record<'gradInput' | 'gradWeight' | 'gradBias', FloatArray>>;
-  given: Partial<Record<'gradInput' | 'gradWeight' | 'gradBias', unknown>>;
-  accumulate: boolean;
 }
 
 /** Slot makers of a call on `input`'s dtype: per unit (row) or whole, with a source or as scratch. */
@@ -60,37 +66,56 @@ export function slotMakers(input: FloatArray) {
   return { unit, whole, Float };
 }
 
-/** The call's arrays: the inputs, per-row results and gradients, and the chunk's scratch. */
-function linearSlots(call: LinearCall): Slot[] {
-  const { width: d, vocab: V, withGrad, reduce } = call;
+/**
+ * The student's slots: its rows `x` and their transpose, its weight, the chunk's logits and their gradient `g` (its
+ * logitsᵀ on the way), the bias, and `ones` (the bias's product) when `ones`.
+ */
+export function studentSlots(call: HeadCall, ones: boolean): Slot[] {
+  const { width: d, vocab: V, chunkRows } = call;
   const { unit, whole, Float } = slotMakers(call.input);
-  const destination = (name: 'gradInput' | 'gradWeight' | 'gradBias', accumulate: boolean) => ({
-    label: `options.${name}Out`,
-    inPlace: true,
-    output: { into: call.into[name], given: call.given[name], accumulate: accumulate && name !== 'gradInput' },
-  });
   const slots: Slot[] = [
     unit('x', d, { label: 'input.data', source: call.input }),
     whole('w', 'linearWeight.data', V * d, call.linearWeight),
-    unit('targets', 1, { label: 'target', Type: Int32Array, source: call.targets }),
-    unit('lossOut', 1, { output: { reduce } }),
-    unit('zLossOut', 1, { output: { reduce } }),
     unit('xT', d),
     unit('logits', V),
     unit('g', V),
   ];
-  if (call.bias) {
-    slots.push(whole('bias', 'options.linearBias', V, call.bias));
-    slots.push(whole('ones', 'ones', call.chunkRows, new Float(call.chunkRows).fill(1)));
-  }
+  if (call.bias) slots.push(whole('bias', 'options.linearBias', V, call.bias));
+  if (ones) slots.push(whole('ones', 'ones', chunkRows, new Float(chunkRows).fill(1)));
+  return slots;
+}
+
+/** The gradients' slots (none without): gradInput per row, gradWeight and gradBias whole, into the destinations. */
+export function gradientSlots(call: TrainingCall): Slot[] {
+  if (!call.withGrad) return [];
+  const { width: d, vocab: V } = call;
+  const { unit, whole } = slotMakers(call.input);
+  const destination = (name: GradientName) => ({
+    label: `options.${name}Out`,
+    inPlace: true,
+    output: { into: call.into[name], given: call.given[name], accumulate: call.accumulate && name !== 'gradInput' },
+  });
+  const slots = [
+    unit('gradInput', d, destination('gradInput')),
+    { ...whole('gradWeight', '', V * d), ...destination('gradWeight') },
+  ];
+  if (call.bias) slots.push({ ...whole('gradBias', '', V), ...destination('gradBias') });
+  return slots;
+}
+
+/** The call's arrays: the student's, the targets, per-row results and the gradients. */
+function linearSlots(call: LinearCall): Slot[] {
+  const { vocab: V, reduce } = call;
+  const { unit, whole } = slotMakers(call.input);
+  const slots: Slot[] = [
+    ...studentSlots(call, call.bias !== undefined),
+    unit('targets', 1, { label: 'target', Type: Int32Array, source: call.targets }),
+    unit('lossOut', 1, { output: { reduce } }),
+    unit('zLossOut', 1, { output: { reduce } }),
+  ];
   if (call.classWeight) slots.push(whole('classWeight', 'options.weight', V, call.classWeight));
   if (call.gradOutput) slots.push(unit('gradOutput', 1, { label: 'options.gradOutput', source: call.gradOutput }));
-  if (withGrad) {
-    slots.push(unit('gradInput', d, destination('gradInput', false)));
-    slots.push({ ...whole('gradWeight', '', V * d), ...destination('gradWeight', call.accumulate) });
-    if (call.bias) slots.push({ ...whole('gradBias', '', V), ...destination('gradBias', call.accumulate) });
-  }
-  return slots;
+  return [...slots, ...gradientSlots(call)];
 }
 
 /** C[m × n] (+)= A(m × k) · B[k × n], A(i, p) at a + (i · rowStride + p · innerStride) elements; rows over threads. */
@@ -127,20 +152,68 @@ export function rowsOf(chunk: Chunk, name: string): Pointer | 0 {
   return { address, rowBytes: unitBytes };
 }
 
+/** A head's slots in a chunk program: its rows `x` [n × width], their transpose `xT`, its weight `w` [V × width]
+ * and optional `bias` (with the program's `ones`). */
+export interface HeadSlots {
+  x: string;
+  xT: string;
+  w: string;
+  bias?: string;
+  width: number;
+}
+
+/** The student's head: the call's input, linearWeight and linearBias. */
+export const studentHead = (call: HeadCall): HeadSlots => ({
+  x: 'x',
+  xT: 'xT',
+  w: 'w',
+  bias: call.bias ? 'bias' : undefined,
+  width: call.width,
+});
+
+/** The chunk's logits [n × V] of a head into slot `logits`, through `transit` (logitsᵀ [V × n], then free). */
+export function headLogits(
+  call: HeadCall,
+  dtype: Dtype,
+  chunk: Chunk,
+  head: HeadSlots,
+  transit: string,
+  logits: string,
+) {
+  const { caller, vocab: V } = call;
+  const n = chunk.units;
+  const d = head.width;
+  const at = (name: string) => chunk.at(name).address;
+  callKernel(caller, 'swapLastTwoDims', dtype, 1, 0, { x: at(head.x), out: at(head.xT), outer: 1, a: n, b: d });
+  matmul(call, dtype, at(head.w), d, 1, at(head.xT), at(transit), V, n, d, false);
+  if (head.bias) matmul(call, dtype, at(head.bias), 1, 1, at('ones'), at(transit), V, n, 1, true);
+  callKernel(caller, 'swapLastTwoDims', dtype, 1, 0, { x: at(transit), out: at(logits), outer: 1, a: V, b: n });
+}
+
+/** The student's three backward products from the logits' gradient G [n × V] in slot `g`: gradInput = G · W,
+ * gradWeight (+)= Gᵀ · X, gradBias (+)= Σ rows of G (added after the first chunk, or always with `accumulate`). */
+export function headBackward(call: TrainingCall, dtype: Dtype, chunk: Chunk) {
+  const { caller, width: d, vocab: V } = call;
+  const n = chunk.units;
+  const at = (name: string) => chunk.at(name).address;
+  const add = !chunk.first || call.accumulate;
+  matmul(call, dtype, at('g'), V, 1, at('w'), at('gradInput'), n, d, V, false);
+  matmul(call, dtype, at('g'), 1, V, at('x'), at('gradWeight'), V, d, n, add);
+  if (call.bias) {
+    callKernel(caller, 'columnSums', dtype, n, V, { g: at('g'), n: V, c: at('gradBias'), accumulate: add ? 1 : 0 });
+  }
+}
+
 /** One chunk: the logits, the cross-entropy kernel, and the three backward products. */
 function linearStep(call: LinearCall, dtype: Dtype, chunk: Chunk): undefined {
-  const { caller, width: d, vocab: V, withGrad } = call;
+  const { caller, vocab: V, withGrad } = call;
   const eb = call.input.BYTES_PER_ELEMENT;
   const n = chunk.units;
   const at = (name: string) => chunk.at(name).address;
   const row = (name: string) => rowsOf(chunk, name);
-  callKernel(caller, 'swapLastTwoDims', dtype, 1, 0, { x: at('x'), out: at('xT'), outer: 1, a: n, b: d });
-  matmul(call, dtype, at('w'), d, 1, at('xT'), at('g'), V, n, d, false);
-  if (call.bias) matmul(call, dtype, at('bias'), 1, 1, at('ones'), at('g'), V, n, 1, true);
-  callKernel(caller, 'swapLastTwoDims', dtype, 1, 0, { x: at('g'), out: at('logits'), outer: 1, a: V, b: n });
-  const logits = { address: at('logits'), rowBytes: V * eb };
+  headLogits(call, dtype, chunk, studentHead(call), 'g', 'logits');
   callKernel(caller, 'crossEntropyIndex', dtype, n, V, {
-    x: logits,
+    x: row('logits'),
     cols: V,
     targets: row('targets'),
     weight: call.classWeight ? at('classWeight') : 0,
@@ -159,13 +232,7 @@ function linearStep(call: LinearCall, dtype: Dtype, chunk: Chunk): undefined {
     gradScale: call.gradScale,
     gradOutput: call.gradOutput ? row('gradOutput') : 0,
   });
-  if (!withGrad) return undefined;
-  matmul(call, dtype, at('g'), V, 1, at('w'), at('gradInput'), n, d, V, false);
-  matmul(call, dtype, at('g'), 1, V, at('x'), at('gradWeight'), V, d, n, !chunk.first || call.accumulate);
-  if (call.bias) {
-    const add = !chunk.first || call.accumulate;
-    callKernel(caller, 'columnSums', dtype, n, V, { g: at('g'), n: V, c: at('gradBias'), accumulate: add ? 1 : 0 });
-  }
+  if (withGrad) headBackward(call, dtype, chunk);
   return undefined;
 }
 

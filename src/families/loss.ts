@@ -117,13 +117,25 @@ export interface LossResult<T extends FloatArray> {
   lse?: Tensor<T>;
 }
 
-/** Runs a loss plan and reduces: a loss and, with a gradient, the gradient. */
-export function runLoss<K extends KernelName, T extends FloatArray>(plan: LossPlan<K>): LossResult<T> {
-  const { input, reduction, lossPer, gradient, divisor, zDivisor = divisor } = plan;
+/**
+ * The loss's gradient scale: a scalar gradOutput (1 for a per-item one) divided by what a mean divides by; whether the
+ * gradOutput is per item; and whether the reduction is a mean.
+ */
+export function gradientScale(
+  gradient: { gradOutput: number | FloatArray } | undefined,
+  reduction: AnyReduction,
+  divisor: number,
+) {
   const perItem = gradient !== undefined && typeof gradient.gradOutput !== 'number';
   const meanLike = !perItem && reduction !== 'none' && reduction !== 'sum';
   const upstream = gradient === undefined || perItem ? 1 : (gradient.gradOutput as number);
-  const scale = meanLike ? upstream / divisor : upstream;
+  return { scale: meanLike ? upstream / divisor : upstream, perItem, meanLike };
+}
+
+/** Runs a loss plan and reduces: a loss and, with a gradient, the gradient. */
+export function runLoss<K extends KernelName, T extends FloatArray>(plan: LossPlan<K>): LossResult<T> {
+  const { input, reduction, lossPer, gradient, divisor, zDivisor = divisor } = plan;
+  const { scale, perItem, meanLike } = gradientScale(gradient, reduction, divisor);
   const rowOutput = (): Output => (reduction === 'none' ? { per: 'row' } : { per: 'row', reduce: true });
   const outputs: Partial<Record<string, Output>> = {
     lossOut:
@@ -140,7 +152,7 @@ export function runLoss<K extends KernelName, T extends FloatArray>(plan: LossPl
   // the z-loss's gradient 2 s · lse · softmax, in units of the loss's own gradient scale
   const zGrad = gradient && plan.zScale ? 2 * plan.zScale * (meanLike ? divisor / zDivisor : 1) : 0;
   const gradOperand: Operand | undefined = perItem
-    ? { label: 'options.gradOutput', data: gradient.gradOutput as FloatArray, per: lossPer, width: plan.lossWidth }
+    ? { label: 'options.gradOutput', data: gradient?.gradOutput as FloatArray, per: lossPer, width: plan.lossWidth }
     : undefined;
   const ran = run({
     caller: plan.caller,

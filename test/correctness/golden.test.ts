@@ -203,6 +203,7 @@ const OWN_CODE = [
   'ctc_loss',
   'distill',
   'linear_cross_entropy',
+  'linear_distill',
   'linear_scoring',
   'scoring',
 ];

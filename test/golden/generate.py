@@ -1119,18 +1119,26 @@ def distill_run(s, t, labels, dtype, opts, grad_output):
     return reduce_distill(x, distill_terms(x, t.to(dtype), opts), labels, dtype, opts, grad_output)
 
 
-def reduce_distill(x, terms, labels, dtype, opts, grad_output):
+def reduced_terms(terms, labels, dtype, opts):
     """Rows whose label is ignoreIndex left out; 'mean' over the elements (outcomes) that count, 'batchmean' over the
-    rows; the loss, and the gradient of x."""
+    rows."""
     rows = terms.shape[:-1]
     kept = torch.ones(rows, dtype=torch.bool) if labels is None else labels.reshape(rows) != opts["ignoreIndex"]
     terms = terms * kept.unsqueeze(-1).to(dtype)
     counted = int(kept.sum())
     reduction = opts["reduction"]
-    loss = {"none": lambda: terms, "sum": lambda: terms.sum(), "mean": lambda: terms.sum() / (counted * terms.shape[-1]),
+    return {"none": lambda: terms, "sum": lambda: terms.sum(), "mean": lambda: terms.sum() / (counted * terms.shape[-1]),
             "batchmean": lambda: terms.sum() / counted}[reduction]()
-    go = torch.tensor(grad_output, dtype=dtype) if loss.dim() == 0 else grad_output.to(dtype)
-    loss.backward(go)
+
+
+def backward(loss, dtype, grad_output):
+    loss.backward(torch.tensor(grad_output, dtype=dtype) if loss.dim() == 0 else grad_output.to(dtype))
+
+
+def reduce_distill(x, terms, labels, dtype, opts, grad_output):
+    """The reduced loss, and the gradient of x."""
+    loss = reduced_terms(terms, labels, dtype, opts)
+    backward(loss, dtype, grad_output)
     return loss, x.grad
 
 
@@ -1321,6 +1329,104 @@ def distill_hard_soft_cases():
         gen = saved
 
 
+# --- fused distillation: the student's logits F.linear(x, w, b) against a teacher's logits, top k or own head ------
+
+def linear_distill_run(x, w, b, teacher, labels, dtype, opts, grad_output):
+    """The loss and the gradients of x, w and b, by autograd through F.linear and the divergence's composition (and
+    weightHard · F.cross_entropy beside it)."""
+    x, w = x.to(dtype).detach().requires_grad_(), w.to(dtype).detach().requires_grad_()
+    b = None if b is None else b.to(dtype).detach().requires_grad_()
+    logits = F.linear(x, w, b)
+    T = opts["temperature"]
+    if "indices" in teacher:
+        ids, tail = teacher["indices"].long(), opts["tail"]
+        lq = top_k_student_log_probs(logits, ids, tail, T)
+        terms = outcome_terms(lq, top_k_teacher_log_probs(teacher["logProbs"].to(dtype), tail, T, w.shape[0]), opts, T)
+    else:
+        t = teacher["logits"].to(dtype) if "logits" in teacher else F.linear(
+            teacher["input"].to(dtype), teacher["linearWeight"].to(dtype),
+            None if teacher.get("linearBias") is None else teacher["linearBias"].to(dtype))
+        terms = distill_terms(logits, t, opts)
+    loss = opts.get("weightSoft", 1.0) * reduced_terms(terms, labels, dtype, opts)
+    if opts.get("weightHard", 0.0):
+        hard = F.cross_entropy(logits.reshape(-1, w.shape[0]), labels.reshape(-1), ignore_index=opts["ignoreIndex"],
+                               reduction="sum" if opts["reduction"] == "sum" else "mean")
+        loss = opts["weightHard"] * hard + loss
+    backward(loss, dtype, grad_output)
+    return loss, x.grad, w.grad, None if b is None else b.grad
+
+
+def linear_distill_case(name, x, w, teacher, b=None, labels=None, grad_output=None, **options):
+    """One case per dtype: the student's hidden states and head, the teacher, options, the loss and the gradients."""
+    opts = {"divergence": "forward", "temperature": 1.0, "reduction": "batchmean", "ignoreIndex": -100, **options}
+    if "indices" in teacher:
+        opts.setdefault("tail", "renormalize")
+    k = teacher["indices"].shape[-1] if "indices" in teacher else w.shape[0]
+    width = k + (1 if opts.get("tail") == "bucket" and k < w.shape[0] else 0)
+    cases = []
+    for dtype_name, dtype in DTYPES.items():
+        go = grad_output
+        if go is None:
+            go = 1.0 if opts["reduction"] != "none" else torch.ones(*x.shape[:-1], width, dtype=torch.float64)
+        go = go if isinstance(go, float) else go.to(dtype)
+        at = lambda v, d=dtype: v if v is None or v.dtype == torch.int64 else v.to(d)
+        results = linear_distill_run(x, w, b, teacher, labels, dtype, opts, go)
+        case = {"name": f"{name} [{dtype_name}]", "dtype": dtype_name, "input": enc(at(x)), "linearWeight": enc(at(w)),
+                "teacher": {key: enc(at(v)) for key, v in teacher.items() if v is not None}, "options": opts,
+                "gradOutput": go if isinstance(go, float) else enc(go)}
+        if b is not None:
+            case["linearBias"] = enc(at(b))
+        if labels is not None:
+            case["labels"] = enc(labels)
+        names = ("loss", "gradInput", "gradWeight", "gradBias")
+        case.update({key: enc(v) for key, v in zip(names, results) if v is not None})
+        if dtype == torch.float32:
+            r64 = lambda v: v if v is None or v.dtype == torch.int64 else v.to(dtype).double()
+            truth = linear_distill_run(r64(x), r64(w), r64(b), {key: r64(v) for key, v in teacher.items()}, labels,
+                                       torch.float64, opts, go if isinstance(go, float) else go.double())
+            case["truth"] = {key: enc(v) for key, v in zip(names, truth) if v is not None}
+        cases.append(case)
+    return cases
+
+
+def linear_distill_cases():
+    global gen
+    saved, gen = gen, torch.Generator().manual_seed(SEED + 30)
+    try:
+        c = []
+        x, w, b = randn(6, 9), randn(37, 9, scale=0.7), randn(37)
+        tx, tw, tb = randn(6, 5), randn(37, 5, scale=1.5), randn(37)
+        t_logits = F.linear(tx, tw, tb)
+        lp, ids = F.log_softmax(t_logits, -1).topk(5, -1)
+        labels = torch.tensor([3, -100, 0, 36, 7, 20])
+        logits = {"logits": t_logits}
+        head = {"input": tx, "linearWeight": tw, "linearBias": tb}
+        top = {"indices": ids, "logProbs": lp}
+        for label, d in DIVERGENCES:
+            if label in ("JSD beta 0", "JSD beta 1"):
+                continue
+            c += linear_distill_case(f"fused {label}, teacher logits, bias, temperature 2", x, w, logits, b,
+                                     temperature=2.0, **d)
+            c += linear_distill_case(f"fused {label}, teacher head, sum, upstream -0.5", x, w, head, b,
+                                     reduction="sum", grad_output=-0.5, **d)
+            c += linear_distill_case(f"fused {label}, teacher head without bias, labels with an ignored row, "
+                                     "temperature 0.5", x, w, {**head, "linearBias": None}, labels=labels,
+                                     temperature=0.5, **d)
+            c += linear_distill_case(f"fused {label}, teacher logits, none, upstream per element", x, w, logits, b,
+                                     reduction="none", grad_output=randn(6, 37), **d)
+            c += linear_distill_case(f"fused {label}, top 5, bucket, mean", x, w, top, b, reduction="mean",
+                                     tail="bucket", **d)
+            c += linear_distill_case(f"fused {label}, top 5, renormalize, none, upstream per outcome", x, w, top,
+                                     reduction="none", grad_output=randn(6, 5), **d)
+            c += linear_distill_case(f"fused {label}, hard + soft, teacher head", x, w, head, b, labels=labels,
+                                     temperature=2.0, weightHard=0.6, weightSoft=0.5, **d)
+        c += linear_distill_case("fused forward KL, [2, 3, 9] hidden states, teacher head", x.reshape(2, 3, 9), w,
+                                 {**head, "input": tx.reshape(2, 3, 5)}, b, temperature=1.5)
+        return c
+    finally:
+        gen = saved
+
+
 def write(name, cases, **shared):
     path = os.path.join(HERE, f"{name}.json")
     with open(path, "w") as f:
@@ -1353,3 +1459,4 @@ if __name__ == "__main__":
     write("linear_scoring", linear_scoring_cases())
     write("ctc_loss", ctc_loss_cases())
     write("distill", distill_cases() + distill_top_k_cases() + distill_hard_soft_cases())
+    write("linear_distill", linear_distill_cases())

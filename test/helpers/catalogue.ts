@@ -299,6 +299,39 @@ const distillEntries: Entry[] = [
   ...distillPair('tvd', [{ temperature: 3, reduction: 'batchmean' }]),
 ];
 
+/** Fused distillation: the student's hidden states and head [VOCAB, d], against a teacher of that vocabulary. */
+const teacherKinds = {
+  head: (F: Float, shape: readonly number[], v: Values) => ({
+    input: reals(F, [...withoutLastDim(shape), 2], v),
+    linearWeight: reals(F, [VOCAB, 2], v),
+  }),
+  logits: (F: Float, shape: readonly number[], v: Values) => reals(F, [...withoutLastDim(shape), VOCAB], v),
+  'top-k': (F: Float, shape: readonly number[]) => teacherTopK(F, [...withoutLastDim(shape), VOCAB]),
+};
+const linearDistillPair = (name: keyof Library, teacher: keyof typeof teacherKinds, variants: readonly Variant[]) =>
+  lossPair(name, {
+    family: 'linear',
+    form: teacher === 'head' ? undefined : `${teacher} teacher`,
+    argNames: ['input', 'linearWeight', 'teacher'],
+    args: (F, shape, v = CONSTANTS) => [
+      reals(F, shape, v),
+      reals(F, [VOCAB, lastDim(shape)], v),
+      teacherKinds[teacher](F, shape, v),
+    ],
+    lossShape: (shape) => [...withoutLastDim(shape), teacher === 'top-k' ? 2 : VOCAB],
+    variants: [...variants, (F, _shape, v) => ({ linearBias: F.from(v.reals(VOCAB)), chunkSize: 1 })],
+    out: false,
+  });
+const linearDistillEntries: Entry[] = [
+  ...linearDistillPair('linearDistillKlDiv', 'head', [
+    { temperature: 2, direction: 'reverse' },
+    (_F, shape, v) => ({ labels: classesOf(withoutLastDim(shape), VOCAB, v).data, weightHard: 0.5 }),
+  ]),
+  ...linearDistillPair('linearJsd', 'head', [{ beta: 0.2, temperature: 0.5 }]),
+  ...linearDistillPair('linearJsd', 'logits', [{ beta: 1 }]),
+  ...linearDistillPair('linearTvd', 'top-k', [{ tail: 'bucket', reduction: 'batchmean' }]),
+];
+
 export const CATALOGUE: readonly Entry[] = [
   alongDim('softmax'),
   alongDim('logSoftmax'),
@@ -401,6 +434,7 @@ export const CATALOGUE: readonly Entry[] = [
   },
   ...ctcEntries,
   ...distillEntries,
+  ...linearDistillEntries,
   { name: 'allocTensor', family: 'memory', argNames: ['dtype', 'shape'], args: (F, shape) => [F, [...shape]] },
 ];
 
