@@ -1,4 +1,4 @@
-import { pairLossFunctions } from '../families/pair-loss.js';
+import { type PairLossSpec, pairLossCall } from '../families/pair-loss.js';
 import type {
   BinaryCrossEntropyWithLogitsOptions,
   Exactly,
@@ -10,11 +10,11 @@ import type {
   TensorLike,
 } from '../types.js';
 
-const { loss, withGrad } = pairLossFunctions({
+const BINARY_CROSS_ENTROPY_WITH_LOGITS: PairLossSpec<'binaryCrossEntropyWithLogits'> = {
   name: 'binaryCrossEntropyWithLogits',
   options: ['weight', 'posWeight'],
   kernel: () => 'binaryCrossEntropyWithLogits',
-});
+};
 
 /**
  * `F.binary_cross_entropy_with_logits(input, target, weight, pos_weight, reduction)`: the binary cross-entropy of
@@ -41,7 +41,7 @@ export function binaryCrossEntropyWithLogits<
   target: TensorLike<T>,
   options?: Exactly<O, BinaryCrossEntropyWithLogitsOptions>,
 ): LossOutput<O, T> {
-  return loss(input, target, options) as LossOutput<O, T>;
+  return pairLossCall(BINARY_CROSS_ENTROPY_WITH_LOGITS, false, [input, target, options]).loss as LossOutput<O, T>;
 }
 
 /**
@@ -72,5 +72,8 @@ export function binaryCrossEntropyWithLogitsWithGrad<
   target: TensorLike<T>,
   options?: Exactly<O, BinaryCrossEntropyWithLogitsOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {
-  return withGrad(input, target, options) as LossWithGrad<LossOutput<O, T>, T>;
+  return pairLossCall(BINARY_CROSS_ENTROPY_WITH_LOGITS, true, [input, target, options]) as LossWithGrad<
+    LossOutput<O, T>,
+    T
+  >;
 }

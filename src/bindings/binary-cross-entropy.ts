@@ -1,5 +1,5 @@
 import { elementName } from '../core/validate.js';
-import { pairLossFunctions } from '../families/pair-loss.js';
+import { type PairLossSpec, pairLossCall } from '../families/pair-loss.js';
 import type {
   BinaryCrossEntropyOptions,
   Exactly,
@@ -11,7 +11,7 @@ import type {
   TensorLike,
 } from '../types.js';
 
-const { loss, withGrad } = pairLossFunctions({
+const BINARY_CROSS_ENTROPY: PairLossSpec<'binaryCrossEntropy'> = {
   name: 'binaryCrossEntropy',
   options: ['weight'],
   kernel: () => 'binaryCrossEntropy',
@@ -24,7 +24,7 @@ const { loss, withGrad } = pairLossFunctions({
       );
     }
   },
-});
+};
 
 /**
  * `F.binary_cross_entropy(input, target, weight, reduction)`: −w·(y·log p + (1 − y)·log(1 − p)), each log clamped
@@ -49,7 +49,7 @@ export function binaryCrossEntropy<T extends FloatArray, O extends BinaryCrossEn
   target: TensorLike<T>,
   options?: Exactly<O, BinaryCrossEntropyOptions>,
 ): LossOutput<O, T> {
-  return loss(input, target, options) as LossOutput<O, T>;
+  return pairLossCall(BINARY_CROSS_ENTROPY, false, [input, target, options]).loss as LossOutput<O, T>;
 }
 
 /**
@@ -79,5 +79,5 @@ export function binaryCrossEntropyWithGrad<
   target: TensorLike<T>,
   options?: Exactly<O, BinaryCrossEntropyOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {
-  return withGrad(input, target, options) as LossWithGrad<LossOutput<O, T>, T>;
+  return pairLossCall(BINARY_CROSS_ENTROPY, true, [input, target, options]) as LossWithGrad<LossOutput<O, T>, T>;
 }

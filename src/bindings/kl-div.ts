@@ -1,6 +1,6 @@
 import { warnOnce, warnsAbout } from '../core/instance.js';
 import { checkBoolean } from '../core/validate.js';
-import { pairLossFunctions } from '../families/pair-loss.js';
+import { type PairLossSpec, pairLossCall } from '../families/pair-loss.js';
 import type {
   Exactly,
   FloatArray,
@@ -12,14 +12,14 @@ import type {
   TensorLike,
 } from '../types.js';
 
-const { loss, withGrad } = pairLossFunctions({
+const KL_DIV: PairLossSpec<'klDiv' | 'klDivLogTarget'> = {
   name: 'klDiv',
   options: ['logTarget'],
   reductions: ['none', 'mean', 'sum', 'batchmean'],
   kernel: (options, caller) =>
     checkBoolean(caller, 'logTarget', options.logTarget, false) ? 'klDivLogTarget' : 'klDiv',
   check: lookForProbabilities,
-});
+};
 
 /**
  * Warns once (unless init({ warnings: false })) when the input has a positive value among its first 1,024: log q is
@@ -60,7 +60,7 @@ export function klDiv<T extends FloatArray, O extends KlDivOptions = NoOptions>(
   target: TensorLike<T>,
   options?: Exactly<O, KlDivOptions>,
 ): LossOutput<O, T> {
-  return loss(input, target, options) as LossOutput<O, T>;
+  return pairLossCall(KL_DIV, false, [input, target, options]).loss as LossOutput<O, T>;
 }
 
 /**
@@ -85,5 +85,5 @@ export function klDivWithGrad<T extends FloatArray, O extends KlDivOptions & Gra
   target: TensorLike<T>,
   options?: Exactly<O, KlDivOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {
-  return withGrad(input, target, options) as LossWithGrad<LossOutput<O, T>, T>;
+  return pairLossCall(KL_DIV, true, [input, target, options]) as LossWithGrad<LossOutput<O, T>, T>;
 }

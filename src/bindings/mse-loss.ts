@@ -1,4 +1,4 @@
-import { pairLossFunctions } from '../families/pair-loss.js';
+import { type PairLossSpec, pairLossCall } from '../families/pair-loss.js';
 import type {
   Exactly,
   FloatArray,
@@ -10,7 +10,7 @@ import type {
   TensorLike,
 } from '../types.js';
 
-const { loss, withGrad } = pairLossFunctions({ name: 'mseLoss', options: [], kernel: () => 'mseLoss' });
+const MSE_LOSS: PairLossSpec<'mseLoss'> = { name: 'mseLoss', options: [], kernel: () => 'mseLoss' };
 
 /**
  * `F.mse_loss(input, target, reduction)`: (input − target)². `target` must have the input's shape and dtype
@@ -33,7 +33,7 @@ export function mseLoss<T extends FloatArray, O extends MseLossOptions = NoOptio
   target: TensorLike<T>,
   options?: Exactly<O, MseLossOptions>,
 ): LossOutput<O, T> {
-  return loss(input, target, options) as LossOutput<O, T>;
+  return pairLossCall(MSE_LOSS, false, [input, target, options]).loss as LossOutput<O, T>;
 }
 
 /**
@@ -59,5 +59,5 @@ export function mseLossWithGrad<T extends FloatArray, O extends MseLossOptions &
   target: TensorLike<T>,
   options?: Exactly<O, MseLossOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {
-  return withGrad(input, target, options) as LossWithGrad<LossOutput<O, T>, T>;
+  return pairLossCall(MSE_LOSS, true, [input, target, options]) as LossWithGrad<LossOutput<O, T>, T>;
 }

@@ -1,5 +1,5 @@
 import { checkNumberIn, describe } from '../core/validate.js';
-import { pairLossFunctions } from '../families/pair-loss.js';
+import { type PairLossSpec, pairLossCall } from '../families/pair-loss.js';
 import type {
   Exactly,
   FloatArray,
@@ -11,7 +11,7 @@ import type {
   TensorLike,
 } from '../types.js';
 
-const { loss, withGrad } = pairLossFunctions({
+const SIGMOID_FOCAL_LOSS: PairLossSpec<'sigmoidFocalLoss'> = {
   name: 'sigmoidFocalLoss',
   options: ['alpha', 'gamma'],
   defaultReduction: 'none',
@@ -25,7 +25,7 @@ const { loss, withGrad } = pairLossFunctions({
     }
     return { alpha, gamma: checkNumberIn(caller, 'gamma', options.gamma, 2, 0, Number.MAX_VALUE) };
   },
-});
+};
 
 /**
  * `torchvision.ops.sigmoid_focal_loss(input, target, alpha, gamma, reduction)` (Lin et al. 2017): the binary
@@ -50,7 +50,7 @@ export function sigmoidFocalLoss<T extends FloatArray, O extends SigmoidFocalLos
   target: TensorLike<T>,
   options?: Exactly<O, SigmoidFocalLossOptions>,
 ): LossOutput<O, T, 'none'> {
-  return loss(input, target, options) as LossOutput<O, T, 'none'>;
+  return pairLossCall(SIGMOID_FOCAL_LOSS, false, [input, target, options]).loss as LossOutput<O, T, 'none'>;
 }
 
 /**
@@ -80,5 +80,5 @@ export function sigmoidFocalLossWithGrad<
   target: TensorLike<T>,
   options?: Exactly<O, SigmoidFocalLossOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T, 'none'>, T> {
-  return withGrad(input, target, options) as LossWithGrad<LossOutput<O, T, 'none'>, T>;
+  return pairLossCall(SIGMOID_FOCAL_LOSS, true, [input, target, options]) as LossWithGrad<LossOutput<O, T, 'none'>, T>;
 }

@@ -1,5 +1,5 @@
 import { checkPositive } from '../core/validate.js';
-import { pairLossFunctions } from '../families/pair-loss.js';
+import { type PairLossSpec, pairLossCall } from '../families/pair-loss.js';
 import type {
   Exactly,
   FloatArray,
@@ -14,24 +14,24 @@ import type {
 } from '../types.js';
 
 // The three share one kernel (assembly/kernels/losses/smooth-l1.ts); `form` says which formula it runs.
-const smoothL1 = pairLossFunctions({
+const SMOOTH_L1: PairLossSpec<'smoothL1Loss'> = {
   name: 'smoothL1Loss',
   options: ['beta'],
   kernel: () => 'smoothL1Loss',
   scalars: (options, caller) => ({ threshold: checkPositive(caller, 'beta', options.beta, 1, true), form: 0 }),
-});
-const huber = pairLossFunctions({
+};
+const HUBER: PairLossSpec<'smoothL1Loss'> = {
   name: 'huberLoss',
   options: ['delta'],
   kernel: () => 'smoothL1Loss',
   scalars: (options, caller) => ({ threshold: checkPositive(caller, 'delta', options.delta, 1), form: 1 }),
-});
-const l1 = pairLossFunctions({
+};
+const L1: PairLossSpec<'smoothL1Loss'> = {
   name: 'l1Loss',
   options: [],
   kernel: () => 'smoothL1Loss',
   scalars: () => ({ threshold: 0, form: 2 }),
-});
+};
 
 /**
  * `F.smooth_l1_loss(input, target, reduction, beta)`: 0.5·d²/β where |d| < β, else |d| − 0.5·β, with d = input −
@@ -55,7 +55,7 @@ export function smoothL1Loss<T extends FloatArray, O extends SmoothL1LossOptions
   target: TensorLike<T>,
   options?: Exactly<O, SmoothL1LossOptions>,
 ): LossOutput<O, T> {
-  return smoothL1.loss(input, target, options) as LossOutput<O, T>;
+  return pairLossCall(SMOOTH_L1, false, [input, target, options]).loss as LossOutput<O, T>;
 }
 
 /**
@@ -82,7 +82,7 @@ export function smoothL1LossWithGrad<T extends FloatArray, O extends SmoothL1Los
   target: TensorLike<T>,
   options?: Exactly<O, SmoothL1LossOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {
-  return smoothL1.withGrad(input, target, options) as LossWithGrad<LossOutput<O, T>, T>;
+  return pairLossCall(SMOOTH_L1, true, [input, target, options]) as LossWithGrad<LossOutput<O, T>, T>;
 }
 
 /**
@@ -108,7 +108,7 @@ export function huberLoss<T extends FloatArray, O extends HuberLossOptions = NoO
   target: TensorLike<T>,
   options?: Exactly<O, HuberLossOptions>,
 ): LossOutput<O, T> {
-  return huber.loss(input, target, options) as LossOutput<O, T>;
+  return pairLossCall(HUBER, false, [input, target, options]).loss as LossOutput<O, T>;
 }
 
 /**
@@ -134,7 +134,7 @@ export function huberLossWithGrad<T extends FloatArray, O extends HuberLossOptio
   target: TensorLike<T>,
   options?: Exactly<O, HuberLossOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {
-  return huber.withGrad(input, target, options) as LossWithGrad<LossOutput<O, T>, T>;
+  return pairLossCall(HUBER, true, [input, target, options]) as LossWithGrad<LossOutput<O, T>, T>;
 }
 
 /**
@@ -157,7 +157,7 @@ export function l1Loss<T extends FloatArray, O extends L1LossOptions = NoOptions
   target: TensorLike<T>,
   options?: Exactly<O, L1LossOptions>,
 ): LossOutput<O, T> {
-  return l1.loss(input, target, options) as LossOutput<O, T>;
+  return pairLossCall(L1, false, [input, target, options]).loss as LossOutput<O, T>;
 }
 
 /**
@@ -184,5 +184,5 @@ export function l1LossWithGrad<T extends FloatArray, O extends L1LossOptions & G
   target: TensorLike<T>,
   options?: Exactly<O, L1LossOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {
-  return l1.withGrad(input, target, options) as LossWithGrad<LossOutput<O, T>, T>;
+  return pairLossCall(L1, true, [input, target, options]) as LossWithGrad<LossOutput<O, T>, T>;
 }

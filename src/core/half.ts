@@ -14,13 +14,9 @@ const f16round = (Math as { f16round?: (x: number) => number }).f16round;
 let call: { half?: boolean; outs?: Map<Float32Array, HalfArray> } | undefined;
 
 /**
- * `fn` with Float16Array taken in and given back. Each call has its own state, so a call that a getter makes
- * while another call reads its arguments is a call of its own.
+ * What `run` returns, its float16 input given back as float16: Float16Array taken in and given back. Each call has
+ * its own state, so a call that a getter makes while another call reads its arguments is a call of its own.
  */
-export const halfAware = <F extends (...args: never[]) => unknown>(fn: F): F =>
-  ((...args: never[]) => inHalfAwareCall(() => fn(...args))) as F;
-
-/** What `run` returns, its float16 input given back as float16 (see halfAware). */
 export function inHalfAwareCall<R>(run: () => R): R {
   const outer = call;
   const own: NonNullable<typeof call> = {};

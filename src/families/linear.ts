@@ -5,6 +5,7 @@
 //   the cross-entropy kernel: each row's loss (and z-loss), and the logits' gradient G in place of logitsᵀ;
 //   gradInput_chunk = G · W;  gradWeight (+)= Gᵀ · X_chunk (matmul, A read transposed);  gradBias (+)= Σ rows of G.
 // WebAssembly memory: W and its gradient, and per chunk X, its transpose, the logits and G: O(chunk · V + V · d).
+// The head's slots, logits and backward products serve the fused distillation too (linear-distill.ts).
 
 import type { Dtype } from '../core/kernels.js';
 import { type Chunk, callKernel, type Pointer, type Program, type Slot } from '../core/pipeline/index.js';

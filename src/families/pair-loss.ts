@@ -1,6 +1,6 @@
 // Elementwise losses of an input and a target of the same shape and dtype (the binary losses, klDiv, mseLoss,
 // sigmoidFocalLoss, the robust regression losses): read once, planned, run on the row pipeline, reduced in runLoss.
-import { halfAware } from '../core/half.js';
+import { inHalfAwareCall } from '../core/half.js';
 import type { ArgName, KernelName } from '../core/kernels.js';
 import type { Operand } from '../core/pipeline/index.js';
 import { checkReduction, describe, floatTensor, readOptions, shapeString } from '../core/validate.js';
@@ -94,9 +94,17 @@ export interface PairLossSpec<K extends KernelName> {
   check?: PairLoss<K>['check'];
 }
 
-/** A loss and its …WithGrad from one description. */
-export function pairLossFunctions<K extends KernelName>(spec: PairLossSpec<K>) {
-  const call = (caller: string, input: unknown, target: unknown, options: unknown, withGrad: boolean) => {
+/**
+ * A call of the loss `spec` describes, or of its …WithGrad. A function, not a factory of functions: a bundle drops
+ * the losses it does not import.
+ */
+export function pairLossCall<K extends KernelName>(
+  spec: PairLossSpec<K>,
+  withGrad: boolean,
+  [input, target, options]: [unknown, unknown, unknown],
+) {
+  return inHalfAwareCall(() => {
+    const caller = withGrad ? `${spec.name}WithGrad` : spec.name;
     const accepted = [...spec.options, 'reduction', ...(withGrad ? ['gradOutput', 'out'] : [])];
     const o = readOptions(caller, options, accepted) as Readonly<Record<string, unknown>>;
     const { reductions, defaultReduction, check } = spec;
@@ -114,13 +122,5 @@ export function pairLossFunctions<K extends KernelName>(spec: PairLossSpec<K>) {
       scalars,
       check,
     });
-  };
-  return {
-    loss: halfAware(
-      (input: unknown, target: unknown, options?: unknown) => call(spec.name, input, target, options, false).loss,
-    ),
-    withGrad: halfAware((input: unknown, target: unknown, options?: unknown) =>
-      call(`${spec.name}WithGrad`, input, target, options, true),
-    ),
-  };
+  });
 }

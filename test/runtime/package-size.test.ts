@@ -2,7 +2,7 @@
 // file is served beside the entry or a bundler copied it) or as its module and the decoder of embedded builds,
 // ≤ 61 KB gzipped (45 KB until CTC, which took 4.0 KB of the entry and 1.8 KB of the build; 51 KB until the
 // distillation divergences, which took 2.5 KB of the entry and 5.0 KB of the build, top-k and hard + soft; 59 KB
-// until their fused forms from hidden states, 1.8 KB of the entry: one entry holds every function, and a bundled app
+// until their fused forms from hidden states, 1.7 KB of the entry: one entry holds every function, and a bundled app
 // drops the JavaScript of those it does not import); every other build
 // is a file and a module of its own, the worker pool's start-up a module loaded only for threads, and the async
 // calls' loop one loaded on the first of them. (bench/suites/size.mjs reports the sizes, and those of bundled apps.)
