@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRandom } from '../../reference/random.js';
 import {
+  allocTensor,
   distillKlDivWithGrad,
   init,
   jsdWithGrad,
@@ -316,6 +317,46 @@ describe('the gradients', () => {
       for (let j = 0; j < 3; j++) expect(back.data[r * 4 + j]).toBe(loss.data[r * 4 + 2 - j]);
       expect(back.data[r * 4 + 3]).toBe(loss.data[r * 4 + 3]);
     }
+  });
+});
+
+describe("the teacher's arrays where a hostile caller puts them", () => {
+  const [rows, d, V] = [6, 4, 9];
+  const input = tensor(Float32Array.from(reals(rows * d)), [rows, d]);
+  const weight = tensor(Float32Array.from(reals(V * d)), [V, d]);
+  const teacherInput = Float32Array.from(reals(rows * d));
+  const teacherWeight = Float32Array.from(reals(V * d));
+
+  it("in WebAssembly memory (allocTensor), across a call that grows it: the plain arrays' results", async () => {
+    await init({ simd: true, relaxedSimd: false }); // a fresh instance: this call grows its memory
+    const head = { input: tensor(teacherInput, [rows, d]), linearWeight: tensor(teacherWeight, [V, d]) };
+    const expected = linearJsdWithGrad(input, weight, head, { chunkSize: 2 });
+    await init({ simd: true, relaxedSimd: false, threads: 2 });
+    await init({ simd: true, relaxedSimd: false });
+    const [x, w] = [allocTensor(Float32Array, [rows, d]), allocTensor(Float32Array, [V, d])];
+    x.data.set(teacherInput);
+    w.data.set(teacherWeight);
+    const got = linearJsdWithGrad(input, weight, { input: x, linearWeight: w }, { chunkSize: 2 });
+    expect(got.loss).toBe(expected.loss);
+    assertUlpClose(got.gradWeight.data, expected.gradWeight.data, 0, 'float32', 'gradWeight');
+    x.free();
+    w.free();
+    await init();
+  });
+
+  it("a destination that is the teacher's own weight is refused, and nothing is written", () => {
+    const head = { input: tensor(teacherInput, [rows, d]), linearWeight: tensor(teacherWeight.slice(), [V, d]) };
+    const before = head.linearWeight.data.slice();
+    const call = () => linearTvdWithGrad(input, weight, head, { gradWeightOut: head.linearWeight.data });
+    expect(call).toThrow(RangeError);
+    expect(call).toThrow(/gradWeightOut overlaps teacher.linearWeight.data/);
+    expect(head.linearWeight.data).toEqual(before);
+  });
+
+  it("the student's own arrays as the teacher (the same model both sides): divergence 0, gradient 0", () => {
+    const r = linearDistillKlDivWithGrad(input, weight, { input, linearWeight: weight }, { temperature: 2 });
+    expect(Math.abs(r.loss as number)).toBeLessThan(1e-6);
+    for (const g of r.gradWeight.data) expect(Math.abs(g)).toBeLessThan(1e-6);
   });
 });
 
