@@ -136,7 +136,7 @@ function readLabels(caller: string, value: unknown, rows: number, vocab: number,
  * RangeError unless each counted row of a log-probability teacher sums to at most 1 + TEACHER_SUM_TOLERANCE (its
  * log-sum-exp computed by the logSumExp kernel).
  */
-export function checkTeacherSums(caller: string, teacher: FloatArray, rows: number, vocab: number, kept?: Int32Array) {
+function checkTeacherSums(caller: string, teacher: FloatArray, rows: number, vocab: number, kept?: Int32Array) {
   if (rows === 0 || vocab === 0) return;
   const layout = {
     data: teacher,
@@ -233,11 +233,24 @@ function readDistill(caller: string, withGrad: boolean, student: unknown, teache
   const gradient = withGrad
     ? readLossGradient(caller, o.gradOutput, o.out, accumulate, values.lossShape, reduction !== 'none', s.data)
     : undefined;
-  if (t && options.teacherLogProbs) checkTeacherSums(caller, t.data, values.rows, values.vocab, values.labels?.indices);
+  checkTeacherValues(caller, options.teacherLogProbs ? t?.data : undefined, values, gradient);
+  return { caller, s, t, ...options, ...values, gradient };
+}
+
+/**
+ * The last of a call's reading: a log-probability teacher's rows checked to sum to at most 1, and a per-outcome
+ * gradOutput of a top-k teacher put in its sorted order (as the kernel reads it).
+ */
+export function checkTeacherValues(
+  caller: string,
+  logProbs: FloatArray | undefined,
+  values: ReturnType<typeof readDistillValues>,
+  gradient: { gradOutput: number | FloatArray } | undefined,
+) {
+  if (logProbs) checkTeacherSums(caller, logProbs, values.rows, values.vocab, values.labels?.indices);
   if (values.top && gradient && typeof gradient.gradOutput !== 'number') {
     gradient.gradOutput = inOrder(gradient.gradOutput, values.top, values.width, 'sorted');
   }
-  return { caller, s, t, ...options, ...values, gradient };
 }
 
 /** The kernels' scalars of a call read, and what its reduction divides by. */

@@ -2,7 +2,7 @@
 // linearBias) then F.cross_entropy(…, target, weight, ignoreIndex, reduction, labelSmoothing), with crossEntropy's
 // z-loss and softcap, run chunk by chunk (./linear.ts).
 
-import { runProgram } from '../core/pipeline/index.js';
+import { type Ran, runProgram } from '../core/pipeline/index.js';
 import {
   checkBoolean,
   checkDestination,
@@ -185,13 +185,18 @@ export function linearCrossEntropyOf(caller: string, withGrad: boolean, ...args:
     zDivisor: r.targets.count,
     withZ: r.lm.zScale !== undefined,
   });
-  const tensor = (name: string, shape: number[]) =>
-    ran.outputs[name] ? { [name]: { data: ran.outputs[name], shape } } : {};
+  return { loss, ...(zLoss !== undefined ? { zLoss } : {}), ...headGradients(ran.outputs, r) };
+}
+
+/** The gradients a head's chunk program made, as tensors (none without a gradient, gradBias only with a bias). */
+export function headGradients(
+  outputs: Ran['outputs'],
+  ops: Pick<ReturnType<typeof readOperands>, 'x' | 'w' | 'vocab'>,
+) {
+  const tensor = (name: string, shape: number[]) => (outputs[name] ? { [name]: { data: outputs[name], shape } } : {});
   return {
-    loss,
-    ...(zLoss !== undefined ? { zLoss } : {}),
-    ...tensor('gradInput', r.x.shape),
-    ...tensor('gradWeight', r.w.shape),
-    ...tensor('gradBias', [r.vocab]),
+    ...tensor('gradInput', ops.x.shape),
+    ...tensor('gradWeight', ops.w.shape),
+    ...tensor('gradBias', [ops.vocab]),
   };
 }

@@ -8,7 +8,7 @@ import { runProgram } from '../core/pipeline/index.js';
 import { describe, field, readOptions, shapeString } from '../core/validate.js';
 import type { FloatArray } from '../types.js';
 import {
-  checkTeacherSums,
+  checkTeacherValues,
   DISTILL_OPTIONS,
   type DistillSpec,
   type Divergence,
@@ -20,7 +20,14 @@ import {
 } from './distill.js';
 import { isTopK } from './distill-top-k.js';
 import { finishLoss } from './finish.js';
-import { type Read, readChunkRows, readGradientOptions, readOperands, vocabVector } from './linear-call.js';
+import {
+  headGradients,
+  type Read,
+  readChunkRows,
+  readGradientOptions,
+  readOperands,
+  vocabVector,
+} from './linear-call.js';
 import { type FusedTeacher, type LinearDistillCall, linearDistillProgram } from './linear-distill.js';
 import { gradientScale } from './loss.js';
 
@@ -95,14 +102,13 @@ function readLinearDistill(caller: string, withGrad: boolean, o: Read, args: Arg
   const values = readDistillValues(caller, o, read, teacher, studentShape, x.data);
   const scalar = read.reduction !== 'none';
   const gradient = withGrad ? readGradientOptions(caller, o, ops, values.lossShape, scalar) : undefined;
-  if (dense?.kind === 'logits' && read.teacherLogProbs) {
-    checkTeacherSums(caller, dense.data, values.rows, vocab, values.labels?.indices);
-  }
-  const top = values.top;
-  if (top && gradient && typeof gradient.gradOutput !== 'number') {
-    gradient.gradOutput = inOrder(gradient.gradOutput, top, values.width, 'sorted');
-  }
-  const fused: FusedTeacher = dense ?? { kind: 'topK', ...(top as NonNullable<typeof top>) };
+  checkTeacherValues(
+    caller,
+    dense?.kind === 'logits' && read.teacherLogProbs ? dense.data : undefined,
+    values,
+    gradient,
+  );
+  const fused: FusedTeacher = dense ?? { kind: 'topK', ...(values.top as NonNullable<typeof values.top>) };
   return { ops, ...read, ...values, bias, chunkRows, gradient, fused };
 }
 
@@ -158,14 +164,7 @@ function linearDistillOf(caller: string, withGrad: boolean, { own, specOf }: Div
     zDivisor: 1,
     withZ: false,
   });
-  if (!withGrad) return { loss };
-  const tensor = (name: string, shape: number[]) => ({ data: ran.outputs[name], shape });
-  return {
-    loss,
-    gradInput: tensor('gradInput', r.ops.x.shape),
-    gradWeight: tensor('gradWeight', r.ops.w.shape),
-    ...(r.bias ? { gradBias: tensor('gradBias', [r.vocab]) } : {}),
-  };
+  return { loss, ...headGradients(ran.outputs, r.ops) };
 }
 
 /** A call of a fused divergence (`name`, or its …WithGrad). */
