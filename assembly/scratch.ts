@@ -11,6 +11,9 @@ let scratchBase: usize = 0;
 let scratchCapacity: usize = 0;
 /** Released big blocks, each holding its size and the next one's address in its first 16 bytes. */
 let freeBig: usize = 0;
+/** Whether the allocator has set itself up. It takes every page the memory has when it does, so it must do so
+ * before the first big block: else a live big block's pages become its free memory. */
+let heapReady = false;
 
 /** Base address of a scratch region of at least `bytes` bytes (16-aligned), valid until the next call; 0 if none. */
 export function scratch(bytes: usize): usize {
@@ -28,6 +31,8 @@ export function scratch(bytes: usize): usize {
 export function allocate(bytes: usize): usize {
   if (bytes <= TLSF_MAX) return heap.alloc(max<usize>(bytes, 16));
   // a big block: whole pages, its size in a 16-byte header before the address handed out
+  if (!heapReady) heap.free(heap.alloc(16));
+  heapReady = true;
   const size = (bytes + 16 + 0xffff) & ~(<usize>0xffff);
   let previous: usize = 0;
   for (let block = freeBig; block; block = load<usize>(block, sizeof<usize>())) {

@@ -1,6 +1,7 @@
 // crossEntropy, read once and then run: every argument and option, the language-model ones and the vocabulary
 // shard included, is read and checked here in one fixed order (readCrossEntropy); the plan is a function of
 // what was read (planCrossEntropy); the row kernel runs it and the loss is reduced in one place (runLoss).
+import { Handoff } from '../core/direct.js';
 import { inHalfAwareCall } from '../core/half.js';
 import {
   checkInteger,
@@ -18,6 +19,7 @@ import {
   readClassWeight,
   weightOperand,
 } from '../families/class-loss.js';
+import { directCrossEntropy } from '../families/direct-cross-entropy.js';
 import {
   LANGUAGE_MODEL_GRAD_OPTIONS,
   LANGUAGE_MODEL_OPTIONS,
@@ -51,8 +53,7 @@ const OPTIONS = [
 const GRAD_OPTIONS = [...OPTIONS, 'gradOutput', 'out', ...LANGUAGE_MODEL_GRAD_OPTIONS] as const;
 
 /** The call's arguments and options, read and checked once, in order (class indices checked last). */
-function readCrossEntropy(caller: string, withGrad: boolean, input: unknown, targetArg: unknown, options: unknown) {
-  const o = readOptions(caller, options, withGrad ? GRAD_OPTIONS : OPTIONS);
+function readCrossEntropy(caller: string, withGrad: boolean, input: unknown, targetArg: unknown, o: ReadOptions) {
   const x = floatTensor(caller, 'input', input);
   const layout = classLayout(caller, x.shape, readClassDim(caller, o.classDim));
   const reduction = checkReduction(caller, o.reduction);
@@ -173,9 +174,18 @@ function planCrossEntropy(r: Read): LossPlan<'crossEntropyIndex'> | LossPlan<'cr
   });
 }
 
+type ReadOptions = Readonly<Partial<Record<(typeof GRAD_OPTIONS)[number], unknown>>>;
+
+/** A call: its options read, then the direct path for a small one, else the pipeline's plan. */
 function crossEntropyOf(caller: string, withGrad: boolean, input: unknown, target: unknown, options: unknown) {
-  const plan = planCrossEntropy(readCrossEntropy(caller, withGrad, input, target, options));
-  return plan.kernel === 'crossEntropyIndex' ? runLoss(plan) : runLoss(plan as LossPlan<'crossEntropyProb'>);
+  const o: ReadOptions = readOptions(caller, options, withGrad ? GRAD_OPTIONS : OPTIONS);
+  const direct = directCrossEntropy(caller, withGrad, input, target, o);
+  if (!(direct instanceof Handoff)) return direct;
+  const [x, t] = direct.args;
+  return inHalfAwareCall(() => {
+    const plan = planCrossEntropy(readCrossEntropy(caller, withGrad, x, t, o));
+    return plan.kernel === 'crossEntropyIndex' ? runLoss(plan) : runLoss(plan as LossPlan<'crossEntropyProb'>);
+  });
 }
 
 /**
@@ -206,7 +216,7 @@ export function crossEntropy<T extends FloatArray, O extends CrossEntropyOptions
   target: IndexTarget | ProbabilityTarget<T>,
   options?: Exactly<O, CrossEntropyOptions>,
 ): LossOutput<O, T> {
-  return inHalfAwareCall(() => crossEntropyOf('crossEntropy', false, input, target, options).loss) as LossOutput<O, T>;
+  return crossEntropyOf('crossEntropy', false, input, target, options).loss as LossOutput<O, T>;
 }
 
 /**
@@ -237,8 +247,5 @@ export function crossEntropyWithGrad<
   target: IndexTarget | ProbabilityTarget<T>,
   options?: Exactly<O, CrossEntropyOptions & CrossEntropyGradOptions & GradOptions<T>>,
 ): LossWithGrad<LossOutput<O, T>, T> {
-  return inHalfAwareCall(() => crossEntropyOf('crossEntropyWithGrad', true, input, target, options)) as LossWithGrad<
-    LossOutput<O, T>,
-    T
-  >;
+  return crossEntropyOf('crossEntropyWithGrad', true, input, target, options) as LossWithGrad<LossOutput<O, T>, T>;
 }

@@ -1,6 +1,4 @@
-import { inHalfAwareCall } from '../core/half.js';
-import { readOptions } from '../core/validate.js';
-import { alongDim, runAlongDim } from '../families/along-dim.js';
+import { softmaxAlong } from '../families/along-dim.js';
 import type { FloatArray, SoftmaxOptions, Tensor, TensorLike } from '../types.js';
 
 /**
@@ -19,9 +17,5 @@ import type { FloatArray, SoftmaxOptions, Tensor, TensorLike } from '../types.js
  * @group Functions
  */
 export function logSoftmax<T extends FloatArray>(input: TensorLike<T>, options?: SoftmaxOptions<T>): Tensor<T> {
-  return inHalfAwareCall(() => {
-    const { dim = -1, out } = readOptions('logSoftmax', options, ['dim', 'out']);
-    const layout = alongDim('logSoftmax', input, dim);
-    return { data: runAlongDim('logSoftmax', 'logSoftmax', layout, 'element', out) as T, shape: layout.shape };
-  });
+  return softmaxAlong('logSoftmax', input, options);
 }

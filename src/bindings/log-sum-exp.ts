@@ -1,6 +1,8 @@
+import { Handoff } from '../core/direct.js';
 import { inHalfAwareCall } from '../core/half.js';
 import { checkBoolean, describe, readOptions } from '../core/validate.js';
 import { alongDim, runAlongDim } from '../families/along-dim.js';
+import { directRows } from '../families/direct-rows.js';
 import type { FloatArray, LogSumExpOptions, Tensor, TensorLike } from '../types.js';
 
 /**
@@ -24,9 +26,12 @@ export function logSumExp<T extends FloatArray>(
 ): Tensor<T>;
 export function logSumExp(input: TensorLike, options: LogSumExpOptions & { dtype: 'float64' }): Tensor<Float64Array>;
 export function logSumExp(input: TensorLike, options?: LogSumExpOptions): Tensor<FloatArray> {
+  const o = readOptions('logSumExp', options, ['dim', 'keepdim', 'dtype']);
+  const direct = directRows('logSumExp', input, o, true);
+  if (!(direct instanceof Handoff)) return direct;
   return inHalfAwareCall(() => {
-    const { dim = -1, keepdim, dtype } = readOptions('logSumExp', options, ['dim', 'keepdim', 'dtype']);
-    const layout = alongDim('logSumExp', input, dim);
+    const { dim = -1, keepdim, dtype } = o;
+    const layout = alongDim('logSumExp', direct.args[0], dim);
     const keep = checkBoolean('logSumExp', 'keepdim', keepdim, false);
     if (dtype !== undefined && dtype !== 'float64') {
       throw new TypeError(`logSumExp: options.dtype must be 'float64' when given, received ${describe(dtype)}`);

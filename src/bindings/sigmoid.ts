@@ -1,4 +1,3 @@
-import { inHalfAwareCall } from '../core/half.js';
 import { elementwise } from '../families/along-dim.js';
 import type { FloatArray, Tensor, TensorLike } from '../types.js';
 
@@ -15,8 +14,6 @@ import type { FloatArray, Tensor, TensorLike } from '../types.js';
  * @group Functions
  */
 export function sigmoid<T extends FloatArray>(input: TensorLike<T>): Tensor<T> {
-  return inHalfAwareCall(() => {
-    // biome-ignore lint/complexity/noArguments: a second argument is refused, not declared
-    return elementwise<T>('sigmoid', 'sigmoid', input, arguments[1]);
-  });
+  // biome-ignore lint/complexity/noArguments: a second argument is refused, not declared
+  return elementwise<T>('sigmoid', input, arguments[1]);
 }

@@ -1,6 +1,4 @@
-import { inHalfAwareCall } from '../core/half.js';
-import { readOptions } from '../core/validate.js';
-import { alongDim, runAlongDim } from '../families/along-dim.js';
+import { softmaxAlong } from '../families/along-dim.js';
 import type { FloatArray, SoftmaxOptions, Tensor, TensorLike } from '../types.js';
 
 /**
@@ -21,9 +19,5 @@ import type { FloatArray, SoftmaxOptions, Tensor, TensorLike } from '../types.js
  * @group Functions
  */
 export function softmax<T extends FloatArray>(input: TensorLike<T>, options?: SoftmaxOptions<T>): Tensor<T> {
-  return inHalfAwareCall(() => {
-    const { dim = -1, out } = readOptions('softmax', options, ['dim', 'out']);
-    const layout = alongDim('softmax', input, dim);
-    return { data: runAlongDim('softmax', 'softmax', layout, 'element', out) as T, shape: layout.shape };
-  });
+  return softmaxAlong('softmax', input, options);
 }

@@ -6,7 +6,7 @@ import type { WasmBuild } from '../types.js';
 import type { EmbeddedModule } from './embedded-bytes.js';
 import { checkExports, type WasmExports } from './kernel-abi.js';
 import { isNode, poolLayout, poolThreads, setPool, takePool } from './threads.js';
-import { dropTensors } from './wasm-tensor.js';
+import { callAllocator, dropTensors } from './wasm-tensor.js';
 
 // The builds, named in scripts/build.mjs's manifest: each a module of its own, imported only when it is chosen (a
 // bundle fetches the build that runs), and a file beside the entry.
@@ -142,9 +142,22 @@ async function load(build: Embedded, imports: Record<string, Record<string, unkn
       ).exports,
     );
     instances.set(build, exports);
+    const made = exports;
+    directBlocks.set(
+      made,
+      callAllocator(() => made.allocate(DIRECT_BLOCK_BYTES)),
+    );
   }
   return exports;
 }
+
+/** The bytes each instance keeps for small calls (src/core/direct.ts), allocated with it: a lazy allocation could grow
+ * the memory under a call's own views of it. */
+export const DIRECT_BLOCK_BYTES = 4 * 4096 * 8;
+const directBlocks = new WeakMap<WasmExports, number>();
+
+/** The address of the instance's block for small calls (0: none). */
+export const directBlockOf = (kernels: WasmExports): number => directBlocks.get(kernels) ?? 0;
 
 let sharedMemory: WebAssembly.Memory | undefined;
 let warnings = true;
@@ -237,6 +250,9 @@ export const activeBuild = (): WasmBuild | undefined => active?.build;
 
 /** Bytes of WebAssembly memory the active build holds (0 before init()). */
 export const memoryBytes = (): number => (active ? active.exports.memory.buffer.byteLength : 0);
+
+/** The active instance's exports, or undefined before init() has resolved. */
+export const activeExports = (): WasmExports | undefined => active?.exports;
 
 /** The active instance's exports. @throws Error before `init()` has resolved. */
 export function wasm(caller: string): WasmExports {

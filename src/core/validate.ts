@@ -58,9 +58,9 @@ const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as objec
 const intrinsic = (key: PropertyKey) =>
   Object.getOwnPropertyDescriptor(TypedArrayPrototype, key)?.get as (this: unknown) => unknown;
 const tagGetter = intrinsic(Symbol.toStringTag);
-const bufferOf = intrinsic('buffer') as (this: unknown) => ArrayBufferLike;
-const offsetOf = intrinsic('byteOffset') as (this: unknown) => number;
-const lengthOf = intrinsic('length') as (this: unknown) => number;
+export const bufferOf = intrinsic('buffer') as (this: unknown) => ArrayBufferLike;
+export const offsetOf = intrinsic('byteOffset') as (this: unknown) => number;
+export const lengthOf = intrinsic('length') as (this: unknown) => number;
 
 /** The typed array's name ('Float32Array', …), from any realm; undefined for anything else (a Proxy too). */
 export const typedArrayTag = (value: unknown): string | undefined =>
@@ -160,18 +160,26 @@ export function field(value: object, key: string): unknown {
   return undefined;
 }
 
-/** Options read once from own properties, with a TypeError for anything but a plain object or an unknown key. */
+/** What options left out, or given as {}, read as; and the prototype of options read: nothing to inherit, so that a
+ * polluted Object.prototype fills no absent option (and a record with a prototype stays a fast object in V8). */
+const NO_OPTIONS = Object.freeze(Object.create(null));
+
+/**
+ * Options read once from own enumerable properties, with a TypeError for anything but a plain object or an unknown
+ * key.
+ */
 export function readOptions<K extends string>(
   caller: string,
   options: unknown,
   accepted: readonly K[],
 ): Readonly<Partial<Record<K, unknown>>> {
-  const read: Partial<Record<K, unknown>> = Object.create(null);
-  if (options === undefined) return read;
+  if (options === undefined) return NO_OPTIONS;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`${caller}: options must be an object, received ${describe(options)}`);
   }
-  for (const key of Object.keys(options)) {
+  const keys = Object.keys(options);
+  if (keys.length === 0) return NO_OPTIONS;
+  for (const key of keys) {
     if (!(accepted as readonly string[]).includes(key)) {
       throw new TypeError(
         `${caller}: unknown option ${JSON.stringify(key)}; ` +
@@ -179,8 +187,15 @@ export function readOptions<K extends string>(
       );
     }
   }
-  for (const key of accepted) if (Object.hasOwn(options, key)) read[key] = (options as Record<K, unknown>)[key];
+  const read: Partial<Record<K, unknown>> = Object.create(NO_OPTIONS);
+  for (const key of keys as K[]) read[key] = (options as Record<K, unknown>)[key];
   return read;
+}
+
+/** Whether the options read hold no key but `keys`. */
+export function onlyOptions(read: object, keys: readonly string[]): boolean {
+  for (const key in read) if (!keys.includes(key)) return false;
+  return true;
 }
 
 /** A shape, copied (each dim read once) and checked: an array of non-negative safe integers. */

@@ -1,11 +1,13 @@
 // Elementwise losses of an input and a target of the same shape and dtype (the binary losses, klDiv, mseLoss,
 // sigmoidFocalLoss, the robust regression losses): read once, planned, run on the row pipeline, reduced in runLoss.
+import { Handoff } from '../core/direct.js';
 import { inHalfAwareCall } from '../core/half.js';
 import type { ArgName, KernelName } from '../core/kernels.js';
 import type { Operand } from '../core/pipeline/index.js';
 import { checkReduction, describe, floatTensor, readOptions, shapeString } from '../core/validate.js';
 import type { FloatArray } from '../types.js';
 import { broadcastWeight, type CheckedWeight } from './broadcast.js';
+import { directPairLoss } from './direct-pair-loss.js';
 import type { AnyReduction } from './finish.js';
 import { inDtype, type LossResult, readLossGradient, runLoss } from './loss.js';
 
@@ -94,6 +96,20 @@ export interface PairLossSpec<K extends KernelName> {
   check?: PairLoss<K>['check'];
 }
 
+const accepted = new WeakMap<PairLossSpec<KernelName>, readonly string[][]>();
+/** The option names a call of `spec` accepts (made once per loss). */
+function acceptedOptions<K extends KernelName>(spec: PairLossSpec<K>, withGrad: boolean): readonly string[] {
+  let names = accepted.get(spec as never);
+  if (names === undefined) {
+    names = [
+      [...spec.options, 'reduction'],
+      [...spec.options, 'reduction', 'gradOutput', 'out'],
+    ];
+    accepted.set(spec as never, names);
+  }
+  return names[withGrad ? 1 : 0];
+}
+
 /**
  * A call of the loss `spec` describes, or of its …WithGrad. A function, not a factory of functions: a bundle drops
  * the losses it does not import.
@@ -103,24 +119,14 @@ export function pairLossCall<K extends KernelName>(
   withGrad: boolean,
   [input, target, options]: [unknown, unknown, unknown],
 ) {
-  return inHalfAwareCall(() => {
-    const caller = withGrad ? `${spec.name}WithGrad` : spec.name;
-    const accepted = [...spec.options, 'reduction', ...(withGrad ? ['gradOutput', 'out'] : [])];
-    const o = readOptions(caller, options, accepted) as Readonly<Record<string, unknown>>;
-    const { reductions, defaultReduction, check } = spec;
-    const kernel = spec.kernel(o, caller);
-    const scalars = spec.scalars?.(o, caller);
-    return pairLoss({
-      caller,
-      kernel,
-      input,
-      target,
-      withGrad,
-      options: o,
-      reductions,
-      defaultReduction,
-      scalars,
-      check,
-    });
-  });
+  const caller = withGrad ? `${spec.name}WithGrad` : spec.name;
+  const o = readOptions(caller, options, acceptedOptions(spec, withGrad)) as Readonly<Record<string, unknown>>;
+  const { reductions = ['none', 'mean', 'sum'], defaultReduction = 'mean', check } = spec;
+  const kernel = spec.kernel(o, caller);
+  const scalars = spec.scalars?.(o, caller);
+  const read = { caller, kernel, withGrad, o, reductions, defaultReduction, scalars, check };
+  const direct = directPairLoss(read, input, target);
+  if (!(direct instanceof Handoff)) return direct;
+  const [x, y] = direct.args;
+  return inHalfAwareCall(() => pairLoss({ ...read, input: x, target: y, options: o }));
 }

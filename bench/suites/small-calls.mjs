@@ -1,0 +1,170 @@
+// Small calls (issue "Performance, round three", item 2): µs per call of the published package on inputs of
+// 10 to 640 values, plain typed arrays in, against the loop a user would write by hand in plain JS (float32 in
+// and out, Math.exp and Math.log). Rounds interleave every case; each round times a case for ROUND_MS and the
+// table holds the medians. Targets: crossEntropy [1, 10] ≤ 1.0 µs, crossEntropyWithGrad [1, 10] with `out`
+// ≤ 1.2 µs; from 80 values up ([8, 10] and 100 values), no slower than the hand-written loop; softmax,
+// logSoftmax and binaryCrossEntropyWithLogits ≤ 1.0 µs at 10 and 100 values.
+// Run: npm run bench:small; another Node: runtimes/node_modules/node24/bin/node bench/suites/small-calls.mjs
+import * as xentropy from '../../dist/index.js';
+import { writeReport } from '../lib/report.mjs';
+import { median } from '../lib/timing.mjs';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 150);
+
+/** Seeded values in [-4, 4). */
+function values(n, seed) {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = (s / 2 ** 32) * 8 - 4;
+  }
+  return out;
+}
+
+// The hand-written loops: what a user writes instead of a library (stable: the max subtracted first).
+function naiveCrossEntropy(x, rows, cols, target) {
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let max = -Infinity;
+    for (let c = 0; c < cols; c++) max = Math.max(max, x[o + c]);
+    let sum = 0;
+    for (let c = 0; c < cols; c++) sum += Math.exp(x[o + c] - max);
+    total += Math.log(sum) + max - x[o + target[r]];
+  }
+  return Math.fround(total / rows);
+}
+
+function naiveCrossEntropyWithGrad(x, rows, cols, target, out) {
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let max = -Infinity;
+    for (let c = 0; c < cols; c++) max = Math.max(max, x[o + c]);
+    let sum = 0;
+    for (let c = 0; c < cols; c++) {
+      const e = Math.exp(x[o + c] - max);
+      out[o + c] = e;
+      sum += e;
+    }
+    for (let c = 0; c < cols; c++) out[o + c] = out[o + c] / sum / rows;
+    out[o + target[r]] -= 1 / rows;
+    total += Math.log(sum) + max - x[o + target[r]];
+  }
+  return { loss: Math.fround(total / rows), grad: out };
+}
+
+function naiveSoftmax(x, log) {
+  const out = new Float32Array(x.length);
+  let max = -Infinity;
+  for (let i = 0; i < x.length; i++) max = Math.max(max, x[i]);
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += Math.exp(x[i] - max);
+  const lse = Math.log(sum) + max;
+  for (let i = 0; i < x.length; i++) out[i] = log ? x[i] - lse : Math.exp(x[i] - max) / sum;
+  return out;
+}
+
+function naiveBceWithLogits(x, y) {
+  let total = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    total += Math.max(v, 0) - v * y[i] + Math.log1p(Math.exp(-Math.abs(v)));
+  }
+  return Math.fround(total / x.length);
+}
+
+/** The cases: each a label, the library's call, the hand-written one, and its target in µs (or none). */
+function cases() {
+  const list = [];
+  for (const rows of [1, 8, 64]) {
+    const x = values(rows * 10, rows);
+    const input = { data: x, shape: [rows, 10] };
+    const target = Array.from({ length: rows }, (_, i) => (i * 7) % 10);
+    const out = new Float32Array(rows * 10);
+    const naiveOut = new Float32Array(rows * 10);
+    list.push({
+      label: `crossEntropy [${rows}, 10]`,
+      lib: () => xentropy.crossEntropy(input, target),
+      naive: () => naiveCrossEntropy(x, rows, 10, target),
+      limit: rows === 1 ? 1.0 : undefined,
+      evenFrom: rows >= 8,
+    });
+    list.push({
+      label: `crossEntropyWithGrad [${rows}, 10], out reused`,
+      lib: () => xentropy.crossEntropyWithGrad(input, target, { out }),
+      naive: () => naiveCrossEntropyWithGrad(x, rows, 10, target, naiveOut),
+      limit: rows === 1 ? 1.2 : undefined,
+      evenFrom: rows >= 8,
+    });
+  }
+  for (const n of [10, 100]) {
+    const x = values(n, n + 1);
+    const input = { data: x, shape: [n] };
+    const y = { data: values(n, n + 2).map((v) => (v + 4) / 8), shape: [n] };
+    const even = n >= 80;
+    list.push({ label: `softmax [${n}]`, lib: () => xentropy.softmax(input), naive: () => naiveSoftmax(x, false) });
+    list.push({
+      label: `logSoftmax [${n}]`,
+      lib: () => xentropy.logSoftmax(input),
+      naive: () => naiveSoftmax(x, true),
+    });
+    list.push({
+      label: `binaryCrossEntropyWithLogits [${n}]`,
+      lib: () => xentropy.binaryCrossEntropyWithLogits(input, y),
+      naive: () => naiveBceWithLogits(x, y.data),
+    });
+    for (const c of list.slice(-3)) Object.assign(c, { limit: 1.0, evenFrom: even });
+  }
+  return list;
+}
+
+/** µs per call of `fn`, called for at least `ms` (the result kept live). */
+function microseconds(fn, ms) {
+  let reps = 0;
+  let sink = 0;
+  const start = performance.now();
+  let now = start;
+  do {
+    for (let i = 0; i < 100; i++) sink += fn() === undefined ? 1 : 0;
+    reps += 100;
+    now = performance.now();
+  } while (now - start < ms);
+  if (sink < 0) console.log(sink);
+  return ((now - start) * 1000) / reps;
+}
+
+await xentropy.init();
+const list = cases();
+const samples = list.map(() => ({ lib: [], naive: [] }));
+for (let round = 0; round < ROUNDS; round++) {
+  list.forEach((c, i) => {
+    samples[i].lib.push(microseconds(c.lib, ROUND_MS));
+    samples[i].naive.push(microseconds(c.naive, ROUND_MS));
+  });
+}
+const fmt = (us) => us.toFixed(us < 1 ? 3 : 2);
+const rows = list.map((c, i) => {
+  const [lib, naive] = [median(samples[i].lib), median(samples[i].naive)];
+  const checks = [];
+  if (c.limit !== undefined) checks.push(`≤ ${c.limit} µs ${lib <= c.limit ? '✓' : '✗'}`);
+  if (c.evenFrom) checks.push(`≤ naive ${lib <= naive ? '✓' : '✗'}`);
+  return `| ${c.label} | ${fmt(lib)} | ${fmt(naive)} | ${(naive / lib).toFixed(2)}× | ${checks.join(' · ') || '—'} |`;
+});
+const versions = process.versions;
+const name = versions.bun ? 'bun' : globalThis.Deno ? 'deno' : `node-${versions.node.split('.')[0]}`;
+const text = [
+  `# Small calls: µs per call, ${xentropy.wasmBuild()} build, one thread`,
+  '',
+  `Medians of ${ROUNDS} interleaved rounds of ${ROUND_MS} ms per case. Plain Float32Array inputs, targets as a`,
+  'number[]; the naive column is the loop a user would write in plain JS (bench/suites/small-calls.mjs).',
+  '',
+  '| call | xentropy µs | naive JS µs | naive ÷ xentropy | target |',
+  '| --- | ---: | ---: | ---: | --- |',
+  ...rows,
+  '',
+].join('\n');
+console.log(text);
+if (!process.env.BENCH_NO_WRITE) console.log(writeReport('small-calls', `${name}.md`, text));
