@@ -1,11 +1,13 @@
-// Small calls (issue "Performance, round three", item 2): µs per call of the published package on inputs of
-// 10 to 640 values, plain typed arrays in, against the loop a user would write by hand in plain JS (float32 in
-// and out, Math.exp and Math.log). Rounds interleave every case; each round times a case for ROUND_MS and the
-// table holds the medians. Targets: crossEntropy [1, 10] ≤ 1.0 µs, crossEntropyWithGrad [1, 10] with `out`
-// ≤ 1.2 µs; from 80 values up ([8, 10] and 100 values), no slower than the hand-written loop; softmax,
-// logSoftmax and binaryCrossEntropyWithLogits ≤ 1.0 µs at 10 and 100 values.
-// Run: npm run bench:small; another Node: runtimes/node_modules/node24/bin/node bench/suites/small-calls.mjs
-import * as xentropy from '../../dist/index.js';
+// Small calls (issue "Performance, round three", item 2): µs per call on inputs of 10 to 5,120 values, plain typed
+// arrays in, with the direct path and without it (the pipeline every call took before), against the loop a user
+// would write by hand in plain JS (float32 in and out, Math.exp and Math.log). Rounds interleave every case; each
+// round times a case for ROUND_MS and the table holds the medians. Targets: crossEntropy [1, 10] ≤ 1.0 µs,
+// crossEntropyWithGrad [1, 10] with `out` ≤ 1.2 µs; from 80 values up ([8, 10] and 100 values), no slower than the
+// hand-written loop; softmax, logSoftmax and binaryCrossEntropyWithLogits ≤ 1.0 µs at 10 and 100 values. [512, 10]
+// (5,120 values) is past the direct path's 4,096: the pipeline's.
+// Run: npm run build:reference && npm run bench:small; another Node:
+//   runtimes/node_modules/node24/bin/node bench/suites/small-calls.mjs
+import * as xentropy from '../../build/internal/internal.js';
 import { writeReport } from '../lib/report.mjs';
 import { median } from '../lib/timing.mjs';
 
@@ -56,8 +58,9 @@ function naiveCrossEntropyWithGrad(x, rows, cols, target, out) {
   return { loss: Math.fround(total / rows), grad: out };
 }
 
-function naiveSoftmax(x, log) {
-  const out = new Float32Array(x.length);
+const naiveSoftmax = (x, log) => naiveSoftmaxInto(x, log, new Float32Array(x.length));
+
+function naiveSoftmaxInto(x, log, out) {
   let max = -Infinity;
   for (let i = 0; i < x.length; i++) max = Math.max(max, x[i]);
   let sum = 0;
@@ -79,7 +82,7 @@ function naiveBceWithLogits(x, y) {
 /** The cases: each a label, the library's call, the hand-written one, and its target in µs (or none). */
 function cases() {
   const list = [];
-  for (const rows of [1, 8, 64]) {
+  for (const rows of [1, 8, 64, 512]) {
     const x = values(rows * 10, rows);
     const input = { data: x, shape: [rows, 10] };
     const target = Array.from({ length: rows }, (_, i) => (i * 7) % 10);
@@ -105,6 +108,7 @@ function cases() {
     const input = { data: x, shape: [n] };
     const y = { data: values(n, n + 2).map((v) => (v + 4) / 8), shape: [n] };
     const even = n >= 80;
+    const [out, naiveOut] = [new Float32Array(n), new Float32Array(n)];
     list.push({ label: `softmax [${n}]`, lib: () => xentropy.softmax(input), naive: () => naiveSoftmax(x, false) });
     list.push({
       label: `logSoftmax [${n}]`,
@@ -117,6 +121,24 @@ function cases() {
       naive: () => naiveBceWithLogits(x, y.data),
     });
     for (const c of list.slice(-3)) Object.assign(c, { limit: 1.0, evenFrom: even });
+    // the floor of a fresh result: the typed array alone (beyond 64 bytes V8 gives it a backing store of its own)
+    list.push({
+      label: `new Float32Array(${n}) alone`,
+      lib: () => new Float32Array(n),
+      naive: () => new Float32Array(n),
+    });
+    // with out reused: no fresh result (V8 gives a typed array of more than 64 bytes a backing store of its own)
+    for (const [name, log] of [
+      ['softmax', false],
+      ['logSoftmax', true],
+    ]) {
+      list.push({
+        label: `${name} [${n}], out reused`,
+        lib: () => fn(input, { out }),
+        naive: () => naiveSoftmaxInto(x, log, naiveOut),
+        evenFrom: even,
+      });
+    }
   }
   return list;
 }
@@ -138,20 +160,31 @@ function microseconds(fn, ms) {
 
 await xentropy.init();
 const list = cases();
-const samples = list.map(() => ({ lib: [], naive: [] }));
+const samples = list.map(() => ({ lib: [], pipeline: [], naive: [] }));
 for (let round = 0; round < ROUNDS; round++) {
   list.forEach((c, i) => {
     samples[i].lib.push(microseconds(c.lib, ROUND_MS));
+    xentropy.setDirectCalls(false);
+    samples[i].pipeline.push(microseconds(c.lib, ROUND_MS));
+    xentropy.setDirectCalls(true);
     samples[i].naive.push(microseconds(c.naive, ROUND_MS));
   });
 }
 const fmt = (us) => us.toFixed(us < 1 ? 3 : 2);
 const rows = list.map((c, i) => {
-  const [lib, naive] = [median(samples[i].lib), median(samples[i].naive)];
+  const [lib, pipeline, naive] = [median(samples[i].lib), median(samples[i].pipeline), median(samples[i].naive)];
   const checks = [];
   if (c.limit !== undefined) checks.push(`≤ ${c.limit} µs ${lib <= c.limit ? '✓' : '✗'}`);
   if (c.evenFrom) checks.push(`≤ naive ${lib <= naive ? '✓' : '✗'}`);
-  return `| ${c.label} | ${fmt(lib)} | ${fmt(naive)} | ${(naive / lib).toFixed(2)}× | ${checks.join(' · ') || '—'} |`;
+  const cells = [
+    c.label,
+    fmt(lib),
+    fmt(pipeline),
+    fmt(naive),
+    `${(naive / lib).toFixed(2)}×`,
+    checks.join(' · ') || '—',
+  ];
+  return `| ${cells.join(' | ')} |`;
 });
 const versions = process.versions;
 const name = versions.bun ? 'bun' : globalThis.Deno ? 'deno' : `node-${versions.node.split('.')[0]}`;
@@ -159,10 +192,12 @@ const text = [
   `# Small calls: µs per call, ${xentropy.wasmBuild()} build, one thread`,
   '',
   `Medians of ${ROUNDS} interleaved rounds of ${ROUND_MS} ms per case. Plain Float32Array inputs, targets as a`,
-  'number[]; the naive column is the loop a user would write in plain JS (bench/suites/small-calls.mjs).',
+  'number[]. "Without the direct path": the same call through the pipeline, as every call ran before it; the naive',
+  'column is the loop a user would write in plain JS (bench/suites/small-calls.mjs). [512, 10] holds more than the',
+  "direct path's 4,096 values: both columns are the pipeline's.",
   '',
-  '| call | xentropy µs | naive JS µs | naive ÷ xentropy | target |',
-  '| --- | ---: | ---: | ---: | --- |',
+  '| call | xentropy µs | without the direct path µs | naive JS µs | naive ÷ xentropy | target |',
+  '| --- | ---: | ---: | ---: | ---: | --- |',
   ...rows,
   '',
 ].join('\n');

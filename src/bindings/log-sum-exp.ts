@@ -27,7 +27,8 @@ export function logSumExp<T extends FloatArray>(
 export function logSumExp(input: TensorLike, options: LogSumExpOptions & { dtype: 'float64' }): Tensor<Float64Array>;
 export function logSumExp(input: TensorLike, options?: LogSumExpOptions): Tensor<FloatArray> {
   const o = readOptions('logSumExp', options, ['dim', 'keepdim', 'dtype']);
-  const direct = directRows('logSumExp', input, o, true);
+  const plain = o.keepdim === undefined && o.dtype === undefined;
+  const direct = plain ? directRows('logSumExp', input, o, true) : new Handoff([input]);
   if (!(direct instanceof Handoff)) return direct;
   return inHalfAwareCall(() => {
     const { dim = -1, keepdim, dtype } = o;

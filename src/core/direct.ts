@@ -127,6 +127,9 @@ export function sumOf(b: DirectBlock, wide: boolean, address: number, length: nu
   return total;
 }
 
+/** At most this many positional arguments, and the params block's address after them. */
+const MAX_ARGS = 12;
+
 /** A kernel the direct path calls with a fixed list of positional arguments and params (the rest are 0). */
 export interface DirectKernel {
   kernel: KernelName;
@@ -140,6 +143,8 @@ export interface DirectKernel {
   /** The exports (f32, f64) of the instance they were last looked up on. */
   exportsOf?: WasmExports;
   exports: ((...a: number[]) => number | undefined)[];
+  /** The export's arguments: 0 but where `names` go (and the params block's address, last). */
+  args: number[];
 }
 
 /** `kernel` called with the positional arguments `names` and the params `params`, in those orders. */
@@ -149,6 +154,7 @@ export function directKernel(
   params: readonly string[] = [],
 ): DirectKernel {
   const abi = KERNEL_TABLE[kernel];
+  if (abi.positional.length > MAX_ARGS) throw new Error(`xentropy internal error: ${kernel} takes too many arguments`);
   const place = (list: readonly (readonly [string, string])[], name: string) => {
     const i = list.findIndex(([n]) => n === name);
     if (i < 0) throw new Error(`xentropy internal error: ${kernel} takes no ${name}`);
@@ -162,12 +168,9 @@ export function directKernel(
     paramCount: abi.params.length,
     takesParams: abi.params.length > 0 || abi.loss === true,
     exports: [],
+    args: new Array(MAX_ARGS + 1).fill(0),
   };
 }
-
-/** At most this many positional arguments, and the params block's address after them. */
-const MAX_ARGS = 12;
-const args: number[] = new Array(MAX_ARGS + 1).fill(0);
 
 /**
  * Calls `k` in float64 (`wide`) or float32 with `values` for its named arguments and `params` for its named
@@ -185,15 +188,14 @@ export function callDirect(
     k.exports = [exports[`${k.kernel}F32`], exports[`${k.kernel}F64`]];
     k.exportsOf = b.kernels;
   }
-  args.fill(0);
-  for (let i = 0; i < values.length; i++) args[k.positions[i]] = values[i];
+  const a = k.args;
+  for (let i = 0; i < values.length; i++) a[k.positions[i]] = values[i];
   if (k.takesParams) {
     const f64 = b.f64;
-    f64.fill(0, b.paramsSlot, b.paramsSlot + k.paramCount);
+    for (let i = 0; i < k.paramCount; i++) f64[b.paramsSlot + i] = 0;
     for (let i = 0; i < params.length; i++) f64[b.paramsSlot + k.slots[i]] = params[i];
-    args[k.count] = b.params;
+    a[k.count] = b.params;
   }
-  const a = args;
   calls++;
   return k.exports[wide ? 1 : 0](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
 }
@@ -207,11 +209,15 @@ export class Handoff {
 /** A tensor argument as the direct path reads it: its own data and shape, once each, and its dims when the shape
  * is an array of at most four (copied, each read once). */
 export interface PlainTensor {
+  /** What the pipeline gets in the argument's place: the data and shape read (the dims, when copied). */
+  read: { data: unknown; shape: unknown };
   data: unknown;
-  shape: unknown;
   dims?: number[];
   size: number;
 }
+
+/** The argument as the pipeline gets it: as read, or the caller's own where nothing was read. */
+export const asRead = (t: PlainTensor | undefined, value: unknown): unknown => (t === undefined ? value : t.read);
 
 const MAX_RANK = 4;
 
@@ -223,7 +229,7 @@ export function readPlainTensor(value: unknown): PlainTensor | undefined {
   if (typeof value !== 'object' || value === null || !Object.hasOwn(value, 'data') || !Object.hasOwn(value, 'shape'))
     return undefined;
   const { data, shape } = value as { data: unknown; shape: unknown };
-  if (!Array.isArray(shape) || shape.length > MAX_RANK) return { data, shape, size: 0 };
+  if (!Array.isArray(shape) || shape.length > MAX_RANK) return { read: { data, shape }, data, size: 0 };
   const dims: number[] = [];
   let size = 1;
   for (let i = 0, n = shape.length; i < n; i++) {
@@ -231,7 +237,7 @@ export function readPlainTensor(value: unknown): PlainTensor | undefined {
     dims.push(d);
     size = typeof d === 'number' && Number.isSafeInteger(d) && d > 0 ? size * d : Number.NaN;
   }
-  return { data, shape: dims, dims, size };
+  return { read: { data, shape: dims }, data, dims, size };
 }
 
 /** Whether `t` is a non-empty float tensor of plain values the block takes (its size: its data's length). */
@@ -256,6 +262,3 @@ export function directOut(out: unknown, data: FloatArray, b: DirectBlock, source
 
 const sameView = (a: FloatArray, b: FloatArray) =>
   offsetOf.call(a) === offsetOf.call(b) && lengthOf.call(a) === lengthOf.call(b);
-
-/** A shape for a result: the dims, copied. */
-export const shapeCopy = (dims: readonly number[]): number[] => dims.slice();

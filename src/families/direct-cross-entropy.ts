@@ -2,6 +2,7 @@
 // range, and no option but reduction, gradOutput as a number and out. The kernel call and the reduction are the
 // pipeline's: the same export, arguments and row-order sum.
 import {
+  asRead,
   callDirect,
   copyInto,
   copyOut,
@@ -64,7 +65,7 @@ export function directCrossEntropy(
 ): LossResult<FloatArray> | Handoff {
   if (!onlyOptions(o, withGrad ? GRAD_OPTIONS : OPTIONS)) return new Handoff([input, target]);
   const x = readPlainTensor(input);
-  if (x?.dims === undefined || x.dims.length === 0 || x.dims.length > 2) return new Handoff([x ?? input, target]);
+  if (x?.dims === undefined || x.dims.length === 0 || x.dims.length > 2) return new Handoff([asRead(x, input), target]);
   const scalar = x.dims.length === 1;
   const [rows, classes] = scalar ? [1, x.dims[0]] : x.dims;
   const indices = readIndices(target, scalar);
@@ -80,7 +81,7 @@ export function directCrossEntropy(
     !directOut(out, x.data, b, [target]) ||
     !inRange(indices, rows, classes)
   )
-    return new Handoff([x, indices === undefined || scalar ? target : indices]);
+    return new Handoff([x.read, indices === undefined || scalar ? target : indices]);
   lookForMistakes(caller, 'probabilities', x.data, { classes, outer: rows, inner: 1, rows, lossShape: [] });
   // the pipeline's call: Σ w_t = rows (no weight, nothing ignored) is what 'mean' divides by
   const wide = isWide(x.data);

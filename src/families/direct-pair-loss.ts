@@ -2,6 +2,7 @@
 // dtype, no weight, and a number (or nothing) as gradOutput. The kernel call, its scalars and the reduction are the
 // pipeline's (pairLoss): the same export, arguments and divisor.
 import {
+  asRead,
   callDirect,
   copyInto,
   copyOut,
@@ -73,7 +74,7 @@ export function directPairLoss(p: DirectPair, input: unknown, target: unknown): 
     typeof gradOutput !== 'number' ||
     !directOut(out, x.data, b, [y.data])
   )
-    return new Handoff([x ?? input, y ?? target]);
+    return new Handoff([asRead(x, input), asRead(y, target)]);
   p.check?.(x.data, x.dims); // (its errors are the pipeline's: every argument is read and fits)
   return run(p, x.data, y.data, x.dims, reduction as AnyReduction, gradOutput, out as FloatArray | undefined);
 }

@@ -1,6 +1,7 @@
 // Row kernels on the direct path (src/core/direct.ts): softmax, logSoftmax and logSumExp along the last dim,
 // sigmoid and logSigmoid of every element, on plain values, with no option but `dim` (the last) and `out`.
 import {
+  asRead,
   callDirect,
   copyInto,
   copyOut,
@@ -13,7 +14,6 @@ import {
   isWide,
   readPlainTensor,
 } from '../core/direct.js';
-import { onlyOptions } from '../core/validate.js';
 import type { FloatArray, Tensor } from '../types.js';
 
 type RowKernel = 'softmax' | 'logSoftmax' | 'logSumExp' | 'sigmoid' | 'logSigmoid';
@@ -25,6 +25,7 @@ const [X, OUT] = [0, 1];
 /**
  * `kernel` on the direct path, or a Handoff of the input as read: along the last dim (`options.dim` left out, −1 or
  * the last), or of each element (`elementwise`: rows of one value). A per-row kernel's result drops the last dim.
+ * `o` is the options read, of which the caller has checked that none but `dim` and `out` is given.
  */
 export function directRows(
   kernel: RowKernel,
@@ -33,13 +34,13 @@ export function directRows(
   perRow = false,
   elementwise = false,
 ): Tensor<FloatArray> | Handoff {
-  if (!onlyOptions(o, perRow ? ['dim'] : ['dim', 'out'])) return new Handoff([input]);
   const x = readPlainTensor(input);
   const b = directBlock();
-  if (b === undefined || !directFloats(x, b) || x.dims.length === 0) return new Handoff([x ?? input]);
+  if (b === undefined || !directFloats(x, b) || x.dims.length === 0) return new Handoff([asRead(x, input)]);
   const { dims, data, size } = x;
   const { dim = -1, out } = o;
-  if ((dim !== -1 && dim !== dims.length - 1) || !directOut(out, data, b)) return new Handoff([x]);
+  if ((dim !== -1 && dim !== dims.length - 1) || (perRow && out !== undefined) || !directOut(out, data, b))
+    return new Handoff([x.read]);
   const cols = elementwise ? 1 : dims[dims.length - 1];
   const rows = size / cols;
   const wide = isWide(data);
