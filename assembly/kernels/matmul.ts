@@ -4,8 +4,8 @@
 // gradWeight += Gᵀ · X (A = G read transposed).
 // The SIMD path is XNNPACK's GEMM layout: a tile of 4 rows × 2 vectors of C (8 columns of f32) held in 8
 // accumulators; each step of p loads 2 vectors of B's row p and load-splats A(i, p) of the 4 rows, 8 multiply-adds
-// (fused in the relaxed-SIMD build). Leftover columns take 1-vector tiles, then a scalar tail; leftover rows
-// take 1-row tiles. Every path rounds each element alike (one madd per p, from 0, per block of KC), so an element
+// (fused in the relaxed-SIMD build). Leftover columns take 4-row × 1-vector tiles, then a scalar tail; leftover
+// rows take 1-row tiles. Every path rounds each element alike (one madd per p, from 0, per block of KC), so an element
 // does not depend on where it falls in a tile: rowDots repeats it for single elements. The scalar build runs the
 // plain triple loop, the reference the SIMD path is tested against.
 // Sums run in T along p in blocks of KC (k up to the chunk or the vocabulary), each block added onto C.
@@ -79,6 +79,35 @@ import { softcapOne } from '../math/tanh';
   storeTile<T>(q + 3 * step + 16, c31, accumulate);
 }
 
+/** Rows [i, i + 4) × one vector of columns from j, summed over p in [p0, p1): 4 accumulators, so that the columns
+ * left after the 2-vector tiles are not one chain of dependent multiply-adds per row. */
+// @ts-ignore: decorator
+@inline function tile4x1<T>(
+  a: usize, rowStride: i32, innerStride: i32, b: usize, c: usize, n: i32, p0: i32, p1: i32, i: i32, j: i32,
+  accumulate: bool,
+): void {
+  let c0 = v128.splat<T>(0), c1 = c0, c2 = c0, c3 = c0;
+  const rowBytes = <usize>rowStride * sizeof<T>();
+  const aStep = <usize>innerStride * sizeof<T>(), bStep = <usize>n * sizeof<T>();
+  let pa = at<T>(a, i * rowStride + p0 * innerStride);
+  let pb = at<T>(b, p0 * n + j);
+  for (let p = p0; p < p1; p++) {
+    const b0 = v128.load(pb);
+    c0 = madd<T>(splatAt<T>(pa), b0, c0);
+    c1 = madd<T>(splatAt<T>(pa + rowBytes), b0, c1);
+    c2 = madd<T>(splatAt<T>(pa + 2 * rowBytes), b0, c2);
+    c3 = madd<T>(splatAt<T>(pa + 3 * rowBytes), b0, c3);
+    pa += aStep;
+    pb += bStep;
+  }
+  const q = at<T>(c, i * n + j);
+  const step = <usize>n * sizeof<T>();
+  storeTile<T>(q, c0, accumulate);
+  storeTile<T>(q + step, c1, accumulate);
+  storeTile<T>(q + 2 * step, c2, accumulate);
+  storeTile<T>(q + 3 * step, c3, accumulate);
+}
+
 /** Rows [i, i + rows) (rows ≤ 4) × one vector of columns from j, summed over p in [p0, p1). */
 // @ts-ignore: decorator
 @inline function tileRowsx1<T>(
@@ -115,40 +144,47 @@ import { softcapOne } from '../math/tanh';
 // @ts-ignore: decorator
 @inline const MC: i32 = 128;
 
+/** Rows [i0, i1) of C, every column, summed over p in [p0, p1): 2-vector tiles, then 1-vector tiles, then single
+ * elements (the scalar build: single elements only). */
+// @ts-ignore: decorator
+@inline function rowBlock<T>(
+  a: usize, rowStride: i32, innerStride: i32, b: usize, c: usize, n: i32, p0: i32, p1: i32, i0: i32, i1: i32,
+  add: bool,
+): void {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const L = 16 / sizeof<T>();
+    for (; j + 2 * L <= n; j += 2 * L) {
+      let i = i0;
+      for (; i + 4 <= i1; i += 4) tile4x2<T>(a, rowStride, innerStride, b, c, n, p0, p1, i, j, add);
+      if (i < i1) {
+        tileRowsx1<T>(a, rowStride, innerStride, b, c, n, p0, p1, i, i1 - i, j, add);
+        tileRowsx1<T>(a, rowStride, innerStride, b, c, n, p0, p1, i, i1 - i, j + L, add);
+      }
+    }
+    for (; j + L <= n; j += L) {
+      let i = i0;
+      for (; i + 4 <= i1; i += 4) tile4x1<T>(a, rowStride, innerStride, b, c, n, p0, p1, i, j, add);
+      if (i < i1) tileRowsx1<T>(a, rowStride, innerStride, b, c, n, p0, p1, i, i1 - i, j, add);
+    }
+  }
+  for (; j < n; j++) {
+    for (let i = i0; i < i1; i++) element<T>(a, rowStride, innerStride, b, c, n, p0, p1, i, j, add);
+  }
+}
+
 export function matmulRows<T>(
   a: usize, rowStride: i32, innerStride: i32, b: usize, c: usize, m: i32, n: i32, k: i32, accumulate: i32,
 ): void {
-  // blocks of p, the later ones added onto C: B's panel is read from L1, not from memory once per tile of rows
-  for (let p0 = 0; p0 < k || p0 == 0; p0 += KC) {
-    const p1 = min(k, p0 + KC);
-    const add = accumulate != 0 || p0 > 0;
-    let j = 0;
-    if (ASC_FEATURE_SIMD) {
-      const L = 16 / sizeof<T>();
-      const full = n - (n % (2 * L)); // columns in 2-vector tiles
-      // blocks of MC rows of A, each read from L2 by every panel of B's columns, rather than all of A from
-      // memory once per panel
-      for (let i0 = 0; i0 < m; i0 += MC) {
-        const i1 = min(m, i0 + MC);
-        for (j = 0; j < full; j += 2 * L) {
-          let i = i0;
-          for (; i + 4 <= i1; i += 4) tile4x2<T>(a, rowStride, innerStride, b, c, n, p0, p1, i, j, add);
-          for (; i < i1; i += 4) {
-            tileRowsx1<T>(a, rowStride, innerStride, b, c, n, p0, p1, i, min(4, i1 - i), j, add);
-            tileRowsx1<T>(a, rowStride, innerStride, b, c, n, p0, p1, i, min(4, i1 - i), j + L, add);
-          }
-        }
-      }
-      for (; j + L <= n; j += L) {
-        for (let i = 0; i < m; i += 4) {
-          tileRowsx1<T>(a, rowStride, innerStride, b, c, n, p0, p1, i, min(4, m - i), j, add);
-        }
-      }
+  // blocks of MC rows of A and C, each through every block of p, the later blocks added onto C: the block of C stays
+  // in L2 between them (one pass of C through memory), B's panel is read from L1 by every tile of rows
+  const rows = ASC_FEATURE_SIMD ? MC : max(m, 1);
+  for (let i0 = 0; i0 < m; i0 += rows) {
+    const i1 = min(m, i0 + rows);
+    for (let p0 = 0; p0 < k || p0 == 0; p0 += KC) {
+      rowBlock<T>(a, rowStride, innerStride, b, c, n, p0, min(k, p0 + KC), i0, i1, accumulate != 0 || p0 > 0);
+      if (k == 0) break;
     }
-    for (; j < n; j++) {
-      for (let i = 0; i < m; i++) element<T>(a, rowStride, innerStride, b, c, n, p0, p1, i, j, add);
-    }
-    if (k == 0) break;
   }
 }
 
