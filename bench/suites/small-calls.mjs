@@ -128,9 +128,9 @@ function cases() {
       naive: () => new Float32Array(n),
     });
     // with out reused: no fresh result (V8 gives a typed array of more than 64 bytes a backing store of its own)
-    for (const [name, log] of [
-      ['softmax', false],
-      ['logSoftmax', true],
+    for (const [name, log, fn] of [
+      ['softmax', false, xentropy.softmax],
+      ['logSoftmax', true, xentropy.logSoftmax],
     ]) {
       list.push({
         label: `${name} [${n}], out reused`,

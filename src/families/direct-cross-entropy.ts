@@ -1,6 +1,7 @@
-// crossEntropy on the direct path (src/core/direct.ts): logits (C) or (N, C) of plain values, class indices in
-// range, and no option but reduction, gradOutput as a number and out. The kernel call and the reduction are the
-// pipeline's: the same export, arguments and row-order sum.
+// crossEntropy on the direct path (src/core/direct.ts): logits (C) or (N, C) of plain values, class indices (a
+// number[], an Int32Array or a Tensor of one) in range or ignored, and no option but reduction, ignoreIndex,
+// gradOutput as a number and out. The kernel call and the reduction are the pipeline's: the same export, arguments,
+// row-order sum and divisor.
 import {
   asRead,
   callDirect,
@@ -21,8 +22,8 @@ import { lookForMistakes } from './class-loss.js';
 import { reduced } from './finish.js';
 import type { LossResult } from './loss.js';
 
-const OPTIONS = ['reduction'];
-const GRAD_OPTIONS = ['reduction', 'gradOutput', 'out'];
+const OPTIONS = ['reduction', 'ignoreIndex'];
+const GRAD_OPTIONS = [...OPTIONS, 'gradOutput', 'out'];
 const KERNEL = directKernel(
   'crossEntropyIndex',
   ['x', 'rows', 'cols', 'targets', 'lossOut', 'grad'],
@@ -30,26 +31,63 @@ const KERNEL = directKernel(
 );
 const [X, TARGETS, LOSS, GRAD] = [0, 1, 2, 3];
 
-/** Class indices read once each: a copy of a number[], the Int32Array itself, or a number; undefined otherwise. */
-function readIndices(target: unknown, scalar: boolean): ArrayLike<unknown> | undefined {
-  if (scalar) return typeof target === 'number' ? [target] : undefined;
-  if (Array.isArray(target)) {
-    const n = target.length;
-    const copy: unknown[] = [];
-    for (let i = 0; i < n; i++) copy.push(target[i]);
-    return copy;
-  }
-  return typedArrayTag(target) === 'Int32Array' ? (target as Int32Array) : undefined;
+/** Class indices as read: their values (a number[] copied, an Int32Array itself), what the pipeline gets in the
+ * target's place, and the array the values lie in. */
+interface Indices {
+  values?: ArrayLike<unknown>;
+  handed: unknown;
+  source?: unknown;
 }
 
-/** Whether every index is an integer class in [0, classes) (an ignored row or a bad one: the pipeline's). */
-function inRange(indices: ArrayLike<unknown>, rows: number, classes: number): boolean {
-  if (indices.length !== rows) return false;
-  for (let i = 0; i < rows; i++) {
-    const t = indices[i];
-    if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t >= classes) return false;
+/** The values of a number[] (copied, each element read once) or an Int32Array; undefined for anything else. */
+function indexValues(data: unknown): ArrayLike<unknown> | undefined {
+  if (Array.isArray(data)) {
+    const copy: unknown[] = [];
+    for (let i = 0, n = data.length; i < n; i++) copy.push(data[i]);
+    return copy;
   }
-  return true;
+  return typedArrayTag(data) === 'Int32Array' ? (data as Int32Array) : undefined;
+}
+
+/** The target of `rows` rows: a number for a (C) input; else a number[] or Int32Array, or a Tensor of one of [rows]. */
+function readIndices(target: unknown, rows: number, scalar: boolean): Indices {
+  if (scalar) return { values: typeof target === 'number' ? [target] : undefined, handed: target };
+  const bare = Array.isArray(target) || ArrayBuffer.isView(target);
+  const t = bare ? undefined : readPlainTensor(target);
+  if (t === undefined) {
+    const values = bare ? indexValues(target) : undefined;
+    return { values, handed: Array.isArray(target) ? values : target, source: target };
+  }
+  if (t.dims?.length !== 1 || t.dims[0] !== rows) return { handed: t.read };
+  const values = indexValues(t.data);
+  return { values, handed: { data: Array.isArray(t.data) ? values : t.data, shape: t.read.shape }, source: t.data };
+}
+
+/**
+ * The class indices into the block's int32 view from `first`, an ignored row as −1; returns the count of rows not
+ * ignored, or −1 where a value is one the pipeline refuses (it says why).
+ */
+function writeIndices(
+  values: ArrayLike<unknown>,
+  rows: number,
+  classes: number,
+  ignoreIndex: number,
+  i32: Int32Array,
+  first: number,
+): number {
+  if (values.length !== rows) return -1;
+  let count = 0;
+  for (let i = 0; i < rows; i++) {
+    const t = values[i];
+    if (t === ignoreIndex) {
+      i32[first + i] = -1;
+      continue;
+    }
+    if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t >= classes) return -1;
+    i32[first + i] = t;
+    count++;
+  }
+  return count;
 }
 
 /**
@@ -68,30 +106,31 @@ export function directCrossEntropy(
   if (x?.dims === undefined || x.dims.length === 0 || x.dims.length > 2) return new Handoff([asRead(x, input), target]);
   const scalar = x.dims.length === 1;
   const [rows, classes] = scalar ? [1, x.dims[0]] : x.dims;
-  const indices = readIndices(target, scalar);
-  const { reduction = 'mean', gradOutput = 1, out } = o;
+  const indices = readIndices(target, rows, scalar);
+  const { reduction = 'mean', gradOutput = 1, out, ignoreIndex = -100 } = o;
   const reduces = reduction === 'mean' || reduction === 'sum';
   const b = directBlock();
   if (
     b === undefined ||
     !directFloats(x, b) ||
-    indices === undefined ||
+    indices.values === undefined ||
     !(reduces || reduction === 'none') ||
     typeof gradOutput !== 'number' ||
-    !directOut(out, x.data, b, [target]) ||
-    !inRange(indices, rows, classes)
+    !Number.isSafeInteger(ignoreIndex) ||
+    !directOut(out, x.data, b, [indices.source])
   )
-    return new Handoff([x.read, indices === undefined || scalar ? target : indices]);
-  lookForMistakes(caller, 'probabilities', x.data, { classes, outer: rows, inner: 1, rows, lossShape: [] });
-  // the pipeline's call: Σ w_t = rows (no weight, nothing ignored) is what 'mean' divides by
-  const wide = isWide(x.data);
+    return new Handoff([x.read, indices.handed]);
   const [at, targets, lossOut, grad] = [b.region(X), b.region(TARGETS), b.region(LOSS), b.region(GRAD)];
+  // Σ w_t over the rows not ignored (their count: no weight) is what 'mean' divides by
+  const count = writeIndices(indices.values, rows, classes, ignoreIndex as number, b.i32, targets / 4);
+  if (count < 0) return new Handoff([x.read, indices.handed]);
+  lookForMistakes(caller, 'probabilities', x.data, { classes, outer: rows, inner: 1, rows, lossShape: [] });
+  const wide = isWide(x.data);
   copyInto(b, wide, x.data, at);
-  for (let i = 0; i < rows; i++) b.i32[targets / 4 + i] = indices[i] as number;
-  const gradScale = withGrad ? (reduction === 'mean' ? gradOutput / rows : gradOutput) : 0;
+  const gradScale = withGrad ? (reduction === 'mean' ? gradOutput / count : gradOutput) : 0;
   callDirect(b, KERNEL, wide, [at, rows, classes, targets, lossOut, withGrad ? grad : 0], [classes, gradScale]);
   const loss = reduces
-    ? reduced(sumOf(b, wide, lossOut, rows), rows, reduction, !wide)
+    ? reduced(sumOf(b, wide, lossOut, rows), count, reduction, !wide)
     : ({ data: copyOut(b, wide, lossOut, rows), shape: scalar ? [] : [rows] } as Tensor<FloatArray>);
   if (!withGrad) return { loss };
   return { loss, grad: { data: copyOut(b, wide, grad, rows * classes, out as FloatArray), shape: x.dims.slice() } };

@@ -95,6 +95,18 @@ describe('the same bits as the pipeline', () => {
       const cases: [keyof typeof x, () => unknown[], object][] = [
         ['crossEntropyWithGrad', () => [{ data: logits.slice(), shape: [3, 10] }, targets], { gradOutput: -0.3 }],
         ['crossEntropyWithGrad', () => [{ data: logits.slice(), shape: [3, 10] }, targets], { reduction: 'sum' }],
+        // ignored rows: by -100, by an ignoreIndex of a class, all of them ('mean' is 0 / 0)
+        ['crossEntropyWithGrad', () => [{ data: logits.slice(), shape: [3, 10] }, [0, -100, 9]], {}],
+        ['crossEntropyWithGrad', () => [{ data: logits.slice(), shape: [3, 10] }, targets], { ignoreIndex: 4 }],
+        ['crossEntropyWithGrad', () => [{ data: logits.slice(), shape: [3, 10] }, [-100, -100, -100]], {}],
+        [
+          'crossEntropyWithGrad',
+          () => [
+            { data: logits.slice(), shape: [3, 10] },
+            { data: Int32Array.of(2, 5, 1), shape: [3] },
+          ],
+          { reduction: 'none' },
+        ],
         ['softmax', () => [{ data: logits.slice(), shape: [3, 10] }], { dim: 1 }],
         ['logSoftmax', () => [{ data: logits.slice(), shape: [30] }], { dim: -1 }],
         [
@@ -132,9 +144,12 @@ describe('the same bits as the pipeline', () => {
 describe('the pipeline takes what the direct path cannot', () => {
   const logits = { data: Float32Array.from({ length: 12 }, (_, i) => Math.sin(i)), shape: [3, 4] };
   it.each([
-    ['an ignored target', () => x.crossEntropy(logits, [0, -100, 2])],
+    ['int64 targets', () => x.crossEntropy(logits, BigInt64Array.of(0n, 1n, 2n))],
     ['a weight', () => x.crossEntropy(logits, [0, 1, 2], { weight: [1, 2, 3, 4] })],
-    ['a Tensor target', () => x.crossEntropy(logits, { data: Int32Array.of(0, 1, 2), shape: [3] })],
+    [
+      'an (N, C, d) input',
+      () => x.crossEntropy({ data: logits.data, shape: [1, 3, 4] }, { data: Int32Array.of(0, 1, 2, 0), shape: [1, 4] }),
+    ],
     ['an allocTensor input', () => x.softmax(x.allocTensor(Float32Array, [3, 4]))],
     ['more than the block holds', () => x.softmax({ data: new Float32Array(4097), shape: [4097] })],
     ['a dim that is not the last', () => x.softmax(logits, { dim: 0 })],
