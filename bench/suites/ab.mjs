@@ -7,40 +7,30 @@
 import { arch, cpus, platform } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { median, timeOnce } from '../lib/timing.mjs';
+import { seededValues } from '../lib/values.mjs';
 
 const [baseDir, newDir, roundsArg] = process.argv.slice(2);
 if (!baseDir || !newDir) throw new Error('usage: node bench/suites/ab.mjs BASE_DIST NEW_DIST [ROUNDS]');
 const ROUNDS = Number(roundsArg ?? 7);
 
-/** A seeded sequence in [-4, 4): the same inputs for both builds. */
-function values(n, seed) {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32) * 8 - 4;
-  }
-  return out;
-}
-
 /** The cases on one library: each a function to time, and the ms it should run for per round. */
 async function cases(lib) {
   await lib.init();
   const [N, C] = [8192, 1000];
-  const logits = values(N * C, 1);
+  const logits = seededValues(N * C, 1);
   const targets = Int32Array.from({ length: N }, (_, i) => (i * 7919) % C);
   const resident = lib.allocTensor(Float32Array, [N, C]);
   resident.data.set(logits);
   const residentGrad = lib.allocTensor(Float32Array, [N, C]);
   const residentTarget = lib.allocTensor(Float32Array, [N, C]);
-  residentTarget.data.set(values(N * C, 4).map((v) => (v + 4) / 8)); // probabilities
+  residentTarget.data.set(seededValues(N * C, 4).map((v) => (v + 4) / 8)); // probabilities
   const out = new Float32Array(N * C);
-  const small = (rows) => ({ data: values(rows * 10, rows), shape: [rows, 10] });
+  const small = (rows) => ({ data: seededValues(rows * 10, rows), shape: [rows, 10] });
   const [one, sixtyFour] = [small(1), small(64)];
   const [oneT, sixtyFourT] = [new Int32Array(1), Int32Array.from({ length: 64 }, (_, i) => i % 10)];
   const [n, d, V] = [512, 256, 32000];
-  const hidden = { data: values(n * d, 2).map((v) => v / 8), shape: [n, d] };
-  const head = { data: values(V * d, 3).map((v) => v / 32), shape: [V, d] };
+  const hidden = { data: seededValues(n * d, 2).map((v) => v / 8), shape: [n, d] };
+  const head = { data: seededValues(V * d, 3).map((v) => v / 32), shape: [V, d] };
   const tokens = Int32Array.from({ length: n }, (_, i) => (i * 104729) % V);
   return {
     '[8192, 1000] forward, zero-copy (ms)': () => lib.crossEntropy(resident, targets),

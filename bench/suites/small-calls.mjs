@@ -10,20 +10,10 @@
 import * as xentropy from '../../build/internal/internal.js';
 import { writeReport } from '../lib/report.mjs';
 import { median } from '../lib/timing.mjs';
+import { seededValues } from '../lib/values.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 150);
-
-/** Seeded values in [-4, 4). */
-function values(n, seed) {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32) * 8 - 4;
-  }
-  return out;
-}
 
 // The hand-written loops: what a user writes instead of a library (stable: the max subtracted first).
 function naiveCrossEntropy(x, rows, cols, target) {
@@ -83,7 +73,7 @@ function naiveBceWithLogits(x, y) {
 function cases() {
   const list = [];
   for (const rows of [1, 8, 64, 512]) {
-    const x = values(rows * 10, rows);
+    const x = seededValues(rows * 10, rows);
     const input = { data: x, shape: [rows, 10] };
     const target = Array.from({ length: rows }, (_, i) => (i * 7) % 10);
     const out = new Float32Array(rows * 10);
@@ -104,9 +94,9 @@ function cases() {
     });
   }
   for (const n of [10, 100]) {
-    const x = values(n, n + 1);
+    const x = seededValues(n, n + 1);
     const input = { data: x, shape: [n] };
-    const y = { data: values(n, n + 2).map((v) => (v + 4) / 8), shape: [n] };
+    const y = { data: seededValues(n, n + 2).map((v) => (v + 4) / 8), shape: [n] };
     const even = n >= 80;
     const [out, naiveOut] = [new Float32Array(n), new Float32Array(n)];
     list.push({ label: `softmax [${n}]`, lib: () => xentropy.softmax(input), naive: () => naiveSoftmax(x, false) });

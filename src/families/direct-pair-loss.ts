@@ -6,6 +6,7 @@ import {
   callDirect,
   copyInto,
   copyOut,
+  type DirectBlock,
   type DirectKernel,
   directBlock,
   directFloats,
@@ -76,20 +77,19 @@ export function directPairLoss(p: DirectPair, input: unknown, target: unknown): 
   )
     return new Handoff([asRead(x, input), asRead(y, target)]);
   p.check?.(x.data, x.dims); // (its errors are the pipeline's: every argument is read and fits)
-  return run(p, x.data, y.data, x.dims, reduction as AnyReduction, gradOutput, out as FloatArray | undefined);
+  return run(p, b, x, y.data, reduction as AnyReduction, gradOutput, out as FloatArray | undefined);
 }
 
+/** The loss's kernel on the block: its input x (checked, of `x.size` values), its target `y`. */
 function run(
   p: DirectPair,
-  x: FloatArray,
+  b: DirectBlock,
+  { data: x, dims, size }: { data: FloatArray; dims: number[]; size: number },
   y: FloatArray,
-  dims: number[],
   reduction: AnyReduction,
   gradOutput: number,
   out: FloatArray | undefined,
 ): LossResult<FloatArray> {
-  const b = directBlock() as NonNullable<ReturnType<typeof directBlock>>;
-  const size = x.length;
   const cols = dims[dims.length - 1];
   const divisor = reduction === 'mean' ? size : reduction === 'batchmean' ? dims[0] : 1;
   const meanLike = reduction === 'mean' || reduction === 'batchmean';
