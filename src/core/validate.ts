@@ -1,5 +1,5 @@
-// Reading and checking arguments. Every argument is read once into a snapshot (options from own properties
-// only, shapes and number[] arrays copied, typed arrays re-viewed through the intrinsic getters), and only
+// Reading and checking arguments. Every argument is read once into a snapshot (options from own enumerable
+// properties only, shapes and number[] arrays copied, typed arrays re-viewed through the intrinsic getters), and only
 // snapshots are used afterwards, so getters, Proxies and a polluted Object.prototype cannot change a call
 // half-way. Each error names the function, the argument, what was expected and what was received.
 import type { FloatArray, Reduction } from '../types.js';

@@ -231,6 +231,15 @@ describe('the pipeline rules, kept', () => {
     }
   });
 
+  it('a non-enumerable own property is no option (as Object.keys and a spread see options), on both paths', () => {
+    const logits = { data: Float32Array.of(1, 2, 3, 4, 5, 6), shape: [2, 3] };
+    const options = Object.defineProperty({}, 'reduction', { value: 'sum', enumerable: false });
+    for (const on of [true, false]) {
+      setDirectCalls(on);
+      expect(x.crossEntropy(logits, [0, 2], options)).toBe(x.crossEntropy(logits, [0, 2]));
+    }
+  });
+
   it('an out that overlaps the input other than exactly is the pipeline’s RangeError', () => {
     const buffer = new Float32Array(16);
     const input = { data: buffer.subarray(0, 10), shape: [10] };
