@@ -10,11 +10,9 @@ import type { KernelName, WasmExports } from './kernel-abi.js';
 import { bufferOf, lengthOf, offsetOf, typedArrayTag } from './validate.js';
 
 /** The most values any one array of a direct call holds. */
-export const DIRECT_VALUES = 4096;
-/** The block's regions: each holds DIRECT_VALUES float64 values (or as many int32 ones). */
-const REGION_BYTES = DIRECT_VALUES * 8;
-/** How many regions the block holds. */
-export const REGIONS = DIRECT_BLOCK_BYTES / REGION_BYTES;
+const DIRECT_VALUES = 4096;
+/** The block's four regions: each holds DIRECT_VALUES float64 values (or as many int32 ones). */
+const REGION_BYTES = DIRECT_BLOCK_BYTES / 4;
 
 /** The block of the active instance: its address, views of its memory, and its params block. */
 export interface DirectBlock {
@@ -75,7 +73,7 @@ export function directBlock(): DirectBlock | undefined {
 }
 
 /** Whether `values` is a Float32Array or Float64Array of this size or less, outside WebAssembly memory. */
-export function plainFloats(values: unknown, length: number, b: DirectBlock): values is FloatArray {
+function plainFloats(values: unknown, length: number, b: DirectBlock): values is FloatArray {
   const tag = typedArrayTag(values);
   if ((tag !== 'Float32Array' && tag !== 'Float64Array') || length > DIRECT_VALUES) return false;
   return outsideMemory(values as FloatArray, b);
@@ -83,7 +81,7 @@ export function plainFloats(values: unknown, length: number, b: DirectBlock): va
 
 /** Whether a typed array lies outside WebAssembly memory (a shared buffer may be one of its views: it is left to
  * the pipeline, which knows the live tensors). */
-export function outsideMemory(values: ArrayBufferView, b: DirectBlock): boolean {
+function outsideMemory(values: ArrayBufferView, b: DirectBlock): boolean {
   const buffer = bufferOf.call(values);
   if (typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer) return false;
   return buffer !== b.buffer;

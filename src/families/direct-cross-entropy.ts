@@ -16,7 +16,7 @@ import {
   readPlainTensor,
   sumOf,
 } from '../core/direct.js';
-import { onlyOptions, typedArrayTag } from '../core/validate.js';
+import { copied, onlyOptions, typedArrayTag } from '../core/validate.js';
 import type { FloatArray, Tensor } from '../types.js';
 import { lookForMistakes } from './class-loss.js';
 import { reduced } from './finish.js';
@@ -41,11 +41,7 @@ interface Indices {
 
 /** The values of a number[] (copied, each element read once) or an Int32Array; undefined for anything else. */
 function indexValues(data: unknown): ArrayLike<unknown> | undefined {
-  if (Array.isArray(data)) {
-    const copy: unknown[] = [];
-    for (let i = 0, n = data.length; i < n; i++) copy.push(data[i]);
-    return copy;
-  }
+  if (Array.isArray(data)) return copied(data);
   return typedArrayTag(data) === 'Int32Array' ? (data as Int32Array) : undefined;
 }
 
