@@ -25,7 +25,7 @@ const sharedChunks = {
   setup(b) {
     // the dynamic imports of src/ (src/generated/builds.ts, src/core/instance.ts and threads.ts)
     b.onResolve(
-      { filter: /^\.\/(simd|relaxed-simd|scalar|threads|embedded-bytes|thread-start|async-loop)\.js$/ },
+      { filter: /^\.\/(simd|relaxed-simd|scalar|threads|relaxed-threads|embedded-bytes|thread-start|async-loop)\.js$/ },
       (args) => (args.kind === 'dynamic-import' ? { path: chunkOf(args.path), external: true } : undefined),
     );
   },

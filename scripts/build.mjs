@@ -37,6 +37,22 @@ export const BUILDS = [
     what: 'The SIMD build on imported shared memory, for threads',
     deflate: true,
   },
+  {
+    name: 'relaxed-threads',
+    file: 'relaxed-threads',
+    flags: [
+      '--enable',
+      'simd,relaxed-simd,threads',
+      '--importMemory',
+      '--sharedMemory',
+      '--initialMemory',
+      '2',
+      '--maximumMemory',
+      '65536',
+    ],
+    what: 'The relaxed-SIMD build on imported shared memory, for threads',
+    deflate: true,
+  },
 ];
 /** The accuracy tests' build (the vector exp, log, … and the params layout): never shipped. */
 const TEST_BUILDS = ['simd', 'scalar'];

@@ -52,9 +52,10 @@ export interface InitOptions {
    */
   relaxedSimd?: boolean;
   /**
-   * Threads for big calls (at least 65,536 elements): 1 plus worker threads that share the rows, with the
-   * SIMD build. In Node, and in a cross-origin-isolated Web Worker; elsewhere (a page's main thread, the
-   * scalar build) init warns and runs on one thread. @defaultValue 1
+   * Threads for big calls (at least 65,536 elements): 1 plus worker threads that share the rows, on the SIMD
+   * or relaxed-SIMD build (as one thread would run, with its results). In Node, and in a cross-origin-isolated
+   * Web Worker; elsewhere (a page's main thread, the scalar build) init warns and runs on one thread.
+   * @defaultValue 1
    */
   threads?: number;
   /**

@@ -5,7 +5,7 @@ import { EMBEDDED, FILES, URLS } from '../generated/builds.js';
 import type { WasmBuild } from '../types.js';
 import type { EmbeddedModule } from './embedded-bytes.js';
 import { checkExports, type WasmExports } from './kernel-abi.js';
-import { isNode, poolLayout, poolThreads, setPool, takePool } from './threads.js';
+import { isNode, poolLayout, poolOn, poolThreads, setPool, takePool } from './threads.js';
 import { callAllocator, dropTensors } from './wasm-tensor.js';
 
 // The builds, named in scripts/build.mjs's manifest: each a module of its own, imported only when it is chosen (a
@@ -117,16 +117,27 @@ const validates = (feature: keyof typeof PROBES): boolean => {
 };
 
 let active: { build: WasmBuild; exports: WasmExports } | undefined;
-let compiledThreads: Promise<WebAssembly.Module> | undefined;
-/** The threads build compiled once: this thread and the workers instantiate it, sharing its code (and its tier-up:
+/** The builds on shared memory, for threads: relaxed SIMD where the one-thread build would be, so that threads give
+ * its results. */
+type ThreadsBuild = 'threads' | 'relaxed-threads';
+const isThreadsBuild = (build: Embedded): build is ThreadsBuild => build === 'threads' || build === 'relaxed-threads';
+const compiledThreads = new Map<ThreadsBuild, Promise<WebAssembly.Module>>();
+/** A threads build compiled once: this thread and the workers instantiate it, sharing its code (and its tier-up:
  * a worker's kernels run as optimised as this thread's, where each compiling its bytes began with baseline code). */
-const threadsModule = async () => (compiledThreads ??= bytesOf('threads').then((b) => WebAssembly.compile(b)));
+function threadsModule(build: ThreadsBuild): Promise<WebAssembly.Module> {
+  let compiled = compiledThreads.get(build);
+  if (!compiled) {
+    compiled = bytesOf(build).then((b) => WebAssembly.compile(b));
+    compiledThreads.set(build, compiled);
+  }
+  return compiled;
+}
 const instances = new Map<Embedded, WasmExports>();
 
 async function load(build: Embedded, imports: Record<string, Record<string, unknown>> = {}): Promise<WasmExports> {
   let exports = instances.get(build);
   if (!exports) {
-    const fetched = build === 'threads' ? undefined : await fetchedModule(build); // (the threads build: below)
+    const fetched = isThreadsBuild(build) ? undefined : await fetchedModule(build); // (the threads builds: below)
     try {
       // a fetched file that is not this version's build (a stale cache) fails checkExports: the embedded one serves
       if (fetched) exports = checkExports(instantiateSync<Record<string, unknown>>(fetched, imports).exports);
@@ -134,8 +145,8 @@ async function load(build: Embedded, imports: Record<string, Record<string, unkn
     // In Node the loader's async path asks for the global Response, which makes Node load its fetch (~37 ms):
     // compile and instantiate synchronously, which Node allows (an async compile cost another ~0.5 ms).
     exports ??= checkExports(
-      (build === 'threads'
-        ? instantiateSync<Record<string, unknown>>(await threadsModule(), imports)
+      (isThreadsBuild(build)
+        ? instantiateSync<Record<string, unknown>>(await threadsModule(build), imports)
         : isNode
           ? instantiateSync<Record<string, unknown>>(new WebAssembly.Module(await bytesOf(build)), imports)
           : await instantiate<Record<string, unknown>>(await bytesOf(build), imports)
@@ -159,7 +170,8 @@ const directBlocks = new WeakMap<WasmExports, number>();
 /** The address of the instance's block for small calls (0: none). */
 export const directBlockOf = (kernels: WasmExports): number => directBlocks.get(kernels) ?? 0;
 
-let sharedMemory: WebAssembly.Memory | undefined;
+/** Each threads build's shared memory (two runtimes never share one memory). */
+const sharedMemories = new Map<ThreadsBuild, WebAssembly.Memory>();
 let warnings = true;
 const warned = new Set<string>();
 
@@ -209,13 +221,18 @@ export async function configure(request: InitRequest): Promise<void> {
   }
   if (start && wanted > 1) {
     if (warnings) start.noteMainThread(isNode, wanted);
-    sharedMemory ??= new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true });
-    const exports = await load('threads', { env: { memory: sharedMemory } });
-    if (poolThreads() !== wanted) {
-      await stopThreads();
-      setPool(await start.startPool(await threadsModule(), sharedMemory, wanted - 1, poolLayout()));
+    const threadsBuild = build === 'relaxed-simd' ? 'relaxed-threads' : 'threads';
+    let memory = sharedMemories.get(threadsBuild);
+    if (!memory) {
+      memory = new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true });
+      sharedMemories.set(threadsBuild, memory);
     }
-    active = { build: 'simd', exports };
+    const exports = await load(threadsBuild, { env: { memory } });
+    if (poolThreads() !== wanted || !poolOn(memory)) {
+      await stopThreads();
+      setPool(await start.startPool(await threadsModule(threadsBuild), memory, wanted - 1, poolLayout()));
+    }
+    active = { build, exports };
     return;
   }
   await stopThreads();
@@ -233,7 +250,7 @@ export async function releaseMemory(): Promise<void> {
   const threads = poolThreads();
   const dropped = [...instances.values()];
   instances.clear();
-  sharedMemory = undefined;
+  sharedMemories.clear();
   await stopThreads();
   await configure({ simd: build !== 'scalar', relaxedSimd: build === 'relaxed-simd', threads });
   for (const kernels of dropped) dropTensors(kernels);

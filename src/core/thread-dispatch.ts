@@ -1,11 +1,17 @@
 // One task on the worker pool: the rows shared out (the calling thread takes the first share, unless the task is
-// async), the workers woken, and the wait for them. Loaded with the pool's start-up (thread-start.ts), never by a
-// call on one thread.
+// async), the workers woken, and the wait for them; or rows taken block by block from a shared counter by every
+// thread (the overlapped chunk loop's tasks). Loaded with the pool's start-up (thread-start.ts), never by a call on
+// one thread.
 import type { Pool, PoolLayout, PoolTask } from './threads.js';
 
 const GENERATION = 0; // Int32 index: bumped to start a task (−1: stop)
 const DONE = 1; // Int32 index: workers finished with the current task
 const FAILED = 2; // Int32 index: 1 when a worker's kernel threw (a trap) during the current task
+const NEXT = 3; // Int32 index: the first row not yet taken of a shared task
+/** A worker's argument count that sends it to the shared task (takeRows). */
+export const SHARED_TASK = -2;
+/** Blocks of rows per thread in a shared task: small enough that the threads finish together. */
+const TAKES_PER_THREAD = 16;
 /** A task whose workers make no progress for this long is abandoned with an error, never waited on forever. */
 const STALL_MS = 30_000;
 
@@ -29,11 +35,73 @@ function dispatch(pool: Pool, layout: PoolLayout, [, , kernel, rows, argsFor, gr
     slots.set(args, w * layout.slot + 2);
   });
   const own = async ? [] : argsFor(0, Math.min(rows, share));
+  start(flags);
+  return own;
+}
+
+/** A shared task's head in the pool's shared block: kernel id, argument count, the index of the rows argument,
+ * rows, rows per block; then the arguments of row 0 and each argument's step per row. */
+const HEAD = 5;
+
+/**
+ * Runs blocks of the shared task's rows, each taken from the counter flags[NEXT], until none are left. The workers
+ * run it from its source (thread-start.ts), so it uses nothing but its arguments and the globals.
+ */
+export function takeRows(
+  kernels: Record<string, (...args: number[]) => unknown>,
+  names: readonly string[],
+  shared: Float64Array,
+  flags: Int32Array,
+): void {
+  const [id, count, rowsAt, rows, block] = shared;
+  const kernel = kernels[names[id]];
+  const first = Array.from(shared.subarray(5, 5 + count)); // 5: the head's length
+  const args = first.slice();
+  for (let start = Atomics.add(flags, 3, block); start < rows; start = Atomics.add(flags, 3, block)) {
+    for (let i = 0; i < count; i++) args[i] = first[i] + start * shared[5 + count + i];
+    args[rowsAt] = Math.min(block, rows - start);
+    kernel(...args);
+  }
+}
+
+/**
+ * Wakes the workers on a shared task: each thread takes blocks of its rows (multiples of `granule`) until none are
+ * left; the calling thread joins in with takeRows. The arguments of rows [a, b) must be those of row 0 moved by a
+ * step per row, and the row count b − a.
+ */
+export function shareRows(pool: Pool, layout: PoolLayout, [, , kernel, rows, argsFor, granule]: PoolTask): void {
+  const { flags, slots, shared, workers } = pool;
+  const id = layout.names.indexOf(kernel);
+  const [zero, one, moved] = [argsFor(0, 0), argsFor(0, 1), argsFor(1, 1)];
+  const rowsAt = one.findIndex((value, i) => value !== zero[i]);
+  if (id < 0 || rowsAt < 0 || zero.length > layout.slot - 2)
+    throw new Error(`xentropy internal error: ${kernel} cannot be shared by rows`);
+  const block = Math.ceil(rows / (TAKES_PER_THREAD * (workers.length + 1)) / granule) * granule;
+  shared.set([id, zero.length, rowsAt, rows, Math.max(block, granule), ...zero], 0);
+  shared.set(
+    moved.map((value, i) => value - zero[i]),
+    HEAD + zero.length,
+  );
+  for (let w = 0; w < workers.length; w++) slots[w * layout.slot + 1] = SHARED_TASK;
+  Atomics.store(flags, NEXT, 0);
+  start(flags);
+}
+
+/** Starts the task the slots hold: the counts cleared, the generation bumped, the workers woken. */
+function start(flags: Int32Array): void {
   Atomics.store(flags, DONE, 0);
   Atomics.store(flags, FAILED, 0);
   Atomics.add(flags, GENERATION, 1);
   Atomics.notify(flags, GENERATION);
-  return own;
+}
+
+/**
+ * Waits for the workers of the current task, whether or not the calling thread's own share failed (`ownError`).
+ * @throws as runOnPool.
+ */
+export function finishOnPool(pool: Pool, layout: PoolLayout, caller: string, ownError?: unknown): void {
+  const error = outcome(pool, layout, caller, waitForWorkers(pool.flags, pool.workers.length), ownError);
+  if (error !== undefined) throw error;
 }
 
 /** After the wait: the error when the workers stopped answering (the pool is then forgotten), else the calling
@@ -68,8 +136,7 @@ export function runOnPool(pool: Pool, layout: PoolLayout, task: PoolTask): void 
   } catch (error) {
     ownError = error;
   }
-  const error = outcome(pool, layout, caller, waitForWorkers(pool.flags, pool.workers.length), ownError);
-  if (error !== undefined) throw error;
+  finishOnPool(pool, layout, caller, ownError);
 }
 
 /**

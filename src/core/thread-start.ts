@@ -2,15 +2,18 @@
 // when threads are asked for (so a page on one thread never downloads it), with the dispatch of tasks to it. It
 // imports nothing of the entry's at run time (a module shared with the entry would be split into a chunk of its
 // own: the entry hands it a PoolLayout instead); threads.ts holds the running pool.
-import { runOnPool, runOnWorkers } from './thread-dispatch.js';
+import { runOverlapped } from './pipeline/overlap-loop.js';
+import { runOnPool, runOnWorkers, SHARED_TASK, takeRows } from './thread-dispatch.js';
 import type { Pool, PoolLayout, PoolWorker } from './threads.js';
 
 // The worker's own code, as a string, so that the package needs no separate file: `start` runs the task
 // loop; a prelude per platform hands it the start-up data and a way to answer.
 const WORKER_LOOP = `
-function start({ module, memory, control, index, names, slot }, reply) {
-  const flags = new Int32Array(control, 0, 3);
+const takeRows = ${takeRows};
+function start({ module, memory, control, index, names, slot, sharedAt }, reply) {
+  const flags = new Int32Array(control, 0, 4);
   const slots = new Float64Array(control, 16);
+  const shared = new Float64Array(control, sharedAt);
   const abort = () => { throw new Error('xentropy worker: abort'); };
   WebAssembly.instantiate(module, { env: { memory, abort } }).then((instance) => {
     const kernels = instance.exports;
@@ -27,6 +30,7 @@ function start({ module, memory, control, index, names, slot }, reply) {
       const count = slots[base + 1];
       try {
         if (count >= 0) kernels[names[slots[base]]](...Array.from(slots.subarray(base + 2, base + 2 + count)));
+        else if (count === ${SHARED_TASK}) takeRows(kernels, names, shared, flags);
       } catch {
         Atomics.store(flags, 2, 1);
       }
@@ -73,19 +77,23 @@ export async function startPool(
   layout: PoolLayout,
 ): Promise<Pool> {
   const { names, slot, isNode } = layout;
-  const control = new SharedArrayBuffer(16 + 8 * slot * count);
-  const data = (index: number) => ({ module, memory, control, index, names: [...names], slot });
+  // the flags, a slot per worker, and the shared task (its head, and an argument and a step per argument)
+  const sharedAt = 16 + 8 * slot * count;
+  const control = new SharedArrayBuffer(sharedAt + 8 * (5 + 2 * slot));
+  const data = (index: number) => ({ module, memory, control, index, names: [...names], slot, sharedAt });
   const next: Pool = {
     memory,
     run: (task) => runOnPool(next, layout, task),
     runAsync: (task) => runOnWorkers(next, layout, task),
+    runChunks: (laid, tools) => runOverlapped(next, layout, laid, tools),
     idle: Promise.resolve(),
     busy: false,
     stopped: false,
     asyncOnly: onPageMainThread(isNode),
     workers: [],
-    flags: new Int32Array(control, 0, 3),
-    slots: new Float64Array(control, 16),
+    flags: new Int32Array(control, 0, 4),
+    slots: new Float64Array(control, 16, slot * count),
+    shared: new Float64Array(control, sharedAt),
   };
   if (isNode) {
     const { Worker } = (await nodeBuiltin('node:worker_threads')) as { Worker: NodeWorkerConstructor };

@@ -6,6 +6,8 @@
 // them, from any thread. Each thread writes only its own rows: results equal one thread's.
 
 import { type ExportName, MAX_SPLIT_ARGS, SPLIT_KERNELS, type WasmExports } from './kernel-abi.js';
+import type { ChunkTools, Laid } from './pipeline/chunk-loop.js';
+import type { Ran } from './pipeline/program.js';
 
 export const SLOT = MAX_SPLIT_ARGS + 2; // kernel id, argument count, arguments: sized from the kernel table
 
@@ -36,6 +38,8 @@ export interface Pool {
   run(task: PoolTask): void;
   /** Runs one task on the workers alone, after the async tasks before it; false when the pool stopped first. */
   runAsync(task: PoolTask): Promise<boolean>;
+  /** Runs a laid-out program's chunks, each copied in and out while the workers compute another (overlap-loop.ts). */
+  runChunks(laid: Laid, tools: ChunkTools): Ran;
   /** The async tasks queued so far, settled (the pool stops after them). */
   idle: Promise<void>;
   /** An async task is running: synchronous calls meanwhile run on one thread. */
@@ -46,6 +50,8 @@ export interface Pool {
   workers: PoolWorker[];
   flags: Int32Array;
   slots: Float64Array;
+  /** The task every thread takes rows of (thread-dispatch.ts's shareRows). */
+  shared: Float64Array;
   /** The Web Workers' script URL, revoked when the pool stops. */
   scriptUrl?: string;
 }
@@ -85,6 +91,12 @@ export const poolThreads = (): number => 1 + (pool?.workers.length ?? 0);
 /** The pool, when it runs on `memory` (an async call's instance). */
 export const poolOn = (memory: unknown): Pool | undefined => (pool?.memory === memory ? pool : undefined);
 
+/** The pool, when a synchronous call on `kernels` may share its rows with it now. A call on another instance (while
+ * init switches builds, calls may run between its awaits) stays on this thread: the workers' addresses are in the
+ * pool's shared memory, not in that instance's. */
+export const syncPool = (kernels: WasmExports): Pool | undefined =>
+  pool && !pool.asyncOnly && !pool.busy && pool.workers.length > 0 && pool.memory === kernels.memory ? pool : undefined;
+
 /**
  * Runs `kernel` over `rows` rows of `rowElements` elements each: `argsFor(start, end)` gives the kernel's
  * arguments for rows [start, end). With workers, they take equal shares after the calling thread's (each a
@@ -102,13 +114,10 @@ export function runRows(
   argsFor: (start: number, end: number) => number[],
   granule = 1,
 ): void {
-  const threads = threadCount();
-  // a call on another instance (while init switches builds, calls may run between its awaits) stays on this
-  // thread: the workers' addresses are in the pool's shared memory, not in that instance's
-  const foreign = pool?.memory !== kernels.memory;
-  if (!pool || foreign || pool.busy || threads === 1 || rows < threads || rows * rowElements < MIN_PARALLEL_ELEMENTS) {
+  const shared = syncPool(kernels);
+  if (!shared || rows < threadCount() || rows * rowElements < MIN_PARALLEL_ELEMENTS) {
     kernels[kernel](...argsFor(0, rows));
     return;
   }
-  pool.run([caller, kernels, kernel, rows, argsFor, granule]);
+  shared.run([caller, kernels, kernel, rows, argsFor, granule]);
 }

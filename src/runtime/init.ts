@@ -13,7 +13,8 @@ let queue: Promise<unknown> = Promise.resolve();
  * A call without options keeps the active build; `simd`, `relaxedSimd` or `threads` switch to what they
  * ask for (each build stays instantiated, so switching back is immediate). The relaxed-SIMD build (fused
  * multiply-add) is taken where the engine validates it, unless `relaxedSimd: false`. `threads` > 1 splits
- * the rows of big calls across worker threads on shared memory (SIMD build); where that cannot run, init
+ * the rows of big calls across worker threads on shared memory (the same build: relaxed or plain SIMD, with one
+ * thread's results); where that cannot run, init
  * says so on the console (unless `warnings: false`) and runs on one thread. A call that asks for a build sets the
  * whole configuration: `threads` left out is 1, so `init({ simd: true })` stops the workers.
  * @throws TypeError / RangeError for bad options; Error when `simd: true` or `relaxedSimd: true` is asked of

@@ -176,9 +176,9 @@ describe.skipIf(skip)('in Chromium, the relaxed-SIMD build (fused multiply-add)'
 describe.skipIf(skip)('in Chromium, threads', () => {
   it('in a cross-origin-isolated Web Worker: bit for bit like one thread; the main thread falls back', async () => {
     const page = await open(`${isolatedServer.url}test/browser/threads.html`);
-    type Result = { threads: number; build: string; lossEqual: boolean; gradEqual: boolean; softmaxEqual: boolean };
+    type Result = { threads: number; build: string; relaxedEqual: boolean; plainEqual: boolean };
     const worker = await page.evaluate(() => (window as unknown as { workerTest: () => Promise<Result> }).workerTest());
-    expect(worker).toEqual({ threads: 2, build: 'simd', lossEqual: true, gradEqual: true, softmaxEqual: true });
+    expect(worker).toEqual({ threads: 2, build: 'relaxed-simd', relaxedEqual: true, plainEqual: true });
     type Main = { threads: number; warnings: string[]; isolated: boolean };
     const main = await page.evaluate(() =>
       (window as unknown as { mainThreadTest: () => Promise<Main> }).mainThreadTest(),
@@ -215,7 +215,7 @@ describe.skipIf(skip)('in Chromium, threads', () => {
       expect(run.aborts).toEqual(Array(4).fill('AbortError after 2'));
       expect(new Set(run.memory).size).toBe(1); // aborted calls gave their memory back
     }
-    expect([workers.threads, workers.build]).toEqual([1, 'simd']); // synchronous calls: one thread here
+    expect([workers.threads, workers.build]).toEqual([1, 'relaxed-simd']); // synchronous calls: one thread here
     await page.close();
   });
 });

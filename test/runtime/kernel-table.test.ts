@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { EXPORT_NAMES, layoutOf, MAX_SPLIT_ARGS, SPLIT_KERNELS } from '../../src/core/kernel-abi.js';
 import { KERNELS, type KernelName } from '../../src/core/kernels.js';
 
-const BUILDS = ['simd', 'relaxed', 'scalar', 'threads'] as const;
+const BUILDS = ['simd', 'relaxed', 'scalar', 'threads', 'relaxed-threads'] as const;
 const wat = (build: string) => readFileSync(new URL(`../../build/xentropy.${build}.wat`, import.meta.url), 'utf8');
 
 /** Each exported function's parameter types and result, read from the build's text format. */

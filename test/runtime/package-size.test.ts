@@ -23,6 +23,7 @@ it('the entry holds no build, and each build is a module of its own', () => {
     'async-loop',
     'embedded-bytes',
     'relaxed-simd',
+    'relaxed-threads',
     'scalar',
     'simd',
     'thread-start',

@@ -17,6 +17,12 @@ const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
  * and 1.15× (forward + gradient); bench/NOTES.md.
  */
 export const DEFAULT_CHUNK_BYTES = 512 * 2 ** 10;
+/**
+ * Chunks of a call whose copies overlap the workers' kernels (overlap-loop.ts) are this many times larger: every
+ * chunk costs a wake of the workers and a wait for them. At [8192, 1000] float32, forward + gradient on two
+ * threads, 512 KiB per thread took 10–13 ms, 1 MiB 10–12.8, 2 MiB 8.7–9.2 and 4 MiB 8.8–9.2 (bench/NOTES.md).
+ */
+const OVERLAP_CHUNK_FACTOR = 4;
 let chunkBytes = DEFAULT_CHUNK_BYTES;
 
 /** Sets the chunk size (tests use small ones to exercise chunking); returns the previous one. */
@@ -27,18 +33,18 @@ export function setChunkBytes(bytes: number): number {
 }
 
 /**
- * How many units (outer blocks) go through per chunk: as many as fit in the chunk budget of every thread,
- * at least one.
+ * How many units (outer blocks) go through per chunk: as many as fit in `budgets` chunk budgets (one per thread, or
+ * more: OVERLAP_CHUNK_FACTOR), at least one.
  * @throws RangeError, before any work, when one unit cannot fit in WebAssembly memory at all.
  */
-export function chunkUnits(caller: string, units: number, perUnit: number, fixed: number, threads: number): number {
+export function chunkUnits(caller: string, units: number, perUnit: number, fixed: number, budgets: number): number {
   if (perUnit + fixed > MAX_SCRATCH_BYTES) {
     throw new RangeError(
       `${caller}: one row needs ${perUnit + fixed} bytes of WebAssembly memory, more than its 4 GiB address space`,
     );
   }
   // arrays copied whole once (`fixed`, e.g. a class weight) do not take from the chunk's budget
-  return Math.max(1, Math.min(units, Math.floor((chunkBytes * threads) / Math.max(perUnit, 1))));
+  return Math.max(1, Math.min(units, Math.floor((chunkBytes * budgets) / Math.max(perUnit, 1))));
 }
 
 /** Where the kernels find one slot: the caller's array where it lies, or a place in the scratch. */
@@ -47,6 +53,8 @@ export interface Arranged {
   resident?: number;
   /** The slot's place in the scratch, when it has one. */
   copyAt: number;
+  /** A unit slot's second place, for the chunks in between (a call shared with workers: overlap-loop.ts). */
+  spareAt?: number;
 }
 
 /** Whether the kernels use a slot's caller array where it lies (see Slot.inPlace). */
@@ -59,7 +67,8 @@ function usedInPlace(slot: Slot, place: Place | undefined): boolean {
 
 /**
  * Lays the call out in one scratch allocation (a block of its own when `own`: an async call's), or throws before
- * any work.
+ * any work. A synchronous call shared among threads gets two places for each unit slot it copies, when they fit:
+ * one chunk is copied in and out while another is computed.
  * @throws RangeError when one unit, or the call, cannot fit in WebAssembly memory.
  */
 export function arrange(
@@ -79,9 +88,12 @@ export function arrange(
     if (s.per === 'unit') perUnit += bytes(s);
     else fixed += align16(bytes(s));
   });
-  const unitsPerChunk =
-    program.unitsPerChunk ?? chunkUnits(caller, program.units, perUnit, fixed, program.threads ? threads : 1);
-  const total = perUnit * unitsPerChunk + fixed;
+  const overlap = threads > 1 && !own && program.threads === true;
+  const budget = program.threads ? threads * (overlap ? OVERLAP_CHUNK_FACTOR : 1) : 1;
+  const unitsPerChunk = program.unitsPerChunk ?? chunkUnits(caller, program.units, perUnit, fixed, budget);
+  const single = perUnit * unitsPerChunk + fixed;
+  const spares = overlap && single + perUnit * unitsPerChunk <= MAX_SCRATCH_BYTES;
+  const total = spares ? single + perUnit * unitsPerChunk : single;
   if (total > MAX_SCRATCH_BYTES && program.tooLarge) throw new RangeError(program.tooLarge(total));
   // the scratch every call reuses, or (`own`) a block of the call's own, which it gives back
   const allocate = own ? kernels.allocate : kernels.scratch;
@@ -92,11 +104,14 @@ export function arrange(
     );
   }
   let at = base;
-  const arranged = slots.map((s, i): Arranged => {
-    if (inPlace[i]) return { resident: (places[i] as Place).address, copyAt: 0 };
+  const place = (s: Slot) => {
     const copyAt = at;
     at += align16(bytes(s) * (s.per === 'unit' ? unitsPerChunk : 1));
-    return { copyAt };
+    return copyAt;
+  };
+  const arranged = slots.map((s, i): Arranged => {
+    if (inPlace[i]) return { resident: (places[i] as Place).address, copyAt: 0 };
+    return spares && s.per === 'unit' ? { copyAt: place(s), spareAt: place(s) } : { copyAt: place(s) };
   });
   return { slots: arranged, unitsPerChunk, base, total };
 }

@@ -4,8 +4,9 @@
 // have passed, and then only its destinations.
 import { wasm } from '../instance.js';
 import type { WasmExports } from '../kernel-abi.js';
-import { threadCount } from '../threads.js';
+import { syncPool, threadCount } from '../threads.js';
 import { type Arranged, arrange } from './arrange.js';
+import { poolTaskOf, recordCalls } from './kernel-call.js';
 import {
   type Chunk,
   type Placed,
@@ -17,7 +18,7 @@ import {
   type ValuesType,
 } from './program.js';
 import { type Checked, checkOverlaps, handBack, type Place, recordPlaces, viewOf } from './residency.js';
-import { copyIn, copyOut, heapsOf } from './transfer.js';
+import { copyIn, copyOut, type Heaps, heapsOf } from './transfer.js';
 
 /** The most bytes a fresh result may take, checked before it is allocated: 4 GiB, as much as wasm32 addresses. */
 const MAX_RESULT_BYTES = 2 ** 32;
@@ -138,11 +139,30 @@ export function chunkAt(slots: readonly Slot[], arranged: readonly Arranged[], s
   return { start, units, first: start === 0, at, has, address };
 }
 
-/** The synchronous chunk loop: per chunk, copy in, the program's step, copy out; then the destinations handed back. */
-function chunks([program, kernels, arranged, unitsPerChunk, arrays, results, sums, places]: Laid): Ran {
+/** After the last chunk: the whole outputs copied out, the destinations handed back, the outputs. */
+function finish(laid: Laid, heap: Heaps, sum: number): Ran {
+  const [{ slots }, kernels, arranged, , arrays, results, sums, places] = laid;
+  copyOut(heap, slots, arranged, arrays, sums, 0);
+  slots.forEach((s, i) => {
+    if (s.output?.into) results[s.name] = handBack(s, places[i] as Place | undefined, kernels.memory.buffer);
+  });
+  return { outputs: results as Ran['outputs'], sum, sums };
+}
+
+/** The entry's functions the overlapped loop uses, in order (a list: names would add to the entry's download). */
+const chunkTools = [chunkAt, copyIn, copyOut, heapsOf, recordCalls, poolTaskOf, finish] as const;
+export type ChunkTools = typeof chunkTools;
+
+/**
+ * The synchronous chunk loop: per chunk, copy in, the program's step, copy out; then the destinations handed back.
+ * A call of several chunks with two places per copied slot runs on the pool, its copies beside the workers' kernels.
+ */
+function chunks(laid: Laid): Ran {
+  const [program, kernels, arranged, unitsPerChunk, arrays, , sums] = laid;
   const { slots, units } = program;
-  const buffer = kernels.memory.buffer;
-  const heap = heapsOf(buffer);
+  const pool = unitsPerChunk < units && arranged.some((a) => a.spareAt !== undefined) ? syncPool(kernels) : undefined;
+  if (pool) return pool.runChunks(laid, chunkTools);
+  const heap = heapsOf(kernels.memory.buffer);
   let sum = 0;
   for (let start = 0; start < units; start += unitsPerChunk) {
     const n = Math.min(unitsPerChunk, units - start);
@@ -150,9 +170,5 @@ function chunks([program, kernels, arranged, unitsPerChunk, arrays, results, sum
     sum += program.step(chunkAt(slots, arranged, start, n)) ?? 0;
     copyOut(heap, slots, arranged, arrays, sums, start, n);
   }
-  copyOut(heap, slots, arranged, arrays, sums, 0);
-  slots.forEach((s, i) => {
-    if (s.output?.into) results[s.name] = handBack(s, places[i] as Place | undefined, buffer);
-  });
-  return { outputs: results as Ran['outputs'], sum, sums };
+  return finish(laid, heap, sum);
 }

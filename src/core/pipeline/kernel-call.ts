@@ -3,7 +3,7 @@
 
 import { wasm } from '../instance.js';
 import { type Dtype, exportArgs, exportName, type KernelName, layoutOf, type WasmExports } from '../kernel-abi.js';
-import { runRows } from '../threads.js';
+import { type PoolTask, runRows } from '../threads.js';
 
 /** An array argument: its address at the chunk's first row, and the bytes from one row to the next. */
 export interface Pointer {
@@ -57,6 +57,16 @@ export function argsMaker(kernel: KernelName, args: KernelArgs, block: Float64Ar
       block,
       address,
     );
+}
+
+/** A recorded call as a task for the pool (its params in the instance's block), or undefined when its kernel is not
+ * split among threads. */
+export function poolTaskOf(caller: string, [kernel, dtype, rows, , args]: KernelCall): PoolTask | undefined {
+  const spec = layoutOf(kernel);
+  if (!spec.split) return undefined;
+  const kernels = wasm(caller);
+  const { view, address } = paramsBlock(kernels);
+  return [caller, kernels, exportName(kernel, dtype), rows, argsMaker(kernel, args, view, address), spec.granule ?? 1];
 }
 
 /**
