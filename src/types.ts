@@ -175,6 +175,13 @@ export interface LinearCrossEntropyGradOptions<T extends FloatArray = FloatArray
   gradBiasOut?: T;
   /** Adds the weight's gradient into gradWeightOut (accumulation over micro-batches). @defaultValue false */
   accumulate?: boolean;
+  /**
+   * Gradient filtering, as Cut Cross-Entropy's: the backward products (gradInput, gradWeight) use only the logits'
+   * gradient entries whose softmax value is at least this ε, with each row's target (and any entry that is not
+   * finite); gradBias and the loss stay exact. In [0, 1]; 2⁻¹² is Cut Cross-Entropy's. Not with labelSmoothing.
+   * @defaultValue 0 (exact)
+   */
+  filterEps?: number;
 }
 
 /** linearCrossEntropyWithGrad's result: the loss and the gradients of input, weight and bias. */

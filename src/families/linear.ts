@@ -49,6 +49,8 @@ export interface LinearCall extends TrainingCall {
   gradOutput?: FloatArray;
   /** Per-row losses summed (a scalar reduction) rather than returned. */
   reduce: boolean;
+  /** log ε of filterEps: the backward keeps only the gradient's entries whose softmax is at least ε. */
+  filterLogEps?: number;
 }
 
 /** Slot makers of a call on `input`'s dtype: per unit (row) or whole, with a source or as scratch. */
@@ -116,7 +118,22 @@ function linearSlots(call: LinearCall): Slot[] {
   ];
   if (call.classWeight) slots.push(whole('classWeight', 'options.weight', V, call.classWeight));
   if (call.gradOutput) slots.push(unit('gradOutput', 1, { label: 'options.gradOutput', source: call.gradOutput }));
+  if (call.withGrad && call.filterLogEps !== undefined) slots.push(...filterSlots(call));
   return [...slots, ...gradientSlots(call)];
+}
+
+/** The filtered backward's scratch: each row's log-sum-exp, kept columns and their count; the kept entries by
+ * column (their rows, and where each column's start). */
+function filterSlots(call: LinearCall): Slot[] {
+  const { vocab: V } = call;
+  const { unit, whole } = slotMakers(call.input);
+  return [
+    unit('lse', 1),
+    unit('index', V, { Type: Int32Array }),
+    unit('count', 1, { Type: Int32Array }),
+    unit('rowOf', V, { Type: Int32Array }),
+    { ...whole('start', 'start', V + 1), Type: Int32Array },
+  ];
 }
 
 /** C[m × n] (+)= A(m × k) · B[k × n], A(i, p) at a + (i · rowStride + p · innerStride) elements; rows over threads. */
@@ -205,6 +222,50 @@ export function headBackward(call: TrainingCall, dtype: Dtype, chunk: Chunk) {
   }
 }
 
+/**
+ * The backward products over the gradient's kept entries (filterEps): gradBias from the whole of G first, then each
+ * row's entries whose softmax is at least ε (with its target's) written over its logits, gradInput from them, the
+ * same entries by column, and gradWeight from those (assembly/kernels/filtered-backward.ts).
+ */
+function filteredBackward(call: LinearCall, dtype: Dtype, chunk: Chunk, logEps: number) {
+  const { caller, width: d, vocab: V } = call;
+  const n = chunk.units;
+  const at = (name: string) => chunk.at(name).address;
+  const row = (name: string) => rowsOf(chunk, name);
+  const add = !chunk.first || call.accumulate;
+  if (call.bias) {
+    callKernel(caller, 'columnSums', dtype, n, V, { g: at('g'), n: V, c: at('gradBias'), accumulate: add ? 1 : 0 });
+  }
+  const kept = { cols: V, index: row('index'), count: row('count') };
+  callKernel(caller, 'keepLargeRows', dtype, n, V, {
+    ...kept,
+    x: row('logits'),
+    lse: row('lse'),
+    targets: row('targets'),
+    g: row('g'),
+    logEps,
+    softcap: call.softcap,
+  });
+  callKernel(caller, 'sparseRowProducts', dtype, n, d, {
+    ...kept,
+    values: row('logits'),
+    w: at('w'),
+    d,
+    out: row('gradInput'),
+  });
+  const lists = { start: at('start'), rowOf: at('rowOf'), valueOf: at('g') };
+  callKernel(caller, 'keptByColumn', dtype, n, V, { ...kept, values: at('logits'), ...lists });
+  const gradWeight = { address: at('gradWeight'), rowBytes: d * call.input.BYTES_PER_ELEMENT };
+  callKernel(caller, 'sparseColumnProducts', dtype, V, d, {
+    ...lists,
+    x: at('x'),
+    d,
+    c0: at('gradWeight'),
+    c: gradWeight,
+    accumulate: add ? 1 : 0,
+  });
+}
+
 /** One chunk: the logits, the cross-entropy kernel, and the three backward products. */
 function linearStep(call: LinearCall, dtype: Dtype, chunk: Chunk): undefined {
   const { caller, vocab: V, withGrad } = call;
@@ -228,12 +289,13 @@ function linearStep(call: LinearCall, dtype: Dtype, chunk: Chunk): undefined {
     safe: 0,
     lossOut: row('lossOut'),
     zLossOut: row('zLossOut'),
-    lseOut: 0,
+    lseOut: row('lse'),
     grad: withGrad ? { address: at('g'), rowBytes: V * eb } : 0,
     gradScale: call.gradScale,
     gradOutput: call.gradOutput ? row('gradOutput') : 0,
   });
-  if (withGrad) headBackward(call, dtype, chunk);
+  if (withGrad && call.filterLogEps !== undefined) filteredBackward(call, dtype, chunk, call.filterLogEps);
+  else if (withGrad) headBackward(call, dtype, chunk);
   return undefined;
 }
 
