@@ -1,6 +1,6 @@
-// `npm run bench` on every Node the project has: this Node (20) and the Node 22 and 24 binaries that
-// scripts/install-runtimes.mjs installs from npm into runtimes/. Each runs bench/suites/losses.mjs in a process of
-// its own, one after the other (never side by side: they would share the two cores), and writes
+// `npm run bench` on the Nodes people run: the Node 24 and 26 binaries that scripts/install-runtimes.mjs installs
+// from npm into runtimes/ (BENCH_RUNTIMES=20,22 runs this Node and Node 22). Each runs bench/suites/losses.mjs in a
+// process of its own, one after the other (never side by side: they would share the two cores), and writes
 // bench/results/losses/RESULTS-node<major>.md; this script then gathers their targets' tables into
 // bench/results/losses/RESULTS.md.
 // BENCH_RUNTIMES=20,24 picks some of them; the other BENCH_* variables pass through to bench/suites/losses.mjs.
@@ -13,8 +13,9 @@ const binaries = {
   20: process.execPath,
   22: new URL('../../runtimes/node_modules/node22/bin/node', here).pathname,
   24: new URL('../../runtimes/node_modules/node24/bin/node', here).pathname,
+  26: new URL('../../runtimes/node_modules/node26/bin/node', here).pathname,
 };
-const wanted = (process.env.BENCH_RUNTIMES ?? '20,22,24').split(',').map(Number);
+const wanted = (process.env.BENCH_RUNTIMES ?? '24,26').split(',').map(Number);
 const sections = [];
 for (const major of wanted) {
   const node = binaries[major];
