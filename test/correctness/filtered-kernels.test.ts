@@ -154,7 +154,7 @@ describe.each([
           (a) => ({ ...rowArgs(a), w: a.w, d, out: { address: a.out, rowBytes: d * eb } }),
           ['out'],
         );
-        const [start, rowOf, valueOf] = runKernel(
+        const [start, rowOf, byColumn] = runKernel(
           dtype,
           'keptByColumn',
           rows,
@@ -165,7 +165,7 @@ describe.each([
         const lists = {
           start: Int32Array.from(start),
           rowOf: Int32Array.from(rowOf),
-          columnValues: Float.from(valueOf),
+          columnValues: Float.from(byColumn),
         };
         const [gradWeight] = runKernel(
           dtype,

@@ -137,7 +137,10 @@ describe('filterEps', () => {
       return reference(one, { reduction: 'sum' }, eps).gradWeight;
     };
     const gradWeight = Float64Array.from(start);
-    for (let i = 0; i < p.N; i++) alone(i).forEach((g, e) => (gradWeight[e] += gradOutput[i] * g));
+    for (let i = 0; i < p.N; i++) {
+      const row = alone(i);
+      for (let e = 0; e < row.length; e++) gradWeight[e] += gradOutput[i] * row[e];
+    }
     assertUlpClose(got.gradWeight.data, gradWeight, 64, 'float32', 'gradWeight accumulated, gradOutput per row');
     expect(got.gradWeight.data).toBe(gradWeightOut);
     expect([p.x, p.w, p.bias, p.targets].map((a) => Array.from(a))).toEqual(before.map((a) => Array.from(a)));
