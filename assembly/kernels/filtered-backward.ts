@@ -169,6 +169,7 @@ function byColumn(
 export function sparseColumnProducts<T>(
   start: usize, rowOf: usize, valueOf: usize, x: usize, d: i32, c0: usize, c: usize, vocabRows: i32, accumulate: i32,
 ): void {
+  if (d == 0) return; // (no columns to write; and c − c0 would be divided by 0)
   const first = <i32>((c - c0) / (<usize>d * sizeof<T>()));
   for (let i = 0; i < vocabRows; i++) {
     const from = load<i32>(start + ((<usize>first + i) << 2));

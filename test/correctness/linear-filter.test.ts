@@ -146,6 +146,25 @@ describe('filterEps', () => {
     expect([p.x, p.w, p.bias, p.targets].map((a) => Array.from(a))).toEqual(before.map((a) => Array.from(a)));
   });
 
+  it('shapes with zeros: d = 0, V = 1, one row, no rows', () => {
+    for (const [N, d, V] of [
+      [6, 0, 5],
+      [6, 3, 1],
+      [1, 4, 9],
+      [0, 4, 9],
+    ] as [number, number, number][]) {
+      const p = problem(Float32Array, 13, [N, d, V]);
+      p.targets = Int32Array.from({ length: N }, (_, i) => i % V);
+      const exact = fused(p, {});
+      const filtered = fused(p, { filterEps: 2 ** -4 });
+      const ref = reference(p, {}, 2 ** -4);
+      expect(filtered.loss, `N ${N}, d ${d}, V ${V}`).toBe(exact.loss);
+      assertUlpClose(filtered.gradInput.data, ref.gradInput, 64, 'float32', `gradInput, N ${N}, d ${d}, V ${V}`);
+      assertUlpClose(filtered.gradWeight.data, ref.gradWeight, 64, 'float32', `gradWeight, N ${N}, d ${d}, V ${V}`);
+      expect(Array.from(filtered.gradBias?.data ?? [])).toEqual(Array.from(exact.gradBias?.data ?? []));
+    }
+  });
+
   it('NaN travels as without filtering: the same NaN places', () => {
     const p = problem(Float32Array, 7, [19, 8, 130]);
     p.x[5 * p.d + 2] = Number.NaN; // row 5's logits, loss and gradient are NaN
