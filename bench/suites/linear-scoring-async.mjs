@@ -115,7 +115,8 @@ writeReport(
     `# linearScoreAsync against linearScore, float32: [${T}, ${d}] · [${V}, ${d}]ᵀ, every output, k ${K}`,
     '',
     `Medians of ${ROUNDS} rounds (\`npm run bench:linear-scoring-async\`), ${xentropy.wasmBuild()} build at one ` +
-      'thread, the threads build (SIMD) at 2 and 3. A stall is the largest lateness of a 1 ms timer during the call; ' +
+      'thread, its threads build (on shared memory) at 2 and 3. A stall is the largest lateness of a 1 ms timer ' +
+      'during the call; ' +
       'the abort is made at half the progress.',
     '',
     ...table,

@@ -52,7 +52,9 @@ const scoreLogits = (logits) => {
 
 // memory: a fresh instance, one call; what it holds beyond the copies of its inputs
 await xentropy.release();
-await xentropy.init({ simd: true, relaxedSimd: process.env.BENCH_RELAXED !== '0', threads: 1 });
+// one build for every row, on one thread and on two (threads run the same build on shared memory)
+const build = { simd: true, relaxedSimd: process.env.BENCH_RELAXED !== '0' };
+await xentropy.init({ ...build, threads: 1 });
 const before = xentropy.wasmMemoryBytes();
 const scores = onePass();
 const inputBytes = 4 * (X.length + W.length);
@@ -85,9 +87,9 @@ const logits = (await nodeSession.run(nodeFeeds)).c.data;
 await webThenScore();
 await nodeThenScore();
 matmulAlone();
-await xentropy.init({ threads: 2 });
+await xentropy.init({ ...build, threads: 2 });
 onePass();
-await xentropy.init({ threads: 1 });
+await xentropy.init({ ...build, threads: 1 });
 const times = { onePass: [], onePass2: [], matmul: [], web: [], webMatMul: [], node: [], nodeMatMul: [], scoring: [] };
 for (let round = 0; round < ROUNDS; round++) {
   times.onePass.push(await time(onePass));
@@ -97,9 +99,9 @@ for (let round = 0; round < ROUNDS; round++) {
   times.nodeMatMul.push(await time(() => nodeSession.run(nodeFeeds)));
   times.node.push(await time(nodeThenScore));
   times.scoring.push(await time(() => scoreLogits(logits)));
-  await xentropy.init({ threads: 2 });
+  await xentropy.init({ ...build, threads: 2 });
   times.onePass2.push(await time(onePass));
-  await xentropy.init({ threads: 1 });
+  await xentropy.init({ ...build, threads: 1 });
 }
 const naiveMs = ((await time(() => naiveScoring(logits, target, JS_ROWS, V, K))) * T) / JS_ROWS;
 await web.dispose();

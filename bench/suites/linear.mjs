@@ -81,10 +81,10 @@ for (const [N, d, V] of SHAPES) {
     times.ownMatMul.push(time(ownMatMul));
     times.transposedMatMul.push(time(transposedMatMul));
     times.ortMatMul.push(await timeAsync(ortMatMul));
-    await xentropy.init({ threads: 2 });
+    await xentropy.init({ simd: true, relaxedSimd: false, threads: 2 });
     fused();
     times.fused2.push(time(fused));
-    await xentropy.init({ threads: 1 });
+    await xentropy.init({ simd: true, relaxedSimd: false, threads: 1 });
   }
   // (c) TensorFlow.js wasm, on the first TF_ROWS rows: a warm-up call, then one timed
   const tfCall = tfjsLinearPeer(X.subarray(0, TF_ROWS * d), W, target.subarray(0, TF_ROWS), TF_ROWS, d, V);
