@@ -10,6 +10,9 @@ import { kernelExports, kernelTable, paramsLayout } from './generate-kernels.mjs
 
 const root = new URL('../', import.meta.url);
 
+/** The threads builds' memory: imported and shared, as the workers' instances share it. */
+const SHARED_MEMORY = ['--importMemory', '--sharedMemory', '--initialMemory', '2', '--maximumMemory', '65536'];
+
 /** Each build: its runtime name, its file stem, asc's flags, what it is, and whether it is embedded deflated. */
 export const BUILDS = [
   { name: 'simd', file: 'simd', flags: ['--enable', 'simd'], what: 'The SIMD build', deflate: true },
@@ -24,32 +27,14 @@ export const BUILDS = [
   {
     name: 'threads',
     file: 'threads',
-    flags: [
-      '--enable',
-      'simd,threads',
-      '--importMemory',
-      '--sharedMemory',
-      '--initialMemory',
-      '2',
-      '--maximumMemory',
-      '65536',
-    ],
+    flags: ['--enable', 'simd,threads', ...SHARED_MEMORY],
     what: 'The SIMD build on imported shared memory, for threads',
     deflate: true,
   },
   {
     name: 'relaxed-threads',
     file: 'relaxed-threads',
-    flags: [
-      '--enable',
-      'simd,relaxed-simd,threads',
-      '--importMemory',
-      '--sharedMemory',
-      '--initialMemory',
-      '2',
-      '--maximumMemory',
-      '65536',
-    ],
+    flags: ['--enable', 'simd,relaxed-simd,threads', ...SHARED_MEMORY],
     what: 'The relaxed-SIMD build on imported shared memory, for threads',
     deflate: true,
   },
