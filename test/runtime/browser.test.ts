@@ -95,6 +95,8 @@ afterAll(async () => {
 
 /** The URLs each page requested. */
 const requestedBy = new WeakMap<Page, string[]>();
+/** The errors each page threw or logged, from its opening on. */
+const errorsOf = new WeakMap<Page, string[]>();
 
 async function open(url: string, width = 1200, prepare?: (page: Page) => Promise<unknown>): Promise<Page> {
   const page = await browser.newPage({ viewport: { width, height: 900 } });
@@ -103,6 +105,7 @@ async function open(url: string, width = 1200, prepare?: (page: Page) => Promise
   const requested: string[] = [];
   page.on('request', (r) => requested.push(r.url()));
   requestedBy.set(page, requested);
+  errorsOf.set(page, errors);
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   await page.goto(url);
@@ -320,11 +323,22 @@ describe.skipIf(skip)('the demo page in Chromium', () => {
 
   it('cross-entropy reaches 90 % and beats squared error; a drawn digit gets probabilities summing to 1', async () => {
     const page = await open(`${demoUrl}?epochs=12&seed=1&pace=0`);
-    await page.waitForFunction(
-      () => (window as unknown as { xentropyDemo: { done: boolean } }).xentropyDemo.done,
-      null,
-      { timeout: 60_000 },
-    );
+    // (a race that stops says where: the epoch it reached and what the page threw)
+    await page
+      .waitForFunction(() => (window as unknown as { xentropyDemo: { done: boolean } }).xentropyDemo.done, null, {
+        timeout: 60_000,
+      })
+      .catch(async (error) => {
+        const epoch = await page.evaluate(
+          () => (window as unknown as { xentropyDemo: { epoch: number } }).xentropyDemo.epoch,
+        );
+        throw new Error(
+          `the race stopped at epoch ${epoch}; the page's errors: ${JSON.stringify(errorsOf.get(page))}`,
+          {
+            cause: error,
+          },
+        );
+      });
     const race = await page.evaluate(
       () => (window as unknown as { xentropyDemo: { accuracy: Record<string, number[]> } }).xentropyDemo.accuracy,
     );
@@ -380,5 +394,5 @@ describe.skipIf(skip)('the demo page in Chromium', () => {
     expect(drawn).toBe(8);
     await page.screenshot({ path: `${work}demo.png`, fullPage: true });
     await page.close();
-  });
+  }, 90_000);
 });
