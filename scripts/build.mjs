@@ -40,7 +40,7 @@ export const BUILDS = [
   },
 ];
 /** The accuracy tests' build (the vector exp, log, … and the params layout): never shipped. */
-const TEST_BUILDS = ['simd', 'scalar'];
+const TEST_BUILDS = ['simd', 'relaxed-simd', 'scalar'];
 
 const write = (path, text) => {
   mkdirSync(new URL('.', new URL(path, root)), { recursive: true });
