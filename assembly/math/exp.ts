@@ -29,6 +29,18 @@ import { madd, nmadd } from './madd';
 // @ts-ignore: decorator
 @inline const F32_EXP_MAX: f32 = 89.0; // exp above 88.7228 overflows to +inf
 
+// the coefficients of e^r = 1 + r · (1 + r · (c2 + r · (c3 + …))), |r| ≤ ln2/2 (expQuotientF32x4)
+// @ts-ignore: decorator
+@inline export const F32_EXP_C6: f32 = 0.0013843642;
+// @ts-ignore: decorator
+@inline export const F32_EXP_C5: f32 = 0.0083741555;
+// @ts-ignore: decorator
+@inline export const F32_EXP_C4: f32 = 0.041668002;
+// @ts-ignore: decorator
+@inline export const F32_EXP_C3: f32 = 0.16666432;
+// @ts-ignore: decorator
+@inline export const F32_EXP_C2: f32 = 0.49999994;
+
 // f64 constants
 // @ts-ignore: decorator
 @inline export const F64_LOG2E: f64 = reinterpret<f64>(0x3FF71547652B82FE); // 1.4426950408889634
@@ -74,11 +86,11 @@ const F32X4_EXP = memory.data<f32>(
     F32_LN2_LO, F32_LN2_LO, F32_LN2_LO, F32_LN2_LO,
     1.0, 1.0, 1.0, 1.0,
     5.421010862427522e-20, 5.421010862427522e-20, 5.421010862427522e-20, 5.421010862427522e-20, // 2^-64
-    0.0013843642, 0.0013843642, 0.0013843642, 0.0013843642,
-    0.0083741555, 0.0083741555, 0.0083741555, 0.0083741555,
-    0.041668002, 0.041668002, 0.041668002, 0.041668002,
-    0.16666432, 0.16666432, 0.16666432, 0.16666432,
-    0.49999994, 0.49999994, 0.49999994, 0.49999994,
+    F32_EXP_C6, F32_EXP_C6, F32_EXP_C6, F32_EXP_C6,
+    F32_EXP_C5, F32_EXP_C5, F32_EXP_C5, F32_EXP_C5,
+    F32_EXP_C4, F32_EXP_C4, F32_EXP_C4, F32_EXP_C4,
+    F32_EXP_C3, F32_EXP_C3, F32_EXP_C3, F32_EXP_C3,
+    F32_EXP_C2, F32_EXP_C2, F32_EXP_C2, F32_EXP_C2,
   ],
   16,
 );

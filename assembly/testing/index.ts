@@ -3,6 +3,7 @@
 export * from '../index';
 export { lossParamOffset } from './params-layout';
 import { EXP, EXP_NON_POSITIVE, LOG, LOG1P, LOG1P_OF_UNIT, mathBatch, SECH2, TANH } from '../kernels/exp-batch';
+import { rowSumExpF32, sumAheadMax } from '../math/sum-exp';
 
 export function expF32(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f32>(EXP, x, rows * cols, out); }
 export function expF64(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f64>(EXP, x, rows * cols, out); }
@@ -35,4 +36,12 @@ export function log1pOfUnitF32(x: usize, rows: i32, cols: i32, out: usize): void
 }
 export function log1pOfUnitF64(x: usize, rows: i32, cols: i32, out: usize): void {
   mathBatch<f64>(LOG1P_OF_UNIT, x, rows * cols, out);
+}
+
+// the row Σ exp of the forward and the gradient (SIMD builds; NaN in the scalar build), and the next row's max it took
+export function rowSumExpF32At(x: usize, n: i32, shift: f32, out: usize, next: usize): f64 {
+  return ASC_FEATURE_SIMD ? rowSumExpF32(x, n, shift, out, next) : NaN;
+}
+export function sumAheadMaxF32(): f32 {
+  return sumAheadMax;
 }

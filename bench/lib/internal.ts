@@ -4,6 +4,6 @@
 export { cutAtHead } from '../../src/adapters/onnxruntime.js';
 export { setDirectCalls } from '../../src/core/direct.js';
 export { wasm } from '../../src/core/instance.js';
-export { setChunkBytes } from '../../src/core/pipeline/index.js';
+export { setChunkBytes, setCopyOutBytes } from '../../src/core/pipeline/index.js';
 export { setTileColumns } from '../../src/families/linear-scoring.js';
 export * from '../../src/index.js';

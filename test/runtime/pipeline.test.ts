@@ -3,12 +3,17 @@
 // then throws. Every case is tried with plain arrays and with allocTensor arrays, in one chunk and in many.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeRandom } from '../../reference/random.js';
-import { DEFAULT_CHUNK_BYTES, setChunkBytes } from '../../src/core/pipeline/index.js';
+import { DEFAULT_CHUNK_BYTES, setChunkBytes, setCopyOutBytes } from '../../src/core/pipeline/index.js';
 import * as x from '../../src/index.js';
 import { CATALOGUE, callsOf, randomValues } from '../helpers/catalogue.js';
 
 beforeAll(() => x.init());
-afterEach(() => void setChunkBytes(DEFAULT_CHUNK_BYTES));
+const copyOutBytes = setCopyOutBytes(0);
+setCopyOutBytes(copyOutBytes);
+afterEach(() => {
+  setChunkBytes(DEFAULT_CHUNK_BYTES);
+  setCopyOutBytes(copyOutBytes);
+});
 
 const SHAPE = [64, 40];
 const N = SHAPE[0] * SHAPE[1];
@@ -60,12 +65,17 @@ function buffer(kind: 'plain' | 'wasm', { inputValues, targetValues }: OutCall) 
 describe.each(['plain', 'wasm'] as const)('out and the other arguments, %s arrays', (kind) => {
   for (const entry of CALLS) {
     const { name, call, readsTarget, inputValues, targetValues } = entry;
+    // a copied output goes out after each chunk, after every three (chunks of 6 rows: 960 bytes of out), or at the end
     it.each([
-      ['one chunk', 4 * 2 ** 20],
-      ['many chunks', 2000],
-    ] as const)(`${name}, %s`, (_, chunk) => {
-      setChunkBytes(chunk);
+      ['one chunk', 4 * 2 ** 20, copyOutBytes],
+      ['many chunks, each copied out', 2000, 0],
+      ['many chunks, copied out in threes', 2000, 2500],
+      ['many chunks, copied out at the end', 2000, copyOutBytes],
+    ] as const)(`${name}, %s`, (_, chunk, copyOut) => {
+      // the answer in one chunk
       const expected = call({ input: inputValues.slice(), target: targetValues.slice(), out: new Float32Array(N) });
+      setChunkBytes(chunk);
+      setCopyOutBytes(copyOut);
       const b = buffer(kind, entry);
       try {
         const view = (from: number) => b.data().subarray(from, from + N);

@@ -24,6 +24,20 @@ export const DEFAULT_CHUNK_BYTES = 512 * 2 ** 10;
  */
 const OVERLAP_CHUNK_FACTOR = 4;
 let chunkBytes = DEFAULT_CHUNK_BYTES;
+/**
+ * A one-thread call's unit outputs go out in copies of at least this many bytes, several chunks at a time. On AMD
+ * cores glibc copies less than L2 (1 MiB) with `rep movsb`, which wrote a cold destination at half the speed: at
+ * [8192, 1000] float32 copying 32 MB out took 3.3 ms in pieces of 512 KiB and 1.6 ms in pieces of 1 MiB
+ * (bench/NOTES.md).
+ */
+let copyOutBytes = 2 * 2 ** 20;
+
+/** Sets the bytes per copy out of a gathered output (tests and the bench); returns the previous value. */
+export function setCopyOutBytes(bytes: number): number {
+  const previous = copyOutBytes;
+  copyOutBytes = bytes;
+  return previous;
+}
 
 /** Sets the chunk size (tests use small ones to exercise chunking); returns the previous one. */
 export function setChunkBytes(bytes: number): number {
@@ -55,6 +69,8 @@ export interface Arranged {
   copyAt: number;
   /** A unit slot's second place, for the chunks in between (a call shared with workers: overlap-loop.ts). */
   spareAt?: number;
+  /** An output copied out every this many units (several chunks' worth, side by side from copyAt). */
+  gatherUnits?: number;
 }
 
 /** Whether the kernels use a slot's caller array where it lies (see Slot.inPlace). */
@@ -91,6 +107,14 @@ export function arrange(
   const overlap = threads > 1 && !own && program.threads === true;
   const budget = program.threads ? threads * (overlap ? OVERLAP_CHUNK_FACTOR : 1) : 1;
   const unitsPerChunk = program.unitsPerChunk ?? chunkUnits(caller, program.units, perUnit, fixed, budget);
+  // chunks per copy out of each unit output copied as it is, on one thread
+  const chunks = Math.ceil(program.units / unitsPerChunk);
+  const gathered = slots.map((s, i) => {
+    const plainCopy = s.per === 'unit' && s.output && !s.source && !s.output.reduce && !s.output.accumulate;
+    if (overlap || own || inPlace[i] || !plainCopy) return 1;
+    return Math.max(1, Math.min(chunks, Math.ceil(copyOutBytes / (bytes(s) * unitsPerChunk))));
+  });
+  fixed += slots.reduce((extra, s, i) => extra + align16(bytes(s) * unitsPerChunk * (gathered[i] - 1)), 0);
   const single = perUnit * unitsPerChunk + fixed;
   const spares = overlap && single + perUnit * unitsPerChunk <= MAX_SCRATCH_BYTES;
   const total = spares ? single + perUnit * unitsPerChunk : single;
@@ -104,13 +128,14 @@ export function arrange(
     );
   }
   let at = base;
-  const place = (s: Slot) => {
+  const place = (s: Slot, times = 1) => {
     const copyAt = at;
-    at += align16(bytes(s) * (s.per === 'unit' ? unitsPerChunk : 1));
+    at += align16(bytes(s) * (s.per === 'unit' ? unitsPerChunk * times : 1));
     return copyAt;
   };
   const arranged = slots.map((s, i): Arranged => {
     if (inPlace[i]) return { resident: (places[i] as Place).address, copyAt: 0 };
+    if (gathered[i] > 1) return { copyAt: place(s, gathered[i]), gatherUnits: gathered[i] * unitsPerChunk };
     return spares && s.per === 'unit' ? { copyAt: place(s), spareAt: place(s) } : { copyAt: place(s) };
   });
   return { slots: arranged, unitsPerChunk, base, total };

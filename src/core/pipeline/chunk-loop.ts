@@ -128,8 +128,9 @@ export function layOut<R>(
 export function chunkAt(slots: readonly Slot[], arranged: readonly Arranged[], start: number, units: number): Chunk {
   const unitBytes = (i: number) => (slots[i].per === 'unit' ? slots[i].count * slots[i].Type.BYTES_PER_ELEMENT : 0);
   const address = (i: number) => {
-    const { resident, copyAt } = arranged[i];
-    return resident === undefined ? copyAt : resident + start * unitBytes(i);
+    const { resident, copyAt, gatherUnits } = arranged[i];
+    if (resident !== undefined) return resident + start * unitBytes(i);
+    return gatherUnits ? copyAt + (start % gatherUnits) * unitBytes(i) : copyAt;
   };
   const at = (name: string): Placed => {
     const i = slots.findIndex((s) => s.name === name);
@@ -168,7 +169,7 @@ function chunks(laid: Laid): Ran {
     const n = Math.min(unitsPerChunk, units - start);
     copyIn(heap, slots, arranged, arrays, start, n);
     sum += program.step(chunkAt(slots, arranged, start, n)) ?? 0;
-    copyOut(heap, slots, arranged, arrays, sums, start, n);
+    copyOut(heap, slots, arranged, arrays, sums, start, n, start + n === units);
   }
   return finish(laid, heap, sum);
 }

@@ -54,7 +54,8 @@ export function copyIn(
 
 /**
  * Takes out of the scratch what the kernels wrote there: after each chunk its part of the unit outputs (summed,
- * added into the destination, or copied), after the last chunk (`units` undefined) the whole outputs.
+ * added into the destination, or copied; a gathered output once its chunks fill their places, or after the `last`
+ * chunk), after the last chunk (`units` undefined) the whole outputs.
  */
 export function copyOut(
   heap: Heaps,
@@ -64,11 +65,22 @@ export function copyOut(
   sums: Record<string, number>,
   start: number,
   units?: number,
+  last?: boolean,
 ) {
   slots.forEach((s, i) => {
     const use = s.output;
-    if ((s.per === 'whole') !== (units === undefined) || !use || arranged[i].resident !== undefined) return;
-    const values = inScratch(heap, s, arranged[i].copyAt, units === undefined ? s.count : units * s.count);
+    const { resident, copyAt, gatherUnits } = arranged[i];
+    if ((s.per === 'whole') !== (units === undefined) || !use || resident !== undefined) return;
+    if (gatherUnits && units !== undefined) {
+      const end = start + units;
+      if (end % gatherUnits !== 0 && !last) return;
+      const first = end - (end % gatherUnits || gatherUnits);
+      (part(s, arrays[i], first, end - first) as Float64Array).set(
+        inScratch(heap, s, copyAt, (end - first) * s.count) as Float64Array,
+      );
+      return;
+    }
+    const values = inScratch(heap, s, copyAt, units === undefined ? s.count : units * s.count);
     if (use.reduce) {
       let total = sums[s.name]; // one running sum in unit order, whatever the chunks
       for (let j = 0; j < values.length; j++) total += values[j];

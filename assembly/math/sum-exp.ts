@@ -1,0 +1,145 @@
+// Σ_j exp(x_j − max) of an f32 row, and the exps themselves when they are kept (SIMD builds): the sum of the forward
+// cross-entropy, logSumExp and logSoftmax, and the exps of softmax and the gradient. The same exp as ./exp.ts's
+// expNonPositiveF32x4 and the same sum as ./rows.ts's sumExpOf, bit for bit, faster:
+// - the constants are loaded once, before the loop, into locals V8 keeps in registers: loaded at every use, as in
+//   ./exp.ts, the loads were this loop's limit (bench/NOTES.md);
+// - 2^n goes straight into the exponent bits of the polynomial's value (t's low bits shifted are n << 23), which
+//   holds while e^x is normal: x ≥ −86 after a clamp. A vector with a lane below it takes ./exp.ts's exp where the
+//   exps are kept; in a sum alone such a lane gives about e^−86 (< 2^−124) instead of less, and the sum, which
+//   holds exp(0) = 1, comes out the same.
+
+import {
+  expNonPositiveF32x4, F32_EXP_C2, F32_EXP_C3, F32_EXP_C4, F32_EXP_C5, F32_EXP_C6, F32_LN2_HI, F32_LN2_LO, F32_LOG2E,
+  F32_ROUND_MAGIC,
+} from './exp';
+import { madd, nmadd } from './madd';
+import { at, horizontalMax, horizontalSum } from './rows';
+
+// @ts-ignore: decorator
+@inline const CLAMP: f32 = -86.0; // n ≥ −125: p · 2^n stays normal
+
+const CONSTANTS = memory.data<f32>(
+  [
+    CLAMP, CLAMP, CLAMP, CLAMP,
+    F32_LOG2E, F32_LOG2E, F32_LOG2E, F32_LOG2E,
+    F32_ROUND_MAGIC, F32_ROUND_MAGIC, F32_ROUND_MAGIC, F32_ROUND_MAGIC,
+    F32_LN2_HI, F32_LN2_HI, F32_LN2_HI, F32_LN2_HI,
+    F32_LN2_LO, F32_LN2_LO, F32_LN2_LO, F32_LN2_LO,
+    F32_EXP_C6, F32_EXP_C6, F32_EXP_C6, F32_EXP_C6,
+    F32_EXP_C5, F32_EXP_C5, F32_EXP_C5, F32_EXP_C5,
+    F32_EXP_C4, F32_EXP_C4, F32_EXP_C4, F32_EXP_C4,
+    F32_EXP_C3, F32_EXP_C3, F32_EXP_C3, F32_EXP_C3,
+    F32_EXP_C2, F32_EXP_C2, F32_EXP_C2, F32_EXP_C2,
+    1.0, 1.0, 1.0, 1.0,
+  ],
+  16,
+);
+
+// @ts-ignore: decorator
+@inline function constant(i: i32): v128 {
+  return v128.load(CONSTANTS + (<usize>i << 4));
+}
+
+/** Elements per block of f32 partial sums, each block's total added into the f64 sum (as sumExpOf's). */
+// @ts-ignore: decorator
+@inline const BLOCK: i32 = 1024;
+
+/** The max of the row `next` that the last rowSumExpF32 took (−inf without one). */
+export let sumAheadMax: f32 = 0;
+
+/**
+ * exp(d) for d ≤ 0 or NaN, the constants in locals; below the clamp about e^−86, unless `exact`: then a vector with
+ * a lane below it takes expNonPositiveF32x4, so that every lane has that exp's bits.
+ */
+// @ts-ignore: decorator
+@inline function expTerm(
+  d: v128, exact: bool, clamp: v128, log2e: v128, magic: v128, ln2High: v128, ln2Low: v128,
+  c6: v128, c5: v128, c4: v128, c3: v128, c2: v128, one: v128,
+): v128 {
+  const clamped = f32x4.pmax(d, clamp);
+  const t = madd<f32>(clamped, log2e, magic);
+  const n = f32x4.sub(t, magic);
+  const r = nmadd<f32>(n, ln2Low, nmadd<f32>(n, ln2High, clamped));
+  let q = madd<f32>(c6, r, c5);
+  q = madd<f32>(q, r, c4);
+  q = madd<f32>(q, r, c3);
+  q = madd<f32>(q, r, c2);
+  q = madd<f32>(q, r, one);
+  let e = i32x4.add(madd<f32>(q, r, one), i32x4.shl(t, 23));
+  if (exact && v128.any_true(f32x4.lt(d, clamp))) e = expNonPositiveF32x4(d);
+  return e;
+}
+
+// @ts-ignore: decorator
+@inline function sumExpLoop(x: usize, n: i32, shift: f32, out: usize, next: usize, keep: bool): f64 {
+  const clamp = constant(0), log2e = constant(1), magic = constant(2), ln2High = constant(3), ln2Low = constant(4);
+  const c6 = constant(5), c5 = constant(6), c4 = constant(7), c3 = constant(8), c2 = constant(9);
+  const one = constant(10);
+  const shiftV = f32x4.splat(shift);
+  let nextMax = f32x4.splat(-Infinity);
+  let sum: f64 = 0;
+  let i = 0;
+  while (i + 16 <= n) {
+    const blockEnd = min(n, i + BLOCK);
+    let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
+    for (; i + 16 <= blockEnd; i += 16) {
+      const p = at<f32>(x, i);
+      if (next) {
+        const q = at<f32>(next, i);
+        const m01 = f32x4.pmax(v128.load(q), v128.load(q, 16));
+        nextMax = f32x4.pmax(nextMax, f32x4.pmax(m01, f32x4.pmax(v128.load(q, 32), v128.load(q, 48))));
+      }
+      const d0 = f32x4.sub(v128.load(p), shiftV);
+      const d1 = f32x4.sub(v128.load(p, 16), shiftV);
+      const d2 = f32x4.sub(v128.load(p, 32), shiftV);
+      const d3 = f32x4.sub(v128.load(p, 48), shiftV);
+      const e0 = expTerm(d0, keep, clamp, log2e, magic, ln2High, ln2Low, c6, c5, c4, c3, c2, one);
+      const e1 = expTerm(d1, keep, clamp, log2e, magic, ln2High, ln2Low, c6, c5, c4, c3, c2, one);
+      const e2 = expTerm(d2, keep, clamp, log2e, magic, ln2High, ln2Low, c6, c5, c4, c3, c2, one);
+      const e3 = expTerm(d3, keep, clamp, log2e, magic, ln2High, ln2Low, c6, c5, c4, c3, c2, one);
+      if (keep) {
+        const o = at<f32>(out, i);
+        v128.store(o, e0);
+        v128.store(o, e1, 16);
+        v128.store(o, e2, 32);
+        v128.store(o, e3, 48);
+      }
+      s0 = f32x4.add(s0, e0);
+      s1 = f32x4.add(s1, e1);
+      s2 = f32x4.add(s2, e2);
+      s3 = f32x4.add(s3, e3);
+    }
+    sum += <f64>horizontalSum<f32>(f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3)));
+  }
+  while (i + 4 <= n) {
+    const blockEnd = min(n, i + BLOCK / 4);
+    let s0 = f32x4.splat(0);
+    for (; i + 4 <= blockEnd; i += 4) {
+      if (next) nextMax = f32x4.pmax(nextMax, v128.load(at<f32>(next, i)));
+      const d = f32x4.sub(v128.load(at<f32>(x, i)), shiftV);
+      const e = expTerm(d, keep, clamp, log2e, magic, ln2High, ln2Low, c6, c5, c4, c3, c2, one);
+      if (keep) v128.store(at<f32>(out, i), e);
+      s0 = f32x4.add(s0, e);
+    }
+    sum += <f64>horizontalSum<f32>(s0);
+  }
+  let m = horizontalMax<f32>(nextMax);
+  for (; i < n; i++) {
+    if (next) m = max<f32>(m, load<f32>(at<f32>(next, i)));
+    const e = Mathf.exp(load<f32>(at<f32>(x, i)) - shift);
+    if (keep) store<f32>(at<f32>(out, i), e);
+    sum += <f64>e;
+  }
+  sumAheadMax = m;
+  return sum;
+}
+
+/**
+ * Σ_j exp(x_j − shift) over n f32 elements, shift their max, as an f64 (not rounded to f32), and out_j =
+ * exp(x_j − shift) when `out` is not 0: ./rows.ts's rowSumExp<f32>, bit for bit. With `next` not 0 it also takes
+ * the max of the n elements there into sumAheadMax, while the exps compute (one partial max, not rowMax's four:
+ * the same value, except that a NaN may be passed over differently, where the row's sum is NaN anyway).
+ */
+export function rowSumExpF32(x: usize, n: i32, shift: f32, out: usize, next: usize): f64 {
+  return out ? sumExpLoop(x, n, shift, out, next, true) : sumExpLoop(x, n, shift, 0, next, false);
+}

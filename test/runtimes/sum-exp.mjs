@@ -1,0 +1,93 @@
+// The row Σ exp of the forward and the gradient (assembly/math/sum-exp.ts) held to what it stands for, in one math
+// build (build/math/): every stored exp is the vector exp of ./exp.ts bit for bit, the sum is that exp's sum in the
+// blocks and partial sums of rows.ts bit for bit, the sum without stores is the same sum, and the next row's max is
+// its max. Imported by test/correctness/sum-exp.test.ts for the SIMD build; run as a script with the build's name
+// (`node sum-exp.mjs relaxed`) on the runtimes that have relaxed SIMD. Prints the failures as JSON.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const f32 = Math.fround;
+const same = (a, b) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+
+/** The sum of `e` as rows.ts's sumExpOf adds it: 16 at a time into four f32 partial sums per block of 1024, one
+ * vector at a time into one per block of 256, then one by one; each block's total into an f64. */
+function blockedSum(e) {
+  const n = e.length;
+  let sum = 0;
+  let i = 0;
+  const lanesTotal = (s) => f32(f32(s[0] + s[1]) + f32(s[2] + s[3]));
+  while (i + 16 <= n) {
+    const end = Math.min(n, i + 1024);
+    const parts = Array.from({ length: 4 }, () => [0, 0, 0, 0]);
+    for (; i + 16 <= end; i += 16) {
+      for (let v = 0; v < 4; v++) for (let l = 0; l < 4; l++) parts[v][l] = f32(parts[v][l] + e[i + 4 * v + l]);
+    }
+    const add = (a, b) => a.map((x, l) => f32(x + b[l]));
+    sum += lanesTotal(add(add(parts[0], parts[1]), add(parts[2], parts[3])));
+  }
+  while (i + 4 <= n) {
+    const end = Math.min(n, i + 256);
+    const part = [0, 0, 0, 0];
+    for (; i + 4 <= end; i += 4) for (let l = 0; l < 4; l++) part[l] = f32(part[l] + e[i + l]);
+    sum += lanesTotal(part);
+  }
+  for (; i < n; i++) sum += e[i];
+  return sum;
+}
+
+/** A row of n values: random, or with the values an exp must get right planted among them. */
+function row(n, seed, family) {
+  let state = seed >>> 0 || 1;
+  const next = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+  const values = Float32Array.from({ length: n }, () => (next() - 0.5) * (family === 'wide' ? 400 : 16));
+  if (family === 'edges') {
+    // a max of 0, so that each planted value is the exp's argument itself: around the clamp at −86, subnormal results
+    const planted = [-Infinity, -1e38, -1e-40, -85.99, -86, -86.01, -87.5, -103.3, -104, -150, -0, 0];
+    for (let j = 0; j < n; j++) values[j] = next() < 0.5 ? planted[Math.floor(next() * planted.length)] : -16 * next();
+    if (n > 0) values[0] = 0;
+  }
+  if (family === 'nan' && n > 0) values[Math.floor(next() * n)] = Number.NaN;
+  return values;
+}
+
+const LENGTHS = [0, 1, 3, 4, 5, 15, 16, 17, 31, 32, 33, 63, 64, 65, 255, 256, 257, 1000, 1023, 1024, 1025, 1040, 2049];
+
+/** The failures (at most 20) of the build's row Σ exp, in words. */
+export function sumExpFailures(build) {
+  const bytes = readFileSync(new URL(`../../build/math/xentropy.${build}.wasm`, import.meta.url));
+  const k = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { abort() {} } }).exports;
+  const failures = [];
+  const fail = (what) => failures.length < 20 && failures.push(what);
+  for (const n of LENGTHS) {
+    for (const family of ['plain', 'wide', 'edges', 'nan']) {
+      const x = row(n, n * 7 + family.length, family);
+      const nextRow = row(n, n * 13 + 1, family === 'nan' ? 'plain' : family);
+      let shift = -Infinity; // the max, passing NaN over
+      for (const v of x) if (v > shift) shift = v;
+      const base = k.scratch(16 * (n + 4)) >>> 0;
+      const view = (at) => new Float32Array(k.memory.buffer, at, n);
+      const [xAt, nextAt, outAt, shiftedAt] = [base, base + 4 * n, base + 8 * n, base + 12 * n].map((a) => a + 16);
+      view(xAt).set(x);
+      view(nextAt).set(nextRow);
+      view(shiftedAt).set(x.map((v) => f32(v - shift)));
+      const where = `${build}, n ${n}, ${family}`;
+      const stored = k.rowSumExpF32At(xAt, n, shift, outAt, nextAt);
+      const e = view(outAt).slice();
+      k.expNonPositiveF32(shiftedAt, n, 1, shiftedAt);
+      const exact = view(shiftedAt);
+      const bad = e.findIndex((v, j) => !same(v, exact[j]));
+      if (bad >= 0) fail(`${where}: stored exp(${x[bad]} − ${shift}) = ${e[bad]}, the vector exp gives ${exact[bad]}`);
+      if (!same(stored, blockedSum(e))) fail(`${where}: sum ${stored}, the blocked sum of the exps ${blockedSum(e)}`);
+      const nextMax = nextRow.reduce((m, v) => Math.max(m, v), -Infinity);
+      if (!same(k.sumAheadMaxF32(), nextMax)) fail(`${where}: next row's max ${k.sumAheadMaxF32()}, not ${nextMax}`);
+      const alone = k.rowSumExpF32At(xAt, n, shift, 0, 0);
+      if (!same(alone, stored)) fail(`${where}: the sum without stores ${alone}, with them ${stored}`);
+    }
+  }
+  return failures;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(JSON.stringify(sumExpFailures(process.argv[2])));
