@@ -3,7 +3,7 @@
 // imports nothing of the entry's at run time (a module shared with the entry would be split into a chunk of its
 // own: the entry hands it a PoolLayout instead); threads.ts holds the running pool.
 import { runOverlapped } from './pipeline/overlap-loop.js';
-import { runOnPool, runOnWorkers, SHARED_TASK, takeRows } from './thread-dispatch.js';
+import { runOnPool, runOnWorkers, SHARED_TASK, SPIN_MS, takeRows } from './thread-dispatch.js';
 import type { Pool, PoolLayout, PoolWorker } from './threads.js';
 
 // The worker's own code, as a string, so that the package needs no separate file: `start` runs the task
@@ -20,6 +20,9 @@ function start({ module, memory, control, index, names, slot, sharedAt }, reply)
     let seen = Atomics.load(flags, 0); // read before 'ready', so no task can slip in between
     reply('ready');
     for (;;) {
+      // the next chunk's task comes within a few tens of µs in the overlapped loop: spin a little, then sleep
+      const until = performance.now() + ${SPIN_MS};
+      while (Atomics.load(flags, 0) === seen && performance.now() < until);
       Atomics.wait(flags, 0, seen);
       const generation = Atomics.load(flags, 0);
       // a wake with no new task (it happens: a worker ran its task twice) is waited out, never run
