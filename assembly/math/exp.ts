@@ -29,18 +29,6 @@ import { madd, nmadd } from './madd';
 // @ts-ignore: decorator
 @inline const F32_EXP_MAX: f32 = 89.0; // exp above 88.7228 overflows to +inf
 
-// the coefficients of e^r = 1 + r · (1 + r · (c2 + r · (c3 + …))), |r| ≤ ln2/2 (expQuotientF32x4)
-// @ts-ignore: decorator
-@inline export const F32_EXP_C6: f32 = 0.0013843642;
-// @ts-ignore: decorator
-@inline export const F32_EXP_C5: f32 = 0.0083741555;
-// @ts-ignore: decorator
-@inline export const F32_EXP_C4: f32 = 0.041668002;
-// @ts-ignore: decorator
-@inline export const F32_EXP_C3: f32 = 0.16666432;
-// @ts-ignore: decorator
-@inline export const F32_EXP_C2: f32 = 0.49999994;
-
 // f64 constants
 // @ts-ignore: decorator
 @inline export const F64_LOG2E: f64 = reinterpret<f64>(0x3FF71547652B82FE); // 1.4426950408889634
@@ -86,11 +74,12 @@ const F32X4_EXP = memory.data<f32>(
     F32_LN2_LO, F32_LN2_LO, F32_LN2_LO, F32_LN2_LO,
     1.0, 1.0, 1.0, 1.0,
     5.421010862427522e-20, 5.421010862427522e-20, 5.421010862427522e-20, 5.421010862427522e-20, // 2^-64
-    F32_EXP_C6, F32_EXP_C6, F32_EXP_C6, F32_EXP_C6,
-    F32_EXP_C5, F32_EXP_C5, F32_EXP_C5, F32_EXP_C5,
-    F32_EXP_C4, F32_EXP_C4, F32_EXP_C4, F32_EXP_C4,
-    F32_EXP_C3, F32_EXP_C3, F32_EXP_C3, F32_EXP_C3,
-    F32_EXP_C2, F32_EXP_C2, F32_EXP_C2, F32_EXP_C2,
+    0.0013843642, 0.0013843642, 0.0013843642, 0.0013843642,
+    0.0083741555, 0.0083741555, 0.0083741555, 0.0083741555,
+    0.041668002, 0.041668002, 0.041668002, 0.041668002,
+    0.16666432, 0.16666432, 0.16666432, 0.16666432,
+    0.49999994, 0.49999994, 0.49999994, 0.49999994,
+    -86.0, -86.0, -86.0, -86.0, // ./sum-exp.ts's clamp: e^x normal, so 2^n can go into the exponent bits
   ],
   16,
 );
@@ -99,7 +88,15 @@ const I32X4_EXP = memory.data<i32>(
   16,
 );
 // @ts-ignore: decorator
-@inline const EXP_MIN = 0, EXP_MAX = 1, LOG2E = 2, MAGIC = 3, LN2_HI = 4, LN2_LO = 5, ONE = 6, TWO_M64 = 7, Q0 = 8;
+@inline const EXP_MIN = 0, EXP_MAX = 1, TWO_M64 = 7;
+// @ts-ignore: decorator
+@inline export const LOG2E = 2, MAGIC = 3, LN2_HI = 4, LN2_LO = 5, ONE = 6, Q0 = 8, NORMAL_MIN = 13;
+
+/** The f32 exp's constant vector at `index` of its table, for a loop that loads it once (./sum-exp.ts). */
+// @ts-ignore: decorator
+@inline export function f32ExpConstant(index: i32): v128 {
+  return vectorAt(F32X4_EXP, index);
+}
 
 /** The f64 exp's constants, two lanes each, from memory for the same reason as F32X4_EXP. */
 const F64X2_EXP = memory.data<f64>(

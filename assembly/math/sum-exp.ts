@@ -8,37 +8,9 @@
 //   exps are kept; in a sum alone such a lane gives about e^−86 (< 2^−124) instead of less, and the sum, which
 //   holds exp(0) = 1, comes out the same.
 
-import {
-  expNonPositiveF32x4, F32_EXP_C2, F32_EXP_C3, F32_EXP_C4, F32_EXP_C5, F32_EXP_C6, F32_LN2_HI, F32_LN2_LO, F32_LOG2E,
-  F32_ROUND_MAGIC,
-} from './exp';
+import { expNonPositiveF32x4, f32ExpConstant, LN2_HI, LN2_LO, LOG2E, MAGIC, NORMAL_MIN, ONE, Q0 } from './exp';
 import { madd, nmadd } from './madd';
 import { at, horizontalMax, horizontalSum } from './rows';
-
-// @ts-ignore: decorator
-@inline const CLAMP: f32 = -86.0; // n ≥ −125: p · 2^n stays normal
-
-const CONSTANTS = memory.data<f32>(
-  [
-    CLAMP, CLAMP, CLAMP, CLAMP,
-    F32_LOG2E, F32_LOG2E, F32_LOG2E, F32_LOG2E,
-    F32_ROUND_MAGIC, F32_ROUND_MAGIC, F32_ROUND_MAGIC, F32_ROUND_MAGIC,
-    F32_LN2_HI, F32_LN2_HI, F32_LN2_HI, F32_LN2_HI,
-    F32_LN2_LO, F32_LN2_LO, F32_LN2_LO, F32_LN2_LO,
-    F32_EXP_C6, F32_EXP_C6, F32_EXP_C6, F32_EXP_C6,
-    F32_EXP_C5, F32_EXP_C5, F32_EXP_C5, F32_EXP_C5,
-    F32_EXP_C4, F32_EXP_C4, F32_EXP_C4, F32_EXP_C4,
-    F32_EXP_C3, F32_EXP_C3, F32_EXP_C3, F32_EXP_C3,
-    F32_EXP_C2, F32_EXP_C2, F32_EXP_C2, F32_EXP_C2,
-    1.0, 1.0, 1.0, 1.0,
-  ],
-  16,
-);
-
-// @ts-ignore: decorator
-@inline function constant(i: i32): v128 {
-  return v128.load(CONSTANTS + (<usize>i << 4));
-}
 
 /** Elements per block of f32 partial sums, each block's total added into the f64 sum (as sumExpOf's). */
 // @ts-ignore: decorator
@@ -72,9 +44,10 @@ export let sumAheadMax: f32 = 0;
 
 // @ts-ignore: decorator
 @inline function sumExpLoop(x: usize, n: i32, shift: f32, out: usize, next: usize, keep: bool): f64 {
-  const clamp = constant(0), log2e = constant(1), magic = constant(2), ln2High = constant(3), ln2Low = constant(4);
-  const c6 = constant(5), c5 = constant(6), c4 = constant(7), c3 = constant(8), c2 = constant(9);
-  const one = constant(10);
+  const clamp = f32ExpConstant(NORMAL_MIN), log2e = f32ExpConstant(LOG2E), magic = f32ExpConstant(MAGIC);
+  const ln2High = f32ExpConstant(LN2_HI), ln2Low = f32ExpConstant(LN2_LO), one = f32ExpConstant(ONE);
+  const c6 = f32ExpConstant(Q0), c5 = f32ExpConstant(Q0 + 1), c4 = f32ExpConstant(Q0 + 2);
+  const c3 = f32ExpConstant(Q0 + 3), c2 = f32ExpConstant(Q0 + 4);
   const shiftV = f32x4.splat(shift);
   let nextMax = f32x4.splat(-Infinity);
   let sum: f64 = 0;

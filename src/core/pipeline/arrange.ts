@@ -25,10 +25,10 @@ export const DEFAULT_CHUNK_BYTES = 512 * 2 ** 10;
 const OVERLAP_CHUNK_FACTOR = 4;
 let chunkBytes = DEFAULT_CHUNK_BYTES;
 /**
- * A one-thread call's unit outputs go out in copies of at least this many bytes, several chunks at a time. On AMD
- * cores glibc copies less than L2 (1 MiB) with `rep movsb`, which wrote a cold destination at half the speed: at
- * [8192, 1000] float32 copying 32 MB out took 3.3 ms in pieces of 512 KiB and 1.6 ms in pieces of 1 MiB
- * (bench/NOTES.md).
+ * A one-thread call's unit outputs go out in copies of at least this many bytes, several chunks at a time. On an AMD
+ * core here, copies below its L2 size (1 MiB, where glibc's memmove uses `rep movsb`) wrote a cold destination at
+ * half the speed: at [8192, 1000] float32, copying 32 MB out took 3.3 ms in pieces of 512 KiB and 1.6 ms in pieces
+ * of 1 MiB (bench/NOTES.md).
  */
 let copyOutBytes = 2 * 2 ** 20;
 
