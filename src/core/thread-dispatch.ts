@@ -13,14 +13,15 @@ export const SHARED_TASK = -2;
 /** Blocks of rows per thread in a shared task: small enough that the threads finish together. */
 const TAKES_PER_THREAD = 16;
 /**
- * How long a thread spins before it sleeps on a flag (ms): the overlapped loop's threads meet at every chunk's end, and
- * a sleep and a wake there cost tens of µs each, where the other thread's last block takes about as long.
+ * How long a thread in Node spins before it sleeps on a flag (ms): the overlapped loop's threads meet at every chunk's
+ * end, and a sleep and a wake there cost tens of µs each, where the other thread's last block takes about as long.
+ * (Measured in Node only: Web Workers sleep at once.)
  */
 export const SPIN_MS = 0.2;
 
-/** Spins while `waiting()` holds, for SPIN_MS at most. */
-function spinWhile(waiting: () => boolean): void {
-  const until = performance.now() + SPIN_MS;
+/** Spins while `waiting()` holds, for `ms` at most. */
+function spinWhile(waiting: () => boolean, ms: number): void {
+  const until = performance.now() + ms;
   while (waiting() && performance.now() < until);
 }
 
@@ -112,7 +113,8 @@ function start(flags: Int32Array): void {
  * @throws as runOnPool.
  */
 export function finishOnPool(pool: Pool, layout: PoolLayout, caller: string, ownError?: unknown): void {
-  const error = outcome(pool, layout, caller, waitForWorkers(pool.flags, pool.workers.length), ownError);
+  const spinMs = layout.isNode ? SPIN_MS : 0;
+  const error = outcome(pool, layout, caller, waitForWorkers(pool.flags, pool.workers.length, spinMs), ownError);
   if (error !== undefined) throw error;
 }
 
@@ -197,8 +199,8 @@ function stallWatch(flags: Int32Array) {
 }
 
 /** Waits until `count` workers are done; false when they make no progress for STALL_MS. */
-function waitForWorkers(flags: Int32Array, count: number): boolean {
-  spinWhile(() => Atomics.load(flags, DONE) < count);
+function waitForWorkers(flags: Int32Array, count: number, spinMs: number): boolean {
+  spinWhile(() => Atomics.load(flags, DONE) < count, spinMs);
   const watch = stallWatch(flags);
   while (watch.last() < count) {
     Atomics.wait(flags, DONE, watch.last(), 1000);

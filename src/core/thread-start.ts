@@ -10,7 +10,7 @@ import type { Pool, PoolLayout, PoolWorker } from './threads.js';
 // loop; a prelude per platform hands it the start-up data and a way to answer.
 const WORKER_LOOP = `
 const takeRows = ${takeRows};
-function start({ module, memory, control, index, names, slot, sharedAt }, reply) {
+function start({ module, memory, control, index, names, slot, sharedAt, spinMs }, reply) {
   const flags = new Int32Array(control, 0, 4);
   const slots = new Float64Array(control, 16);
   const shared = new Float64Array(control, sharedAt);
@@ -20,8 +20,8 @@ function start({ module, memory, control, index, names, slot, sharedAt }, reply)
     let seen = Atomics.load(flags, 0); // read before 'ready', so no task can slip in between
     reply('ready');
     for (;;) {
-      // the next chunk's task comes within a few tens of µs in the overlapped loop: spin a little, then sleep
-      const until = performance.now() + ${SPIN_MS};
+      // the next chunk's task comes within a few tens of µs in the overlapped loop: spin a little (Node), then sleep
+      const until = performance.now() + spinMs;
       while (Atomics.load(flags, 0) === seen && performance.now() < until);
       Atomics.wait(flags, 0, seen);
       const generation = Atomics.load(flags, 0);
@@ -83,7 +83,8 @@ export async function startPool(
   // the flags, a slot per worker, and the shared task (its head, and an argument and a step per argument)
   const sharedAt = 16 + 8 * slot * count;
   const control = new SharedArrayBuffer(sharedAt + 8 * (5 + 2 * slot));
-  const data = (index: number) => ({ module, memory, control, index, names: [...names], slot, sharedAt });
+  const spinMs = isNode ? SPIN_MS : 0;
+  const data = (index: number) => ({ module, memory, control, index, names: [...names], slot, sharedAt, spinMs });
   const next: Pool = {
     memory,
     run: (task) => runOnPool(next, layout, task),
