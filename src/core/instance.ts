@@ -228,12 +228,13 @@ export async function configure(request: InitRequest): Promise<void> {
       sharedMemories.set(threadsBuild, memory);
     }
     const exports = await load(threadsBuild, { env: { memory } });
-    if (poolThreads() !== wanted || !poolOn(memory)) {
-      await stopThreads();
-      setPool(await start.startPool(await threadsModule(threadsBuild), memory, wanted - 1, poolLayout()));
+    const started = poolThreads() === wanted && poolOn(memory);
+    const failure = started ? undefined : await startThreads(start, threadsBuild, memory, wanted);
+    if (failure === undefined) {
+      active = { build, exports };
+      return;
     }
-    active = { build, exports };
-    return;
+    if (warnings) console.warn(`xentropy: init({ threads: ${wanted} }) runs on one thread here: ${failure}`);
   }
   await stopThreads();
   active = { build, exports: await load(build) };
@@ -254,6 +255,22 @@ export async function releaseMemory(): Promise<void> {
   await stopThreads();
   await configure({ simd: build !== 'scalar', relaxedSimd: build === 'relaxed-simd', threads });
   for (const kernels of dropped) dropTensors(kernels);
+}
+
+/** Starts a pool of `wanted` − 1 workers in place of the running one; why it could not, or undefined. */
+async function startThreads(
+  start: typeof import('./thread-start.js'),
+  threadsBuild: ThreadsBuild,
+  memory: WebAssembly.Memory,
+  wanted: number,
+): Promise<string | undefined> {
+  await stopThreads();
+  try {
+    setPool(await start.startPool(await threadsModule(threadsBuild), memory, wanted - 1, poolLayout()));
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }
 
 /** Stops the worker pool, if there is one (its module was loaded when it started). */

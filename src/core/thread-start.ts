@@ -99,37 +99,78 @@ export async function startPool(
     slots: new Float64Array(control, 16, slot * count),
     shared: new Float64Array(control, sharedAt),
   };
-  if (isNode) {
-    const { Worker } = (await nodeBuiltin('node:worker_threads')) as { Worker: NodeWorkerConstructor };
-    next.workers = await Promise.all(
-      Array.from(
-        { length: count },
-        (_, index) =>
-          new Promise<NodeWorker>((resolve, reject) => {
-            const worker = new Worker(NODE_WORKER_SOURCE, { eval: true, workerData: data(index) });
-            worker.once('message', () => resolve(worker));
-            worker.once('error', reject);
-          }),
-      ),
-    );
-    for (const worker of next.workers as NodeWorker[]) worker.unref(); // an idle pool never keeps the process alive
-  } else {
-    next.scriptUrl = URL.createObjectURL(new Blob([WEB_WORKER_SOURCE], { type: 'text/javascript' }));
-    next.workers = await Promise.all(
-      Array.from(
-        { length: count },
-        (_, index) =>
-          new Promise<Worker>((resolve, reject) => {
-            const worker = new Worker(next.scriptUrl as string);
-            worker.onmessage = () => resolve(worker);
-            worker.onerror = (event) => reject(new Error(`xentropy: a thread failed to start: ${event.message}`));
-            worker.postMessage(data(index));
-          }),
-      ),
-    );
+  const started: PoolWorker[] = [];
+  try {
+    next.workers = await (isNode
+      ? startNodeWorkers(count, data, started)
+      : startWebWorkers(next, count, data, started));
+  } catch (error) {
+    for (const worker of started) worker.terminate();
+    if (next.scriptUrl) URL.revokeObjectURL(next.scriptUrl);
+    throw error;
   }
   return next;
 }
+
+/** How long a worker may take to start (instantiate its module and answer) before init gives up on threads. */
+let startLimitMs = 20_000;
+
+/** For the tests: sets the start-up limit in ms; returns the one it replaces. */
+export function setStartLimit(ms: number): number {
+  const before = startLimitMs;
+  startLimitMs = ms;
+  return before;
+}
+
+/** `ready`, or a rejection once the start-up limit has passed. */
+function withinStartLimit<T>(ready: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    const seconds = startLimitMs / 1000;
+    timer = setTimeout(() => reject(new Error(`a worker thread did not start within ${seconds} s`)), startLimitMs);
+  });
+  return Promise.race([ready, late]).finally(() => clearTimeout(timer));
+}
+
+type StartData = (index: number) => unknown;
+
+/** `count` Node workers, each pushed onto `started` as it is made, resolved once all have answered. */
+async function startNodeWorkers(count: number, data: StartData, started: PoolWorker[]): Promise<PoolWorker[]> {
+  const { Worker } = (await nodeBuiltin('node:worker_threads')) as { Worker: NodeWorkerConstructor };
+  return Promise.all(
+    Array.from({ length: count }, (_, index) => {
+      const worker = new Worker(NODE_WORKER_SOURCE, { eval: true, workerData: data(index) });
+      started.push(worker);
+      worker.unref(); // an idle pool never keeps the process alive, nor does a worker that never starts
+      return withinStartLimit(
+        new Promise<NodeWorker>((resolve, reject) => {
+          worker.once('message', () => resolve(worker));
+          worker.once('error', (error) => reject(new Error(`a worker thread failed to start: ${messageOf(error)}`)));
+        }),
+      );
+    }),
+  );
+}
+
+/** `count` Web Workers on the pool's script, as startNodeWorkers. */
+function startWebWorkers(pool: Pool, count: number, data: StartData, started: PoolWorker[]): Promise<PoolWorker[]> {
+  pool.scriptUrl = URL.createObjectURL(new Blob([WEB_WORKER_SOURCE], { type: 'text/javascript' }));
+  return Promise.all(
+    Array.from({ length: count }, (_, index) => {
+      const worker = new Worker(pool.scriptUrl as string);
+      started.push(worker);
+      return withinStartLimit(
+        new Promise<Worker>((resolve, reject) => {
+          worker.onmessage = () => resolve(worker);
+          worker.onerror = (event) => reject(new Error(`a worker thread failed to start: ${event.message}`));
+          worker.postMessage(data(index));
+        }),
+      );
+    }),
+  );
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 const scope = globalThis as { WorkerGlobalScope?: abstract new () => unknown; crossOriginIsolated?: boolean };
 

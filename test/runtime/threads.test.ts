@@ -1,5 +1,6 @@
 // init({ threads }): worker threads share the rows of big calls, with results identical to one thread.
 import { afterAll, describe, expect, it } from 'vitest';
+import { setStartLimit } from '../../src/core/thread-start.js';
 import {
   crossEntropyWithGrad,
   ctcLossWithGrad,
@@ -128,6 +129,30 @@ describe('threads', () => {
     await expect(init({ threads: 0 })).rejects.toThrow(RangeError);
     await expect(init({ threads: 1.5 })).rejects.toThrow(TypeError);
     await init({ simd: true, relaxedSimd: false, threads: 1 });
+  });
+
+  it('workers that do not start in time: init falls back to one thread and says why', async () => {
+    await init({ threads: 1 });
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (message: string) => warnings.push(message);
+    const limit = setStartLimit(1); // no worker answers within 1 ms: it must instantiate its module first
+    try {
+      await init({ threads: 3 });
+    } finally {
+      setStartLimit(limit);
+      console.warn = warn;
+    }
+    expect(wasmThreads()).toBe(1);
+    expect(warnings.join()).toMatch(
+      /init\(\{ threads: 3 \}\) runs on one thread here: a worker thread did not start within 0.001 s/,
+    );
+    const x = { data: Float32Array.from({ length: 4000 * 100 }, (_, i) => Math.sin(i)), shape: [4000, 100] };
+    const one = logSumExp(x).data;
+    await init({ threads: 2 }); // the next init starts them as usual
+    expect(wasmThreads()).toBe(2);
+    expect(Array.from(logSumExp(x).data)).toEqual(Array.from(one));
+    await init({ threads: 1 });
   });
 
   it('warnings: false silences the fallback notice too', async () => {
