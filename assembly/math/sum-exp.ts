@@ -4,7 +4,8 @@
 // - the constants are loaded once, before the loop, into locals V8 keeps in registers: loaded at every use, as in
 //   ./exp.ts, the loads were this loop's limit (bench/NOTES.md);
 // - 2^n goes straight into the exponent bits of the polynomial's value (t's low bits shifted are n << 23), which
-//   holds while e^x is normal: x ≥ −86 after a clamp. A vector with a lane below it takes ./exp.ts's exp where the
+//   holds while e^x is normal: x ≥ −86 after a clamp. A NaN lane adds nothing (a NaN's payload would have made it a
+//   number). A vector with a lane below it takes ./exp.ts's exp where the
 //   exps are kept; in a sum alone such a lane gives about e^−86 (< 2^−124) instead of less, and the sum, which
 //   holds exp(0) = 1, comes out the same.
 
@@ -37,7 +38,8 @@ export let sumAheadMax: f32 = 0;
   q = madd<f32>(q, r, c3);
   q = madd<f32>(q, r, c2);
   q = madd<f32>(q, r, one);
-  let e = i32x4.add(madd<f32>(q, r, one), i32x4.shl(t, 23));
+  // t ≤ magic (as bits) but in NaN lanes, whose payload bits the min drops: added, they made the NaN a number
+  let e = i32x4.add(madd<f32>(q, r, one), i32x4.shl(i32x4.min_u(t, magic), 23));
   if (exact && v128.any_true(f32x4.lt(d, clamp))) e = expNonPositiveF32x4(d);
   return e;
 }

@@ -35,6 +35,8 @@ function blockedSum(e) {
   return sum;
 }
 
+const bitsOf = (values) => new Uint32Array(values.buffer, values.byteOffset, values.length);
+
 /** A row of n values: random, or with the values an exp must get right planted among them. */
 function row(n, seed, family) {
   let state = seed >>> 0 || 1;
@@ -50,6 +52,9 @@ function row(n, seed, family) {
     if (n > 0) values[0] = 0;
   }
   if (family === 'nan' && n > 0) values[Math.floor(next() * n)] = Number.NaN;
+  // NaNs with payloads (quiet, negative, signalling), whose low bits an exp must not turn into a number
+  const payloads = [0x7fc00001, 0xffc001ff, 0x7f800001, 0x7fc00100];
+  if (family === 'nan payloads') for (const bits of payloads) if (n > 0) bitsOf(values)[Math.floor(next() * n)] = bits;
   return values;
 }
 
@@ -62,9 +67,9 @@ export function sumExpFailures(build) {
   const failures = [];
   const fail = (what) => failures.length < 20 && failures.push(what);
   for (const n of LENGTHS) {
-    for (const family of ['plain', 'wide', 'edges', 'nan']) {
+    for (const family of ['plain', 'wide', 'edges', 'nan', 'nan payloads']) {
       const x = row(n, n * 7 + family.length, family);
-      const nextRow = row(n, n * 13 + 1, family === 'nan' ? 'plain' : family);
+      const nextRow = row(n, n * 13 + 1, family.startsWith('nan') ? 'plain' : family);
       let shift = -Infinity; // the max, passing NaN over
       for (const v of x) if (v > shift) shift = v;
       const base = k.scratch(16 * (n + 4)) >>> 0;
