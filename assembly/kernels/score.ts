@@ -11,6 +11,7 @@
 
 import { expNonPositiveVector, expScalar, logScalar } from '../math/exp';
 import { at, horizontalSum, rowMax, scaledGap, withCompensation } from '../math/rows';
+import { scaledDone, scaledExpSumsF32, scaledGapSum } from '../math/sum-exp';
 import { softcapRow } from '../math/tanh';
 import { offerRange, orderTies, ranksBefore, sortHeap } from './top-k';
 
@@ -68,34 +69,29 @@ let lastGapSum: f64 = 0;
 
 /**
  * Σ_j e_j (returned) and, with `entropy`, Σ_j e_j d_j (lastGapSum) of a row shifted by its max m (a branch per step,
- * not a second copy of the loop: the download budget; ~2 % of tokenLogProbs's time): blocks
- * of partial sums in T, each block's total added in f64; the scalar path compensated for f64 data.
+ * not a second copy of the loop: the download budget; ~2 % of tokenLogProbs's time): blocks of partial sums in T, each
+ * block's total added in f64 (float32: ../math/sum-exp.ts's loop); the scalar path compensated for f64 data.
  */
 function expTerms<T>(row: usize, n: i32, m: T, scale: T, entropy: bool): f64 {
   let s: f64 = 0, g: f64 = 0, sComp: f64 = 0, gComp: f64 = 0;
   let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    const L = 16 / sizeof<T>();
+  if (ASC_FEATURE_SIMD && sizeof<T>() == 4) {
+    s = scaledExpSumsF32(row, n, <f32>m, <f32>scale, entropy);
+    g = scaledGapSum;
+    j = scaledDone;
+  } else if (ASC_FEATURE_SIMD) {
     const mV = v128.splat<T>(m), scaleV = v128.splat<T>(scale), lowestV = v128.splat<T>(lowest<T>());
-    const U = sizeof<T>() == 4 ? 2 : 1; // vectors per step: float64 takes one (the download budget)
-    while (j + U * L <= n) {
+    while (j + 2 <= n) {
       const blockEnd = min(n, j + 1024);
-      let s0 = v128.splat<T>(0), s1 = s0, g0 = s0, g1 = s0;
-      for (; j + U * L <= blockEnd; j += U * L) {
-        const p = at<T>(row, j);
-        const d0 = v128.pmax<T>(v128.mul<T>(v128.sub<T>(v128.load(p), mV), scaleV), lowestV);
-        const e0 = expNonPositiveVector<T>(d0);
-        s0 = v128.add<T>(s0, e0);
-        if (entropy) g0 = v128.add<T>(g0, v128.mul<T>(e0, d0));
-        if (U == 2) {
-          const d1 = v128.pmax<T>(v128.mul<T>(v128.sub<T>(v128.load(p, 16), mV), scaleV), lowestV);
-          const e1 = expNonPositiveVector<T>(d1);
-          s1 = v128.add<T>(s1, e1);
-          if (entropy) g1 = v128.add<T>(g1, v128.mul<T>(e1, d1));
-        }
+      let s0 = v128.splat<T>(0), g0 = s0;
+      for (; j + 2 <= blockEnd; j += 2) {
+        const d = v128.pmax<T>(v128.mul<T>(v128.sub<T>(v128.load(at<T>(row, j)), mV), scaleV), lowestV);
+        const e = expNonPositiveVector<T>(d);
+        s0 = v128.add<T>(s0, e);
+        if (entropy) g0 = v128.add<T>(g0, v128.mul<T>(e, d));
       }
-      s += <f64>horizontalSum<T>(v128.add<T>(s0, s1));
-      g += <f64>horizontalSum<T>(v128.add<T>(g0, g1));
+      s += <f64>horizontalSum<T>(s0);
+      g += <f64>horizontalSum<T>(g0);
     }
   }
   for (; j < n; j++) {

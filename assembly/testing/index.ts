@@ -3,7 +3,7 @@
 export * from '../index';
 export { lossParamOffset } from './params-layout';
 import { EXP, EXP_NON_POSITIVE, LOG, LOG1P, LOG1P_OF_UNIT, mathBatch, SECH2, TANH } from '../kernels/exp-batch';
-import { rowSumExpF32, sumAheadMax } from '../math/sum-exp';
+import { rowSumExpF32, scaledDone, scaledExpSumsF32, scaledGapSum, sumAheadMax } from '../math/sum-exp';
 
 export function expF32(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f32>(EXP, x, rows * cols, out); }
 export function expF64(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f64>(EXP, x, rows * cols, out); }
@@ -44,4 +44,14 @@ export function rowSumExpF32At(x: usize, n: i32, shift: f32, out: usize, next: u
 }
 export function sumAheadMaxF32(): f32 {
   return sumAheadMax;
+}
+// the scoring rows' Σ exp at a temperature (SIMD builds; NaN in the scalar build), its Σ e·d and the elements it took
+export function scaledExpSumsF32At(row: usize, n: i32, m: f32, scale: f32, entropy: i32): f64 {
+  return ASC_FEATURE_SIMD ? scaledExpSumsF32(row, n, m, scale, entropy != 0) : NaN;
+}
+export function scaledGapSumF32(): f64 {
+  return scaledGapSum;
+}
+export function scaledDoneF32(): i32 {
+  return scaledDone;
 }

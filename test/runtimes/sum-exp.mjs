@@ -1,7 +1,8 @@
 // The row Σ exp of the forward and the gradient (assembly/math/sum-exp.ts) held to what it stands for, in one math
 // build (build/math/): every stored exp is the vector exp of ./exp.ts bit for bit, the sum is that exp's sum in the
 // blocks and partial sums of rows.ts bit for bit, the sum without stores is the same sum, and the next row's max is
-// its max. Imported by test/correctness/sum-exp.test.ts for the SIMD build; run as a script with the build's name
+// its max; and the scoring rows' Σ exp at a temperature (scaledExpSumsF32) sums that exp's values as score.ts did.
+// Imported by test/correctness/sum-exp.test.ts for the SIMD build; run as a script with the build's name
 // (`node sum-exp.mjs relaxed`) on the runtimes that have relaxed SIMD. Prints the failures as JSON.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,46 @@ function blockedSum(e) {
 }
 
 const bitsOf = (values) => new Uint32Array(values.buffer, values.byteOffset, values.length);
+
+/** The sums of score.ts's loop: 8 at a time into two f32 partial sums per block of 1024, each block's total (the
+ * lanes added as horizontalSum adds them) into an f64, up to the last whole step; and the elements taken. */
+function blockedPairSum(e) {
+  const lanesTotal = (s) => f32(f32(s[0] + s[1]) + f32(s[2] + s[3]));
+  let [sum, i] = [0, 0];
+  while (i + 8 <= e.length) {
+    const end = Math.min(e.length, i + 1024);
+    const parts = [
+      [0, 0, 0, 0],
+      [0, 0, 0, 0],
+    ];
+    for (; i + 8 <= end; i += 8)
+      for (let v = 0; v < 2; v++)
+        for (let l = 0; l < 4; l++) {
+          parts[v][l] = f32(parts[v][l] + e[i + 4 * v + l]);
+        }
+    sum += lanesTotal(parts[0].map((x, l) => f32(x + parts[1][l])));
+  }
+  return { sum, taken: i };
+}
+
+/** The failures of score.ts's loop at a temperature on row x: its e_j = exp(max((x_j − m)·scale, lowest)) are the
+ * vector exp's, and its Σ e_j and Σ e_j·d_j are their blocked sums. */
+function scaledFailures(k, x, n, m, xAt, scratchAt, where) {
+  const failures = [];
+  for (const scale of [1, 0.7, 3]) {
+    const d = x.map((v) => Math.max(f32(f32(v - m) * f32(scale)), -3.4028234663852886e38));
+    const view = new Float32Array(k.memory.buffer, scratchAt, n);
+    view.set(d);
+    k.expNonPositiveF32(scratchAt, n, 1, scratchAt);
+    const e = view.slice();
+    const sums = blockedPairSum(e);
+    const expected = [sums.sum, blockedPairSum(e.map((v, j) => f32(v * d[j]))).sum, sums.taken];
+    const got = [k.scaledExpSumsF32At(xAt, n, m, scale, 1), k.scaledGapSumF32(), k.scaledDoneF32()];
+    if (!got.every((v, i) => same(v, expected[i])))
+      failures.push(`${where}, scale ${scale}: Σe, Σe·d and the elements taken ${got}, not ${expected}`);
+  }
+  return failures;
+}
 
 /** A row of n values: random, or with the values an exp must get right planted among them. */
 function row(n, seed, family) {
@@ -90,6 +131,7 @@ export function sumExpFailures(build) {
       if (!same(k.sumAheadMaxF32(), nextMax)) fail(`${where}: next row's max ${k.sumAheadMaxF32()}, not ${nextMax}`);
       const alone = k.rowSumExpF32At(xAt, n, shift, 0, 0);
       if (!same(alone, stored)) fail(`${where}: the sum without stores ${alone}, with them ${stored}`);
+      for (const why of scaledFailures(k, x, n, shift, xAt, shiftedAt, where)) fail(why);
     }
   }
   return failures;
