@@ -11,18 +11,16 @@ export const MAX_SCRATCH_BYTES = 2 ** 32 - 2 ** 20;
 const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
 /**
- * Bytes of buffers per chunk and thread; big inputs go through in chunks of whole rows that fit. Half a MiB
- * stays in a core's L2 between the copy in, the kernel and the copy out: at [8192, 1000] float32, one thread,
- * the copies path measured 1.24× the zero-copy time with 4 MiB chunks and 1.08× with 512 KiB (forward), 1.27×
- * and 1.15× (forward + gradient); bench/NOTES.md.
+ * Bytes of buffers per chunk and thread; big inputs go through in chunks of whole rows that fit. At [8192, 1000],
+ * [256, 32000] and [16, 128256] float32 on Node 24 and 26, from plain arrays, 2 MiB chunks measured 2–6 % faster than
+ * 512 KiB for the forward + gradient and softmax, and 13–16 % for the forward at [16, 128256], whose rows of 513 KB
+ * went one per chunk, each with a max pass of its own (bench/NOTES.md).
  */
-export const DEFAULT_CHUNK_BYTES = 512 * 2 ** 10;
-/**
- * Chunks of a call whose copies overlap the workers' kernels (overlap-loop.ts) are this many times larger: every
- * chunk costs a wake of the workers and a wait for them. At [8192, 1000] float32, forward + gradient on two
- * threads, 512 KiB per thread took 10–13 ms, 1 MiB 10–12.8, 2 MiB 8.7–9.2 and 4 MiB 8.8–9.2 (bench/NOTES.md).
- */
-const OVERLAP_CHUNK_FACTOR = 4;
+export const DEFAULT_CHUNK_BYTES = 2 * 2 ** 20;
+// A call shared among threads takes a chunk per thread. Where the copies overlap the workers' kernels
+// (overlap-loop.ts), every chunk costs a wake of the workers and a wait for them: at [8192, 1000] float32, forward +
+// gradient on two threads, chunks of 512 KiB per thread took 10–13 ms, 1 MiB 10–12.8, 2 MiB 8.7–9.2 and 4 MiB
+// 8.8–9.2 (bench/NOTES.md).
 let chunkBytes = DEFAULT_CHUNK_BYTES;
 /**
  * A one-thread call's unit outputs go out in copies of at least this many bytes, several chunks at a time. On an AMD
@@ -47,8 +45,8 @@ export function setChunkBytes(bytes: number): number {
 }
 
 /**
- * How many units (outer blocks) go through per chunk: as many as fit in `budgets` chunk budgets (one per thread, or
- * more: OVERLAP_CHUNK_FACTOR), at least one.
+ * How many units (outer blocks) go through per chunk: as many as fit in `budgets` chunk budgets (one per thread), at
+ * least one.
  * @throws RangeError, before any work, when one unit cannot fit in WebAssembly memory at all.
  */
 export function chunkUnits(caller: string, units: number, perUnit: number, fixed: number, budgets: number): number {
@@ -105,7 +103,7 @@ export function arrange(
     else fixed += align16(bytes(s));
   });
   const overlap = threads > 1 && !own && program.threads === true;
-  const budget = program.threads ? threads * (overlap ? OVERLAP_CHUNK_FACTOR : 1) : 1;
+  const budget = program.threads ? threads : 1;
   const unitsPerChunk = program.unitsPerChunk ?? chunkUnits(caller, program.units, perUnit, fixed, budget);
   // chunks per copy out of each unit output copied as it is, on one thread
   const chunks = Math.ceil(program.units / unitsPerChunk);
