@@ -1,13 +1,14 @@
 // Σ_j exp(x_j − max) of an f32 row, and the exps themselves when they are kept (SIMD builds): the sum of the forward
-// cross-entropy, logSumExp and logSoftmax, and the exps of softmax and the gradient. The same exp as ./exp.ts's
-// expNonPositiveF32x4 and the same sum as ./rows.ts's sumExpOf, bit for bit, faster:
+// cross-entropy, logSumExp and logSoftmax, and the exps of softmax and the gradient; and the scoring rows' sums at a
+// temperature (../kernels/score.ts). The same exp as ./exp.ts's expNonPositiveF32x4 and the same sums as before,
+// bit for bit, faster:
 // - the constants are loaded once, before the loop, into locals V8 keeps in registers: loaded at every use, as in
 //   ./exp.ts, the loads were this loop's limit (bench/NOTES.md);
 // - 2^n goes straight into the exponent bits of the polynomial's value (t's low bits shifted are n << 23), which
-//   holds while e^x is normal: x ≥ −86 after a clamp. A NaN lane adds nothing (a NaN's payload would have made it a
-//   number). A vector with a lane below it takes ./exp.ts's exp where the
-//   exps are kept; in a sum alone such a lane gives about e^−86 (< 2^−124) instead of less, and the sum, which
-//   holds exp(0) = 1, comes out the same.
+//   holds while e^x is normal: x ≥ −86 after a clamp. A NaN lane adds nothing there (a NaN's payload would have
+//   made it a number). A vector with a lane below the clamp takes ./exp.ts's exp where the exps are kept; in a sum
+//   alone such a lane gives about e^−86 (< 2^−124) instead of less, and the sum, which holds exp(0) = 1, comes out
+//   the same.
 
 import { expNonPositiveF32x4, f32ExpConstant, LN2_HI, LN2_LO, LOG2E, MAGIC, NORMAL_MIN, ONE, Q0 } from './exp';
 import { madd, nmadd } from './madd';
