@@ -3,14 +3,14 @@
 // log σ(x) = min(x, 0) − log1p(exp(−|x|))
 
 import { expNonPositiveVector, expScalar, expVector } from '../math/exp';
-import { log1pOfUnitVector, log1pScalar } from '../math/log';
+import { log1pOfUnitVector, log1pScalar, vectorOne } from '../math/log';
 import { at } from '../math/rows';
 
 export function sigmoidBatch<T>(x: usize, n: i32, out: usize): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const L = 16 / sizeof<T>();
-    const one = v128.splat<T>(1);
+    const one = vectorOne<T>();
     for (; i + L <= n; i += L) {
       const e = expVector<T>(v128.neg<T>(v128.load(at<T>(x, i))));
       v128.store(at<T>(out, i), v128.div<T>(one, v128.add<T>(one, e)));

@@ -135,27 +135,55 @@ import { madd } from './madd';
  */
 // @ts-ignore: decorator
 @inline export function log1pOfUnitVector<T>(e: v128): v128 {
-  const upper = v128.ge<T>(e, v128.splat<T>(0.5)); // false for NaN
-  const f = v128.bitselect(v128.mul<T>(v128.sub<T>(e, v128.splat<T>(1)), v128.splat<T>(0.5)), e, upper);
-  const s = v128.div<T>(f, v128.add<T>(v128.splat<T>(2), f));
+  const half = log1pConstant<T>(HALF);
+  const upper = v128.ge<T>(e, half); // false for NaN
+  const f = v128.bitselect(v128.mul<T>(v128.sub<T>(e, log1pConstant<T>(ONE)), half), e, upper);
+  const s = v128.div<T>(f, v128.add<T>(log1pConstant<T>(TWO), f));
   const z = v128.mul<T>(s, s);
-  let r: v128;
+  let r = log1pConstant<T>(R0);
   if (sizeof<T>() == 4) {
-    r = f32x4.splat(<f32>(2.0 / 11.0));
-    r = madd<f32>(r, z, f32x4.splat(<f32>(2.0 / 9.0)));
-    r = madd<f32>(r, z, f32x4.splat(<f32>(2.0 / 7.0)));
-    r = madd<f32>(r, z, f32x4.splat(<f32>(2.0 / 5.0)));
-    r = madd<f32>(r, z, f32x4.splat(<f32>(2.0 / 3.0)));
+    r = madd<T>(r, z, log1pConstant<T>(R0 + 1));
+    r = madd<T>(r, z, log1pConstant<T>(R0 + 2));
+    r = madd<T>(r, z, log1pConstant<T>(R0 + 3));
+    r = madd<T>(r, z, log1pConstant<T>(R0 + 4));
   } else {
-    r = f64x2.splat(2.0 / 23.0);
-    for (let k = 21; k >= 3; k -= 2) r = madd<f64>(r, z, f64x2.splat(2.0 / <f64>k));
+    for (let k = 1; k <= 10; k++) r = madd<T>(r, z, log1pConstant<T>(R0 + k));
   }
   r = v128.mul<T>(r, z);
-  const halfSquare = v128.mul<T>(v128.mul<T>(f, f), v128.splat<T>(0.5));
+  const halfSquare = v128.mul<T>(v128.mul<T>(f, f), half);
   const logM = v128.sub<T>(f, v128.sub<T>(halfSquare, v128.mul<T>(s, v128.add<T>(halfSquare, r))));
-  const ln2Hi = sizeof<T>() == 4 ? f32x4.splat(F32_LN2_HI) : f64x2.splat(F64_LN2_HI);
-  const ln2Lo = sizeof<T>() == 4 ? f32x4.splat(F32_LN2_LO) : f64x2.splat(F64_LN2_LO);
+  const ln2Hi = log1pConstant<T>(LN2_HI_AT), ln2Lo = log1pConstant<T>(LN2_LO_AT);
   return v128.add<T>(v128.and(upper, ln2Hi), v128.add<T>(logM, v128.and(upper, ln2Lo)));
+}
+
+/**
+ * log1pOfUnitVector's constants, read from memory (each splat over the lanes as it loads) rather than written as v128
+ * constants, which V8 13.6 (Node 24) rebuilds inside the loop from a general register at every use (./exp.ts's
+ * F32X4_EXP): ½, 1, 2, ln 2 in two parts, then R's coefficients 2/(2j+1), highest first.
+ */
+const F32_LOG1P = memory.data<f32>([
+  0.5, 1.0, 2.0, F32_LN2_HI, F32_LN2_LO,
+  <f32>(2.0 / 11.0), <f32>(2.0 / 9.0), <f32>(2.0 / 7.0), <f32>(2.0 / 5.0), <f32>(2.0 / 3.0),
+]);
+const F64_LOG1P = memory.data<f64>([
+  0.5, 1.0, 2.0, F64_LN2_HI, F64_LN2_LO,
+  2.0 / 23.0, 2.0 / 21.0, 2.0 / 19.0, 2.0 / 17.0, 2.0 / 15.0, 2.0 / 13.0, 2.0 / 11.0, 2.0 / 9.0, 2.0 / 7.0,
+  2.0 / 5.0, 2.0 / 3.0,
+]);
+// @ts-ignore: decorator
+@inline const HALF = 0, ONE = 1, TWO = 2, LN2_HI_AT = 3, LN2_LO_AT = 4, R0 = 5;
+
+/** 1 in every lane of T, from memory (see F32_LOG1P): for the loops whose v128 constants V8 13.6 rebuilds. */
+// @ts-ignore: decorator
+@inline export function vectorOne<T>(): v128 {
+  return log1pConstant<T>(ONE);
+}
+
+/** The vector of log1pOfUnitVector's constant `index` in T. */
+// @ts-ignore: decorator
+@inline function log1pConstant<T>(index: i32): v128 {
+  if (sizeof<T>() == 4) return v128.load32_splat(F32_LOG1P + (<usize>index << 2));
+  return v128.load64_splat(F64_LOG1P + (<usize>index << 3));
 }
 
 /** Scalar log1p in T (AssemblyScript's std). */

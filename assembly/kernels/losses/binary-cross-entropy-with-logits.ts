@@ -9,7 +9,7 @@
 // float32 element within twice PyTorch's own error + 4 ulps of the float64 truth.
 
 import { expNonPositiveVector, expScalar } from '../../math/exp';
-import { log1pOfUnitVector, log1pScalar } from '../../math/log';
+import { log1pOfUnitVector, log1pScalar, vectorOne } from '../../math/log';
 import { setGradLanes } from './grad-lanes';
 
 /** σ(x) = 1 / (1 + exp(−x)), from exp(−|x|) so that neither tail cancels; σ(−x) is sigmoidScalar(−x). */
@@ -22,7 +22,8 @@ import { setGradLanes } from './grad-lanes';
 /** σ(|x|) = 1 / (1 + e) from e = exp(−|x|): the part the vector σ(x) and σ(−x) share (see sigmoidVector). */
 // @ts-ignore: decorator
 @inline export function sigmoidNear<T>(e: v128): v128 {
-  return v128.div<T>(v128.splat<T>(1), v128.add<T>(v128.splat<T>(1), e));
+  const one = vectorOne<T>();
+  return v128.div<T>(one, v128.add<T>(one, e));
 }
 
 /** σ(x) (negated false) or σ(−x) (negated true) from e = exp(−|x|) and near = σ(|x|); NaN lanes stay NaN. */
@@ -36,7 +37,7 @@ import { setGradLanes } from './grad-lanes';
 /** ℓ lane by lane, from e = exp(−|x|) (which σ shares). */
 // @ts-ignore: decorator
 @inline export function bceWithLogitsVector<T>(x: v128, y: v128, pw: v128, e: v128): v128 {
-  const one = v128.splat<T>(1);
+  const one = vectorOne<T>();
   const logWeight = v128.add<T>(v128.mul<T>(v128.sub<T>(pw, one), y), one);
   const m = v128.pmax<T>(v128.neg<T>(x), v128.splat<T>(0));
   const linear = v128.add<T>(v128.mul<T>(v128.sub<T>(one, y), x), v128.mul<T>(logWeight, m));
@@ -61,7 +62,7 @@ import { setGradLanes } from './grad-lanes';
     const e = expNonPositiveVector<T>(v128.neg<T>(v128.abs<T>(x)));
     if (withGrad) {
       const near = sigmoidNear<T>(e);
-      const positive = v128.mul<T>(v128.sub<T>(v128.splat<T>(1), y), sigmoidVector<T>(x, e, near, false));
+      const positive = v128.mul<T>(v128.sub<T>(vectorOne<T>(), y), sigmoidVector<T>(x, e, near, false));
       setGradLanes(v128.sub<T>(positive, v128.mul<T>(v128.mul<T>(pw, y), sigmoidVector<T>(x, e, near, true))));
     }
     return bceWithLogitsVector<T>(x, y, pw, e);

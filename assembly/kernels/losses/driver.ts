@@ -14,6 +14,7 @@
 //                         work (an exp, σ), valueGradV<T>: the value, and with `withGrad` the gradient in GradLanes.
 // Each instantiation is its own inlined copy of the loop. A loss with more than two params adds a p2 here.
 
+import { vectorOne } from '../../math/log';
 import { at, horizontalSum } from '../../math/rows';
 import { gradLanes } from './grad-lanes';
 
@@ -84,7 +85,7 @@ import { gradLanes } from './grad-lanes';
   // once: its scalar methods stay out of the SIMD builds, for the download budget). The lanes before it are read, not
   // used: they lie before the element in WebAssembly memory, which holds static data below every array.
   const L = 16 / sizeof<T>();
-  const one = v128.splat<T>(1);
+  const one = vectorOne<T>();
   const scaleV = v128.splat<T>(gradScale);
   const vectorEnd = start + ((end - start) / L) * L;
   let sum = v128.splat<T>(0);
