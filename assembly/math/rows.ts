@@ -346,7 +346,7 @@ export function takeAheadMax<T>(): T {
 /**
  * Σ_j exp(x_j − shift) with shift = the row's max (every x_j − shift ≤ 0 or NaN: the fast exp), as the f64 sum (not
  * rounded to T); with `next` not 0 it also takes the max of the n elements there, for takeAheadMax. f32 rows in the
- * SIMD builds take ./sum-exp.ts's loop: the same bits, faster.
+ * SIMD builds take ./sum-exp.ts's loop: the same bits, faster (but a sum alone in the relaxed build: see there).
  */
 export function rowSumExp<T>(x: usize, n: i32, shift: T, out: usize, next: usize): f64 {
   if (ASC_FEATURE_SIMD && sizeof<T>() == 4) {

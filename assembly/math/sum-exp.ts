@@ -1,7 +1,7 @@
 // Σ_j exp(x_j − max) of an f32 row, and the exps themselves when they are kept (SIMD builds): the sum of the forward
 // cross-entropy, logSumExp and logSoftmax, and the exps of softmax and the gradient; and the scoring rows' sums at a
 // temperature (../kernels/score.ts). The same exp as ./exp.ts's expNonPositiveF32x4 and the same sums as before,
-// bit for bit, faster:
+// bit for bit, faster (but a sum alone in the relaxed build, below):
 // - the constants are loaded once, before the loop, into locals V8 keeps in registers: loaded at every use, as in
 //   ./exp.ts, the loads were this loop's limit (bench/NOTES.md);
 // - 2^n goes straight into the exponent bits of the polynomial's value (t's low bits shifted are n << 23), which
@@ -9,6 +9,10 @@
 //   made it a number). A vector with a lane below the clamp takes ./exp.ts's exp where the exps are kept; in a sum
 //   alone such a lane gives about e^−86 (< 2^−124) instead of less, and the sum, which holds exp(0) = 1, comes out
 //   the same.
+// - A sum alone in the relaxed build (the forward, logSumExp, logSoftmax) reduces with ln2 in one part and adds into
+//   two partial sums, not four: 12 % faster (bench/NOTES.md). Its terms are off by n·1.9e−9 relative (n·ln2's
+//   rounding), where a term is 2^n of the largest, so the sum is within about 4e−8 of the two-part one's; it is not
+//   the gradient's sum bit for bit there, and test/runtimes/sum-exp.mjs holds it to its own reference.
 
 import { expNonPositiveF32x4, f32ExpConstant, LN2_HI, LN2_LO, LOG2E, MAGIC, NORMAL_MIN, ONE, Q0 } from './exp';
 import { madd, nmadd } from './madd';
@@ -17,13 +21,19 @@ import { at, horizontalMax, horizontalSum } from './rows';
 /** Elements per block of f32 partial sums, each block's total added into the f64 sum (as sumExpOf's). */
 // @ts-ignore: decorator
 @inline const BLOCK: i32 = 1024;
+/** A sum alone in the relaxed build adds into two partial sums per step of 16 (four otherwise). */
+// @ts-ignore: decorator
+@inline const PAIRED_SUMS = ASC_FEATURE_RELAXED_SIMD;
 
 /** The max of the row `next` that the last rowSumExpF32 took (−inf without one). */
 export let sumAheadMax: f32 = 0;
 
 /**
  * exp(d) for d ≤ 0 or NaN, the constants in locals; below the clamp about e^−86, unless `exact`: then a vector with
- * a lane below it takes expNonPositiveF32x4, so that every lane has that exp's bits.
+ * a lane below it takes expNonPositiveF32x4, so that every lane has that exp's bits. In the relaxed build (fused
+ * multiply-adds) `magic` is the rounding magic plus 127, so that t's low bits shifted are 2^n itself, a multiply
+ * (exact: the result is normal) in place of the integer add; and without `exact`, ln2High is ln2 in one part: the
+ * fused n·ln2 is rounded once, off by n·1.9e−9 relative (≤ 2.4e−7 at n = −124, on a term below 2^−123).
  */
 // @ts-ignore: decorator
 @inline function expTerm(
@@ -33,25 +43,46 @@ export let sumAheadMax: f32 = 0;
   const clamped = f32x4.pmax(d, clamp);
   const t = madd<f32>(clamped, log2e, magic);
   const n = f32x4.sub(t, magic);
-  const r = nmadd<f32>(n, ln2Low, nmadd<f32>(n, ln2High, clamped));
+  const high = nmadd<f32>(n, ln2High, clamped);
+  const r = ASC_FEATURE_RELAXED_SIMD && !exact ? high : nmadd<f32>(n, ln2Low, high);
   let q = madd<f32>(c6, r, c5);
   q = madd<f32>(q, r, c4);
   q = madd<f32>(q, r, c3);
   q = madd<f32>(q, r, c2);
   q = madd<f32>(q, r, one);
-  // t ≤ magic (as bits) but in NaN lanes, whose payload bits the min drops: added, they made the NaN a number
-  let e = i32x4.add(madd<f32>(q, r, one), i32x4.shl(i32x4.min_u(t, magic), 23));
+  let e: v128;
+  // a NaN lane stays NaN: its payload's low bits, shifted into t's exponent field or added, would make it a number,
+  // so the multiply takes them with a NaN, and the add after min_u drops them (t ≤ magic as bits but in NaN lanes)
+  if (ASC_FEATURE_RELAXED_SIMD) e = f32x4.mul(madd<f32>(q, r, one), i32x4.shl(t, 23));
+  else e = i32x4.add(madd<f32>(q, r, one), i32x4.shl(i32x4.min_u(t, magic), 23));
   if (exact && v128.any_true(f32x4.lt(d, clamp))) e = expNonPositiveF32x4(d);
   return e;
 }
 
+/**
+ * expTerm's magic and ln2 (high part) for this build: in the relaxed build the magic plus 127, and ln2 in one part
+ * (high + low, rounded) where `exact` is false.
+ */
+// @ts-ignore: decorator
+@inline function termMagic(): v128 {
+  const magic = f32ExpConstant(MAGIC);
+  return ASC_FEATURE_RELAXED_SIMD ? i32x4.add(magic, i32x4.splat(127)) : magic;
+}
+
+// @ts-ignore: decorator
+@inline function termLn2High(exact: bool): v128 {
+  const high = f32ExpConstant(LN2_HI);
+  return ASC_FEATURE_RELAXED_SIMD && !exact ? f32x4.add(high, f32ExpConstant(LN2_LO)) : high;
+}
+
 // @ts-ignore: decorator
 @inline function sumExpLoop(x: usize, n: i32, shift: f32, out: usize, next: usize, keep: bool): f64 {
-  const clamp = f32ExpConstant(NORMAL_MIN), log2e = f32ExpConstant(LOG2E), magic = f32ExpConstant(MAGIC);
-  const ln2High = f32ExpConstant(LN2_HI), ln2Low = f32ExpConstant(LN2_LO), one = f32ExpConstant(ONE);
+  const clamp = f32ExpConstant(NORMAL_MIN), log2e = f32ExpConstant(LOG2E), magic = termMagic();
+  const ln2High = termLn2High(keep), ln2Low = f32ExpConstant(LN2_LO), one = f32ExpConstant(ONE);
   const c6 = f32ExpConstant(Q0), c5 = f32ExpConstant(Q0 + 1), c4 = f32ExpConstant(Q0 + 2);
   const c3 = f32ExpConstant(Q0 + 3), c2 = f32ExpConstant(Q0 + 4);
   const shiftV = f32x4.splat(shift);
+  const paired = PAIRED_SUMS && !keep;
   let nextMax = f32x4.splat(-Infinity);
   let sum: f64 = 0;
   let i = 0;
@@ -80,12 +111,17 @@ export let sumAheadMax: f32 = 0;
         v128.store(o, e2, 32);
         v128.store(o, e3, 48);
       }
-      s0 = f32x4.add(s0, e0);
-      s1 = f32x4.add(s1, e1);
-      s2 = f32x4.add(s2, e2);
-      s3 = f32x4.add(s3, e3);
+      if (paired) {
+        s0 = f32x4.add(f32x4.add(s0, e0), e2);
+        s1 = f32x4.add(f32x4.add(s1, e1), e3);
+      } else {
+        s0 = f32x4.add(s0, e0);
+        s1 = f32x4.add(s1, e1);
+        s2 = f32x4.add(s2, e2);
+        s3 = f32x4.add(s3, e3);
+      }
     }
-    sum += <f64>horizontalSum<f32>(f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3)));
+    sum += <f64>horizontalSum<f32>(paired ? f32x4.add(s0, s1) : f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3)));
   }
   while (i + 4 <= n) {
     const blockEnd = min(n, i + BLOCK / 4);
@@ -131,8 +167,8 @@ export let scaledDone: i32 = 0;
  * each block's total added in f64: that loop's sums, bit for bit.
  */
 export function scaledExpSumsF32(row: usize, n: i32, m: f32, scale: f32, entropy: bool): f64 {
-  const clamp = f32ExpConstant(NORMAL_MIN), log2e = f32ExpConstant(LOG2E), magic = f32ExpConstant(MAGIC);
-  const ln2High = f32ExpConstant(LN2_HI), ln2Low = f32ExpConstant(LN2_LO), one = f32ExpConstant(ONE);
+  const clamp = f32ExpConstant(NORMAL_MIN), log2e = f32ExpConstant(LOG2E), magic = termMagic();
+  const ln2High = termLn2High(true), ln2Low = f32ExpConstant(LN2_LO), one = f32ExpConstant(ONE);
   const c6 = f32ExpConstant(Q0), c5 = f32ExpConstant(Q0 + 1), c4 = f32ExpConstant(Q0 + 2);
   const c3 = f32ExpConstant(Q0 + 3), c2 = f32ExpConstant(Q0 + 4);
   const mV = f32x4.splat(m), scaleV = f32x4.splat(scale), lowestV = f32x4.splat(-3.4028234663852886e38);

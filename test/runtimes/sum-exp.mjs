@@ -1,7 +1,8 @@
 // The row Σ exp of the forward and the gradient (assembly/math/sum-exp.ts) held to what it stands for, in one math
 // build (build/math/): every stored exp is the vector exp of ./exp.ts bit for bit, the sum is that exp's sum in the
-// blocks and partial sums of rows.ts bit for bit, the sum without stores is the same sum, and the next row's max is
-// its max; and the scoring rows' Σ exp at a temperature (scaledExpSumsF32) sums that exp's values as score.ts did.
+// blocks and partial sums of rows.ts bit for bit, the sum without stores is the same sum (in the relaxed build: the
+// sum of the exp with ln2 in one part, as fused multiply-adds round it, in two partial sums), and the next row's max
+// is its max; and the scoring rows' Σ exp at a temperature (scaledExpSumsF32) sums that exp's values as score.ts did.
 // Imported by test/correctness/sum-exp.test.ts for the SIMD build; run as a script with the build's name
 // (`node sum-exp.mjs relaxed`) on the runtimes that have relaxed SIMD. Prints the failures as JSON.
 import { readFileSync } from 'node:fs';
@@ -10,21 +11,25 @@ import { fileURLToPath } from 'node:url';
 const f32 = Math.fround;
 const same = (a, b) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
 
-/** The sum of `e` as rows.ts's sumExpOf adds it: 16 at a time into four f32 partial sums per block of 1024, one
- * vector at a time into one per block of 256, then one by one; each block's total into an f64. */
-function blockedSum(e) {
+/** The sum of `e` as rows.ts's sumExpOf adds it: 16 at a time into four f32 partial sums per block of 1024 (with
+ * `paired`, two: e_0 and e_2 into one, e_1 and e_3 into the other), one vector at a time into one per block of 256,
+ * then one by one; each block's total into an f64. */
+function blockedSum(e, paired = false) {
   const n = e.length;
   let sum = 0;
   let i = 0;
   const lanesTotal = (s) => f32(f32(s[0] + s[1]) + f32(s[2] + s[3]));
+  const add = (a, b) => a.map((x, l) => f32(x + b[l]));
   while (i + 16 <= n) {
     const end = Math.min(n, i + 1024);
     const parts = Array.from({ length: 4 }, () => [0, 0, 0, 0]);
     for (; i + 16 <= end; i += 16) {
-      for (let v = 0; v < 4; v++) for (let l = 0; l < 4; l++) parts[v][l] = f32(parts[v][l] + e[i + 4 * v + l]);
+      for (let v = 0; v < 4; v++) {
+        const part = paired ? parts[v % 2] : parts[v];
+        for (let l = 0; l < 4; l++) part[l] = f32(part[l] + e[i + 4 * v + l]);
+      }
     }
-    const add = (a, b) => a.map((x, l) => f32(x + b[l]));
-    sum += lanesTotal(add(add(parts[0], parts[1]), add(parts[2], parts[3])));
+    sum += lanesTotal(paired ? add(parts[0], parts[1]) : add(add(parts[0], parts[1]), add(parts[2], parts[3])));
   }
   while (i + 4 <= n) {
     const end = Math.min(n, i + 256);
@@ -34,6 +39,34 @@ function blockedSum(e) {
   }
   for (; i < n; i++) sum += e[i];
   return sum;
+}
+
+/** a·b + c rounded once to float32 (a, b, c float32): the product is exact in float64, the sum's error exact by
+ * TwoSum, and a sum on a float32 midpoint goes the way its error points. */
+function fusedMultiplyAdd(a, b, c) {
+  const p = a * b;
+  const s = p + c;
+  const back = s - p;
+  const error = p - (s - back) + (c - back);
+  const r = f32(s);
+  const other = 2 * s - r; // the float32 on the far side of s, when s is their midpoint
+  if (error === 0 || r === s || f32(other) !== other) return r;
+  return error > 0 ? Math.max(r, other) : Math.min(r, other);
+}
+
+const LOG2E = f32(Math.LOG2E);
+const LN2 = f32(f32(0.693145751953125) + f32(1.42860677e-6)); // ln 2 in one part
+const POLYNOMIAL = [0.0013843642, 0.0083741555, 0.041668002, 0.16666432, 0.49999994, 1, 1].map(f32);
+
+/** The relaxed build's exp of d ≤ 0 in a sum alone: clamped at −86, n = nearest(d·log2 e) (never a tie there), r =
+ * d − n·ln2 in one fused multiply-add, e^r by Horner, times 2^n. */
+function onePartExp(d) {
+  if (Number.isNaN(d)) return d;
+  const x = Math.max(d, -86);
+  const n = Math.round(x * LOG2E);
+  const r = f32(x - n * LN2); // exact in float64 before the rounding
+  const q = POLYNOMIAL.reduce((acc, c, k) => (k === 0 ? c : fusedMultiplyAdd(acc, r, c)));
+  return q * 2 ** n;
 }
 
 const bitsOf = (values) => new Uint32Array(values.buffer, values.byteOffset, values.length);
@@ -130,7 +163,11 @@ export function sumExpFailures(build) {
       const nextMax = nextRow.reduce((m, v) => Math.max(m, v), -Infinity);
       if (!same(k.sumAheadMaxF32(), nextMax)) fail(`${where}: next row's max ${k.sumAheadMaxF32()}, not ${nextMax}`);
       const alone = k.rowSumExpF32At(xAt, n, shift, 0, 0);
-      if (!same(alone, stored)) fail(`${where}: the sum without stores ${alone}, with them ${stored}`);
+      const fused = build.startsWith('relaxed');
+      // (the last n mod 4 take Mathf.exp, as where the exps are kept)
+      const vectorExp = (v, j) => (j < n - (n % 4) ? onePartExp(f32(v - shift)) : e[j]);
+      const expected = fused ? blockedSum(x.map(vectorExp), true) : stored;
+      if (!same(alone, expected)) fail(`${where}: the sum without stores ${alone}, not ${expected}`);
       for (const why of scaledFailures(k, x, n, shift, xAt, shiftedAt, where)) fail(why);
     }
   }
