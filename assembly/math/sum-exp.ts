@@ -164,11 +164,18 @@ export let scaledDone: i32 = 0;
  * ../kernels/score.ts's vector loop in f32, its constants in registers: over whole steps of 8 elements of `row`,
  * d_j = max((z_j − m) · scale, lowest) and e_j = exp(d_j) (./exp.ts's vector exp, bit for bit); returns Σ e_j, with
  * `entropy` Σ e_j·d_j into scaledGapSum, and the elements taken into scaledDone. Two partial sums per block of 1024,
- * each block's total added in f64: that loop's sums, bit for bit.
+ * each block's total added in f64: that loop's sums, bit for bit; but without `entropy` in the relaxed build, a sum
+ * alone: its exp reduces with ln2 in one part, as rowSumExpF32's sum alone, and a lane below the clamp adds e^−86.
  */
 export function scaledExpSumsF32(row: usize, n: i32, m: f32, scale: f32, entropy: bool): f64 {
+  if (ASC_FEATURE_RELAXED_SIMD && !entropy) return scaledSumsLoop(row, n, m, scale, false, false);
+  return scaledSumsLoop(row, n, m, scale, entropy, true);
+}
+
+// @ts-ignore: decorator
+@inline function scaledSumsLoop(row: usize, n: i32, m: f32, scale: f32, entropy: bool, exact: bool): f64 {
   const clamp = f32ExpConstant(NORMAL_MIN), log2e = f32ExpConstant(LOG2E), magic = termMagic();
-  const ln2High = termLn2High(true), ln2Low = f32ExpConstant(LN2_LO), one = f32ExpConstant(ONE);
+  const ln2High = termLn2High(exact), ln2Low = f32ExpConstant(LN2_LO), one = f32ExpConstant(ONE);
   const c6 = f32ExpConstant(Q0), c5 = f32ExpConstant(Q0 + 1), c4 = f32ExpConstant(Q0 + 2);
   const c3 = f32ExpConstant(Q0 + 3), c2 = f32ExpConstant(Q0 + 4);
   const mV = f32x4.splat(m), scaleV = f32x4.splat(scale), lowestV = f32x4.splat(-3.4028234663852886e38);
@@ -179,10 +186,15 @@ export function scaledExpSumsF32(row: usize, n: i32, m: f32, scale: f32, entropy
     let s0 = f32x4.splat(0), s1 = s0, g0 = s0, g1 = s0;
     for (; j + 8 <= blockEnd; j += 8) {
       const p = at<f32>(row, j);
-      const d0 = f32x4.pmax(f32x4.mul(f32x4.sub(v128.load(p), mV), scaleV), lowestV);
-      const d1 = f32x4.pmax(f32x4.mul(f32x4.sub(v128.load(p, 16), mV), scaleV), lowestV);
-      const e0 = expTerm(d0, true, clamp, log2e, magic, ln2High, ln2Low, c6, c5, c4, c3, c2, one);
-      const e1 = expTerm(d1, true, clamp, log2e, magic, ln2High, ln2Low, c6, c5, c4, c3, c2, one);
+      // (a sum alone leaves −inf to the exp's clamp, which takes it as it takes lowest)
+      let d0 = f32x4.mul(f32x4.sub(v128.load(p), mV), scaleV);
+      let d1 = f32x4.mul(f32x4.sub(v128.load(p, 16), mV), scaleV);
+      if (exact) {
+        d0 = f32x4.pmax(d0, lowestV);
+        d1 = f32x4.pmax(d1, lowestV);
+      }
+      const e0 = expTerm(d0, exact, clamp, log2e, magic, ln2High, ln2Low, c6, c5, c4, c3, c2, one);
+      const e1 = expTerm(d1, exact, clamp, log2e, magic, ln2High, ln2Low, c6, c5, c4, c3, c2, one);
       s0 = f32x4.add(s0, e0);
       s1 = f32x4.add(s1, e1);
       if (entropy) {
