@@ -9,8 +9,9 @@
 //   made it a number). A vector with a lane below the clamp takes ./exp.ts's exp where the exps are kept; in a sum
 //   alone such a lane gives about e^−86 (< 2^−124) instead of less, and the sum, which holds exp(0) = 1, comes out
 //   the same.
-// - A sum alone in the relaxed build (the forward, logSumExp, logSoftmax) reduces with ln2 in one part and adds into
-//   two partial sums, not four: 12 % faster (bench/NOTES.md). Its terms are off by n·1.9e−9 relative (n·ln2's
+// - A sum alone in the relaxed build (the forward, logSumExp, logSoftmax; the scoring rows without the entropy)
+//   reduces with ln2 in one part, and the rows' loop adds into two partial sums, not four: 12 % faster, the
+//   scoring rows' 1.2–1.35× (bench/NOTES.md). Its terms are off by n·1.9e−9 relative (n·ln2's
 //   rounding), where a term is 2^n of the largest, so the sum is within about 4e−8 of the two-part one's; it is not
 //   the gradient's sum bit for bit there, and test/runtimes/sum-exp.mjs holds it to its own reference.
 
