@@ -35,7 +35,7 @@ import { expScalar, logScalar } from '../math/exp';
 import {
   at, GROUP_LOG_SUM, GROUP_MAX, GROUP_SUM, groupLane, groupRow, NARROW_ROW, rowAffine, rowAxpby, rowMax,
   rowScale, rowSumExp, rowSumExpAnySign, rowSumExpCapped, rowTimesSoftcapSlope, rowWeightedSumCapped,
-  rowWeightedSumShifted, rowZero, softcapScalar, takeAheadMax, withCompensation,
+  rowWeightedSumShifted, rowZero, softcapScalar, takeAheadBounded, takeAheadMax, withCompensation,
 } from '../math/rows';
 
 // @ts-ignore: decorator
@@ -66,6 +66,7 @@ export function crossEntropyIndexRows<T>(
   // the row's max when the previous row's Σ exp pass read it ahead
   let ahead = false;
   let aheadMax = <T>0;
+  let aheadBounded = false;
   // rows of few classes: max, Σ exp and log for a group of rows at once, one row per lane
   const narrow = ASC_FEATURE_SIMD && sizeof<T>() == 4 && classes <= NARROW_ROW && !capped && !lseIn && !safe;
   for (let r = 0; r < rows; r++) {
@@ -112,9 +113,10 @@ export function crossEntropyIndexRows<T>(
         s = rowSumExpCapped<T>(row, classes, shift, softcap, invCap, eOut);
       } else {
         const next = r + 1 < rows ? at<T>(row, classes) : 0;
-        s = <T>rowSumExp<T>(row, classes, shift, eOut, next);
+        s = <T>rowSumExp<T>(row, classes, shift, eOut, next, haveMax && aheadBounded);
         ahead = next != 0;
         aheadMax = takeAheadMax<T>();
+        aheadBounded = takeAheadBounded();
       }
       logSum = logScalar<T>(s);
     }
@@ -178,6 +180,7 @@ export function crossEntropyProbRows<T>(
   // rows of few classes: max, Σ exp and log for a group of rows at once, one row per lane
   const narrow = ASC_FEATURE_SIMD && sizeof<T>() == 4 && classes <= NARROW_ROW;
   let m = rows > 0 && !narrow ? rowMax<T>(x, classes) : <T>0;
+  let bounded = false;
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * classes);
     const targetRow = at<T>(targets, r * classes);
@@ -190,9 +193,10 @@ export function crossEntropyProbRows<T>(
       logSum = groupLane<T>(GROUP_LOG_SUM, lane);
     } else {
       const next = r + 1 < rows ? at<T>(row, classes) : 0;
-      s = <T>rowSumExp<T>(row, classes, m, gradRow, next);
+      s = <T>rowSumExp<T>(row, classes, m, gradRow, next, bounded);
       rowShift = m;
       m = takeAheadMax<T>();
+      bounded = takeAheadBounded();
       logSum = logScalar<T>(s);
     }
     // Pass 2: loss and Σ q_k w_k (plain loops in both builds), summed in f64 and compensated

@@ -3,7 +3,7 @@
 // for short rows (SIMD builds) L rows at a time, one per lane. Pass 2: y_j · (1/s).
 
 import {
-  at, GROUP_SUM, groupLane, groupRow, NARROW_ROW, rowMax, rowScale, rowSumExp, takeAheadMax,
+  at, GROUP_SUM, groupLane, groupRow, NARROW_ROW, rowMax, rowScale, rowSumExp, takeAheadBounded, takeAheadMax,
 } from '../math/rows';
 
 export function softmaxRows<T>(x: usize, rows: i32, cols: i32, out: usize): void {
@@ -16,12 +16,14 @@ export function softmaxRows<T>(x: usize, rows: i32, cols: i32, out: usize): void
     return;
   }
   let m = rows > 0 ? rowMax<T>(x, cols) : <T>0;
+  let bounded = false;
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * cols);
     const outRow = at<T>(out, r * cols);
     const next = r + 1 < rows ? at<T>(row, cols) : 0;
-    const s = <T>rowSumExp<T>(row, cols, m, outRow, next);
+    const s = <T>rowSumExp<T>(row, cols, m, outRow, next, bounded);
     m = takeAheadMax<T>();
+    bounded = takeAheadBounded();
     rowScale<T>(outRow, cols, <T>1 / s);
   }
 }

@@ -5,7 +5,7 @@
 
 import { expNonPositiveVector, expScalar, expVector } from './exp';
 import { logVector } from './log';
-import { rowSumExpF32, sumAheadMax } from './sum-exp';
+import { rowSumExpF32, sumAheadBounded, sumAheadMax } from './sum-exp';
 import { sech2Scalar, sech2Vector, tanhScalar, tanhVector } from './tanh';
 
 // @ts-ignore: decorator
@@ -343,17 +343,25 @@ export function takeAheadMax<T>(): T {
   return <T>aheadMax;
 }
 
+/** Whether that row, shifted by its max, needs no clamp in its exps: rowSumExp's `bounded` for it. */
+let aheadBounded = false;
+export function takeAheadBounded(): bool {
+  return aheadBounded;
+}
+
 /**
  * Σ_j exp(x_j − shift) with shift = the row's max (every x_j − shift ≤ 0 or NaN: the fast exp), as the f64 sum (not
  * rounded to T); with `next` not 0 it also takes the max of the n elements there, for takeAheadMax. f32 rows in the
  * SIMD builds take ./sum-exp.ts's loop: the same bits, faster (but a sum alone in the relaxed build: see there).
  */
-export function rowSumExp<T>(x: usize, n: i32, shift: T, out: usize, next: usize): f64 {
+export function rowSumExp<T>(x: usize, n: i32, shift: T, out: usize, next: usize, bounded: bool = false): f64 {
   if (ASC_FEATURE_SIMD && sizeof<T>() == 4) {
-    const sum = rowSumExpF32(x, n, <f32>shift, out, next);
+    const sum = rowSumExpF32(x, n, <f32>shift, out, next, bounded);
     if (next) aheadMax = <f64>sumAheadMax;
+    aheadBounded = sumAheadBounded;
     return sum;
   }
+  aheadBounded = false;
   return sumExpOf<T>(x, n, shift, out, false, PLAIN, 1, 1, next);
 }
 

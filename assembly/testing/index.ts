@@ -3,7 +3,9 @@
 export * from '../index';
 export { lossParamOffset } from './params-layout';
 import { EXP, EXP_NON_POSITIVE, LOG, LOG1P, LOG1P_OF_UNIT, mathBatch, SECH2, TANH } from '../kernels/exp-batch';
-import { rowSumExpF32, scaledDone, scaledExpSumsF32, scaledGapSum, sumAheadMax } from '../math/sum-exp';
+import {
+  rowSumExpF32, scaledDone, scaledExpSumsF32, scaledGapSum, sumAheadBounded, sumAheadMax,
+} from '../math/sum-exp';
 
 export function expF32(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f32>(EXP, x, rows * cols, out); }
 export function expF64(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f64>(EXP, x, rows * cols, out); }
@@ -39,11 +41,14 @@ export function log1pOfUnitF64(x: usize, rows: i32, cols: i32, out: usize): void
 }
 
 // the row Σ exp of the forward and the gradient (SIMD builds; NaN in the scalar build), and the next row's max it took
-export function rowSumExpF32At(x: usize, n: i32, shift: f32, out: usize, next: usize): f64 {
-  return ASC_FEATURE_SIMD ? rowSumExpF32(x, n, shift, out, next) : NaN;
+export function rowSumExpF32At(x: usize, n: i32, shift: f32, out: usize, next: usize, bounded: i32): f64 {
+  return ASC_FEATURE_SIMD ? rowSumExpF32(x, n, shift, out, next, bounded != 0) : NaN;
 }
 export function sumAheadMaxF32(): f32 {
   return sumAheadMax;
+}
+export function sumAheadBoundedF32(): i32 {
+  return sumAheadBounded ? 1 : 0;
 }
 // the scoring rows' Σ exp at a temperature (SIMD builds; NaN in the scalar build), its Σ e·d and the elements it took
 export function scaledExpSumsF32At(row: usize, n: i32, m: f32, scale: f32, entropy: i32): f64 {

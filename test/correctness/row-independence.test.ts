@@ -1,6 +1,9 @@
 // Each row of a batch gives, bit for bit, what that row gives alone. The row kernels take the next row's max while
 // the current row's exps compute (one read of memory fewer per row); a row alone has no next row, so any mix-up
 // of rows, ignored rows or special values in that hand-over shows here.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -87,4 +90,20 @@ describe.each([
       { numRuns: RUNS },
     );
   });
+});
+
+// In the relaxed-SIMD build a row within 86 of its max takes its exps without the clamp, where a row alone never does:
+// rows at that bound, past it and far below it, on each Node that runs that build (test/runtimes/rows-relaxed.mjs).
+const script = fileURLToPath(new URL('../runtimes/rows-relaxed.mjs', import.meta.url));
+const node = (major: number) =>
+  fileURLToPath(new URL(`../../runtimes/node_modules/node${major}/bin/node`, import.meta.url));
+describe('a batch row by row, relaxed-SIMD build', () => {
+  for (const major of [22, 24, 26]) {
+    it.runIf(existsSync(node(major)))(`Node ${major}: rows at the clamp's bound, as each row alone`, () => {
+      const result = spawnSync(node(major), [script], { encoding: 'utf8', timeout: 120_000 });
+      expect(result.status, result.stderr).toBe(0);
+      const { build, batches, differences } = JSON.parse(result.stdout);
+      expect([build, batches, differences]).toEqual(['relaxed-simd', 48, []]);
+    });
+  }
 });

@@ -115,6 +115,25 @@ function scaledFailures(k, x, n, m, xAt, scratchAt, where, fused) {
   return failures;
 }
 
+/**
+ * The next row's bound, taken while the exps were kept: every element at most 86 below the row's max; and for such a
+ * row, its exps without the clamp (`bounded`) have the vector exp's bits and the blocked sum.
+ */
+function boundedFailures(k, nextRow, n, nextAt, nextOutAt, shiftedAt, where, relaxed) {
+  const max = nextRow.reduce((m, v) => Math.max(m, v), -Infinity);
+  const bounded = relaxed && f32(nextRow.reduce((m, v) => Math.min(m, v), Infinity) - max) >= -86;
+  if (k.sumAheadBoundedF32() !== Number(bounded)) return [`${where}: next row bounded ${k.sumAheadBoundedF32()}`];
+  if (!bounded) return [];
+  const view = (at) => new Float32Array(k.memory.buffer, at, n);
+  const sum = k.rowSumExpF32At(nextAt, n, max, nextOutAt, 0, 1);
+  view(shiftedAt).set(nextRow.map((v) => f32(v - max)));
+  k.expNonPositiveF32(shiftedAt, n, 1, shiftedAt);
+  const [e, exact] = [view(nextOutAt), view(shiftedAt)];
+  const bad = e.findIndex((v, j) => !same(v, exact[j]));
+  if (bad >= 0) return [`${where}: bounded exp(${nextRow[bad]} − ${max}) = ${e[bad]}, not ${exact[bad]}`];
+  return same(sum, blockedSum(e)) ? [] : [`${where}: bounded sum ${sum}, the blocked sum of the exps ${blockedSum(e)}`];
+}
+
 /** A row of n values: random, or with the values an exp must get right planted among them. */
 function row(n, seed, family) {
   let state = seed >>> 0 || 1;
@@ -128,6 +147,12 @@ function row(n, seed, family) {
     const planted = [-Infinity, -1e38, -1e-40, -85.99, -86, -86.01, -87.5, -103.3, -104, -150, -0, 0];
     for (let j = 0; j < n; j++) values[j] = next() < 0.5 ? planted[Math.floor(next() * planted.length)] : -16 * next();
     if (n > 0) values[0] = 0;
+  }
+  // a max of 20 and a range of 86 at most (the exps need no clamp), or one float past it (−66's neighbour below)
+  if (family === 'within 86' || family === 'past 86') {
+    const lowest = family === 'within 86' ? -66 : -66.00000762939453;
+    for (let j = 0; j < n; j++) values[j] = next() < 0.25 ? lowest : 20 - 86 * next();
+    if (n > 0) values[Math.floor(next() * n)] = 20;
   }
   if (family === 'nan' && n > 0) values[Math.floor(next() * n)] = Number.NaN;
   // NaNs with payloads (quiet, negative, signalling), whose low bits an exp must not turn into a number
@@ -145,19 +170,19 @@ export function sumExpFailures(build) {
   const failures = [];
   const fail = (what) => failures.length < 20 && failures.push(what);
   for (const n of LENGTHS) {
-    for (const family of ['plain', 'wide', 'edges', 'nan', 'nan payloads']) {
+    for (const family of ['plain', 'wide', 'edges', 'nan', 'nan payloads', 'within 86', 'past 86']) {
       const x = row(n, n * 7 + family.length, family);
       const nextRow = row(n, n * 13 + 1, family.startsWith('nan') ? 'plain' : family);
       let shift = -Infinity; // the max, passing NaN over
       for (const v of x) if (v > shift) shift = v;
-      const base = k.scratch(16 * (n + 4)) >>> 0;
+      const base = k.scratch(20 * (n + 4)) >>> 0;
       const view = (at) => new Float32Array(k.memory.buffer, at, n);
-      const [xAt, nextAt, outAt, shiftedAt] = [base, base + 4 * n, base + 8 * n, base + 12 * n].map((a) => a + 16);
+      const [xAt, nextAt, outAt, shiftedAt, nextOutAt] = [0, 4, 8, 12, 16].map((a) => base + a * n + 16);
       view(xAt).set(x);
       view(nextAt).set(nextRow);
       view(shiftedAt).set(x.map((v) => f32(v - shift)));
       const where = `${build}, n ${n}, ${family}`;
-      const stored = k.rowSumExpF32At(xAt, n, shift, outAt, nextAt);
+      const stored = k.rowSumExpF32At(xAt, n, shift, outAt, nextAt, 0);
       const e = view(outAt).slice();
       k.expNonPositiveF32(shiftedAt, n, 1, shiftedAt);
       const exact = view(shiftedAt);
@@ -166,8 +191,9 @@ export function sumExpFailures(build) {
       if (!same(stored, blockedSum(e))) fail(`${where}: sum ${stored}, the blocked sum of the exps ${blockedSum(e)}`);
       const nextMax = nextRow.reduce((m, v) => Math.max(m, v), -Infinity);
       if (!same(k.sumAheadMaxF32(), nextMax)) fail(`${where}: next row's max ${k.sumAheadMaxF32()}, not ${nextMax}`);
-      const alone = k.rowSumExpF32At(xAt, n, shift, 0, 0);
       const fused = build.startsWith('relaxed');
+      for (const why of boundedFailures(k, nextRow, n, nextAt, nextOutAt, shiftedAt, where, fused)) fail(why);
+      const alone = k.rowSumExpF32At(xAt, n, shift, 0, 0, 0);
       // (the last n mod 4 take Mathf.exp, as where the exps are kept)
       const vectorExp = (v, j) => (j < n - (n % 4) ? onePartExp(f32(v - shift)) : e[j]);
       const expected = fused ? blockedSum(x.map(vectorExp), true) : stored;

@@ -1,0 +1,75 @@
+// Run by test/correctness/row-independence.test.ts on Node 22, 24 and 26: in the relaxed-SIMD build, each row of a
+// batch gives what it gives alone, bit for bit. There a row whose elements are all within 86 of its max (read while
+// the previous row's exps compute) takes its exps without the clamp, and a row alone never does, so the rows below
+// straddle that bound: a range of exactly 86, one float past it, 120 (a subnormal exp), −inf, NaN and −1e38. Prints
+// JSON: the build, the batches tried and the first differences.
+import * as x from '../../dist/index.js';
+
+const CLASSES = [17, 64, 1000, 1031];
+const PAST = Math.fround(-66.00000762939453); // 20 − 86, less one float
+const PLANTED = { within: -66, past: PAST, far: -100, '-inf': -Infinity, nan: Number.NaN, huge: -1e38, plain: 0 };
+
+function seeded(seed) {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** A row with a max of 20: random within 86 of it, or one value at its range's edge or past it. */
+function row(classes, kind, next) {
+  const values = Array.from({ length: classes }, () => 20 - 80 * next());
+  const at = () => Math.floor(next() * classes);
+  values[at()] = 20;
+  values[at()] = PLANTED[kind];
+  return values;
+}
+
+function outputs(logits, targets, probabilities) {
+  const none = { reduction: 'none', ignoreIndex: -100 };
+  return [
+    x.softmax(logits).data,
+    x.crossEntropyWithGrad(logits, targets, { ...none, reduction: 'sum' }).grad.data,
+    x.crossEntropyWithGrad(logits, targets, { reduction: 'sum', labelSmoothing: 0.1 }).grad.data,
+    x.crossEntropyWithGrad(logits, targets, none).loss.data,
+    x.crossEntropyWithGrad(logits, probabilities, { reduction: 'sum' }).grad.data,
+  ];
+}
+
+await x.init({ threads: 1, warnings: false });
+const kinds = Object.keys(PLANTED);
+const differences = [];
+let batches = 0;
+for (const classes of CLASSES) {
+  for (let seed = 1; seed <= 12; seed++) {
+    const next = seeded(seed * 7919 + classes);
+    const rows = 2 + Math.floor(next() * 6);
+    const values = [];
+    for (let r = 0; r < rows; r++) values.push(...row(classes, kinds[Math.floor(next() * kinds.length)], next));
+    const targets = Int32Array.from({ length: rows }, () => (next() < 0.2 ? -100 : Math.floor(next() * classes)));
+    const probabilities = Float32Array.from({ length: rows * classes }, () => next());
+    const batch = outputs({ data: Float32Array.from(values), shape: [rows, classes] }, targets, {
+      data: probabilities,
+      shape: [rows, classes],
+    });
+    batches++;
+    for (let r = 0; r < rows; r++) {
+      const slice = (a) => a.slice(r * classes, (r + 1) * classes);
+      const alone = outputs(
+        { data: Float32Array.from(slice(values)), shape: [1, classes] },
+        targets.subarray(r, r + 1),
+        { data: slice(probabilities), shape: [1, classes] },
+      );
+      alone.forEach((expected, k) => {
+        const per = expected.length;
+        const got = batch[k].subarray(r * per, (r + 1) * per);
+        const j = got.findIndex((v, i) => !Object.is(v, expected[i]));
+        if (j >= 0 && differences.length < 10) {
+          differences.push(`output ${k}, row ${r} of [${rows}, ${classes}], seed ${seed}: ${got[j]} vs ${expected[j]}`);
+        }
+      });
+    }
+  }
+}
+console.log(JSON.stringify({ build: x.wasmBuild(), batches, differences }));
