@@ -2,6 +2,9 @@
 // autograd): float64 within 1e-12, float32 at least as accurate as PyTorch's own float32 against the float64 truth, on
 // both builds. Then the identities the divergences must keep, finite differences, and fuzzing against the float64
 // reference.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeRandom, type RefDivergence, refDistill } from '../../reference/index.js';
 import {
@@ -348,4 +351,26 @@ describe('hard + soft in one call', () => {
     expect(() => distillKlDiv(s, teacher, { weightHard: 1, labels: [0, 1, 2] })).toThrow('needs a dense teacher');
     expect(() => distillKlDiv(s, t, { weightSoft: Number.NaN })).toThrow(RangeError);
   });
+});
+
+// Logits up to ±1e38, on every build of this Node and of Node 22, 24 and 26 (the relaxed-SIMD build, whose fused
+// multiply-adds once made the rows' common argmax a TVD of 1e267): test/runtimes/distill-relaxed.mjs.
+const script = fileURLToPath(new URL('../runtimes/distill-relaxed.mjs', import.meta.url));
+const nodes: [string, string][] = [
+  ['this Node', process.execPath],
+  ...[22, 24, 26].map((major): [string, string] => [
+    `Node ${major}`,
+    fileURLToPath(new URL(`../../runtimes/node_modules/node${major}/bin/node`, import.meta.url)),
+  ]),
+];
+describe('the divergences at huge logits, against float64', () => {
+  for (const [name, node] of nodes) {
+    it.runIf(existsSync(node))(`${name}: every build it runs`, () => {
+      const result = spawnSync(node, [script], { encoding: 'utf8', timeout: 120_000 });
+      expect(result.status, result.stderr).toBe(0);
+      const builds = JSON.parse(result.stdout) as Record<string, { cases: number; failures: string[] }>;
+      expect(Object.keys(builds).length).toBeGreaterThanOrEqual(2);
+      for (const { cases, failures } of Object.values(builds)) expect([cases, failures]).toEqual([192, []]);
+    });
+  }
 });
