@@ -67,7 +67,7 @@ const SMALLEST = { float32: 2 ** -149, float64: 2 ** -1074 };
  * The magnitude the builds' rounding is relative to, for an output beyond its own largest value:
  * - a reduced loss: its terms' Σ|t| over the divisor (the sum's condition), from the same call with reduction 'none';
  * - the fused linear path: the logits' Σ|x||w| (the two builds' matmuls sum in different orders), times the
- *   largest factor the gradients carry;
+ *   largest factor the gradients carry; for a perplexity, that Σ times the perplexity;
  * - a log-probability or entropy from logits: 1, the scale of log Σ exp (Σ ≥ 1 after the max shift), whose rounding
  *   it carries however small it is.
  */
@@ -80,6 +80,11 @@ function conditionScale(entry: Entry, c: Call, name: string, value: number | Flo
     for (let r = 0; r * d < x.data.length; r++)
       logits = Math.max(logits, finiteScale(x.data.subarray(r * d, (r + 1) * d)) * d);
     const o = (c.options ?? {}) as { gradOutput?: Tensor | number; linearBias?: ArrayLike<number> };
+    // a perplexity, exp of a mean loss, carries the loss's absolute rounding (the logits') as a relative one
+    if (/perplexity/i.test(name || String(entry.name))) {
+      const values = typeof value === 'number' ? [value] : value;
+      return finiteScale(values) * (logits * finiteScale(w.data) + finiteScale(o.linearBias ?? []));
+    }
     const g =
       typeof o.gradOutput === 'number' ? Math.abs(o.gradOutput) : o.gradOutput ? finiteScale(o.gradOutput.data) : 1;
     return (
@@ -153,7 +158,11 @@ describe.each(DTYPES)('SIMD build against scalar build, %s', (dtype, Float) => {
             probabilities: (n) => Array.from({ length: n }, () => probability(r)),
           };
           const calls = callsOf(entry, Float, [ROWS, cols], values);
-          const { simd, scalar } = await onBothBuilds(() => calls.map((c) => call(c)));
+          const { simd, scalar, fused } = await onBothBuilds(() => calls.map((c) => call(c)));
+          // a fused product of two values near 1e38 overflows only as it is rounded with its sum, so an infinite
+          // partial sum stays infinite where the scalar build's inf − inf is NaN: the relaxed build's matmul there
+          // is neither's to match
+          if (fused && family === '±1e38' && String(entry.name).startsWith('linear')) continue;
           // (the condition scales come from the scalar build, which is loaded last)
           for (const [k, c] of calls.entries())
             holdTogether(entry, c, simd[k], scalar[k], dtype, `${family}, seed ${seed}`);
@@ -176,13 +185,13 @@ describe.each(DTYPES)('both builds against float64, %s', (dtype, Float) => {
       const weight = Float.from(Array.from({ length: cols }, () => r.uniform(0.5, 2)));
       const options = { reduction: 'none', weight, labelSmoothing: 0.1 } as const;
       const label = `C = ${cols}, ${dtype}, seed ${seed}`;
-      const builds = await onBothBuilds(() => ({
+      const { simd, scalar } = await onBothBuilds(() => ({
         logSoftmax: logSoftmax(input).data,
         ce: crossEntropyWithGrad(input, target, options),
       }));
       const refLog = refLogSoftmaxRows(data, ROWS, cols);
       const ref = refCrossEntropy(data, [ROWS, cols], target, false, options);
-      for (const [build, out] of Object.entries(builds)) {
+      for (const [build, out] of Object.entries({ simd, scalar })) {
         assertUlpClose(out.logSoftmax, refLog, 16, dtype, `${build} logSoftmax vs float64: ${label}`);
         assertUlpClose(
           (out.ce.loss as Tensor).data,
