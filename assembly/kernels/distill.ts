@@ -9,8 +9,10 @@
 // A term whose weight p_j (or q_j) is 0 is 0: 0 · log 0 = 0.
 // Accuracy where the student is near the teacher (p_j ≈ q_j, where distillation ends up): d_j comes from the logits
 // in f64, d_j = ((t_j − s_j) − (max t − max s)) / τ + (log Σ_s − log Σ_t), not as the difference of two rounded
-// log-probabilities (whose rounding, eps · |log q|, can be all of a small d_j). JSD and TVD are taken relative to the
-// larger of p_j and q_j (the base b, the other o = b e^δ, δ = −|d_j|, γ the other's weight in m): with e = expm1(δ),
+// log-probabilities (whose rounding, eps · |log q|, can be all of a small d_j); but where the maxima lie more than 1
+// apart, ((t_j − max t) − (s_j − max s)) / τ + (log Σ_s − log Σ_t), whose rounding does not grow with their offset.
+// JSD and TVD are taken relative to the larger of p_j and q_j (the base b, the other o = b e^δ, δ = −|d_j|, γ the
+// other's weight in m): with e = expm1(δ),
 //   |p_j − q_j| = −b e,   log(m_j / b) = L = log1p(γ e),   ℓ_j = γ o δ − m_j L,   m_j = b (1 + γ e),
 // so no log-probability is subtracted from another.
 // The gradient goes through the student's log-softmax. With u_j = g_j v_j (g the upstream gradient),
@@ -120,7 +122,7 @@ export function distillRows<T>(
     const teacherSum = rowSumExpScaledWide<T>(t, cols, teacherMax, invTemperature, te);
     const studentLogSum = Math.log(studentSum);
     const teacherLogSum = Math.log(teacherSum);
-    // pass 3: d_j = ((t_j − s_j) − maxGap) / τ + logGap
+    // pass 3: d_j = (((t_j − tOrigin) − (s_j − sOrigin)) − maxGap) / τ + logGap
     const upstream = gradOutput ? at<T>(gradOutput, offset) : 0;
     rowStart<T>(studentMax, teacherMax, studentLogSum, teacherLogSum, invTemperature);
     const studentInverse = <T>(1 / studentSum);
@@ -171,10 +173,13 @@ function hardGradient<T>(s: usize, gradRow: usize, n: i32, label: i32, studentMa
   store<T>(p, load<T>(p) - g);
 }
 
-// The row's constants for passes 3 and 4 (globals, as above): each max, each log Σ exp, 1 / τ, and d_j's two shifts.
+// The row's constants for passes 3 and 4 (globals, as above): each max, each log Σ exp, 1 / τ, and d_j's shifts.
 // The maxima's gap is taken from t_j − s_j before the scale: at the rows' common argmax d_j is then exactly the logs'
 // gap, where (t_j − s_j) / τ and the maxima's gap over τ, rounded apart, left an error of ε · |max| / τ (1e21 for
-// float64 logits of 1e38, a fused multiply-add keeping the one product unrounded).
+// float64 logits of 1e38, a fused multiply-add keeping the one product unrounded). Rows whose maxima lie more than 1
+// apart take each max from its own row first (the origins): t_j − s_j rounds by ε · |t_j − s_j|, which a teacher
+// offset by K from the student made ε · K (a negative KL at K = 1e12 in float64), where t_j − max t rounds by
+// ε · |t_j − max t|, as PyTorch's log-softmaxes do.
 let studentShift: f64 = 0;
 let teacherShift: f64 = 0;
 let studentLog: f64 = 0;
@@ -182,6 +187,8 @@ let teacherLog: f64 = 0;
 let scale: f64 = 0;
 let maxGap: f64 = 0;
 let logGap: f64 = 0;
+let tOrigin: f64 = 0;
+let sOrigin: f64 = 0;
 
 function rowStart<T>(sm: T, tm: T, sl: f64, tl: f64, invTemperature: T): void {
   studentShift = <f64>sm;
@@ -189,7 +196,11 @@ function rowStart<T>(sm: T, tm: T, sl: f64, tl: f64, invTemperature: T): void {
   studentLog = sl;
   teacherLog = tl;
   scale = <f64>invTemperature;
-  maxGap = <f64>tm - <f64>sm;
+  const gap = <f64>tm - <f64>sm;
+  const offset = abs(gap) > 1;
+  maxGap = offset ? 0 : gap;
+  tOrigin = offset ? <f64>tm : 0;
+  sOrigin = offset ? <f64>sm : 0;
   logGap = sl - tl;
 }
 
@@ -216,6 +227,8 @@ function termsRow<T>(
     const ps4 = v128.splat<T>(pScale);
     const invT64 = f64x2.splat(scale);
     const shift64 = f64x2.splat(logGap);
+    const tFrom = f64x2.splat(tOrigin);
+    const sFrom = f64x2.splat(sOrigin);
     const maxGap64 = f64x2.splat(maxGap);
     const b = v128.splat<T>(beta);
     const keep = v128.splat<T>(<T>1 - beta);
@@ -234,8 +247,10 @@ function termsRow<T>(
         const sv = v128.load(at<T>(s, j));
         const term =
           divergence == TVD
-            ? tvdVector<T>(q, p, tv, sv, maxGap64, invT64, shift64, zero)
-            : termVector<T>(q, p, gapVector<T>(tv, sv, maxGap64, invT64, shift64), divergence, b, keep, zero);
+            ? tvdVector<T>(q, p, tv, sv, tFrom, sFrom, maxGap64, invT64, shift64, zero)
+            : termVector<T>(
+                q, p, gapVector<T>(tv, sv, tFrom, sFrom, maxGap64, invT64, shift64), divergence, b, keep, zero,
+              );
         lossAcc = v128.add<T>(lossAcc, term);
         if (lossRow) v128.store(at<T>(lossRow, j), v128.mul<T>(term, outScale));
         if (gradRow) {
@@ -259,7 +274,8 @@ function termsRow<T>(
   for (; j < n; j++) {
     const q = load<T>(at<T>(se, j)) * qScale;
     const p = load<T>(at<T>(te, j)) * pScale;
-    const d = <T>((<f64>load<T>(at<T>(t, j)) - <f64>load<T>(at<T>(s, j)) - maxGap) * scale + logGap);
+    const gap = <f64>load<T>(at<T>(t, j)) - tOrigin - (<f64>load<T>(at<T>(s, j)) - sOrigin) - maxGap;
+    const d = <T>(gap * scale + logGap);
     const term = termScalar<T>(q, p, d, divergence, beta);
     total += <f64>term;
     if (lossRow) store<T>(at<T>(lossRow, j), term * lossScale);
@@ -281,18 +297,26 @@ function termsRow<T>(
 }
 
 /**
- * d = ((t − s) − maxGap) · invT + shift for one vector of T lanes, in f64 (f32 lanes widened exactly, the result
- * rounded).
+ * d = (((t − tFrom) − (s − sFrom)) − maxGap) · invT + shift for one vector of T lanes, in f64 (f32 lanes widened
+ * exactly, the result rounded).
  */
 // @ts-ignore: decorator
-@inline function gapVector<T>(t: v128, s: v128, maxGap: v128, invT: v128, shift: v128): v128 {
-  if (sizeof<T>() == 8) return madd<f64>(f64x2.sub(f64x2.sub(t, s), maxGap), invT, shift);
-  const lowGap = f64x2.sub(f64x2.promote_low_f32x4(t), f64x2.promote_low_f32x4(s));
-  const low = madd<f64>(f64x2.sub(lowGap, maxGap), invT, shift);
+@inline function gapVector<T>(
+  t: v128, s: v128, tFrom: v128, sFrom: v128, maxGap: v128, invT: v128, shift: v128,
+): v128 {
+  if (sizeof<T>() == 8) return madd<f64>(pairGap(t, s, tFrom, sFrom, maxGap), invT, shift);
+  const tLow = f64x2.promote_low_f32x4(t);
+  const low = madd<f64>(pairGap(tLow, f64x2.promote_low_f32x4(s), tFrom, sFrom, maxGap), invT, shift);
   const tHigh = f64x2.promote_low_f32x4(v128.shuffle<f32>(t, t, 2, 3, 2, 3));
   const sHigh = f64x2.promote_low_f32x4(v128.shuffle<f32>(s, s, 2, 3, 2, 3));
-  const high = madd<f64>(f64x2.sub(f64x2.sub(tHigh, sHigh), maxGap), invT, shift);
+  const high = madd<f64>(pairGap(tHigh, sHigh, tFrom, sFrom, maxGap), invT, shift);
   return v128.shuffle<i64>(f32x4.demote_f64x2_zero(low), f32x4.demote_f64x2_zero(high), 0, 2);
+}
+
+/** ((t − tFrom) − (s − sFrom)) − maxGap for two f64 lanes. */
+// @ts-ignore: decorator
+@inline function pairGap(t: v128, s: v128, tFrom: v128, sFrom: v128, maxGap: v128): v128 {
+  return f64x2.sub(f64x2.sub(f64x2.sub(t, tFrom), f64x2.sub(s, sFrom)), maxGap);
 }
 
 /** The v_j of the last termScalar. */
@@ -379,7 +403,8 @@ export function termF64(lq: f64, lp: f64, d: f64, divergence: i32, beta: f64): f
  */
 // @ts-ignore: decorator
 @inline function tvdVector<T>(
-  q: v128, p: v128, t: v128, s: v128, maxGap64: v128, invT64: v128, shift64: v128, zero: v128,
+  q: v128, p: v128, t: v128, s: v128, tFrom: v128, sFrom: v128, maxGap64: v128, invT64: v128, shift64: v128,
+  zero: v128,
 ): v128 {
   const table = sizeof<T>() == 4 ? F32X4_EXPM1 : F64X2_EXPM1;
   const qIsBase = v128.ge<T>(q, p);
@@ -388,7 +413,7 @@ export function termF64(lq: f64, lp: f64, d: f64, divergence: i32, beta: f64): f
   const near = v128.gt<T>(other, v128.mul<T>(base, v128.load(table + (<usize>NEAR_RATIO << 4))));
   let term = v128.sub<T>(base, other);
   if (v128.any_true(near)) {
-    const delta = v128.neg<T>(v128.abs<T>(gapVector<T>(t, s, maxGap64, invT64, shift64)));
+    const delta = v128.neg<T>(v128.abs<T>(gapVector<T>(t, s, tFrom, sFrom, maxGap64, invT64, shift64)));
     term = v128.bitselect(v128.neg<T>(v128.mul<T>(base, expm1Series<T>(delta))), term, near);
   }
   // v: q where q > p, −q where q < p, 0 where they are equal; (q − p) · 0 keeps a NaN

@@ -3,7 +3,9 @@
 // (reference/distill.ts: two log-softmaxes and their terms). Each element's log-ratio comes from the logits,
 // ((t − s) − (max t − max s)) / τ + the logs' gap; written as (t − s) / τ plus one shift, it lost ε · 1e38 / τ at the
 // rows' common argmax in the relaxed build, whose fused multiply-add left one of the two products unrounded: a TVD of
-// 1e267 and a negative KL. Prints JSON: per build, the cases tried and the first failures.
+// 1e267 and a negative KL; and in every build ε · K for a teacher offset by K from the student (a negative KL at
+// K = 1e12 in float64), until rows whose maxima lie apart took each max from its own row. Prints JSON: per build, the
+// cases tried and the first failures.
 
 import { makeRandom, refDistill } from '../../build/reference.mjs';
 import * as x from '../../dist/index.js';
@@ -15,21 +17,26 @@ const DIVERGENCES = [
   [x.tvd, {}, 'tvd'],
 ];
 
-/** Logits of each family: huge, random in sign, with the rows' maxima at the same place or apart; or near 1. */
+/** Logits of each family: huge, random in sign, with the rows' maxima at the same place or apart; near the
+ * student's; or those offset by 1e12. */
 function logits(r, family, n) {
   const huge = () => (r.next() < 0.5 ? 1e38 : -1e38) * r.uniform(0.5, 3);
   if (family === 'huge') return [Array.from({ length: n }, huge), Array.from({ length: n }, huge)];
   const student = Array.from({ length: n }, () => 3 * r.normal());
-  return [student, student.map((v) => v + 1e-3 * r.normal())];
+  // a teacher offset from the student by a large constant (its softmax the same, but for the small change)
+  const offset = family === 'offset' ? 1e12 : 0;
+  return [student, student.map((v) => v + offset + 1e-3 * r.normal())];
 }
 
 function failuresOf(build, dtype) {
   const Float = dtype === 'f32' ? Float32Array : Float64Array;
   const failures = [];
   let cases = 0;
-  for (const family of ['huge', 'near']) {
+  for (const family of ['huge', 'near', 'offset']) {
     for (const cols of [2, 3, 5, 17]) {
-      for (const temperature of [1, 2, 3]) {
+      // (the reference divides by τ first, as PyTorch does, which rounds a logit of 1e12 by ε · 1e12 / τ but at a τ
+      // that is a power of 2)
+      for (const temperature of family === 'offset' ? [1, 2] : [1, 2, 3]) {
         const r = makeRandom(cols * 7919 + temperature + family.length);
         const [s, t] = logits(r, family, 3 * cols).map((v) => Float.from(v));
         for (const [divergenceOf, options, divergence] of DIVERGENCES) {
