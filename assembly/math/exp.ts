@@ -28,6 +28,8 @@ import { madd, nmadd } from './madd';
 @inline const F32_EXP_MIN: f32 = -104.0; // exp below this rounds to 0 (least subnormal is e^−103.28)
 // @ts-ignore: decorator
 @inline const F32_EXP_MAX: f32 = 89.0; // exp above 88.7228 overflows to +inf
+// @ts-ignore: decorator
+@inline export const F32_NORMAL_CLAMP: f32 = -86.0; // ./sum-exp.ts's clamp: e^x normal, so 2^n can go into the exponent
 
 // f64 constants
 // @ts-ignore: decorator
@@ -79,7 +81,7 @@ const F32X4_EXP = memory.data<f32>(
     0.041668002, 0.041668002, 0.041668002, 0.041668002,
     0.16666432, 0.16666432, 0.16666432, 0.16666432,
     0.49999994, 0.49999994, 0.49999994, 0.49999994,
-    -86.0, -86.0, -86.0, -86.0, // ./sum-exp.ts's clamp: e^x normal, so 2^n can go into the exponent bits
+    F32_NORMAL_CLAMP, F32_NORMAL_CLAMP, F32_NORMAL_CLAMP, F32_NORMAL_CLAMP,
   ],
   16,
 );

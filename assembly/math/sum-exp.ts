@@ -17,7 +17,9 @@
 // - Where the exps are kept (relaxed build), a row whose elements are all within 86 of its max, as the min read with
 //   the next row's max shows, skips the clamp and the test for lanes below it: 1.1–1.2× faster, the same bits.
 
-import { expNonPositiveF32x4, f32ExpConstant, LN2_HI, LN2_LO, LOG2E, MAGIC, NORMAL_MIN, ONE, Q0 } from './exp';
+import {
+  expNonPositiveF32x4, F32_NORMAL_CLAMP, f32ExpConstant, LN2_HI, LN2_LO, LOG2E, MAGIC, NORMAL_MIN, ONE, Q0,
+} from './exp';
 import { madd, nmadd } from './madd';
 import { at, horizontalMax, horizontalSum } from './rows';
 
@@ -38,9 +40,6 @@ export let sumAheadBounded = false;
 /** Bounded rows skip the clamp in the relaxed build (in the plain SIMD build, 4 % for 0.35 KB gzipped: not taken). */
 // @ts-ignore: decorator
 @inline const BOUNDED_ROWS = ASC_FEATURE_RELAXED_SIMD;
-/** expTerm's clamp, NORMAL_MIN's lanes. */
-// @ts-ignore: decorator
-@inline const CLAMP: f32 = -86;
 
 /**
  * exp(d) for d ≤ 0 or NaN, the constants in locals; below the clamp about e^−86, unless `exact`: then a vector with
@@ -169,8 +168,9 @@ export let sumAheadBounded = false;
   let low = horizontalMin(nextMin);
   for (; i < n; i++) {
     if (next) {
-      m = max<f32>(m, load<f32>(at<f32>(next, i)));
-      if (BOUNDED_ROWS && keep) low = min<f32>(low, load<f32>(at<f32>(next, i)));
+      const v = load<f32>(at<f32>(next, i));
+      m = max<f32>(m, v);
+      if (BOUNDED_ROWS && keep) low = min<f32>(low, v);
     }
     const e = Mathf.exp(load<f32>(at<f32>(x, i)) - shift);
     if (keep) store<f32>(at<f32>(out, i), e);
@@ -179,7 +179,7 @@ export let sumAheadBounded = false;
   sumAheadMax = m;
   // (f32.min takes a NaN lane; a NaN that pmin passed over may hide a lower value, but that row's sum is NaN, and so
   // is every value scaled from its exps)
-  sumAheadBounded = BOUNDED_ROWS && keep && next != 0 && low - m >= CLAMP;
+  sumAheadBounded = BOUNDED_ROWS && keep && next != 0 && low - m >= F32_NORMAL_CLAMP;
   return sum;
 }
 
