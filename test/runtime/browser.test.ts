@@ -120,6 +120,60 @@ async function open(url: string, width = 1200, prepare?: (page: Page) => Promise
   return page;
 }
 
+/** Rejects with `what` if `promise` has not settled within `ms`: a stalled step names itself. */
+async function within<T>(what: string, ms: number, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stall = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StallError(`${what}: no answer after ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([promise, stall]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+class StallError extends Error {}
+
+/** The demo's page with its 12-epoch race run. A page that stops answering (a browser stall on a loaded machine,
+ * seen once in CI, where the race takes 2 s) is reported and the race runs once more in a fresh page. A race
+ * whose page threw fails at once, as does any check after it. */
+async function openRace(): Promise<Page> {
+  for (let attempt = 1; ; attempt++) {
+    let page: Page | undefined;
+    try {
+      page = await within('opening the demo', 25_000, open(`${demoUrl}?epochs=12&seed=1&pace=0`));
+      page.setDefaultTimeout(15_000);
+      await raceToTheEnd(page);
+      return page;
+    } catch (error) {
+      if (!(error instanceof StallError) || attempt === 2) throw error;
+      console.warn(`the demo's race, attempt 1: ${error.message}; running it once more in a fresh page`);
+      void page?.close().catch(() => {});
+    }
+  }
+}
+
+async function raceToTheEnd(page: Page): Promise<void> {
+  const done = page.waitForFunction(
+    () => (window as unknown as { xentropyDemo: { done: boolean } }).xentropyDemo.done,
+    null,
+    { timeout: 0 },
+  );
+  await within('the race', 25_000, done).catch(async (error) => {
+    // a race that stops says where: the epoch it reached and what the page threw
+    const epoch = await within(
+      'reading the epoch of a stopped race',
+      5_000,
+      page.evaluate(() => (window as unknown as { xentropyDemo: { epoch: number } }).xentropyDemo.epoch),
+    );
+    const errors = errorsOf.get(page) ?? [];
+    const Failure = errors.length === 0 ? StallError : Error;
+    throw new Failure(`the race stopped at epoch ${epoch}; the page's errors: ${JSON.stringify(errors)}`, {
+      cause: error,
+    });
+  });
+}
+
 // Vite and webpack copy the builds' .wasm files and the plain script finds them beside the entry: the build is
 // fetched as a file; esbuild copies no file, so the build's embedded module serves (and no request fails).
 describe.skipIf(skip).each([
@@ -322,23 +376,7 @@ describe.skipIf(skip)('the demo page in Chromium', () => {
   });
 
   it('cross-entropy reaches 90 % and beats squared error; a drawn digit gets probabilities summing to 1', async () => {
-    const page = await open(`${demoUrl}?epochs=12&seed=1&pace=0`);
-    // (a race that stops says where: the epoch it reached and what the page threw)
-    await page
-      .waitForFunction(() => (window as unknown as { xentropyDemo: { done: boolean } }).xentropyDemo.done, null, {
-        timeout: 60_000,
-      })
-      .catch(async (error) => {
-        const epoch = await page.evaluate(
-          () => (window as unknown as { xentropyDemo: { epoch: number } }).xentropyDemo.epoch,
-        );
-        throw new Error(
-          `the race stopped at epoch ${epoch}; the page's errors: ${JSON.stringify(errorsOf.get(page))}`,
-          {
-            cause: error,
-          },
-        );
-      });
+    const page = await openRace();
     const race = await page.evaluate(
       () => (window as unknown as { xentropyDemo: { accuracy: Record<string, number[]> } }).xentropyDemo.accuracy,
     );
@@ -394,5 +432,5 @@ describe.skipIf(skip)('the demo page in Chromium', () => {
     expect(drawn).toBe(8);
     await page.screenshot({ path: `${work}demo.png`, fullPage: true });
     await page.close();
-  }, 90_000);
+  }, 150_000);
 });
