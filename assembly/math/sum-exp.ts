@@ -114,12 +114,9 @@ export let sumAheadBounded = false;
       const p = at<f32>(x, i);
       if (next) {
         const q = at<f32>(next, i);
-        const m01 = f32x4.pmax(v128.load(q), v128.load(q, 16));
-        nextMax = f32x4.pmax(nextMax, f32x4.pmax(m01, f32x4.pmax(v128.load(q, 32), v128.load(q, 48))));
-        if (BOUNDED_ROWS && keep) {
-          const n01 = f32x4.pmin(v128.load(q), v128.load(q, 16));
-          nextMin = f32x4.pmin(nextMin, f32x4.pmin(n01, f32x4.pmin(v128.load(q, 32), v128.load(q, 48))));
-        }
+        const q0 = v128.load(q), q1 = v128.load(q, 16), q2 = v128.load(q, 32), q3 = v128.load(q, 48);
+        nextMax = f32x4.pmax(nextMax, f32x4.pmax(f32x4.pmax(q0, q1), f32x4.pmax(q2, q3)));
+        if (BOUNDED_ROWS && keep) nextMin = f32x4.pmin(nextMin, f32x4.pmin(f32x4.pmin(q0, q1), f32x4.pmin(q2, q3)));
       }
       const d0 = f32x4.sub(v128.load(p), shiftV);
       const d1 = f32x4.sub(v128.load(p, 16), shiftV);
