@@ -34,8 +34,9 @@
 import { expScalar, logScalar } from '../math/exp';
 import {
   at, GROUP_LOG_SUM, GROUP_MAX, GROUP_SUM, groupLane, groupRow, NARROW_ROW, rowAffine, rowAxpby, rowMax,
-  rowScale, rowSumExp, rowSumExpAnySign, rowSumExpCapped, rowTimesSoftcapSlope, rowWeightedSumCapped,
-  rowWeightedSumShifted, rowZero, softcapScalar, takeAheadBounded, takeAheadMax, withCompensation,
+  rowScale, rowScaleReadingAhead, rowSumExp, rowSumExpAnySign, rowSumExpCapped, rowTimesSoftcapSlope,
+  rowWeightedSumCapped, rowWeightedSumShifted, rowZero, scaleReadsAhead, softcapScalar, takeAheadBounded,
+  takeAheadMax, withCompensation,
 } from '../math/rows';
 
 // @ts-ignore: decorator
@@ -87,6 +88,8 @@ export function crossEntropyIndexRows<T>(
     // L = shift + logSum; e_j = exp(z_j − shift) stored in gradRow for a row that takes a gradient
     const eOut = grad && !ignored ? gradRow : 0;
     let shift: T, logSum: T, s: T;
+    let next: usize = 0;
+    let nextInScale = false;
     if (lseIn) {
       // the global log-sum-exp in f64: a shift in T and the residual, so that exp(z − lse) does not carry T's
       // rounding of lse (e^residual scales the gradient as the unsharded Σ does)
@@ -112,9 +115,11 @@ export function crossEntropyIndexRows<T>(
       } else if (capped) {
         s = rowSumExpCapped<T>(row, classes, shift, softcap, invCap, eOut);
       } else {
-        const next = r + 1 < rows ? at<T>(row, classes) : 0;
-        s = <T>rowSumExp<T>(row, classes, shift, eOut, next, haveMax && aheadBounded);
-        ahead = next != 0;
+        next = r + 1 < rows ? at<T>(row, classes) : 0;
+        // (where scaleReadsAhead, the gradient's scale pass reads the next row instead, below)
+        nextInScale = eOut != 0 && smoothing == 0 && scaleReadsAhead<T>(classes);
+        s = <T>rowSumExp<T>(row, classes, shift, eOut, nextInScale ? 0 : next, haveMax && aheadBounded);
+        ahead = next != 0 && !nextInScale;
         aheadMax = takeAheadMax<T>();
         aheadBounded = takeAheadBounded();
       }
@@ -158,6 +163,11 @@ export function crossEntropyIndexRows<T>(
       if (smoothing > 0) {
         if (weight) rowAxpby<T>(gradRow, shardWeight, classes, a + aZ, b);
         else rowAffine<T>(gradRow, classes, a + aZ, b);
+      } else if (nextInScale) {
+        rowScaleReadingAhead<T>(gradRow, classes, a + aZ, next);
+        ahead = next != 0;
+        aheadMax = takeAheadMax<T>();
+        aheadBounded = takeAheadBounded();
       } else {
         rowScale<T>(gradRow, classes, a + aZ);
       }

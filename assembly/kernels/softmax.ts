@@ -1,9 +1,11 @@
 // softmax over rows: y_j = exp(x_j − m) / Σ_k exp(x_k − m), m = max_k x_k.
 // Pass 1: y_j = exp(x_j − m) and their sum s (one exp per element), reading the next row's max along the way, or
-// for short rows (SIMD builds) L rows at a time, one per lane. Pass 2: y_j · (1/s).
+// for short rows (SIMD builds) L rows at a time, one per lane. Pass 2: y_j · (1/s), reading the next row's max
+// where pass 1 did not (../math/rows.ts's scaleReadsAhead).
 
 import {
-  at, GROUP_SUM, groupLane, groupRow, NARROW_ROW, rowMax, rowScale, rowSumExp, takeAheadBounded, takeAheadMax,
+  at, GROUP_SUM, groupLane, groupRow, NARROW_ROW, rowMax, rowScale, rowScaleReadingAhead, rowSumExp,
+  scaleReadsAhead, takeAheadBounded, takeAheadMax,
 } from '../math/rows';
 
 export function softmaxRows<T>(x: usize, rows: i32, cols: i32, out: usize): void {
@@ -21,9 +23,11 @@ export function softmaxRows<T>(x: usize, rows: i32, cols: i32, out: usize): void
     const row = at<T>(x, r * cols);
     const outRow = at<T>(out, r * cols);
     const next = r + 1 < rows ? at<T>(row, cols) : 0;
-    const s = <T>rowSumExp<T>(row, cols, m, outRow, next, bounded);
+    const inScale = scaleReadsAhead<T>(cols);
+    const s = <T>rowSumExp<T>(row, cols, m, outRow, inScale ? 0 : next, bounded);
+    if (inScale) rowScaleReadingAhead<T>(outRow, cols, <T>1 / s, next);
+    else rowScale<T>(outRow, cols, <T>1 / s);
     m = takeAheadMax<T>();
     bounded = takeAheadBounded();
-    rowScale<T>(outRow, cols, <T>1 / s);
   }
 }

@@ -5,7 +5,9 @@
 
 import { expNonPositiveVector, expScalar, expVector } from './exp';
 import { logVector } from './log';
-import { rowSumExpF32, sumAheadBounded, sumAheadMax } from './sum-exp';
+import {
+  rowScaleAheadF32, rowSumExpF32, SCALE_AHEAD_MAX, SCALE_READS_AHEAD, sumAheadBounded, sumAheadMax,
+} from './sum-exp';
 import { sech2Scalar, sech2Vector, tanhScalar, tanhVector } from './tanh';
 
 // @ts-ignore: decorator
@@ -482,6 +484,26 @@ export function rowAffine<T>(y: usize, n: i32, a: T, b: T): void {
   for (; i < n; i++) {
     const p = at<T>(y, i);
     store<T>(p, a * load<T>(p) + b);
+  }
+}
+
+/**
+ * Whether a row of n elements whose exps are kept reads the next row's max in its scale pass: rowSumExp given no
+ * next row, then rowScaleReadingAhead (f32 rows of up to 2,560 elements, relaxed build). Up to there the next row
+ * is already in cache when the scale pass reads it, and the exp pass, without the lookahead, spills fewer
+ * registers: 1.04–1.08× (bench/NOTES.md). Longer rows read it during the exps, which hide its loads.
+ */
+// @ts-ignore: decorator
+@inline export function scaleReadsAhead<T>(n: i32): bool {
+  return SCALE_READS_AHEAD && sizeof<T>() == 4 && n <= SCALE_AHEAD_MAX;
+}
+
+/** rowScale of a row whose exp pass was given no next row (scaleReadsAhead): it reads `next` for takeAheadMax. */
+export function rowScaleReadingAhead<T>(y: usize, n: i32, a: T, next: usize): void {
+  if (SCALE_READS_AHEAD && sizeof<T>() == 4) {
+    rowScaleAheadF32(y, n, <f32>a, next);
+    aheadMax = <f64>sumAheadMax;
+    aheadBounded = sumAheadBounded;
   }
 }
 

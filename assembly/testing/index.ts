@@ -4,7 +4,7 @@ export * from '../index';
 export { lossParamOffset } from './params-layout';
 import { EXP, EXP_NON_POSITIVE, LOG, LOG1P, LOG1P_OF_UNIT, mathBatch, SECH2, TANH } from '../kernels/exp-batch';
 import {
-  rowSumExpF32, scaledDone, scaledExpSumsF32, scaledGapSum, sumAheadBounded, sumAheadMax,
+  rowScaleAheadF32, rowSumExpF32, scaledDone, scaledExpSumsF32, scaledGapSum, sumAheadBounded, sumAheadMax,
 } from '../math/sum-exp';
 
 export function expF32(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f32>(EXP, x, rows * cols, out); }
@@ -43,6 +43,10 @@ export function log1pOfUnitF64(x: usize, rows: i32, cols: i32, out: usize): void
 // the row Σ exp of the forward and the gradient (SIMD builds; NaN in the scalar build), and the next row's max it took
 export function rowSumExpF32At(x: usize, n: i32, shift: f32, out: usize, next: usize, bounded: i32): f64 {
   return ASC_FEATURE_SIMD ? rowSumExpF32(x, n, shift, out, next, bounded != 0) : NaN;
+}
+// the scale pass that reads the next row where the exp pass did not (SIMD builds), into sumAheadMax and its bound
+export function rowScaleAheadF32At(y: usize, n: i32, a: f32, next: usize): void {
+  if (ASC_FEATURE_SIMD) rowScaleAheadF32(y, n, a, next);
 }
 export function sumAheadMaxF32(): f32 {
   return sumAheadMax;

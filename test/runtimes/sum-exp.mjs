@@ -134,6 +134,29 @@ function boundedFailures(k, nextRow, n, nextAt, nextOutAt, shiftedAt, where, rel
   return same(sum, blockedSum(e)) ? [] : [`${where}: bounded sum ${sum}, the blocked sum of the exps ${blockedSum(e)}`];
 }
 
+/**
+ * A row's exps kept without a next row (the exp pass where the scale pass reads ahead): the same exps and sum; then
+ * that scale pass: each exp times a, rounded, and the next row's max and bound, as the exp pass would take them.
+ */
+function scaleAheadFailures(k, [x, e, sum], nextRow, [xAt, nextAt, outAt], where, relaxed) {
+  const n = x.length;
+  const shift = x.reduce((m, v) => (v > m ? v : m), -Infinity);
+  const view = new Float32Array(k.memory.buffer, outAt, n);
+  const alone = k.rowSumExpF32At(xAt, n, shift, outAt, 0, 0);
+  const bad = view.findIndex((v, j) => !same(v, e[j]));
+  if (bad >= 0) return [`${where}: exp ${bad} kept without a next row ${view[bad]}, not ${e[bad]}`];
+  if (!same(alone, sum)) return [`${where}: sum kept without a next row ${alone}, not ${sum}`];
+  const a = f32(1 / sum);
+  k.rowScaleAheadF32At(outAt, n, a, nextAt);
+  const off = view.findIndex((v, j) => !same(v, f32(e[j] * a)));
+  if (off >= 0) return [`${where}: scaled exp ${off} ${view[off]}, not ${f32(e[off] * a)}`];
+  const max = nextRow.reduce((m, v) => Math.max(m, v), -Infinity);
+  const bounded = relaxed && f32(nextRow.reduce((m, v) => Math.min(m, v), Infinity) - max) >= -86;
+  if (!same(k.sumAheadMaxF32(), max)) return [`${where}: the scale pass's next max ${k.sumAheadMaxF32()}, not ${max}`];
+  if (k.sumAheadBoundedF32() !== Number(bounded)) return [`${where}: the scale pass's bound ${k.sumAheadBoundedF32()}`];
+  return [];
+}
+
 /** A row of n values: random, or with the values an exp must get right planted among them. */
 function row(n, seed, family) {
   let state = seed >>> 0 || 1;
@@ -199,6 +222,8 @@ export function sumExpFailures(build) {
       const expected = fused ? blockedSum(x.map(vectorExp), true) : stored;
       if (!same(alone, expected)) fail(`${where}: the sum without stores ${alone}, not ${expected}`);
       for (const why of scaledFailures(k, x, n, shift, xAt, shiftedAt, where, fused)) fail(why);
+      const at = [xAt, nextAt, nextOutAt];
+      for (const why of scaleAheadFailures(k, [x, e, stored], nextRow, at, where, fused)) fail(why);
     }
   }
   return failures;
