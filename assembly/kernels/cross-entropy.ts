@@ -117,7 +117,7 @@ export function crossEntropyIndexRows<T>(
       } else {
         next = r + 1 < rows ? at<T>(row, classes) : 0;
         // (where scaleReadsAhead, the gradient's scale pass reads the next row instead, below)
-        nextInScale = eOut != 0 && smoothing == 0 && scaleReadsAhead<T>(classes);
+        nextInScale = eOut != 0 && smoothing == 0 && scaleReadsAhead<T>(rows, classes);
         s = <T>rowSumExp<T>(row, classes, shift, eOut, nextInScale ? 0 : next, haveMax && aheadBounded);
         ahead = next != 0 && !nextInScale;
         aheadMax = takeAheadMax<T>();

@@ -23,7 +23,7 @@ export function softmaxRows<T>(x: usize, rows: i32, cols: i32, out: usize): void
     const row = at<T>(x, r * cols);
     const outRow = at<T>(out, r * cols);
     const next = r + 1 < rows ? at<T>(row, cols) : 0;
-    const inScale = scaleReadsAhead<T>(cols);
+    const inScale = scaleReadsAhead<T>(rows, cols);
     const s = <T>rowSumExp<T>(row, cols, m, outRow, inScale ? 0 : next, bounded);
     if (inScale) rowScaleReadingAhead<T>(outRow, cols, <T>1 / s, next);
     else rowScale<T>(outRow, cols, <T>1 / s);

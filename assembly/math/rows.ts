@@ -6,7 +6,7 @@
 import { expNonPositiveVector, expScalar, expVector } from './exp';
 import { logVector } from './log';
 import {
-  rowScaleAheadF32, rowSumExpF32, SCALE_AHEAD_MAX, SCALE_READS_AHEAD, sumAheadBounded, sumAheadMax,
+  CACHED_CALL_BYTES, rowScaleAheadF32, rowSumExpF32, SCALE_AHEAD_MAX, SCALE_READS_AHEAD, sumAheadBounded, sumAheadMax,
 } from './sum-exp';
 import { sech2Scalar, sech2Vector, tanhScalar, tanhVector } from './tanh';
 
@@ -488,14 +488,17 @@ export function rowAffine<T>(y: usize, n: i32, a: T, b: T): void {
 }
 
 /**
- * Whether a row of n elements whose exps are kept reads the next row's max in its scale pass: rowSumExp given no
- * next row, then rowScaleReadingAhead (f32 rows of up to 2,560 elements, relaxed build). Up to there the next row
- * is already in cache when the scale pass reads it, and the exp pass, without the lookahead, spills fewer
- * registers: 1.04–1.08× (bench/NOTES.md). Longer rows read it during the exps, which hide its loads.
+ * Whether a row of n elements whose exps are kept, in a call of `rows` rows, reads the next row's max in its scale
+ * pass: rowSumExp given no next row, then rowScaleReadingAhead (f32, relaxed build). The exp pass, without the
+ * lookahead, spills fewer registers: 1.04–1.08× where the next row is in cache when the scale pass reads it, that is
+ * for rows of up to 2,560 elements, and for any row in a call whose input spans at most 1 MiB: a chunk of plain
+ * arrays copied in just before (the pipeline's chunks hold about 1 MiB of input beside as much output), or a small
+ * call. Longer rows of a resident tensor read it during the exps, whose work hides its loads (bench/NOTES.md).
  */
 // @ts-ignore: decorator
-@inline export function scaleReadsAhead<T>(n: i32): bool {
-  return SCALE_READS_AHEAD && sizeof<T>() == 4 && n <= SCALE_AHEAD_MAX;
+@inline export function scaleReadsAhead<T>(rows: i32, n: i32): bool {
+  if (!SCALE_READS_AHEAD || sizeof<T>() != 4) return false;
+  return n <= SCALE_AHEAD_MAX || <i64>rows * n * sizeof<T>() <= CACHED_CALL_BYTES;
 }
 
 /** rowScale of a row whose exp pass was given no next row (scaleReadsAhead): it reads `next` for takeAheadMax. */

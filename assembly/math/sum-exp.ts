@@ -16,8 +16,9 @@
 //   the gradient's sum bit for bit there, and test/runtimes/sum-exp.mjs holds it to its own reference.
 // - Where the exps are kept (relaxed build), a row whose elements are all within 86 of its max, as the min read with
 //   the next row's max shows, skips the clamp and the test for lanes below it: 1.1–1.2× faster, the same bits.
-// - Where the exps are kept, rows of up to 2,560 elements (relaxed build) leave the next row's max and min to the
-//   scale pass after them (rowScaleAheadF32): the exp loop without them spills fewer registers, 1.04–1.08×.
+// - Where the exps are kept (relaxed build), rows of up to 2,560 elements, and every row of a call whose input spans
+//   at most 1 MiB, leave the next row's max and min to the scale pass after them (rowScaleAheadF32): the exp loop
+//   without them spills fewer registers, 1.02–1.08×.
 
 import {
   expNonPositiveF32x4, F32_NORMAL_CLAMP, f32ExpConstant, LN2_HI, LN2_LO, LOG2E, MAGIC, NORMAL_MIN, ONE, Q0,
@@ -44,10 +45,13 @@ export let sumAheadBounded = false;
 @inline const BOUNDED_ROWS = ASC_FEATURE_RELAXED_SIMD;
 /**
  * Rows of up to this many elements whose exps are kept read the next row's max and min in their scale pass
- * (rowScaleAheadF32), not in the exp pass (relaxed build; the download budget keeps the SIMD build as it was).
+ * (rowScaleAheadF32), not in the exp pass, as do the rows of a call whose input spans at most CACHED_CALL_BYTES
+ * (relaxed build; the download budget keeps the SIMD build as it was): ./rows.ts's scaleReadsAhead.
  */
 // @ts-ignore: decorator
 @inline export const SCALE_AHEAD_MAX: i32 = 2560;
+// @ts-ignore: decorator
+@inline export const CACHED_CALL_BYTES: i64 = 1 << 20;
 // @ts-ignore: decorator
 @inline export const SCALE_READS_AHEAD = ASC_FEATURE_RELAXED_SIMD;
 
