@@ -56,11 +56,10 @@ function tryBatch(classes, seed, rows, resident) {
   batches++;
   for (let r = 0; r < rows; r++) {
     const slice = (a) => a.slice(r * classes, (r + 1) * classes);
-    const alone = outputs(
-      { data: Float32Array.from(slice(values)), shape: [1, classes] },
-      targets.subarray(r, r + 1),
-      { data: slice(probabilities), shape: [1, classes] },
-    );
+    const alone = outputs({ data: Float32Array.from(slice(values)), shape: [1, classes] }, targets.subarray(r, r + 1), {
+      data: slice(probabilities),
+      shape: [1, classes],
+    });
     alone.forEach((expected, k) => {
       const per = expected.length;
       const got = batch[k].subarray(r * per, (r + 1) * per);

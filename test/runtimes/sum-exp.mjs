@@ -140,7 +140,8 @@ function boundedFailures(k, nextRow, n, nextAt, nextOutAt, shiftedAt, where, rel
  */
 function scaleAheadFailures(k, [x, e, sum], nextRow, [xAt, nextAt, outAt], where, relaxed) {
   const n = x.length;
-  const shift = x.reduce((m, v) => (v > m ? v : m), -Infinity);
+  let shift = -Infinity; // the max, passing NaN over
+  for (const v of x) if (v > shift) shift = v;
   const view = new Float32Array(k.memory.buffer, outAt, n);
   const alone = k.rowSumExpF32At(xAt, n, shift, outAt, 0, 0);
   const bad = view.findIndex((v, j) => !same(v, e[j]));
