@@ -32,6 +32,7 @@
 //     softmax_j = exp(z_j − L), so the shards' gradients are the columns of the unsharded one.
 
 import { expScalar, logScalar } from '../math/exp';
+import { AFFINE, AXPBY, SCALE } from '../math/sum-exp';
 import {
   at, GROUP_LOG_SUM, GROUP_MAX, GROUP_SUM, groupLane, groupRow, NARROW_ROW, rowAffine, rowAxpby, rowMax,
   rowScale, rowScaleReadingAhead, rowSumExp, rowSumExpAnySign, rowSumExpCapped, rowTimesSoftcapSlope,
@@ -117,7 +118,7 @@ export function crossEntropyIndexRows<T>(
       } else {
         next = r + 1 < rows ? at<T>(row, classes) : 0;
         // (where scaleReadsAhead, the gradient's scale pass reads the next row instead, below)
-        nextInScale = eOut != 0 && smoothing == 0 && scaleReadsAhead<T>(rows, classes);
+        nextInScale = eOut != 0 && scaleReadsAhead<T>(rows, classes);
         s = <T>rowSumExp<T>(row, classes, shift, eOut, nextInScale ? 0 : next, haveMax && aheadBounded);
         ahead = next != 0 && !nextInScale;
         aheadMax = takeAheadMax<T>();
@@ -160,14 +161,15 @@ export function crossEntropyIndexRows<T>(
       const aZ = zGrad != 0 ? g * <T>zGrad * lse / s : <T>0;
       const b = -g * smoothPerClass;
       const et = inShard ? load<T>(at<T>(gradRow, local)) : <T>0;
-      if (smoothing > 0) {
-        if (weight) rowAxpby<T>(gradRow, shardWeight, classes, a + aZ, b);
-        else rowAffine<T>(gradRow, classes, a + aZ, b);
-      } else if (nextInScale) {
-        rowScaleReadingAhead<T>(gradRow, classes, a + aZ, next);
+      if (nextInScale) {
+        const form = smoothing > 0 ? (weight ? AXPBY : AFFINE) : SCALE;
+        rowScaleReadingAhead<T>(gradRow, classes, a + aZ, next, form, b, smoothing > 0 ? shardWeight : 0);
         ahead = next != 0;
         aheadMax = takeAheadMax<T>();
         aheadBounded = takeAheadBounded();
+      } else if (smoothing > 0) {
+        if (weight) rowAxpby<T>(gradRow, shardWeight, classes, a + aZ, b);
+        else rowAffine<T>(gradRow, classes, a + aZ, b);
       } else {
         rowScale<T>(gradRow, classes, a + aZ);
       }

@@ -501,10 +501,15 @@ export function rowAffine<T>(y: usize, n: i32, a: T, b: T): void {
   return n <= SCALE_AHEAD_MAX || <i64>rows * n * sizeof<T>() <= CACHED_CALL_BYTES;
 }
 
-/** rowScale of a row whose exp pass was given no next row (scaleReadsAhead): it reads `next` for takeAheadMax. */
-export function rowScaleReadingAhead<T>(y: usize, n: i32, a: T, next: usize): void {
+/**
+ * rowScale, rowAffine or rowAxpby (`mode`: SCALE, AFFINE, AXPBY of ./sum-exp.ts; b and w as they take them) of a row
+ * whose exp pass was given no next row (scaleReadsAhead): it reads `next` for takeAheadMax.
+ */
+export function rowScaleReadingAhead<T>(
+  y: usize, n: i32, a: T, next: usize, mode: i32 = 0, b: T = 0, w: usize = 0,
+): void {
   if (SCALE_READS_AHEAD && sizeof<T>() == 4) {
-    rowScaleAheadF32(y, n, <f32>a, next);
+    rowScaleAheadF32(y, n, <f32>a, <f32>b, w, next, mode);
     aheadMax = <f64>sumAheadMax;
     aheadBounded = sumAheadBounded;
   }

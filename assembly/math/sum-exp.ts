@@ -285,28 +285,52 @@ export function scaledExpSumsF32(row: usize, n: i32, m: f32, scale: f32, entropy
   return s;
 }
 
+/** The scale pass's forms: y_j = a · y_j; a · y_j + b (label smoothing); a · y_j + b · w_j (and class weights). */
+// @ts-ignore: decorator
+@inline export const SCALE = 0, AFFINE = 1, AXPBY = 2;
+
+// @ts-ignore: decorator
+@inline function scaledVector(mode: i32, aV: v128, bV: v128, y: v128, w: usize): v128 {
+  const ay = f32x4.mul(aV, y);
+  if (mode == SCALE) return ay;
+  return f32x4.add(ay, mode == AFFINE ? bV : f32x4.mul(bV, v128.load(w)));
+}
+
+// @ts-ignore: decorator
+@inline function scaledScalar(mode: i32, a: f32, b: f32, y: f32, w: usize): f32 {
+  if (mode == SCALE) return a * y;
+  return a * y + (mode == AFFINE ? b : b * load<f32>(w));
+}
+
 /**
- * y_j = a · y_j, where the exp pass that wrote y was given no next row: this pass reads the max of the n elements at
- * `next` into sumAheadMax, and whether that row is bounded into sumAheadBounded, as rowSumExpF32 would have (the
- * same partial max, the same value).
+ * ./rows.ts's rowScale (rowAffine, rowAxpby for `mode`: the same bits), where the exp pass that wrote y was given no
+ * next row: this pass reads the max of the n elements at `next` into sumAheadMax, and whether that row is bounded
+ * into sumAheadBounded, as rowSumExpF32 would have (the same partial max, the same value).
  */
-export function rowScaleAheadF32(y: usize, n: i32, a: f32, next: usize): void {
-  const aV = f32x4.splat(a);
+export function rowScaleAheadF32(y: usize, n: i32, a: f32, b: f32, w: usize, next: usize, mode: i32): void {
+  if (mode == SCALE) scaleAheadLoop(y, n, a, b, w, next, SCALE);
+  else if (mode == AFFINE) scaleAheadLoop(y, n, a, b, w, next, AFFINE);
+  else scaleAheadLoop(y, n, a, b, w, next, AXPBY);
+}
+
+// @ts-ignore: decorator
+@inline function scaleAheadLoop(y: usize, n: i32, a: f32, b: f32, w: usize, next: usize, mode: i32): void {
+  const aV = f32x4.splat(a), bV = f32x4.splat(b);
   let nextMax = f32x4.splat(-Infinity);
   let nextMin = f32x4.splat(Infinity);
   let i = 0;
   for (; i + 16 <= n; i += 16) {
-    const p = at<f32>(y, i);
+    const p = at<f32>(y, i), u = at<f32>(w, i);
     if (next) {
       const q = at<f32>(next, i);
       const q0 = v128.load(q), q1 = v128.load(q, 16), q2 = v128.load(q, 32), q3 = v128.load(q, 48);
       nextMax = max4(nextMax, q0, q1, q2, q3);
       if (BOUNDED_ROWS) nextMin = min4(nextMin, q0, q1, q2, q3);
     }
-    v128.store(p, f32x4.mul(aV, v128.load(p)));
-    v128.store(p, f32x4.mul(aV, v128.load(p, 16)), 16);
-    v128.store(p, f32x4.mul(aV, v128.load(p, 32)), 32);
-    v128.store(p, f32x4.mul(aV, v128.load(p, 48)), 48);
+    v128.store(p, scaledVector(mode, aV, bV, v128.load(p), u));
+    v128.store(p, scaledVector(mode, aV, bV, v128.load(p, 16), u + 16), 16);
+    v128.store(p, scaledVector(mode, aV, bV, v128.load(p, 32), u + 32), 32);
+    v128.store(p, scaledVector(mode, aV, bV, v128.load(p, 48), u + 48), 48);
   }
   for (; i + 4 <= n; i += 4) {
     const p = at<f32>(y, i);
@@ -315,7 +339,7 @@ export function rowScaleAheadF32(y: usize, n: i32, a: f32, next: usize): void {
       nextMax = f32x4.pmax(nextMax, q);
       if (BOUNDED_ROWS) nextMin = f32x4.pmin(nextMin, q);
     }
-    v128.store(p, f32x4.mul(aV, v128.load(p)));
+    v128.store(p, scaledVector(mode, aV, bV, v128.load(p), at<f32>(w, i)));
   }
   let m = horizontalMax<f32>(nextMax);
   let low = horizontalMin(nextMin);
@@ -326,7 +350,7 @@ export function rowScaleAheadF32(y: usize, n: i32, a: f32, next: usize): void {
       if (BOUNDED_ROWS) low = min<f32>(low, v);
     }
     const p = at<f32>(y, i);
-    store<f32>(p, a * load<f32>(p));
+    store<f32>(p, scaledScalar(mode, a, b, load<f32>(p), at<f32>(w, i)));
   }
   setAhead(m, low, next, true);
 }

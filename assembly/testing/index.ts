@@ -45,8 +45,8 @@ export function rowSumExpF32At(x: usize, n: i32, shift: f32, out: usize, next: u
   return ASC_FEATURE_SIMD ? rowSumExpF32(x, n, shift, out, next, bounded != 0) : NaN;
 }
 // the scale pass that reads the next row where the exp pass did not (SIMD builds), into sumAheadMax and its bound
-export function rowScaleAheadF32At(y: usize, n: i32, a: f32, next: usize): void {
-  if (ASC_FEATURE_SIMD) rowScaleAheadF32(y, n, a, next);
+export function rowScaleAheadF32At(y: usize, n: i32, a: f32, b: f32, w: usize, next: usize, mode: i32): void {
+  if (ASC_FEATURE_SIMD) rowScaleAheadF32(y, n, a, b, w, next, mode);
 }
 export function sumAheadMaxF32(): f32 {
   return sumAheadMax;

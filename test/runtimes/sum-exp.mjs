@@ -136,9 +136,10 @@ function boundedFailures(k, nextRow, n, nextAt, nextOutAt, shiftedAt, where, rel
 
 /**
  * A row's exps kept without a next row (the exp pass where the scale pass reads ahead): the same exps and sum; then
- * that scale pass: each exp times a, rounded, and the next row's max and bound, as the exp pass would take them.
+ * that scale pass in each of its forms (a · e, a · e + b, a · e + b · w): each value rounded as rowScale, rowAffine
+ * and rowAxpby round it, and the next row's max and bound, as the exp pass would take them.
  */
-function scaleAheadFailures(k, [x, e, sum], nextRow, [xAt, nextAt, outAt], where, relaxed) {
+function scaleAheadFailures(k, [x, e, sum], nextRow, [xAt, nextAt, outAt, wAt], where, relaxed) {
   const n = x.length;
   let shift = -Infinity; // the max, passing NaN over
   for (const v of x) if (v > shift) shift = v;
@@ -147,14 +148,20 @@ function scaleAheadFailures(k, [x, e, sum], nextRow, [xAt, nextAt, outAt], where
   const bad = view.findIndex((v, j) => !same(v, e[j]));
   if (bad >= 0) return [`${where}: exp ${bad} kept without a next row ${view[bad]}, not ${e[bad]}`];
   if (!same(alone, sum)) return [`${where}: sum kept without a next row ${alone}, not ${sum}`];
-  const a = f32(1 / sum);
-  k.rowScaleAheadF32At(outAt, n, a, nextAt);
-  const off = view.findIndex((v, j) => !same(v, f32(e[j] * a)));
-  if (off >= 0) return [`${where}: scaled exp ${off} ${view[off]}, not ${f32(e[off] * a)}`];
+  const w = Float32Array.from({ length: n }, (_, j) => 0.5 + ((j * 37) % 11) / 7);
+  new Float32Array(k.memory.buffer, wAt, n).set(w);
+  const [a, b] = [f32(1 / sum), f32(-0.01 / 3)];
+  const forms = [(v) => f32(v * a), (v) => f32(f32(v * a) + b), (v, j) => f32(f32(v * a) + f32(b * w[j]))];
   const max = nextRow.reduce((m, v) => Math.max(m, v), -Infinity);
   const bounded = relaxed && f32(nextRow.reduce((m, v) => Math.min(m, v), Infinity) - max) >= -86;
-  if (!same(k.sumAheadMaxF32(), max)) return [`${where}: the scale pass's next max ${k.sumAheadMaxF32()}, not ${max}`];
-  if (k.sumAheadBoundedF32() !== Number(bounded)) return [`${where}: the scale pass's bound ${k.sumAheadBoundedF32()}`];
+  for (const [mode, form] of forms.entries()) {
+    view.set(e);
+    k.rowScaleAheadF32At(outAt, n, a, b, wAt, nextAt, mode);
+    const off = view.findIndex((v, j) => !same(v, form(e[j], j)));
+    if (off >= 0) return [`${where}: form ${mode}, value ${off} ${view[off]}, not ${form(e[off], off)}`];
+    if (!same(k.sumAheadMaxF32(), max)) return [`${where}: form ${mode}, next max ${k.sumAheadMaxF32()}, not ${max}`];
+    if (k.sumAheadBoundedF32() !== Number(bounded)) return [`${where}: form ${mode}, bound ${k.sumAheadBoundedF32()}`];
+  }
   return [];
 }
 
@@ -223,7 +230,7 @@ export function sumExpFailures(build) {
       const expected = fused ? blockedSum(x.map(vectorExp), true) : stored;
       if (!same(alone, expected)) fail(`${where}: the sum without stores ${alone}, not ${expected}`);
       for (const why of scaledFailures(k, x, n, shift, xAt, shiftedAt, where, fused)) fail(why);
-      const at = [xAt, nextAt, nextOutAt];
+      const at = [xAt, nextAt, nextOutAt, shiftedAt];
       for (const why of scaleAheadFailures(k, [x, e, stored], nextRow, at, where, fused)) fail(why);
     }
   }
