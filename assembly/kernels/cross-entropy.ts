@@ -34,10 +34,10 @@
 import { expScalar, logScalar } from '../math/exp';
 import { AFFINE, AXPBY, SCALE } from '../math/sum-exp';
 import {
-  at, GROUP_LOG_SUM, GROUP_MAX, GROUP_SUM, groupLane, groupRow, NARROW_ROW, rowAffine, rowAxpby, rowMax,
-  rowScale, rowScaleReadingAhead, rowSumExp, rowSumExpAnySign, rowSumExpCapped, rowTimesSoftcapSlope,
-  rowWeightedSumCapped, rowWeightedSumShifted, rowZero, scaleReadsAhead, softcapScalar, takeAheadBounded,
-  takeAheadMax, withCompensation,
+  at, GROUP_LOG_SUM, GROUP_MAX, GROUP_SUM, groupLane, groupRow, keptRowBounded, NARROW_ROW, rowAffine, rowAxpby,
+  rowMax, rowMaxKept, rowScale, rowScaleReadingAhead, rowSumExp, rowSumExpAnySign, rowSumExpCapped,
+  rowTimesSoftcapSlope, rowWeightedSumCapped, rowWeightedSumShifted, rowZero, scaleReadsAhead, softcapScalar,
+  takeAheadBounded, takeAheadMax, withCompensation,
 } from '../math/rows';
 
 // @ts-ignore: decorator
@@ -108,7 +108,10 @@ export function crossEntropyIndexRows<T>(
       s = groupLane<T>(GROUP_SUM, lane);
       logSum = groupLane<T>(GROUP_LOG_SUM, lane);
     } else {
-      const m = haveMax ? aheadMax : rowMax<T>(row, classes);
+      // (a row whose exps are kept and whose max was not read ahead reads its bound with it)
+      const kept = eOut != 0 && !capped;
+      const m = haveMax ? aheadMax : kept ? rowMaxKept<T>(row, classes) : rowMax<T>(row, classes);
+      const bounded = haveMax ? aheadBounded : kept && keptRowBounded();
       shift = capped ? softcapScalar<T>(m, softcap, invCap) : m;
       // (a row of all −inf has no finite shift: its sum is NaN, and its log-sum-exp −inf)
       if (safe && m == <T>-Infinity) {
@@ -119,7 +122,7 @@ export function crossEntropyIndexRows<T>(
         next = r + 1 < rows ? at<T>(row, classes) : 0;
         // (where scaleReadsAhead, the gradient's scale pass reads the next row instead, below)
         nextInScale = eOut != 0 && scaleReadsAhead<T>(rows, classes);
-        s = <T>rowSumExp<T>(row, classes, shift, eOut, nextInScale ? 0 : next, haveMax && aheadBounded);
+        s = <T>rowSumExp<T>(row, classes, shift, eOut, nextInScale ? 0 : next, bounded);
         ahead = next != 0 && !nextInScale;
         aheadMax = takeAheadMax<T>();
         aheadBounded = takeAheadBounded();
@@ -191,8 +194,8 @@ export function crossEntropyProbRows<T>(
   const keep = <T>1 - smoothing;
   // rows of few classes: max, Σ exp and log for a group of rows at once, one row per lane
   const narrow = ASC_FEATURE_SIMD && sizeof<T>() == 4 && classes <= NARROW_ROW;
-  let m = rows > 0 && !narrow ? rowMax<T>(x, classes) : <T>0;
-  let bounded = false;
+  let m = rows > 0 && !narrow ? (grad ? rowMaxKept<T>(x, classes) : rowMax<T>(x, classes)) : <T>0;
+  let bounded = rows > 0 && !narrow && grad != 0 && keptRowBounded();
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * classes);
     const targetRow = at<T>(targets, r * classes);

@@ -4,7 +4,7 @@
 // where pass 1 did not (../math/rows.ts's scaleReadsAhead).
 
 import {
-  at, GROUP_SUM, groupLane, groupRow, NARROW_ROW, rowMax, rowScale, rowScaleReadingAhead, rowSumExp,
+  at, GROUP_SUM, groupLane, groupRow, keptRowBounded, NARROW_ROW, rowMaxKept, rowScale, rowScaleReadingAhead, rowSumExp,
   scaleReadsAhead, takeAheadBounded, takeAheadMax,
 } from '../math/rows';
 
@@ -17,8 +17,8 @@ export function softmaxRows<T>(x: usize, rows: i32, cols: i32, out: usize): void
     }
     return;
   }
-  let m = rows > 0 ? rowMax<T>(x, cols) : <T>0;
-  let bounded = false;
+  let m = rows > 0 ? rowMaxKept<T>(x, cols) : <T>0;
+  let bounded = rows > 0 && keptRowBounded();
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * cols);
     const outRow = at<T>(out, r * cols);

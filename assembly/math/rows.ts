@@ -6,7 +6,8 @@
 import { expNonPositiveVector, expScalar, expVector } from './exp';
 import { logVector } from './log';
 import {
-  CACHED_CALL_BYTES, rowScaleAheadF32, rowSumExpF32, SCALE_AHEAD_MAX, SCALE_READS_AHEAD, sumAheadBounded, sumAheadMax,
+  CACHED_CALL_BYTES, rowBoundF32, rowScaleAheadF32, rowSumExpF32, SCALE_AHEAD_MAX, SCALE_READS_AHEAD, sumAheadBounded,
+  sumAheadMax,
 } from './sum-exp';
 import { sech2Scalar, sech2Vector, tanhScalar, tanhVector } from './tanh';
 
@@ -102,6 +103,27 @@ export function rowMax<T>(x: usize, n: i32): T {
   }
   for (; i < n; i++) m = max<T>(m, load<T>(at<T>(x, i)));
   return m;
+}
+
+/**
+ * rowMax<T> of a row first in its call (or after one that did not read it ahead) whose exps will be kept: in the
+ * relaxed build it also reads whether the row is bounded (keptRowBounded), as the pass before it would have, so that
+ * the row's exps need no clamp either (the max the same, but for a NaN, where the row's outputs are NaN anyway).
+ */
+// @ts-ignore: decorator
+@inline export function rowMaxKept<T>(x: usize, n: i32): T {
+  if (SCALE_READS_AHEAD && sizeof<T>() == 4) {
+    rowBoundF32(x, n);
+    aheadBounded = sumAheadBounded;
+    return <T>sumAheadMax;
+  }
+  return rowMax<T>(x, n);
+}
+
+/** Whether the row of the last rowMaxKept is bounded (rowSumExp's `bounded`; false but in the relaxed build). */
+// @ts-ignore: decorator
+@inline export function keptRowBounded(): bool {
+  return SCALE_READS_AHEAD && aheadBounded;
 }
 
 /** Rows of at most this many elements take rowGroupSumExp, one row per lane, where a row alone would not fill the

@@ -285,9 +285,12 @@ export function scaledExpSumsF32(row: usize, n: i32, m: f32, scale: f32, entropy
   return s;
 }
 
-/** The scale pass's forms: y_j = a · y_j; a · y_j + b (label smoothing); a · y_j + b · w_j (and class weights). */
+/**
+ * The scale pass's forms: y_j = a · y_j; a · y_j + b (label smoothing); a · y_j + b · w_j (and class weights); and
+ * none, the next row read alone (rowBoundF32).
+ */
 // @ts-ignore: decorator
-@inline export const SCALE = 0, AFFINE = 1, AXPBY = 2;
+@inline export const SCALE = 0, AFFINE = 1, AXPBY = 2, READ = 3;
 
 // @ts-ignore: decorator
 @inline function scaledVector(mode: i32, aV: v128, bV: v128, y: v128, w: usize): v128 {
@@ -313,6 +316,14 @@ export function rowScaleAheadF32(y: usize, n: i32, a: f32, b: f32, w: usize, nex
   else scaleAheadLoop(y, n, a, b, w, next, AXPBY);
 }
 
+/**
+ * The max of the n elements at x into sumAheadMax, and whether the row is bounded into sumAheadBounded, as the pass
+ * before it would read them: for a row first in its call whose exps will be kept.
+ */
+export function rowBoundF32(x: usize, n: i32): void {
+  scaleAheadLoop(0, n, 0, 0, 0, x, READ);
+}
+
 // @ts-ignore: decorator
 @inline function scaleAheadLoop(y: usize, n: i32, a: f32, b: f32, w: usize, next: usize, mode: i32): void {
   const aV = f32x4.splat(a), bV = f32x4.splat(b);
@@ -327,6 +338,7 @@ export function rowScaleAheadF32(y: usize, n: i32, a: f32, b: f32, w: usize, nex
       nextMax = max4(nextMax, q0, q1, q2, q3);
       if (BOUNDED_ROWS) nextMin = min4(nextMin, q0, q1, q2, q3);
     }
+    if (mode == READ) continue;
     v128.store(p, scaledVector(mode, aV, bV, v128.load(p), u));
     v128.store(p, scaledVector(mode, aV, bV, v128.load(p, 16), u + 16), 16);
     v128.store(p, scaledVector(mode, aV, bV, v128.load(p, 32), u + 32), 32);
@@ -339,7 +351,7 @@ export function rowScaleAheadF32(y: usize, n: i32, a: f32, b: f32, w: usize, nex
       nextMax = f32x4.pmax(nextMax, q);
       if (BOUNDED_ROWS) nextMin = f32x4.pmin(nextMin, q);
     }
-    v128.store(p, scaledVector(mode, aV, bV, v128.load(p), at<f32>(w, i)));
+    if (mode != READ) v128.store(p, scaledVector(mode, aV, bV, v128.load(p), at<f32>(w, i)));
   }
   let m = horizontalMax<f32>(nextMax);
   let low = horizontalMin(nextMin);
@@ -350,7 +362,7 @@ export function rowScaleAheadF32(y: usize, n: i32, a: f32, b: f32, w: usize, nex
       if (BOUNDED_ROWS) low = min<f32>(low, v);
     }
     const p = at<f32>(y, i);
-    store<f32>(p, scaledScalar(mode, a, b, load<f32>(p), at<f32>(w, i)));
+    if (mode != READ) store<f32>(p, scaledScalar(mode, a, b, load<f32>(p), at<f32>(w, i)));
   }
   setAhead(m, low, next, true);
 }

@@ -4,7 +4,7 @@ export * from '../index';
 export { lossParamOffset } from './params-layout';
 import { EXP, EXP_NON_POSITIVE, LOG, LOG1P, LOG1P_OF_UNIT, mathBatch, SECH2, TANH } from '../kernels/exp-batch';
 import {
-  rowScaleAheadF32, rowSumExpF32, scaledDone, scaledExpSumsF32, scaledGapSum, sumAheadBounded, sumAheadMax,
+  rowBoundF32, rowScaleAheadF32, rowSumExpF32, scaledDone, scaledExpSumsF32, scaledGapSum, sumAheadBounded, sumAheadMax,
 } from '../math/sum-exp';
 
 export function expF32(x: usize, rows: i32, cols: i32, out: usize): void { mathBatch<f32>(EXP, x, rows * cols, out); }
@@ -47,6 +47,10 @@ export function rowSumExpF32At(x: usize, n: i32, shift: f32, out: usize, next: u
 // the scale pass that reads the next row where the exp pass did not (SIMD builds), into sumAheadMax and its bound
 export function rowScaleAheadF32At(y: usize, n: i32, a: f32, b: f32, w: usize, next: usize, mode: i32): void {
   if (ASC_FEATURE_SIMD) rowScaleAheadF32(y, n, a, b, w, next, mode);
+}
+// a row's max and bound read alone, for a row first in its call (SIMD builds)
+export function rowBoundF32At(x: usize, n: i32): void {
+  if (ASC_FEATURE_SIMD) rowBoundF32(x, n);
 }
 export function sumAheadMaxF32(): f32 {
   return sumAheadMax;

@@ -137,7 +137,8 @@ function boundedFailures(k, nextRow, n, nextAt, nextOutAt, shiftedAt, where, rel
 /**
  * A row's exps kept without a next row (the exp pass where the scale pass reads ahead): the same exps and sum; then
  * that scale pass in each of its forms (a · e, a · e + b, a · e + b · w): each value rounded as rowScale, rowAffine
- * and rowAxpby round it, and the next row's max and bound, as the exp pass would take them.
+ * and rowAxpby round it, and the next row's max and bound, as the exp pass would take them; and the same max and bound
+ * read alone (a row first in its call).
  */
 function scaleAheadFailures(k, [x, e, sum], nextRow, [xAt, nextAt, outAt, wAt], where, relaxed) {
   const n = x.length;
@@ -162,6 +163,10 @@ function scaleAheadFailures(k, [x, e, sum], nextRow, [xAt, nextAt, outAt, wAt], 
     if (!same(k.sumAheadMaxF32(), max)) return [`${where}: form ${mode}, next max ${k.sumAheadMaxF32()}, not ${max}`];
     if (k.sumAheadBoundedF32() !== Number(bounded)) return [`${where}: form ${mode}, bound ${k.sumAheadBoundedF32()}`];
   }
+  k.rowBoundF32At(nextAt, n);
+  if (!same(k.sumAheadMaxF32(), max)) return [`${where}: the row's max read alone ${k.sumAheadMaxF32()}, not ${max}`];
+  const boundAlone = k.sumAheadBoundedF32();
+  if (boundAlone !== Number(bounded)) return [`${where}: the row's bound read alone ${boundAlone}`];
   return [];
 }
 
