@@ -19,11 +19,11 @@ export function softmaxRows<T>(x: usize, rows: i32, cols: i32, out: usize): void
   }
   let m = rows > 0 ? rowMaxKept<T>(x, cols) : <T>0;
   let bounded = rows > 0 && keptRowBounded();
+  const inScale = scaleReadsAhead<T>(rows, cols);
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * cols);
     const outRow = at<T>(out, r * cols);
     const next = r + 1 < rows ? at<T>(row, cols) : 0;
-    const inScale = scaleReadsAhead<T>(rows, cols);
     const s = <T>rowSumExp<T>(row, cols, m, outRow, inScale ? 0 : next, bounded);
     if (inScale) rowScaleReadingAhead<T>(outRow, cols, <T>1 / s, next);
     else rowScale<T>(outRow, cols, <T>1 / s);

@@ -18,7 +18,8 @@
 //   the next row's max shows, skips the clamp and the test for lanes below it: 1.1–1.2× faster, the same bits.
 // - Where the exps are kept (relaxed build), rows of up to 2,560 elements, and every row of a call whose input spans
 //   at most 1 MiB, leave the next row's max and min to the scale pass after them (rowScaleAheadF32): the exp loop
-//   without them spills fewer registers, 1.02–1.08×.
+//   without them spills fewer registers, 1.02–1.08×. A row first in its call reads its own with its max
+//   (rowBoundF32), so that it too can skip the clamp.
 
 import {
   expNonPositiveF32x4, F32_NORMAL_CLAMP, f32ExpConstant, LN2_HI, LN2_LO, LOG2E, MAGIC, NORMAL_MIN, ONE, Q0,
@@ -220,6 +221,7 @@ export let sumAheadBounded = false;
  * the same value, except that a NaN may be passed over differently, where the row's sum is NaN anyway), and where it
  * keeps the exps, whether that row is bounded (sumAheadBounded). With `bounded` (this row's: every x_j − shift ≥
  * −86) the exps skip the clamp and its test for lanes below it, 1.1–1.2× faster and the same bits (bench/NOTES.md).
+ * Kept exps without `next` (relaxed build) take a loop compiled without the lookahead, which spills fewer registers.
  */
 export function rowSumExpF32(x: usize, n: i32, shift: f32, out: usize, next: usize, bounded: bool): f64 {
   if (!out) return sumExpLoop(x, n, shift, 0, next, false, false);

@@ -92,8 +92,9 @@ describe.each([
   });
 });
 
-// In the relaxed-SIMD build a row within 86 of its max takes its exps without the clamp, where a row alone never does:
-// rows at that bound, past it and far below it, on each Node that runs that build (test/runtimes/rows-relaxed.mjs).
+// In the relaxed-SIMD build a row within 86 of its max takes its exps without the clamp, its bound read by the pass
+// before it or with its own max: rows at that bound, past it and far below it, on each Node that runs that build
+// (test/runtimes/rows-relaxed.mjs).
 const script = fileURLToPath(new URL('../runtimes/rows-relaxed.mjs', import.meta.url));
 const node = (major: number) =>
   fileURLToPath(new URL(`../../runtimes/node_modules/node${major}/bin/node`, import.meta.url));

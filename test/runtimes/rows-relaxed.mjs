@@ -1,9 +1,9 @@
 // Run by test/correctness/row-independence.test.ts on Node 22, 24 and 26: in the relaxed-SIMD build, each row of a
-// batch gives what it gives alone, bit for bit. There a row whose elements are all within 86 of its max (read while
-// the previous row's exps compute) takes its exps without the clamp, and a row alone never does, so the rows below
-// straddle that bound: a range of exactly 86, one float past it, 120 (a subnormal exp), −inf, NaN and −1e38; and rows
-// short and long, whose next row's max is read by the exp pass or by the scale pass after it. Prints JSON: the build,
-// the batches tried and the first differences.
+// batch gives what it gives alone, bit for bit. There a row whose elements are all within 86 of its max (read by a
+// pass over the row before it, or with its own max where it comes first) takes its exps without the clamp, so the
+// rows below straddle that bound: a range of exactly 86, one float past it, 120 (a subnormal exp), −inf, NaN and
+// −1e38; and rows short and long, whose next row's max is read by the exp pass or by the scale pass after it. Prints
+// JSON: the build, the batches tried and the first differences.
 import * as x from '../../dist/index.js';
 
 const CLASSES = [17, 64, 1000, 1031, 2560, 2561];
