@@ -6,8 +6,8 @@
 import { expNonPositiveVector, expScalar, expVector } from './exp';
 import { logVector } from './log';
 import {
-  CACHED_CALL_BYTES, rowBoundF32, rowScaleAheadF32, rowSumExpF32, SCALE_AHEAD_MAX, SCALE_READS_AHEAD, sumAheadBounded,
-  sumAheadMax,
+  AFFINE, CACHED_CALL_BYTES, rowBoundF32, rowScaleAheadF32, rowSumExpF32, SCALE, SCALE_AHEAD_MAX, SCALE_READS_AHEAD,
+  sumAheadBounded, sumAheadMax,
 } from './sum-exp';
 import { sech2Scalar, sech2Vector, tanhScalar, tanhVector } from './tanh';
 
@@ -525,15 +525,22 @@ export function rowAffine<T>(y: usize, n: i32, a: T, b: T): void {
 
 /**
  * rowScale, rowAffine or rowAxpby (`mode`: SCALE, AFFINE, AXPBY of ./sum-exp.ts; b and w as they take them) of a row
- * whose exp pass was given no next row (scaleReadsAhead): it reads `next` for takeAheadMax.
+ * whose exp pass was given no next row (scaleReadsAhead): it reads `next` for takeAheadMax. (Where scaleReadsAhead
+ * never holds, only the form itself.)
  */
 export function rowScaleReadingAhead<T>(
-  y: usize, n: i32, a: T, next: usize, mode: i32 = 0, b: T = 0, w: usize = 0,
+  y: usize, n: i32, a: T, next: usize, mode: i32 = SCALE, b: T = 0, w: usize = 0,
 ): void {
   if (SCALE_READS_AHEAD && sizeof<T>() == 4) {
     rowScaleAheadF32(y, n, <f32>a, <f32>b, w, next, mode);
     aheadMax = <f64>sumAheadMax;
     aheadBounded = sumAheadBounded;
+  } else if (mode == SCALE) {
+    rowScale<T>(y, n, a);
+  } else if (mode == AFFINE) {
+    rowAffine<T>(y, n, a, b);
+  } else {
+    rowAxpby<T>(y, w, n, a, b);
   }
 }
 
