@@ -37,6 +37,7 @@ ${importLines.join('\n')}
 
 export { allocate, release, scratch } from './scratch';
 export { exp, logAddExp, paramsBlock, simdBuild } from './runtime';
+export { groupScratchBytes, setGroupScratch } from './math/group-rows';
 
 ${parts.join('\n\n')}
 `;

@@ -33,11 +33,11 @@
 
 import { expScalar, logScalar } from '../math/exp';
 import { AFFINE, AXPBY, SCALE } from '../math/sum-exp';
+import { GROUP_LOG_SUM, GROUP_MAX, GROUP_SUM, groupLane, groupRow, NARROW_ROW } from '../math/group-rows';
 import {
-  at, GROUP_LOG_SUM, GROUP_MAX, GROUP_SUM, groupLane, groupRow, keptRowBounded, NARROW_ROW, rowAffine, rowAxpby,
-  rowMax, rowMaxKept, rowScale, rowScaleReadingAhead, rowSumExp, rowSumExpAnySign, rowSumExpCapped,
-  rowTimesSoftcapSlope, rowWeightedSumCapped, rowWeightedSumShifted, rowZero, scaleReadsAhead, softcapScalar,
-  takeAheadBounded, takeAheadMax, withCompensation,
+  at, keptRowBounded, rowAffine, rowAxpby, rowMax, rowMaxKept, rowScale, rowScaleReadingAhead, rowSumExp,
+  rowSumExpAnySign, rowSumExpCapped, rowTimesSoftcapSlope, rowWeightedSumCapped, rowWeightedSumShifted, rowZero,
+  scaleReadsAhead, softcapScalar, takeAheadBounded, takeAheadMax, withCompensation,
 } from '../math/rows';
 
 // @ts-ignore: decorator
@@ -69,7 +69,7 @@ export function crossEntropyIndexRows<T>(
   let ahead = false;
   let aheadMax = <T>0;
   let aheadBounded = false;
-  // rows of few classes: max, Σ exp and log for a group of rows at once, one row per lane
+  // rows of few classes: max, Σ exp and log for sixteen rows at once, four per vector
   const narrow = ASC_FEATURE_SIMD && sizeof<T>() == 4 && classes <= NARROW_ROW && !capped && !lseIn && !safe;
   for (let r = 0; r < rows; r++) {
     const row = at<T>(x, r * classes);
@@ -192,7 +192,7 @@ export function crossEntropyProbRows<T>(
 ): void {
   const smoothPerClass = smoothing / <T>classes;
   const keep = <T>1 - smoothing;
-  // rows of few classes: max, Σ exp and log for a group of rows at once, one row per lane
+  // rows of few classes: max, Σ exp and log for sixteen rows at once, four per vector
   const narrow = ASC_FEATURE_SIMD && sizeof<T>() == 4 && classes <= NARROW_ROW;
   let m = rows > 0 && !narrow ? (grad ? rowMaxKept<T>(x, classes) : rowMax<T>(x, classes)) : <T>0;
   let bounded = rows > 0 && !narrow && grad != 0 && keptRowBounded();

@@ -1,16 +1,15 @@
-// torch.logsumexp over rows: lse = m + log Σ_j exp(x_j − m), with m = max_j x_j (rows of at most 16, SIMD builds:
-// four rows at a time, one per lane).
+// torch.logsumexp over rows: lse = m + log Σ_j exp(x_j − m), with m = max_j x_j (rows of at most NARROW_ROW, SIMD
+// builds: sixteen rows at a time, four per vector, ../math/group-rows.ts).
 // As in PyTorch, an infinite m is replaced by 0 so that a row of −inf gives −inf (not NaN) and a
 // row holding +inf gives +inf; an empty row gives −inf.
 
 import { logScalar } from '../math/exp';
-import {
-  at, GROUP_LOG_SUM, GROUP_MAX, groupLane, groupRow, NARROW_ROW, rowMax, rowSumExp, rowSumExpAnySign, takeAheadMax,
-} from '../math/rows';
+import { GROUP_LOG_SUM, GROUP_MAX, groupLane, groupRow, NARROW_ROW } from '../math/group-rows';
+import { at, rowMax, rowSumExp, rowSumExpAnySign, takeAheadMax } from '../math/rows';
 
 export function logSumExpRows<T>(x: usize, rows: i32, cols: i32, out: usize): void {
   if (ASC_FEATURE_SIMD && sizeof<T>() == 4 && cols > 0 && cols <= NARROW_ROW) {
-    // short rows, L at a time (one per lane); a row whose max is infinite takes the row path's shift of 0
+    // short rows, sixteen at a time; a row whose max is infinite takes the row path's shift of 0
     for (let r = 0; r < rows; r++) {
       const row = at<T>(x, r * cols);
       const lane = groupRow<T>(r, rows, row, cols, 0);

@@ -1,19 +1,18 @@
 // softmax over rows: y_j = exp(x_j − m) / Σ_k exp(x_k − m), m = max_k x_k.
-// Pass 1: y_j = exp(x_j − m) and their sum s (one exp per element), reading the next row's max along the way, or
-// for short rows (SIMD builds) L rows at a time, one per lane. Pass 2: y_j · (1/s), reading the next row's max
-// where pass 1 did not (../math/rows.ts's scaleReadsAhead).
+// Pass 1: y_j = exp(x_j − m) and their sum s (one exp per element), reading the next row's max along the way. Pass
+// 2: y_j · (1/s), reading the next row's max where pass 1 did not (../math/rows.ts's scaleReadsAhead). Short rows
+// (SIMD builds) go sixteen at a time, four per vector, both passes in one (../math/group-rows.ts).
 
+import { GROUP_ROWS, GROUP_SOFTMAX, NARROW_ROW, rowGroupSumExp } from '../math/group-rows';
 import {
-  at, GROUP_SUM, groupLane, groupRow, keptRowBounded, NARROW_ROW, rowMaxKept, rowScale, rowScaleReadingAhead, rowSumExp,
-  scaleReadsAhead, takeAheadBounded, takeAheadMax,
+  at, keptRowBounded, rowMaxKept, rowScale, rowScaleReadingAhead, rowSumExp, scaleReadsAhead, takeAheadBounded,
+  takeAheadMax,
 } from '../math/rows';
 
 export function softmaxRows<T>(x: usize, rows: i32, cols: i32, out: usize): void {
   if (ASC_FEATURE_SIMD && sizeof<T>() == 4 && cols <= NARROW_ROW) {
-    for (let r = 0; r < rows; r++) {
-      const outRow = at<T>(out, r * cols);
-      const lane = groupRow<T>(r, rows, at<T>(x, r * cols), cols, outRow);
-      rowScale<T>(outRow, cols, <T>1 / groupLane<T>(GROUP_SUM, lane));
+    for (let r = 0; r < rows; r += GROUP_ROWS) {
+      rowGroupSumExp(at<T>(x, r * cols), min(GROUP_ROWS, rows - r), cols, at<T>(out, r * cols), GROUP_SOFTMAX);
     }
     return;
   }

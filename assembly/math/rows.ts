@@ -4,7 +4,6 @@
 // run over the whole row, which is also the plain reference the SIMD path is tested against.
 
 import { expNonPositiveVector, expScalar, expVector } from './exp';
-import { logVector } from './log';
 import {
   AFFINE, CACHED_CALL_BYTES, rowBoundF32, rowScaleAheadF32, rowSumExpF32, SCALE, SCALE_AHEAD_MAX, SCALE_READS_AHEAD,
   sumAheadBounded, sumAheadMax,
@@ -124,116 +123,6 @@ export function rowMax<T>(x: usize, n: i32): T {
 // @ts-ignore: decorator
 @inline export function keptRowBounded(): bool {
   return SCALE_READS_AHEAD && aheadBounded;
-}
-
-/** Rows of at most this many elements take rowGroupSumExp, one row per lane, where a row alone would not fill the
- * vector unit (bench/NOTES.md). */
-// @ts-ignore: decorator
-@inline export const NARROW_ROW: i32 = 16;
-
-// The last group's max, Σ exp and log Σ exp, one row per lane (globals: each thread's instance has its own).
-// @ts-ignore: decorator
-@lazy let groupMax = v128.splat<i32>(0);
-// @ts-ignore: decorator
-@lazy let groupSum = v128.splat<i32>(0);
-// @ts-ignore: decorator
-@lazy let groupLogSum = v128.splat<i32>(0);
-// @ts-ignore: decorator
-@inline export const GROUP_MAX: i32 = 0;
-// @ts-ignore: decorator
-@inline export const GROUP_SUM: i32 = 1;
-// @ts-ignore: decorator
-@inline export const GROUP_LOG_SUM: i32 = 2;
-
-/** The last rowGroupSumExp's max, Σ exp or log Σ exp (`which`) of the row in `lane`. */
-// @ts-ignore: decorator
-@inline export function groupLane<T>(which: i32, lane: i32): T {
-  const v = which == GROUP_MAX ? groupMax : which == GROUP_SUM ? groupSum : groupLogSum;
-  if (sizeof<T>() == 8) return <T>(lane == 0 ? f64x2.extract_lane(v, 0) : f64x2.extract_lane(v, 1));
-  if (lane < 2) return <T>(lane == 0 ? f32x4.extract_lane(v, 0) : f32x4.extract_lane(v, 1));
-  return <T>(lane == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3));
-}
-
-/** The addresses of each lane's row: `first` and the rows after it, lanes past `count` repeating the last. */
-// @ts-ignore: decorator
-@inline function laneRows(first: usize, stride: usize, count: i32): v128 {
-  const last = <usize>(count - 1);
-  return i32x4(
-    <i32>first, <i32>(first + min<usize>(1, last) * stride), <i32>(first + min<usize>(2, last) * stride),
-    <i32>(first + min<usize>(3, last) * stride),
-  );
-}
-
-/** Element `offset` (bytes) of each lane's row (rows: laneRows; T's lanes). */
-// @ts-ignore: decorator
-@inline function gather<T>(rows: v128, offset: usize): v128 {
-  if (sizeof<T>() == 8) {
-    const v = f64x2.splat(load<f64>(<usize>i32x4.extract_lane(rows, 0) + offset));
-    return f64x2.replace_lane(v, 1, load<f64>(<usize>i32x4.extract_lane(rows, 1) + offset));
-  }
-  let v = f32x4.splat(load<f32>(<usize>i32x4.extract_lane(rows, 0) + offset));
-  v = f32x4.replace_lane(v, 1, load<f32>(<usize>i32x4.extract_lane(rows, 1) + offset));
-  v = f32x4.replace_lane(v, 2, load<f32>(<usize>i32x4.extract_lane(rows, 2) + offset));
-  return f32x4.replace_lane(v, 3, load<f32>(<usize>i32x4.extract_lane(rows, 3) + offset));
-}
-
-/** Stores each lane of v at element `offset` (bytes) of its row (rows as in gather). */
-// @ts-ignore: decorator
-@inline function scatter<T>(v: v128, rows: v128, offset: usize): void {
-  if (sizeof<T>() == 8) {
-    store<f64>(<usize>i32x4.extract_lane(rows, 0) + offset, f64x2.extract_lane(v, 0));
-    store<f64>(<usize>i32x4.extract_lane(rows, 1) + offset, f64x2.extract_lane(v, 1));
-    return;
-  }
-  store<f32>(<usize>i32x4.extract_lane(rows, 0) + offset, f32x4.extract_lane(v, 0));
-  store<f32>(<usize>i32x4.extract_lane(rows, 1) + offset, f32x4.extract_lane(v, 1));
-  store<f32>(<usize>i32x4.extract_lane(rows, 2) + offset, f32x4.extract_lane(v, 2));
-  store<f32>(<usize>i32x4.extract_lane(rows, 3) + offset, f32x4.extract_lane(v, 3));
-}
-
-/**
- * The max m, Σ_j exp(x_j − m) and its log of `count` (1 … L) rows of n elements from `row`, one row per lane (SIMD
- * builds only; read them with groupLane); e_j = exp(x_j − m) into the rows from `out` when it is not 0. A short row
- * alone is a chain of dependent steps (max, exps, sum, log) that leaves the vector unit idle; L rows side by side
- * fill it. Lanes past `count` repeat the last row (the same values to the same places).
- */
-export function rowGroupSumExp<T>(row: usize, count: i32, n: i32, out: usize): void {
-  const stride = <usize>n << alignof<T>();
-  const rows = laneRows(row, stride, count);
-  const outRows = laneRows(out, stride, count);
-  let m = n > 0 ? gather<T>(rows, 0) : v128.splat<T>(<T>-Infinity);
-  for (let j = 1; j < n; j++) m = v128.pmax<T>(m, gather<T>(rows, <usize>j << alignof<T>()));
-  // Σ in f64 (f32 lanes: two f64 pairs), rounded to T once, as rowSumExp's
-  let low = f64x2.splat(0);
-  let high = low;
-  for (let j = 0; j < n; j++) {
-    const offset = <usize>j << alignof<T>();
-    const e = expNonPositiveVector<T>(v128.sub<T>(gather<T>(rows, offset), m));
-    if (sizeof<T>() == 4) {
-      low = f64x2.add(low, f64x2.promote_low_f32x4(e));
-      high = f64x2.add(high, f64x2.promote_low_f32x4(v128.shuffle<i32>(e, e, 2, 3, 2, 3)));
-    } else {
-      low = f64x2.add(low, e);
-    }
-    if (out) scatter<T>(e, outRows, offset);
-  }
-  const s = sizeof<T>() == 4
-    ? v128.shuffle<i64>(f32x4.demote_f64x2_zero(low), f32x4.demote_f64x2_zero(high), 0, 2)
-    : low;
-  groupMax = m;
-  groupSum = s;
-  groupLogSum = logVector<T>(s);
-}
-
-/**
- * Row r's lane in its group of L rows (of `rows`, r counted from the call's first row); at a group's first row it
- * runs rowGroupSumExp on the group, from `row` (and `out`, e_j's rows, when not 0).
- */
-// @ts-ignore: decorator
-@inline export function groupRow<T>(r: i32, rows: i32, row: usize, n: i32, out: usize): i32 {
-  const lane = r % lanes<T>();
-  if (lane == 0) rowGroupSumExp<T>(row, min(lanes<T>(), rows - r), n, out);
-  return lane;
 }
 
 /** How a row pass sees x_j: as it is, (x_j − shift) · a (a temperature), or a · tanh(x_j · b) (a softcap). */

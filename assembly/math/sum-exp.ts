@@ -65,7 +65,7 @@ export let sumAheadBounded = false;
  * `bounded` (every d ≥ −86: the clamp would change no lane) there is neither clamp nor test.
  */
 // @ts-ignore: decorator
-@inline function expTerm(
+@inline export function expTerm(
   d: v128, exact: bool, bounded: bool, clamp: v128, log2e: v128, magic: v128, ln2High: v128, ln2Low: v128,
   c6: v128, c5: v128, c4: v128, c3: v128, c2: v128, one: v128,
 ): v128 {
@@ -93,13 +93,13 @@ export let sumAheadBounded = false;
  * (high + low, rounded) where `exact` is false.
  */
 // @ts-ignore: decorator
-@inline function termMagic(): v128 {
+@inline export function termMagic(): v128 {
   const magic = f32ExpConstant(MAGIC);
   return ASC_FEATURE_RELAXED_SIMD ? i32x4.add(magic, i32x4.splat(127)) : magic;
 }
 
 // @ts-ignore: decorator
-@inline function termLn2High(exact: bool): v128 {
+@inline export function termLn2High(exact: bool): v128 {
   const high = f32ExpConstant(LN2_HI);
   return ASC_FEATURE_RELAXED_SIMD && !exact ? f32x4.add(high, f32ExpConstant(LN2_LO)) : high;
 }

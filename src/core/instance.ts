@@ -229,7 +229,7 @@ export async function configure(request: InitRequest): Promise<void> {
     }
     const exports = await load(threadsBuild, { env: { memory } });
     const started = poolThreads() === wanted && poolOn(memory);
-    const failure = started ? undefined : await startThreads(start, threadsBuild, memory, wanted);
+    const failure = started ? undefined : await startThreads(start, threadsBuild, memory, exports, wanted);
     if (failure === undefined) {
       active = { build, exports };
       return;
@@ -262,15 +262,34 @@ async function startThreads(
   start: typeof import('./thread-start.js'),
   threadsBuild: ThreadsBuild,
   memory: WebAssembly.Memory,
+  exports: WasmExports,
   wanted: number,
 ): Promise<string | undefined> {
   await stopThreads();
   try {
-    setPool(await start.startPool(await threadsModule(threadsBuild), memory, wanted - 1, poolLayout()));
+    const blocks = workerBlocks(exports, wanted - 1);
+    setPool(await start.startPool(await threadsModule(threadsBuild), memory, blocks, poolLayout()));
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
+}
+
+/** Each threads instance's blocks for its workers' short rows (a worker's instance shares the memory, so the static
+ * block of assembly/math/group-rows.ts is the calling thread's alone): allocated when the pool starts, kept for the
+ * next. */
+const workerScratch = new WeakMap<WasmExports, number[]>();
+
+/** `count` workers' blocks in `exports`' memory. @throws RangeError when the memory cannot grow to hold them. */
+function workerBlocks(exports: WasmExports, count: number): number[] {
+  const blocks = workerScratch.get(exports) ?? [];
+  workerScratch.set(exports, blocks);
+  while (blocks.length < count) {
+    const at = callAllocator(() => exports.allocate(exports.groupScratchBytes()));
+    if (at === 0) throw new RangeError('WebAssembly memory cannot hold the worker threads');
+    blocks.push(at);
+  }
+  return blocks.slice(0, count);
 }
 
 /** Stops the worker pool, if there is one (its module was loaded when it started). */

@@ -10,13 +10,14 @@ import type { Pool, PoolLayout, PoolWorker } from './threads.js';
 // loop; a prelude per platform hands it the start-up data and a way to answer.
 const WORKER_LOOP = `
 const takeRows = ${takeRows};
-function start({ module, memory, control, index, names, slot, sharedAt, spinMs }, reply) {
+function start({ module, memory, control, index, names, slot, sharedAt, spinMs, scratchAt }, reply) {
   const flags = new Int32Array(control, 0, 4);
   const slots = new Float64Array(control, 16);
   const shared = new Float64Array(control, sharedAt);
   const abort = () => { throw new Error('xentropy worker: abort'); };
   WebAssembly.instantiate(module, { env: { memory, abort } }).then((instance) => {
     const kernels = instance.exports;
+    kernels.setGroupScratch(scratchAt); // (its memory is shared: short rows need a block of the worker's own)
     let seen = Atomics.load(flags, 0); // read before 'ready', so no task can slip in between
     reply('ready');
     for (;;) {
@@ -71,20 +72,24 @@ function nodeBuiltin(name: string): Promise<unknown> {
   return (new Function('name', 'return import(name)') as (name: string) => Promise<unknown>)(name);
 }
 
-/** A pool of `count` started workers on the threads build (compiled: its code is shared) and shared memory (kernel
- * names by id, SLOT). */
+/** A pool of started workers on the threads build (compiled: its code is shared) and shared memory (kernel names by
+ * id, SLOT), one for each block of `groupScratch` (each worker's block for short rows, in that memory). */
 export async function startPool(
   module: WebAssembly.Module,
   memory: WebAssembly.Memory,
-  count: number,
+  groupScratch: number[],
   layout: PoolLayout,
 ): Promise<Pool> {
   const { names, slot, isNode } = layout;
+  const count = groupScratch.length;
   // the flags, a slot per worker, and the shared task (its head, and an argument and a step per argument)
   const sharedAt = 16 + 8 * slot * count;
   const control = new SharedArrayBuffer(sharedAt + 8 * (5 + 2 * slot));
   const spinMs = isNode ? SPIN_MS : 0;
-  const data = (index: number) => ({ module, memory, control, index, names: [...names], slot, sharedAt, spinMs });
+  const data = (index: number) => {
+    const scratchAt = groupScratch[index];
+    return { module, memory, control, index, names: [...names], slot, sharedAt, spinMs, scratchAt };
+  };
   const next: Pool = {
     memory,
     run: (task) => runOnPool(next, layout, task),

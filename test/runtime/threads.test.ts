@@ -64,6 +64,29 @@ describe('threads', () => {
     expect(wasmThreads()).toBe(1);
   }, 60_000);
 
+  it('short rows: 2 and 3 threads, each with a block of its own for rows side by side, match one thread', async () => {
+    const run = (classes: number) => {
+      const rows = 20_011; // above the threshold for waking workers, and not a multiple of a group
+      const data = Float32Array.from({ length: rows * classes }, (_, i) => Math.sin(i * 0.37) * 4 + Math.cos(i * 0.01));
+      const input = { data, shape: [rows, classes] };
+      const targets = Int32Array.from({ length: rows }, (_, r) => (r * 7) % classes);
+      const ce = crossEntropyWithGrad(input, targets, { reduction: 'none' });
+      return [softmax(input), logSoftmax(input), logSumExp(input, { dim: -1 }), ce.loss, ce.grad].map((t) =>
+        Array.from(t.data),
+      );
+    };
+    for (const classes of [3, 10, 31]) {
+      await init({ threads: 1 });
+      const one = run(classes);
+      for (const threads of [2, 3]) {
+        await init({ threads });
+        expect(wasmThreads()).toBe(threads);
+        expect(run(classes), `${classes} classes, ${threads} threads`).toEqual(one);
+      }
+    }
+    await init({ threads: 1 });
+  }, 60_000);
+
   it('CTC: 2 and 3 threads share the sequences and give exactly the one-thread loss and gradient', async () => {
     // 7 sequences of 300 frames and 20 labels: 7 · 300 · 41 lattice positions, above the threshold for workers
     const [T, N, C, S] = [300, 7, 40, 20];
