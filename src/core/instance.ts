@@ -158,6 +158,8 @@ async function load(build: Embedded, imports: Record<string, Record<string, unkn
       made,
       callAllocator(() => made.allocate(DIRECT_BLOCK_BYTES)),
     );
+    // a threads build keeps no static block for short rows (its workers get theirs as the pool starts)
+    if (isThreadsBuild(build)) made.setGroupScratch(groupBlock(made));
   }
   return exports;
 }
@@ -280,15 +282,18 @@ async function startThreads(
  * next. */
 const workerScratch = new WeakMap<WasmExports, number[]>();
 
+/** A block for one instance's short rows in `exports`' memory. @throws RangeError when the memory cannot grow. */
+function groupBlock(exports: WasmExports): number {
+  const at = callAllocator(() => exports.allocate(exports.groupScratchBytes()));
+  if (at === 0) throw new RangeError('init: WebAssembly memory cannot grow to hold a thread\'s blocks');
+  return at;
+}
+
 /** `count` workers' blocks in `exports`' memory. @throws RangeError when the memory cannot grow to hold them. */
 function workerBlocks(exports: WasmExports, count: number): number[] {
   const blocks = workerScratch.get(exports) ?? [];
   workerScratch.set(exports, blocks);
-  while (blocks.length < count) {
-    const at = callAllocator(() => exports.allocate(exports.groupScratchBytes()));
-    if (at === 0) throw new RangeError('WebAssembly memory cannot hold the worker threads');
-    blocks.push(at);
-  }
+  while (blocks.length < count) blocks.push(groupBlock(exports));
   return blocks.slice(0, count);
 }
 
