@@ -285,7 +285,7 @@ const workerScratch = new WeakMap<WasmExports, number[]>();
 /** A block for one instance's short rows in `exports`' memory. @throws RangeError when the memory cannot grow. */
 function groupBlock(exports: WasmExports): number {
   const at = callAllocator(() => exports.allocate(exports.groupScratchBytes()));
-  if (at === 0) throw new RangeError('init: WebAssembly memory cannot grow to hold a thread\'s blocks');
+  if (at === 0) throw new RangeError('init: WebAssembly memory cannot grow to hold the blocks of its threads');
   return at;
 }
 
