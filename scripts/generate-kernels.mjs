@@ -36,8 +36,7 @@ export function kernelExports(kernels) {
 ${importLines.join('\n')}
 
 export { allocate, release, scratch } from './scratch';
-export { exp, logAddExp, paramsBlock, simdBuild } from './runtime';
-export { groupScratchBytes, setGroupScratch } from './math/group-rows';
+export { exp, instanceBlockBytes, logAddExp, paramsBlock, setInstanceBlock, simdBuild } from './runtime';
 
 ${parts.join('\n\n')}
 `;

@@ -37,20 +37,16 @@ import { expTerm, termLn2High, termMagic } from './sum-exp';
 // @ts-ignore: decorator
 @inline export const GROUP_SCRATCH_BYTES: i32 = (GROUP_ROWS >> 2) * NARROW_ROW * 16 + 3 * GROUP_ROWS * 4;
 /**
- * This instance's group scratch: static memory, or in a threads build, whose instances share their memory, a block of
- * each instance's own (setGroupScratch, before its first call). Its address, in a global: each instance has its own.
- * (A threads build has no static block: each instance, as it starts, would write the block's zeros over the memory.)
+ * This instance's group scratch: static memory, or in a threads build, whose instances share their memory, part of
+ * each instance's own block (../runtime.ts's setInstanceBlock, before its first call). Its address, in a global: each
+ * instance has its own. (A threads build has no static block: each instance, as it starts, would write the block's
+ * zeros over the memory.)
  */
 let groupScratch: usize = ASC_FEATURE_THREADS ? 0 : memory.data(GROUP_SCRATCH_BYTES, 16);
 
 /** Gives this instance a group scratch of its own (GROUP_SCRATCH_BYTES at `at`, 16-aligned): a threads build's. */
 export function setGroupScratch(at: usize): void {
   groupScratch = at;
-}
-
-/** The bytes setGroupScratch's block needs. */
-export function groupScratchBytes(): i32 {
-  return GROUP_SCRATCH_BYTES;
 }
 
 /** Where the scratch's columns, and its results, begin. */

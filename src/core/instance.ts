@@ -158,8 +158,8 @@ async function load(build: Embedded, imports: Record<string, Record<string, unkn
       made,
       callAllocator(() => made.allocate(DIRECT_BLOCK_BYTES)),
     );
-    // a threads build keeps no static block for short rows (its workers get theirs as the pool starts)
-    if (isThreadsBuild(build)) made.setGroupScratch(groupBlock(made));
+    // a threads build keeps no static params or short rows' block (its workers get theirs as the pool starts)
+    if (isThreadsBuild(build)) made.setInstanceBlock(instanceBlock(made));
   }
   return exports;
 }
@@ -277,14 +277,13 @@ async function startThreads(
   }
 }
 
-/** Each threads instance's blocks for its workers' short rows (a worker's instance shares the memory, so the static
- * block of assembly/math/group-rows.ts is the calling thread's alone): allocated when the pool starts, kept for the
- * next. */
+/** Each threads instance's blocks for its workers (their instances share its memory, so none keeps a static params
+ * block or short rows' scratch): allocated when the pool starts, kept for the next. */
 const workerScratch = new WeakMap<WasmExports, number[]>();
 
-/** A block for one instance's short rows in `exports`' memory. @throws RangeError when the memory cannot grow. */
-function groupBlock(exports: WasmExports): number {
-  const at = callAllocator(() => exports.allocate(exports.groupScratchBytes()));
+/** A block of one instance's own in `exports`' memory. @throws RangeError when the memory cannot grow. */
+function instanceBlock(exports: WasmExports): number {
+  const at = callAllocator(() => exports.allocate(exports.instanceBlockBytes()));
   if (at === 0) throw new RangeError('init: WebAssembly memory cannot grow to hold the blocks of its threads');
   return at;
 }
@@ -293,7 +292,7 @@ function groupBlock(exports: WasmExports): number {
 function workerBlocks(exports: WasmExports, count: number): number[] {
   const blocks = workerScratch.get(exports) ?? [];
   workerScratch.set(exports, blocks);
-  while (blocks.length < count) blocks.push(groupBlock(exports));
+  while (blocks.length < count) blocks.push(instanceBlock(exports));
   return blocks.slice(0, count);
 }
 

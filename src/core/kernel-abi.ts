@@ -44,10 +44,10 @@ export interface RuntimeExports {
   exp(x: number): number;
   /** log(e^a + e^b), the same bits in every engine. */
   logAddExp(a: number, b: number): number;
-  /** Bytes of the block a worker's instance keeps for short rows side by side (it shares its memory). */
-  groupScratchBytes(): number;
+  /** Bytes of the block each instance of a threads build keeps of its own (its params, its short rows' scratch). */
+  instanceBlockBytes(): number;
   /** Gives the instance that block, at `address`. */
-  setGroupScratch(address: number): void;
+  setInstanceBlock(address: number): void;
 }
 
 /** What assembly/index.ts exports, typed from the table. */
@@ -124,8 +124,8 @@ export const EXPORT_NAMES: readonly string[] = [
   'paramsBlock',
   'exp',
   'logAddExp',
-  'groupScratchBytes',
-  'setGroupScratch',
+  'instanceBlockBytes',
+  'setInstanceBlock',
   ...(Object.keys(KERNEL_TABLE) as KernelName[]).flatMap((k) => [exportName(k, 'f32'), exportName(k, 'f64')]),
 ];
 

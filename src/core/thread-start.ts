@@ -10,14 +10,14 @@ import type { Pool, PoolLayout, PoolWorker } from './threads.js';
 // loop; a prelude per platform hands it the start-up data and a way to answer.
 const WORKER_LOOP = `
 const takeRows = ${takeRows};
-function start({ module, memory, control, index, names, slot, sharedAt, spinMs, scratchAt }, reply) {
+function start({ module, memory, control, index, names, slot, sharedAt, spinMs, blockAt }, reply) {
   const flags = new Int32Array(control, 0, 4);
   const slots = new Float64Array(control, 16);
   const shared = new Float64Array(control, sharedAt);
   const abort = () => { throw new Error('xentropy worker: abort'); };
   WebAssembly.instantiate(module, { env: { memory, abort } }).then((instance) => {
     const kernels = instance.exports;
-    kernels.setGroupScratch(scratchAt); // (its memory is shared: short rows need a block of the worker's own)
+    kernels.setInstanceBlock(blockAt); // (its memory is shared: params and short rows need a block of its own)
     let seen = Atomics.load(flags, 0); // read before 'ready', so no task can slip in between
     reply('ready');
     for (;;) {
@@ -73,22 +73,22 @@ function nodeBuiltin(name: string): Promise<unknown> {
 }
 
 /** A pool of started workers on the threads build (compiled: its code is shared) and shared memory (kernel names by
- * id, SLOT), one for each block of `groupScratch` (each worker's block for short rows, in that memory). */
+ * id, SLOT), one for each of `blocks` (each worker's own block in that memory: its params, its short rows' scratch). */
 export async function startPool(
   module: WebAssembly.Module,
   memory: WebAssembly.Memory,
-  groupScratch: number[],
+  blocks: number[],
   layout: PoolLayout,
 ): Promise<Pool> {
   const { names, slot, isNode } = layout;
-  const count = groupScratch.length;
+  const count = blocks.length;
   // the flags, a slot per worker, and the shared task (its head, and an argument and a step per argument)
   const sharedAt = 16 + 8 * slot * count;
   const control = new SharedArrayBuffer(sharedAt + 8 * (5 + 2 * slot));
   const spinMs = isNode ? SPIN_MS : 0;
   const data = (index: number) => {
-    const scratchAt = groupScratch[index];
-    return { module, memory, control, index, names: [...names], slot, sharedAt, spinMs, scratchAt };
+    const blockAt = blocks[index];
+    return { module, memory, control, index, names: [...names], slot, sharedAt, spinMs, blockAt };
   };
   const next: Pool = {
     memory,
