@@ -24,18 +24,34 @@ import { expTerm, termLn2High, termMagic } from './sum-exp';
 @inline export const GROUP_SUM: i32 = 1;
 // @ts-ignore: decorator
 @inline export const GROUP_LOG_SUM: i32 = 2;
-/** What rowGroupSumExp writes to `out`: e_j, e_j · (1 / Σ exp) (softmax), or (x_j − m) − log Σ exp (logSoftmax). */
+/** Each row's factor for groupStoreScaled, and its patch: the value setGroupPatch gave it. */
+// @ts-ignore: decorator
+@inline export const GROUP_FACTOR: i32 = 3;
+// @ts-ignore: decorator
+@inline export const GROUP_PATCH: i32 = 4;
+/** Where a row's patch goes (GROUP_PATCH_AT: an element's index, or NO_PATCH). */
+// @ts-ignore: decorator
+@inline const GROUP_PATCH_AT: i32 = 5;
+// @ts-ignore: decorator
+@inline export const NO_PATCH: i32 = -1;
+/** What rowGroupSumExp writes to `out`: e_j, e_j · (1 / Σ exp) (softmax), or (x_j − m) − log Σ exp (logSoftmax);
+ * what groupStoreScaled writes: e_j times the row's factor. */
 // @ts-ignore: decorator
 @inline export const GROUP_EXPS: i32 = 0;
 // @ts-ignore: decorator
 @inline export const GROUP_SOFTMAX: i32 = 1;
 // @ts-ignore: decorator
 @inline export const GROUP_LOG_SOFTMAX: i32 = 2;
-
-/** Bytes of a group scratch: each group's columns (NARROW_ROW vectors, then its exps), and the max, Σ exp and log Σ
- * exp of each row (three f32 arrays of GROUP_ROWS). */
 // @ts-ignore: decorator
-@inline export const GROUP_SCRATCH_BYTES: i32 = (GROUP_ROWS >> 2) * NARROW_ROW * 16 + 3 * GROUP_ROWS * 4;
+@inline const GROUP_SCALED: i32 = 3;
+
+/** Per-row arrays of a group scratch (GROUP_MAX … GROUP_PATCH_AT), 4 bytes an element. */
+// @ts-ignore: decorator
+@inline const LANE_ARRAYS: i32 = 6;
+/** Bytes of a group scratch: the per-row arrays (the max, Σ exp and log Σ exp of each row; its factor and patch), then
+ * each group's columns (NARROW_ROW vectors, then its exps). */
+// @ts-ignore: decorator
+@inline export const GROUP_SCRATCH_BYTES: i32 = LANE_ARRAYS * GROUP_ROWS * 4 + (GROUP_ROWS >> 2) * NARROW_ROW * 16;
 /**
  * This instance's group scratch: static memory, or in a threads build, whose instances share their memory, part of
  * each instance's own block (../runtime.ts's setInstanceBlock, before its first call). Its address, in a global: each
@@ -52,13 +68,53 @@ export function setGroupScratch(at: usize): void {
 /** Where the scratch's columns, and its results, begin. */
 // @ts-ignore: decorator
 @inline function columnsAt(): usize {
-  return groupScratch + 3 * GROUP_ROWS * 4;
+  return groupScratch + LANE_ARRAYS * GROUP_ROWS * 4;
+}
+
+/** Where element `which` of row `lane` lies among the per-row arrays. */
+// @ts-ignore: decorator
+@inline function laneAt(which: i32, lane: i32): usize {
+  return groupScratch + <usize>((which * GROUP_ROWS + lane) << 2);
 }
 
 /** The last rowGroupSumExp's max, Σ exp or log Σ exp (`which`) of its row `lane`. */
 // @ts-ignore: decorator
 @inline export function groupLane<T>(which: i32, lane: i32): T {
-  return <T>load<f32>(groupScratch + <usize>((which * GROUP_ROWS + lane) << 2));
+  return <T>load<f32>(laneAt(which, lane));
+}
+
+/** e_j of row `lane` of the last rowGroupSumExp (called without `out`). */
+// @ts-ignore: decorator
+@inline export function groupExp<T>(lane: i32, j: i32): T {
+  return <T>load<f32>(columnsAt() + <usize>((lane >> 2) * (NARROW_ROW << 4) + (j << 4) + ((lane & 3) << 2)));
+}
+
+/** Row `lane`'s factor for groupStoreScaled. */
+// @ts-ignore: decorator
+@inline export function setGroupFactor<T>(lane: i32, factor: T): void {
+  store<f32>(laneAt(GROUP_FACTOR, lane), <f32>factor);
+}
+
+/** What groupStoreScaled's caller writes over row `lane`'s element `at` afterwards (NO_PATCH: nothing). */
+// @ts-ignore: decorator
+@inline export function setGroupPatch<T>(lane: i32, at: i32, value: T): void {
+  store<i32>(laneAt(GROUP_PATCH_AT, lane), at);
+  store<f32>(laneAt(GROUP_PATCH, lane), <f32>value);
+}
+
+/** Where row `lane`'s patch goes (NO_PATCH: nowhere); its value is groupLane(GROUP_PATCH, lane). */
+// @ts-ignore: decorator
+@inline export function groupPatchAt(lane: i32): i32 {
+  return load<i32>(laneAt(GROUP_PATCH_AT, lane));
+}
+
+/** Into the `count` rows of n elements from `out`: e_j of the last rowGroupSumExp (called without `out`, on as many
+ * rows) times each row's factor (setGroupFactor), as rowScale would, bit for bit. */
+export function groupStoreScaled(out: usize, count: i32, n: i32): void {
+  // lanes past `count` repeat the last row, its factor too
+  const last = load<f32>(laneAt(GROUP_FACTOR, count - 1));
+  for (let lane = count; lane & 3; lane++) store<f32>(laneAt(GROUP_FACTOR, lane), last);
+  rowGroupSumExp(0, count, n, out, GROUP_SCALED);
 }
 
 /**
@@ -113,9 +169,26 @@ export function setGroupScratch(at: usize): void {
  * Lanes past `count` repeat the last row (the same values to the same places). Every element is read before any is
  * written, so `out` may be `row`. Each step runs on every group before the next step, so that the groups' chains of
  * dependent steps overlap. The max and the sum go column by column, in order; the sum in f64 (two pairs of lanes),
- * rounded to f32 once, as rowSumExp's.
+ * rounded to f32 once, as rowSumExp's. (GROUP_SCALED, groupStoreScaled's mode, only stores: the last call's exps,
+ * each row's times its factor.)
  */
 export function rowGroupSumExp(row: usize, count: i32, n: i32, out: usize, mode: i32 = GROUP_EXPS): void {
+  const stride = <usize>n << 2;
+  const groups = (count + 3) >> 2;
+  const results = groupScratch, columns = columnsAt();
+  if (mode != GROUP_SCALED) sumExps(row, count, n, mode);
+  if (out) {
+    for (let g = 0; g < groups; g++) {
+      const group = columns + <usize>g * (NARROW_ROW << 4);
+      storeRows(out + <usize>(g << 2) * stride, min(4, count - (g << 2)), n, group, results + (<usize>g << 4), mode);
+    }
+  }
+}
+
+/** rowGroupSumExp's max, exps, Σ exp and log Σ exp, into the scratch (the exps in place of their columns, but for
+ * GROUP_LOG_SOFTMAX). */
+// @ts-ignore: decorator
+@inline function sumExps(row: usize, count: i32, n: i32, mode: i32): void {
   const stride = <usize>n << 2;
   const groups = (count + 3) >> 2;
   const results = groupScratch, columns = columnsAt();
@@ -152,18 +225,12 @@ export function rowGroupSumExp(row: usize, count: i32, n: i32, out: usize, mode:
     const sums = results + (<usize>(GROUP_ROWS + (g << 2)) << 2);
     v128.store(sums, logVector<f32>(v128.load(sums)), GROUP_ROWS << 2);
   }
-  if (out) {
-    for (let g = 0; g < groups; g++) {
-      const group = columns + <usize>g * (NARROW_ROW << 4);
-      storeRows(out + <usize>(g << 2) * stride, min(4, count - (g << 2)), n, group, results + (<usize>g << 4), mode);
-    }
-  }
 }
 
 /** A column of exps (or of elements) as `mode` writes it. */
 // @ts-ignore: decorator
 @inline function rowValue(c: v128, mode: i32, m: v128, logSum: v128, inverse: v128): v128 {
-  if (mode == GROUP_SOFTMAX) return f32x4.mul(inverse, c);
+  if (mode == GROUP_SOFTMAX || mode == GROUP_SCALED) return f32x4.mul(inverse, c);
   if (mode == GROUP_LOG_SOFTMAX) return f32x4.sub(f32x4.sub(c, m), logSum);
   return c;
 }
@@ -193,13 +260,15 @@ export function rowGroupSumExp(row: usize, count: i32, n: i32, out: usize, mode:
 }
 
 /** A group's columns (its exps, or for GROUP_LOG_SOFTMAX its elements), as `mode` says, into its rows from `out`
- * (`results`: its max; its Σ exp and log Σ exp GROUP_ROWS and twice GROUP_ROWS floats on). */
+ * (`results`: its max; its Σ exp, log Σ exp and factors GROUP_ROWS, twice and three times GROUP_ROWS floats on). */
 // @ts-ignore: decorator
 @inline function storeRows(out: usize, count: i32, n: i32, group: usize, results: usize, mode: i32): void {
   const stride = <usize>n << 2;
   const r1 = laneOffset(1, count, stride), r2 = laneOffset(2, count, stride), r3 = laneOffset(3, count, stride);
   const m = v128.load(results), logSum = v128.load(results, GROUP_ROWS << 3);
-  const inverse = f32x4.div(f32x4.splat(1), v128.load(results, GROUP_ROWS << 2));
+  const inverse = mode == GROUP_SCALED
+    ? v128.load(results, GROUP_FACTOR * GROUP_ROWS * 4)
+    : f32x4.div(f32x4.splat(1), v128.load(results, GROUP_ROWS << 2));
   // (the last block overlaps the one before with the same values)
   for (let b = 0; b < n; b += 4) {
     const o = <usize>max(0, min(b, n - 4)) << 2;

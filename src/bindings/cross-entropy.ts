@@ -72,7 +72,7 @@ function readCrossEntropy(caller: string, withGrad: boolean, input: unknown, tar
   lookForMistakes(caller, 'probabilities', x.data, layout);
   const indices =
     target.kind === 'index'
-      ? classIndexOperand(caller, target, vocabSize ?? layout.classes, ignoreIndex, weight)
+      ? classIndexOperand(caller, target, vocabSize ?? layout.classes, ignoreIndex, weight, gradient?.into)
       : undefined;
   return { caller, x, layout, reduction, smoothing, lm, weight, vocabSize, target, gradient, indices };
 }

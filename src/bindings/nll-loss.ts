@@ -43,7 +43,7 @@ function readNllLoss(caller: string, withGrad: boolean, input: unknown, targetAr
     : undefined;
   // last, the values: the input's look, the class indices' range
   lookForMistakes(caller, 'not log-probabilities', x.data, layout);
-  const indices = classIndexOperand(caller, target, layout.classes, ignoreIndex, weight);
+  const indices = classIndexOperand(caller, target, layout.classes, ignoreIndex, weight, gradient?.into);
   return { caller, x, layout, reduction, weight, gradient, indices };
 }
 

@@ -62,6 +62,26 @@ export const bufferOf = intrinsic('buffer') as (this: unknown) => ArrayBufferLik
 export const offsetOf = intrinsic('byteOffset') as (this: unknown) => number;
 export const lengthOf = intrinsic('length') as (this: unknown) => number;
 
+const plainByteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength')?.get as () => number;
+
+/** Whether a typed array's memory is a SharedArrayBuffer (which other threads may write during a call). */
+export function isShared(view: ArrayBufferView): boolean {
+  try {
+    plainByteLength.call(bufferOf.call(view)); // (an ArrayBuffer's getter: it throws on any other object)
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Whether two typed arrays share any byte of memory. */
+export function sharesMemory(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  if (bufferOf.call(a) !== bufferOf.call(b)) return false;
+  const [startA, startB] = [offsetOf.call(a), offsetOf.call(b)];
+  const bytes = (v: ArrayBufferView) => lengthOf.call(v) * (v as Int8Array).BYTES_PER_ELEMENT;
+  return startA < startB + bytes(b) && startB < startA + bytes(a);
+}
+
 /** The typed array's name ('Float32Array', …), from any realm; undefined for anything else (a Proxy too). */
 export const typedArrayTag = (value: unknown): string | undefined =>
   ArrayBuffer.isView(value) ? (tagGetter.call(value) as string | undefined) : undefined;

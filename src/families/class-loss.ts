@@ -7,7 +7,7 @@ import type { Operand } from '../core/pipeline/index.js';
 import { floatValues } from '../core/validate.js';
 import type { FloatArray } from '../types.js';
 import { inDtype, type LossGradient, type LossPlan } from './loss.js';
-import { type ClassLayout, classIndices, type IndexTarget } from './targets.js';
+import { borrowedIndices, type ClassLayout, classIndices, type IndexTarget } from './targets.js';
 
 /** What a class loss's input must not look like. */
 export type MistakeGuard = 'probabilities' | 'not log-probabilities';
@@ -65,16 +65,22 @@ export function checkWeightLength(caller: string, weight: FloatArray | undefined
   }
 }
 
-/** Class indices checked against `bound` (ignored ones −1) as the kernel's operand, with Σ weight[t] and the count. */
+/**
+ * Class indices checked against `bound` (ignored ones −1) as the kernel's operand, with Σ weight[t] and the count:
+ * an Int32Array of indices all in range read where it lies (unless it shares memory with `written`, the call's
+ * destination), any other a copy.
+ */
 export function classIndexOperand(
   caller: string,
   target: IndexTarget,
   bound: number,
   ignoreIndex: number,
   weight: FloatArray | undefined,
+  written?: FloatArray,
 ) {
-  const { indices, weightSum, count } = classIndices(caller, target, bound, ignoreIndex, weight);
-  const operand: Operand = { label: 'target', data: indices, per: 'row', fresh: true };
+  const borrowed = borrowedIndices(target, bound, ignoreIndex, weight, written);
+  const { indices, weightSum, count } = borrowed ?? classIndices(caller, target, bound, ignoreIndex, weight);
+  const operand: Operand = { label: 'target', data: indices, per: 'row', fresh: !borrowed };
   return { operand, indices, weightSum, count };
 }
 

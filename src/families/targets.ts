@@ -9,9 +9,11 @@ import {
   elementName,
   floatTensor,
   INTEGER_ARRAY_NAMES,
+  isShared,
   ownView,
   product,
   shapeString,
+  sharesMemory,
   tensorFields,
   typedArrayTag,
 } from '../core/validate.js';
@@ -144,6 +146,38 @@ export function classIndices(
     count++;
   }
   return { indices, weightSum, count };
+}
+
+/**
+ * Class indices that the kernels may read where they lie: an Int32Array, every value in [0, classes) and none equal
+ * to ignoreIndex, that shares no memory with the call's destination `written` and lies in no SharedArrayBuffer
+ * (another thread could change it during the call). The array itself, with Σ weight[t] and the count, as classIndices
+ * gives them; else undefined (classIndices copies the values, and says what is wrong with them).
+ */
+export function borrowedIndices(
+  target: IndexTarget,
+  classes: number,
+  ignoreIndex: number,
+  weight: ArrayLike<number> | undefined,
+  written: ArrayBufferView | undefined,
+): { indices: Int32Array; weightSum: number; count: number } | undefined {
+  const { data } = target;
+  if (typedArrayTag(data) !== 'Int32Array') return undefined;
+  const indices = data as Int32Array;
+  if (isShared(indices) || (written && sharesMemory(indices, written))) return undefined;
+  const n = indices.length;
+  let refused = 0; // (one loop without early exits, and one for the weights: V8 keeps them tight)
+  for (let i = 0; i < n; i++) {
+    const t = indices[i];
+    refused |= t >= 0 && t < classes && t !== ignoreIndex ? 0 : 1;
+  }
+  if (refused) return undefined;
+  let weightSum = n;
+  if (weight) {
+    weightSum = 0;
+    for (let i = 0; i < n; i++) weightSum += weight[indices[i]];
+  }
+  return { indices, weightSum, count: n };
 }
 
 /** (C), (N, C) or (N, C, d1, …, dk): the class dim and the rows the loss is taken over. */

@@ -40,6 +40,7 @@ function expected(k, x, rows, n) {
     return new Float32Array(k.memory.buffer, scratch, v.length).slice();
   };
   const [softmax, logSoftmax, lse] = [new Float32Array(rows * n), new Float32Array(rows * n), []];
+  const [exps, sums] = [new Float32Array(rows * n), []];
   for (let r = 0; r < rows; r++) {
     const row = x.subarray(r * n, (r + 1) * n);
     let m = n > 0 ? row[0] : -Infinity; // f32x4.pmax in order: a NaN first stays, a NaN after is passed over
@@ -49,6 +50,8 @@ function expected(k, x, rows, n) {
       row.map((v) => f32(v - m)),
     );
     const s = f32(e.reduce((sum, v) => sum + v, 0));
+    exps.set(e, r * n);
+    sums[r] = s;
     const logSum = vectorMap('logF32', [s])[0];
     const inverse = f32(1 / s);
     for (let j = 0; j < n; j++) {
@@ -58,7 +61,53 @@ function expected(k, x, rows, n) {
     // (an infinite max takes the row path's shift of 0, which its own tests hold: not checked here)
     lse[r] = Number.isFinite(m) || Number.isNaN(m) ? f32(m + logSum) : undefined;
   }
-  return { softmax, logSoftmax, lse };
+  return { softmax, logSoftmax, lse, exps, sums };
+}
+
+/**
+ * crossEntropyIndexF32's gradient of short rows (class indices, some ignored; a class weight and a gradient per row
+ * when asked), and the one it stands for: e_j · a, a = (g · w_t) / Σ exp (g: the row's gradient scale), as the row path
+ * scales it; the target's element a · e_t − g · w_t; an ignored row 0, or NaN where its log-sum-exp is not finite.
+ */
+function crossEntropyGradients(k, x, rows, n, want, { weighted = false, perRow = false }) {
+  const targets = Int32Array.from({ length: rows }, (_, r) => (r % 5 === 3 || n === 0 ? -1 : (r * 7) % n));
+  const weight = Float32Array.from({ length: n }, (_, j) => 0.5 + ((j * 37) % 16) / 10);
+  const gradOutput = Float32Array.from({ length: rows }, (_, r) => (r % 3) - 0.75);
+  const gradScale = 0.1;
+  // x, the gradient (and a guard after it), the targets, the weight, the loss, the gradients per row, the params
+  const sizes = [rows * n * 4, rows * n * 4 + 64, rows * 4, n * 4, rows * 4, rows * 4, 64];
+  const padded = sizes.map((b) => Math.ceil(b / 16) * 16 + 16);
+  const base = k.scratch(padded.reduce((sum, b) => sum + b, 0)) >>> 0;
+  const starts = padded.map((_, i) => base + padded.slice(0, i).reduce((sum, b) => sum + b, 0));
+  const [xAt, gradAt, targetsAt, weightAt, lossAt, gradOutputAt, paramsAt] = starts;
+  new Uint32Array(k.memory.buffer, gradAt + rows * n * 4, 16).fill(0x7fc0dead);
+  new Float32Array(k.memory.buffer, xAt, rows * n).set(x);
+  new Int32Array(k.memory.buffer, targetsAt, rows).set(targets);
+  new Float32Array(k.memory.buffer, weightAt, n).set(weight);
+  new Float32Array(k.memory.buffer, gradOutputAt, rows).set(gradOutput);
+  new Float64Array(k.memory.buffer, paramsAt, 8).set([0, 0, 0, 0, 0, n, 0, gradScale]);
+  k.crossEntropyIndexF32(
+    ...[xAt, rows, n, targetsAt, weighted ? weightAt : 0, 0, lossAt, 0, 0, gradAt, perRow ? gradOutputAt : 0],
+    paramsAt,
+  );
+  const got = Array.from(new Float32Array(k.memory.buffer, gradAt, rows * n + 16));
+  const wanted = new Float32Array(rows * n + 16);
+  new Uint32Array(wanted.buffer, rows * n * 4).fill(0x7fc0dead); // nothing written past the gradient
+  for (let r = 0; r < rows; r++) {
+    const t = targets[r];
+    const row = wanted.subarray(r * n, (r + 1) * n);
+    if (t < 0) {
+      row.fill(Number.isFinite(want.lse[r]) ? 0 : Number.NaN);
+      continue;
+    }
+    const e = (j) => want.exps[r * n + j];
+    const g = f32(perRow ? gradScale * gradOutput[r] : gradScale);
+    const wt = weighted ? weight[t] : 1;
+    const a = f32(f32(g * wt) / want.sums[r]);
+    for (let j = 0; j < n; j++) row[j] = f32(a * e(j));
+    row[t] = f32(f32(f32(a * e(t)) - f32(g * wt)) + f32(0 * e(t)));
+  }
+  return { got, wanted };
 }
 
 const WIDTHS = Array.from({ length: 32 }, (_, n) => n); // every width of the group path (NARROW_ROW)
@@ -106,6 +155,12 @@ export function groupRowsFailures(build) {
         k.logSumExpF32(xAt, rows, n, lseAt);
         // (a row of no elements is the row path's)
         if (n > 0) check('logSumExp', view(lseAt, rows), want.lse);
+        for (const options of [{}, { weighted: true, perRow: true }]) {
+          const { got, wanted } = crossEntropyGradients(k, x, rows, n, want, options);
+          const bad = wanted.findIndex((v, i) => !same(got[i], v));
+          const what = `crossEntropy gradient ${JSON.stringify(options)}`;
+          if (bad >= 0) fail(`${where}: ${what} [${bad}] ${got[bad]}, not ${wanted[bad]}`);
+        }
       }
     }
   }
