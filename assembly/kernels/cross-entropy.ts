@@ -33,10 +33,8 @@
 
 import { expScalar, logScalar } from '../math/exp';
 import { AFFINE, AXPBY, SCALE } from '../math/sum-exp';
-import {
-  GROUP_LOG_SUM, GROUP_MAX, GROUP_PATCH, GROUP_ROWS, GROUP_SUM, groupExp, groupLane, groupPatchAt, groupRow,
-  groupStoreScaled, NARROW_ROW, NO_PATCH, setGroupFactor, setGroupPatch,
-} from '../math/group-rows';
+import { GROUP_LOG_SUM, GROUP_MAX, GROUP_ROWS, GROUP_SUM, groupLane, groupRow, NARROW_ROW } from '../math/group-rows';
+import { narrowRun } from './cross-entropy-narrow';
 import {
   at, keptRowBounded, rowAffine, rowAxpby, rowMax, rowMaxKept, rowScale, rowScaleReadingAhead, rowSumExp,
   rowSumExpAnySign, rowSumExpCapped, rowTimesSoftcapSlope, rowWeightedSumCapped, rowWeightedSumShifted, rowZero,
@@ -46,25 +44,6 @@ import {
 // @ts-ignore: decorator
 @inline function rowGradScale<T>(gradScale: f64, gradOutput: usize, r: i32): T {
   return gradOutput ? <T>(gradScale * <f64>load<T>(at<T>(gradOutput, r))) : <T>gradScale;
-}
-
-/** A row's patch that makes it all NaN (an ignored row's gradient where its log-softmax is NaN). */
-// @ts-ignore: decorator
-@inline const NAN_ROW: i32 = -2;
-
-/**
- * The gradient rows of a run of `count` narrow rows from row `first`: each row's e_j times its factor, then its patch
- * (the target's element, or a row of NaN).
- */
-function storeGroupGradients<T>(grad: usize, first: i32, count: i32, classes: i32): void {
-  const rows = at<T>(grad, first * classes);
-  groupStoreScaled(rows, count, classes);
-  for (let lane = 0; lane < count; lane++) {
-    const j = groupPatchAt(lane);
-    const row = at<T>(rows, lane * classes);
-    if (j >= 0) store<T>(at<T>(row, j), groupLane<T>(GROUP_PATCH, lane));
-    else if (j == NAN_ROW) rowAffine<T>(row, classes, 0, <T>NaN);
-  }
 }
 
 /** Σ of n weights (n when there are none). */
@@ -93,15 +72,20 @@ export function crossEntropyIndexRows<T>(
   let aheadBounded = false;
   // rows of few classes: max, Σ exp and log for sixteen rows at once, four per vector
   const narrow = ASC_FEATURE_SIMD && sizeof<T>() == 4 && classes <= NARROW_ROW && !capped && !lseIn && !safe;
-  // their gradient rows (without smoothing: e_j times a factor, and the target's element) written a run at a time
-  const scaled = narrow && grad != 0 && smoothing == 0;
+  // and without smoothing, z-loss, shards or log-sum-exps out, their losses and gradients four rows a vector
+  const whole = vocabStart == 0 && classes == vocabSize;
+  const quick = narrow && whole && smoothing == 0 && !zLossOut && !lseOut && zGrad == 0;
   for (let r = 0; r < rows; r++) {
+    if (ASC_FEATURE_SIMD && quick) {
+      const count = min(GROUP_ROWS, rows - r);
+      const q0 = <f32>(smoothPerClass * weightSumAll);
+      narrowRun(x, r, count, classes, targets, weight, <f32>keep, q0, lossOut, grad, gradScale, gradOutput);
+      r += count - 1;
+      continue;
+    }
     const row = at<T>(x, r * classes);
     const gradRow = grad ? at<T>(grad, r * classes) : 0;
-    if (ASC_FEATURE_SIMD && scaled && r > 0 && r % GROUP_ROWS == 0) {
-      storeGroupGradients<T>(grad, r - GROUP_ROWS, GROUP_ROWS, classes);
-    }
-    const lane = ASC_FEATURE_SIMD && narrow ? groupRow<T>(r, rows, row, classes, scaled ? 0 : gradRow) : 0;
+    const lane = ASC_FEATURE_SIMD && narrow ? groupRow<T>(r, rows, row, classes, gradRow) : 0;
     const haveMax = ahead;
     ahead = false;
     const t = load<i32>(<usize>targets + (<usize>r << 2));
@@ -109,12 +93,7 @@ export function crossEntropyIndexRows<T>(
     if (ignored) {
       store<T>(at<T>(lossOut, r), <T>0);
       if (zLossOut) store<T>(at<T>(zLossOut, r), <T>0);
-      if (scaled) {
-        setGroupFactor<T>(lane, 0);
-        setGroupPatch<T>(lane, NO_PATCH, 0);
-      } else if (grad) {
-        rowZero<T>(gradRow, classes);
-      }
+      if (grad) rowZero<T>(gradRow, classes);
       // PyTorch's gradient of an ignored row is NaN where its log-softmax is (L not finite), unless safe
       if (!lseOut && !(grad && !safe)) continue;
     }
@@ -164,10 +143,7 @@ export function crossEntropyIndexRows<T>(
     const lse = shift + logSum;
     if (lseOut) store<T>(at<T>(lseOut, r), lse);
     if (ignored) {
-      if (grad && !safe && !isFinite<T>(lse)) {
-        if (scaled) setGroupPatch<T>(lane, NAN_ROW, 0);
-        else rowAffine<T>(gradRow, classes, 0, <T>NaN);
-      }
+      if (grad && !safe && !isFinite<T>(lse)) rowAffine<T>(gradRow, classes, 0, <T>NaN);
       continue;
     }
     if (safe && shift == <T>-Infinity) {
@@ -198,15 +174,7 @@ export function crossEntropyIndexRows<T>(
       const a = g * (keep * wt + smoothPerClass * weightSumAll) / s;
       const aZ = zGrad != 0 ? g * <T>zGrad * lse / s : <T>0;
       const b = -g * smoothPerClass;
-      const et = !inShard ? <T>0 : scaled ? groupExp<T>(lane, local) : load<T>(at<T>(gradRow, local));
-      // the target's softmax · Σq − q cancels: the z-loss's term is added after it, not rounded into Σq
-      const bt = smoothing > 0 && inShard ? b * (weight ? load<T>(at<T>(shardWeight, local)) : <T>1) : <T>0;
-      const targetGrad = (a * et + bt - g * keep * wt) + aZ * et;
-      if (ASC_FEATURE_SIMD && scaled) {
-        setGroupFactor<T>(lane, a + aZ);
-        setGroupPatch<T>(lane, inShard ? local : NO_PATCH, targetGrad);
-        continue;
-      }
+      const et = inShard ? load<T>(at<T>(gradRow, local)) : <T>0;
       if (nextInScale) {
         const form = smoothing > 0 ? (weight ? AXPBY : AFFINE) : SCALE;
         rowScaleReadingAhead<T>(gradRow, classes, a + aZ, next, form, b, smoothing > 0 ? shardWeight : 0);
@@ -219,13 +187,13 @@ export function crossEntropyIndexRows<T>(
       } else {
         rowScale<T>(gradRow, classes, a + aZ);
       }
-      if (inShard) store<T>(at<T>(gradRow, local), targetGrad);
+      if (inShard) {
+        // the target's softmax · Σq − q cancels: the z-loss's term is added after it, not rounded into Σq
+        const bt = smoothing > 0 ? b * (weight ? load<T>(at<T>(shardWeight, local)) : <T>1) : <T>0;
+        store<T>(at<T>(gradRow, local), (a * et + bt - g * keep * wt) + aZ * et);
+      }
       if (capped) rowTimesSoftcapSlope<T>(gradRow, row, classes, invCap);
     }
-  }
-  if (ASC_FEATURE_SIMD && scaled && rows > 0) {
-    const last = (rows - 1) - (rows - 1) % GROUP_ROWS;
-    storeGroupGradients<T>(grad, last, rows - last, classes);
   }
 }
 

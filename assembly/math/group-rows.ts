@@ -24,14 +24,14 @@ import { expTerm, termLn2High, termMagic } from './sum-exp';
 @inline export const GROUP_SUM: i32 = 1;
 // @ts-ignore: decorator
 @inline export const GROUP_LOG_SUM: i32 = 2;
-/** Each row's factor for groupStoreScaled, and its patch: the value setGroupPatch gave it. */
+/** Each row's factor for groupStoreScaled, and its patch: a value its caller writes over one element afterwards. */
 // @ts-ignore: decorator
 @inline export const GROUP_FACTOR: i32 = 3;
 // @ts-ignore: decorator
 @inline export const GROUP_PATCH: i32 = 4;
 /** Where a row's patch goes (GROUP_PATCH_AT: an element's index, or NO_PATCH). */
 // @ts-ignore: decorator
-@inline const GROUP_PATCH_AT: i32 = 5;
+@inline export const GROUP_PATCH_AT: i32 = 5;
 // @ts-ignore: decorator
 @inline export const NO_PATCH: i32 = -1;
 /** What rowGroupSumExp writes to `out`: e_j, e_j · (1 / Σ exp) (softmax), or (x_j − m) − log Σ exp (logSoftmax);
@@ -73,47 +73,45 @@ export function setGroupScratch(at: usize): void {
 
 /** Where element `which` of row `lane` lies among the per-row arrays. */
 // @ts-ignore: decorator
-@inline function laneAt(which: i32, lane: i32): usize {
+@inline export function groupLaneAt(which: i32, lane: i32): usize {
   return groupScratch + <usize>((which * GROUP_ROWS + lane) << 2);
 }
 
 /** The last rowGroupSumExp's max, Σ exp or log Σ exp (`which`) of its row `lane`. */
 // @ts-ignore: decorator
 @inline export function groupLane<T>(which: i32, lane: i32): T {
-  return <T>load<f32>(laneAt(which, lane));
+  return <T>load<f32>(groupLaneAt(which, lane));
 }
 
-/** e_j of row `lane` of the last rowGroupSumExp (called without `out`). */
+/** Elements `which` of rows `lane` … lane + 3 (lane a multiple of 4). */
 // @ts-ignore: decorator
-@inline export function groupExp<T>(lane: i32, j: i32): T {
-  return <T>load<f32>(columnsAt() + <usize>((lane >> 2) * (NARROW_ROW << 4) + (j << 4) + ((lane & 3) << 2)));
+@inline export function groupLanes(which: i32, lane: i32): v128 {
+  return v128.load(groupLaneAt(which, lane));
 }
 
-/** Row `lane`'s factor for groupStoreScaled. */
+/** e_j of rows `lane` … lane + 3 of the last rowGroupSumExp (called without `out`; lane a multiple of 4), j each
+ * row's lane of `index`. */
 // @ts-ignore: decorator
-@inline export function setGroupFactor<T>(lane: i32, factor: T): void {
-  store<f32>(laneAt(GROUP_FACTOR, lane), <f32>factor);
-}
-
-/** What groupStoreScaled's caller writes over row `lane`'s element `at` afterwards (NO_PATCH: nothing). */
-// @ts-ignore: decorator
-@inline export function setGroupPatch<T>(lane: i32, at: i32, value: T): void {
-  store<i32>(laneAt(GROUP_PATCH_AT, lane), at);
-  store<f32>(laneAt(GROUP_PATCH, lane), <f32>value);
+@inline export function groupExpsAt(lane: i32, index: v128): v128 {
+  const group = columnsAt() + <usize>((lane >> 2) * (NARROW_ROW << 4));
+  let v = f32x4.splat(load<f32>(group + (<usize>i32x4.extract_lane(index, 0) << 4)));
+  v = f32x4.replace_lane(v, 1, load<f32>(group + (<usize>i32x4.extract_lane(index, 1) << 4), 4));
+  v = f32x4.replace_lane(v, 2, load<f32>(group + (<usize>i32x4.extract_lane(index, 2) << 4), 8));
+  return f32x4.replace_lane(v, 3, load<f32>(group + (<usize>i32x4.extract_lane(index, 3) << 4), 12));
 }
 
 /** Where row `lane`'s patch goes (NO_PATCH: nowhere); its value is groupLane(GROUP_PATCH, lane). */
 // @ts-ignore: decorator
 @inline export function groupPatchAt(lane: i32): i32 {
-  return load<i32>(laneAt(GROUP_PATCH_AT, lane));
+  return load<i32>(groupLaneAt(GROUP_PATCH_AT, lane));
 }
 
 /** Into the `count` rows of n elements from `out`: e_j of the last rowGroupSumExp (called without `out`, on as many
- * rows) times each row's factor (setGroupFactor), as rowScale would, bit for bit. */
+ * rows) times each row's factor (GROUP_FACTOR), as rowScale would, bit for bit. */
 export function groupStoreScaled(out: usize, count: i32, n: i32): void {
   // lanes past `count` repeat the last row, its factor too
-  const last = load<f32>(laneAt(GROUP_FACTOR, count - 1));
-  for (let lane = count; lane & 3; lane++) store<f32>(laneAt(GROUP_FACTOR, lane), last);
+  const last = load<f32>(groupLaneAt(GROUP_FACTOR, count - 1));
+  for (let lane = count; lane & 3; lane++) store<f32>(groupLaneAt(GROUP_FACTOR, lane), last);
   rowGroupSumExp(0, count, n, out, GROUP_SCALED);
 }
 

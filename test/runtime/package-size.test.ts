@@ -7,8 +7,8 @@
 // and the relaxed-SIMD threads build's table entries; 65 KB until the softmax rows' loop with its constants in
 // registers, 0.4 KB of the build, and the gathered copies out, 0.2 KB of the entry; 66 KB until short rows side by
 // side, transposed in registers, 0.5 KB of the build and 0.1 KB of the entry, a block for each worker; 67 KB until the
-// short rows' gradients finished side by side, 0.3 KB of the build, and class indices read where they lie, 0.2 KB of
-// the entry: one entry holds every function,
+// short rows' losses and gradients finished side by side, 0.7 KB of the build, and class indices read where they lie,
+// 0.2 KB of the entry: one entry holds every function,
 // and a bundled app drops the JavaScript of those it does not import);
 // every other build
 // is a file and a module of its own, the worker pool's start-up a module loaded only for threads, and the async

@@ -40,7 +40,7 @@ function expected(k, x, rows, n) {
     return new Float32Array(k.memory.buffer, scratch, v.length).slice();
   };
   const [softmax, logSoftmax, lse] = [new Float32Array(rows * n), new Float32Array(rows * n), []];
-  const [exps, sums] = [new Float32Array(rows * n), []];
+  const [exps, sums, maxes, logSums] = [new Float32Array(rows * n), [], [], []];
   for (let r = 0; r < rows; r++) {
     const row = x.subarray(r * n, (r + 1) * n);
     let m = n > 0 ? row[0] : -Infinity; // f32x4.pmax in order: a NaN first stays, a NaN after is passed over
@@ -52,7 +52,9 @@ function expected(k, x, rows, n) {
     const s = f32(e.reduce((sum, v) => sum + v, 0));
     exps.set(e, r * n);
     sums[r] = s;
+    maxes[r] = m;
     const logSum = vectorMap('logF32', [s])[0];
+    logSums[r] = logSum;
     const inverse = f32(1 / s);
     for (let j = 0; j < n; j++) {
       softmax[r * n + j] = f32(inverse * e[j]);
@@ -61,13 +63,14 @@ function expected(k, x, rows, n) {
     // (an infinite max takes the row path's shift of 0, which its own tests hold: not checked here)
     lse[r] = Number.isFinite(m) || Number.isNaN(m) ? f32(m + logSum) : undefined;
   }
-  return { softmax, logSoftmax, lse, exps, sums };
+  return { softmax, logSoftmax, lse, exps, sums, maxes, logSums };
 }
 
 /**
- * crossEntropyIndexF32's gradient of short rows (class indices, some ignored; a class weight and a gradient per row
- * when asked), and the one it stands for: e_j · a, a = (g · w_t) / Σ exp (g: the row's gradient scale), as the row path
- * scales it; the target's element a · e_t − g · w_t; an ignored row 0, or NaN where its log-sum-exp is not finite.
+ * crossEntropyIndexF32's gradient and loss of short rows (class indices, some ignored; a class weight and a gradient
+ * per row when asked), with the gradient and without, and what they stand for: e_j · a, a = (g · w_t) / Σ exp (g: the
+ * row's gradient scale), as the row path scales it; the target's element a · e_t − g · w_t; an ignored row 0, or NaN
+ * where its log-sum-exp is not finite; the loss −w_t · ((x_t − max) − log Σ exp), and 0 for an ignored row.
  */
 function crossEntropyGradients(k, x, rows, n, want, { weighted = false, perRow = false }) {
   const targets = Int32Array.from({ length: rows }, (_, r) => (r % 5 === 3 || n === 0 ? -1 : (r * 7) % n));
@@ -86,13 +89,17 @@ function crossEntropyGradients(k, x, rows, n, want, { weighted = false, perRow =
   new Float32Array(k.memory.buffer, weightAt, n).set(weight);
   new Float32Array(k.memory.buffer, gradOutputAt, rows).set(gradOutput);
   new Float64Array(k.memory.buffer, paramsAt, 8).set([0, 0, 0, 0, 0, n, 0, gradScale]);
-  k.crossEntropyIndexF32(
-    ...[xAt, rows, n, targetsAt, weighted ? weightAt : 0, 0, lossAt, 0, 0, gradAt, perRow ? gradOutputAt : 0],
-    paramsAt,
-  );
-  const got = Array.from(new Float32Array(k.memory.buffer, gradAt, rows * n + 16));
-  const wanted = new Float32Array(rows * n + 16);
-  new Uint32Array(wanted.buffer, rows * n * 4).fill(0x7fc0dead); // nothing written past the gradient
+  const [w, gradOutputs] = [weighted ? weightAt : 0, perRow ? gradOutputAt : 0];
+  const run = (grad) => {
+    k.crossEntropyIndexF32(xAt, rows, n, targetsAt, w, 0, lossAt, 0, 0, grad, gradOutputs, paramsAt);
+    return Array.from(new Float32Array(k.memory.buffer, lossAt, rows));
+  };
+  const forwardLoss = run(0);
+  const loss = run(gradAt);
+  const got = [...new Float32Array(k.memory.buffer, gradAt, rows * n + 16), ...loss, ...forwardLoss];
+  const wanted = new Float32Array(rows * n + 16 + 2 * rows);
+  new Uint32Array(wanted.buffer, rows * n * 4, 16).fill(0x7fc0dead); // nothing written past the gradient
+  const wantedLoss = wanted.subarray(rows * n + 16);
   for (let r = 0; r < rows; r++) {
     const t = targets[r];
     const row = wanted.subarray(r * n, (r + 1) * n);
@@ -103,6 +110,7 @@ function crossEntropyGradients(k, x, rows, n, want, { weighted = false, perRow =
     const e = (j) => want.exps[r * n + j];
     const g = f32(perRow ? gradScale * gradOutput[r] : gradScale);
     const wt = weighted ? weight[t] : 1;
+    wantedLoss[r] = wantedLoss[rows + r] = f32(-wt * f32(f32(x[r * n + t] - want.maxes[r]) - want.logSums[r]));
     const a = f32(f32(g * wt) / want.sums[r]);
     for (let j = 0; j < n; j++) row[j] = f32(a * e(j));
     row[t] = f32(f32(f32(a * e(t)) - f32(g * wt)) + f32(0 * e(t)));
