@@ -165,12 +165,12 @@ export function borrowedIndices(
   if (typedArrayTag(data) !== 'Int32Array') return undefined;
   const indices = data as Int32Array;
   if (isShared(indices) || (written && sharesMemory(indices, written))) return undefined;
+  // (ignoreIndex in range, or a bound past int32, leave the check to classIndices)
+  if ((ignoreIndex >= 0 && ignoreIndex < classes) || !(classes <= 2 ** 31)) return undefined;
   const n = indices.length;
   let refused = 0; // (one loop without early exits, and one for the weights: V8 keeps them tight)
-  for (let i = 0; i < n; i++) {
-    const t = indices[i];
-    refused |= t >= 0 && t < classes && t !== ignoreIndex ? 0 : 1;
-  }
+  // (t >>> 0: a negative t is read as 2^31 or more, past every bound)
+  for (let i = 0; i < n; i++) refused |= indices[i] >>> 0 < classes ? 0 : 1;
   if (refused) return undefined;
   let weightSum = n;
   if (weight) {
