@@ -1,4 +1,4 @@
-// crossEntropyIndexRows's common case on short rows (f32, at most NARROW_ROW classes; class indices without label
+// crossEntropyIndexRows's common case on short rows (f32, at most GROUP_WIDEST classes; class indices without label
 // smoothing, z-loss, softcap, shards or log-sum-exps out), sixteen rows a run: rowGroupSumExp's max, Σ exp and log
 // Σ exp, then each row's loss, and with a gradient its factor and its target's element, four rows a vector, each
 // lane's arithmetic the row path's, in its order; then the gradient rows in one pass (e_j times the row's factor,

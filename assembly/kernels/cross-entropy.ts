@@ -33,7 +33,9 @@
 
 import { expScalar, logScalar } from '../math/exp';
 import { AFFINE, AXPBY, SCALE } from '../math/sum-exp';
-import { GROUP_LOG_SUM, GROUP_MAX, GROUP_ROWS, GROUP_SUM, groupLane, groupRow, NARROW_ROW } from '../math/group-rows';
+import {
+  GROUP_LOG_SUM, GROUP_MAX, GROUP_ROWS, GROUP_SUM, GROUP_WIDEST, groupLane, groupRow, NARROW_ROW,
+} from '../math/group-rows';
 import { narrowRun } from './cross-entropy-narrow';
 import {
   at, keptRowBounded, rowAffine, rowAxpby, rowMax, rowMaxKept, rowScale, rowScaleReadingAhead, rowSumExp,
@@ -72,9 +74,12 @@ export function crossEntropyIndexRows<T>(
   let aheadBounded = false;
   // rows of few classes: max, Σ exp and log for sixteen rows at once, four per vector
   const narrow = ASC_FEATURE_SIMD && sizeof<T>() == 4 && classes <= NARROW_ROW && !capped && !lseIn && !safe;
-  // and without smoothing, z-loss, shards or log-sum-exps out, their losses and gradients four rows a vector
+  // and without smoothing, z-loss, shards or log-sum-exps out, their losses and gradients four rows a vector: rows of
+  // up to 44 classes, or of up to 63 that the row path would end in a scalar tail (bench/NOTES.md)
   const whole = vocabStart == 0 && classes == vocabSize;
-  const quick = narrow && whole && smoothing == 0 && !zLossOut && !lseOut && zGrad == 0;
+  const grouped = classes <= 44 || (classes <= GROUP_WIDEST && (classes & 3) != 0);
+  const plainRows = !capped && !lseIn && !safe && whole && smoothing == 0 && !zLossOut && !lseOut && zGrad == 0;
+  const quick = ASC_FEATURE_SIMD && sizeof<T>() == 4 && grouped && plainRows;
   for (let r = 0; r < rows; r++) {
     if (ASC_FEATURE_SIMD && quick) {
       const count = min(GROUP_ROWS, rows - r);

@@ -1,9 +1,10 @@
 // Short f32 rows side by side, for the kernels of rows of at most NARROW_ROW elements (crossEntropy, softmax,
-// logSoftmax, logSumExp; SIMD builds): the max, Σ exp and log Σ exp of sixteen rows at a time, and their exps,
-// softmax or logSoftmax. A short row alone is a chain of dependent steps (max, exps, sum, log) that leaves the vector
-// unit idle and ends in scalar tails. Here four rows share a vector, one per lane: each row is read four elements at a
-// time and each block of the four rows transposed in registers into columns (element j of every row), kept in a
-// scratch; the max, the exps and their sum go column by column, and the results are transposed back into the rows.
+// logSoftmax, logSumExp; SIMD builds; crossEntropy's common case up to GROUP_WIDEST): the max, Σ exp and log Σ exp of
+// sixteen rows at a time, and their exps, softmax or logSoftmax. A short row alone is a chain of dependent steps (max,
+// exps, sum, log) that leaves the vector unit idle and ends in scalar tails. Here four rows share a vector, one per
+// lane: each row is read four elements at a time and each block of the four rows transposed in registers into columns
+// (element j of every row), kept in a scratch; the max, the exps and their sum go column by column, and the results
+// are transposed back into the rows.
 // Each step runs on the four groups of a call before the next, so that their chains overlap (bench/NOTES.md).
 
 import { f32ExpConstant, LN2_LO, LOG2E, NORMAL_MIN, ONE, Q0 } from './exp';
@@ -14,6 +15,9 @@ import { expTerm, termLn2High, termMagic } from './sum-exp';
  * four-vector loop one step at most (bench/NOTES.md). */
 // @ts-ignore: decorator
 @inline export const NARROW_ROW: i32 = 31;
+/** The widest rows the scratch holds: crossEntropy's common case takes rows up to this (kernels/cross-entropy.ts). */
+// @ts-ignore: decorator
+@inline export const GROUP_WIDEST: i32 = 63;
 
 /** Rows per call of rowGroupSumExp: four groups of four, whose steps interleave. */
 // @ts-ignore: decorator
@@ -51,7 +55,7 @@ import { expTerm, termLn2High, termMagic } from './sum-exp';
 /** Bytes of a group scratch: the per-row arrays (the max, Σ exp and log Σ exp of each row; its factor and patch), then
  * each group's columns (NARROW_ROW vectors, then its exps). */
 // @ts-ignore: decorator
-@inline export const GROUP_SCRATCH_BYTES: i32 = LANE_ARRAYS * GROUP_ROWS * 4 + (GROUP_ROWS >> 2) * NARROW_ROW * 16;
+@inline export const GROUP_SCRATCH_BYTES: i32 = LANE_ARRAYS * GROUP_ROWS * 4 + (GROUP_ROWS >> 2) * GROUP_WIDEST * 16;
 /**
  * This instance's group scratch: static memory, or in a threads build, whose instances share their memory, part of
  * each instance's own block (../runtime.ts's setInstanceBlock, before its first call). Its address, in a global: each
@@ -93,7 +97,7 @@ export function setGroupScratch(at: usize): void {
  * row's lane of `index`. */
 // @ts-ignore: decorator
 @inline export function groupExpsAt(lane: i32, index: v128): v128 {
-  const group = columnsAt() + <usize>((lane >> 2) * (NARROW_ROW << 4));
+  const group = columnsAt() + <usize>((lane >> 2) * (GROUP_WIDEST << 4));
   let v = f32x4.splat(load<f32>(group + (<usize>i32x4.extract_lane(index, 0) << 4)));
   v = f32x4.replace_lane(v, 1, load<f32>(group + (<usize>i32x4.extract_lane(index, 1) << 4), 4));
   v = f32x4.replace_lane(v, 2, load<f32>(group + (<usize>i32x4.extract_lane(index, 2) << 4), 8));
@@ -177,7 +181,7 @@ export function rowGroupSumExp(row: usize, count: i32, n: i32, out: usize, mode:
   if (mode != GROUP_SCALED) sumExps(row, count, n, mode);
   if (out) {
     for (let g = 0; g < groups; g++) {
-      const group = columns + <usize>g * (NARROW_ROW << 4);
+      const group = columns + <usize>g * (GROUP_WIDEST << 4);
       storeRows(out + <usize>(g << 2) * stride, min(4, count - (g << 2)), n, group, results + (<usize>g << 4), mode);
     }
   }
@@ -191,10 +195,10 @@ export function rowGroupSumExp(row: usize, count: i32, n: i32, out: usize, mode:
   const groups = (count + 3) >> 2;
   const results = groupScratch, columns = columnsAt();
   for (let g = 0; g < groups; g++) {
-    fillColumns(row + <usize>(g << 2) * stride, min(4, count - (g << 2)), n, columns + <usize>g * (NARROW_ROW << 4));
+    fillColumns(row + <usize>(g << 2) * stride, min(4, count - (g << 2)), n, columns + <usize>g * (GROUP_WIDEST << 4));
   }
   for (let g = 0; g < groups; g++) {
-    const group = columns + <usize>g * (NARROW_ROW << 4);
+    const group = columns + <usize>g * (GROUP_WIDEST << 4);
     let m = n > 0 ? v128.load(group) : f32x4.splat(-Infinity);
     for (let j = 1; j < n; j++) m = f32x4.pmax(m, v128.load(group + (<usize>j << 4)));
     v128.store(results + (<usize>g << 4), m);
@@ -205,7 +209,7 @@ export function rowGroupSumExp(row: usize, count: i32, n: i32, out: usize, mode:
   const c6 = f32ExpConstant(Q0), c5 = f32ExpConstant(Q0 + 1), c4 = f32ExpConstant(Q0 + 2);
   const c3 = f32ExpConstant(Q0 + 3), c2 = f32ExpConstant(Q0 + 4);
   for (let g = 0; g < groups; g++) {
-    const group = columns + <usize>g * (NARROW_ROW << 4);
+    const group = columns + <usize>g * (GROUP_WIDEST << 4);
     const m = v128.load(results + (<usize>g << 4));
     let low = f64x2.splat(0), high = low;
     for (let j = 0; j < n; j++) {
