@@ -53,7 +53,7 @@ import { expTerm, termLn2High, termMagic } from './sum-exp';
 // @ts-ignore: decorator
 @inline const LANE_ARRAYS: i32 = 6;
 /** Bytes of a group scratch: the per-row arrays (the max, Σ exp and log Σ exp of each row; its factor and patch), then
- * each group's columns (NARROW_ROW vectors, then its exps). */
+ * each group's columns (GROUP_WIDEST vectors, then its exps). */
 // @ts-ignore: decorator
 @inline export const GROUP_SCRATCH_BYTES: i32 = LANE_ARRAYS * GROUP_ROWS * 4 + (GROUP_ROWS >> 2) * GROUP_WIDEST * 16;
 /**
@@ -69,10 +69,10 @@ export function setGroupScratch(at: usize): void {
   groupScratch = at;
 }
 
-/** Where the scratch's columns, and its results, begin. */
+/** Where the scratch's columns of group g (rows 4g … 4g + 3 of a call) begin. */
 // @ts-ignore: decorator
-@inline function columnsAt(): usize {
-  return groupScratch + LANE_ARRAYS * GROUP_ROWS * 4;
+@inline function columnsAt(g: i32): usize {
+  return groupScratch + LANE_ARRAYS * GROUP_ROWS * 4 + <usize>g * (GROUP_WIDEST << 4);
 }
 
 /** Where element `which` of row `lane` lies among the per-row arrays. */
@@ -97,7 +97,7 @@ export function setGroupScratch(at: usize): void {
  * row's lane of `index`. */
 // @ts-ignore: decorator
 @inline export function groupExpsAt(lane: i32, index: v128): v128 {
-  const group = columnsAt() + <usize>((lane >> 2) * (GROUP_WIDEST << 4));
+  const group = columnsAt(lane >> 2);
   let v = f32x4.splat(load<f32>(group + (<usize>i32x4.extract_lane(index, 0) << 4)));
   v = f32x4.replace_lane(v, 1, load<f32>(group + (<usize>i32x4.extract_lane(index, 1) << 4), 4));
   v = f32x4.replace_lane(v, 2, load<f32>(group + (<usize>i32x4.extract_lane(index, 2) << 4), 8));
@@ -165,7 +165,7 @@ export function groupStoreScaled(out: usize, count: i32, n: i32): void {
 }
 
 /**
- * The max m, Σ_j exp(x_j − m) and its log of `count` (1 … GROUP_ROWS) f32 rows of n (0 … NARROW_ROW) elements from
+ * The max m, Σ_j exp(x_j − m) and its log of `count` (1 … GROUP_ROWS) f32 rows of n (0 … GROUP_WIDEST) elements from
  * `row` (read them with groupLane), in groups of four, one row per lane; into the rows from `out`, when it is not 0,
  * what `mode` says (GROUP_EXPS: e_j = exp(x_j − m); the others as rowScale and rowSubtractTwice would, bit for bit).
  * Lanes past `count` repeat the last row (the same values to the same places). Every element is read before any is
@@ -177,11 +177,11 @@ export function groupStoreScaled(out: usize, count: i32, n: i32): void {
 export function rowGroupSumExp(row: usize, count: i32, n: i32, out: usize, mode: i32 = GROUP_EXPS): void {
   const stride = <usize>n << 2;
   const groups = (count + 3) >> 2;
-  const results = groupScratch, columns = columnsAt();
+  const results = groupScratch;
   if (mode != GROUP_SCALED) sumExps(row, count, n, mode);
   if (out) {
     for (let g = 0; g < groups; g++) {
-      const group = columns + <usize>g * (GROUP_WIDEST << 4);
+      const group = columnsAt(g);
       storeRows(out + <usize>(g << 2) * stride, min(4, count - (g << 2)), n, group, results + (<usize>g << 4), mode);
     }
   }
@@ -193,12 +193,12 @@ export function rowGroupSumExp(row: usize, count: i32, n: i32, out: usize, mode:
 @inline function sumExps(row: usize, count: i32, n: i32, mode: i32): void {
   const stride = <usize>n << 2;
   const groups = (count + 3) >> 2;
-  const results = groupScratch, columns = columnsAt();
+  const results = groupScratch;
   for (let g = 0; g < groups; g++) {
-    fillColumns(row + <usize>(g << 2) * stride, min(4, count - (g << 2)), n, columns + <usize>g * (GROUP_WIDEST << 4));
+    fillColumns(row + <usize>(g << 2) * stride, min(4, count - (g << 2)), n, columnsAt(g));
   }
   for (let g = 0; g < groups; g++) {
-    const group = columns + <usize>g * (GROUP_WIDEST << 4);
+    const group = columnsAt(g);
     let m = n > 0 ? v128.load(group) : f32x4.splat(-Infinity);
     for (let j = 1; j < n; j++) m = f32x4.pmax(m, v128.load(group + (<usize>j << 4)));
     v128.store(results + (<usize>g << 4), m);
@@ -209,7 +209,7 @@ export function rowGroupSumExp(row: usize, count: i32, n: i32, out: usize, mode:
   const c6 = f32ExpConstant(Q0), c5 = f32ExpConstant(Q0 + 1), c4 = f32ExpConstant(Q0 + 2);
   const c3 = f32ExpConstant(Q0 + 3), c2 = f32ExpConstant(Q0 + 4);
   for (let g = 0; g < groups; g++) {
-    const group = columns + <usize>g * (GROUP_WIDEST << 4);
+    const group = columnsAt(g);
     const m = v128.load(results + (<usize>g << 4));
     let low = f64x2.splat(0), high = low;
     for (let j = 0; j < n; j++) {
