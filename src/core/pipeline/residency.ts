@@ -5,6 +5,7 @@
 // destination shares no memory with any other argument (but exactly its `mayAlias` source, written in place).
 
 import type { WasmExports } from '../kernel-abi.js';
+import { sharesMemory } from '../validate.js';
 import { insideLiveTensor } from '../wasm-tensor.js';
 import { type Slot, sameArray, typeOfValues, type Values, type ValuesType } from './program.js';
 
@@ -21,9 +22,6 @@ export interface Checked {
   data: ArrayBufferView;
 }
 
-const overlaps = (a: ArrayBufferView, b: ArrayBufferView): boolean =>
-  a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
-
 /**
  * RangeError when a destination shares memory with another argument (a source, another destination or a
  * checked array), except exactly the source it may alias.
@@ -39,7 +37,7 @@ export function checkOverlaps(caller: string, slots: readonly Slot[], checked: r
     const others = [...reads];
     for (const t of slots) if (t !== s && t.output?.into) others.push({ label: t.label, data: t.output.into });
     for (const { label, data } of others) {
-      if (!overlaps(into, data) || (data === alias && sameArray(into, alias))) continue;
+      if (!sharesMemory(into, data) || (data === alias && sameArray(into, alias))) continue;
       throw new RangeError(
         `${caller}: ${s.label} overlaps ${label}; ` +
           (alias
