@@ -205,37 +205,39 @@ export class Handoff {
 }
 
 /** A tensor argument as the direct path reads it: its own data and shape, once each, and its dims when the shape
- * is an array of at most four (copied, each read once). */
+ * is an array of at most four (copied, each read once; then `shape` is the dims). It stands for the argument from
+ * then on. */
 export interface PlainTensor {
-  /** What the pipeline gets in the argument's place: the data and shape read (the dims, when copied). */
-  read: { data: unknown; shape: unknown };
   data: unknown;
+  shape: unknown;
   dims?: number[];
   size: number;
 }
 
-/** The argument as the pipeline gets it: as read, or the caller's own where nothing was read. */
-export const asRead = (t: PlainTensor | undefined, value: unknown): unknown => (t === undefined ? value : t.read);
+/** The argument as the pipeline gets it: its data and shape as read, or the caller's own where nothing was read. */
+export const asRead = (t: PlainTensor | undefined, value: unknown): unknown =>
+  t === undefined ? value : { data: t.data, shape: t.shape };
 
 const MAX_RANK = 4;
 
 /**
  * `value`'s own data and shape, read once each (undefined when it has not both, so nothing is read: a WasmTensor's
- * are its class's, an onnxruntime tensor's shape is `dims`). The result stands for the argument from then on.
+ * are its class's, an onnxruntime tensor's shape is `dims`).
  */
 export function readPlainTensor(value: unknown): PlainTensor | undefined {
   if (typeof value !== 'object' || value === null || !Object.hasOwn(value, 'data') || !Object.hasOwn(value, 'shape'))
     return undefined;
   const { data, shape } = value as { data: unknown; shape: unknown };
-  if (!Array.isArray(shape) || shape.length > MAX_RANK) return { read: { data, shape }, data, size: 0 };
-  const dims: number[] = [];
+  if (!Array.isArray(shape) || shape.length > MAX_RANK) return { data, shape, dims: undefined, size: 0 };
+  const n = shape.length;
+  const dims = new Array<number>(n);
   let size = 1;
-  for (let i = 0, n = shape.length; i < n; i++) {
+  for (let i = 0; i < n; i++) {
     const d = shape[i];
-    dims.push(d);
+    dims[i] = d;
     size = typeof d === 'number' && Number.isSafeInteger(d) && d > 0 ? size * d : Number.NaN;
   }
-  return { read: { data, shape: dims }, data, dims, size };
+  return { data, shape: dims, dims, size };
 }
 
 /** Whether `t` is a non-empty float tensor of plain values the block takes (its size: its data's length). */
@@ -247,15 +249,15 @@ export const directFloats = (
 
 /**
  * Whether `out` is a destination the direct path writes as the pipeline would: left out, or a plain array of the
- * input's dtype and length that shares no memory with `sources` (or is exactly the input's data: in place).
+ * input's dtype and length that shares no memory with `source` (or is exactly the input's data: in place).
  */
-export function directOut(out: unknown, data: FloatArray, b: DirectBlock, sources: readonly unknown[] = []): boolean {
+export function directOut(out: unknown, data: FloatArray, b: DirectBlock, source?: unknown): boolean {
   if (out === undefined) return true;
   if (typedArrayTag(out) !== typedArrayTag(data) || lengthOf.call(out) !== lengthOf.call(data)) return false;
   const buffer = bufferOf.call(out);
   if (!outsideMemory(out as FloatArray, b)) return false;
   if (buffer === bufferOf.call(data) && !sameView(out as FloatArray, data)) return false;
-  return sources.every((s) => !ArrayBuffer.isView(s) || bufferOf.call(s) !== buffer);
+  return !ArrayBuffer.isView(source) || bufferOf.call(source) !== buffer;
 }
 
 const sameView = (a: FloatArray, b: FloatArray) =>

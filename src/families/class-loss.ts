@@ -97,7 +97,12 @@ export const weightOperand = (weight: FloatArray | undefined): Operand | undefin
  * positive value shows in the first row of probabilities or logits. (With 65,536 it took 0.7 ms of every call at
  * [8192, 1000], 2.7× the loss itself.)
  */
-export function lookForMistakes(caller: string, guard: MistakeGuard, data: FloatArray, layout: ClassLayout) {
+export function lookForMistakes(
+  caller: string,
+  guard: MistakeGuard,
+  data: FloatArray,
+  layout: Pick<ClassLayout, 'classes' | 'inner' | 'rows'>,
+) {
   const { classes, inner } = layout;
   const key = guard; // one warning per mistake, whichever of the function and its …WithGrad makes it
   if (!warnsAbout(key) || classes === 0) return;

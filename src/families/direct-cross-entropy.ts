@@ -54,9 +54,9 @@ function readIndices(target: unknown, rows: number, scalar: boolean): Indices {
     const values = bare ? indexValues(target) : undefined;
     return { values, handed: Array.isArray(target) ? values : target, source: target };
   }
-  if (t.dims?.length !== 1 || t.dims[0] !== rows) return { handed: t.read };
+  if (t.dims?.length !== 1 || t.dims[0] !== rows) return { handed: asRead(t, target) };
   const values = indexValues(t.data);
-  return { values, handed: { data: Array.isArray(t.data) ? values : t.data, shape: t.read.shape }, source: t.data };
+  return { values, handed: { data: Array.isArray(t.data) ? values : t.data, shape: t.shape }, source: t.data };
 }
 
 /**
@@ -100,8 +100,10 @@ export function directCrossEntropy(
   if (!onlyOptions(o, withGrad ? GRAD_OPTIONS : OPTIONS)) return new Handoff([input, target]);
   const x = readPlainTensor(input);
   if (x?.dims === undefined || x.dims.length === 0 || x.dims.length > 2) return new Handoff([asRead(x, input), target]);
-  const scalar = x.dims.length === 1;
-  const [rows, classes] = scalar ? [1, x.dims[0]] : x.dims;
+  const { dims } = x;
+  const scalar = dims.length === 1;
+  const rows = scalar ? 1 : dims[0];
+  const classes = dims[dims.length - 1];
   const indices = readIndices(target, rows, scalar);
   const { reduction = 'mean', gradOutput = 1, out, ignoreIndex = -100 } = o;
   const reduces = reduction === 'mean' || reduction === 'sum';
@@ -113,14 +115,17 @@ export function directCrossEntropy(
     !(reduces || reduction === 'none') ||
     typeof gradOutput !== 'number' ||
     !Number.isSafeInteger(ignoreIndex) ||
-    !directOut(out, x.data, b, [indices.source])
+    !directOut(out, x.data, b, indices.source)
   )
-    return new Handoff([x.read, indices.handed]);
-  const [at, targets, lossOut, grad] = [b.region(X), b.region(TARGETS), b.region(LOSS), b.region(GRAD)];
+    return new Handoff([asRead(x, input), indices.handed]);
+  const at = b.region(X);
+  const targets = b.region(TARGETS);
+  const lossOut = b.region(LOSS);
+  const grad = b.region(GRAD);
   // Σ w_t over the rows not ignored (their count: no weight) is what 'mean' divides by
   const count = writeIndices(indices.values, rows, classes, ignoreIndex as number, b.i32, targets / 4);
-  if (count < 0) return new Handoff([x.read, indices.handed]);
-  lookForMistakes(caller, 'probabilities', x.data, { classes, outer: rows, inner: 1, rows, lossShape: [] });
+  if (count < 0) return new Handoff([asRead(x, input), indices.handed]);
+  lookForMistakes(caller, 'probabilities', x.data, { classes, inner: 1, rows });
   const wide = isWide(x.data);
   copyInto(b, wide, x.data, at);
   const gradScale = withGrad ? (reduction === 'mean' ? gradOutput / count : gradOutput) : 0;
@@ -129,5 +134,6 @@ export function directCrossEntropy(
     ? reduced(sumOf(b, wide, lossOut, rows), count, reduction, !wide)
     : ({ data: copyOut(b, wide, lossOut, rows), shape: scalar ? [] : [rows] } as Tensor<FloatArray>);
   if (!withGrad) return { loss };
-  return { loss, grad: { data: copyOut(b, wide, grad, rows * classes, out as FloatArray), shape: x.dims.slice() } };
+  // (the dims are this call's own copy: the gradient takes them)
+  return { loss, grad: { data: copyOut(b, wide, grad, rows * classes, out as FloatArray), shape: dims } };
 }

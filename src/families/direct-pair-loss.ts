@@ -73,7 +73,7 @@ export function directPairLoss(p: DirectPair, input: unknown, target: unknown): 
     !sameDims(x.dims, y.dims) ||
     !p.reductions.includes(reduction as AnyReduction) ||
     typeof gradOutput !== 'number' ||
-    !directOut(out, x.data, b, [y.data])
+    !directOut(out, x.data, b, y.data)
   )
     return new Handoff([asRead(x, input), asRead(y, target)]);
   p.check?.(x.data, x.dims); // (its errors are the pipeline's: every argument is read and fits)
@@ -99,8 +99,11 @@ function run(
   copyInto(b, wide, y, yAt);
   const gradScale = p.withGrad ? (meanLike ? gradOutput / divisor : gradOutput) : 0;
   const { kernel, params } = kernelOf(p.kernel);
-  const values: number[] = [];
-  for (const name of params) values.push(name === 'gradScale' ? gradScale : (p.scalars?.[name] ?? 0));
+  const values = new Array<number>(params.length);
+  for (let i = 0; i < params.length; i++) {
+    const name = params[i];
+    values[i] = name === 'gradScale' ? gradScale : (p.scalars?.[name] ?? 0);
+  }
   const none = reduction === 'none';
   const sum = callDirect(
     b,
@@ -110,8 +113,9 @@ function run(
     values,
   );
   const loss = none
-    ? ({ data: copyOut(b, wide, lossOut, size), shape: dims.slice() } as Tensor<FloatArray>)
+    ? ({ data: copyOut(b, wide, lossOut, size), shape: dims } as Tensor<FloatArray>)
     : reduced(sum ?? 0, divisor, reduction, !wide);
   if (!p.withGrad) return { loss };
-  return { loss, grad: { data: copyOut(b, wide, grad, size, out), shape: dims.slice() } };
+  // (the dims are this call's own copy: one result takes them)
+  return { loss, grad: { data: copyOut(b, wide, grad, size, out), shape: none ? dims.slice() : dims } };
 }

@@ -40,13 +40,14 @@ export function directRows(
   const { dims, data, size } = x;
   const { dim = -1, out } = o;
   if ((dim !== -1 && dim !== dims.length - 1) || (perRow && out !== undefined) || !directOut(out, data, b))
-    return new Handoff([x.read]);
+    return new Handoff([asRead(x, input)]);
   const cols = elementwise ? 1 : dims[dims.length - 1];
   const rows = size / cols;
   const wide = isWide(data);
   const [at, outAt] = [b.region(X), b.region(OUT)];
   copyInto(b, wide, data, at);
   callDirect(b, kernelOf(kernel), wide, [at, rows, cols, outAt]);
-  if (perRow) return { data: copyOut(b, wide, outAt, rows), shape: dims.slice(0, -1) };
-  return { data: copyOut(b, wide, outAt, size, out as FloatArray | undefined), shape: dims.slice() };
+  // (the dims are this call's own copy: the result takes them)
+  if (perRow) dims.pop();
+  return { data: copyOut(b, wide, outAt, perRow ? rows : size, out as FloatArray | undefined), shape: dims };
 }
