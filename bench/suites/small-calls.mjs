@@ -1,10 +1,10 @@
-// Small calls (issue "Performance, round three", item 2): µs per call on inputs of 10 to 5,120 values, plain typed
+// Small calls (issue "Performance, round three", item 2): µs per call on inputs of 10 to 40,960 values, plain typed
 // arrays in, with the direct path and without it (the pipeline every call took before), against the loop a user
 // would write by hand in plain JS (float32 in and out, Math.exp and Math.log). Rounds interleave every case; each
 // round times a case for ROUND_MS and the table holds the medians. Targets: crossEntropy [1, 10] ≤ 1.0 µs,
 // crossEntropyWithGrad [1, 10] with `out` ≤ 1.2 µs; from 80 values up ([8, 10] and 100 values), no slower than the
-// hand-written loop; softmax, logSoftmax and binaryCrossEntropyWithLogits ≤ 1.0 µs at 10 and 100 values. [512, 10]
-// (5,120 values) is past the direct path's 4,096: the pipeline's.
+// hand-written loop; softmax, logSoftmax and binaryCrossEntropyWithLogits ≤ 1.0 µs at 10 and 100 values. [4096, 10]
+// (40,960 values) is past the direct path's 32,768 float32 values: the pipeline's.
 // Run: npm run build:reference && npm run bench:small; another Node:
 //   runtimes/node_modules/node24/bin/node bench/suites/small-calls.mjs
 import * as xentropy from '../../build/internal/internal.js';
@@ -72,7 +72,7 @@ function naiveBceWithLogits(x, y) {
 /** The cases: each a label, the library's call, the hand-written one, and its target in µs (or none). */
 function cases() {
   const list = [];
-  for (const rows of [1, 8, 64, 512]) {
+  for (const rows of [1, 8, 64, 512, 4096]) {
     const x = seededValues(rows * 10, rows);
     const input = { data: x, shape: [rows, 10] };
     const target = Array.from({ length: rows }, (_, i) => (i * 7) % 10);
@@ -183,8 +183,8 @@ const text = [
   '',
   `Medians of ${ROUNDS} interleaved rounds of ${ROUND_MS} ms per case. Plain Float32Array inputs, targets as a`,
   'number[]. "Without the direct path": the same call through the pipeline, as every call ran before it; the naive',
-  'column is the loop a user would write in plain JS (bench/suites/small-calls.mjs). [512, 10] holds more than the',
-  "direct path's 4,096 values: both columns are the pipeline's.",
+  'column is the loop a user would write in plain JS (bench/suites/small-calls.mjs). [4096, 10] holds more than the',
+  "direct path's 32,768 float32 values: both columns are the pipeline's.",
   '',
   '| call | xentropy µs | without the direct path µs | naive JS µs | naive ÷ xentropy | target |',
   '| --- | ---: | ---: | ---: | ---: | --- |',

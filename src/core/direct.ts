@@ -9,9 +9,8 @@ import { activeExports, DIRECT_BLOCK_BYTES, directBlockOf } from './instance.js'
 import type { KernelName, WasmExports } from './kernel-abi.js';
 import { bufferOf, lengthOf, offsetOf, typedArrayTag } from './validate.js';
 
-/** The most values any one array of a direct call holds. */
-const DIRECT_VALUES = 4096;
-/** The block's four regions: each holds DIRECT_VALUES float64 values (or as many int32 ones). */
+/** The block's four regions: each holds one array of a direct call, float values (32,768 float32, 16,384 float64)
+ * or a row's int32 class index each. */
 const REGION_BYTES = DIRECT_BLOCK_BYTES / 4;
 
 /** The block of the active instance: its address, views of its memory, and its params block. */
@@ -72,10 +71,12 @@ export function directBlock(): DirectBlock | undefined {
   return block;
 }
 
-/** Whether `values` is a Float32Array or Float64Array of this size or less, outside WebAssembly memory. */
+/** Whether `values` is a Float32Array or Float64Array of this size or less that a region holds, outside WebAssembly
+ * memory. */
 function plainFloats(values: unknown, length: number, b: DirectBlock): values is FloatArray {
   const tag = typedArrayTag(values);
-  if ((tag !== 'Float32Array' && tag !== 'Float64Array') || length > DIRECT_VALUES) return false;
+  if (tag !== 'Float32Array' && tag !== 'Float64Array') return false;
+  if (length * (tag === 'Float32Array' ? 4 : 8) > REGION_BYTES) return false;
   return outsideMemory(values as FloatArray, b);
 }
 

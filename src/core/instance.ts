@@ -164,9 +164,10 @@ async function load(build: Embedded, imports: Record<string, Record<string, unkn
   return exports;
 }
 
-/** The bytes each instance keeps for small calls (src/core/direct.ts: four regions of 4,096 float64 values),
- * allocated with it: a lazy allocation could grow the memory under a call's own views of it. */
-export const DIRECT_BLOCK_BYTES = 4 * 4096 * 8;
+/** The bytes each instance keeps for small calls (src/core/direct.ts: four regions of 32,768 float32 values, below
+ * the 65,536 elements from which a call takes threads), allocated with it: a lazy allocation could grow the memory
+ * under a call's own views of it. */
+export const DIRECT_BLOCK_BYTES = 4 * 32768 * 4;
 const directBlocks = new WeakMap<WasmExports, number>();
 
 /** The address of the instance's block for small calls (0: none). */

@@ -55,8 +55,26 @@ function adversarial(seed: number): Values {
   return randomValues(random, real);
 }
 
-// lengths around the vector widths (2 and 4 lanes, the kernels' unrolled 16), one class, the block's limit
-const SHAPES = [[1], [7], [1, 1], [1, 10], [3, 5], [4, 9], [5, 16], [2, 17], [2, 3, 4], [1, 4096], [64, 64], [65, 64]];
+// lengths around the vector widths (2 and 4 lanes, the kernels' unrolled 16), one class, the block's limits (16,384
+// float64 values, 32,768 float32 ones) and one row past them
+const SHAPES = [
+  [1],
+  [7],
+  [1, 1],
+  [1, 10],
+  [3, 5],
+  [4, 9],
+  [5, 16],
+  [2, 17],
+  [2, 3, 4],
+  [1, 4096],
+  [64, 64],
+  [65, 64],
+  [128, 128],
+  [129, 128],
+  [32768, 1],
+  [257, 128],
+];
 
 describe('the same bits as the pipeline', () => {
   const entries = CATALOGUE.filter((e) => e.family !== 'memory');
@@ -64,7 +82,9 @@ describe('the same bits as the pipeline', () => {
     let compared = 0;
     const before = directCallCount();
     for (const [k, shape] of SHAPES.entries()) {
-      for (const values of [randomValues(makeRandom(k + 1).next), adversarial(k + 1)]) {
+      // (past 4,096 values, the adversarial ones alone: those shapes are there for the block's limits)
+      const large = shape.reduce((a, b) => a * b) > 4096;
+      for (const values of large ? [adversarial(k + 1)] : [randomValues(makeRandom(k + 1).next), adversarial(k + 1)]) {
         for (const entry of entries) {
           for (const call of callsOf(entry, F, shape, values)) {
             for (const extra of [undefined, { reduction: 'sum' }, { reduction: 'none' }]) {
@@ -141,6 +161,16 @@ describe('the same bits as the pipeline', () => {
   });
 });
 
+describe("the block's limits", () => {
+  it('float32 arrays of up to 32,768 values, float64 ones of up to 16,384', () => {
+    const before = directCallCount();
+    x.softmax({ data: new Float32Array(32768), shape: [32768] });
+    x.crossEntropyWithGrad({ data: new Float32Array(32768), shape: [32768, 1] }, new Int32Array(32768));
+    x.logSumExp({ data: new Float64Array(16384), shape: [128, 128] });
+    expect(directCallCount()).toBe(before + 3);
+  });
+});
+
 describe('the pipeline takes what the direct path cannot', () => {
   const logits = { data: Float32Array.from({ length: 12 }, (_, i) => Math.sin(i)), shape: [3, 4] };
   it.each([
@@ -151,7 +181,8 @@ describe('the pipeline takes what the direct path cannot', () => {
       () => x.crossEntropy({ data: logits.data, shape: [1, 3, 4] }, { data: Int32Array.of(0, 1, 2, 0), shape: [1, 4] }),
     ],
     ['an allocTensor input', () => x.softmax(x.allocTensor(Float32Array, [3, 4]))],
-    ['more than the block holds', () => x.softmax({ data: new Float32Array(4097), shape: [4097] })],
+    ['more float32 values than a region holds', () => x.softmax({ data: new Float32Array(32769), shape: [32769] })],
+    ['more float64 values than a region holds', () => x.softmax({ data: new Float64Array(16385), shape: [16385] })],
     ['a dim that is not the last', () => x.softmax(logits, { dim: 0 })],
     ['a shape with a zero', () => x.softmax({ data: new Float32Array(0), shape: [0, 4] })],
   ])('%s', (_, call) => {
