@@ -3,9 +3,8 @@
 // same page (browser.html) in each; and onnxruntime-node's forward on the same logits in this process, before and
 // after the engines, for the issue's target (Chromium's forward ≥ 1.5× it). `npm run bench:browser` after
 // `npm run bench` has installed bench/'s peers.
-import { launchChromium } from '../../scripts/chromium.mjs';
-import { firefoxInstalled, launchFirefox, launchWebKit, webkitInstalled } from '../../scripts/engines.mjs';
 import { serve } from '../../scripts/serve.mjs';
+import { inEachEngine } from '../lib/engines.mjs';
 import { writeReport } from '../lib/report.mjs';
 import { median, timeOnce } from '../lib/timing.mjs';
 import { onnxruntimePeer } from '../peers/onnxruntime.mjs';
@@ -14,37 +13,6 @@ const [rows, classes] = [8192, 1000];
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const options = { rows, classes, rounds, minMs: 100 };
 const { url, close } = await serve(new URL('../../', import.meta.url).pathname);
-
-/** Chromium through playwright-core, with the same face as the other engines. */
-async function chromium() {
-  const browser = await launchChromium();
-  const page = await browser.newPage();
-  return {
-    version: `Chromium ${browser.version()}`,
-    run: async () => {
-      await page.goto(`${url}bench/suites/browser.html`);
-      await page.waitForFunction(() => window.benchReady);
-      return page.evaluate((o) => window.runBench(o), options);
-    },
-    close: () => browser.close(),
-  };
-}
-
-/** Firefox or WebKit through scripts/engines.mjs. */
-async function other(launch) {
-  const engine = await launch();
-  return {
-    version: engine.version,
-    run: async () => {
-      const page = await engine.open(`${url}bench/suites/browser.html`);
-      await page.evaluate(
-        'new Promise((ok) => { const t = () => (window.benchReady ? ok(1) : setTimeout(t, 20)); t(); })',
-      );
-      return page.evaluate(`window.runBench(${JSON.stringify(options)})`);
-    },
-    close: () => engine.close(),
-  };
-}
 
 /** onnxruntime-node's forward on the page's logits (sin(i) · 4, targets i · 7 mod C): the median of `rounds` rounds. */
 async function onnxruntimeForward() {
@@ -59,25 +27,19 @@ async function onnxruntimeForward() {
 }
 
 const onnxruntime = [await onnxruntimeForward()];
-const engines = [['Chromium', chromium]];
-if (firefoxInstalled()) engines.push(['Firefox', () => other(launchFirefox)]);
-if (webkitInstalled()) engines.push(['WebKit', () => other(launchWebKit)]);
 const lines = [
   '| engine | build | forward ms | Gelem/s | forward + gradient ms | Gelem/s |',
   '| --- | --- | ---: | ---: | ---: | ---: |',
 ];
 const versions = [];
-for (const [name, start] of engines) {
-  const engine = await start();
-  const results = await engine.run();
+await inEachEngine(`${url}bench/suites/browser.html`, `window.runBench(${JSON.stringify(options)})`, (engine) => {
   versions.push(engine.version);
-  await engine.close();
-  for (const [build, r] of Object.entries(results)) {
+  for (const [build, r] of Object.entries(engine.result)) {
     const rate = (ms) => ((rows * classes) / ms / 1e6).toFixed(2);
     const cells = [r.forward.toFixed(2), rate(r.forward), r.backward.toFixed(2), rate(r.backward)];
-    lines.push(`| ${name} | ${build} | ${cells.join(' | ')} |`);
+    lines.push(`| ${engine.name} | ${build} | ${cells.join(' | ')} |`);
   }
-}
+});
 await close();
 onnxruntime.push(await onnxruntimeForward());
 const ortMs = median(onnxruntime);

@@ -40,13 +40,16 @@ export function runAlongDim(
   return outputs.out;
 }
 
+const SOFTMAX_OPTIONS = ['dim', 'out'] as const;
+const NO_KEYS = [] as const;
+
 /** softmax or logSoftmax along `options.dim`: the direct path for a small call, else the pipeline. */
 export function softmaxAlong<T extends FloatArray>(
   caller: 'softmax' | 'logSoftmax',
   input: unknown,
   options: unknown,
 ): Tensor<T> {
-  const o = readOptions(caller, options, ['dim', 'out']);
+  const o = readOptions(caller, options, SOFTMAX_OPTIONS);
   const direct = directRows(caller, input, o);
   if (!(direct instanceof Handoff)) return direct as Tensor<T>;
   return inHalfAwareCall(() => {
@@ -63,7 +66,7 @@ export function elementwise<T extends FloatArray>(
 ): Tensor<T> {
   const direct =
     extra === undefined
-      ? directRows(caller, input, readOptions(caller, undefined, []), false, true)
+      ? directRows(caller, input, readOptions(caller, undefined, NO_KEYS), false, true)
       : new Handoff([input]);
   if (!(direct instanceof Handoff)) return direct as Tensor<T>;
   return inHalfAwareCall(() => {

@@ -181,6 +181,11 @@ describe('the pipeline takes what the direct path cannot', () => {
       () => x.crossEntropy({ data: logits.data, shape: [1, 3, 4] }, { data: Int32Array.of(0, 1, 2, 0), shape: [1, 4] }),
     ],
     ['an allocTensor input', () => x.softmax(x.allocTensor(Float32Array, [3, 4]))],
+    [
+      'a SharedArrayBuffer input',
+      () => x.softmax({ data: new Float32Array(new SharedArrayBuffer(48)), shape: [3, 4] }),
+    ],
+    ['a SharedArrayBuffer out', () => x.softmax(logits, { out: new Float32Array(new SharedArrayBuffer(48)) })],
     ['more float32 values than a region holds', () => x.softmax({ data: new Float32Array(32769), shape: [32769] })],
     ['more float64 values than a region holds', () => x.softmax({ data: new Float64Array(16385), shape: [16385] })],
     ['a dim that is not the last', () => x.softmax(logits, { dim: 0 })],
