@@ -185,7 +185,10 @@ describe('the pipeline takes what the direct path cannot', () => {
       'a SharedArrayBuffer input',
       () => x.softmax({ data: new Float32Array(new SharedArrayBuffer(48)), shape: [3, 4] }),
     ],
-    ['a SharedArrayBuffer out', () => x.softmax(logits, { out: new Float32Array(new SharedArrayBuffer(48)) })],
+    [
+      'a SharedArrayBuffer out',
+      () => x.softmax(logits, { out: new Float32Array(new SharedArrayBuffer(48)) as unknown as Float32Array }),
+    ],
     ['more float32 values than a region holds', () => x.softmax({ data: new Float32Array(32769), shape: [32769] })],
     ['more float64 values than a region holds', () => x.softmax({ data: new Float64Array(16385), shape: [16385] })],
     ['a dim that is not the last', () => x.softmax(logits, { dim: 0 })],
