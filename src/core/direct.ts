@@ -233,12 +233,13 @@ export function readPlainTensor(value: unknown): PlainTensor | undefined {
   if (typeof value !== 'object' || value === null || !Object.hasOwn(value, 'data') || !Object.hasOwn(value, 'shape'))
     return undefined;
   const { data, shape } = value as { data: unknown; shape: unknown };
-  if (!Array.isArray(shape) || shape.length > MAX_RANK) return { data, shape, dims: undefined, size: 0 };
-  const n = shape.length;
+  const n: unknown = Array.isArray(shape) ? shape.length : undefined;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_RANK)
+    return { data, shape, dims: undefined, size: 0 };
   const dims = new Array<number>(n);
   let size = 1;
   for (let i = 0; i < n; i++) {
-    const d = shape[i];
+    const d = (shape as number[])[i];
     dims[i] = d;
     size = typeof d === 'number' && Number.isSafeInteger(d) && d > 0 ? size * d : Number.NaN;
   }

@@ -40,22 +40,22 @@ interface Indices {
 }
 
 /** The values of a number[] (copied, each element read once) or an Int32Array; undefined for anything else. */
-function indexValues(data: unknown): ArrayLike<unknown> | undefined {
-  if (Array.isArray(data)) return copied(data);
+function indexValues(caller: string, data: unknown, name: string): ArrayLike<unknown> | undefined {
+  if (Array.isArray(data)) return copied(data, caller, name);
   return typedArrayTag(data) === 'Int32Array' ? (data as Int32Array) : undefined;
 }
 
 /** The target of `rows` rows: a number for a (C) input; else a number[] or Int32Array, or a Tensor of one of [rows]. */
-function readIndices(target: unknown, rows: number, scalar: boolean): Indices {
+function readIndices(caller: string, target: unknown, rows: number, scalar: boolean): Indices {
   if (scalar) return { values: typeof target === 'number' ? [target] : undefined, handed: target };
   const bare = Array.isArray(target) || ArrayBuffer.isView(target);
   const t = bare ? undefined : readPlainTensor(target);
   if (t === undefined) {
-    const values = bare ? indexValues(target) : undefined;
+    const values = bare ? indexValues(caller, target, 'target') : undefined;
     return { values, handed: Array.isArray(target) ? values : target, source: target };
   }
   if (t.dims?.length !== 1 || t.dims[0] !== rows) return { handed: asRead(t, target) };
-  const values = indexValues(t.data);
+  const values = indexValues(caller, t.data, 'target.data');
   return { values, handed: { data: Array.isArray(t.data) ? values : t.data, shape: t.shape }, source: t.data };
 }
 
@@ -104,7 +104,7 @@ export function directCrossEntropy(
   const scalar = dims.length === 1;
   const rows = scalar ? 1 : dims[0];
   const classes = dims[dims.length - 1];
-  const indices = readIndices(target, rows, scalar);
+  const indices = readIndices(caller, target, rows, scalar);
   const { reduction = 'mean', gradOutput = 1, out, ignoreIndex = -100 } = o;
   const reduces = reduction === 'mean' || reduction === 'sum';
   const b = directBlock();

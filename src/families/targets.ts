@@ -28,7 +28,7 @@ const isFloatTag = (value: unknown) =>
 
 /** Class indices as an integer array or number[] (a snapshot: a fresh view, or a copy), else undefined. */
 function indexArray(caller: string, name: string, value: unknown): ArrayLike<number> | undefined {
-  if (Array.isArray(value)) return copied(value) as number[];
+  if (Array.isArray(value)) return copied(value, caller, name) as number[];
   // int64 token ids (onnxruntime, transformers.js): as numbers, exact within ±2^53 (larger ones are out of range)
   const wide = ownView(caller, name, value, ['BigInt64Array', 'BigUint64Array']) as BigInt64Array | undefined;
   if (wide) return Float64Array.from(wide, Number);

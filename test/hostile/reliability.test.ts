@@ -139,6 +139,25 @@ describe('inputs a service does not control', () => {
     expect(() => x.allocTensor(Float64Array, [2 ** 31])).toThrow(/^allocTensor: /);
     expect(x.wasmMemoryBytes()).toBe(before);
   });
+
+  it('an array whose length is no count (from a Proxy, or sparse) is our error', () => {
+    const logits = { data: new Float32Array(4), shape: [2, 2] };
+    const lengthOf = (n: unknown) =>
+      new Proxy([2, 2], { get: (t, k, r) => (k === 'length' ? n : Reflect.get(t, k, r)) }) as number[];
+    for (const n of [Number.NaN, -1, 2.5]) {
+      expect(() => x.softmax({ data: logits.data, shape: lengthOf(n) })).toThrow(/^softmax: input\.shape/);
+      expect(() => x.crossEntropy({ data: logits.data, shape: lengthOf(n) }, [0, 1])).toThrow(/^crossEntropy: input/);
+      expect(() => x.crossEntropy(logits, lengthOf(n))).toThrow(/^crossEntropy: class-index target must have shape/);
+    }
+    const sparse: number[] = [];
+    sparse.length = 4e9;
+    expect(() => x.crossEntropy(logits, sparse)).toThrow(/^crossEntropy: target has length 4000000000/);
+    expect(() => x.crossEntropy(logits, { data: sparse, shape: [2] })).toThrow(
+      /^crossEntropy: target\.data has length/,
+    );
+    expect(() => x.softmax({ data: logits.data, shape: sparse })).toThrow(/^softmax: input\.shape has length/);
+    expect(() => x.crossEntropy(logits, lengthOf(1e9))).toThrow(/^crossEntropy: target has length 1000000000/);
+  });
 });
 
 describe('PyTorch parity beyond the golden cases', () => {
