@@ -11,17 +11,22 @@ const run = () => {
   return { loss, grad: Array.from(grad.data), softmax: Array.from(xentropy.softmax(input).data) };
 };
 // each build's threads against its one thread: relaxed SIMD where the engine runs it, and plain SIMD
-await xentropy.init({ threads: 1 });
-const one = run();
-await xentropy.init({ threads: 2 });
-const threads = xentropy.wasmThreads();
-const build = xentropy.wasmBuild();
-const two = run();
-await xentropy.init({ threads: 1, relaxedSimd: false });
-const plainOne = run();
-await xentropy.init({ threads: 2, relaxedSimd: false });
-const plainTwo = run();
-const same = (a, b) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
-const equal = (a, b) => a.loss === b.loss && same(a.grad, b.grad) && same(a.softmax, b.softmax);
-self.postMessage({ threads, build, relaxedEqual: equal(one, two), plainEqual: equal(plainOne, plainTwo) });
-await xentropy.init({ threads: 1 });
+// (an error is posted too: a failure says what went wrong instead of leaving the page to wait)
+try {
+  await xentropy.init({ threads: 1 });
+  const one = run();
+  await xentropy.init({ threads: 2 });
+  const threads = xentropy.wasmThreads();
+  const build = xentropy.wasmBuild();
+  const two = run();
+  await xentropy.init({ threads: 1, relaxedSimd: false });
+  const plainOne = run();
+  await xentropy.init({ threads: 2, relaxedSimd: false });
+  const plainTwo = run();
+  const same = (a, b) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+  const equal = (a, b) => a.loss === b.loss && same(a.grad, b.grad) && same(a.softmax, b.softmax);
+  self.postMessage({ threads, build, relaxedEqual: equal(one, two), plainEqual: equal(plainOne, plainTwo) });
+  await xentropy.init({ threads: 1 });
+} catch (error) {
+  self.postMessage({ error: `${error}\n${error?.stack ?? ''}` });
+}
