@@ -228,7 +228,7 @@ const MAX_COPIED = 2 ** 27;
  * 17 places first). A RangeError, naming `caller` and `name`, for a length past MAX_COPIED (a sparse array, or a
  * Proxy's): copying it would take seconds and then fail without a word of where.
  */
-export function copied(values: readonly unknown[], caller = 'xentropy', name = 'an array'): unknown[] {
+export function copied(values: readonly unknown[], caller: string, name: string): unknown[] {
   const n = values.length;
   if (n > MAX_COPIED) {
     throw new RangeError(`${caller}: ${name} has length ${n}; an array of numbers holds at most ${MAX_COPIED} here`);
